@@ -1,0 +1,168 @@
+/*
+ * weft/protocol.h — the wire contract between weft's programs.
+ *
+ * Everything here is HTTP/1.1 + JSON (field names in YARN's camelCase),
+ * except driver <-> executor / AM, which is one JSON object per line over
+ * TCP.  This header holds the constants; the comments below are the
+ * specification every side implements.  Errors are always a 4xx/5xx with
+ *   {"RemoteException":{"exception":"BadRequestException","message":"...",
+ *    "javaClassName":"org.apache.hadoop.yarn.webapp.BadRequestException"}}
+ *
+ * ---------------------------------------------------------------------
+ * RM public REST: YARN's paths and shapes (/ws/v1/cluster/...).  The
+ * submitting user comes from the "user.name" query parameter (YARN's
+ * simple auth), default "dr.who"; it must match [A-Za-z0-9._-]{1,32}.
+ * weft-submit submits YARN's ApplicationSubmissionContext JSON with
+ * application-type "WEFT"; its AM command is
+ *   $WEFT_LIBEXEC_DIR/weft-am --mode client|cluster ...   (see weft-am(8))
+ * Staging: PUT/GET/DELETE /ws/v1/staging/{appid}/{file} (file name
+ * [A-Za-z0-9._-]{1,128}, not starting with '.'); PUT answers 201
+ * {"url":"/ws/v1/staging/{appid}/{file}","size":N}.
+ *
+ * ---------------------------------------------------------------------
+ * RM internal: node tracker (NM -> RM, header X-Weft-Auth)
+ * ---------------------------------------------------------------------
+ * POST /rpc/node/register
+ *   {"nodeId":"host:port","httpAddress":"host:port","rack":"/default-rack",
+ *    "memoryMB":8192,"vcores":8,"version":"0.1.0",
+ *    "containers":[<container status>...]}   (containers still running)
+ *   -> 200 {"clusterTimestamp":1700000000000,"containerKeyIds":[5,4],
+ *           "heartbeatIntervalMs":1000}
+ * POST /rpc/node/heartbeat
+ *   {"nodeId":"host:port","responseId":7,
+ *    "containers":[<container status>...], "healthy":true,
+ *    "healthReport":""}
+ *   container status = {"containerId":"container_...","state":"RUNNING"|
+ *                       "COMPLETE","exitStatus":0,"diagnostics":""}
+ *   Every container the NM still knows is listed each time; a COMPLETE one
+ *   is listed until the RM has acknowledged it in containersToAck.
+ *   -> 200 {"responseId":8,"action":"NORMAL"|"RESYNC"|"SHUTDOWN",
+ *           "containerKeyIds":[5,4], "containersToCleanup":["container_..."],
+ *           "containersToAck":["container_..."],
+ *           "appsToCleanup":["application_..."]}
+ *   RESYNC: the RM does not know this node (it was LOST, or the RM
+ *   restarted): the NM registers again.
+ *
+ * ---------------------------------------------------------------------
+ * RM internal: AM protocol (AM -> RM, header X-Weft-AM-Token)
+ * ---------------------------------------------------------------------
+ * The RM starts each AM with WEFT_RM_URL, WEFT_AM_TOKEN and
+ * WEFT_APP_ATTEMPT_ID (plus the NM's container env) in its environment.
+ * POST /rpc/am/register
+ *   {"host":"h","rpcPort":-1,"trackingUrl":"http://h:p/"}
+ *   -> 200 {"applicationId":"application_...","attemptId":"appattempt_...",
+ *           "queue":"default","user":"alice",
+ *           "maximumResource":{"memory":8192,"vCores":4},
+ *           "minimumResource":{"memory":1024,"vCores":1}}
+ * POST /rpc/am/allocate
+ *   {"responseId":0,"progress":0.5,
+ *    "asks":[{"priority":1,"count":3,"memoryMB":1024,"vcores":1,
+ *             "nodes":["host:port",...],"relaxLocality":true}],
+ *    "releases":["container_..."]}
+ *   An ask states the total still wanted at that priority (YARN's
+ *   semantics: it replaces the previous count; count 0 withdraws).
+ *   -> 200 {"responseId":1,
+ *           "allocated":[{"containerId":"container_...","nodeId":"h:p",
+ *                         "nodeHttpAddress":"h:p","priority":1,
+ *                         "memoryMB":1024,"vcores":1,"token":"..."}],
+ *           "completed":[<container status>],
+ *           "availableResources":{"memory":..,"vCores":..},
+ *           "numClusterNodes":2, "action":"NORMAL"|"SHUTDOWN"}
+ *   Asks that fit are granted in this same answer.  A killed or finished
+ *   application gets action SHUTDOWN; an unknown or old attempt a 404
+ *   ApplicationAttemptNotFoundException, and the AM exits.
+ * POST /rpc/am/finish
+ *   {"finalStatus":"SUCCEEDED"|"FAILED"|"KILLED","diagnostics":"",
+ *    "trackingUrl":""}
+ *   -> 200 {"isUnregistered":true}
+ *
+ * ---------------------------------------------------------------------
+ * NM internal: container manager (RM or AM -> NM)
+ * ---------------------------------------------------------------------
+ * POST /rpc/containers/start
+ *   {"token":"<container token>",
+ *    "launchContext":{"commands":["sh command line", ...],
+ *                     "environment":{"K":"V",...},
+ *                     "localResources":[{"name":"job.json",
+ *                        "url":"http://rm:8088/ws/v1/staging/app/job.json",
+ *                        "executable":false}]}}
+ *   The token authorizes the call (no other header is needed).  Commands
+ *   are joined with " && " and run by /bin/sh -c in the container's
+ *   working directory; $WEFT_LIBEXEC_DIR in them names where weft-am and
+ *   weft-executor live on that node.
+ *   A localResources url that starts with "/ws/v1/staging/" is fetched
+ *   from the RM this NM reports to (so clients need not know how NMs
+ *   reach the RM); any other url must be http://, https:// or file://.
+ *   -> 200 {"containerId":"container_...","state":"LOCALIZING"|"RUNNING"}
+ *   -> 401 InvalidTokenException, 409 (already started), 400 bad body.
+ * POST /rpc/containers/stop    {"containerId":"...","token":"..."}
+ *   (or with X-Weft-Auth instead of the token: the RM)
+ *   -> 200 {"containerId":"...","state":"KILLING"|"COMPLETE"}
+ * POST /rpc/containers/status  {"containerId":"...","token":"..."}
+ *   -> 200 <container status>
+ *
+ * ---------------------------------------------------------------------
+ * Driver <-> executor and driver <-> AM (one JSON object per line)
+ * ---------------------------------------------------------------------
+ * The driver listens on a TCP port; weft-executor gets
+ * --driver HOST:PORT and WEFT_APP_SECRET in its environment.
+ *   exec -> drv {"type":"register","executorId":"3","secret":"..",
+ *                "host":"h","nodeId":"h:p","containerId":"container_..",
+ *                "cores":2,"workDir":"/...","pid":123}
+ *   drv -> exec {"type":"registered"} | {"type":"rejected","reason":".."}
+ *   drv -> exec {"type":"launch","taskId":17,"attempt":0,"index":4,
+ *                "command":"sh command","env":{"K":"V"}}
+ *   exec -> drv {"type":"status","taskId":17,"attempt":0,
+ *                "state":"RUNNING"|"FINISHED"|"FAILED"|"KILLED",
+ *                "exitCode":0,"stdout":"...","stderrTail":"..."}
+ *   drv -> exec {"type":"kill","taskId":17,"attempt":0}
+ *   drv -> exec {"type":"shutdown"}
+ * In client mode the AM dials the driver too:
+ *   am  -> drv {"type":"register-am","secret":"..","applicationId":"..",
+ *               "attemptId":".."}
+ *   drv -> am  {"type":"request-executors","total":4}
+ *   am  -> drv {"type":"executor-lost","containerId":"..","exitStatus":-100,
+ *               "diagnostics":".."}
+ *   drv -> am  {"type":"shutdown","finalStatus":"SUCCEEDED","diagnostics":""}
+ * An AM whose driver connection drops finishes the application as FAILED
+ * ("driver disconnected"): closing the laptop ends a client-mode job.
+ */
+#ifndef WEFT_PROTOCOL_H
+#define WEFT_PROTOCOL_H
+
+#define WEFT_VERSION_STRING "0.1.0"
+
+/* YARN's ContainerExitStatus values. */
+#define WEFT_EXIT_SUCCESS 0
+#define WEFT_EXIT_INVALID -1000
+#define WEFT_EXIT_ABORTED -100
+#define WEFT_EXIT_DISKS_FAILED -101
+#define WEFT_EXIT_PREEMPTED -102
+#define WEFT_EXIT_KILLED_EXCEEDED_VMEM -103
+#define WEFT_EXIT_KILLED_EXCEEDED_PMEM -104
+#define WEFT_EXIT_KILLED_BY_APPMASTER -105
+#define WEFT_EXIT_KILLED_BY_RESOURCEMANAGER -106
+#define WEFT_EXIT_KILLED_AFTER_APP_COMPLETION -107
+
+/* Environment a container sees (YARN's names, then weft's). */
+#define WEFT_ENV_CONTAINER_ID "CONTAINER_ID"
+#define WEFT_ENV_APPLICATION_ID "APPLICATION_ID"
+#define WEFT_ENV_NM_HOST "NM_HOST"
+#define WEFT_ENV_NM_PORT "NM_PORT"
+#define WEFT_ENV_NM_HTTP_PORT "NM_HTTP_PORT"
+#define WEFT_ENV_LOCAL_DIRS "LOCAL_DIRS"
+#define WEFT_ENV_LOG_DIRS "LOG_DIRS"
+#define WEFT_ENV_LIBEXEC_DIR "WEFT_LIBEXEC_DIR"
+#define WEFT_ENV_RM_URL "WEFT_RM_URL"
+#define WEFT_ENV_AM_TOKEN "WEFT_AM_TOKEN"
+#define WEFT_ENV_APP_ATTEMPT_ID "WEFT_APP_ATTEMPT_ID"
+#define WEFT_ENV_APP_SECRET "WEFT_APP_SECRET"
+#define WEFT_ENV_TASK_INDEX "WEFT_TASK_INDEX"
+#define WEFT_ENV_TASK_ATTEMPT "WEFT_TASK_ATTEMPT"
+#define WEFT_ENV_EXECUTOR_ID "WEFT_EXECUTOR_ID"
+
+/* Caps on what any side accepts. */
+#define WEFT_MAX_JSON_BODY (1024 * 1024)
+#define WEFT_MAX_LINE (64 * 1024 * 1024)
+
+#endif
