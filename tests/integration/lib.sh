@@ -1,0 +1,197 @@
+# tests/integration/lib.sh — shared by the integration tests: a private
+# cluster on free loopback ports, started with the sbin scripts as a user
+# would, and torn down by a trap even when the test fails.
+#
+#   . "$WEFT_SRCDIR/tests/integration/lib.sh"
+#   weft_setup                 # temp dirs, conf, trap
+#   weft_conf_set KEY VALUE    # before starting daemons
+#   start_rm                   # sets RM_ADDR, RM_URL
+#   start_nm nm1               # sets NM_ADDR (of the last NM started)
+#   wait_for 20 "app finished" app_is_final "$id"
+#
+# Tests print what they check; `fail MSG` ends one with the daemons' logs.
+set -u
+
+: "${WEFT_SRCDIR:?run integration tests through make check}"
+: "${WEFT_BUILDDIR:?run integration tests through make check}"
+export WEFT_BUILD_DIR=$WEFT_BUILDDIR
+SBIN=$WEFT_SRCDIR/sbin
+PATH=$WEFT_BUILDDIR:$PATH
+export PATH
+# Integration tests exit 77 (skip) only when a tool they need is missing.
+for t in curl jq; do
+	command -v "$t" >/dev/null 2>&1 || { echo "SKIP: $t is not installed"; exit 77; }
+done
+
+weft_test_name=$(basename "$0" .sh)
+weft_started_nms=
+
+# Print the daemons' logs (and container logs) to help a failing test.
+weft_dump_logs() {
+	for f in "$WEFT_LOG_DIR"/*.log; do
+		[ -f "$f" ] || continue
+		echo "----- $f (last 60 lines)"
+		tail -n 60 "$f"
+	done
+	find "$T/nm" -path '*/logs/*' -type f \( -name stderr -o -name stdout \) 2>/dev/null |
+		head -n 20 | while read -r f; do
+			echo "----- $f (last 20 lines)"
+			tail -n 20 "$f"
+		done
+}
+
+# Stop everything this test started (by pid file), whatever happened.
+weft_teardown() {
+	status=$?
+	trap - EXIT INT TERM
+	for n in $weft_started_nms; do
+		"$SBIN/stop-nm.sh" --name "$n" >/dev/null 2>&1
+	done
+	"$SBIN/stop-rm.sh" >/dev/null 2>&1
+	# Anything a test started by hand (a pid file it wrote in $T/pids).
+	for f in "$T"/pids/extra.*.pid; do
+		[ -f "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null
+	done
+	if [ "$status" -ne 0 ] && [ "$status" -ne 77 ]; then
+		echo "FAILED ($weft_test_name), status $status"
+		weft_dump_logs
+	fi
+	if [ "$status" -eq 0 ] || [ -z "${WEFT_KEEP_TEST_DIR:-}" ]; then
+		rm -rf "$T"
+	else
+		echo "test directory kept: $T"
+	fi
+	exit "$status"
+}
+
+fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+ok() {
+	echo "ok - $*"
+}
+
+# Make the test's private configuration and directories.
+weft_setup() {
+	T=$(mktemp -d "${TMPDIR:-/tmp}/weft-$weft_test_name.XXXXXX") || exit 1
+	export WEFT_CONF_DIR=$T/conf WEFT_PID_DIR=$T/pids WEFT_LOG_DIR=$T/logs
+	mkdir -p "$WEFT_CONF_DIR" "$WEFT_PID_DIR" "$WEFT_LOG_DIR" "$T/nm"
+	trap weft_teardown EXIT
+	trap 'exit 130' INT TERM
+	cat >"$WEFT_CONF_DIR/weft.conf" <<EOF
+# written by tests/integration/lib.sh for $weft_test_name
+rm.address = 127.0.0.1:0
+nm.address = 127.0.0.1:0
+rm.staging-dir = $T/staging
+nm.local-dirs = $T/nm/local
+nm.log-dirs = $T/nm/logs
+nm.resource.memory-mb = 8192
+nm.resource.vcores = 8
+nm.heartbeat-interval-ms = 200
+submit.poll-interval-ms = 50
+EOF
+	echo localhost >"$WEFT_CONF_DIR/workers"
+}
+
+# weft_conf_set KEY VALUE: set (or replace) a key in the test's weft.conf.
+weft_conf_set() {
+	f=$WEFT_CONF_DIR/weft.conf
+	grep -v "^$1 *=" "$f" >"$f.new"
+	echo "$1 = $2" >>"$f.new"
+	mv "$f.new" "$f"
+}
+
+# start_rm [ARGS...]: start the RM with the sbin script; the address it
+# bound replaces rm.address in weft.conf so NMs and tools find it.
+start_rm() {
+	"$SBIN/start-rm.sh" "$@" >"$T/start-rm.out" 2>&1 || {
+		cat "$T/start-rm.out"
+		fail "start-rm.sh failed"
+	}
+	RM_ADDR=$(cat "$WEFT_PID_DIR/weft-rm.address")
+	RM_URL=http://$RM_ADDR
+	RM_PID=$(cat "$WEFT_PID_DIR/weft-rm.pid")
+	weft_conf_set rm.address "$RM_ADDR"
+	export RM_ADDR RM_URL RM_PID
+}
+
+# start_nm NAME [ARGS...]: start a named NM; sets NM_ADDR, NM_PID.
+start_nm() {
+	n=$1
+	shift
+	"$SBIN/start-nm.sh" --name "$n" "$@" >"$T/start-nm-$n.out" 2>&1 || {
+		cat "$T/start-nm-$n.out"
+		fail "start-nm.sh --name $n failed"
+	}
+	weft_started_nms="$weft_started_nms $n"
+	NM_ADDR=$(cat "$WEFT_PID_DIR/weft-nm-$n.address")
+	NM_PID=$(cat "$WEFT_PID_DIR/weft-nm-$n.pid")
+	export NM_ADDR NM_PID
+}
+
+# wait_for SECONDS WHAT CMD...: poll CMD (every 0.1 s) until it succeeds;
+# fail the test after SECONDS.
+wait_for() {
+	secs=$1
+	what=$2
+	shift 2
+	deadline=$(($(date +%s) + secs))
+	while ! "$@"; do
+		[ "$(date +%s)" -lt "$deadline" ] || fail "timed out after ${secs}s waiting for: $what"
+		sleep 0.1
+	done
+}
+
+# rest PATH: GET the RM's REST PATH and print the body.
+rest() {
+	curl -fsS --max-time 10 "$RM_URL$1"
+}
+
+# http_status METHOD URL [BODY]: print only the HTTP status code.
+http_status() {
+	if [ $# -ge 3 ]; then
+		curl -s -o "$T/last.body" -w '%{http_code}' --max-time 10 -X "$1" \
+			-H 'Content-Type: application/json' --data-binary "$3" "$2"
+	else
+		curl -s -o "$T/last.body" -w '%{http_code}' --max-time 10 -X "$1" "$2"
+	fi
+}
+
+# active_nodes: how many nodes the RM counts as active.
+active_nodes() {
+	rest /ws/v1/cluster/metrics | jq -r '.clusterMetrics.activeNodes'
+}
+
+nodes_are() {
+	[ "$(active_nodes 2>/dev/null)" = "$1" ]
+}
+
+# app_field ID FIELD: one field of /apps/ID.
+app_field() {
+	rest "/ws/v1/cluster/apps/$1" | jq -r ".app.$2"
+}
+
+app_is_final() {
+	case $(app_field "$1" state 2>/dev/null) in
+	FINISHED | FAILED | KILLED) return 0 ;;
+	esac
+	return 1
+}
+
+app_state_is() {
+	[ "$(app_field "$1" state 2>/dev/null)" = "$2" ]
+}
+
+# Pids of live processes whose environment says they belong to app ID (the
+# NM gives every container APPLICATION_ID).
+app_pids() {
+	for p in /proc/[0-9]*; do
+		tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qx "APPLICATION_ID=$1" && echo "${p#/proc/}"
+	done
+}
+
+no_app_pids() {
+	[ -z "$(app_pids "$1")" ]
+}

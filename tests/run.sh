@@ -1,0 +1,47 @@
+#!/bin/sh
+# tests/run.sh — the project's test command (README, .ci/run): install what
+# is missing, build weft, and run `make check` (unit and integration tests)
+# with a summary line.  Options:
+#   --sanitize   build with AddressSanitizer + UBSan (in build-asan/)
+#   --distcheck  also run `make distcheck`
+set -u
+cd "$(dirname "$0")/.." || exit 1
+sanitize=no
+distcheck=no
+for a in "$@"; do
+	case $a in
+	--sanitize) sanitize=yes ;;
+	--distcheck) distcheck=yes ;;
+	-h | --help) sed -n '2,6s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) echo "tests/run.sh: unknown option $a" >&2; exit 2 ;;
+	esac
+done
+. tests/deps.sh
+jobs=$(nproc 2>/dev/null || echo 2)
+[ -x configure ] && [ configure -nt configure.ac ] || autoreconf -fi || exit 1
+if [ "$sanitize" = yes ]; then
+	mkdir -p build-asan && cd build-asan || exit 1
+	[ -f Makefile ] || ../configure -q --enable-sanitizers || exit 1
+	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+else
+	[ -f Makefile ] || ./configure -q || exit 1
+fi
+make -j"$jobs" >/dev/null || make || exit 1
+make -j"$jobs" check
+status=$?
+log=tests/test-suite.log
+[ -f "$log" ] || log=test-suite.log
+if [ -f "$log" ]; then
+	pass=$(sed -n 's/^# PASS: *//p' "$log")
+	fail=$(sed -n 's/^# FAIL: *//p' "$log")
+	xfail=$(sed -n 's/^# XFAIL: *//p' "$log")
+	err=$(sed -n 's/^# ERROR: *//p' "$log")
+	skip=$(sed -n 's/^# SKIP: *//p' "$log")
+	[ "$status" -ne 0 ] && grep -h -A40 '^FAIL\|^ERROR' "$log" | head -200
+	echo "${pass:-0} passed, $(( ${fail:-0} + ${err:-0} + ${xfail:-0} )) failed, ${skip:-0} skipped"
+fi
+[ "$status" -eq 0 ] || exit "$status"
+if [ "$distcheck" = yes ]; then
+	make -j"$jobs" distcheck || exit 1
+fi
