@@ -8,6 +8,11 @@
  * clusterTimestamp is the RM's start time in milliseconds.  Parsers accept
  * exactly these shapes (and YARN's "container_e<epoch>_" prefix) and
  * reject anything else, so an id from a URL can be trusted after parsing.
+ * They are canonical: decimal digits only, clusterTimestamp > 0, every
+ * sequence and attempt number >= 1, and the text must be what formatting
+ * the parsed id gives back (no extra leading zeros), so two different
+ * strings never name the same id.  As in YARN, a container's epoch lives
+ * in weft_container_id_t.seq above bit 40 (seq = epoch << 40 | number).
  */
 #ifndef WEFT_IDS_H
 #define WEFT_IDS_H

@@ -29,8 +29,9 @@ struct daemon_options {
 
 void daemon_options_add_define(struct daemon_options *o, const char *key_equals_value);
 void daemon_options_free(struct daemon_options *o);
-/* config_new + config_load + every -D; on error prints "PROGRAM: cause" to
- * stderr and RET NULL (the caller exits 2 for bad usage, 1 otherwise). */
+/* config_new + config_load + every -D, then log_set_level(log.level); on
+ * error prints "PROGRAM: cause" to stderr and RET NULL (the caller exits 2
+ * for bad usage, 1 otherwise). */
 struct config *daemon_load_config(const char *program, const struct daemon_options *o);
 
 /* Install SIGTERM/SIGINT (call on_stop(arg) once, a second signal exits
@@ -43,12 +44,13 @@ void daemon_signals_free(void);
 int64_t time_now_ms(void);
 int64_t time_mono_ms(void);
 
-/* The directory holding the running program (resolved /proc/self/exe). */
+/* The directory holding the running program (resolved /proc/self/exe);
+ * NULL when it cannot be found. Caller frees. */
 char *daemon_self_dir(void);
 /* Where weft-am / weft-executor live: beside the running program when
  * they are there (build tree), else WEFT_LIBEXECDIR. */
 char *daemon_libexec_dir(void);
-/* Print "weft VERSION" for --version. */
+/* Print "PROGRAM (weft) VERSION" on stdout for --version. */
 void daemon_print_version(const char *program);
 
 #endif

@@ -9,6 +9,8 @@
 #ifndef WEFT_LOG_H
 #define WEFT_LOG_H
 
+#include <stdarg.h>
+
 enum log_level { LOG_LEVEL_ERROR = 0, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
 
 /* IN: program name used in lines; level; path (NULL = stderr). */
@@ -23,6 +25,12 @@ void log_close(void);
 
 void log_write(enum log_level level, const char *func, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+void log_vwrite(enum log_level level, const char *func, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+/* The last words of fatal()/fatalx(): an ERROR line whatever the level, and
+ * "PROGRAM: message" on stderr too when the log goes to a file.  Allocates
+ * nothing (it may run out of memory). */
+void log_fatal_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #define log_error(...) log_write(LOG_LEVEL_ERROR, __func__, __VA_ARGS__)
 #define log_warn(...) log_write(LOG_LEVEL_WARN, __func__, __VA_ARGS__)

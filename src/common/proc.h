@@ -6,6 +6,13 @@
  * waitpid(WNOHANG) loop, and the owner's exit callback runs from the loop.
  * An exec failure is reported through a close-on-exec pipe, so
  * proc_spawn() fails cleanly instead of leaving a child that exits 127.
+ *
+ * Ownership: the struct proc belongs to this module.  It is freed right
+ * after the exit callback returns (after proc_detach(): when the child is
+ * reaped), so the owner must drop its pointer inside the callback and not
+ * use the handle afterwards.  The stdio paths are opened before the chdir
+ * (relative ones resolve against the caller's directory); argv[0] is looked
+ * up in the caller's PATH even when env is given.
  */
 #ifndef WEFT_PROC_H
 #define WEFT_PROC_H
@@ -26,6 +33,12 @@ struct proc_spec {
 	const char *stdout_path;   /* created/appended 0640; NULL = /dev/null */
 	const char *stderr_path;   /* NULL = /dev/null */
 	const char *stdin_path;    /* NULL = /dev/null */
+	bool new_session;          /* setsid(): the child leads a session of
+	                              its own; every process left in it is
+	                              signalled with the group and SIGKILLed
+	                              when the leader exits (NM containers, so
+	                              an executor's tasks die with it even
+	                              though they run in groups of their own) */
 };
 
 /* Install the SIGCHLD event on base; once per process. */

@@ -27,6 +27,8 @@
 #define SECURITY_AUTH_HEADER "X-Weft-Auth"
 #define SECURITY_AM_HEADER "X-Weft-AM-Token"
 #define SECURITY_AUTH_SKEW_MS (5 * 60 * 1000)
+/* Longer container tokens are refused unread. */
+#define SECURITY_CONTAINER_TOKEN_MAX 4096
 
 struct secret;
 
@@ -74,6 +76,8 @@ struct container_token {
 char *security_container_token_sign(const struct secret *s,
 				    const struct container_token *tok);
 /*
+ * Payload JSON: {"containerId","nodeId","user","memoryMB","vcores",
+ * "expiry","keyId"}; key = HMAC(secret, "container-key\n<key id>").
  * Check a token: signature under one of the accepted key ids, not expired
  * at now_ms, issued for expected_node_id.  RET 0 and *out, or -1 with
  * *cause ("container token expired", "container token is for node X").
