@@ -18,6 +18,17 @@
  * Staging: PUT/GET/DELETE /ws/v1/staging/{appid}/{file} (file name
  * [A-Za-z0-9._-]{1,128}, not starting with '.'); PUT answers 201
  * {"url":"/ws/v1/staging/{appid}/{file}","size":N}.
+ * PUT works from new-application until the application ends (then 400);
+ * DELETE answers {"url":..,"deleted":true}.  A submission answers 202 with
+ * a Location header and no body, as YARN does; an empty list is
+ * {"apps":null} / {"nodes":null}, as YARN writes it.  A local-resources
+ * value may carry "executable":true (weft's addition; only type FILE).
+ * weft-submit follows GET /ws/v1/cluster/apps/{id} ("state","finalStatus",
+ * "diagnostics","trackingUrl") and in cluster mode prints the AM's stdout:
+ * GET /apps/{id}/appattempts (YARN's appAttempts.appAttempt[] with "id"
+ * (int), "containerId", "nodeHttpAddress" host:port, "logsLink"), then the
+ * NM's /ws/v1/node/containerlogs/{containerId}/stdout of the last attempt,
+ * which the NM keeps serving after the application ended.
  *
  * ---------------------------------------------------------------------
  * RM internal: node tracker (NM -> RM, header X-Weft-Auth)
@@ -42,6 +53,10 @@
  *           "appsToCleanup":["application_..."]}
  *   RESYNC: the RM does not know this node (it was LOST, or the RM
  *   restarted): the NM registers again.
+ *   containersToCleanup is repeated until the NM reports the container
+ *   COMPLETE or stops listing it; a RUNNING container the RM does not know
+ *   (its app ended, or the RM restarted) is put there too.  appsToCleanup
+ *   is sent once, when nothing of the application runs any more.
  *
  * ---------------------------------------------------------------------
  * RM internal: AM protocol (AM -> RM, header X-Weft-AM-Token)
@@ -71,6 +86,15 @@
  *   Asks that fit are granted in this same answer.  A killed or finished
  *   application gets action SHUTDOWN; an unknown or old attempt a 404
  *   ApplicationAttemptNotFoundException, and the AM exits.
+ *   responseId is the last answer's (0 at first); a request whose
+ *   responseId + 1 is the last answer's responseId is a resend and gets
+ *   that answer again, unchanged (YARN's rule: a lost answer loses no
+ *   grants).  "completed" also lists containers the AM released
+ *   (exitStatus -100, "Container released by application") and grants not
+ *   started within rm.container-token.expiry-ms (-100, "Container expired
+ *   since it was unused").  allocate or finish before register: 400
+ *   ApplicationMasterNotRegisteredException; register after the attempt
+ *   ended: 404; finish again: 200.
  * POST /rpc/am/finish
  *   {"finalStatus":"SUCCEEDED"|"FAILED"|"KILLED","diagnostics":"",
  *    "trackingUrl":""}
@@ -100,6 +124,13 @@
  *   -> 200 {"containerId":"...","state":"KILLING"|"COMPLETE"}
  * POST /rpc/containers/status  {"containerId":"...","token":"..."}
  *   -> 200 <container status>
+ *   Stop and status accept the token the container was started with, or
+ *   any token for that container signed under a current key for this
+ *   node (its expiry only bounds the start).  An unknown container is a
+ *   404 NotFoundException; an NM that is shutting down answers start with
+ *   503.  The NM sends its nm.heartbeat-interval-ms as "heartbeatIntervalMs"
+ *   in the register body; the register answer's heartbeatIntervalMs (the
+ *   RM may lower it to fit its liveness expiry) is the one it then uses.
  *
  * ---------------------------------------------------------------------
  * Driver <-> executor and driver <-> AM (one JSON object per line)
@@ -115,11 +146,19 @@
  *   exec -> drv {"type":"status","taskId":17,"attempt":0,
  *                "state":"RUNNING"|"FINISHED"|"FAILED"|"KILLED",
  *                "exitCode":0,"stdout":"...","stderrTail":"..."}
+ *     exitCode is required except with RUNNING.  stdout comes with FINISHED
+ *     only; optional "stdoutEncoding":"base64" (stdout was not UTF-8 text),
+ *     "stdoutTruncated":true and "stdoutSize":N (full size in bytes) when
+ *     the executor had to cut it to fit a line.  stderrTail: last 4 KiB.
  *   drv -> exec {"type":"kill","taskId":17,"attempt":0}
  *   drv -> exec {"type":"shutdown"}
+ *   A peer told "shutdown" or "rejected" closes its end; the driver closes
+ *   it anyway once the line has been flushed for 100 ms (2 s at most).
  * In client mode the AM dials the driver too:
  *   am  -> drv {"type":"register-am","secret":"..","applicationId":"..",
  *               "attemptId":".."}
+ *   drv -> am  {"type":"registered"} | {"type":"rejected","reason":".."}
+ *               (a newer attempt's register-am replaces the older link)
  *   drv -> am  {"type":"request-executors","total":4}
  *   am  -> drv {"type":"executor-lost","containerId":"..","exitStatus":-100,
  *               "diagnostics":".."}

@@ -101,8 +101,6 @@ const struct config_key config_keys[] = {
 	    "Executors that may fail before the AM fails the app; 0 = max(3, 2 x executors)."),
 	INT("am.heartbeat-interval-ms", "1000", 10, 600000,
 	    "How often the AM calls allocate when it has nothing to ask (asks go out at once)."),
-	INT("am.initial-allocation-interval-ms", "200", 10, 600000,
-	    "While executors are still wanted, allocate this often at first, doubling up to the heartbeat."),
 
 	/* driver (in weft-submit or weft-am) */
 	STR("driver.host", "",

@@ -105,8 +105,7 @@ struct http_client {
 static bool http_curl_initialised;
 
 /* curl_global_init exactly once per process, before any handle. */
-static void
-http_curl_init(void)
+static void http_curl_init(void)
 {
 	CURLcode rc;
 
@@ -119,8 +118,7 @@ http_curl_init(void)
 }
 
 /* Append n bytes; RET false (and mark overflow) past the cap. */
-static bool
-http_buffer_append(struct http_buffer *b, const void *data, size_t n)
+static bool http_buffer_append(struct http_buffer *b, const void *data, size_t n)
 {
 	if (b->overflow || n > b->max - b->len) {
 		b->overflow = true;
@@ -141,8 +139,7 @@ http_buffer_append(struct http_buffer *b, const void *data, size_t n)
 }
 
 /* curl's write callback for bodies kept in memory. */
-static size_t
-http_write_memory_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
+static size_t http_write_memory_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	struct http_buffer *b = userdata;
 	size_t n = size * nmemb;
@@ -154,16 +151,21 @@ http_write_memory_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 
 /* curl's write callback for downloads: the file when the answer is a
  * success (2xx, or any file:// read), memory for an error page. */
-static size_t
-http_write_download_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
+static size_t http_write_download_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	struct http_call *call = userdata;
 	size_t n = size * nmemb, off = 0;
 	long code = 0;
 
 	curl_easy_getinfo(call->easy, CURLINFO_RESPONSE_CODE, &code);
-	if (code != 0 && (code < 200 || code > 299))
-		return http_write_memory_cb(ptr, size, nmemb, &call->body);
+	if (code != 0 && (code < 200 || code > 299)) {
+		/* An error page: keep its start for the caller, drop the rest
+		 * (the status is the answer; a long page is no failure). */
+		size_t room = call->body.max - call->body.len;
+
+		http_buffer_append(&call->body, ptr, n < room ? n : room);
+		return n;
+	}
 	if (call->max_bytes > 0 && (int64_t)n > call->max_bytes - call->written) {
 		call->cap_exceeded = true;
 		return 0;
@@ -175,8 +177,8 @@ http_write_download_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 			if (errno == EINTR)
 				continue;
 			if (call->write_error == NULL)
-				call->write_error = xasprintf("write %s: %s", call->tmp_path,
-							      strerror(errno));
+				call->write_error =
+				        xasprintf("write %s: %s", call->tmp_path, strerror(errno));
 			return 0;
 		}
 		off += (size_t)w;
@@ -186,8 +188,7 @@ http_write_download_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 }
 
 /* Unlink a call from its client's list. */
-static void
-http_call_unlink(struct http_call *call)
+static void http_call_unlink(struct http_call *call)
 {
 	struct http_client *client = call->client;
 
@@ -205,8 +206,7 @@ http_call_unlink(struct http_call *call)
 }
 
 /* Release everything of a call (its curl handle must be out of the multi). */
-static void
-http_call_destroy(struct http_call *call)
+static void http_call_destroy(struct http_call *call)
 {
 	if (call->easy != NULL)
 		curl_easy_cleanup(call->easy);
@@ -228,8 +228,7 @@ http_call_destroy(struct http_call *call)
 
 /* Finish a download: move the file into place on success.  RET the status
  * to report; *error set when there is no usable answer. */
-static long
-http_download_finish(struct http_call *call, CURLcode rc, long code, char **error)
+static long http_download_finish(struct http_call *call, CURLcode rc, long code, char **error)
 {
 	bool ok = rc == CURLE_OK && (code == 0 || (code >= 200 && code <= 299));
 
@@ -243,7 +242,7 @@ http_download_finish(struct http_call *call, CURLcode rc, long code, char **erro
 		return code; /* http_call_destroy unlinks the temporary file */
 	if (rename(call->tmp_path, call->dest_path) != 0) {
 		*error = xasprintf("rename %s to %s: %s", call->tmp_path, call->dest_path,
-				   strerror(errno));
+		                   strerror(errno));
 		return 0;
 	}
 	free(call->tmp_path);
@@ -253,10 +252,9 @@ http_download_finish(struct http_call *call, CURLcode rc, long code, char **erro
 
 /* Run the caller's callback for a finished call and free it.  The call is
  * already out of the multi handle. */
-static void
-http_call_deliver(struct http_call *call, CURLcode rc, const char *early_error)
+static void http_call_deliver(struct http_call *call, CURLcode rc, const char *early_error)
 {
-	struct http_response resp = { 0 };
+	struct http_response resp = {0};
 	char *error = NULL;
 	long code = 0;
 
@@ -268,14 +266,14 @@ http_call_deliver(struct http_call *call, CURLcode rc, const char *early_error)
 			code = 0;
 			if (call->cap_exceeded)
 				error = xasprintf("download exceeds %lld bytes",
-						  (long long)call->max_bytes);
+				                  (long long)call->max_bytes);
 			else if (call->body.overflow)
 				error = xasprintf("response exceeds %zu bytes", call->body.max);
 			else if (call->write_error != NULL)
 				error = xstrdup(call->write_error);
 			else
 				error = xstrdup(call->errbuf[0] != '\0' ? call->errbuf
-								       : curl_easy_strerror(rc));
+				                                        : curl_easy_strerror(rc));
 		}
 		if (error != NULL)
 			code = 0;
@@ -289,9 +287,10 @@ http_call_deliver(struct http_call *call, CURLcode rc, const char *early_error)
 	}
 	http_call_unlink(call);
 
+	/* No answer, no body: a part of one is not worth handing out. */
 	resp.status = code;
-	resp.body = call->body.data != NULL ? call->body.data : "";
-	resp.body_len = call->body.len;
+	resp.body = call->body.data != NULL && error == NULL ? call->body.data : "";
+	resp.body_len = error == NULL ? call->body.len : 0;
 	resp.error = error;
 	call->delivering = true;
 	call->cb(&resp, call->arg);
@@ -301,8 +300,7 @@ http_call_deliver(struct http_call *call, CURLcode rc, const char *early_error)
 
 /* Read curl's finished transfers, one message at a time because each
  * callback may cancel other calls or free the client. */
-static void
-http_client_drain(struct http_client *client)
+static void http_client_drain(struct http_client *client)
 {
 	bool freed = false;
 	bool *outer = client->freed;
@@ -334,8 +332,7 @@ http_client_drain(struct http_client *client)
 }
 
 /* libevent saw activity on a socket curl watches. */
-static void
-http_client_event_cb(evutil_socket_t fd, short what, void *arg)
+static void http_client_event_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct http_client *client = arg;
 	int action = 0, running = 0;
@@ -349,8 +346,7 @@ http_client_event_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /* curl's timeout expired (or a 0 ms tick was asked for). */
-static void
-http_client_timer_cb(evutil_socket_t fd, short what, void *arg)
+static void http_client_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct http_client *client = arg;
 	int running = 0;
@@ -362,8 +358,7 @@ http_client_timer_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /* CURLMOPT_TIMERFUNCTION: arm, re-arm or stop the one timer. */
-static int
-http_client_curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
+static int http_client_curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
 {
 	struct http_client *client = userp;
 	struct timeval tv;
@@ -381,8 +376,7 @@ http_client_curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
 }
 
 /* Forget one socket's state. */
-static void
-http_socket_free(struct http_socket *s)
+static void http_socket_free(struct http_socket *s)
 {
 	struct http_client *client = s->client;
 
@@ -399,8 +393,8 @@ http_socket_free(struct http_socket *s)
 
 /* CURLMOPT_SOCKETFUNCTION: one persistent event per socket, re-armed when
  * curl's interest changes, dropped when curl is done with the socket. */
-static int
-http_client_curl_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+static int http_client_curl_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
+                                      void *socketp)
 {
 	struct http_client *client = userp;
 	struct http_socket *s = socketp;
@@ -437,8 +431,7 @@ http_client_curl_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, 
 	return 0;
 }
 
-struct http_client *
-http_client_new(struct event_base *base)
+struct http_client *http_client_new(struct event_base *base)
 {
 	struct http_client *client = xcalloc(1, sizeof *client);
 
@@ -457,8 +450,7 @@ http_client_new(struct event_base *base)
 	return client;
 }
 
-void
-http_client_free(struct http_client *client)
+void http_client_free(struct http_client *client)
 {
 	if (client == NULL)
 		return;
@@ -482,8 +474,7 @@ http_client_free(struct http_client *client)
 }
 
 /* The early-failure event: report a call curl never ran. */
-static void
-http_call_early_cb(evutil_socket_t fd, short what, void *arg)
+static void http_call_early_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct http_call *call = arg;
 	char *error = call->early_error;
@@ -496,10 +487,9 @@ http_call_early_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /* Report a failure from the loop, after the starting function returned. */
-static void
-http_call_fail_later(struct http_call *call, char *error)
+static void http_call_fail_later(struct http_call *call, char *error)
 {
-	struct timeval now = { 0, 0 };
+	struct timeval now = {0, 0};
 
 	call->early_error = error;
 	call->early = evtimer_new(call->client->base, http_call_early_cb, call);
@@ -509,9 +499,8 @@ http_call_fail_later(struct http_call *call, char *error)
 }
 
 /* Options every weft request shares, blocking or not. */
-static void
-http_easy_common(CURL *easy, const char *method, const char *url, long timeout_ms,
-		 bool allow_file, char *errbuf)
+static void http_easy_common(CURL *easy, const char *method, const char *url, long timeout_ms,
+                             bool allow_file, char *errbuf)
 {
 	curl_easy_setopt(easy, CURLOPT_URL, url);
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
@@ -520,17 +509,19 @@ http_easy_common(CURL *easy, const char *method, const char *url, long timeout_m
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
 #if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, allow_file ? "http,https,file" : "http,https");
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR,
+	                 allow_file ? "http,https,file" : "http,https");
 #else
-	curl_easy_setopt(easy, CURLOPT_PROTOCOLS,
-			 (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS | (allow_file ? CURLPROTO_FILE : 0)));
+	curl_easy_setopt(
+	        easy, CURLOPT_PROTOCOLS,
+	        (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS | (allow_file ? CURLPROTO_FILE : 0)));
 #endif
 	if (timeout_ms > 0) {
 		curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
 		curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
-				 timeout_ms < HTTP_CLIENT_CONNECT_TIMEOUT_MS
-					 ? timeout_ms
-					 : HTTP_CLIENT_CONNECT_TIMEOUT_MS);
+		                 timeout_ms < HTTP_CLIENT_CONNECT_TIMEOUT_MS
+		                         ? timeout_ms
+		                         : HTTP_CLIENT_CONNECT_TIMEOUT_MS);
 	} else {
 		curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, HTTP_CLIENT_CONNECT_TIMEOUT_MS);
 	}
@@ -543,11 +534,11 @@ http_easy_common(CURL *easy, const char *method, const char *url, long timeout_m
 }
 
 /* Attach a request body (copied into *keep, which lives as long as easy). */
-static void
-http_easy_body(CURL *easy, const char *method, const void *body, size_t body_len, char **keep)
+static void http_easy_body(CURL *easy, const char *method, const void *body, size_t body_len,
+                           char **keep)
 {
-	bool wants_body = method != NULL &&
-			  (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0);
+	bool wants_body =
+	        method != NULL && (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0);
 
 	/* POST and PUT always send a body (maybe empty: Content-Length 0). */
 	if (body == NULL && !wants_body)
@@ -561,8 +552,7 @@ http_easy_body(CURL *easy, const char *method, const void *body, size_t body_len
 }
 
 /* Build a header list from "Name: value" strings plus an optional extra. */
-static struct curl_slist *
-http_header_list(const char *const *headers, const char *extra)
+static struct curl_slist *http_header_list(const char *const *headers, const char *extra)
 {
 	struct curl_slist *list = NULL, *next;
 
@@ -582,8 +572,7 @@ http_header_list(const char *const *headers, const char *extra)
 }
 
 /* A new call on the client's list with its easy handle set up. */
-static struct http_call *
-http_call_new(struct http_client *client, http_response_cb cb, void *arg)
+static struct http_call *http_call_new(struct http_client *client, http_response_cb cb, void *arg)
 {
 	struct http_call *call = xcalloc(1, sizeof *call);
 
@@ -605,25 +594,25 @@ http_call_new(struct http_client *client, http_response_cb cb, void *arg)
 }
 
 /* Hand a prepared call to the multi handle. */
-static struct http_call *
-http_call_start(struct http_call *call)
+static struct http_call *http_call_start(struct http_call *call)
 {
 	CURLMcode mc = curl_multi_add_handle(call->client->multi, call->easy);
 
 	if (mc != CURLM_OK) {
 		curl_easy_cleanup(call->easy);
 		call->easy = NULL;
-		http_call_fail_later(call, xasprintf("curl_multi_add_handle: %s",
-						     curl_multi_strerror(mc)));
+		http_call_fail_later(
+		        call, xasprintf("curl_multi_add_handle: %s", curl_multi_strerror(mc)));
 	}
 	return call;
 }
 
 /* The one place a request call is prepared (request and json share it). */
-static struct http_call *
-http_client_prepare(struct http_client *client, const char *method, const char *url,
-		    const char *const *headers, const char *extra_header, const void *body,
-		    size_t body_len, long timeout_ms, http_response_cb cb, void *arg)
+static struct http_call *http_client_prepare(struct http_client *client, const char *method,
+                                             const char *url, const char *const *headers,
+                                             const char *extra_header, const void *body,
+                                             size_t body_len, long timeout_ms, http_response_cb cb,
+                                             void *arg)
 {
 	struct http_call *call = http_call_new(client, cb, arg);
 
@@ -637,33 +626,31 @@ http_client_prepare(struct http_client *client, const char *method, const char *
 	return http_call_start(call);
 }
 
-struct http_call *
-http_client_request(struct http_client *client, const char *method, const char *url,
-		    const char *const *headers, const void *body, size_t body_len,
-		    long timeout_ms, http_response_cb cb, void *arg)
+struct http_call *http_client_request(struct http_client *client, const char *method,
+                                      const char *url, const char *const *headers, const void *body,
+                                      size_t body_len, long timeout_ms, http_response_cb cb,
+                                      void *arg)
 {
-	return http_client_prepare(client, method, url, headers, NULL, body, body_len,
-				   timeout_ms, cb, arg);
+	return http_client_prepare(client, method, url, headers, NULL, body, body_len, timeout_ms,
+	                           cb, arg);
 }
 
-struct http_call *
-http_client_json(struct http_client *client, const char *method, const char *url,
-		 const char *const *headers, struct json_object *body, long timeout_ms,
-		 http_response_cb cb, void *arg)
+struct http_call *http_client_json(struct http_client *client, const char *method, const char *url,
+                                   const char *const *headers, struct json_object *body,
+                                   long timeout_ms, http_response_cb cb, void *arg)
 {
 	size_t len = 0;
 	const char *text = NULL;
 
 	if (body != NULL)
 		text = json_object_to_json_string_length(body, JSON_C_TO_STRING_PLAIN, &len);
-	return http_client_prepare(client, method, url, headers,
-				   "Content-Type: application/json", text, len, timeout_ms, cb,
-				   arg);
+	return http_client_prepare(client, method, url, headers, "Content-Type: application/json",
+	                           text, len, timeout_ms, cb, arg);
 }
 
-struct http_call *
-http_client_download(struct http_client *client, const char *url, const char *dest_path,
-		     int64_t max_bytes, long timeout_ms, http_response_cb cb, void *arg)
+struct http_call *http_client_download(struct http_client *client, const char *url,
+                                       const char *dest_path, int64_t max_bytes, long timeout_ms,
+                                       http_response_cb cb, void *arg)
 {
 	struct http_call *call = http_call_new(client, cb, arg);
 	unsigned long long nonce = 0;
@@ -692,8 +679,7 @@ http_client_download(struct http_client *client, const char *url, const char *de
 	return http_call_start(call);
 }
 
-void
-http_call_cancel(struct http_call *call)
+void http_call_cancel(struct http_call *call)
 {
 	struct http_client *client;
 
@@ -706,16 +692,14 @@ http_call_cancel(struct http_call *call)
 	http_call_destroy(call);
 }
 
-int
-http_client_pending(const struct http_client *client)
+int http_client_pending(const struct http_client *client)
 {
 	return client->ncalls;
 }
 
 /* Run one blocking transfer on a prepared easy handle (CLI tools). */
-static int
-http_easy_perform(CURL *easy, struct http_buffer *body, const char *errbuf, long *status,
-		  char **resp_body, size_t *resp_len, char **cause)
+static int http_easy_perform(CURL *easy, struct http_buffer *body, const char *errbuf, long *status,
+                             char **resp_body, size_t *resp_len, char **cause)
 {
 	CURLcode rc;
 	long code = 0;
@@ -745,13 +729,12 @@ http_easy_perform(CURL *easy, struct http_buffer *body, const char *errbuf, long
 	return 0;
 }
 
-int
-http_fetch(const char *method, const char *url, const char *const *headers, const void *body,
-	   size_t body_len, long timeout_ms, long *status, char **resp_body, size_t *resp_len,
-	   char **cause)
+int http_fetch(const char *method, const char *url, const char *const *headers, const void *body,
+               size_t body_len, long timeout_ms, long *status, char **resp_body, size_t *resp_len,
+               char **cause)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
-	struct http_buffer resp = { .max = HTTP_CLIENT_MAX_BODY };
+	struct http_buffer resp = {.max = HTTP_CLIENT_MAX_BODY};
 	struct curl_slist *list;
 	char *keep = NULL;
 	CURL *easy;
@@ -773,12 +756,11 @@ http_fetch(const char *method, const char *url, const char *const *headers, cons
 	return rc;
 }
 
-int
-http_put_file(const char *url, const char *path, const char *const *headers, long timeout_ms,
-	      long *status, char **resp_body, char **cause)
+int http_put_file(const char *url, const char *path, const char *const *headers, long timeout_ms,
+                  long *status, char **resp_body, char **cause)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
-	struct http_buffer resp = { .max = HTTP_CLIENT_MAX_BODY };
+	struct http_buffer resp = {.max = HTTP_CLIENT_MAX_BODY};
 	struct curl_slist *list;
 	struct stat st;
 	FILE *f;

@@ -3,8 +3,8 @@
  *
  * Owns: the route table and the one dispatcher (evhttp only routes exact
  * paths), percent-decoding of paths, parameters and query strings, YARN's
- * RemoteException error bodies, body caps, deferred replies and the rule
- * "exactly one reply per request".
+ * RemoteException error bodies, body caps (the head gate below), deferred
+ * replies and the rule "exactly one reply per request".
  *
  * Life of a request: evhttp parses it and calls http_dispatch_cb(), which
  * builds a struct http_request, matches a route and runs the handler.  The
@@ -12,7 +12,12 @@
  * defers (the struct lives until the reply, or until the client goes away).
  * A handler that does neither is a bug: it is logged and answered 500.
  *
- * Body caps: see http_gate.c-free design notes at http_gate_input_cb().
+ * Deferred requests and vanished clients: http_request_defer(req, on_gone,
+ * arg).  If the client closes first (or the server is freed), on_gone(arg)
+ * runs once and the request is freed right after it returns: the owner
+ * must drop its pointer there.  Deferring without on_gone is allowed too;
+ * then the request is kept after the client left, and the owner's later
+ * reply is a no-op that frees it.  A reply inside on_gone is a no-op.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -25,8 +30,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -82,27 +89,56 @@ struct http_request {
 	struct evhttp_request *ev; /* NULL once the connection is gone */
 	int method;
 	const char *method_name;
-	char *path;		/* decoded, no query */
-	char **params;		/* decoded "{}" / "{*}" values */
+	char *path;    /* decoded, no query */
+	char **params; /* decoded "{}" / "{*}" values */
 	int nparams;
-	char *raw_query;	/* undecoded query string or NULL */
+	char *raw_query; /* undecoded query string or NULL */
 	struct query_pair *query;
 	int nquery;
 	bool query_parsed;
-	const char *body;	/* in evhttp's input buffer, NUL-terminated */
+	const char *body; /* in evhttp's input buffer, NUL-terminated */
 	size_t body_len;
 	char *peer;
 
-	bool in_handler;	/* the handler has not returned yet */
+	bool in_handler; /* the handler has not returned yet */
 	bool replied;
 	bool deferred;
-	bool gone;		/* the client went away before the reply */
+	bool gone; /* the client went away before the reply */
 	void (*on_gone)(void *);
 	void *gone_arg;
-	struct event *watch;	/* notices the client closing while deferred */
+	struct event *watch;    /* notices the client closing while deferred */
+	struct http_conn *conn; /* while deferred: the connection it waits on */
+	bool own_closecb;       /* while deferred without a conn record */
 
 	/* Deferred requests, so http_server_free can reach them. */
 	struct http_request *prev, *next;
+};
+
+/* What the head gate is doing on a connection. */
+enum gate_state {
+	GATE_HEAD,    /* collecting the next request head (withheld from evhttp) */
+	GATE_BODY,    /* passing `left` bytes of an accepted body */
+	GATE_DISCARD, /* dropping `left` bytes of a refused body (or all) */
+};
+#define GATE_FOREVER UINT64_MAX
+
+/* Our record of one evhttp connection: its gate and deferred request. */
+struct http_conn {
+	struct http_server *srv;
+	struct bufferevent *bev;
+	struct evhttp_connection *evcon; /* NULL until attached */
+	struct evbuffer_cb_entry *input_cb;
+	struct event *attach;
+	evutil_socket_t fd;
+	struct http_request *deferred;
+
+	enum gate_state state;
+	uint64_t left;
+	struct evbuffer *held;     /* the head so far */
+	struct timeval head_start; /* when its first byte came */
+	bool busy;                 /* the gate itself is changing the input */
+
+	struct http_conn *prev, *next;
 };
 
 struct http_server {
@@ -114,33 +150,36 @@ struct http_server {
 	struct http_route *routes;
 	int nroutes;
 	struct http_request *deferred; /* deferred requests not yet answered */
+	struct http_conn *conns;
+	struct http_conn **conn_by_fd; /* attached connections by descriptor */
+	size_t nconn_by_fd;
+	char secret[33]; /* marks the gate's own requests */
 };
 
-static void http_reply_remote_exception(struct http_request *req, int status,
-					const char *exception, const char *message);
+static void http_reply_remote_exception(struct http_request *req, int status, const char *exception,
+                                        const char *message);
 
 /* The Java class YARN names for an exception, for RemoteException bodies. */
-static const char *
-http_exception_class(const char *exception)
+static const char *http_exception_class(const char *exception)
 {
 	static const struct {
 		const char *name;
 		const char *java_class;
 	} classes[] = {
-		{ "NotFoundException", "org.apache.hadoop.yarn.webapp.NotFoundException" },
-		{ "BadRequestException", "org.apache.hadoop.yarn.webapp.BadRequestException" },
-		{ "ForbiddenException", "org.apache.hadoop.yarn.webapp.ForbiddenException" },
-		{ "WebApplicationException", "javax.ws.rs.WebApplicationException" },
-		{ "AuthorizationException",
-		  "org.apache.hadoop.security.authorize.AuthorizationException" },
-		{ "AuthenticationException",
-		  "org.apache.hadoop.security.authentication.client.AuthenticationException" },
-		{ "AccessControlException", "org.apache.hadoop.security.AccessControlException" },
-		{ "IllegalArgumentException", "java.lang.IllegalArgumentException" },
-		{ "IllegalStateException", "java.lang.IllegalStateException" },
-		{ "IOException", "java.io.IOException" },
-		{ "FileNotFoundException", "java.io.FileNotFoundException" },
-		{ "Exception", "java.lang.Exception" },
+	        {"NotFoundException", "org.apache.hadoop.yarn.webapp.NotFoundException"},
+	        {"BadRequestException", "org.apache.hadoop.yarn.webapp.BadRequestException"},
+	        {"ForbiddenException", "org.apache.hadoop.yarn.webapp.ForbiddenException"},
+	        {"WebApplicationException", "javax.ws.rs.WebApplicationException"},
+	        {"AuthorizationException",
+	         "org.apache.hadoop.security.authorize.AuthorizationException"},
+	        {"AuthenticationException",
+	         "org.apache.hadoop.security.authentication.client.AuthenticationException"},
+	        {"AccessControlException", "org.apache.hadoop.security.AccessControlException"},
+	        {"IllegalArgumentException", "java.lang.IllegalArgumentException"},
+	        {"IllegalStateException", "java.lang.IllegalStateException"},
+	        {"IOException", "java.io.IOException"},
+	        {"FileNotFoundException", "java.io.FileNotFoundException"},
+	        {"Exception", "java.lang.Exception"},
 	};
 
 	for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
@@ -151,8 +190,7 @@ http_exception_class(const char *exception)
 }
 
 /* Value of one hex digit, -1 if c is none. */
-static int
-http_hex_value(char c)
+static int http_hex_value(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -165,8 +203,7 @@ http_hex_value(char c)
 
 /* Decode %XX escapes (and '+' as a space when plus_is_space).  RET
  * allocated text and *out_len, or NULL when an escape is malformed. */
-static char *
-http_percent_decode(const char *text, size_t len, bool plus_is_space, size_t *out_len)
+static char *http_percent_decode(const char *text, size_t len, bool plus_is_space, size_t *out_len)
 {
 	char *out = xmalloc(len + 1);
 	size_t o = 0;
@@ -194,8 +231,7 @@ http_percent_decode(const char *text, size_t len, bool plus_is_space, size_t *ou
 }
 
 /* Free a split path. */
-static void
-http_path_clear(struct http_path *p)
+static void http_path_clear(struct http_path *p)
 {
 	for (int i = 0; i < p->nsegments; i++)
 		free(p->segments[i]);
@@ -207,8 +243,7 @@ http_path_clear(struct http_path *p)
 /* Split a raw (encoded) path into decoded segments; a single trailing '/'
  * is ignored ("/ws/v1/cluster/" = "/ws/v1/cluster").  RET 0, or -1 on a
  * malformed escape. */
-static int
-http_path_split(const char *raw, struct http_path *p)
+static int http_path_split(const char *raw, struct http_path *p)
 {
 	const char *s = raw, *end;
 
@@ -229,10 +264,10 @@ http_path_split(const char *raw, struct http_path *p)
 			http_path_clear(p);
 			return -1;
 		}
-		p->segments = xreallocarray(p->segments, (size_t)p->nsegments + 1,
-					    sizeof *p->segments);
-		p->lengths = xreallocarray(p->lengths, (size_t)p->nsegments + 1,
-					   sizeof *p->lengths);
+		p->segments =
+		        xreallocarray(p->segments, (size_t)p->nsegments + 1, sizeof *p->segments);
+		p->lengths =
+		        xreallocarray(p->lengths, (size_t)p->nsegments + 1, sizeof *p->lengths);
 		p->segments[p->nsegments] = seg;
 		p->lengths[p->nsegments] = len;
 		p->nsegments++;
@@ -246,9 +281,8 @@ http_path_split(const char *raw, struct http_path *p)
 
 /* Does route r match the path?  On a match and when params is not NULL,
  * fill params (allocated, r's "{}"/"{*}" count). */
-static bool
-http_route_match(const struct http_route *r, const struct http_path *p, char ***params,
-		 int *nparams)
+static bool http_route_match(const struct http_route *r, const struct http_path *p, char ***params,
+                             int *nparams)
 {
 	int i, n = 0;
 
@@ -304,9 +338,8 @@ http_route_match(const struct http_route *r, const struct http_path *p, char ***
 
 /* The route for method + path: RET it, or NULL with *allowed = the methods
  * that would match the path (0 = unknown path). */
-static struct http_route *
-http_server_find_route(struct http_server *srv, int method, const struct http_path *p,
-		       int *allowed)
+static struct http_route *http_server_find_route(struct http_server *srv, int method,
+                                                 const struct http_path *p, int *allowed)
 {
 	*allowed = 0;
 	for (int i = 0; i < srv->nroutes; i++) {
@@ -326,8 +359,7 @@ http_server_find_route(struct http_server *srv, int method, const struct http_pa
 }
 
 /* Map evhttp's command to an HTTP_M_* bit (0 for methods routes cannot use). */
-static int
-http_method_from_evhttp(enum evhttp_cmd_type cmd, const char **name)
+static int http_method_from_evhttp(enum evhttp_cmd_type cmd, const char **name)
 {
 	switch (cmd) {
 	case EVHTTP_REQ_GET:
@@ -363,15 +395,16 @@ http_method_from_evhttp(enum evhttp_cmd_type cmd, const char **name)
 }
 
 /* "GET, HEAD, POST" for an Allow header. */
-static char *
-http_allow_text(int methods)
+static char *http_allow_text(int methods)
 {
 	static const struct {
 		int bit;
 		const char *name;
-	} names[] = { { HTTP_M_GET, "GET" },	 { HTTP_M_HEAD, "HEAD" },
-		      { HTTP_M_POST, "POST" },	 { HTTP_M_PUT, "PUT" },
-		      { HTTP_M_DELETE, "DELETE" } };
+	} names[] = {{HTTP_M_GET, "GET"},
+	             {HTTP_M_HEAD, "HEAD"},
+	             {HTTP_M_POST, "POST"},
+	             {HTTP_M_PUT, "PUT"},
+	             {HTTP_M_DELETE, "DELETE"}};
 	char buf[64] = "";
 
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -385,8 +418,7 @@ http_allow_text(int methods)
 }
 
 /* Free our state of a request (never evhttp's). */
-static void
-http_request_free(struct http_request *req)
+static void http_request_free(struct http_request *req)
 {
 	struct http_server *srv = req->srv;
 
@@ -414,8 +446,7 @@ http_request_free(struct http_request *req)
 
 /* Detach a deferred request from its evhttp connection before replying,
  * so that no close callback or watcher can reach it afterwards. */
-static void
-http_request_undefer(struct http_request *req)
+static void http_request_undefer(struct http_request *req)
 {
 	if (!req->deferred)
 		return;
@@ -423,22 +454,25 @@ http_request_undefer(struct http_request *req)
 		event_free(req->watch);
 		req->watch = NULL;
 	}
-	if (req->ev != NULL) {
+	if (req->conn != NULL) {
+		req->conn->deferred = NULL;
+		req->conn = NULL;
+	} else if (req->own_closecb && req->ev != NULL) {
 		struct evhttp_connection *evcon = evhttp_request_get_connection(req->ev);
 
 		if (evcon != NULL)
 			evhttp_connection_set_closecb(evcon, NULL, NULL);
 	}
+	req->own_closecb = false;
 }
 
 /* Start a reply: RET true when the caller may send, false when the request
  * was already answered or its client is gone (then the reply is a no-op). */
-static bool
-http_reply_begin(struct http_request *req)
+static bool http_reply_begin(struct http_request *req)
 {
 	if (req->replied) {
 		log_error("second reply to %s %s ignored (a handler bug)", req->method_name,
-			  req->path != NULL ? req->path : "?");
+		          req->path != NULL ? req->path : "?");
 		return false;
 	}
 	if (req->gone || req->ev == NULL)
@@ -448,8 +482,7 @@ http_reply_begin(struct http_request *req)
 
 /* Finish a reply: evhttp now owns the rest; free our state unless the
  * handler is still running (the dispatcher frees it when it returns). */
-static void
-http_reply_finish(struct http_request *req, int status)
+static void http_reply_finish(struct http_request *req, int status)
 {
 	http_request_undefer(req);
 	req->replied = true;
@@ -460,8 +493,7 @@ http_reply_finish(struct http_request *req, int status)
 }
 
 /* A reply on a request whose client is gone: the late reply frees it. */
-static void
-http_reply_on_orphan(struct http_request *req)
+static void http_reply_on_orphan(struct http_request *req)
 {
 	if (req->gone && !req->in_handler && !req->replied) {
 		req->replied = true;
@@ -469,17 +501,15 @@ http_reply_on_orphan(struct http_request *req)
 	}
 }
 
-void
-http_reply_add_header(struct http_request *req, const char *name, const char *value)
+void http_reply_add_header(struct http_request *req, const char *name, const char *value)
 {
 	if (req->replied || req->gone || req->ev == NULL)
 		return;
 	evhttp_add_header(evhttp_request_get_output_headers(req->ev), name, value);
 }
 
-void
-http_reply_data(struct http_request *req, int status, const char *content_type,
-		const void *data, size_t len)
+void http_reply_data(struct http_request *req, int status, const char *content_type,
+                     const void *data, size_t len)
 {
 	if (!http_reply_begin(req)) {
 		http_reply_on_orphan(req);
@@ -496,8 +526,7 @@ http_reply_data(struct http_request *req, int status, const char *content_type,
 	http_reply_finish(req, status);
 }
 
-void
-http_reply_json(struct http_request *req, int status, struct json_object *body)
+void http_reply_json(struct http_request *req, int status, struct json_object *body)
 {
 	size_t len = 0;
 	const char *text = "";
@@ -508,9 +537,8 @@ http_reply_json(struct http_request *req, int status, struct json_object *body)
 	json_object_put(body);
 }
 
-void
-http_reply_file(struct http_request *req, int status, const char *content_type, int fd,
-		off_t offset, off_t len)
+void http_reply_file(struct http_request *req, int status, const char *content_type, int fd,
+                     off_t offset, off_t len)
 {
 	struct evbuffer *out;
 
@@ -538,9 +566,8 @@ http_reply_file(struct http_request *req, int status, const char *content_type, 
 }
 
 /* Send a YARN RemoteException body: the one shape of every error reply. */
-static void
-http_reply_remote_exception(struct http_request *req, int status, const char *exception,
-			    const char *message)
+static void http_reply_remote_exception(struct http_request *req, int status, const char *exception,
+                                        const char *message)
 {
 	struct json_object *body, *inner;
 	const char *java_class = http_exception_class(exception);
@@ -561,16 +588,15 @@ http_reply_remote_exception(struct http_request *req, int status, const char *ex
 	free(fallback);
 	if (status >= 500)
 		log_warn("%d %s %s: %s", status, req->method_name,
-			 req->path != NULL ? req->path : "?", message);
+		         req->path != NULL ? req->path : "?", message);
 	else
 		log_debug("%d %s %s: %s", status, req->method_name,
-			  req->path != NULL ? req->path : "?", message);
+		          req->path != NULL ? req->path : "?", message);
 	http_reply_json(req, status, body);
 }
 
-void
-http_reply_error(struct http_request *req, int status, const char *exception, const char *fmt,
-		 ...)
+void http_reply_error(struct http_request *req, int status, const char *exception, const char *fmt,
+                      ...)
 {
 	va_list ap;
 	char *message;
@@ -582,26 +608,22 @@ http_reply_error(struct http_request *req, int status, const char *exception, co
 	free(message);
 }
 
-int
-http_request_method(const struct http_request *req)
+int http_request_method(const struct http_request *req)
 {
 	return req->method;
 }
 
-const char *
-http_request_method_name(const struct http_request *req)
+const char *http_request_method_name(const struct http_request *req)
 {
 	return req->method_name;
 }
 
-const char *
-http_request_path(const struct http_request *req)
+const char *http_request_path(const struct http_request *req)
 {
 	return req->path;
 }
 
-const char *
-http_request_param(const struct http_request *req, int n)
+const char *http_request_param(const struct http_request *req, int n)
 {
 	if (n < 0 || n >= req->nparams)
 		return NULL;
@@ -610,8 +632,7 @@ http_request_param(const struct http_request *req, int n)
 
 /* Split the query string into decoded pairs, once ("a=1&b&c=%20" →
  * a="1", b="", c=" "); pairs with a malformed escape are dropped. */
-static void
-http_request_parse_query(struct http_request *req)
+static void http_request_parse_query(struct http_request *req)
 {
 	const char *s = req->raw_query;
 
@@ -626,12 +647,12 @@ http_request_parse_query(struct http_request *req)
 
 		if (len > 0) {
 			name = http_percent_decode(s, name_len, true, &dlen);
-			value = eq != NULL ? http_percent_decode(eq + 1, len - name_len - 1,
-								 true, &dlen)
-					   : xstrdup("");
+			value = eq != NULL ? http_percent_decode(eq + 1, len - name_len - 1, true,
+			                                         &dlen)
+			                   : xstrdup("");
 			if (name != NULL && value != NULL) {
 				req->query = xreallocarray(req->query, (size_t)req->nquery + 1,
-							   sizeof *req->query);
+				                           sizeof *req->query);
 				req->query[req->nquery].name = name;
 				req->query[req->nquery].value = value;
 				req->nquery++;
@@ -644,8 +665,7 @@ http_request_parse_query(struct http_request *req)
 	}
 }
 
-const char *
-http_request_query(const struct http_request *req, const char *name)
+const char *http_request_query(const struct http_request *req, const char *name)
 {
 	struct http_request *r = (struct http_request *)req; /* lazy cache */
 
@@ -658,79 +678,81 @@ http_request_query(const struct http_request *req, const char *name)
 	return NULL;
 }
 
-const char *
-http_request_header(const struct http_request *req, const char *name)
+const char *http_request_header(const struct http_request *req, const char *name)
 {
 	if (req->ev == NULL)
 		return NULL;
 	return evhttp_find_header(evhttp_request_get_input_headers(req->ev), name);
 }
 
-const char *
-http_request_body(const struct http_request *req, size_t *len)
+const char *http_request_body(const struct http_request *req, size_t *len)
 {
 	if (len != NULL)
 		*len = req->body_len;
 	return req->body != NULL ? req->body : "";
 }
 
-struct json_object *
-http_request_json(struct http_request *req)
+struct json_object *http_request_json(struct http_request *req)
 {
 	char *cause = NULL;
 	struct json_object *obj;
 
 	if (req->body_len == 0) {
 		http_reply_error(req, 400, "BadRequestException",
-				 "request body is empty: a JSON object is required");
+		                 "request body is empty: a JSON object is required");
 		return NULL;
 	}
 	obj = wjson_parse_object(req->body, req->body_len, &cause);
 	if (obj == NULL) {
 		http_reply_error(req, 400, "BadRequestException", "%s",
-				 cause != NULL ? cause : "malformed JSON");
+		                 cause != NULL ? cause : "malformed JSON");
 		free(cause);
 		return NULL;
 	}
 	return obj;
 }
 
-const char *
-http_request_peer(const struct http_request *req)
+const char *http_request_peer(const struct http_request *req)
 {
 	return req->peer != NULL ? req->peer : "?";
 }
 
 /* The connection of a deferred request closed (client gone, error, or the
  * server is being freed): tell the owner, once. */
-static void
-http_deferred_closed_cb(struct evhttp_connection *evcon, void *arg)
+static void http_request_gone(struct http_request *req)
 {
-	struct http_request *req = arg;
-
-	(void)evcon;
 	if (req->replied || req->gone)
 		return;
 	req->gone = true;
-	req->ev = NULL; /* evhttp frees it right after this callback */
+	req->ev = NULL; /* evhttp frees it right after the close callback */
+	req->conn = NULL;
+	req->own_closecb = false;
 	if (req->watch != NULL) {
 		event_free(req->watch);
 		req->watch = NULL;
 	}
 	log_debug("client of %s %s went away before the reply", req->method_name, req->path);
 	if (req->on_gone != NULL) {
-		/* Contract: after on_gone the owner forgets the request. */
+		/* Contract: after on_gone the owner forgets the request.  (If
+		 * its handler is still running, the dispatcher frees it.) */
 		req->on_gone(req->gone_arg);
-		http_request_free(req);
+		if (!req->in_handler)
+			http_request_free(req);
 	}
 	/* Without on_gone the owner will still reply: that reply is a no-op
 	 * which frees the request (http_reply_on_orphan). */
 }
 
+/* evhttp close callback of a deferred request that has no conn record. */
+static void http_deferred_closed_cb(struct evhttp_connection *evcon, void *arg)
+{
+	(void)evcon;
+	http_request_gone(arg);
+}
+
 /* While a request is deferred evhttp does not read the socket, so it would
  * only notice a closed client when the reply fails.  Peek instead. */
-static void
-http_deferred_watch_cb(evutil_socket_t fd, short what, void *arg)
+static void http_deferred_watch_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct http_request *req = arg;
 	char c;
@@ -748,13 +770,542 @@ http_deferred_watch_cb(evutil_socket_t fd, short what, void *arg)
 	if (req->ev != NULL) {
 		struct evhttp_connection *evcon = evhttp_request_get_connection(req->ev);
 
-		/* Runs http_deferred_closed_cb, then frees evhttp's request. */
+		/* Runs the close callback (http_request_gone), then frees
+		 * evhttp's request. */
 		evhttp_connection_free(evcon);
 	}
 }
 
-void
-http_request_defer(struct http_request *req, void (*on_gone)(void *), void *arg)
+/*
+ * ---- The head gate ----
+ *
+ * Why it exists: a body over its route's cap must be refused from the
+ * declared Content-Length, before it is read, with a RemoteException body.
+ * evhttp 2.1 (Debian 12) has no hook between reading a request's head and
+ * its body (evhttp_set_newreqcb is 2.2 only), and its own check
+ * (evhttp_set_max_body_size) answers with an HTML page.  So every
+ * connection's bufferevent is made here (evhttp_set_bevcb) and a callback
+ * on its input buffer sees the bytes before evhttp parses them.  The gate
+ * follows evhttp 2.1's framing (a head ends at the first empty line; a
+ * body is Content-Length bytes for every method except HEAD and TRACE):
+ *   - it withholds a head until the head is complete, so evhttp never
+ *     starts on a head the gate has not judged;
+ *   - it passes an acceptable head and its body through untouched;
+ *   - it replaces a head it refuses (body over the cap, chunked body, head
+ *     too long or too slow, unknown method, broken framing) by a body-less
+ *     request carrying a header only this server can write (a random
+ *     secret); the dispatcher answers that with the error as JSON.  The
+ *     refused body is dropped as it arrives; when the rest of the stream
+ *     cannot be framed the answer closes the connection.
+ * evhttp_set_max_body_size (largest cap of any route) stays as a backstop.
+ */
+
+/* Find the record of an attached connection. */
+static struct http_conn *http_conn_lookup(struct http_server *srv, evutil_socket_t fd,
+                                          struct evhttp_connection *evcon)
+{
+	struct http_conn *conn;
+
+	if (fd < 0 || (size_t)fd >= srv->nconn_by_fd)
+		return NULL;
+	conn = srv->conn_by_fd[fd];
+	return conn != NULL && conn->evcon == evcon ? conn : NULL;
+}
+
+/* Forget a connection record.  touch_bev: the bufferevent still exists
+ * (remove our input callback); drop_ref: we hold a reference on it. */
+static void http_conn_free(struct http_conn *conn, bool touch_bev, bool drop_ref)
+{
+	struct http_server *srv = conn->srv;
+
+	if (conn->prev != NULL)
+		conn->prev->next = conn->next;
+	else
+		srv->conns = conn->next;
+	if (conn->next != NULL)
+		conn->next->prev = conn->prev;
+	if (conn->fd >= 0 && (size_t)conn->fd < srv->nconn_by_fd &&
+	    srv->conn_by_fd[conn->fd] == conn)
+		srv->conn_by_fd[conn->fd] = NULL;
+	if (touch_bev && conn->input_cb != NULL)
+		evbuffer_remove_cb_entry(bufferevent_get_input(conn->bev), conn->input_cb);
+	if (drop_ref)
+		bufferevent_decref(conn->bev);
+	if (conn->attach != NULL)
+		event_free(conn->attach);
+	evbuffer_free(conn->held);
+	free(conn);
+}
+
+/* evhttp is freeing the connection: drop the record, tell a waiting
+ * deferred request. */
+static void http_conn_closed_cb(struct evhttp_connection *evcon, void *arg)
+{
+	struct http_conn *conn = arg;
+	struct http_request *req = conn->deferred;
+
+	(void)evcon;
+	http_conn_free(conn, true, false);
+	if (req != NULL)
+		http_request_gone(req);
+}
+
+/* First turn of the loop after accept: evhttp has wrapped our bufferevent
+ * in a connection by now, so learn it and take its close callback. */
+static void http_conn_attach_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_conn *conn = arg;
+	struct http_server *srv = conn->srv;
+	bufferevent_data_cb readcb = NULL;
+	void *cbarg = NULL;
+
+	(void)fd;
+	(void)what;
+	event_free(conn->attach);
+	conn->attach = NULL;
+	/* A bufferevent evhttp already freed has no callbacks any more (our
+	 * reference kept its memory). */
+	bufferevent_getcb(conn->bev, &readcb, NULL, NULL, &cbarg);
+	if (readcb == NULL || cbarg == NULL) {
+		http_conn_free(conn, true, true);
+		return;
+	}
+	conn->evcon = cbarg;
+	conn->fd = bufferevent_getfd(conn->bev);
+	if (conn->fd >= 0) {
+		if ((size_t)conn->fd >= srv->nconn_by_fd) {
+			size_t n = srv->nconn_by_fd != 0 ? srv->nconn_by_fd : 64;
+
+			while (n <= (size_t)conn->fd)
+				n *= 2;
+			srv->conn_by_fd =
+			        xreallocarray(srv->conn_by_fd, n, sizeof *srv->conn_by_fd);
+			memset(srv->conn_by_fd + srv->nconn_by_fd, 0,
+			       (n - srv->nconn_by_fd) * sizeof *srv->conn_by_fd);
+			srv->nconn_by_fd = n;
+		}
+		srv->conn_by_fd[conn->fd] = conn;
+	}
+	evhttp_connection_set_closecb(conn->evcon, http_conn_closed_cb, conn);
+	bufferevent_decref(conn->bev);
+}
+
+/* Replace a refused head by a body-less request the dispatcher answers
+ * with the error; then drop the refused body (or everything, closing). */
+static void http_gate_refuse(struct http_conn *conn, struct evbuffer *out, const char *request_line,
+                             int status, uint64_t a, uint64_t b, const char *word, bool close_after)
+{
+	evbuffer_add_printf(out,
+	                    "%s\r\nHost: weft\r\nContent-Length: 0\r\n"
+	                    "X-Weft-Gate: %s %d %llu %llu %s\r\n%s\r\n",
+	                    request_line != NULL ? request_line : "GET / HTTP/1.1",
+	                    conn->srv->secret, status, (unsigned long long)a, (unsigned long long)b,
+	                    word != NULL ? word : "-", close_after ? "Connection: close\r\n" : "");
+	conn->state = GATE_DISCARD;
+	conn->left = close_after ? GATE_FOREVER : a;
+	if (conn->left == 0)
+		conn->state = GATE_HEAD;
+}
+
+/* The body cap of the route a request would reach. */
+static uint64_t http_gate_cap(struct http_server *srv, int method, const char *target)
+{
+	struct evhttp_uri *uri = evhttp_uri_parse_with_flags(target, EVHTTP_URI_NONCONFORMANT);
+	const char *raw = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+	struct http_route *route = NULL;
+	struct http_path path;
+	int allowed;
+
+	if (raw == NULL || *raw == '\0')
+		raw = "/";
+	if (method != 0 && http_path_split(raw, &path) == 0) {
+		route = http_server_find_route(srv, method, &path, &allowed);
+		http_path_clear(&path);
+	}
+	if (uri != NULL)
+		evhttp_uri_free(uri);
+	return route != NULL && route->max_body != 0 ? route->max_body : srv->default_max_body;
+}
+
+/* The HTTP_M_* bit of a method name (0 when routes cannot name it). */
+static int http_method_bit(const char *name)
+{
+	static const struct {
+		const char *name;
+		int bit;
+	} bits[] = {{"GET", HTTP_M_GET},
+	            {"POST", HTTP_M_POST},
+	            {"PUT", HTTP_M_PUT},
+	            {"DELETE", HTTP_M_DELETE},
+	            {"HEAD", HTTP_M_HEAD}};
+
+	for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++) {
+		if (strcmp(name, bits[i].name) == 0)
+			return bits[i].bit;
+	}
+	return 0;
+}
+
+/* What the gate read in a request head. */
+struct gate_head {
+	char method[16];
+	char *line;   /* the request line */
+	char *target; /* inside line */
+	const char *content_length, *transfer_encoding, *expect, *connection;
+	bool known_method;
+	bool bad_header;      /* a line evhttp would refuse */
+	bool folded_critical; /* Content-Length or Transfer-Encoding folded */
+};
+
+/* Parse a head (text is modified in place).  RET false when the request
+ * line itself is unusable. */
+static bool http_gate_parse(char *text, size_t len, struct gate_head *h)
+{
+	static const char *const known[] = {"GET",     "POST",  "HEAD",    "PUT",  "DELETE",
+	                                    "OPTIONS", "TRACE", "CONNECT", "PATCH"};
+	char *p = text, *sp1, *sp2;
+	bool any_header = false, last_critical = false;
+
+	memset(h, 0, sizeof *h);
+	for (int n = 0; p < text + len; n++) {
+		char *nl = memchr(p, '\n', (size_t)(text + len - p));
+		char *next = nl != NULL ? nl + 1 : text + len;
+		char *e = nl != NULL ? nl : text + len, *colon, *value, *vend;
+
+		/* Lines end in "\n" or "\r\n" (EVBUFFER_EOL_CRLF, as evhttp). */
+		if (e > p && e[-1] == '\r')
+			e--;
+		*e = '\0';
+		if (n == 0) {
+			h->line = p;
+		} else if (*p == '\0') {
+			break; /* the empty line ends the head */
+		} else if (*p == ' ' || *p == '\t') {
+			/* A folded continuation of the previous header. */
+			h->bad_header = h->bad_header || !any_header;
+			h->folded_critical = h->folded_critical || last_critical;
+		} else if ((colon = strchr(p, ':')) == NULL) {
+			h->bad_header = true;
+		} else {
+			*colon = '\0';
+			value = colon + 1 + strspn(colon + 1, " ");
+			vend = value + strlen(value);
+			while (vend > value && (vend[-1] == ' ' || vend[-1] == '\t'))
+				*--vend = '\0';
+			any_header = true;
+			last_critical = false;
+			/* The first header of a name wins (evhttp_find_header). */
+			if (strcasecmp(p, "Content-Length") == 0) {
+				last_critical = true;
+				if (h->content_length == NULL)
+					h->content_length = value;
+			} else if (strcasecmp(p, "Transfer-Encoding") == 0) {
+				last_critical = true;
+				if (h->transfer_encoding == NULL)
+					h->transfer_encoding = value;
+			} else if (strcasecmp(p, "Expect") == 0 && h->expect == NULL) {
+				h->expect = value;
+			} else if (strcasecmp(p, "Connection") == 0 && h->connection == NULL) {
+				h->connection = value;
+			}
+		}
+		p = next;
+	}
+	if (h->line == NULL)
+		return false;
+	sp1 = strchr(h->line, ' ');
+	sp2 = strrchr(h->line, ' ');
+	if (sp1 == NULL || sp1 == sp2 || sp1 == h->line)
+		return false;
+	if ((size_t)(sp1 - h->line) < sizeof h->method) {
+		memcpy(h->method, h->line, (size_t)(sp1 - h->line));
+		h->method[sp1 - h->line] = '\0';
+		for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+			h->known_method = h->known_method || strcmp(h->method, known[i]) == 0;
+	}
+	h->target = xstrndup(sp1 + 1, (size_t)(sp2 - sp1 - 1));
+	return true;
+}
+
+/* Judge one complete head (its bytes in head): move it on to evhttp
+ * through out, or refuse it. */
+static void http_gate_judge(struct http_conn *conn, struct evbuffer *head, struct evbuffer *out)
+{
+	size_t len = evbuffer_get_length(head);
+	char *text = xmalloc(len + 1), *line_copy = NULL, *end;
+	struct gate_head h;
+	long long cl;
+	uint64_t cap;
+	bool close_after;
+
+	evbuffer_copyout(head, text, len);
+	text[len] = '\0';
+	/* Empty lines before a request are ignored (RFC 7230, 3.5); evhttp
+	 * would refuse them, so they are not passed on. */
+	{
+		size_t blank = strspn(text, "\r\n");
+
+		evbuffer_drain(head, blank);
+		memmove(text, text + blank, len - blank + 1);
+		len -= blank;
+	}
+	if (memchr(text, '\0', len) != NULL) {
+		evbuffer_drain(head, len);
+		http_gate_refuse(conn, out, NULL, 400, 0, 0, "header", true);
+		free(text);
+		return;
+	}
+	if (!http_gate_parse(text, len, &h)) {
+		evbuffer_drain(head, len);
+		http_gate_refuse(conn, out, NULL, 400, 0, 0, "request-line", true);
+		free(text);
+		return;
+	}
+	if (!h.known_method) {
+		evbuffer_drain(head, len);
+		http_gate_refuse(conn, out, NULL, 501, 0, 0, "method", true);
+	} else if (h.bad_header) {
+		evbuffer_drain(head, len);
+		http_gate_refuse(conn, out, NULL, 400, 0, 0, "header", true);
+	} else if (strcmp(h.method, "HEAD") == 0 || strcmp(h.method, "TRACE") == 0 ||
+	           (h.content_length == NULL && h.transfer_encoding == NULL)) {
+		/* No body: evhttp 2.1 reads none for HEAD and TRACE, and
+		 * none without Content-Length or chunked coding. */
+		evbuffer_add_buffer(out, head);
+		conn->state = GATE_HEAD;
+	} else if (h.transfer_encoding != NULL && strcasecmp(h.transfer_encoding, "chunked") == 0) {
+		evbuffer_drain(head, len);
+		http_gate_refuse(conn, out, NULL, 411, 0, 0, "chunked", true);
+	} else if (h.folded_critical) {
+		evbuffer_drain(head, len);
+		http_gate_refuse(conn, out, NULL, 400, 0, 0, "content-length", true);
+	} else if (h.content_length == NULL) {
+		evbuffer_add_buffer(out, head);
+		conn->state = GATE_HEAD;
+	} else {
+		cl = strtoll(h.content_length, &end, 10);
+		if (*h.content_length == '\0' || *end != '\0' || cl < 0) {
+			evbuffer_drain(head, len);
+			http_gate_refuse(conn, out, NULL, 400, 0, 0, "content-length", true);
+		} else if ((uint64_t)cl >
+		           (cap = http_gate_cap(conn->srv, http_method_bit(h.method), h.target))) {
+			/* A client waiting for "100 Continue" sends no body:
+			 * close after the answer instead of waiting for one. */
+			close_after =
+			        (h.expect != NULL && strcasecmp(h.expect, "100-continue") == 0) ||
+			        (h.connection != NULL && strcasecmp(h.connection, "close") == 0);
+			line_copy =
+			        xasprintf("%s %s %s", h.method, h.target, strrchr(h.line, ' ') + 1);
+			evbuffer_drain(head, len);
+			http_gate_refuse(conn, out, line_copy, 413, (uint64_t)cl, cap, NULL,
+			                 close_after);
+		} else {
+			evbuffer_add_buffer(out, head);
+			conn->state = cl > 0 ? GATE_BODY : GATE_HEAD;
+			conn->left = (uint64_t)cl;
+		}
+	}
+	free(line_copy);
+	free(h.target);
+	free(text);
+}
+
+/* Offset just past the empty line that ends a head in buf, or -1. */
+static ssize_t http_gate_head_end(struct evbuffer *buf)
+{
+	struct evbuffer_ptr pos, eol;
+	size_t eol_len;
+	bool content = false;
+
+	if (evbuffer_ptr_set(buf, &pos, 0, EVBUFFER_PTR_SET) != 0)
+		return -1;
+	for (;;) {
+		eol_len = 0;
+		eol = evbuffer_search_eol(buf, &pos, &eol_len, EVBUFFER_EOL_CRLF);
+		if (eol.pos < 0)
+			return -1;
+		/* Empty lines before the request line do not end it. */
+		if (eol.pos == pos.pos && content)
+			return (ssize_t)(eol.pos + (ssize_t)eol_len);
+		content = content || eol.pos > pos.pos;
+		if (evbuffer_ptr_set(buf, &pos, (size_t)eol.pos + eol_len, EVBUFFER_PTR_SET) != 0)
+			return -1;
+	}
+}
+
+/* Run the new bytes (fresh) through the gate, appending to out what
+ * evhttp may see. */
+static void http_gate_process(struct http_conn *conn, struct evbuffer *fresh, struct evbuffer *out)
+{
+	while (evbuffer_get_length(fresh) > 0) {
+		size_t len = evbuffer_get_length(fresh), n;
+		struct evbuffer *head;
+		struct timeval now;
+		ssize_t end;
+
+		switch (conn->state) {
+		case GATE_BODY:
+			n = (uint64_t)len < conn->left ? len : (size_t)conn->left;
+			evbuffer_remove_buffer(fresh, out, n);
+			conn->left -= n;
+			if (conn->left == 0)
+				conn->state = GATE_HEAD;
+			break;
+		case GATE_DISCARD:
+			n = (uint64_t)len < conn->left ? len : (size_t)conn->left;
+			evbuffer_drain(fresh, n);
+			if (conn->left != GATE_FOREVER) {
+				conn->left -= n;
+				if (conn->left == 0)
+					conn->state = GATE_HEAD;
+			}
+			break;
+		case GATE_HEAD:
+			event_base_gettimeofday_cached(conn->srv->base, &now);
+			if (evbuffer_get_length(conn->held) == 0)
+				conn->head_start = now;
+			evbuffer_add_buffer(conn->held, fresh);
+			end = http_gate_head_end(conn->held);
+			if (end < 0) {
+				/* Incomplete: refuse one too long, or one that
+				 * trickles in for longer than the idle timeout. */
+				if (evbuffer_get_length(conn->held) > HTTP_MAX_HEAD_BYTES) {
+					evbuffer_drain(conn->held, evbuffer_get_length(conn->held));
+					http_gate_refuse(conn, out, NULL, 431, HTTP_MAX_HEAD_BYTES,
+					                 0, NULL, true);
+				} else if (now.tv_sec - conn->head_start.tv_sec >
+				           HTTP_TIMEOUT_SECONDS) {
+					evbuffer_drain(conn->held, evbuffer_get_length(conn->held));
+					http_gate_refuse(conn, out, NULL, 408, HTTP_TIMEOUT_SECONDS,
+					                 0, NULL, true);
+				}
+				break;
+			}
+			head = evbuffer_new();
+			if (head == NULL)
+				fatalx("evbuffer_new failed");
+			evbuffer_remove_buffer(conn->held, head, (size_t)end);
+			evbuffer_add_buffer(fresh, conn->held); /* bytes after the head */
+			http_gate_judge(conn, head, out);
+			evbuffer_free(head);
+			break;
+		}
+	}
+}
+
+/* Bytes arrived on a connection: before evhttp looks at them, take the new
+ * ones out, run them through the gate and put back what evhttp may see. */
+static void http_gate_input_cb(struct evbuffer *input, const struct evbuffer_cb_info *info,
+                               void *arg)
+{
+	struct http_conn *conn = arg;
+	struct evbuffer *before, *fresh, *out;
+	size_t total;
+
+	if (conn->busy || info->n_added == 0)
+		return;
+	/* The common case of a large upload: body bytes pass as they are. */
+	if (conn->state == GATE_BODY && conn->left >= info->n_added) {
+		conn->left -= info->n_added;
+		if (conn->left == 0)
+			conn->state = GATE_HEAD;
+		return;
+	}
+	conn->busy = true;
+	before = evbuffer_new();
+	fresh = evbuffer_new();
+	out = evbuffer_new();
+	if (before == NULL || fresh == NULL || out == NULL)
+		fatalx("evbuffer_new failed");
+	total = evbuffer_get_length(input);
+	/* The new bytes are the last n_added; what precedes them evhttp has
+	 * not read yet and keeps. */
+	evbuffer_remove_buffer(input, before, total > info->n_added ? total - info->n_added : 0);
+	evbuffer_add_buffer(fresh, input);
+	http_gate_process(conn, fresh, out);
+	evbuffer_add_buffer(input, before);
+	evbuffer_add_buffer(input, out);
+	evbuffer_free(before);
+	evbuffer_free(fresh);
+	evbuffer_free(out);
+	conn->busy = false;
+}
+
+/* evhttp_set_bevcb: every accepted connection gets our bufferevent, with
+ * the gate on its input. */
+static struct bufferevent *http_conn_bev_cb(struct event_base *base, void *arg)
+{
+	struct http_server *srv = arg;
+	struct http_conn *conn = xcalloc(1, sizeof *conn);
+
+	conn->srv = srv;
+	conn->fd = -1;
+	conn->state = GATE_HEAD;
+	conn->held = evbuffer_new();
+	conn->bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (conn->held == NULL || conn->bev == NULL)
+		fatalx("cannot allocate a connection");
+	conn->input_cb =
+	        evbuffer_add_cb(bufferevent_get_input(conn->bev), http_gate_input_cb, conn);
+	/* evhttp wraps the bufferevent in a connection right after this
+	 * returns; learn that connection before any of its I/O is processed
+	 * (an event activated now runs in this very turn of the loop), and
+	 * hold a reference so the bufferevent outlives an early failure. */
+	bufferevent_incref(conn->bev);
+	conn->attach = event_new(base, -1, 0, http_conn_attach_cb, conn);
+	if (conn->attach == NULL)
+		fatalx("event_new failed");
+	event_active(conn->attach, EV_TIMEOUT, 1);
+	conn->next = srv->conns;
+	if (srv->conns != NULL)
+		srv->conns->prev = conn;
+	srv->conns = conn;
+	return conn->bev;
+}
+
+/* A request made by the gate: answer its error.  RET false when marker is
+ * not ours (a client may send any header). */
+static bool http_gate_answer(struct http_request *req, const char *marker)
+{
+	char secret[40], word[32];
+	int status;
+	unsigned long long a, b;
+
+	if (sscanf(marker, "%39s %d %llu %llu %31s", secret, &status, &a, &b, word) != 5 ||
+	    strcmp(secret, req->srv->secret) != 0)
+		return false;
+	switch (status) {
+	case 413:
+		http_reply_error(
+		        req, 413, "WebApplicationException",
+		        "request body of %llu bytes exceeds the limit of %llu bytes for %s", a, b,
+		        req->path != NULL ? req->path : "/");
+		break;
+	case 411:
+		http_reply_error(req, 411, "WebApplicationException",
+		                 "a request body needs a Content-Length "
+		                 "(chunked bodies are not accepted)");
+		break;
+	case 431:
+		http_reply_error(req, 431, "WebApplicationException",
+		                 "request head exceeds %llu bytes", a);
+		break;
+	case 408:
+		http_reply_error(req, 408, "WebApplicationException",
+		                 "request head not complete within %llu seconds", a);
+		break;
+	case 501:
+		http_reply_error(req, 501, "WebApplicationException",
+		                 "request method not supported");
+		break;
+	default:
+		http_reply_error(req, 400, "BadRequestException", "malformed request (%s)", word);
+		break;
+	}
+	return true;
+}
+
+void http_request_defer(struct http_request *req, void (*on_gone)(void *), void *arg)
 {
 	struct evhttp_connection *evcon;
 	struct http_server *srv = req->srv;
@@ -772,20 +1323,30 @@ http_request_defer(struct http_request *req, void (*on_gone)(void *), void *arg)
 	evcon = evhttp_request_get_connection(req->ev);
 	if (evcon == NULL)
 		return;
-	evhttp_connection_set_closecb(evcon, http_deferred_closed_cb, req);
 	struct bufferevent *bev = evhttp_connection_get_bufferevent(evcon);
 	evutil_socket_t fd = bev != NULL ? bufferevent_getfd(bev) : -1;
+	struct http_conn *conn = http_conn_lookup(srv, fd, evcon);
+
+	/* The connection's close callback belongs to its conn record, which
+	 * passes the news on; without one (never expected) take it over. */
+	if (conn != NULL) {
+		conn->deferred = req;
+		req->conn = conn;
+	} else {
+		log_warn("no connection record for a deferred %s %s", req->method_name, req->path);
+		evhttp_connection_set_closecb(evcon, http_deferred_closed_cb, req);
+		req->own_closecb = true;
+	}
 	if (fd >= 0) {
-		req->watch = event_new(srv->base, fd, EV_READ | EV_PERSIST,
-				       http_deferred_watch_cb, req);
+		req->watch =
+		        event_new(srv->base, fd, EV_READ | EV_PERSIST, http_deferred_watch_cb, req);
 		if (req->watch != NULL)
 			event_add(req->watch, NULL);
 	}
 }
 
 /* The evhttp generic callback: every request of every path comes here. */
-static void
-http_dispatch_cb(struct evhttp_request *ev, void *arg)
+static void http_dispatch_cb(struct evhttp_request *ev, void *arg)
 {
 	struct http_server *srv = arg;
 	struct http_request *req = xcalloc(1, sizeof *req);
@@ -796,6 +1357,7 @@ http_dispatch_cb(struct evhttp_request *ev, void *arg)
 	struct evbuffer *input = evhttp_request_get_input_buffer(ev);
 	struct http_route *route;
 	struct http_path path;
+	const char *marker;
 	int allowed;
 	size_t body_len;
 
@@ -818,8 +1380,10 @@ http_dispatch_cb(struct evhttp_request *ev, void *arg)
 
 	if (http_path_split(raw_path, &path) != 0) {
 		req->path = xstrdup(raw_path);
-		http_reply_error(req, 400, "BadRequestException",
-				 "malformed percent-encoding in path %s", raw_path);
+		marker = evhttp_find_header(evhttp_request_get_input_headers(ev), "X-Weft-Gate");
+		if (marker == NULL || !http_gate_answer(req, marker))
+			http_reply_error(req, 400, "BadRequestException",
+			                 "malformed percent-encoding in path %s", raw_path);
 		goto done;
 	}
 	/* The decoded path, for handlers and logs. */
@@ -837,19 +1401,25 @@ http_dispatch_cb(struct evhttp_request *ev, void *arg)
 		if (path.nsegments == 0)
 			strcpy(req->path, "/");
 	}
+	/* The gate's stand-in for a request it refused. */
+	marker = evhttp_find_header(evhttp_request_get_input_headers(ev), "X-Weft-Gate");
+	if (marker != NULL && http_gate_answer(req, marker)) {
+		http_path_clear(&path);
+		goto done;
+	}
 
 	route = http_server_find_route(srv, req->method, &path, &allowed);
 	if (route == NULL) {
 		if (allowed == 0) {
 			http_reply_error(req, 404, "NotFoundException", "no resource at %s",
-					 raw_path);
+			                 raw_path);
 		} else {
 			char *allow = http_allow_text(allowed);
 
 			http_reply_add_header(req, "Allow", allow);
 			http_reply_error(req, 405, "WebApplicationException",
-					 "method %s is not allowed on %s (allowed: %s)",
-					 req->method_name, raw_path, allow);
+			                 "method %s is not allowed on %s (allowed: %s)",
+			                 req->method_name, raw_path, allow);
 			free(allow);
 		}
 		http_path_clear(&path);
@@ -860,11 +1430,10 @@ http_dispatch_cb(struct evhttp_request *ev, void *arg)
 
 	body_len = evbuffer_get_length(input);
 	if (body_len > (route->max_body != 0 ? route->max_body : srv->default_max_body)) {
-		http_reply_error(req, 413, "WebApplicationException",
-				 "request body of %zu bytes exceeds the limit of %zu bytes for %s",
-				 body_len,
-				 route->max_body != 0 ? route->max_body : srv->default_max_body,
-				 raw_path);
+		http_reply_error(
+		        req, 413, "WebApplicationException",
+		        "request body of %zu bytes exceeds the limit of %zu bytes for %s", body_len,
+		        route->max_body != 0 ? route->max_body : srv->default_max_body, raw_path);
 		goto done;
 	}
 	/* NUL-terminate in place: no copy of a large upload. */
@@ -875,10 +1444,10 @@ http_dispatch_cb(struct evhttp_request *ev, void *arg)
 	route->cb(req, route->arg);
 	if (!req->replied && !req->deferred) {
 		log_error("handler of %s %s returned without replying (a bug)", req->method_name,
-			  req->path);
+		          req->path);
 		http_reply_error(req, 500, "WebApplicationException",
-				 "internal error: %s %s was not answered", req->method_name,
-				 req->path);
+		                 "internal error: %s %s was not answered", req->method_name,
+		                 req->path);
 	}
 done:
 	req->in_handler = false;
@@ -886,8 +1455,24 @@ done:
 		http_request_free(req);
 }
 
-struct http_server *
-http_server_new(struct event_base *base, size_t default_max_body)
+/* A random token for the gate's marker header (unguessable by clients). */
+static void http_server_make_secret(struct http_server *srv)
+{
+	unsigned char raw[16];
+	struct timespec ts;
+
+	if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		for (size_t i = 0; i < sizeof raw; i++)
+			raw[i] = (unsigned char)((uintptr_t)srv >> (i % 8) ^
+			                         (unsigned)ts.tv_nsec >> i ^
+			                         (unsigned)getpid() << i);
+	}
+	for (size_t i = 0; i < sizeof raw; i++)
+		snprintf(srv->secret + 2 * i, 3, "%02x", raw[i]);
+}
+
+struct http_server *http_server_new(struct event_base *base, size_t default_max_body)
 {
 	struct http_server *srv = xcalloc(1, sizeof *srv);
 
@@ -899,21 +1484,23 @@ http_server_new(struct event_base *base, size_t default_max_body)
 	if (srv->http == NULL)
 		fatalx("evhttp_new failed");
 	evhttp_set_gencb(srv->http, http_dispatch_cb, srv);
+	evhttp_set_bevcb(srv->http, http_conn_bev_cb, srv);
+	http_server_make_secret(srv);
 	evhttp_set_timeout(srv->http, HTTP_TIMEOUT_SECONDS);
-	evhttp_set_max_headers_size(srv->http, HTTP_MAX_HEAD_BYTES);
+	/* The gate answers heads over HTTP_MAX_HEAD_BYTES itself (JSON);
+	 * evhttp's own cap only backs it up. */
+	evhttp_set_max_headers_size(srv->http, HTTP_MAX_HEAD_BYTES + 4096);
 	evhttp_set_max_body_size(srv->http, (ev_ssize_t)srv->largest_max_body);
 	/* Let every method reach the dispatcher, which answers 405 itself
 	 * with a RemoteException (evhttp would send 501 with HTML). */
-	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
-						      EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
-						      EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
-						      EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
-						      EVHTTP_REQ_PATCH);
+	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+	                                              EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	                                              EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
+	                                              EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
 	return srv;
 }
 
-int
-http_server_bind(struct http_server *srv, const char *address, char **cause)
+int http_server_bind(struct http_server *srv, const char *address, char **cause)
 {
 	struct evhttp_bound_socket *bound;
 	struct sockaddr_storage ss;
@@ -932,7 +1519,7 @@ http_server_bind(struct http_server *srv, const char *address, char **cause)
 		int saved = errno;
 
 		set_cause(cause, "cannot listen on %s: %s", address,
-			  saved != 0 ? strerror(saved) : "bind failed");
+		          saved != 0 ? strerror(saved) : "bind failed");
 		free(host);
 		return -1;
 	}
@@ -946,15 +1533,13 @@ http_server_bind(struct http_server *srv, const char *address, char **cause)
 	return 0;
 }
 
-int
-http_server_port(const struct http_server *srv)
+int http_server_port(const struct http_server *srv)
 {
 	return srv->port;
 }
 
-void
-http_server_route(struct http_server *srv, int methods, const char *pattern, size_t max_body,
-		  http_handler_cb cb, void *arg)
+void http_server_route(struct http_server *srv, int methods, const char *pattern, size_t max_body,
+                       http_handler_cb cb, void *arg)
 {
 	struct http_route *r;
 	const char *s = pattern;
@@ -975,8 +1560,8 @@ http_server_route(struct http_server *srv, int methods, const char *pattern, siz
 		size_t len = slash != NULL ? (size_t)(slash - s) : strlen(s);
 		struct route_segment *seg;
 
-		r->segments = xreallocarray(r->segments, (size_t)r->nsegments + 1,
-					    sizeof *r->segments);
+		r->segments =
+		        xreallocarray(r->segments, (size_t)r->nsegments + 1, sizeof *r->segments);
 		seg = &r->segments[r->nsegments++];
 		seg->text = NULL;
 		if (len == 2 && strncmp(s, "{}", 2) == 0) {
@@ -999,14 +1584,24 @@ http_server_route(struct http_server *srv, int methods, const char *pattern, siz
 	}
 }
 
-void
-http_server_free(struct http_server *srv)
+void http_server_free(struct http_server *srv)
 {
 	if (srv == NULL)
 		return;
-	/* Drops every connection; deferred requests hear of it through
-	 * http_deferred_closed_cb (on_gone). */
+	/* Drops every connection; deferred requests hear of it through the
+	 * connection's close callback (http_request_gone: on_gone). */
 	evhttp_free(srv->http);
+	/* Records evhttp did not close: accepted in this very turn of the
+	 * loop (not attached yet; we hold their bufferevent), or, should
+	 * evhttp ever skip its close callback, attached ones whose
+	 * bufferevent is gone. */
+	while (srv->conns != NULL) {
+		struct http_conn *conn = srv->conns;
+		bool ours = conn->attach != NULL;
+
+		http_conn_free(conn, ours, ours);
+	}
+	free(srv->conn_by_fd);
 	/* Orphans (gone, no on_gone, never replied to) die with the server. */
 	while (srv->deferred != NULL)
 		http_request_free(srv->deferred);

@@ -5,13 +5,18 @@
  * evhttp routes exact paths only, so every request goes through one
  * dispatcher that matches method + pattern ("/ws/v1/cluster/apps/{}/state",
  * "{}" = one path segment, a trailing "{*}" = the rest of the path).  A
- * known path with a wrong method answers 405, an unknown path 404, a body
- * over the route's cap 413 (checked on Content-Length before the body is
- * read), always with YARN's JSON body
+ * known path with a wrong method answers 405 (with Allow), an unknown path
+ * 404, a body over the route's cap 413 (checked on Content-Length before
+ * the body is read; a chunked body, which declares no length, is refused
+ * with 411), always with YARN's JSON body
  *   {"RemoteException": {"exception": "...", "message": "...",
  *                         "javaClassName": "..."}}
  * Every request ends in exactly one http_reply_* call; handlers reply
- * before they return unless the route says deferred replies are allowed.
+ * before they return or call http_request_defer() (a handler that does
+ * neither is logged as a bug and answered 500).  Path parameters are
+ * percent-decoded single segments: a request whose decoded path has a
+ * segment that is empty, ".", ".." or holds '/' or NUL matches no route.
+ * HEAD is served by GET routes (evhttp sends no body).
  * Idle or half-sent connections time out (30 s) and never stall the loop.
  */
 #ifndef WEFT_HTTP_SERVER_H
@@ -65,7 +70,10 @@ struct json_object *http_request_json(struct http_request *req);
 /* "ip:port" of the peer. */
 const char *http_request_peer(const struct http_request *req);
 /* Allow replying after the handler returned (async work).  If the client
- * goes away first, on_gone(arg) runs and the request must not be used. */
+ * goes away first (or the server is freed), on_gone(arg) runs once and the
+ * request is freed when it returns: forget the pointer there (a reply made
+ * inside on_gone is a no-op).  With on_gone NULL the request is kept
+ * instead, and the owner's later reply is a no-op that frees it. */
 void http_request_defer(struct http_request *req, void (*on_gone)(void *), void *arg);
 
 /* Replies: exactly one per request. */

@@ -57,9 +57,9 @@ struct lineconn {
 	void *arg;
 
 	bool connected;
-	bool closed;	  /* no more I/O; the close was (or will be) reported */
-	bool starting;	  /* inside lineconn_connect(): report closes later */
-	bool *freed;	  /* set by lineconn_free() while a callback runs */
+	bool closed;          /* no more I/O; the close was (or will be) reported */
+	bool starting;        /* inside lineconn_connect(): report closes later */
+	bool *freed;          /* set by lineconn_free() while a callback runs */
 	struct event *report; /* reports a close from the loop */
 	char *report_reason;
 };
@@ -75,8 +75,7 @@ struct lineserver {
 };
 
 /* Set TCP_NODELAY: messages are small and latency matters. */
-static void
-lineconn_nodelay(evutil_socket_t fd)
+static void lineconn_nodelay(evutil_socket_t fd)
 {
 	int one = 1;
 
@@ -85,8 +84,7 @@ lineconn_nodelay(evutil_socket_t fd)
 }
 
 /* "ip:port" of a socket address. */
-static char *
-lineconn_format_sockaddr(const struct sockaddr *sa)
+static char *lineconn_format_sockaddr(const struct sockaddr *sa)
 {
 	char host[INET6_ADDRSTRLEN] = "?";
 	int port = 0;
@@ -106,8 +104,7 @@ lineconn_format_sockaddr(const struct sockaddr *sa)
 }
 
 /* Run the close callback from the loop (see lineconn_close). */
-static void
-lineconn_report_cb(evutil_socket_t fd, short what, void *arg)
+static void lineconn_report_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct lineconn *c = arg;
 	char *reason = c->report_reason;
@@ -121,10 +118,9 @@ lineconn_report_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /* Stop all I/O and tell the owner why, once. */
-static void
-lineconn_close(struct lineconn *c, const char *reason)
+static void lineconn_close(struct lineconn *c, const char *reason)
 {
-	struct timeval now = { 0, 0 };
+	struct timeval now = {0, 0};
 
 	if (c->closed)
 		return;
@@ -145,8 +141,7 @@ lineconn_close(struct lineconn *c, const char *reason)
 }
 
 /* Take complete lines out of the input buffer and deliver them. */
-static void
-lineconn_read_cb(struct bufferevent *bev, void *arg)
+static void lineconn_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct lineconn *c = arg;
 	struct evbuffer *input = bufferevent_get_input(bev);
@@ -171,7 +166,7 @@ lineconn_read_cb(struct bufferevent *bev, void *arg)
 		}
 		if ((size_t)eol.pos > c->max_line) {
 			char *reason = xasprintf("line of %zu bytes is longer than %zu bytes",
-						 (size_t)eol.pos, c->max_line);
+			                         (size_t)eol.pos, c->max_line);
 
 			lineconn_close(c, reason);
 			free(reason);
@@ -190,7 +185,7 @@ lineconn_read_cb(struct bufferevent *bev, void *arg)
 		free(line);
 		if (msg == NULL) {
 			char *reason = xasprintf("bad message: %s",
-						 cause != NULL ? cause : "not a JSON object");
+			                         cause != NULL ? cause : "not a JSON object");
 
 			free(cause);
 			lineconn_close(c, reason);
@@ -208,8 +203,7 @@ lineconn_read_cb(struct bufferevent *bev, void *arg)
 }
 
 /* Connected, end of stream or an error. */
-static void
-lineconn_event_cb(struct bufferevent *bev, short what, void *arg)
+static void lineconn_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct lineconn *c = arg;
 	char *reason;
@@ -226,15 +220,15 @@ lineconn_event_cb(struct bufferevent *bev, short what, void *arg)
 
 		if (dns_error != 0)
 			reason = xasprintf("connect to %s: %s", c->peer,
-					   evutil_gai_strerror(dns_error));
+			                   evutil_gai_strerror(dns_error));
 		else
 			reason = xasprintf("connect to %s: %s", c->peer,
-					   evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+			                   evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 	} else if (what & BEV_EVENT_TIMEOUT) {
 		reason = xstrdup("timed out");
 	} else {
 		reason = xasprintf("%s error: %s", (what & BEV_EVENT_WRITING) ? "write" : "read",
-				   evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		                   evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 	}
 	/* Deliver what arrived before the end first (the read callback has
 	 * normally done so already). */
@@ -243,8 +237,8 @@ lineconn_event_cb(struct bufferevent *bev, short what, void *arg)
 }
 
 /* A connection around bev, callbacks not set yet. */
-static struct lineconn *
-lineconn_new(struct event_base *base, struct bufferevent *bev, size_t max_line)
+static struct lineconn *lineconn_new(struct event_base *base, struct bufferevent *bev,
+                                     size_t max_line)
 {
 	struct lineconn *c = xcalloc(1, sizeof *c);
 
@@ -256,9 +250,9 @@ lineconn_new(struct event_base *base, struct bufferevent *bev, size_t max_line)
 	return c;
 }
 
-struct lineconn *
-lineconn_connect(struct event_base *base, const char *host, int port, size_t max_line,
-		 lineconn_message_cb on_message, lineconn_close_cb on_close, void *arg)
+struct lineconn *lineconn_connect(struct event_base *base, const char *host, int port,
+                                  size_t max_line, lineconn_message_cb on_message,
+                                  lineconn_close_cb on_close, void *arg)
 {
 	struct bufferevent *bev;
 	struct lineconn *c;
@@ -281,22 +275,23 @@ lineconn_connect(struct event_base *base, const char *host, int port, size_t max
 	} else if (evutil_parse_sockaddr_port(address, (struct sockaddr *)&ss, &sslen) == 0) {
 		if (bufferevent_socket_connect(bev, (struct sockaddr *)&ss, sslen) != 0 &&
 		    !c->closed) {
-			char *reason = xasprintf("connect to %s: %s", address,
-						 evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+			char *reason =
+			        xasprintf("connect to %s: %s", address,
+			                  evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 
 			lineconn_close(c, reason);
 			free(reason);
 		}
 	} else {
 		c->dns = evdns_base_new(base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
-						      EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+		                                      EVDNS_BASE_DISABLE_WHEN_INACTIVE);
 		if (c->dns == NULL)
 			c->dns = evdns_base_new(base, EVDNS_BASE_DISABLE_WHEN_INACTIVE);
 		if (c->dns == NULL) {
 			lineconn_close(c, "cannot create a DNS resolver");
-		} else if (bufferevent_socket_connect_hostname(bev, c->dns, AF_UNSPEC, host, port) !=
-				   0 &&
-			   !c->closed) {
+		} else if (bufferevent_socket_connect_hostname(bev, c->dns, AF_UNSPEC, host,
+		                                               port) != 0 &&
+		           !c->closed) {
 			char *reason = xasprintf("connect to %s: cannot resolve", address);
 
 			lineconn_close(c, reason);
@@ -307,17 +302,15 @@ lineconn_connect(struct event_base *base, const char *host, int port, size_t max
 	return c;
 }
 
-void
-lineconn_set_callbacks(struct lineconn *c, lineconn_message_cb on_message,
-		       lineconn_close_cb on_close, void *arg)
+void lineconn_set_callbacks(struct lineconn *c, lineconn_message_cb on_message,
+                            lineconn_close_cb on_close, void *arg)
 {
 	c->on_message = on_message;
 	c->on_close = on_close;
 	c->arg = arg;
 }
 
-int
-lineconn_send(struct lineconn *c, struct json_object *msg)
+int lineconn_send(struct lineconn *c, struct json_object *msg)
 {
 	size_t len = 0;
 	const char *text;
@@ -327,27 +320,24 @@ lineconn_send(struct lineconn *c, struct json_object *msg)
 		return -1;
 	/* PLAIN output escapes control characters: never a raw newline. */
 	text = json_object_to_json_string_length(
-		msg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	        msg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	out = bufferevent_get_output(c->bev);
 	if (evbuffer_add(out, text, len) != 0 || evbuffer_add(out, "\n", 1) != 0)
 		return -1;
 	return 0;
 }
 
-const char *
-lineconn_peer(const struct lineconn *c)
+const char *lineconn_peer(const struct lineconn *c)
 {
 	return c->peer != NULL ? c->peer : "?";
 }
 
-size_t
-lineconn_pending(const struct lineconn *c)
+size_t lineconn_pending(const struct lineconn *c)
 {
 	return evbuffer_get_length(bufferevent_get_output(c->bev));
 }
 
-void
-lineconn_free(struct lineconn *c)
+void lineconn_free(struct lineconn *c)
 {
 	if (c == NULL)
 		return;
@@ -373,9 +363,8 @@ lineconn_free(struct lineconn *c)
 }
 
 /* A client connected: wrap it and hand it to the owner. */
-static void
-lineserver_listener_cb(struct evconnlistener *listener, evutil_socket_t fd, struct sockaddr *sa,
-		     int salen, void *arg)
+static void lineserver_listener_cb(struct evconnlistener *listener, evutil_socket_t fd,
+                                   struct sockaddr *sa, int salen, void *arg)
 {
 	struct lineserver *s = arg;
 	struct bufferevent *bev;
@@ -396,8 +385,7 @@ lineserver_listener_cb(struct evconnlistener *listener, evutil_socket_t fd, stru
 }
 
 /* Accepting resumes a second after it failed (out of descriptors). */
-static void
-lineserver_resume_cb(evutil_socket_t fd, short what, void *arg)
+static void lineserver_resume_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct lineserver *s = arg;
 
@@ -407,21 +395,20 @@ lineserver_resume_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /* accept() failed: pause instead of spinning on a readable socket. */
-static void
-lineserver_error_cb(struct evconnlistener *listener, void *arg)
+static void lineserver_error_cb(struct evconnlistener *listener, void *arg)
 {
 	struct lineserver *s = arg;
-	struct timeval one = { 1, 0 };
+	struct timeval one = {1, 0};
 
 	log_warn("accept on port %d: %s", s->port,
-		 evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	         evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 	evconnlistener_disable(listener);
 	evtimer_add(s->resume, &one);
 }
 
-struct lineserver *
-lineserver_new(struct event_base *base, const char *host, int port, size_t max_line,
-	       lineserver_accept_cb on_accept, void *arg, char **cause)
+struct lineserver *lineserver_new(struct event_base *base, const char *host, int port,
+                                  size_t max_line, lineserver_accept_cb on_accept, void *arg,
+                                  char **cause)
 {
 	struct evutil_addrinfo hints, *res = NULL;
 	struct lineserver *s;
@@ -447,7 +434,7 @@ lineserver_new(struct event_base *base, const char *host, int port, size_t max_l
 	rc = evutil_getaddrinfo(node, portbuf, &hints, &res);
 	if (rc != 0) {
 		set_cause(cause, "listen on %s:%d: %s", host != NULL ? host : "", port,
-			  evutil_gai_strerror(rc));
+		          evutil_gai_strerror(rc));
 		return NULL;
 	}
 	s = xcalloc(1, sizeof *s);
@@ -456,13 +443,13 @@ lineserver_new(struct event_base *base, const char *host, int port, size_t max_l
 	s->on_accept = on_accept;
 	s->arg = arg;
 	s->listener = evconnlistener_new_bind(base, lineserver_listener_cb, s,
-					      LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_FREE |
-						      LEV_OPT_CLOSE_ON_EXEC,
-					      -1, res->ai_addr, (int)res->ai_addrlen);
+	                                      LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_FREE |
+	                                              LEV_OPT_CLOSE_ON_EXEC,
+	                                      -1, res->ai_addr, (int)res->ai_addrlen);
 	evutil_freeaddrinfo(res);
 	if (s->listener == NULL) {
 		set_cause(cause, "listen on %s:%d: %s", host != NULL ? host : "", port,
-			  evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		          evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 		free(s);
 		return NULL;
 	}
@@ -479,14 +466,12 @@ lineserver_new(struct event_base *base, const char *host, int port, size_t max_l
 	return s;
 }
 
-int
-lineserver_port(const struct lineserver *s)
+int lineserver_port(const struct lineserver *s)
 {
 	return s->port;
 }
 
-void
-lineserver_free(struct lineserver *s)
+void lineserver_free(struct lineserver *s)
 {
 	if (s == NULL)
 		return;

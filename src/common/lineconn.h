@@ -5,7 +5,8 @@
  * connection each, because tasks and status flow both ways all the time.
  * A line longer than the cap, or one that is not a JSON object, closes the
  * connection with a reason: a peer cannot make the other side buffer
- * without bound.
+ * without bound.  Writes go through libevent (writev), so a program using
+ * this ignores SIGPIPE (daemon.c does it for the daemons).
  */
 #ifndef WEFT_LINECONN_H
 #define WEFT_LINECONN_H

@@ -40,6 +40,7 @@ struct proc {
 	bool running;     /* not reaped yet */
 	bool terminating; /* proc_terminate() was called */
 	bool session;     /* leads its own session (proc_spec.new_session) */
+	struct timeval kill_at; /* when proc_terminate's grace ends */
 	proc_exit_cb cb;  /* NULL once detached */
 	void *arg;
 	struct event *kill_timer;
@@ -62,6 +63,20 @@ struct proc_failure {
 
 static struct event_base *proc_base;
 static struct event *proc_sigchld_event;
+
+/*
+ * A terminated leader often dies before the rest of its group: a shell
+ * running `sh -c CMD` dies of SIGTERM at once while CMD (an AM, an
+ * executor) is still stopping cleanly.  The group keeps its grace period:
+ * its SIGKILL waits in one of these until the deadline.
+ */
+struct proc_group_kill {
+	pid_t pgid;
+	bool session;
+	struct event *timer;
+	LIST_ENTRY(proc_group_kill) entry;
+};
+static LIST_HEAD(, proc_group_kill) proc_group_kills = LIST_HEAD_INITIALIZER(proc_group_kills);
 static LIST_HEAD(, proc) proc_list = LIST_HEAD_INITIALIZER(proc_list);
 static int proc_unreaped;
 
@@ -403,6 +418,8 @@ void proc_terminate(struct proc *p, int grace_ms)
 	tv.tv_sec = grace_ms / 1000;
 	tv.tv_usec = (grace_ms % 1000) * 1000;
 	evtimer_add(p->kill_timer, &tv);
+	event_base_gettimeofday_cached(proc_base, &p->kill_at);
+	timeradd(&p->kill_at, &tv, &p->kill_at);
 }
 
 /* The owner no longer wants the exit callback. */
@@ -441,20 +458,79 @@ static struct proc *proc_find(pid_t pid)
 	return NULL;
 }
 
+/* SIGKILL what is left of a group (and session). */
+static void proc_kill_remains(pid_t pgid, bool session)
+{
+	if (kill(-pgid, SIGKILL) == 0)
+		log_debug("killed what was left of group %ld", (long)pgid);
+	if (session && proc_signal_session(pgid, SIGKILL) > 0)
+		log_debug("killed what was left of session %ld", (long)pgid);
+}
+
+/* A deferred group kill is due (or proc_shutdown runs it early). */
+static void proc_group_kill_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct proc_group_kill *k = arg;
+
+	proc_kill_remains(k->pgid, k->session);
+	LIST_REMOVE(k, entry);
+	event_free(k->timer);
+	free(k);
+}
+
+/* After the leader of a terminated group was reaped: SIGKILL the rest
+ * when its grace period ends, or now if it already has. */
+static void proc_defer_group_kill(struct proc *p)
+{
+	struct proc_group_kill *k;
+	struct timeval now, left;
+
+	event_base_gettimeofday_cached(proc_base, &now);
+	if (p->kill_timer == NULL || !evtimer_pending(p->kill_timer, NULL) ||
+	    !timercmp(&p->kill_at, &now, >)) {
+		proc_kill_remains(p->pid, p->session);
+		return;
+	}
+	/* Nothing left to wait for? */
+	if (kill(-p->pid, 0) != 0 && (!p->session || proc_signal_session(p->pid, 0) == 0))
+		return;
+	timersub(&p->kill_at, &now, &left);
+	k = xcalloc(1, sizeof *k);
+	k->pgid = p->pid;
+	k->session = p->session;
+	k->timer = evtimer_new(proc_base, proc_group_kill_cb, k);
+	if (k->timer == NULL)
+		fatalx("proc_defer_group_kill: evtimer_new failed");
+	LIST_INSERT_HEAD(&proc_group_kills, k, entry);
+	evtimer_add(k->timer, &left);
+}
+
+/* Run every deferred group kill now, free them and the SIGCHLD event
+ * (before the event base is freed; proc_init may follow on a new base). */
+void proc_shutdown(void)
+{
+	while (!LIST_EMPTY(&proc_group_kills))
+		proc_group_kill_cb(-1, 0, LIST_FIRST(&proc_group_kills));
+	if (proc_sigchld_event != NULL) {
+		event_free(proc_sigchld_event);
+		proc_sigchld_event = NULL;
+	}
+	proc_base = NULL;
+}
+
 /* A child was reaped: clean its group up, tell the owner, free. */
 static void proc_reaped(struct proc *p, int status)
 {
 	p->running = false;
 	proc_unreaped--;
 	LIST_REMOVE(p, entry);
-	if (p->terminating || p->session) {
-		/* The group outlives its leader while any member lives; a
-		 * session's processes end with its leader. */
-		if (kill(-p->pid, SIGKILL) == 0)
-			log_debug("killed what was left of group %ld", (long)p->pid);
-		if (p->session && proc_signal_session(p->pid, SIGKILL) > 0)
-			log_debug("killed what was left of session %ld", (long)p->pid);
-	}
+	/* The group outlives its leader while any member lives; a session's
+	 * processes end with its leader, after the grace period if it was
+	 * being terminated. */
+	if (p->terminating)
+		proc_defer_group_kill(p);
+	else if (p->session)
+		proc_kill_remains(p->pid, true);
 	if (p->kill_timer != NULL) {
 		event_free(p->kill_timer);
 		p->kill_timer = NULL;

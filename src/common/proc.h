@@ -53,13 +53,19 @@ bool proc_running(const struct proc *p);
 void proc_signal(struct proc *p, int sig);
 /* SIGTERM to the group, then SIGKILL to the group after grace_ms if the
  * leader has not exited; the group is also SIGKILLed once the leader is
- * reaped, so no grandchild outlives a stopped container. */
+ * reaped (when the grace period ends, if the leader died first: a shell
+ * leader dies of SIGTERM at once while its child stops cleanly), so no
+ * grandchild outlives a stopped container. */
 void proc_terminate(struct proc *p, int grace_ms);
 /* The owner goes away: no callback will run; the child is still reaped
  * and the handle freed when it exits. */
 void proc_detach(struct proc *p);
 /* Exit code in YARN's convention: the exit status, or 128+signal. */
 int proc_exit_code(int wait_status);
+/* SIGKILL now the remains of terminated groups whose leader already
+ * exited and whose grace period is still running, and remove the SIGCHLD
+ * event: call before freeing the event base (and before exit). */
+void proc_shutdown(void);
 /* Number of children not yet reaped (tests, shutdown). */
 int proc_count(void);
 

@@ -23,6 +23,7 @@
 #include <event2/event.h>
 #include <json-c/json.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 struct driver;
@@ -44,6 +45,7 @@ struct driver_options {
 	int max_task_failures;      /* attempts per task (driver.task.max-failures) */
 	bool speculation;           /* driver.speculation */
 	FILE *out;                  /* where results go (stdout) */
+	size_t max_result_bytes;    /* results held for out; 0 = 1 GiB (added) */
 };
 
 /*
@@ -63,7 +65,7 @@ struct driver *driver_new(struct event_base *base, const struct driver_options *
 /* "host:port" executors dial. */
 const char *driver_address(const struct driver *d);
 /* Validate and start a job (json not consumed).  RET 0 / -1 *cause with
- * the path of the bad field. */
+ * the path of the bad field.  One job per driver: a second call fails. */
 int driver_run(struct driver *d, struct json_object *job, char **cause);
 /* Validate a job description without running it (weft-submit checks a
  * job file before submitting anything). */
@@ -76,6 +78,9 @@ void driver_executor_lost(struct driver *d, const char *container_id, int exit_s
 void driver_abort(struct driver *d, const char *diagnostics);
 /* Executors registered and alive. */
 int driver_executor_count(const struct driver *d);
+/* Want total executors: through the backend (cluster mode) or the AM link
+ * (client mode; remembered until an AM registers).  (added) */
+void driver_request_executors(struct driver *d, int total);
 /* Close the listener and every connection. */
 void driver_free(struct driver *d);
 

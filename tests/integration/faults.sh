@@ -14,12 +14,12 @@ wait_for 10 "2 active nodes" nodes_are 2
 # Pids of executor processes of app ID.
 executor_pids() {
 	for p in $(app_pids "$1"); do
-		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q '^[^ ]*weft-executor ' && echo "$p"
+		{ tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep -q '^[^ ]*weft-executor ' && echo "$p"
 	done
 }
 am_pids() {
 	for p in $(app_pids "$1"); do
-		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q '^[^ ]*weft-am ' && echo "$p"
+		{ tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep -q '^[^ ]*weft-am ' && echo "$p"
 	done
 }
 has_executor() { [ -n "$(executor_pids "$1")" ]; }
@@ -75,7 +75,7 @@ weft-submit --deploy-mode client --num-executors 2 --shell 'echo on-$WEFT_TASK_I
 ok "jobs continue on the remaining NM"
 # Leftover containers of the killed NM would still run: remove them.
 for p in /proc/[0-9]*; do
-	tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -q "^NM_PORT=${nm2_addr##*:}\$" && kill -KILL "${p#/proc/}" 2>/dev/null
+	{ tr '\0' '\n' <"$p/environ"; } 2>/dev/null | grep -q "^NM_PORT=${nm2_addr##*:}\$" && kill -KILL "${p#/proc/}" 2>/dev/null
 done
 # The NM comes back on the same address and re-registers.
 "$SBIN/start-nm.sh" --name nm2 -D "nm.address=$nm2_addr" >/dev/null || fail "restart nm2"

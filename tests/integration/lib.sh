@@ -188,7 +188,7 @@ app_state_is() {
 # NM gives every container APPLICATION_ID).
 app_pids() {
 	for p in /proc/[0-9]*; do
-		tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qx "APPLICATION_ID=$1" && echo "${p#/proc/}"
+		{ tr '\0' '\n' <"$p/environ"; } 2>/dev/null | grep -qx "APPLICATION_ID=$1" && echo "${p#/proc/}"
 	done
 }
 

@@ -1,0 +1,211 @@
+/*
+ * driver_link.c — the client-mode AM's connection to the driver in
+ * weft-submit.
+ *
+ * The driver decides; the AM obeys: it asks the RM for what the driver
+ * requests, reports the executors the RM says are gone, and ends the
+ * application as the driver says.  Losing the driver ends the
+ * application too — there is nobody left to run the job.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include "am/driver_link.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "am/am.h"
+#include "common/lineconn.h"
+#include "common/log.h"
+#include "common/net.h"
+#include "common/wjson.h"
+#include "common/xmalloc.h"
+#include "weft/protocol.h"
+
+/* Messages from the driver are small; no need to accept a huge line. */
+#define DRIVER_LINK_MAX_LINE      (1024 * 1024)
+#define DRIVER_LINK_MAX_EXECUTORS 100000
+
+struct driver_link {
+	struct event_base *base;
+	struct am *am;
+	struct lineconn *conn;
+	char *host;
+	int port;
+	char *app_secret;
+	char *application_id;
+	char *attempt_id;
+	bool shutdown_received; /* the driver said how the app ends */
+	bool closing;           /* we close it ourselves: not a disconnect */
+};
+
+/* The driver's "shutdown": the application ends with its status. */
+static void driver_link_on_shutdown(struct driver_link *link, struct json_object *msg)
+{
+	const char *status = NULL, *diag = NULL;
+	char *cause = NULL, *text;
+
+	if (wjson_get_string(msg, "", "finalStatus", true, &status, &cause) != 0 ||
+	    wjson_get_string(msg, "", "diagnostics", false, &diag, &cause) != 0 ||
+	    (strcmp(status, "SUCCEEDED") != 0 && strcmp(status, "FAILED") != 0 &&
+	     strcmp(status, "KILLED") != 0)) {
+		/* A driver that cannot say how the job went did not succeed. */
+		text = xasprintf("driver sent a bad shutdown message: %s",
+		                 cause ? cause : "finalStatus must be SUCCEEDED, FAILED or KILLED");
+		log_error("%s", text);
+		link->shutdown_received = true;
+		am_finish(link->am, "FAILED", text);
+		free(text);
+		free(cause);
+		return;
+	}
+	link->shutdown_received = true;
+	log_info("driver says the application %s%s%s", status, diag && *diag ? ": " : "",
+	         diag ? diag : "");
+	am_finish(link->am, status, diag ? diag : "");
+}
+
+/* One message from the driver. */
+static void driver_link_message_cb(struct lineconn *c, struct json_object *msg, void *arg)
+{
+	struct driver_link *link = arg;
+	const char *type = NULL, *reason = NULL;
+	int64_t total = 0;
+	char *cause = NULL, *text;
+
+	if (wjson_get_string(msg, "", "type", true, &type, &cause) != 0) {
+		log_warn("ignoring a driver message: %s", cause);
+		free(cause);
+		return;
+	}
+	if (strcmp(type, "request-executors") == 0) {
+		if (wjson_get_int(msg, "", "total", true, 0, DRIVER_LINK_MAX_EXECUTORS, &total,
+		                  &cause) != 0) {
+			log_warn("ignoring request-executors: %s", cause);
+			free(cause);
+			return;
+		}
+		am_request_executors(link->am, (int)total);
+	} else if (strcmp(type, "shutdown") == 0) {
+		driver_link_on_shutdown(link, msg);
+	} else if (strcmp(type, "rejected") == 0) {
+		wjson_get_string(msg, "", "reason", false, &reason, NULL);
+		text = xasprintf("the driver rejected the application master: %s",
+		                 reason ? reason : "no reason given");
+		log_error("%s", text);
+		link->shutdown_received = true;
+		am_finish(link->am, "FAILED", text);
+		free(text);
+	} else if (strcmp(type, "registered") == 0) {
+		log_info("registered with the driver at %s", lineconn_peer(c));
+	} else {
+		log_debug("ignoring driver message of type '%s'", type);
+	}
+}
+
+/* The connection is gone: expected after a shutdown, fatal otherwise. */
+static void driver_link_close_cb(struct lineconn *c, const char *reason, void *arg)
+{
+	struct driver_link *link = arg;
+	char *diag;
+
+	lineconn_free(c);
+	link->conn = NULL;
+	if (link->shutdown_received || link->closing)
+		return;
+	diag = xasprintf("driver disconnected: %s", reason ? reason : "connection closed");
+	log_error("%s", diag);
+	am_finish(link->am, "FAILED", diag);
+	free(diag);
+}
+
+/* AM ops: tell the driver an executor's container ended. */
+static void driver_link_lost_cb(void *arg, const char *container_id, int exit_status,
+                                const char *diagnostics)
+{
+	struct driver_link *link = arg;
+	struct json_object *msg;
+
+	if (link->conn == NULL)
+		return;
+	msg = wjson_new_object();
+	wjson_add_string(msg, "type", "executor-lost");
+	wjson_add_string(msg, "containerId", container_id);
+	wjson_add_int(msg, "exitStatus", exit_status);
+	wjson_add_string(msg, "diagnostics", diagnostics ? diagnostics : "");
+	lineconn_send(link->conn, msg);
+	json_object_put(msg);
+}
+
+/* AM ops: the AM ends on its own; hang up (the driver sees the app's
+ * final state through the RM). */
+static void driver_link_stop_cb(void *arg, const char *diagnostics)
+{
+	struct driver_link *link = arg;
+
+	link->closing = true;
+	if (link->conn != NULL) {
+		lineconn_free(link->conn);
+		link->conn = NULL;
+	}
+}
+
+struct driver_link *driver_link_new(struct event_base *base, struct am *am, const char *driver_host,
+                                    int driver_port, const char *app_secret,
+                                    const char *application_id, const char *attempt_id)
+{
+	struct driver_link *link = xcalloc(1, sizeof *link);
+	struct am_driver_ops ops = {
+	        .executor_lost = driver_link_lost_cb,
+	        .stop = driver_link_stop_cb,
+	        .arg = link,
+	};
+	char *address = net_format_address(driver_host, driver_port);
+
+	link->base = base;
+	link->am = am;
+	link->host = xstrdup(driver_host);
+	link->port = driver_port;
+	link->app_secret = xstrdup(app_secret);
+	link->application_id = xstrdup(application_id);
+	link->attempt_id = xstrdup(attempt_id);
+	am_set_driver(am, address, &ops);
+	free(address);
+	return link;
+}
+
+/* Dial and register; a failed dial is reported through the close callback. */
+void driver_link_start(struct driver_link *link)
+{
+	struct json_object *msg;
+
+	log_info("dialing the driver at %s:%d", link->host, link->port);
+	link->conn = lineconn_connect(link->base, link->host, link->port, DRIVER_LINK_MAX_LINE,
+	                              driver_link_message_cb, driver_link_close_cb, link);
+	if (link->conn == NULL) {
+		am_finish(link->am, "FAILED", "driver disconnected: cannot dial the driver");
+		return;
+	}
+	msg = wjson_new_object();
+	wjson_add_string(msg, "type", "register-am");
+	wjson_add_string(msg, "secret", link->app_secret);
+	wjson_add_string(msg, "applicationId", link->application_id);
+	wjson_add_string(msg, "attemptId", link->attempt_id);
+	lineconn_send(link->conn, msg);
+	json_object_put(msg);
+}
+
+void driver_link_free(struct driver_link *link)
+{
+	if (link == NULL)
+		return;
+	if (link->conn != NULL)
+		lineconn_free(link->conn);
+	free(link->host);
+	free(link->app_secret);
+	free(link->application_id);
+	free(link->attempt_id);
+	free(link);
+}

@@ -1,0 +1,135 @@
+/*
+ * main.c — `weft`, the command-line client of a weft cluster: lists and
+ * kills applications and lists nodes through the RM's REST API, as
+ * `yarn application` and `yarn node` do.
+ *
+ * Exit status: 0 done, 1 the RM refused or could not be reached, 2 bad
+ * usage.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* POSIX signals and stat */
+#endif
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cli_app.h"
+#include "cli/cli_args.h"
+#include "cli/cli_node.h"
+#include "cli/rest.h"
+#include "common/config.h"
+#include "common/daemon.h"
+#include "common/log.h"
+#include "common/xmalloc.h"
+
+/* Print one key's effective value (a path made absolute), or every key as
+ * "key = value".  RET the exit status. */
+static int cli_conf_print(const struct config *cfg, const char *key, FILE *out)
+{
+	const struct config_key *k;
+	char *path;
+
+	if (key != NULL && strcmp(key, "conf.dir") == 0) {
+		fprintf(out, "%s\n", config_conf_dir(cfg));
+		return 0;
+	}
+	for (k = config_keys; k->name != NULL; k++) {
+		if (key != NULL && strcmp(key, k->name) != 0)
+			continue;
+		if (k->type == CONFIG_PATH) {
+			path = config_get_path(cfg, k->name);
+			if (key == NULL)
+				fprintf(out, "%s = %s\n", k->name, path != NULL ? path : "");
+			else
+				fprintf(out, "%s\n", path != NULL ? path : "");
+			free(path);
+		} else if (key == NULL) {
+			fprintf(out, "%s = %s\n", k->name, config_get(cfg, k->name));
+		} else {
+			fprintf(out, "%s\n", config_get(cfg, k->name));
+		}
+	}
+	return 0;
+}
+
+/* Parse, load the configuration, run one command. */
+int main(int argc, char **argv)
+{
+	struct cli_args args;
+	struct config *cfg;
+	struct rest_master master;
+	struct stat st;
+	char *cause = NULL;
+	int rc;
+
+	log_open("weft", LOG_LEVEL_WARN, NULL);
+	if (cli_args_parse(&args, argc, argv, &cause) != 0) {
+		fprintf(stderr, "weft: %s\nTry 'weft --help'.\n", cause);
+		free(cause);
+		cli_args_free(&args);
+		return 2;
+	}
+	if (args.help || args.version) {
+		if (args.help)
+			fputs(cli_args_usage(), stdout);
+		else
+			daemon_print_version("weft");
+		cli_args_free(&args);
+		return 0;
+	}
+	if (args.common.conf_dir != NULL &&
+	    (stat(args.common.conf_dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
+		fprintf(stderr, "weft: --conf-dir %s: not a directory\n", args.common.conf_dir);
+		cli_args_free(&args);
+		return 2;
+	}
+	cfg = daemon_load_config("weft", &args.common);
+	if (cfg == NULL) {
+		cli_args_free(&args);
+		return 1;
+	}
+	/* A tool is quiet unless log.level is asked for explicitly. */
+	if (!config_is_set(cfg, "log.level"))
+		log_set_level(LOG_LEVEL_WARN);
+	/* conf needs no resource manager (the sbin scripts ask it). */
+	if (args.command == CLI_CONF_GET || args.command == CLI_CONF_LIST) {
+		rc = cli_conf_print(cfg, args.command == CLI_CONF_GET ? args.conf_key : NULL,
+		                    stdout);
+		config_free(cfg);
+		cli_args_free(&args);
+		return rc;
+	}
+	if (rest_master_resolve(args.master, cfg, &master, &cause) != 0) {
+		fprintf(stderr, "weft: %s\n", cause);
+		free(cause);
+		config_free(cfg);
+		rc = args.master != NULL ? 2 : 1; /* a bad flag, or a bad weft.conf */
+		cli_args_free(&args);
+		return rc;
+	}
+	switch (args.command) {
+	case CLI_APP_LIST:
+		rc = cli_app_list(&args, master.url, stdout, stderr);
+		break;
+	case CLI_APP_STATUS:
+		rc = cli_app_status(&args, master.url, stdout, stderr);
+		break;
+	case CLI_APP_KILL:
+		rc = cli_app_kill(&args, master.url, stdout, stderr);
+		break;
+	case CLI_NODE_LIST:
+		rc = cli_node_list(&args, master.url, stdout, stderr);
+		break;
+	default:
+		rc = 2;
+		break;
+	}
+	if (fflush(stdout) != 0 && rc == 0)
+		rc = 1;
+	rest_master_clear(&master);
+	config_free(cfg);
+	cli_args_free(&args);
+	return rc;
+}

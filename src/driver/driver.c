@@ -1,0 +1,475 @@
+/*
+ * driver.c — the driver's lifecycle and public API (driver.h).
+ *
+ * Owns the listener, the connections that have not said who they are yet,
+ * the one job and the end of it.  The work is split by concern:
+ *
+ *   job kind (job_shell.c; issue 3: a DAG scheduler)   what to run
+ *     -> task_scheduler.c                               where and when, retries
+ *       -> executor_registry.c                          executors and their line protocol
+ *   am_link.c                                           the client-mode AM
+ *   closing.c                                           closing after a last message
+ *
+ * A connection's first line decides what it is: "register" makes it an
+ * executor, "register-am" the AM link; anything else, or silence for
+ * DRIVER_HANDSHAKE_MS, closes it.
+ *
+ * The end of a job is two steps, both run from the loop so that no module
+ * is torn down under its own callback: driver_end() records the outcome;
+ * the end event stops the job's tasks, sends shutdown to every executor and
+ * to the AM, and waits (bounded) until those connections are closed; then
+ * the host's done callback runs, last, so it may free the driver.
+ */
+#include "driver/driver.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include "common/lineconn.h"
+#include "common/log.h"
+#include "common/net.h"
+#include "common/wjson.h"
+#include "common/xmalloc.h"
+#include "driver/am_link.h"
+#include "driver/executor_registry.h"
+#include "driver/job.h"
+#include "driver/closing.h"
+#include "driver/task_scheduler.h"
+#include "weft/protocol.h"
+
+/* A connection must say who it is within this time. */
+#define DRIVER_HANDSHAKE_MS 30000
+/* Longest wait for executors and the AM to close after shutdown. */
+#define DRIVER_END_DEADLINE_MS    5000
+#define DRIVER_DEFAULT_MAX_RESULT ((size_t)1 << 30)
+
+enum driver_state {
+	DRIVER_IDLE,    /* no job yet */
+	DRIVER_RUNNING, /* a job runs */
+	DRIVER_ENDING,  /* outcome known, shutting executors and the AM down */
+	DRIVER_DONE,    /* done callback called */
+};
+
+/* A connection that has not registered yet. */
+struct handshake {
+	struct driver *d;
+	struct lineconn *c;
+	struct event *timer;
+	TAILQ_ENTRY(handshake) entry;
+};
+
+struct driver {
+	struct event_base *base;
+	char *secret;
+	char *address;
+	FILE *out;
+	size_t max_result_bytes;
+	struct driver_backend backend;
+	bool has_backend; /* cluster mode: the AM is in this process */
+	driver_done_cb done;
+	void *done_arg;
+
+	struct lineserver *server;
+	struct closing *closing;
+	struct executor_registry *executors;
+	struct task_scheduler *scheduler;
+	struct am_link *am;
+	TAILQ_HEAD(, handshake) handshakes;
+
+	const struct job_kind *kind;
+	void *job;
+
+	enum driver_state state;
+	bool shutdown_sent;
+	bool succeeded;
+	char *diagnostics;
+	struct event *end_event;
+	struct event *finish_event;
+	struct event *deadline;
+};
+
+/* Every kind of job the driver runs. */
+static const struct job_kind *const driver_job_kinds[] = {&job_shell_kind, NULL};
+
+/* Record the outcome once and end the job from the loop. */
+static void driver_end(struct driver *d, bool succeeded, const char *diagnostics)
+{
+	if (d->state == DRIVER_ENDING || d->state == DRIVER_DONE)
+		return;
+	d->state = DRIVER_ENDING;
+	d->succeeded = succeeded;
+	d->diagnostics = xstrdup(diagnostics != NULL ? diagnostics : "");
+	if (succeeded)
+		log_info("job succeeded");
+	else
+		log_warn("job failed: %s", d->diagnostics);
+	event_active(d->end_event, EV_TIMEOUT, 1);
+}
+
+/* Shutdown is out and every connection is closed (or time is up): tell
+ * the host.  Nothing may touch d after the callback. */
+static void driver_finish_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct driver *d = arg;
+
+	if (d->state != DRIVER_ENDING || !d->shutdown_sent)
+		return;
+	d->state = DRIVER_DONE;
+	evtimer_del(d->deadline);
+	d->done(d, d->succeeded, d->succeeded ? NULL : d->diagnostics, d->done_arg);
+}
+
+/* Stop the job's tasks, shut executors and the AM down. */
+static void driver_end_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct driver *d = arg;
+	struct timeval tv = {DRIVER_END_DEADLINE_MS / 1000, (DRIVER_END_DEADLINE_MS % 1000) * 1000};
+
+	if (d->job != NULL) {
+		d->kind->free(d->job); /* kills what still runs */
+		d->job = NULL;
+	}
+	executor_registry_shutdown(d->executors);
+	am_link_shutdown(d->am, d->succeeded, d->diagnostics);
+	d->shutdown_sent = true;
+	if (closing_count(d->closing) == 0)
+		event_active(d->finish_event, EV_TIMEOUT, 1);
+	else
+		evtimer_add(d->deadline, &tv);
+}
+
+/* Nothing lingers any more: the shutdown messages have been delivered. */
+static void driver_closing_empty_cb(void *arg)
+{
+	struct driver *d = arg;
+
+	if (d->state == DRIVER_ENDING && d->shutdown_sent)
+		event_active(d->finish_event, EV_TIMEOUT, 1);
+}
+
+/* The job kind reports the end of the job. */
+static void driver_job_finished_cb(void *arg, bool succeeded, const char *diagnostics)
+{
+	driver_end(arg, succeeded, diagnostics);
+}
+
+/* In client mode the job needs the AM or executors: with neither left
+ * nobody will run its tasks (the AM may have died before or after). */
+static bool driver_orphaned(const struct driver *d)
+{
+	return d->state == DRIVER_RUNNING && !d->has_backend && am_link_ever_connected(d->am) &&
+	       !am_link_connected(d->am) && executor_registry_count(d->executors) == 0;
+}
+
+/* An executor was removed. */
+static void driver_executor_removed_cb(void *arg)
+{
+	struct driver *d = arg;
+
+	if (driver_orphaned(d))
+		driver_end(d, false, "the last executor is gone and the AM disconnected earlier");
+}
+
+/* The client-mode AM's link dropped. */
+static void driver_am_disconnected_cb(void *arg, const char *reason)
+{
+	struct driver *d = arg;
+	char *msg;
+
+	if (driver_orphaned(d)) {
+		msg = xasprintf("the AM disconnected (%s) and no executor remains", reason);
+		driver_end(d, false, msg);
+		free(msg);
+	} else if (d->state == DRIVER_RUNNING) {
+		log_warn("the AM disconnected (%s): the job goes on with its %d executor%s", reason,
+		         executor_registry_count(d->executors),
+		         executor_registry_count(d->executors) == 1 ? "" : "s");
+	}
+}
+
+/* The client-mode AM reports an executor's container ended. */
+static void driver_am_executor_lost_cb(void *arg, const char *container_id, int exit_status,
+                                       const char *diagnostics)
+{
+	driver_executor_lost(arg, container_id, exit_status, diagnostics);
+}
+
+/* Forget a handshake (the connection is handed on or freed by the caller). */
+static void driver_handshake_remove(struct handshake *h)
+{
+	TAILQ_REMOVE(&h->d->handshakes, h, entry);
+	event_free(h->timer);
+	free(h);
+}
+
+/* The first line of a connection says what it is. */
+static void driver_handshake_message_cb(struct lineconn *c, struct json_object *msg, void *arg)
+{
+	struct handshake *h = arg;
+	struct driver *d = h->d;
+	const char *type = NULL;
+	char *cause = NULL;
+
+	driver_handshake_remove(h);
+	if (wjson_get_string(msg, "", "type", true, &type, &cause) != 0) {
+		log_warn("%s: bad first message: %s", lineconn_peer(c), cause);
+		free(cause);
+		lineconn_free(c);
+	} else if (strcmp(type, "register") == 0) {
+		executor_registry_register(d->executors, c, msg);
+	} else if (strcmp(type, "register-am") == 0) {
+		if (d->has_backend)
+			am_link_refuse(d->am, c, "this driver runs inside the AM (cluster mode)");
+		else
+			am_link_register(d->am, c, msg);
+	} else {
+		log_warn("%s: expected register or register-am, got '%.32s'", lineconn_peer(c),
+		         type);
+		lineconn_free(c);
+	}
+}
+
+/* Gone before saying anything. */
+static void driver_handshake_close_cb(struct lineconn *c, const char *reason, void *arg)
+{
+	struct handshake *h = arg;
+
+	log_debug("%s: closed before registering: %s", lineconn_peer(c), reason);
+	driver_handshake_remove(h);
+	lineconn_free(c);
+}
+
+/* Silent too long. */
+static void driver_handshake_timeout_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct handshake *h = arg;
+	struct lineconn *c = h->c;
+
+	log_warn("%s: no register message within %d ms: closing", lineconn_peer(c),
+	         DRIVER_HANDSHAKE_MS);
+	driver_handshake_remove(h);
+	lineconn_free(c);
+}
+
+/* A new connection: wait for its first line. */
+static void driver_accept_cb(struct lineconn *c, void *arg)
+{
+	struct timeval tv = {DRIVER_HANDSHAKE_MS / 1000, (DRIVER_HANDSHAKE_MS % 1000) * 1000};
+	struct driver *d = arg;
+	struct handshake *h;
+
+	h = xcalloc(1, sizeof *h);
+	h->d = d;
+	h->c = c;
+	h->timer = evtimer_new(d->base, driver_handshake_timeout_cb, h);
+	if (h->timer == NULL)
+		fatalx("driver_accept_cb: evtimer_new failed");
+	evtimer_add(h->timer, &tv);
+	TAILQ_INSERT_TAIL(&d->handshakes, h, entry);
+	lineconn_set_callbacks(c, driver_handshake_message_cb, driver_handshake_close_cb, h);
+	log_debug("%s: connected", lineconn_peer(c));
+}
+
+/* Create the driver and start listening; see driver.h. */
+struct driver *driver_new(struct event_base *base, const struct driver_options *opts,
+                          const struct driver_backend *backend, driver_done_cb done, void *arg,
+                          char **cause)
+{
+	struct am_link_callbacks am_cb;
+	struct task_backend task_backend;
+	const char *bind_host;
+	struct driver *d;
+	char *host;
+
+	if (opts == NULL || done == NULL) {
+		set_cause(cause, "driver_new: options and a done callback are required");
+		return NULL;
+	}
+	if (opts->app_secret == NULL || *opts->app_secret == '\0') {
+		set_cause(cause, "driver: an application secret is required");
+		return NULL;
+	}
+	if (opts->port < 0 || opts->port > 65535) {
+		set_cause(cause, "driver.port: %d is out of range [0, 65535]", opts->port);
+		return NULL;
+	}
+	bind_host =
+	        opts->bind_host != NULL && *opts->bind_host != '\0' ? opts->bind_host : "0.0.0.0";
+
+	d = xcalloc(1, sizeof *d);
+	d->base = base;
+	d->secret = xstrdup(opts->app_secret);
+	d->out = opts->out != NULL ? opts->out : stdout;
+	d->max_result_bytes =
+	        opts->max_result_bytes > 0 ? opts->max_result_bytes : DRIVER_DEFAULT_MAX_RESULT;
+	if (backend != NULL) {
+		d->backend = *backend;
+		d->has_backend = true;
+	}
+	d->done = done;
+	d->done_arg = arg;
+	TAILQ_INIT(&d->handshakes);
+	d->end_event = event_new(base, -1, 0, driver_end_cb, d);
+	d->finish_event = event_new(base, -1, 0, driver_finish_cb, d);
+	d->deadline = evtimer_new(base, driver_finish_cb, d);
+	if (d->end_event == NULL || d->finish_event == NULL || d->deadline == NULL)
+		fatalx("driver_new: event_new failed");
+
+	d->closing = closing_new(base, driver_closing_empty_cb, d);
+	d->executors =
+	        executor_registry_new(base, d->secret, d->closing, driver_executor_removed_cb, d);
+	task_backend = executor_registry_backend(d->executors);
+	d->scheduler = task_scheduler_new(opts->max_task_failures, &task_backend);
+	executor_registry_set_scheduler(d->executors, d->scheduler);
+	am_cb.executor_lost = driver_am_executor_lost_cb;
+	am_cb.disconnected = driver_am_disconnected_cb;
+	am_cb.arg = d;
+	d->am = am_link_new(d->secret, d->closing, &am_cb);
+	if (opts->speculation)
+		log_info("driver.speculation is not implemented yet: tasks run once at a time");
+
+	d->server = lineserver_new(base, bind_host, opts->port, WEFT_MAX_LINE, driver_accept_cb, d,
+	                           cause);
+	if (d->server == NULL) {
+		driver_free(d);
+		return NULL;
+	}
+	if (opts->advertise_host != NULL && *opts->advertise_host != '\0')
+		host = xstrdup(opts->advertise_host);
+	else
+		host = net_advertised_host(bind_host);
+	d->address = net_format_address(host, lineserver_port(d->server));
+	free(host);
+	log_info("driver listening on %s:%d, executors dial %s", bind_host,
+	         lineserver_port(d->server), d->address);
+	return d;
+}
+
+/* What executors dial. */
+const char *driver_address(const struct driver *d)
+{
+	return d->address;
+}
+
+/* The kind a description names.  RET it, or NULL with *cause. */
+static const struct job_kind *driver_job_kind(struct json_object *job, char **cause)
+{
+	const char *kind;
+	int i;
+
+	if (job == NULL || !json_object_is_type(job, json_type_object)) {
+		set_cause(cause, "job: expected a JSON object");
+		return NULL;
+	}
+	if (wjson_get_string(job, "", "kind", true, &kind, cause) != 0)
+		return NULL;
+	for (i = 0; driver_job_kinds[i] != NULL; i++) {
+		if (strcmp(driver_job_kinds[i]->name, kind) == 0)
+			return driver_job_kinds[i];
+	}
+	set_cause(cause, "kind: unknown job kind \"%.64s\" (expected shell)", kind);
+	return NULL;
+}
+
+/* Check a description without running it. */
+int driver_validate_job(struct json_object *job, char **cause)
+{
+	const struct job_kind *kind;
+
+	kind = driver_job_kind(job, cause);
+	if (kind == NULL)
+		return -1;
+	return kind->validate(job, cause);
+}
+
+/* Start the job (one per driver). */
+int driver_run(struct driver *d, struct json_object *job, char **cause)
+{
+	const struct job_kind *kind;
+	struct job_env env;
+
+	if (d->state != DRIVER_IDLE)
+		return set_cause(cause, "the driver already ran a job");
+	kind = driver_job_kind(job, cause);
+	if (kind == NULL || kind->validate(job, cause) != 0)
+		return -1;
+	memset(&env, 0, sizeof env);
+	env.scheduler = d->scheduler;
+	env.out = d->out;
+	env.max_result_bytes = d->max_result_bytes;
+	env.finished = driver_job_finished_cb;
+	env.arg = d;
+	d->state = DRIVER_RUNNING;
+	d->kind = kind;
+	d->job = kind->start(job, &env, cause);
+	if (d->job == NULL) {
+		d->state = DRIVER_IDLE;
+		return -1;
+	}
+	return 0;
+}
+
+/* A container ended (the AM says so): its executor is lost. */
+void driver_executor_lost(struct driver *d, const char *container_id, int exit_status,
+                          const char *diagnostics)
+{
+	if (!executor_registry_lose_container(d->executors, container_id, exit_status, diagnostics))
+		log_debug("container %s (exit status %d) was not a registered executor",
+		          container_id != NULL ? container_id : "(none)", exit_status);
+}
+
+/* End the job as failed, now. */
+void driver_abort(struct driver *d, const char *diagnostics)
+{
+	driver_end(d, false, diagnostics != NULL && *diagnostics != '\0' ? diagnostics : "aborted");
+}
+
+/* Executors registered and alive. */
+int driver_executor_count(const struct driver *d)
+{
+	return executor_registry_count(d->executors);
+}
+
+/* Relay a wanted executor total to whoever provides executors. */
+void driver_request_executors(struct driver *d, int total)
+{
+	if (total < 0)
+		total = 0;
+	if (d->has_backend) {
+		if (d->backend.request_executors != NULL)
+			d->backend.request_executors(d->backend.arg, total);
+	} else {
+		am_link_request_executors(d->am, total);
+	}
+}
+
+/* Close everything; no callback runs after this. */
+void driver_free(struct driver *d)
+{
+	struct handshake *h;
+
+	if (d == NULL)
+		return;
+	while ((h = TAILQ_FIRST(&d->handshakes)) != NULL) {
+		struct lineconn *c = h->c;
+
+		driver_handshake_remove(h);
+		lineconn_free(c);
+	}
+	if (d->job != NULL)
+		d->kind->free(d->job);
+	task_scheduler_free(d->scheduler);
+	executor_registry_free(d->executors);
+	am_link_free(d->am);
+	closing_free(d->closing);
+	if (d->server != NULL)
+		lineserver_free(d->server);
+	event_free(d->end_event);
+	event_free(d->finish_event);
+	event_free(d->deadline);
+	free(d->diagnostics);
+	free(d->address);
+	free(d->secret);
+	free(d);
+}

@@ -1,0 +1,507 @@
+/*
+ * status_updater.c — registration and heartbeats with the RM.
+ *
+ * One timer drives everything: while unregistered it fires the next
+ * registration attempt (backoff from STATUS_UPDATER_RETRY_MIN_MS doubling
+ * to STATUS_UPDATER_RETRY_MAX_MS), once registered the next heartbeat.  At
+ * most one call is in flight; a heartbeat wanted meanwhile (a container
+ * ended) is sent as soon as the answer arrives, so completions reach the
+ * RM — and through it the AM — without waiting for the next interval.
+ *
+ * An answer is validated completely before any of it is acted upon; a
+ * malformed one is logged and ignored as a whole.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include "nm/status_updater.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/config.h"
+#include "common/daemon.h"
+#include "common/http_client.h"
+#include "common/log.h"
+#include "common/security.h"
+#include "common/wjson.h"
+#include "common/xmalloc.h"
+#include "nm/container_manager.h"
+#include "weft/protocol.h"
+
+#define STATUS_UPDATER_REGISTER_PATH  "/rpc/node/register"
+#define STATUS_UPDATER_HEARTBEAT_PATH "/rpc/node/heartbeat"
+/* Bound on the last heartbeat at shutdown. */
+#define STATUS_UPDATER_FINAL_TIMEOUT_MS 2000
+
+struct status_updater {
+	struct nm_context *ctx;
+	struct event *timer;
+	struct http_call *call; /* the one call in flight */
+	bool registered;
+	bool rm_unreachable; /* last attempt failed (log once per outage) */
+	int64_t response_id;
+	int64_t interval_ms;
+	int64_t retry_ms;
+	bool extra_wanted; /* a heartbeat was asked for while busy */
+	bool in_answer;    /* acting on an answer right now */
+	int64_t last_update_ms;
+	int64_t heartbeats;
+	int64_t cluster_timestamp;
+
+	bool stopping;
+	void (*stop_cb)(void *);
+	void *stop_arg;
+	void (*shutdown_cb)(void *);
+	void *shutdown_arg;
+};
+
+static void status_updater_register(struct status_updater *su);
+static void status_updater_heartbeat(struct status_updater *su);
+
+/* The next timer event after ms. */
+static void status_updater_arm(struct status_updater *su, int64_t ms)
+{
+	struct timeval tv;
+
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)((ms % 1000) * 1000);
+	evtimer_del(su->timer);
+	evtimer_add(su->timer, &tv);
+}
+
+/* The timer: register or heartbeat, whichever is due. */
+static void status_updater_timer_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct status_updater *su = arg;
+
+	if (su->stopping)
+		return;
+	if (su->registered)
+		status_updater_heartbeat(su);
+	else
+		status_updater_register(su);
+}
+
+/* A new updater (not started). */
+struct status_updater *status_updater_new(struct nm_context *ctx)
+{
+	struct status_updater *su = xcalloc(1, sizeof *su);
+
+	su->ctx = ctx;
+	su->interval_ms = config_get_int(ctx->cfg, "nm.heartbeat-interval-ms");
+	su->retry_ms = STATUS_UPDATER_RETRY_MIN_MS;
+	su->timer = evtimer_new(ctx->base, status_updater_timer_cb, su);
+	if (su->timer == NULL)
+		fatalx("status_updater_new: evtimer_new failed");
+	return su;
+}
+
+/* Cancel everything. */
+void status_updater_free(struct status_updater *su)
+{
+	if (su == NULL)
+		return;
+	if (su->call != NULL)
+		http_call_cancel(su->call);
+	event_free(su->timer);
+	free(su);
+}
+
+/* POST a signed JSON body to the RM. */
+static struct http_call *status_updater_post(struct status_updater *su, const char *path,
+                                             struct json_object *body, long timeout_ms,
+                                             http_response_cb cb)
+{
+	const char *text;
+	size_t len = 0;
+	char *signature, *auth, *url;
+	const char *headers[3];
+	struct http_call *call;
+
+	text = json_object_to_json_string_length(body, JSON_C_TO_STRING_PLAIN, &len);
+	signature = security_sign_request(su->ctx->secret, "POST", path, text, len, time_now_ms());
+	auth = xasprintf("%s: %s", SECURITY_AUTH_HEADER, signature);
+	url = xasprintf("%s%s", su->ctx->rm_url, path);
+	headers[0] = "Content-Type: application/json";
+	headers[1] = auth;
+	headers[2] = NULL;
+	call = http_client_request(su->ctx->http, "POST", url, headers, text, len, timeout_ms, cb,
+	                           su);
+	free(signature);
+	free(auth);
+	free(url);
+	return call;
+}
+
+/* Why a call got no useful answer, for the log. */
+static char *status_updater_failure(const struct http_response *resp)
+{
+	if (resp->status == 0)
+		return xstrdup(resp->error != NULL ? resp->error : "no answer");
+	return xasprintf("HTTP %ld: %.300s", resp->status, resp->body);
+}
+
+/* Read an optional array of integers (key ids).  RET 0 / -1 *cause. */
+static int status_updater_key_ids(struct json_object *answer, int64_t *ids, size_t *n,
+                                  bool *present, char **cause)
+{
+	struct json_object *array = NULL, *item;
+	size_t i, len;
+
+	*n = 0;
+	*present = false;
+	if (wjson_get_array(answer, "", "containerKeyIds", false, &array, cause) != 0)
+		return -1;
+	if (array == NULL)
+		return 0;
+	*present = true;
+	len = json_object_array_length(array);
+	for (i = 0; i < len; i++) {
+		item = json_object_array_get_idx(array, i);
+		if (item == NULL || !json_object_is_type(item, json_type_int))
+			return set_cause(cause, "containerKeyIds[%zu]: expected an integer", i);
+		if (*n < CONTAINER_MANAGER_MAX_KEYS)
+			ids[(*n)++] = json_object_get_int64(item);
+	}
+	return 0;
+}
+
+/* Check an optional array of strings. */
+static int status_updater_string_array(struct json_object *answer, const char *key,
+                                       struct json_object **out, char **cause)
+{
+	struct json_object *item;
+	size_t i, len;
+
+	*out = NULL;
+	if (wjson_get_array(answer, "", key, false, out, cause) != 0)
+		return -1;
+	if (*out == NULL)
+		return 0;
+	len = json_object_array_length(*out);
+	for (i = 0; i < len; i++) {
+		item = json_object_array_get_idx(*out, i);
+		if (item == NULL || !json_object_is_type(item, json_type_string))
+			return set_cause(cause, "%s[%zu]: expected a string", key, i);
+	}
+	return 0;
+}
+
+/* The registration was answered (or failed). */
+static void status_updater_register_cb(const struct http_response *resp, void *arg)
+{
+	struct status_updater *su = arg;
+	struct json_object *answer = NULL;
+	int64_t ids[CONTAINER_MANAGER_MAX_KEYS], interval = 0, ts = 0;
+	char *cause = NULL;
+	bool present;
+	size_t n;
+
+	su->call = NULL;
+	if (resp->status != 200) {
+		cause = status_updater_failure(resp);
+		goto retry;
+	}
+	answer = wjson_parse_object(resp->body, resp->body_len, &cause);
+	if (answer == NULL ||
+	    wjson_get_int(answer, "", "clusterTimestamp", false, 0, INT64_MAX, &ts, &cause) != 0 ||
+	    wjson_get_int(answer, "", "heartbeatIntervalMs", false, 10, 3600000, &interval,
+	                  &cause) != 0 ||
+	    status_updater_key_ids(answer, ids, &n, &present, &cause) != 0)
+		goto retry;
+	json_object_put(answer);
+
+	container_manager_set_key_ids(su->ctx->containers, ids, n);
+	if (interval > 0)
+		su->interval_ms = interval;
+	su->cluster_timestamp = ts;
+	su->registered = true;
+	su->rm_unreachable = false;
+	su->response_id = 0;
+	su->retry_ms = STATUS_UPDATER_RETRY_MIN_MS;
+	su->last_update_ms = time_now_ms();
+	log_info("registered with the RM at %s as %s (%" PRId64 " MB, %" PRId64
+	         " vcores; heartbeat every %" PRId64 " ms)",
+	         su->ctx->rm_url, su->ctx->node_id, su->ctx->capability.memory_mb,
+	         su->ctx->capability.vcores, su->interval_ms);
+	if (su->extra_wanted) {
+		su->extra_wanted = false;
+		status_updater_heartbeat(su);
+	} else {
+		status_updater_arm(su, su->interval_ms);
+	}
+	return;
+
+retry:
+	json_object_put(answer);
+	if (!su->rm_unreachable)
+		log_warn("cannot register with the RM at %s: %s (retrying)", su->ctx->rm_url,
+		         cause);
+	else
+		log_debug("cannot register with the RM at %s: %s", su->ctx->rm_url, cause);
+	free(cause);
+	su->rm_unreachable = true;
+	status_updater_arm(su, su->retry_ms);
+	su->retry_ms *= 2;
+	if (su->retry_ms > STATUS_UPDATER_RETRY_MAX_MS)
+		su->retry_ms = STATUS_UPDATER_RETRY_MAX_MS;
+}
+
+/* Send the registration. */
+static void status_updater_register(struct status_updater *su)
+{
+	struct json_object *body = wjson_new_object();
+
+	if (su->call != NULL) {
+		http_call_cancel(su->call);
+		su->call = NULL;
+	}
+	evtimer_del(su->timer);
+	su->registered = false;
+	wjson_add_string(body, "nodeId", su->ctx->node_id);
+	wjson_add_string(body, "httpAddress", su->ctx->node_id);
+	wjson_add_string(body, "rack", config_get(su->ctx->cfg, "nm.rack"));
+	wjson_add_int(body, "memoryMB", su->ctx->capability.memory_mb);
+	wjson_add_int(body, "vcores", su->ctx->capability.vcores);
+	wjson_add_string(body, "version", WEFT_VERSION_STRING);
+	/* What this NM wants; the RM answers the interval to use. */
+	wjson_add_int(body, "heartbeatIntervalMs",
+	              config_get_int(su->ctx->cfg, "nm.heartbeat-interval-ms"));
+	wjson_add(body, "containers", container_manager_statuses(su->ctx->containers, true));
+	log_debug("registering with %s", su->ctx->rm_url);
+	su->call = status_updater_post(su, STATUS_UPDATER_REGISTER_PATH, body,
+	                               STATUS_UPDATER_CALL_TIMEOUT_MS, status_updater_register_cb);
+	json_object_put(body);
+	if (su->call == NULL) {
+		log_warn("cannot start a call to the RM at %s", su->ctx->rm_url);
+		status_updater_arm(su, su->retry_ms);
+	}
+}
+
+/* Act on a validated heartbeat answer. */
+static void status_updater_apply(struct status_updater *su, struct json_object *cleanup,
+                                 struct json_object *ack, struct json_object *apps)
+{
+	struct container_manager *cm = su->ctx->containers;
+	struct container *c;
+	size_t i;
+
+	for (i = 0; cleanup != NULL && i < json_object_array_length(cleanup); i++) {
+		const char *id = json_object_get_string(json_object_array_get_idx(cleanup, i));
+
+		c = container_manager_find(cm, id);
+		if (c == NULL || container_is_complete(c))
+			continue;
+		log_info("the RM asks to clean up container %s", id);
+		container_manager_stop(cm, c, WEFT_EXIT_KILLED_BY_RESOURCEMANAGER,
+		                       CONTAINER_KILLED_BY_RM);
+	}
+	for (i = 0; ack != NULL && i < json_object_array_length(ack); i++)
+		container_manager_ack(cm,
+		                      json_object_get_string(json_object_array_get_idx(ack, i)));
+	for (i = 0; apps != NULL && i < json_object_array_length(apps); i++) {
+		const char *id = json_object_get_string(json_object_array_get_idx(apps, i));
+
+		if (container_manager_find_app(cm, id) != NULL)
+			log_info("the RM says application %s is done", id);
+		container_manager_cleanup_app(cm, id);
+	}
+}
+
+/* What to do after a heartbeat: the next one now or after the interval. */
+static void status_updater_next(struct status_updater *su)
+{
+	if (su->stopping)
+		return;
+	if (su->extra_wanted && su->registered) {
+		su->extra_wanted = false;
+		status_updater_heartbeat(su);
+		return;
+	}
+	if (!evtimer_pending(su->timer, NULL))
+		status_updater_arm(su, su->interval_ms);
+}
+
+/* A heartbeat was answered (or failed). */
+static void status_updater_heartbeat_cb(const struct http_response *resp, void *arg)
+{
+	struct status_updater *su = arg;
+	struct json_object *answer = NULL, *cleanup = NULL, *ack = NULL, *apps = NULL;
+	int64_t ids[CONTAINER_MANAGER_MAX_KEYS], response_id = su->response_id;
+	const char *action = "NORMAL";
+	char *cause = NULL;
+	bool present;
+	size_t n;
+
+	su->call = NULL;
+	if (su->stopping) {
+		if (su->stop_cb != NULL)
+			su->stop_cb(su->stop_arg);
+		return;
+	}
+	if (resp->status != 200) {
+		cause = status_updater_failure(resp);
+		goto failed;
+	}
+	answer = wjson_parse_object(resp->body, resp->body_len, &cause);
+	if (answer == NULL ||
+	    wjson_get_int(answer, "", "responseId", false, INT64_MIN, INT64_MAX, &response_id,
+	                  &cause) != 0 ||
+	    wjson_get_string(answer, "", "action", false, &action, &cause) != 0 ||
+	    status_updater_key_ids(answer, ids, &n, &present, &cause) != 0 ||
+	    status_updater_string_array(answer, "containersToCleanup", &cleanup, &cause) != 0 ||
+	    status_updater_string_array(answer, "containersToAck", &ack, &cause) != 0 ||
+	    status_updater_string_array(answer, "appsToCleanup", &apps, &cause) != 0) {
+		log_warn("ignoring a malformed heartbeat answer: %s", cause);
+		free(cause);
+		json_object_put(answer);
+		status_updater_next(su);
+		return;
+	}
+	if (su->rm_unreachable)
+		log_info("the RM at %s answers again", su->ctx->rm_url);
+	su->rm_unreachable = false;
+	su->last_update_ms = time_now_ms();
+	su->heartbeats++;
+
+	if (strcmp(action, "RESYNC") == 0) {
+		log_info("the RM asks this node to register again (RESYNC)");
+		json_object_put(answer);
+		status_updater_register(su);
+		return;
+	}
+	if (strcmp(action, "SHUTDOWN") == 0) {
+		log_warn("the RM asks this node to shut down");
+		json_object_put(answer);
+		if (su->shutdown_cb != NULL)
+			su->shutdown_cb(su->shutdown_arg);
+		return;
+	}
+	if (strcmp(action, "NORMAL") != 0)
+		log_warn("unknown heartbeat action '%.32s' from the RM: treated as NORMAL", action);
+	su->response_id = response_id;
+	if (present)
+		container_manager_set_key_ids(su->ctx->containers, ids, n);
+	/* Stopping a container can complete it at once and ask for another
+	 * heartbeat: note it and send after this answer is done with. */
+	su->in_answer = true;
+	status_updater_apply(su, cleanup, ack, apps);
+	su->in_answer = false;
+	json_object_put(answer);
+	status_updater_next(su);
+	return;
+
+failed:
+	if (!su->rm_unreachable)
+		log_warn("heartbeat to the RM at %s failed: %s", su->ctx->rm_url, cause);
+	else
+		log_debug("heartbeat to the RM at %s failed: %s", su->ctx->rm_url, cause);
+	free(cause);
+	su->rm_unreachable = true;
+	/* Do not hammer an RM that is down; the statuses go next time. */
+	su->extra_wanted = false;
+	status_updater_arm(su, su->interval_ms);
+}
+
+/* Send a heartbeat with every unacknowledged container status. */
+static void status_updater_heartbeat(struct status_updater *su)
+{
+	struct json_object *body = wjson_new_object();
+	long timeout =
+	        su->stopping ? STATUS_UPDATER_FINAL_TIMEOUT_MS : STATUS_UPDATER_CALL_TIMEOUT_MS;
+
+	evtimer_del(su->timer);
+	wjson_add_string(body, "nodeId", su->ctx->node_id);
+	wjson_add_int(body, "responseId", su->response_id);
+	wjson_add(body, "containers", container_manager_statuses(su->ctx->containers, false));
+	wjson_add_bool(body, "healthy", true);
+	wjson_add_string(body, "healthReport", "");
+	su->call = status_updater_post(su, STATUS_UPDATER_HEARTBEAT_PATH, body, timeout,
+	                               status_updater_heartbeat_cb);
+	json_object_put(body);
+	if (su->call == NULL) {
+		log_warn("cannot start a heartbeat call to %s", su->ctx->rm_url);
+		if (su->stopping) {
+			if (su->stop_cb != NULL)
+				su->stop_cb(su->stop_arg);
+			return;
+		}
+		status_updater_arm(su, su->interval_ms);
+	}
+}
+
+/* Begin with a registration. */
+void status_updater_start(struct status_updater *su)
+{
+	status_updater_register(su);
+}
+
+/* A container ended: tell the RM now, or right after the call in flight. */
+void status_updater_heartbeat_now(struct status_updater *su)
+{
+	if (su == NULL || su->stopping)
+		return;
+	if (!su->registered || su->call != NULL || su->in_answer) {
+		su->extra_wanted = true;
+		return;
+	}
+	status_updater_heartbeat(su);
+}
+
+/* Report from the loop that there is nothing to send at shutdown. */
+static void status_updater_stopped_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct status_updater *su = arg;
+
+	if (su->stop_cb != NULL)
+		su->stop_cb(su->stop_arg);
+}
+
+/* Shutdown: one last heartbeat, then cb. */
+void status_updater_stop(struct status_updater *su, void (*cb)(void *), void *arg)
+{
+	struct timeval now = {0, 0};
+
+	su->stopping = true;
+	su->stop_cb = cb;
+	su->stop_arg = arg;
+	evtimer_del(su->timer);
+	if (su->call != NULL) {
+		http_call_cancel(su->call);
+		su->call = NULL;
+	}
+	if (su->registered) {
+		status_updater_heartbeat(su);
+		return;
+	}
+	event_free(su->timer);
+	su->timer = evtimer_new(su->ctx->base, status_updater_stopped_cb, su);
+	if (su->timer == NULL)
+		fatalx("status_updater_stop: evtimer_new failed");
+	evtimer_add(su->timer, &now);
+}
+
+/* Who hears about the RM's SHUTDOWN. */
+void status_updater_on_shutdown(struct status_updater *su, void (*cb)(void *), void *arg)
+{
+	su->shutdown_cb = cb;
+	su->shutdown_arg = arg;
+}
+
+bool status_updater_registered(const struct status_updater *su)
+{
+	return su->registered;
+}
+
+int64_t status_updater_last_update_ms(const struct status_updater *su)
+{
+	return su->last_update_ms;
+}
+
+int64_t status_updater_heartbeat_count(const struct status_updater *su)
+{
+	return su->heartbeats;
+}

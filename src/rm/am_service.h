@@ -1,0 +1,23 @@
+/*
+ * am_service.h — the AM protocol (YARN's ApplicationMasterService):
+ * POST /rpc/am/register, /rpc/am/allocate, /rpc/am/finish, authenticated
+ * by X-Weft-AM-Token.  Only the application's current attempt is served;
+ * any other gets 404 ApplicationAttemptNotFoundException and its AM exits.
+ *
+ * allocate answers exactly as protocol.h says: the grants that fit right
+ * now (the ask is scheduled before the answer is built), each with a
+ * signed container token, the attempt's completed containers (each
+ * reported once), the cluster's free room and node count, and action
+ * SHUTDOWN once the application is over.  An allocate that repeats the
+ * previous responseId gets the previous answer again (a lost answer loses
+ * no grants), as YARN does.
+ */
+#ifndef WEFT_RM_AM_SERVICE_H
+#define WEFT_RM_AM_SERVICE_H
+
+struct rm;
+
+/* Register the three routes on the RM's HTTP server. */
+void am_service_routes(struct rm *rm);
+
+#endif

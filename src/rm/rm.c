@@ -1,0 +1,179 @@
+/*
+ * rm.c — building and tearing down weft-rm: secret, HTTP server, modules,
+ * routes, in the order their dependencies need.
+ */
+#include "rm/rm.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/config.h"
+#include "common/daemon.h"
+#include "common/http_client.h"
+#include "common/http_server.h"
+#include "common/log.h"
+#include "common/net.h"
+#include "common/security.h"
+#include "common/xmalloc.h"
+#include "rm/am_launcher.h"
+#include "rm/am_service.h"
+#include "rm/app_manager.h"
+#include "rm/container_tokens.h"
+#include "rm/node_tracker.h"
+#include "rm/scheduler.h"
+#include "rm/staging.h"
+#include "rm/webapp.h"
+
+/* The cluster secret, with the command that creates one when missing. */
+static struct secret *rm_load_secret(const struct config *cfg, char **cause)
+{
+	char *path = config_get_path(cfg, "security.secret-file");
+	char *why = NULL;
+	struct secret *s;
+
+	if (path == NULL) {
+		set_cause(cause, "security.secret-file is not set");
+		return NULL;
+	}
+	s = secret_load(path, &why);
+	if (s == NULL) {
+		set_cause(cause,
+		          "security.secret-file: %s\n"
+		          "  the cluster secret authenticates NMs and AMs; create it with:\n"
+		          "    openssl rand -hex 32 > %s; chmod 600 %s\n"
+		          "  (the same file on every host)",
+		          why, path, path);
+		free(why);
+	}
+	free(path);
+	return s;
+}
+
+/* Scheduler settings from weft.conf. */
+static struct scheduler *rm_scheduler_new(const struct config *cfg, char **cause)
+{
+	struct scheduler_options opts;
+
+	opts.minimum = weft_resource(config_get_int(cfg, "rm.scheduler.minimum-allocation-mb"),
+	                             config_get_int(cfg, "rm.scheduler.minimum-allocation-vcores"));
+	opts.maximum = weft_resource(config_get_int(cfg, "rm.scheduler.maximum-allocation-mb"),
+	                             config_get_int(cfg, "rm.scheduler.maximum-allocation-vcores"));
+	opts.placement = strcmp(config_get(cfg, "rm.scheduler.placement"), "pack") == 0
+	                         ? SCHEDULER_PACK
+	                         : SCHEDULER_SPREAD;
+	if (!weft_resource_fits(opts.minimum, opts.maximum)) {
+		set_cause(cause, "rm.scheduler.minimum-allocation-* must not exceed "
+		                 "rm.scheduler.maximum-allocation-*");
+		return NULL;
+	}
+	return scheduler_new(&opts);
+}
+
+/* Bind on rm.address, or on rm.bind-host with rm.address's port, and work
+ * out the address everyone else should use. */
+static int rm_listen(struct rm *rm, char **cause)
+{
+	const struct config *cfg = rm->cfg;
+	const char *address = config_get(cfg, "rm.address");
+	const char *bind_host = config_get(cfg, "rm.bind-host");
+	const char *hostname = config_get(cfg, "rm.hostname");
+	char *host = NULL, *bind_address, *why = NULL;
+	int port = 0;
+
+	if (net_parse_address(address, &host, &port, &why) != 0) {
+		set_cause(cause, "rm.address: %s", why);
+		free(why);
+		return -1;
+	}
+	bind_address =
+	        bind_host[0] != '\0' ? net_format_address(bind_host, port) : xstrdup(address);
+	if (http_server_bind(rm->http, bind_address, &why) != 0) {
+		set_cause(cause, "cannot listen on %s: %s", bind_address, why);
+		free(why);
+		free(bind_address);
+		free(host);
+		return -1;
+	}
+	rm->port = http_server_port(rm->http);
+	rm->host = hostname[0] != '\0' ? xstrdup(hostname) : net_advertised_host(host);
+	{
+		char *hp = net_format_address(rm->host, rm->port);
+
+		rm->url = xasprintf("http://%s", hp);
+		free(hp);
+	}
+	{
+		char *bind_host_only = NULL;
+		int ignored = 0;
+
+		if (net_parse_address(bind_address, &bind_host_only, &ignored, NULL) == 0) {
+			char *shown = net_format_address(bind_host_only, rm->port);
+
+			log_info("weft-rm listening on %s", shown);
+			free(shown);
+			free(bind_host_only);
+		}
+	}
+	log_info("advertised as %s (cluster timestamp %lld)", rm->url, (long long)rm->cluster_ts);
+	free(bind_address);
+	free(host);
+	return 0;
+}
+
+struct rm *rm_new(struct event_base *base, const struct config *cfg, char **cause)
+{
+	struct rm *rm = xcalloc(1, sizeof *rm);
+
+	rm->base = base;
+	rm->cfg = cfg;
+	rm->cluster_ts = time_now_ms();
+	rm->secret = rm_load_secret(cfg, cause);
+	if (rm->secret == NULL)
+		goto fail;
+	rm->scheduler = rm_scheduler_new(cfg, cause);
+	if (rm->scheduler == NULL)
+		goto fail;
+	rm->http = http_server_new(base, (size_t)config_get_int(cfg, "rm.http.max-body-bytes"));
+	if (rm_listen(rm, cause) != 0)
+		goto fail;
+	rm->staging = staging_new(rm, cause);
+	if (rm->staging == NULL)
+		goto fail;
+	rm->client = http_client_new(base);
+	rm->tokens = container_tokens_new(
+	        base, rm->secret, config_get_int(cfg, "rm.container-token.roll-interval-ms"),
+	        config_get_int(cfg, "rm.container-token.expiry-ms"));
+	rm->nodes = node_tracker_new(rm);
+	rm->launcher = am_launcher_new(rm);
+	rm->apps = app_manager_new(rm);
+	webapp_routes(rm);
+	node_tracker_routes(rm->nodes);
+	am_service_routes(rm);
+	staging_routes(rm->staging);
+	return rm;
+fail:
+	rm_free(rm);
+	return NULL;
+}
+
+void rm_free(struct rm *rm)
+{
+	if (rm == NULL)
+		return;
+	/* No more requests, then the modules that use the others first. */
+	if (rm->http != NULL)
+		http_server_free(rm->http);
+	app_manager_free(rm->apps);
+	am_launcher_free(rm->launcher);
+	if (rm->client != NULL)
+		http_client_free(rm->client);
+	node_tracker_free(rm->nodes);
+	staging_free(rm->staging);
+	scheduler_free(rm->scheduler);
+	container_tokens_free(rm->tokens);
+	secret_free(rm->secret);
+	free(rm->host);
+	free(rm->url);
+	free(rm);
+}

@@ -1,0 +1,58 @@
+/*
+ * rm.h — weft-rm's modules wired together.
+ *
+ * struct rm holds one pointer per module plus what they all share (the
+ * loop, the configuration, the cluster secret, the RM's own address).  It
+ * is a switchboard, not a state store: each module's struct is opaque and
+ * reached only through its functions (scheduler.h, node_tracker.h,
+ * app_manager.h, am_launcher.h, am_service.h, staging.h, webapp.h).
+ * rm_new() builds the whole RM, so main.c and the in-process tests start
+ * the same daemon.
+ */
+#ifndef WEFT_RM_RM_H
+#define WEFT_RM_RM_H
+
+#include <event2/event.h>
+#include <stdint.h>
+
+struct config;
+struct secret;
+struct http_server;
+struct http_client;
+struct container_tokens;
+struct scheduler;
+struct node_tracker;
+struct app_manager;
+struct am_launcher;
+struct am_service;
+struct staging;
+
+struct rm {
+	struct event_base *base;
+	const struct config *cfg;
+	struct secret *secret;
+	int64_t cluster_ts; /* start time in ms: the ids' clusterTimestamp */
+	char *host;         /* advertised host (rm.hostname, or derived) */
+	int port;           /* bound port */
+	char *url;          /* "http://host:port" */
+	struct http_server *http;
+	struct http_client *client;
+	struct container_tokens *tokens;
+	struct scheduler *scheduler;
+	struct node_tracker *nodes;
+	struct app_manager *apps;
+	struct am_launcher *launcher;
+	struct staging *staging;
+};
+
+/*
+ * Build the RM from cfg: load the secret (security.secret-file), bind the
+ * HTTP server on rm.address (or rm.bind-host with rm.address's port),
+ * create every module and register every route.  Nothing runs until the
+ * caller dispatches base.  RET the RM, or NULL with *cause.
+ */
+struct rm *rm_new(struct event_base *base, const struct config *cfg, char **cause);
+/* Stop listening, cancel calls in flight, free every module. */
+void rm_free(struct rm *rm);
+
+#endif

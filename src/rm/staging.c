@@ -1,0 +1,293 @@
+/*
+ * staging.c — the RM's staging store: one directory per application under
+ * rm.staging-dir, files written atomically, served with sendfile-style
+ * replies, removed with the application.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include "rm/staging.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/config.h"
+#include "common/http_server.h"
+#include "common/log.h"
+#include "common/security.h"
+#include "common/wjson.h"
+#include "common/xmalloc.h"
+#include "rm/app_manager.h"
+#include "rm/rm.h"
+#include "rm/submission.h"
+#include "weft/ids.h"
+
+struct staging {
+	struct rm *rm;
+	char *dir;
+	size_t max_bytes;
+};
+
+/* mkdir -p with the given mode for what it creates. */
+static int staging_mkdirs(const char *path, mode_t mode, char **cause)
+{
+	char *copy = xstrdup(path);
+
+	for (char *p = copy + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0755) != 0 && errno != EEXIST) {
+			set_cause(cause, "rm.staging-dir: %s: %s", copy, strerror(errno));
+			free(copy);
+			return -1;
+		}
+		*p = '/';
+	}
+	free(copy);
+	if (mkdir(path, mode) != 0 && errno != EEXIST)
+		return set_cause(cause, "rm.staging-dir: %s: %s", path, strerror(errno));
+	return 0;
+}
+
+struct staging *staging_new(struct rm *rm, char **cause)
+{
+	struct staging *st = xcalloc(1, sizeof *st);
+	struct stat sb;
+
+	st->rm = rm;
+	st->dir = config_get_path(rm->cfg, "rm.staging-dir");
+	st->max_bytes = (size_t)config_get_int(rm->cfg, "rm.staging.max-file-mb") * 1024 * 1024;
+	if (st->dir == NULL || st->dir[0] == '\0') {
+		set_cause(cause, "rm.staging-dir: must not be empty");
+		goto fail;
+	}
+	if (staging_mkdirs(st->dir, 0755, cause) != 0)
+		goto fail;
+	if (stat(st->dir, &sb) != 0 || !S_ISDIR(sb.st_mode) || access(st->dir, W_OK | X_OK) != 0) {
+		set_cause(cause, "rm.staging-dir: %s: not a writable directory", st->dir);
+		goto fail;
+	}
+	return st;
+fail:
+	free(st->dir);
+	free(st);
+	return NULL;
+}
+
+void staging_free(struct staging *st)
+{
+	if (st == NULL)
+		return;
+	free(st->dir);
+	free(st);
+}
+
+void staging_remove_app(struct staging *st, const char *app_id)
+{
+	weft_app_id_t parsed;
+	char *dir;
+	DIR *d;
+	struct dirent *e;
+
+	if (weft_app_id_parse(app_id, &parsed) != 0)
+		return;
+	dir = xasprintf("%s/%s", st->dir, app_id);
+	d = opendir(dir);
+	if (d == NULL) {
+		free(dir);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		char *path;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		path = xasprintf("%s/%s", dir, e->d_name);
+		if (unlink(path) != 0)
+			log_warn("%s: %s", path, strerror(errno));
+		free(path);
+	}
+	closedir(d);
+	if (rmdir(dir) != 0)
+		log_warn("%s: %s", dir, strerror(errno));
+	else
+		log_debug("staging of %s removed", app_id);
+	free(dir);
+}
+
+/* Check the route's two parameters; RET 0, or -1 after answering. */
+static int staging_check(struct staging *st, struct http_request *req, const char **app_id,
+                         const char **name)
+{
+	weft_app_id_t parsed;
+
+	*app_id = http_request_param(req, 0);
+	*name = http_request_param(req, 1);
+	if (*app_id == NULL || weft_app_id_parse(*app_id, &parsed) != 0) {
+		http_reply_error(req, 400, "BadRequestException", "'%s' is not an application id",
+		                 *app_id != NULL ? *app_id : "");
+		return -1;
+	}
+	if (*name == NULL || !submission_valid_file_name(*name)) {
+		http_reply_error(req, 400, "BadRequestException",
+		                 "'%s' is not a valid staging file name ([A-Za-z0-9._-]{1,128}, "
+		                 "not starting with '.')",
+		                 *name != NULL ? *name : "");
+		return -1;
+	}
+	if (!app_manager_id_known(st->rm->apps, *app_id)) {
+		http_reply_error(req, 404, "NotFoundException", "application %s not found",
+		                 *app_id);
+		return -1;
+	}
+	return 0;
+}
+
+/* Write all of data to fd. */
+static int staging_write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* PUT: write to a temporary name, then rename over the final one. */
+static void staging_put(struct staging *st, struct http_request *req, const char *app_id,
+                        const char *name)
+{
+	size_t len = 0;
+	const char *body = http_request_body(req, &len);
+	char *dir = NULL, *tmp = NULL, *final = NULL, *rnd = NULL, *cause = NULL, *url;
+	struct json_object *answer;
+	int fd;
+
+	if (!app_manager_accepts_files(st->rm->apps, app_id)) {
+		http_reply_error(req, 400, "BadRequestException",
+		                 "application %s has finished: its staging area is closed", app_id);
+		return;
+	}
+	dir = xasprintf("%s/%s", st->dir, app_id);
+	if (staging_mkdirs(dir, 0700, &cause) != 0) {
+		http_reply_error(req, 500, "WebApplicationException", "%s", cause);
+		goto out;
+	}
+	rnd = security_random_hex(8);
+	tmp = xasprintf("%s/.%s.%s.tmp", dir, name, rnd);
+	final = xasprintf("%s/%s", dir, name);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		http_reply_error(req, 500, "WebApplicationException", "%s: %s", tmp,
+		                 strerror(errno));
+		goto out;
+	}
+	if (staging_write_all(fd, body, len) != 0 || close(fd) != 0) {
+		int err = errno;
+
+		unlink(tmp);
+		http_reply_error(req, 500, "WebApplicationException", "%s: %s", tmp, strerror(err));
+		goto out;
+	}
+	if (rename(tmp, final) != 0) {
+		int err = errno;
+
+		unlink(tmp);
+		http_reply_error(req, 500, "WebApplicationException", "%s: %s", final,
+		                 strerror(err));
+		goto out;
+	}
+	log_debug("staged %s/%s (%zu bytes)", app_id, name, len);
+	url = xasprintf("/ws/v1/staging/%s/%s", app_id, name);
+	answer = wjson_new_object();
+	wjson_add_string(answer, "url", url);
+	wjson_add_int(answer, "size", (int64_t)len);
+	free(url);
+	http_reply_json(req, 201, answer);
+out:
+	free(dir);
+	free(tmp);
+	free(final);
+	free(rnd);
+	free(cause);
+}
+
+/* GET: the file as octets. */
+static void staging_get(struct staging *st, struct http_request *req, const char *app_id,
+                        const char *name)
+{
+	char *path = xasprintf("%s/%s/%s", st->dir, app_id, name);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat sb;
+
+	if (fd < 0) {
+		http_reply_error(req, 404, "NotFoundException", "%s/%s: not staged", app_id, name);
+	} else if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		http_reply_error(req, 404, "NotFoundException", "%s/%s: not a file", app_id, name);
+	} else {
+		http_reply_file(req, 200, "application/octet-stream", fd, 0, sb.st_size);
+	}
+	free(path);
+}
+
+/* DELETE: one file. */
+static void staging_delete(struct staging *st, struct http_request *req, const char *app_id,
+                           const char *name)
+{
+	char *path = xasprintf("%s/%s/%s", st->dir, app_id, name);
+	struct json_object *answer;
+	char *url;
+
+	if (unlink(path) != 0) {
+		http_reply_error(req, 404, "NotFoundException", "%s/%s: not staged", app_id, name);
+	} else {
+		answer = wjson_new_object();
+		url = xasprintf("/ws/v1/staging/%s/%s", app_id, name);
+		wjson_add_string(answer, "url", url);
+		free(url);
+		wjson_add_bool(answer, "deleted", true);
+		http_reply_json(req, 200, answer);
+	}
+	free(path);
+}
+
+static void staging_cb(struct http_request *req, void *arg)
+{
+	struct staging *st = arg;
+	const char *app_id, *name;
+
+	if (staging_check(st, req, &app_id, &name) != 0)
+		return;
+	switch (http_request_method(req)) {
+	case HTTP_M_PUT:
+		staging_put(st, req, app_id, name);
+		break;
+	case HTTP_M_DELETE:
+		staging_delete(st, req, app_id, name);
+		break;
+	default:
+		staging_get(st, req, app_id, name);
+		break;
+	}
+}
+
+void staging_routes(struct staging *st)
+{
+	http_server_route(st->rm->http, HTTP_M_GET | HTTP_M_PUT | HTTP_M_DELETE,
+	                  "/ws/v1/staging/{}/{}", st->max_bytes, staging_cb, st);
+}

@@ -1,0 +1,26 @@
+/*
+ * staging.h — the files applications ship (YARN's staging directory, kept
+ * by the RM): PUT/GET/DELETE /ws/v1/staging/{appid}/{file} under
+ * rm.staging-dir/<appid>/.
+ *
+ * File names follow protocol.h ([A-Za-z0-9._-]{1,128}, not starting with
+ * '.'), so no request can reach outside its application's directory.
+ * Uploads are capped by rm.staging.max-file-mb (the route's body cap),
+ * written to a temporary name and renamed, and accepted only while the
+ * application id is handed out or the application is not finished.  The
+ * directory goes when the application reaches a final state.
+ */
+#ifndef WEFT_RM_STAGING_H
+#define WEFT_RM_STAGING_H
+
+struct rm;
+struct staging;
+
+/* RET NULL with *cause when rm.staging-dir cannot be created. */
+struct staging *staging_new(struct rm *rm, char **cause);
+void staging_free(struct staging *st);
+void staging_routes(struct staging *st);
+/* Remove an application's directory and everything in it. */
+void staging_remove_app(struct staging *st, const char *app_id);
+
+#endif

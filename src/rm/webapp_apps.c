@@ -1,0 +1,594 @@
+/*
+ * webapp_apps.c — YARN's application REST API: list with filters, one
+ * application, its state (GET, and PUT to kill), its attempts,
+ * new-application and submission.
+ *
+ * Shapes follow YARN: {"apps":{"app":[...]}} ({"apps":null} when nothing
+ * matches, as YARN writes an empty collection), {"app":{...}},
+ * {"appAttempts":{"appAttempt":[...]}}, {"state":".."}, new-application's
+ * {"application-id":..,"maximum-resource-capability":{..}}; a submission
+ * answers 202 with a Location header and no body.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/daemon.h"
+#include "common/http_server.h"
+#include "common/log.h"
+#include "common/wjson.h"
+#include "common/xmalloc.h"
+#include "rm/app_manager.h"
+#include "rm/rm.h"
+#include "rm/scheduler.h"
+#include "rm/submission.h"
+#include "rm/webapp.h"
+#include "weft/ids.h"
+
+/* --- the app object --- */
+
+/* "http://nodeHttpAddress/ws/v1/node/containerlogs/<container>/" */
+static char *webapp_logs_link(const char *node_http, const char *container_id)
+{
+	return xasprintf("http://%s/ws/v1/node/containerlogs/%s/", node_http, container_id);
+}
+
+/* One app object, YARN's field names. */
+static struct json_object *webapp_app_json(const struct rm *rm, const struct app_report *r,
+                                           const char *base_url)
+{
+	struct json_object *o = wjson_new_object();
+	struct scheduler_usage usage;
+	int64_t now = time_now_ms();
+	int64_t end = r->finished_ms != 0 ? r->finished_ms : now;
+	double share = 0.0;
+	char *url;
+
+	scheduler_usage(rm->scheduler, &usage);
+	if (usage.total.memory_mb > 0)
+		share = 100.0 * (double)r->allocated.memory_mb / (double)usage.total.memory_mb;
+	wjson_add_string(o, "id", r->id);
+	wjson_add_string(o, "user", r->user);
+	wjson_add_string(o, "name", r->name);
+	wjson_add_string(o, "queue", r->queue);
+	wjson_add_string(o, "state", app_state_name(r->state));
+	wjson_add_string(o, "finalStatus", app_final_status_name(r->final_status));
+	wjson_add_double(o, "progress", r->progress);
+	if (r->state == APP_FINISHED || r->state == APP_FAILED || r->state == APP_KILLED)
+		wjson_add_string(o, "trackingUI", "History");
+	else if (r->tracking_url != NULL)
+		wjson_add_string(o, "trackingUI", "ApplicationMaster");
+	else
+		wjson_add_string(o, "trackingUI", "UNASSIGNED");
+	if (r->tracking_url != NULL) {
+		wjson_add_string(o, "trackingUrl", r->tracking_url);
+	} else {
+		url = xasprintf("%s/ws/v1/cluster/apps/%s", base_url, r->id);
+		wjson_add_string(o, "trackingUrl", url);
+		free(url);
+	}
+	wjson_add_string(o, "diagnostics", r->diagnostics != NULL ? r->diagnostics : "");
+	wjson_add_int(o, "clusterId", rm->cluster_ts);
+	wjson_add_string(o, "applicationType", r->type);
+	wjson_add_string(o, "applicationTags", r->tags != NULL ? r->tags : "");
+	wjson_add_int(o, "priority", r->priority);
+	wjson_add_int(o, "startedTime", r->started_ms);
+	wjson_add_int(o, "launchTime", r->launch_ms);
+	wjson_add_int(o, "finishedTime", r->finished_ms);
+	wjson_add_int(o, "elapsedTime", end > r->started_ms ? end - r->started_ms : 0);
+	if (r->am_container_id != NULL && r->am_node_http_address != NULL) {
+		url = webapp_logs_link(r->am_node_http_address, r->am_container_id);
+		wjson_add_string(o, "amContainerLogs", url);
+		free(url);
+		wjson_add_string(o, "amHostHttpAddress", r->am_node_http_address);
+	}
+	if (r->am_host != NULL && r->am_host[0] != '\0' && r->am_rpc_port >= 0) {
+		url = xasprintf("%s:%d", r->am_host, r->am_rpc_port);
+		wjson_add_string(o, "amRPCAddress", url);
+		free(url);
+	}
+	wjson_add_int(o, "allocatedMB", r->allocated.memory_mb);
+	wjson_add_int(o, "allocatedVCores", r->allocated.vcores);
+	wjson_add_int(o, "reservedMB", 0);
+	wjson_add_int(o, "reservedVCores", 0);
+	wjson_add_int(o, "runningContainers", r->running_containers);
+	wjson_add_int(o, "memorySeconds", r->memory_seconds);
+	wjson_add_int(o, "vcoreSeconds", r->vcore_seconds);
+	wjson_add_double(o, "queueUsagePercentage", share);
+	wjson_add_double(o, "clusterUsagePercentage", share);
+	wjson_add_int(o, "preemptedResourceMB", 0);
+	wjson_add_int(o, "preemptedResourceVCores", 0);
+	wjson_add_int(o, "numNonAMContainerPreempted", 0);
+	wjson_add_int(o, "numAMContainerPreempted", 0);
+	wjson_add_string(o, "logAggregationStatus", "DISABLED");
+	wjson_add_bool(o, "unmanagedApplication", false);
+	wjson_add_string(o, "appNodeLabelExpression", "");
+	wjson_add_string(o, "amNodeLabelExpression", "");
+	return o;
+}
+
+/* The {appid} parameter: RET it, or NULL after answering 400/404. */
+static const char *webapp_app_param(const struct rm *rm, struct http_request *req)
+{
+	const char *id = http_request_param(req, 0);
+	weft_app_id_t parsed;
+	struct app_report r;
+
+	if (id == NULL || weft_app_id_parse(id, &parsed) != 0) {
+		http_reply_error(req, 400, "BadRequestException", "Invalid ApplicationId: %s",
+		                 id != NULL ? id : "");
+		return NULL;
+	}
+	if (app_manager_report(rm->apps, id, &r) != 0) {
+		http_reply_error(req, 404, "NotFoundException", "app with id: %s not found", id);
+		return NULL;
+	}
+	return id;
+}
+
+/* --- list filters --- */
+
+struct app_filter {
+	unsigned states; /* mask of app states, 0 = any */
+	bool final_status_set;
+	enum app_final_status final_status;
+	const char *user;
+	const char *queue;
+	int64_t limit; /* 0 = none */
+	int64_t started_begin, started_end;
+	int64_t finished_begin, finished_end;
+	bool check_finished;
+	char **types;
+	int n_types;
+	char **tags;
+	int n_tags;
+};
+
+static void app_filter_clear(struct app_filter *f)
+{
+	for (int i = 0; i < f->n_types; i++)
+		free(f->types[i]);
+	free(f->types);
+	for (int i = 0; i < f->n_tags; i++)
+		free(f->tags[i]);
+	free(f->tags);
+}
+
+/* Split "a, b,c" into trimmed non-empty words (caller frees). */
+static int webapp_split(const char *text, char ***out)
+{
+	char *copy = xstrdup(text), *save = NULL, *tok;
+	int n = 0;
+
+	*out = NULL;
+	for (tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		char *end;
+
+		while (*tok == ' ')
+			tok++;
+		end = tok + strlen(tok);
+		while (end > tok && end[-1] == ' ')
+			*--end = '\0';
+		if (*tok == '\0')
+			continue;
+		*out = xreallocarray(*out, n + 1, sizeof **out);
+		(*out)[n++] = xstrdup(tok);
+	}
+	free(copy);
+	return n;
+}
+
+/* Add the states of a states/state parameter.  RET 0, -1 after 400. */
+static int webapp_filter_states(struct http_request *req, const char *param, unsigned *mask)
+{
+	const char *text = http_request_query(req, param);
+	char **words;
+	int n, rc = 0;
+
+	if (text == NULL)
+		return 0;
+	n = webapp_split(text, &words);
+	for (int i = 0; i < n; i++) {
+		enum app_state s;
+
+		if (rc == 0 && app_state_parse(words[i], &s) != 0) {
+			http_reply_error(req, 400, "BadRequestException",
+			                 "Invalid application-state %s specified. It should be one "
+			                 "of NEW, NEW_SAVING, SUBMITTED, ACCEPTED, RUNNING, "
+			                 "FINISHED, FAILED, KILLED",
+			                 words[i]);
+			rc = -1;
+		} else if (rc == 0) {
+			*mask |= 1u << s;
+		}
+		free(words[i]);
+	}
+	free(words);
+	return rc;
+}
+
+/* A begin/end pair of time parameters. */
+static int webapp_filter_range(struct http_request *req, const char *begin_name,
+                               const char *end_name, int64_t *begin, int64_t *end, bool *set)
+{
+	int rb, re;
+
+	*begin = 0;
+	*end = INT64_MAX;
+	rb = webapp_query_number(req, begin_name, begin);
+	if (rb < 0)
+		return -1;
+	re = webapp_query_number(req, end_name, end);
+	if (re < 0)
+		return -1;
+	if (*begin > *end) {
+		http_reply_error(req, 400, "BadRequestException", "%s must be greater than %s",
+		                 end_name, begin_name);
+		return -1;
+	}
+	if (set != NULL)
+		*set = rb == 0 || re == 0;
+	return 0;
+}
+
+/* Read every filter parameter; RET 0, or -1 after answering 400. */
+static int webapp_parse_filter(struct http_request *req, struct app_filter *f)
+{
+	const char *text;
+	int rc;
+
+	memset(f, 0, sizeof *f);
+	if (webapp_filter_states(req, "states", &f->states) != 0 ||
+	    webapp_filter_states(req, "state", &f->states) != 0)
+		return -1;
+	text = http_request_query(req, "finalStatus");
+	if (text != NULL) {
+		if (app_final_status_parse(text, &f->final_status) != 0) {
+			http_reply_error(req, 400, "BadRequestException",
+			                 "Invalid finalStatus %s specified. It should be one of "
+			                 "UNDEFINED, SUCCEEDED, FAILED, KILLED",
+			                 text);
+			return -1;
+		}
+		f->final_status_set = true;
+	}
+	f->user = http_request_query(req, "user");
+	if (f->user != NULL && f->user[0] == '\0')
+		f->user = NULL;
+	f->queue = http_request_query(req, "queue");
+	if (f->queue != NULL && f->queue[0] == '\0')
+		f->queue = NULL;
+	rc = webapp_query_number(req, "limit", &f->limit);
+	if (rc < 0)
+		return -1;
+	if (rc == 0 && f->limit <= 0) {
+		http_reply_error(req, 400, "BadRequestException",
+		                 "limit value must be greater then 0");
+		return -1;
+	}
+	if (webapp_filter_range(req, "startedTimeBegin", "startedTimeEnd", &f->started_begin,
+	                        &f->started_end, NULL) != 0 ||
+	    webapp_filter_range(req, "finishedTimeBegin", "finishedTimeEnd", &f->finished_begin,
+	                        &f->finished_end, &f->check_finished) != 0)
+		return -1;
+	text = http_request_query(req, "applicationTypes");
+	if (text != NULL)
+		f->n_types = webapp_split(text, &f->types);
+	text = http_request_query(req, "applicationTags");
+	if (text != NULL)
+		f->n_tags = webapp_split(text, &f->tags);
+	return 0;
+}
+
+/* Whether the comma-joined tags hold one of the wanted ones. */
+static bool webapp_has_tag(const char *joined, char *const *wanted, int n)
+{
+	char **have;
+	int n_have = webapp_split(joined, &have);
+	bool found = false;
+
+	for (int i = 0; i < n_have; i++) {
+		for (int j = 0; j < n && !found; j++)
+			found = strcmp(have[i], wanted[j]) == 0;
+		free(have[i]);
+	}
+	free(have);
+	return found;
+}
+
+static bool webapp_filter_match(const struct app_filter *f, const struct app_report *r)
+{
+	if (f->states != 0 && (f->states & (1u << r->state)) == 0)
+		return false;
+	if (f->final_status_set && r->final_status != f->final_status)
+		return false;
+	if (f->user != NULL && strcmp(f->user, r->user) != 0)
+		return false;
+	if (f->queue != NULL && strcmp(f->queue, r->queue) != 0)
+		return false;
+	if (r->started_ms < f->started_begin || r->started_ms > f->started_end)
+		return false;
+	if (f->check_finished &&
+	    (r->finished_ms < f->finished_begin || r->finished_ms > f->finished_end))
+		return false;
+	if (f->n_types > 0) {
+		bool any = false;
+
+		for (int i = 0; i < f->n_types && !any; i++)
+			any = strcasecmp(f->types[i], r->type) == 0;
+		if (!any)
+			return false;
+	}
+	if (f->n_tags > 0 && !webapp_has_tag(r->tags, f->tags, f->n_tags))
+		return false;
+	return true;
+}
+
+/* --- handlers --- */
+
+/* GET /ws/v1/cluster/apps */
+static void webapp_apps_list(struct rm *rm, struct http_request *req)
+{
+	struct app_filter f;
+	struct app_report *reports = NULL;
+	struct json_object *list, *apps, *body;
+	char *base;
+	int n;
+
+	if (webapp_parse_filter(req, &f) != 0) {
+		app_filter_clear(&f);
+		return;
+	}
+	base = webapp_base_url(rm, req);
+	n = app_manager_reports(rm->apps, &reports);
+	list = json_object_new_array();
+	for (int i = 0; i < n; i++) {
+		if (f.limit > 0 && (int64_t)json_object_array_length(list) >= f.limit)
+			break;
+		if (webapp_filter_match(&f, &reports[i]))
+			json_object_array_add(list, webapp_app_json(rm, &reports[i], base));
+	}
+	free(reports);
+	free(base);
+	app_filter_clear(&f);
+	body = wjson_new_object();
+	if (json_object_array_length(list) == 0) {
+		json_object_put(list);
+		wjson_add(body, "apps", NULL);
+	} else {
+		apps = wjson_new_object();
+		wjson_add(apps, "app", list);
+		wjson_add(body, "apps", apps);
+	}
+	http_reply_json(req, 200, body);
+}
+
+/* POST /ws/v1/cluster/apps: YARN's submission. */
+static void webapp_apps_submit(struct rm *rm, struct http_request *req)
+{
+	const char *user = webapp_user(req);
+	struct json_object *body;
+	struct submission *sub = NULL;
+	enum app_error error = APP_ERROR_BAD_REQUEST;
+	char *cause = NULL, *base, *location;
+
+	if (user == NULL)
+		return;
+	body = http_request_json(req);
+	if (body == NULL)
+		return;
+	if (submission_parse(body, &sub, &cause) != 0) {
+		http_reply_error(req, 400, "BadRequestException", "%s", cause);
+		goto out;
+	}
+	if (app_manager_submit(rm->apps, sub, user, &error, &cause) != 0) {
+		http_reply_error(req, 400,
+		                 error == APP_ERROR_INVALID_RESOURCE
+		                         ? "InvalidResourceRequestException"
+		                         : "BadRequestException",
+		                 "%s", cause);
+		submission_free(sub);
+		goto out;
+	}
+	base = webapp_base_url(rm, req);
+	location = xasprintf("%s/ws/v1/cluster/apps/%s", base, sub->app_id);
+	http_reply_add_header(req, "Location", location);
+	http_reply_data(req, 202, "application/json", "", 0);
+	free(location);
+	free(base);
+out:
+	free(cause);
+	json_object_put(body);
+}
+
+static void webapp_apps_cb(struct http_request *req, void *arg)
+{
+	if (http_request_method(req) == HTTP_M_POST)
+		webapp_apps_submit(arg, req);
+	else
+		webapp_apps_list(arg, req);
+}
+
+/* POST /ws/v1/cluster/apps/new-application */
+static void webapp_new_application_cb(struct http_request *req, void *arg)
+{
+	struct rm *rm = arg;
+	char id[WEFT_ID_MAX];
+	struct json_object *body, *max;
+	weft_resource_t maximum = scheduler_maximum_allocation(rm->scheduler);
+
+	if (webapp_user(req) == NULL)
+		return;
+	app_manager_new_application(rm->apps, id);
+	max = wjson_new_object();
+	wjson_add_int(max, "memory", maximum.memory_mb);
+	wjson_add_int(max, "vCores", maximum.vcores);
+	body = wjson_new_object();
+	wjson_add_string(body, "application-id", id);
+	wjson_add(body, "maximum-resource-capability", max);
+	http_reply_json(req, 200, body);
+}
+
+/* GET /ws/v1/cluster/apps/{appid} */
+static void webapp_app_cb(struct http_request *req, void *arg)
+{
+	struct rm *rm = arg;
+	const char *id = http_request_param(req, 0);
+	struct app_report r;
+	struct json_object *body;
+	char *base;
+
+	if (id != NULL && strcmp(id, "new-application") == 0) {
+		http_reply_add_header(req, "Allow", "POST");
+		http_reply_error(req, 405, "WebApplicationException",
+		                 "%s /ws/v1/cluster/apps/new-application: use POST",
+		                 http_request_method_name(req));
+		return;
+	}
+	id = webapp_app_param(rm, req);
+	if (id == NULL || app_manager_report(rm->apps, id, &r) != 0)
+		return;
+	base = webapp_base_url(rm, req);
+	body = wjson_new_object();
+	wjson_add(body, "app", webapp_app_json(rm, &r, base));
+	free(base);
+	http_reply_json(req, 200, body);
+}
+
+/* {"state": "..."} */
+static struct json_object *webapp_state_json(enum app_state s)
+{
+	struct json_object *o = wjson_new_object();
+
+	wjson_add_string(o, "state", app_state_name(s));
+	return o;
+}
+
+/* PUT {"state":"KILLED"}: 202 when this request killed it, 200 when it
+ * had already ended. */
+static void webapp_app_kill(struct rm *rm, struct http_request *req, const char *id)
+{
+	const char *user = webapp_user(req), *target = NULL;
+	struct json_object *body;
+	struct app_report r;
+	char *cause = NULL, *diag, *base, *location;
+	bool was_final = false;
+
+	if (user == NULL)
+		return;
+	body = http_request_json(req);
+	if (body == NULL)
+		return;
+	if (wjson_get_string(body, "", "state", true, &target, &cause) != 0) {
+		http_reply_error(req, 400, "BadRequestException", "%s", cause);
+		goto out;
+	}
+	if (strcmp(target, "KILLED") != 0) {
+		http_reply_error(req, 400, "BadRequestException",
+		                 "Only 'KILLED' is allowed as a target state.");
+		goto out;
+	}
+	diag = xasprintf("Application %s was killed by user %s at %s", id, user,
+	                 http_request_peer(req));
+	if (app_manager_kill(rm->apps, id, diag, &was_final) != 0) {
+		free(diag);
+		http_reply_error(req, 404, "NotFoundException", "app with id: %s not found", id);
+		goto out;
+	}
+	free(diag);
+	app_manager_report(rm->apps, id, &r);
+	if (was_final) {
+		http_reply_json(req, 200, webapp_state_json(r.state));
+		goto out;
+	}
+	log_info("%s killed by %s from %s", id, user, http_request_peer(req));
+	base = webapp_base_url(rm, req);
+	location = xasprintf("%s/ws/v1/cluster/apps/%s", base, id);
+	http_reply_add_header(req, "Location", location);
+	free(location);
+	free(base);
+	http_reply_json(req, 202, webapp_state_json(r.state));
+out:
+	free(cause);
+	json_object_put(body);
+}
+
+/* GET/PUT /ws/v1/cluster/apps/{appid}/state */
+static void webapp_app_state_cb(struct http_request *req, void *arg)
+{
+	struct rm *rm = arg;
+	const char *id = webapp_app_param(rm, req);
+	struct app_report r;
+
+	if (id == NULL)
+		return;
+	if (http_request_method(req) == HTTP_M_PUT) {
+		webapp_app_kill(rm, req, id);
+		return;
+	}
+	app_manager_report(rm->apps, id, &r);
+	http_reply_json(req, 200, webapp_state_json(r.state));
+}
+
+/* GET /ws/v1/cluster/apps/{appid}/appattempts */
+static void webapp_app_attempts_cb(struct http_request *req, void *arg)
+{
+	struct rm *rm = arg;
+	const char *id = webapp_app_param(rm, req);
+	struct attempt_report *reports = NULL;
+	struct json_object *list, *attempts, *body;
+	int n;
+
+	if (id == NULL)
+		return;
+	n = app_manager_attempt_reports(rm->apps, id, &reports);
+	list = json_object_new_array();
+	for (int i = 0; i < n; i++) {
+		const struct attempt_report *a = &reports[i];
+		struct json_object *o = wjson_new_object();
+		char *logs = NULL;
+
+		if (a->container_id != NULL && a->node_http_address != NULL)
+			logs = webapp_logs_link(a->node_http_address, a->container_id);
+		wjson_add_int(o, "id", a->number);
+		wjson_add_int(o, "startTime", a->start_ms);
+		wjson_add_int(o, "finishedTime", a->finish_ms);
+		wjson_add_string(o, "containerId", a->container_id != NULL ? a->container_id : "");
+		wjson_add_string(o, "nodeHttpAddress",
+		                 a->node_http_address != NULL ? a->node_http_address : "");
+		wjson_add_string(o, "nodeId", a->node_id != NULL ? a->node_id : "");
+		wjson_add_string(o, "logsLink", logs != NULL ? logs : "");
+		wjson_add_string(o, "blacklistedNodes", "");
+		wjson_add_string(o, "nodesBlacklistedBySystem", "");
+		wjson_add_string(o, "appAttemptId", a->id);
+		wjson_add_string(o, "appAttemptState", attempt_state_name(a->state));
+		wjson_add_string(o, "diagnosticsInfo",
+		                 a->diagnostics != NULL ? a->diagnostics : "");
+		json_object_array_add(list, o);
+		free(logs);
+	}
+	free(reports);
+	attempts = wjson_new_object();
+	wjson_add(attempts, "appAttempt", list);
+	body = wjson_new_object();
+	wjson_add(body, "appAttempts", attempts);
+	http_reply_json(req, 200, body);
+}
+
+void webapp_apps_routes(struct rm *rm)
+{
+	http_server_route(rm->http, HTTP_M_GET | HTTP_M_POST, "/ws/v1/cluster/apps", 0,
+	                  webapp_apps_cb, rm);
+	http_server_route(rm->http, HTTP_M_POST, "/ws/v1/cluster/apps/new-application", 0,
+	                  webapp_new_application_cb, rm);
+	http_server_route(rm->http, HTTP_M_GET, "/ws/v1/cluster/apps/{}", 0, webapp_app_cb, rm);
+	http_server_route(rm->http, HTTP_M_GET | HTTP_M_PUT, "/ws/v1/cluster/apps/{}/state", 0,
+	                  webapp_app_state_cb, rm);
+	http_server_route(rm->http, HTTP_M_GET, "/ws/v1/cluster/apps/{}/appattempts", 0,
+	                  webapp_app_attempts_cb, rm);
+}

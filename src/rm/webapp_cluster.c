@@ -1,0 +1,208 @@
+/*
+ * webapp_cluster.c — GET /ws/v1/cluster, /ws/v1/cluster/info,
+ * /ws/v1/cluster/metrics, /ws/v1/cluster/nodes and /nodes/{id}, in YARN's
+ * shapes (clusterInfo, clusterMetrics, nodes.node[], node).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/http_server.h"
+#include "common/wjson.h"
+#include "common/xmalloc.h"
+#include "rm/app_manager.h"
+#include "rm/node_tracker.h"
+#include "rm/rm.h"
+#include "rm/scheduler.h"
+#include "rm/webapp.h"
+#include "weft/protocol.h"
+
+/* clusterInfo */
+static void webapp_cluster_info_cb(struct http_request *req, void *arg)
+{
+	struct rm *rm = arg;
+	struct json_object *info = wjson_new_object(), *body = wjson_new_object();
+	char *build = xasprintf("%s (weft)", WEFT_VERSION_STRING);
+
+	wjson_add_int(info, "id", rm->cluster_ts);
+	wjson_add_int(info, "startedOn", rm->cluster_ts);
+	wjson_add_string(info, "state", "STARTED");
+	wjson_add_string(info, "haState", "ACTIVE");
+	wjson_add_string(info, "rmStateStoreName", "none (weft keeps no state store)");
+	wjson_add_string(info, "resourceManagerVersion", WEFT_VERSION_STRING);
+	wjson_add_string(info, "resourceManagerBuildVersion", build);
+	wjson_add_string(info, "resourceManagerVersionBuiltOn", __DATE__ " " __TIME__);
+	wjson_add_string(info, "hadoopVersion", WEFT_VERSION_STRING);
+	wjson_add_string(info, "hadoopBuildVersion", build);
+	wjson_add_string(info, "hadoopVersionBuiltOn", __DATE__ " " __TIME__);
+	wjson_add_string(info, "haZooKeeperConnectionState", "ResourceManager HA is not enabled.");
+	wjson_add(body, "clusterInfo", info);
+	free(build);
+	http_reply_json(req, 200, body);
+}
+
+/* clusterMetrics: counters from the modules that own them. */
+static void webapp_cluster_metrics_cb(struct http_request *req, void *arg)
+{
+	struct rm *rm = arg;
+	struct json_object *m = wjson_new_object(), *body = wjson_new_object();
+	struct app_metrics apps;
+	struct scheduler_usage usage;
+	struct node_counts nodes;
+	weft_resource_t available;
+
+	app_manager_metrics(rm->apps, &apps);
+	scheduler_usage(rm->scheduler, &usage);
+	node_tracker_counts(rm->nodes, &nodes);
+	available = weft_resource_sub(usage.total, usage.used);
+	wjson_add_int(m, "appsSubmitted", apps.submitted);
+	wjson_add_int(m, "appsCompleted", apps.completed);
+	wjson_add_int(m, "appsPending", apps.pending);
+	wjson_add_int(m, "appsRunning", apps.running);
+	wjson_add_int(m, "appsFailed", apps.failed);
+	wjson_add_int(m, "appsKilled", apps.killed);
+	wjson_add_int(m, "reservedMB", 0);
+	wjson_add_int(m, "availableMB", available.memory_mb);
+	wjson_add_int(m, "allocatedMB", usage.allocated.memory_mb);
+	wjson_add_int(m, "totalMB", usage.total.memory_mb);
+	wjson_add_int(m, "reservedVirtualCores", 0);
+	wjson_add_int(m, "availableVirtualCores", available.vcores);
+	wjson_add_int(m, "allocatedVirtualCores", usage.allocated.vcores);
+	wjson_add_int(m, "totalVirtualCores", usage.total.vcores);
+	wjson_add_int(m, "containersAllocated", usage.n_containers);
+	wjson_add_int(m, "containersReserved", 0);
+	wjson_add_int(m, "containersPending", usage.n_pending);
+	wjson_add_int(m, "totalNodes", nodes.total);
+	wjson_add_int(m, "activeNodes", nodes.active);
+	wjson_add_int(m, "lostNodes", nodes.per_state[NODE_LOST]);
+	wjson_add_int(m, "unhealthyNodes", nodes.per_state[NODE_UNHEALTHY]);
+	wjson_add_int(m, "decommissioningNodes", 0);
+	wjson_add_int(m, "decommissionedNodes", nodes.per_state[NODE_DECOMMISSIONED]);
+	wjson_add_int(m, "rebootedNodes", nodes.per_state[NODE_REBOOTED]);
+	wjson_add_int(m, "shutdownNodes", nodes.per_state[NODE_SHUTDOWN]);
+	wjson_add(body, "clusterMetrics", m);
+	http_reply_json(req, 200, body);
+}
+
+/* One node object. */
+static struct json_object *webapp_node_json(const struct node_report *r)
+{
+	struct json_object *o = wjson_new_object();
+	bool live = r->state == NODE_RUNNING || r->state == NODE_UNHEALTHY;
+	weft_resource_t avail =
+	        live ? weft_resource_sub(r->capability, r->used) : weft_resource(0, 0);
+
+	wjson_add_string(o, "rack", r->rack);
+	wjson_add_string(o, "state", node_state_name(r->state));
+	wjson_add_string(o, "id", r->id);
+	wjson_add_string(o, "nodeHostName", r->host);
+	wjson_add_string(o, "nodeHTTPAddress", r->http_address);
+	wjson_add_int(o, "lastHealthUpdate", r->last_health_update);
+	wjson_add_string(o, "version", r->version);
+	wjson_add_string(o, "healthReport", r->health_report);
+	wjson_add_int(o, "numContainers", r->n_containers);
+	wjson_add_int(o, "usedMemoryMB", r->used.memory_mb);
+	wjson_add_int(o, "availMemoryMB", avail.memory_mb);
+	wjson_add_int(o, "usedVirtualCores", r->used.vcores);
+	wjson_add_int(o, "availableVirtualCores", avail.vcores);
+	return o;
+}
+
+/* Parse a comma-separated list of node states into a mask.  RET 0, -1
+ * after answering. */
+static int webapp_node_states(struct http_request *req, const char *param, unsigned *mask)
+{
+	const char *text = http_request_query(req, param);
+	char *copy, *save = NULL, *tok;
+
+	if (text == NULL)
+		return 0;
+	copy = xstrdup(text);
+	for (tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		enum node_state s;
+
+		while (*tok == ' ')
+			tok++;
+		for (char *end = tok + strlen(tok); end > tok && end[-1] == ' ';)
+			*--end = '\0';
+		if (*tok == '\0')
+			continue;
+		if (node_state_parse(tok, &s) != 0) {
+			http_reply_error(req, 400, "BadRequestException",
+			                 "%s: '%s' is not a node state (NEW, RUNNING, UNHEALTHY, "
+			                 "DECOMMISSIONED, LOST, REBOOTED, SHUTDOWN)",
+			                 param, tok);
+			free(copy);
+			return -1;
+		}
+		*mask |= 1u << s;
+	}
+	free(copy);
+	return 0;
+}
+
+/* nodes.node[] (filter ?states=, or the older ?state=) */
+static void webapp_nodes_cb(struct http_request *req, void *arg)
+{
+	struct rm *rm = arg;
+	struct node_report *reports = NULL;
+	struct json_object *list, *nodes, *body;
+	unsigned mask = 0;
+	int n;
+
+	if (webapp_node_states(req, "states", &mask) != 0 ||
+	    webapp_node_states(req, "state", &mask) != 0)
+		return;
+	n = node_tracker_reports(rm->nodes, &reports);
+	list = json_object_new_array();
+	for (int i = 0; i < n; i++) {
+		if (mask != 0 && (mask & (1u << reports[i].state)) == 0)
+			continue;
+		json_object_array_add(list, webapp_node_json(&reports[i]));
+	}
+	free(reports);
+	body = wjson_new_object();
+	if (json_object_array_length(list) == 0) {
+		/* YARN writes an empty collection as null. */
+		json_object_put(list);
+		wjson_add(body, "nodes", NULL);
+	} else {
+		nodes = wjson_new_object();
+		wjson_add(nodes, "node", list);
+		wjson_add(body, "nodes", nodes);
+	}
+	http_reply_json(req, 200, body);
+}
+
+/* {"node":{...}} */
+static void webapp_node_cb(struct http_request *req, void *arg)
+{
+	struct rm *rm = arg;
+	const char *id = http_request_param(req, 0);
+	struct node_report r;
+	struct json_object *body;
+
+	if (id == NULL || node_tracker_report(rm->nodes, id, &r) != 0) {
+		http_reply_error(req, 404, "NotFoundException", "nodeId, %s, is not found",
+		                 id != NULL ? id : "");
+		return;
+	}
+	body = wjson_new_object();
+	wjson_add(body, "node", webapp_node_json(&r));
+	http_reply_json(req, 200, body);
+}
+
+void webapp_cluster_routes(struct rm *rm)
+{
+	http_server_route(rm->http, HTTP_M_GET, "/ws/v1/cluster", 0, webapp_cluster_info_cb, rm);
+	http_server_route(rm->http, HTTP_M_GET, "/ws/v1/cluster/info", 0, webapp_cluster_info_cb,
+	                  rm);
+	http_server_route(rm->http, HTTP_M_GET, "/ws/v1/cluster/metrics", 0,
+	                  webapp_cluster_metrics_cb, rm);
+	http_server_route(rm->http, HTTP_M_GET, "/ws/v1/cluster/nodes", 0, webapp_nodes_cb, rm);
+	http_server_route(rm->http, HTTP_M_GET, "/ws/v1/cluster/nodes/{}", 0, webapp_node_cb, rm);
+}

@@ -1,0 +1,671 @@
+/*
+ * submit_session.c — one submission, start to end, as a chain of
+ * asynchronous steps on the caller's loop (see submit_session.h).
+ *
+ * The steps run in order, at most one REST call of the chain in flight;
+ * in client mode the driver runs beside them on the same loop.  Every
+ * path ends in submit_session_finish(), exactly once, which hands the
+ * exit status to the caller.
+ */
+#include "submit/submit_session.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/rest.h"
+#include "common/daemon.h"
+#include "common/http_client.h"
+#include "common/net.h"
+#include "common/security.h"
+#include "common/wjson.h"
+#include "common/xmalloc.h"
+#include "driver/driver.h"
+#include "submit/submit_context.h"
+#include "submit/submit_follow.h"
+#include "submit/submit_logs.h"
+#include "weft/ids.h"
+
+/* Bytes of secret shared by the driver, the AM and the executors. */
+#define SUBMIT_SECRET_BYTES 32
+/* How much of the AM's stderr a failure shows. */
+#define SUBMIT_STDERR_LINES 10
+#define SUBMIT_STDERR_BYTES 4096
+
+enum submit_phase {
+	SUBMIT_PHASE_IDLE,
+	SUBMIT_PHASE_NEW_APP,
+	SUBMIT_PHASE_STAGING,
+	SUBMIT_PHASE_SUBMITTING,
+	SUBMIT_PHASE_FOLLOWING,
+	SUBMIT_PHASE_LOGS,
+	SUBMIT_PHASE_KILLING,
+	SUBMIT_PHASE_DONE,
+};
+
+struct submit_session {
+	struct event_base *base;
+	const struct submit_settings *set;
+	submit_session_done_cb done;
+	void *arg;
+	enum submit_phase phase;
+	struct http_client *client;
+	struct http_call *call; /* the chain's call in flight */
+	struct submit_follow *follow;
+	struct submit_logs *logs;
+	struct event *grace; /* armed when the client-mode driver ended */
+
+	char *app_id;
+	char *secret;
+	char *job_url;
+	int64_t job_size, job_timestamp;
+	char *last_state;
+
+	/* The final report. */
+	bool app_final;
+	char *final_status, *diagnostics;
+
+	/* Client mode. */
+	struct driver *driver;
+	char *advertise_host;
+	bool driver_done, driver_ok;
+	char *driver_diagnostics;
+
+	int interrupted; /* 128 + signal, or 0 */
+};
+
+static void submit_session_submit(struct submit_session *s);
+static void submit_session_kill(struct submit_session *s);
+
+/* End the session with status (once). */
+static void submit_session_finish(struct submit_session *s, int status)
+{
+	if (s->phase == SUBMIT_PHASE_DONE)
+		return;
+	s->phase = SUBMIT_PHASE_DONE;
+	if (s->call != NULL) {
+		http_call_cancel(s->call);
+		s->call = NULL;
+	}
+	submit_follow_free(s->follow);
+	s->follow = NULL;
+	submit_logs_free(s->logs);
+	s->logs = NULL;
+	evtimer_del(s->grace);
+	fflush(s->set->out);
+	fflush(s->set->err);
+	s->done(status, s->arg);
+}
+
+/* Say why a call got nothing, or what the RM answered, and end. */
+static void submit_session_call_failed(struct submit_session *s, const char *what,
+                                       const struct http_response *resp)
+{
+	if (resp->status == 0)
+		fprintf(s->set->err, "weft-submit: cannot reach the resource manager at %s: %s\n",
+		        s->set->rm_url, resp->error != NULL ? resp->error : "no answer");
+	else {
+		char *msg = rest_error_message(resp->status, resp->body);
+		fprintf(s->set->err, "weft-submit: %s: %s\n", what, msg);
+		free(msg);
+	}
+	submit_session_finish(s, 1);
+}
+
+/* Whether an answer is a success. */
+static bool submit_session_ok(const struct http_response *resp)
+{
+	return resp->status >= 200 && resp->status <= 299;
+}
+
+/* Refuse what no node of the cluster could ever hold (the RM's
+ * maximum-resource-capability), rather than let the AM ask forever. */
+static int submit_session_check_capacity(struct submit_session *s, struct json_object *max,
+                                         char **cause)
+{
+	const struct submit_args *a = s->set->args;
+	int64_t mem = -1, cores = -1;
+
+	wjson_get_int(max, "maximum-resource-capability", "memory", false, 1, INT64_MAX, &mem,
+	              NULL);
+	wjson_get_int(max, "maximum-resource-capability", "vCores", false, 1, INT64_MAX, &cores,
+	              NULL);
+	if (mem > 0 && a->executor_memory_mb > mem)
+		return set_cause(cause,
+		                 "--executor-memory %lld MB is more than the cluster's largest "
+		                 "container (%lld MB)",
+		                 (long long)a->executor_memory_mb, (long long)mem);
+	if (cores > 0 && a->executor_cores > cores)
+		return set_cause(cause,
+		                 "--executor-cores %d is more than the cluster's largest container "
+		                 "(%lld vcores)",
+		                 a->executor_cores, (long long)cores);
+	if (a->mode == SUBMIT_MODE_CLUSTER && mem > 0 && a->driver_memory_mb > mem)
+		return set_cause(cause,
+		                 "--driver-memory %lld MB is more than the cluster's largest "
+		                 "container (%lld MB)",
+		                 (long long)a->driver_memory_mb, (long long)mem);
+	if (a->mode == SUBMIT_MODE_CLUSTER && cores > 0 && a->driver_cores > cores)
+		return set_cause(cause,
+		                 "--driver-cores %d is more than the cluster's largest container "
+		                 "(%lld vcores)",
+		                 a->driver_cores, (long long)cores);
+	if (a->mode == SUBMIT_MODE_CLIENT && mem > 0 && s->set->am_memory_mb > mem)
+		return set_cause(cause,
+		                 "submit.am-memory-mb %lld is more than the cluster's largest "
+		                 "container (%lld MB)",
+		                 (long long)s->set->am_memory_mb, (long long)mem);
+	return 0;
+}
+
+/* The client-mode driver ended the job. */
+static void submit_session_driver_done_cb(struct driver *d, bool succeeded, const char *diagnostics,
+                                          void *arg)
+{
+	struct submit_session *s = arg;
+	struct timeval tv = {SUBMIT_FINAL_GRACE_MS / 1000, 0};
+
+	s->driver_done = true;
+	s->driver_ok = succeeded;
+	free(s->driver_diagnostics);
+	s->driver_diagnostics = xstrdup(diagnostics != NULL ? diagnostics : "");
+	/* The AM now unregisters; give the RM a bounded time to say so. */
+	if (s->phase == SUBMIT_PHASE_SUBMITTING || s->phase == SUBMIT_PHASE_FOLLOWING)
+		evtimer_add(s->grace, &tv);
+}
+
+/* The application did not reach a final state after the driver ended. */
+static void submit_session_grace_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct submit_session *s = arg;
+
+	fprintf(s->set->err,
+	        "weft-submit: application %s is still %s %d s after the driver ended; giving up\n",
+	        s->app_id, s->last_state != NULL ? s->last_state : "not final",
+	        SUBMIT_FINAL_GRACE_MS / 1000);
+	submit_session_finish(s, 1);
+}
+
+/* Start the client-mode driver and the job in it.  RET 0 / -1 (said). */
+static int submit_session_start_driver(struct submit_session *s)
+{
+	const struct submit_settings *set = s->set;
+	struct driver_options opts;
+	char *why = NULL;
+
+	if (set->driver_host != NULL && set->driver_host[0] != '\0')
+		s->advertise_host = xstrdup(set->driver_host);
+	else {
+		/* Executors on other hosts dial this address: the interface
+		 * that reaches the RM reaches the cluster. */
+		s->advertise_host = net_local_address_for(set->rm_host, set->rm_port, &why);
+		if (s->advertise_host == NULL) {
+			fprintf(set->err,
+			        "weft-submit: cannot find the local address that reaches %s:%d: %s "
+			        "(set driver.host)\n",
+			        set->rm_host, set->rm_port, why);
+			free(why);
+			return -1;
+		}
+	}
+	memset(&opts, 0, sizeof opts);
+	opts.bind_host = "0.0.0.0";
+	opts.port = set->driver_port;
+	opts.advertise_host = s->advertise_host;
+	opts.app_secret = s->secret;
+	opts.max_task_failures = set->max_task_failures;
+	opts.speculation = set->speculation;
+	opts.out = set->out;
+	s->driver = driver_new(s->base, &opts, NULL, submit_session_driver_done_cb, s, &why);
+	if (s->driver == NULL) {
+		fprintf(set->err, "weft-submit: cannot start the driver: %s\n", why);
+		free(why);
+		return -1;
+	}
+	if (driver_run(s->driver, set->job->json, &why) != 0) {
+		fprintf(set->err, "weft-submit: the driver refused the job: %s\n", why);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Print why the application failed: its diagnostics, the driver's, and
+ * the tail of the AM's stderr when there is one. */
+static void submit_session_explain(struct submit_session *s, const struct submit_logs_result *r)
+{
+	FILE *err = s->set->err;
+
+	if (s->diagnostics != NULL && s->diagnostics[0] != '\0')
+		fprintf(err, "weft-submit: diagnostics: %s\n", s->diagnostics);
+	if (s->driver_done && !s->driver_ok && s->driver_diagnostics[0] != '\0' &&
+	    (s->diagnostics == NULL || strstr(s->diagnostics, s->driver_diagnostics) == NULL))
+		fprintf(err, "weft-submit: driver: %s\n", s->driver_diagnostics);
+	if (r == NULL)
+		return;
+	if (r->err != NULL && r->err_len > 0) {
+		size_t n;
+		const char *tail = submit_logs_tail(r->err, r->err_len, SUBMIT_STDERR_LINES,
+		                                    SUBMIT_STDERR_BYTES, &n);
+		fprintf(err, "weft-submit: end of the AM's stderr (%s):\n", r->container_id);
+		fwrite(tail, 1, n, err);
+		fputc('\n', err);
+	} else if (r->error != NULL)
+		fprintf(err, "weft-submit: no AM log to show (%s)\n", r->error);
+}
+
+/* Whether the whole thing succeeded, as far as known. */
+static bool submit_session_succeeded(const struct submit_session *s)
+{
+	if (!s->app_final || strcmp(s->final_status, "SUCCEEDED") != 0)
+		return false;
+	if (s->set->args->mode == SUBMIT_MODE_CLIENT)
+		return s->driver_done && s->driver_ok;
+	return true;
+}
+
+/* Copy the downloaded driver output to out. */
+static void submit_session_copy_file(struct submit_session *s, const char *path)
+{
+	char buf[65536];
+	size_t n;
+	FILE *f = fopen(path, "rb");
+
+	if (f == NULL) {
+		fprintf(s->set->err, "weft-submit: %s: %s\n", path, strerror(errno));
+		return;
+	}
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		if (fwrite(buf, 1, n, s->set->out) != n)
+			break;
+	fclose(f);
+}
+
+/* The AM's logs are in (or could not be had): print and end. */
+static void submit_session_logs_cb(const struct submit_logs_result *r, void *arg)
+{
+	struct submit_session *s = arg;
+	bool ok = submit_session_succeeded(s);
+
+	if (s->set->args->mode == SUBMIT_MODE_CLUSTER) {
+		if (r->out_path != NULL)
+			submit_session_copy_file(s, r->out_path);
+		else if (ok)
+			fprintf(s->set->err,
+			        "weft-submit: cannot fetch the driver's output from the AM "
+			        "container's log: %s\n",
+			        r->error != NULL ? r->error : "no log");
+	}
+	if (!ok)
+		submit_session_explain(s, r);
+	submit_session_finish(s, ok ? 0 : 1);
+}
+
+/* The application reached a final state. */
+static void submit_session_final(struct submit_session *s)
+{
+	bool ok = submit_session_succeeded(s), want_stderr;
+
+	if (s->set->args->mode == SUBMIT_MODE_CLIENT) {
+		if (!s->driver_done)
+			fprintf(s->set->err,
+			        "weft-submit: application %s ended before the driver finished\n",
+			        s->app_id);
+		if (ok) {
+			submit_session_finish(s, 0);
+			return;
+		}
+	}
+	/* Cluster mode always reads the AM's stdout (the driver's output).  A
+	 * failure shows the AM's stderr too, unless a client-mode driver here
+	 * already said why the job failed. */
+	want_stderr = !ok && !(s->set->args->mode == SUBMIT_MODE_CLIENT && s->driver_done &&
+	                       !s->driver_ok);
+	if (s->set->args->mode == SUBMIT_MODE_CLIENT && !want_stderr) {
+		submit_session_explain(s, NULL);
+		submit_session_finish(s, 1);
+		return;
+	}
+	s->phase = SUBMIT_PHASE_LOGS;
+	s->logs = submit_logs_fetch(s->client, s->set->rm_url, s->app_id, s->set->user,
+	                            s->set->args->mode == SUBMIT_MODE_CLUSTER, want_stderr,
+	                            submit_session_logs_cb, s);
+}
+
+/* One application report. */
+static void submit_session_report_cb(const struct submit_report *r, void *arg)
+{
+	struct submit_session *s = arg;
+	FILE *err = s->set->err;
+	bool final = rest_app_state_final(r->state);
+
+	if (s->last_state == NULL || strcmp(s->last_state, r->state) != 0) {
+		free(s->last_state);
+		s->last_state = xstrdup(r->state);
+		/* NEW and NEW_SAVING are the RM's bookkeeping, not news. */
+		if (final)
+			fprintf(err, "weft-submit: %s: %s (final status %s)\n", s->app_id, r->state,
+			        r->final_status);
+		else if (strcmp(r->state, "RUNNING") == 0 && r->tracking_url[0] != '\0')
+			fprintf(err, "weft-submit: %s: RUNNING (tracking URL %s)\n", s->app_id,
+			        r->tracking_url);
+		else if (strcmp(r->state, "NEW") != 0 && strcmp(r->state, "NEW_SAVING") != 0)
+			fprintf(err, "weft-submit: %s: %s\n", s->app_id, r->state);
+	}
+	if (!final) {
+		if (s->set->args->no_wait &&
+		    (strcmp(r->state, "ACCEPTED") == 0 || strcmp(r->state, "RUNNING") == 0)) {
+			fprintf(err,
+			        "weft-submit: not waiting; follow it with: weft app status %s\n",
+			        s->app_id);
+			submit_session_finish(s, 0);
+		}
+		return;
+	}
+	s->app_final = true;
+	s->final_status = xstrdup(r->final_status);
+	s->diagnostics = xstrdup(r->diagnostics);
+	submit_follow_free(s->follow);
+	s->follow = NULL;
+	evtimer_del(s->grace);
+	submit_session_final(s);
+}
+
+/* Following failed for good (RM gone for too long, app unknown). */
+static void submit_session_follow_error_cb(const char *error, void *arg)
+{
+	struct submit_session *s = arg;
+
+	submit_follow_free(s->follow);
+	s->follow = NULL;
+	fprintf(s->set->err, "weft-submit: following application %s: %s\n", s->app_id, error);
+	submit_session_finish(s, 1);
+}
+
+/* The RM's answer to the submission. */
+static void submit_session_submitted_cb(const struct http_response *resp, void *arg)
+{
+	struct submit_session *s = arg;
+	char *path, *url;
+
+	s->call = NULL;
+	if (!submit_session_ok(resp)) {
+		char *what = xasprintf("submitting application %s", s->app_id);
+		submit_session_call_failed(s, what, resp);
+		free(what);
+		return;
+	}
+	if (s->interrupted != 0) {
+		/* Ctrl-C came while the submission was on its way. */
+		if (s->set->args->mode == SUBMIT_MODE_CLIENT)
+			submit_session_kill(s);
+		else {
+			fprintf(s->set->err,
+			        "weft-submit: application %s keeps running in the cluster; stop it "
+			        "with: weft app kill %s\n",
+			        s->app_id, s->app_id);
+			submit_session_finish(s, s->interrupted);
+		}
+		return;
+	}
+	s->phase = SUBMIT_PHASE_FOLLOWING;
+	path = xasprintf("/ws/v1/cluster/apps/%s", s->app_id);
+	url = rest_url_for_user(s->set->rm_url, path, s->set->user);
+	s->follow = submit_follow_new(s->base, s->client, url, s->set->poll_interval_ms,
+	                              SUBMIT_GIVE_UP_MS, submit_session_report_cb,
+	                              submit_session_follow_error_cb, s);
+	free(url);
+	free(path);
+}
+
+/* POST the ApplicationSubmissionContext. */
+static void submit_session_submit(struct submit_session *s)
+{
+	struct submit_context ctx;
+	struct json_object *body;
+	char *url;
+
+	memset(&ctx, 0, sizeof ctx);
+	ctx.args = s->set->args;
+	ctx.app_id = s->app_id;
+	ctx.name = s->set->name;
+	ctx.queue = s->set->queue;
+	ctx.secret = s->secret;
+	ctx.driver_address = s->driver != NULL ? driver_address(s->driver) : NULL;
+	ctx.job_url = s->job_url;
+	ctx.job_size = s->job_size;
+	ctx.job_timestamp = s->job_timestamp;
+	ctx.am_memory_mb = s->set->am_memory_mb;
+	body = submit_context_build(&ctx);
+	url = rest_url_for_user(s->set->rm_url, "/ws/v1/cluster/apps", s->set->user);
+	s->phase = SUBMIT_PHASE_SUBMITTING;
+	s->call = http_client_json(s->client, "POST", url, NULL, body, SUBMIT_CALL_TIMEOUT_MS,
+	                           submit_session_submitted_cb, s);
+	free(url);
+	json_object_put(body);
+}
+
+/* The staging area has the job file. */
+static void submit_session_staged_cb(const struct http_response *resp, void *arg)
+{
+	struct submit_session *s = arg;
+	struct json_object *root;
+	const char *url = NULL;
+	int64_t size = -1;
+
+	s->call = NULL;
+	if (!submit_session_ok(resp)) {
+		submit_session_call_failed(s, "uploading the job to the staging area", resp);
+		return;
+	}
+	/* {"url":"/ws/v1/staging/{id}/job.json","size":N}; tolerate less. */
+	root = wjson_parse_object(resp->body, resp->body_len, NULL);
+	if (root != NULL) {
+		wjson_get_string(root, "", "url", false, &url, NULL);
+		wjson_get_int(root, "", "size", false, 0, INT64_MAX, &size, NULL);
+	}
+	if (url != NULL && strncmp(url, "/ws/v1/staging/", 15) == 0) {
+		free(s->job_url);
+		s->job_url = xstrdup(url);
+	}
+	s->job_size = size >= 0 ? size : (int64_t)s->set->job->len;
+	s->job_timestamp = time_now_ms();
+	if (root != NULL)
+		json_object_put(root);
+	submit_session_submit(s);
+}
+
+/* Upload the job file for the AM container. */
+static void submit_session_stage(struct submit_session *s)
+{
+	static const char *const headers[] = {"Content-Type: application/json", NULL};
+	char *path = xasprintf("/ws/v1/staging/%s/%s", s->app_id, SUBMIT_JOB_FILE_NAME);
+	char *url = rest_url_for_user(s->set->rm_url, path, s->set->user);
+
+	s->job_url = path;
+	s->phase = SUBMIT_PHASE_STAGING;
+	s->call = http_client_request(s->client, "PUT", url, headers, s->set->job->text,
+	                              s->set->job->len, SUBMIT_CALL_TIMEOUT_MS,
+	                              submit_session_staged_cb, s);
+	free(url);
+}
+
+/* The RM's answer to new-application. */
+static void submit_session_new_app_cb(const struct http_response *resp, void *arg)
+{
+	struct submit_session *s = arg;
+	struct json_object *root, *max = NULL;
+	const char *id = NULL;
+	weft_app_id_t parsed;
+	char *why = NULL;
+
+	s->call = NULL;
+	if (!submit_session_ok(resp)) {
+		submit_session_call_failed(s, "asking for a new application", resp);
+		return;
+	}
+	root = wjson_parse_object(resp->body, resp->body_len, &why);
+	if (root == NULL || wjson_get_string(root, "", "application-id", true, &id, &why) != 0 ||
+	    weft_app_id_parse(id, &parsed) != 0 ||
+	    wjson_get_object(root, "", "maximum-resource-capability", false, &max, &why) != 0) {
+		fprintf(s->set->err, "weft-submit: unexpected answer to new-application: %s\n",
+		        why != NULL ? why : "bad application-id");
+		free(why);
+		if (root != NULL)
+			json_object_put(root);
+		submit_session_finish(s, 1);
+		return;
+	}
+	s->app_id = xstrdup(id);
+	if (max != NULL && submit_session_check_capacity(s, max, &why) != 0) {
+		fprintf(s->set->err, "weft-submit: %s\n", why);
+		free(why);
+		json_object_put(root);
+		submit_session_finish(s, 1);
+		return;
+	}
+	json_object_put(root);
+	fprintf(s->set->err, "weft-submit: submitting application %s to %s\n", s->app_id,
+	        s->set->rm_url);
+	s->secret = security_random_hex(SUBMIT_SECRET_BYTES);
+	if (s->set->args->mode == SUBMIT_MODE_CLUSTER) {
+		submit_session_stage(s);
+		return;
+	}
+	if (submit_session_start_driver(s) != 0) {
+		submit_session_finish(s, 1);
+		return;
+	}
+	submit_session_submit(s);
+}
+
+/* The kill went through (or not): end with the interrupt's status. */
+static void submit_session_killed_cb(const struct http_response *resp, void *arg)
+{
+	struct submit_session *s = arg;
+
+	s->call = NULL;
+	if (submit_session_ok(resp))
+		fprintf(s->set->err, "weft-submit: application %s killed\n", s->app_id);
+	else if (resp->status == 0)
+		fprintf(s->set->err, "weft-submit: could not kill application %s: %s\n", s->app_id,
+		        resp->error != NULL ? resp->error : "no answer");
+	else {
+		char *msg = rest_error_message(resp->status, resp->body);
+		fprintf(s->set->err, "weft-submit: could not kill application %s: %s\n", s->app_id,
+		        msg);
+		free(msg);
+	}
+	submit_session_finish(s, s->interrupted);
+}
+
+/* Client mode after Ctrl-C: the job cannot outlive its driver, so kill
+ * the application through the RM rather than leave the AM to notice. */
+static void submit_session_kill(struct submit_session *s)
+{
+	struct json_object *body = json_object_new_object();
+	char *path = xasprintf("/ws/v1/cluster/apps/%s/state", s->app_id);
+	char *url = rest_url_for_user(s->set->rm_url, path, s->set->user);
+
+	submit_follow_free(s->follow);
+	s->follow = NULL;
+	evtimer_del(s->grace);
+	fprintf(s->set->err, "weft-submit: interrupted; killing application %s\n", s->app_id);
+	json_object_object_add(body, "state", json_object_new_string("KILLED"));
+	s->phase = SUBMIT_PHASE_KILLING;
+	s->call = http_client_json(s->client, "PUT", url, NULL, body, SUBMIT_KILL_TIMEOUT_MS,
+	                           submit_session_killed_cb, s);
+	json_object_put(body);
+	free(url);
+	free(path);
+}
+
+/* Ctrl-C or SIGTERM. */
+void submit_session_interrupt(struct submit_session *s, int signo)
+{
+	int status = 128 + signo;
+
+	if (s->phase == SUBMIT_PHASE_DONE)
+		return;
+	if (s->interrupted != 0 || s->phase == SUBMIT_PHASE_IDLE ||
+	    s->phase == SUBMIT_PHASE_NEW_APP || s->phase == SUBMIT_PHASE_STAGING ||
+	    s->phase == SUBMIT_PHASE_LOGS) {
+		/* A second signal, nothing submitted yet, or already over. */
+		if (s->interrupted == 0 && s->phase != SUBMIT_PHASE_LOGS)
+			fprintf(s->set->err, "weft-submit: interrupted before submission\n");
+		submit_session_finish(s, status);
+		return;
+	}
+	s->interrupted = status;
+	if (s->phase == SUBMIT_PHASE_SUBMITTING)
+		return; /* decided when the RM answers */
+	if (s->set->args->mode == SUBMIT_MODE_CLIENT) {
+		submit_session_kill(s);
+		return;
+	}
+	fprintf(s->set->err,
+	        "weft-submit: application %s keeps running in the cluster; stop it with: weft app "
+	        "kill %s\n",
+	        s->app_id, s->app_id);
+	submit_session_finish(s, status);
+}
+
+/* Set up; nothing is sent yet. */
+struct submit_session *submit_session_new(struct event_base *base,
+                                          const struct submit_settings *settings,
+                                          submit_session_done_cb done, void *arg)
+{
+	struct submit_session *s = xcalloc(1, sizeof *s);
+
+	s->base = base;
+	s->set = settings;
+	s->done = done;
+	s->arg = arg;
+	s->client = http_client_new(base);
+	s->grace = evtimer_new(base, submit_session_grace_cb, s);
+	if (s->grace == NULL)
+		fatalx("submit_session_new: evtimer_new failed");
+	return s;
+}
+
+/* Ask the RM for an application id. */
+void submit_session_start(struct submit_session *s)
+{
+	char *url = rest_url_for_user(s->set->rm_url, "/ws/v1/cluster/apps/new-application",
+	                              s->set->user);
+
+	s->phase = SUBMIT_PHASE_NEW_APP;
+	s->call = http_client_request(s->client, "POST", url, NULL, NULL, 0, SUBMIT_CALL_TIMEOUT_MS,
+	                              submit_session_new_app_cb, s);
+	free(url);
+}
+
+/* The application id, when known. */
+const char *submit_session_app_id(const struct submit_session *s)
+{
+	return s->app_id;
+}
+
+/* Free everything (after done() ran, or to abandon the session). */
+void submit_session_free(struct submit_session *s)
+{
+	if (s == NULL)
+		return;
+	if (s->call != NULL)
+		http_call_cancel(s->call);
+	submit_follow_free(s->follow);
+	submit_logs_free(s->logs);
+	if (s->driver != NULL)
+		driver_free(s->driver);
+	http_client_free(s->client);
+	event_free(s->grace);
+	free(s->app_id);
+	free(s->secret);
+	free(s->job_url);
+	free(s->last_state);
+	free(s->final_status);
+	free(s->diagnostics);
+	free(s->advertise_host);
+	free(s->driver_diagnostics);
+	free(s);
+}

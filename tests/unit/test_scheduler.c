@@ -1,0 +1,441 @@
+/*
+ * test_scheduler.c — the FIFO scheduler on its own: placement (spread and
+ * pack), YARN normalization and the maximum, FIFO order with AM
+ * containers first, grants when asks arrive, nodes join or containers
+ * complete, releases, lost nodes and withdrawn asks.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rm/scheduler.h"
+
+#define A1 "appattempt_1700000000000_0001_000001"
+#define A2 "appattempt_1700000000000_0002_000001"
+#define A3 "appattempt_1700000000000_0003_000001"
+
+static struct scheduler *sched_new(enum scheduler_placement p)
+{
+	struct scheduler_options o;
+
+	o.minimum = weft_resource(1024, 1);
+	o.maximum = weft_resource(8192, 4);
+	o.placement = p;
+	return scheduler_new(&o);
+}
+
+static struct scheduler_ask ask(int priority, int count, int mb, int vcores)
+{
+	struct scheduler_ask a;
+
+	memset(&a, 0, sizeof a);
+	a.priority = priority;
+	a.count = count;
+	a.capability = weft_resource(mb, vcores);
+	a.relax_locality = true;
+	return a;
+}
+
+/* Run allocate; RET grant count, grants in *g (caller frees). */
+static int run(struct scheduler *s, struct scheduler_grant **g)
+{
+	return scheduler_allocate(s, g);
+}
+
+START_TEST(test_normalize)
+{
+	struct scheduler *s = sched_new(SCHEDULER_SPREAD);
+	weft_resource_t out;
+	char *cause = NULL;
+
+	ck_assert_int_eq(scheduler_normalize(s, weft_resource(1500, 1), &out, &cause), 0);
+	ck_assert_int_eq(out.memory_mb, 2048);
+	ck_assert_int_eq(out.vcores, 1);
+	ck_assert_int_eq(scheduler_normalize(s, weft_resource(0, 0), &out, &cause), 0);
+	ck_assert_int_eq(out.memory_mb, 1024);
+	ck_assert_int_eq(out.vcores, 1);
+	ck_assert_int_eq(scheduler_normalize(s, weft_resource(8192, 4), &out, &cause), 0);
+	ck_assert_int_eq(out.memory_mb, 8192);
+	/* Above the maximum: refused, never capped. */
+	ck_assert_int_eq(scheduler_normalize(s, weft_resource(8193, 1), &out, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "maximum"));
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(scheduler_normalize(s, weft_resource(1024, 5), &out, &cause), -1);
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(scheduler_normalize(s, weft_resource(-1, 1), &out, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "negative"));
+	free(cause);
+	scheduler_free(s);
+}
+END_TEST
+
+START_TEST(test_queue)
+{
+	struct scheduler *s = sched_new(SCHEDULER_SPREAD);
+	char *cause = NULL;
+
+	ck_assert_int_eq(scheduler_validate_queue(s, "default", &cause), 0);
+	ck_assert_int_eq(scheduler_validate_queue(s, "prod", &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "'prod'"));
+	free(cause);
+	scheduler_free(s);
+}
+END_TEST
+
+START_TEST(test_spread)
+{
+	struct scheduler *s = sched_new(SCHEDULER_SPREAD);
+	struct scheduler_grant *g = NULL;
+	struct scheduler_ask a = ask(1, 4, 1024, 1);
+	int n;
+
+	scheduler_node_add(s, "n1:1", weft_resource(8192, 8));
+	scheduler_node_add(s, "n2:1", weft_resource(8192, 8));
+	ck_assert_int_eq(scheduler_attempt_add(s, A1, 1, "default", "u", weft_resource(0, 0)), 0);
+	ck_assert_int_eq(scheduler_update_asks(s, A1, &a, 1, NULL), 0);
+	n = run(s, &g);
+	ck_assert_int_eq(n, 4);
+	/* Most free room each time: alternates between the two nodes. */
+	ck_assert_str_eq(g[0].node_id, "n1:1");
+	ck_assert_str_eq(g[1].node_id, "n2:1");
+	ck_assert_str_eq(g[2].node_id, "n1:1");
+	ck_assert_str_eq(g[3].node_id, "n2:1");
+	ck_assert_str_eq(g[0].container_id, "container_1700000000000_0001_01_000001");
+	ck_assert_str_eq(g[3].container_id, "container_1700000000000_0001_01_000004");
+	ck_assert(!g[0].am);
+	free(g);
+	scheduler_free(s);
+}
+END_TEST
+
+START_TEST(test_pack)
+{
+	struct scheduler *s = sched_new(SCHEDULER_PACK);
+	struct scheduler_grant *g = NULL;
+	struct scheduler_ask a = ask(1, 5, 2048, 1);
+	struct scheduler_node_usage u;
+	int n;
+
+	scheduler_node_add(s, "n1:1", weft_resource(8192, 8));
+	scheduler_node_add(s, "n2:1", weft_resource(8192, 8));
+	scheduler_attempt_add(s, A1, 1, "default", "u", weft_resource(0, 0));
+	scheduler_update_asks(s, A1, &a, 1, NULL);
+	n = run(s, &g);
+	ck_assert_int_eq(n, 5);
+	for (int i = 0; i < 4; i++)
+		ck_assert_str_eq(g[i].node_id, "n1:1");
+	ck_assert_str_eq(g[4].node_id, "n2:1");
+	ck_assert_int_eq(scheduler_node_usage(s, "n1:1", &u), 0);
+	ck_assert_int_eq(u.used.memory_mb, 8192);
+	ck_assert_int_eq(u.n_containers, 4);
+	free(g);
+	scheduler_free(s);
+}
+END_TEST
+
+START_TEST(test_fifo_and_am_first)
+{
+	struct scheduler *s = sched_new(SCHEDULER_PACK);
+	struct scheduler_grant *g = NULL;
+	struct scheduler_ask big = ask(1, 10, 1024, 1);
+	int n;
+
+	scheduler_node_add(s, "n1:1", weft_resource(4096, 8));
+	/* App 1's AM, then app 2's AM, then app 1's executors. */
+	scheduler_attempt_add(s, A1, 1, "default", "u", weft_resource(1024, 1));
+	scheduler_attempt_add(s, A2, 2, "default", "u", weft_resource(1024, 1));
+	n = run(s, &g);
+	ck_assert_int_eq(n, 2);
+	ck_assert(g[0].am);
+	ck_assert_str_eq(g[0].attempt_id, A1);
+	ck_assert(g[1].am);
+	ck_assert_str_eq(g[1].attempt_id, A2);
+	ck_assert_str_eq(g[0].container_id, "container_1700000000000_0001_01_000001");
+	free(g);
+	/* App 1 asks for far more than fits: it takes what is left, FIFO. */
+	ck_assert_int_eq(scheduler_update_asks(s, A1, &big, 1, NULL), 0);
+	/* A later app's AM waits behind app 1 (FIFO by submission). */
+	scheduler_attempt_add(s, A3, 3, "default", "u", weft_resource(1024, 1));
+	n = run(s, &g);
+	ck_assert_int_eq(n, 2);
+	ck_assert_str_eq(g[0].attempt_id, A1);
+	ck_assert_str_eq(g[1].attempt_id, A1);
+	free(g);
+	/* A completion frees room: app 1 (earlier) gets it, not app 3. */
+	ck_assert_int_eq(
+	        scheduler_container_completed(s, "container_1700000000000_0002_01_000001", NULL),
+	        0);
+	n = run(s, &g);
+	ck_assert_int_eq(n, 1);
+	ck_assert_str_eq(g[0].attempt_id, A1);
+	free(g);
+	/* Withdrawing app 1's ask lets app 3's AM in on the next room. */
+	big.count = 0;
+	ck_assert_int_eq(scheduler_update_asks(s, A1, &big, 1, NULL), 0);
+	scheduler_node_add(s, "n2:1", weft_resource(1024, 1));
+	n = run(s, &g);
+	ck_assert_int_eq(n, 1);
+	ck_assert(g[0].am);
+	ck_assert_str_eq(g[0].attempt_id, A3);
+	ck_assert_str_eq(g[0].node_id, "n2:1");
+	free(g);
+	scheduler_free(s);
+}
+END_TEST
+
+START_TEST(test_retry_keeps_fifo_place)
+{
+	struct scheduler *s = sched_new(SCHEDULER_PACK);
+	struct scheduler_grant *g = NULL;
+	int n;
+
+	scheduler_attempt_add(s, A2, 2, "default", "u", weft_resource(1024, 1));
+	/* Attempt 2 of application 1 comes after app 2 in time but first in
+	 * order. */
+	scheduler_attempt_add(s, "appattempt_1700000000000_0001_000002", 1, "default", "u",
+	                      weft_resource(1024, 1));
+	scheduler_node_add(s, "n1:1", weft_resource(1024, 1));
+	n = run(s, &g);
+	ck_assert_int_eq(n, 1);
+	ck_assert_str_eq(g[0].attempt_id, "appattempt_1700000000000_0001_000002");
+	ck_assert_str_eq(g[0].container_id, "container_1700000000000_0001_02_000001");
+	free(g);
+	scheduler_free(s);
+}
+END_TEST
+
+START_TEST(test_grants_on_events)
+{
+	struct scheduler *s = sched_new(SCHEDULER_SPREAD);
+	struct scheduler_grant *g = NULL;
+	struct scheduler_ask a = ask(1, 3, 2048, 1);
+	struct scheduler_usage u;
+	int n;
+
+	scheduler_attempt_add(s, A1, 1, "default", "u", weft_resource(0, 0));
+	scheduler_update_asks(s, A1, &a, 1, NULL);
+	/* No node: nothing. */
+	ck_assert_int_eq(run(s, &g), 0);
+	ck_assert_ptr_null(g);
+	scheduler_usage(s, &u);
+	ck_assert_int_eq(u.n_pending, 3);
+	/* A node joins: what fits is granted. */
+	scheduler_node_add(s, "n1:1", weft_resource(4096, 4));
+	n = run(s, &g);
+	ck_assert_int_eq(n, 2);
+	free(g);
+	scheduler_usage(s, &u);
+	ck_assert_int_eq(u.n_pending, 1);
+	ck_assert_int_eq(u.allocated.memory_mb, 4096);
+	ck_assert_int_eq(u.total.memory_mb, 4096);
+	/* A container completes: the last one fits. */
+	ck_assert_int_eq(
+	        scheduler_container_completed(s, "container_1700000000000_0001_01_000001", NULL),
+	        0);
+	ck_assert_int_eq(
+	        scheduler_container_completed(s, "container_1700000000000_0001_01_000001", NULL),
+	        -1);
+	n = run(s, &g);
+	ck_assert_int_eq(n, 1);
+	ck_assert_str_eq(g[0].container_id, "container_1700000000000_0001_01_000003");
+	free(g);
+	scheduler_usage(s, &u);
+	ck_assert_int_eq(u.n_pending, 0);
+	ck_assert_int_eq(u.n_containers, 2);
+	scheduler_free(s);
+}
+END_TEST
+
+START_TEST(test_release_and_ownership)
+{
+	struct scheduler *s = sched_new(SCHEDULER_SPREAD);
+	struct scheduler_grant *g = NULL;
+	struct scheduler_ask a = ask(1, 1, 1024, 1);
+	struct scheduler_container c;
+	struct scheduler_node_usage nu;
+
+	scheduler_node_add(s, "n1:1", weft_resource(4096, 4));
+	scheduler_attempt_add(s, A1, 1, "default", "u", weft_resource(0, 0));
+	scheduler_attempt_add(s, A2, 2, "default", "u", weft_resource(0, 0));
+	scheduler_update_asks(s, A1, &a, 1, NULL);
+	ck_assert_int_eq(run(s, &g), 1);
+	/* Another attempt cannot release it. */
+	ck_assert_int_eq(scheduler_release(s, A2, g[0].container_id, NULL), -1);
+	ck_assert_int_eq(scheduler_container_lookup(s, g[0].container_id, &c), 0);
+	ck_assert_str_eq(c.attempt_id, A1);
+	ck_assert_int_eq(scheduler_release(s, A1, g[0].container_id, &c), 0);
+	ck_assert_int_eq(c.resource.memory_mb, 1024);
+	ck_assert_int_eq(scheduler_container_lookup(s, g[0].container_id, &c), -1);
+	scheduler_node_usage(s, "n1:1", &nu);
+	ck_assert_int_eq(nu.used.memory_mb, 0);
+	free(g);
+	scheduler_free(s);
+}
+END_TEST
+
+START_TEST(test_invalid_asks_change_nothing)
+{
+	struct scheduler *s = sched_new(SCHEDULER_SPREAD);
+	struct scheduler_grant *g = NULL;
+	struct scheduler_ask asks[2] = {ask(1, 1, 1024, 1), ask(2, 1, 9000, 1)};
+	struct scheduler_ask dup[2] = {ask(1, 1, 1024, 1), ask(1, 2, 1024, 1)};
+	char *cause = NULL;
+
+	scheduler_node_add(s, "n1:1", weft_resource(16384, 8));
+	scheduler_attempt_add(s, A1, 1, "default", "u", weft_resource(0, 0));
+	ck_assert_int_eq(scheduler_update_asks(s, A1, asks, 2, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "asks[1]"));
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(scheduler_update_asks(s, A1, dup, 2, &cause), -1);
+	free(cause);
+	/* The valid first line was not applied either. */
+	ck_assert_int_eq(run(s, &g), 0);
+	scheduler_free(s);
+}
+END_TEST
+
+START_TEST(test_count_replaces)
+{
+	struct scheduler *s = sched_new(SCHEDULER_SPREAD);
+	struct scheduler_grant *g = NULL;
+	struct scheduler_ask a = ask(1, 5, 1024, 1);
+	struct scheduler_usage u;
+
+	scheduler_attempt_add(s, A1, 1, "default", "u", weft_resource(0, 0));
+	scheduler_update_asks(s, A1, &a, 1, NULL);
+	a.count = 2;
+	scheduler_update_asks(s, A1, &a, 1, NULL);
+	scheduler_usage(s, &u);
+	ck_assert_int_eq(u.n_pending, 2);
+	scheduler_node_add(s, "n1:1", weft_resource(16384, 16));
+	ck_assert_int_eq(run(s, &g), 2);
+	free(g);
+	scheduler_free(s);
+}
+END_TEST
+
+START_TEST(test_node_hints)
+{
+	struct scheduler *s = sched_new(SCHEDULER_SPREAD);
+	struct scheduler_grant *g = NULL;
+	const char *hint[] = {"n2:1"};
+	struct scheduler_ask a = ask(1, 2, 1024, 1);
+	int n;
+
+	scheduler_node_add(s, "n1:1", weft_resource(8192, 8));
+	scheduler_node_add(s, "n2:1", weft_resource(1024, 1));
+	scheduler_attempt_add(s, A1, 1, "default", "u", weft_resource(0, 0));
+	a.nodes = hint;
+	a.n_nodes = 1;
+	a.relax_locality = false;
+	scheduler_update_asks(s, A1, &a, 1, NULL);
+	n = run(s, &g);
+	/* Strict locality: only one fits on n2, the other waits. */
+	ck_assert_int_eq(n, 1);
+	ck_assert_str_eq(g[0].node_id, "n2:1");
+	free(g);
+	a.count = 1;
+	a.relax_locality = true;
+	scheduler_update_asks(s, A1, &a, 1, NULL);
+	n = run(s, &g);
+	ck_assert_int_eq(n, 1);
+	ck_assert_str_eq(g[0].node_id, "n1:1");
+	free(g);
+	scheduler_free(s);
+}
+END_TEST
+
+START_TEST(test_node_remove_and_unhealthy)
+{
+	struct scheduler *s = sched_new(SCHEDULER_SPREAD);
+	struct scheduler_grant *g = NULL;
+	struct scheduler_container *lost = NULL;
+	struct scheduler_ask a = ask(1, 2, 1024, 1);
+	struct scheduler_usage u;
+	int n;
+
+	scheduler_node_add(s, "n1:1", weft_resource(8192, 8));
+	scheduler_attempt_add(s, A1, 1, "default", "u", weft_resource(0, 0));
+	scheduler_update_asks(s, A1, &a, 1, NULL);
+	ck_assert_int_eq(run(s, &g), 2);
+	free(g);
+	n = scheduler_node_remove(s, "n1:1", &lost);
+	ck_assert_int_eq(n, 2);
+	ck_assert_str_eq(lost[0].attempt_id, A1);
+	free(lost);
+	scheduler_usage(s, &u);
+	ck_assert_int_eq(u.n_containers, 0);
+	ck_assert_int_eq(u.total.memory_mb, 0);
+	/* Unhealthy nodes take nothing new. */
+	scheduler_node_add(s, "n2:1", weft_resource(8192, 8));
+	scheduler_node_set_schedulable(s, "n2:1", false);
+	a.count = 1;
+	scheduler_update_asks(s, A1, &a, 1, NULL);
+	ck_assert_int_eq(run(s, &g), 0);
+	ck_assert(!scheduler_node_has_room(s, "n2:1"));
+	scheduler_node_set_schedulable(s, "n2:1", true);
+	ck_assert_int_eq(run(s, &g), 1);
+	free(g);
+	/* Removing the attempt hands its containers back. */
+	n = scheduler_attempt_remove(s, A1, &lost);
+	ck_assert_int_eq(n, 1);
+	free(lost);
+	scheduler_usage(s, &u);
+	ck_assert_int_eq(u.allocated.memory_mb, 0);
+	scheduler_free(s);
+}
+END_TEST
+
+START_TEST(test_attempt_stop)
+{
+	struct scheduler *s = sched_new(SCHEDULER_SPREAD);
+	struct scheduler_grant *g = NULL;
+	struct scheduler_ask a = ask(3, 2, 1024, 1);
+	struct scheduler_usage u;
+
+	scheduler_attempt_add(s, A1, 1, "default", "u", weft_resource(1024, 1));
+	scheduler_update_asks(s, A1, &a, 1, NULL);
+	scheduler_attempt_stop(s, A1);
+	scheduler_usage(s, &u);
+	ck_assert_int_eq(u.n_pending, 0);
+	scheduler_node_add(s, "n1:1", weft_resource(8192, 8));
+	ck_assert_int_eq(run(s, &g), 0);
+	scheduler_free(s);
+}
+END_TEST
+
+static Suite *scheduler_suite(void)
+{
+	Suite *s = suite_create("scheduler");
+	TCase *tc = tcase_create("fifo");
+
+	tcase_add_test(tc, test_normalize);
+	tcase_add_test(tc, test_queue);
+	tcase_add_test(tc, test_spread);
+	tcase_add_test(tc, test_pack);
+	tcase_add_test(tc, test_fifo_and_am_first);
+	tcase_add_test(tc, test_retry_keeps_fifo_place);
+	tcase_add_test(tc, test_grants_on_events);
+	tcase_add_test(tc, test_release_and_ownership);
+	tcase_add_test(tc, test_invalid_asks_change_nothing);
+	tcase_add_test(tc, test_count_replaces);
+	tcase_add_test(tc, test_node_hints);
+	tcase_add_test(tc, test_node_remove_and_unhealthy);
+	tcase_add_test(tc, test_attempt_stop);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(scheduler_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
