@@ -443,9 +443,14 @@ static char *config_default_dir(void)
 	self = daemon_self_dir();
 	if (self == NULL)
 		return xstrdup(WEFT_SYSCONFDIR);
-	probe = xasprintf("%s/config.status", self);
-	build_tree = access(probe, F_OK) == 0;
-	free(probe);
+	/* Programs sit at the top of the build tree, test programs below. */
+	build_tree = false;
+	for (int up = 0; up < 3 && !build_tree; up++) {
+		probe = xasprintf("%s%s/config.status", self,
+		                  up == 0 ? "" : up == 1 ? "/.." : "/../..");
+		build_tree = access(probe, F_OK) == 0;
+		free(probe);
+	}
 	rel = xasprintf("%s/../etc/weft", self);
 	relocated = !config_is_install_dir(self) && stat(rel, &st) == 0 && S_ISDIR(st.st_mode);
 	free(self);

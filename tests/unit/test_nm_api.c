@@ -408,6 +408,10 @@ START_TEST(test_stop_with_token_kills_group)
 	ck_assert(nmt_wait_state(&t, CID1, CONTAINER_DONE));
 	ck_assert_int_eq(container_exit_status(c), WEFT_EXIT_KILLED_BY_APPMASTER);
 	ck_assert_ptr_nonnull(strstr(container_diagnostics(c), CONTAINER_KILLED_BY_AM));
+	/* The rest of the group goes by the end of the 300 ms grace period
+	 * (the shell leading it may die first). */
+	for (int i = 0; i < 40 && !group_gone(pid); i++)
+		nmt_run_for(&t, 50);
 	ck_assert(group_gone(pid));
 
 	/* Stopping a complete container answers COMPLETE and changes nothing. */

@@ -30,7 +30,6 @@ struct rm_fixture *fixture_new(const char *const *defines)
 {
 	struct rm_fixture *fx = xcalloc(1, sizeof *fx);
 	char *cause = NULL, *path;
-	struct timeval tv;
 
 	snprintf(fx->dir, sizeof fx->dir, "/tmp/weft-rm-test-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(fx->dir));
@@ -55,7 +54,6 @@ struct rm_fixture *fixture_new(const char *const *defines)
 		ck_abort_msg("rm_new: %s", cause);
 	snprintf(fx->url, sizeof fx->url, "http://127.0.0.1:%d", fx->rm->port);
 	fx->client = http_client_new(fx->base);
-	(void)tv;
 	return fx;
 }
 
