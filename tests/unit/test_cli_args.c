@@ -147,6 +147,30 @@ START_TEST(help_and_version)
 }
 END_TEST
 
+START_TEST(conf_commands)
+{
+	struct cli_args a;
+	char *cause;
+
+	ck_assert_int_eq(parse(&a, &cause, "conf", "get", "security.secret-file", NULL), 0);
+	ck_assert_int_eq(a.command, CLI_CONF_GET);
+	ck_assert_str_eq(a.conf_key, "security.secret-file");
+	cli_args_free(&a);
+	ck_assert_int_eq(parse(&a, &cause, "conf", "get", "conf.dir", "--conf-dir", "/x", NULL), 0);
+	ck_assert_int_eq(a.command, CLI_CONF_GET);
+	ck_assert_str_eq(a.common.conf_dir, "/x");
+	cli_args_free(&a);
+	ck_assert_int_eq(parse(&a, &cause, "conf", "list", NULL), 0);
+	ck_assert_int_eq(a.command, CLI_CONF_LIST);
+	cli_args_free(&a);
+	expect_error("unknown key 'rm.nope'", "conf", "get", "rm.nope", NULL);
+	expect_error("expected one KEY", "conf", "get", NULL);
+	expect_error("expected one KEY", "conf", "get", "rm.address", "log.level", NULL);
+	expect_error("unknown subcommand 'set'", "conf", "set", NULL);
+	expect_error("unexpected argument 'x'", "conf", "list", "x", NULL);
+}
+END_TEST
+
 START_TEST(bad_usage)
 {
 	expect_error("no command", NULL);
@@ -195,6 +219,7 @@ static Suite *cli_args_suite(void)
 	tcase_add_test(tc, state_all_means_no_filter);
 	tcase_add_test(tc, status_kill_node);
 	tcase_add_test(tc, help_and_version);
+	tcase_add_test(tc, conf_commands);
 	tcase_add_test(tc, bad_usage);
 	suite_add_tcase(s, tc);
 	return s;
