@@ -20,6 +20,8 @@ done
 jobs=$(nproc 2>/dev/null || echo 2)
 [ -x configure ] && [ configure -nt configure.ac ] || autoreconf -fi || exit 1
 if [ "$sanitize" = yes ]; then
+	# An out-of-tree build needs an unconfigured source tree.
+	[ -f config.status ] && { make distclean >/dev/null || exit 1; }
 	mkdir -p build-asan && cd build-asan || exit 1
 	[ -f Makefile ] || ../configure -q --enable-sanitizers || exit 1
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0

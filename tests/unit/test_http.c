@@ -444,8 +444,13 @@ static void raw_close(struct raw *r)
 static int raw_responses(struct raw *r, int *statuses, int max)
 {
 	size_t len = evbuffer_get_length(r->in);
-	char *text = xstrndup((const char *)evbuffer_pullup(r->in, -1), len), *p = text;
+	char *text, *p;
 	int n = 0;
+
+	if (len == 0)
+		return 0; /* evbuffer_pullup gives NULL for an empty buffer */
+	text = xstrndup((const char *)evbuffer_pullup(r->in, -1), len);
+	p = text;
 
 	while (p < text + len && strncmp(p, "HTTP/1.", 7) == 0) {
 		char *end = strstr(p, "\r\n\r\n"), *cl;
