@@ -24,8 +24,12 @@ if [ "$sanitize" = yes ]; then
 	[ -f config.status ] && { make distclean >/dev/null || exit 1; }
 	mkdir -p build-asan && cd build-asan || exit 1
 	[ -f Makefile ] || ../configure -q --enable-sanitizers || exit 1
-	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
-	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+	# Reports of every process (daemons too, whose own logs are removed
+	# with a passing test's directory) are collected and fail the run.
+	reports=$PWD/sanitizer-reports
+	rm -rf "$reports" && mkdir -p "$reports"
+	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=$reports/asan
+	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan
 else
 	[ -f Makefile ] || ./configure -q || exit 1
 fi
@@ -42,6 +46,11 @@ if [ -f "$log" ]; then
 	skip=$(sed -n 's/^# SKIP: *//p' "$log")
 	[ "$status" -ne 0 ] && grep -h -A40 '^FAIL\|^ERROR' "$log" | head -200
 	echo "${pass:-0} passed, $(( ${fail:-0} + ${err:-0} + ${xfail:-0} )) failed, ${skip:-0} skipped"
+fi
+if [ "$sanitize" = yes ] && [ -n "$(ls -A "$reports")" ]; then
+	echo "sanitizer reports (in $reports):"
+	head -n 40 "$reports"/*
+	status=1
 fi
 [ "$status" -eq 0 ] || exit "$status"
 if [ "$distcheck" = yes ]; then
