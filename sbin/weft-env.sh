@@ -109,8 +109,8 @@ weft_child_alive() {
 }
 
 # weft_start NAME PROGRAM PROBE_PATH ARGS...: start PROGRAM in the
-# background as daemon NAME, record its pid, wait until it logs its address
-# and answers HTTP GET PROBE_PATH there, and write NAME.address.
+# background as daemon NAME, record its pid, wait until it has written the
+# address it bound to NAME.address and answers HTTP GET PROBE_PATH there.
 weft_start() {
 	weft_name=$1
 	weft_prog=$2
@@ -126,25 +126,22 @@ weft_start() {
 	[ -f "$weft_log" ] && mv -f "$weft_log" "$weft_log.1"
 	# setsid: the daemon leaves our session and process group, so closing
 	# the terminal that started it does not stop it.
-	setsid "$weft_prog" "$@" </dev/null >>"$weft_log" 2>&1 &
+	# The daemon writes the address it bound (port 0 = any) to this file.
+	WEFT_ADDRESS_FILE=$weft_addrfile setsid "$weft_prog" "$@" </dev/null >>"$weft_log" 2>&1 &
 	weft_child=$!
 	echo "$weft_child" >"$weft_pidfile"
 	weft_deadline=$(($(date +%s) + WEFT_START_TIMEOUT))
-	weft_addr=
 	while :; do
 		if ! weft_child_alive "$weft_child"; then
-			rm -f "$weft_pidfile"
+			rm -f "$weft_pidfile" "$weft_addrfile"
 			echo "$(basename "$0"): $weft_name exited during start-up; last lines of $weft_log:" >&2
 			tail -n 20 "$weft_log" >&2
 			exit 1
 		fi
-		if [ -z "$weft_addr" ]; then
-			weft_addr=$(sed -n 's/.* listening on \(http:\/\/\)\{0,1\}\([^ ]*:[0-9][0-9]*\).*/\2/p' "$weft_log" | tail -n 1)
-		fi
+		weft_addr=$(cat "$weft_addrfile" 2>/dev/null)
 		if [ -n "$weft_addr" ]; then
-			weft_url=http://$(echo "$weft_addr" | sed 's/^0\.0\.0\.0:/127.0.0.1:/')
+			weft_url=http://$(echo "$weft_addr" | sed 's/^0\.0\.0\.0:/127.0.0.1:/; s/^\[::\]:/[::1]:/')
 			if curl -fsS -o /dev/null --max-time 2 "$weft_url$weft_probe" 2>/dev/null; then
-				echo "$weft_addr" >"$weft_addrfile"
 				echo "$weft_name started (pid $weft_child) at $weft_addr; log $weft_log"
 				return 0
 			fi
@@ -153,7 +150,7 @@ weft_start() {
 			echo "$(basename "$0"): $weft_name did not answer within ${WEFT_START_TIMEOUT}s; last lines of $weft_log:" >&2
 			tail -n 20 "$weft_log" >&2
 			kill -TERM "$weft_child" 2>/dev/null
-			rm -f "$weft_pidfile"
+			rm -f "$weft_pidfile" "$weft_addrfile"
 			exit 1
 		fi
 		sleep 0.1

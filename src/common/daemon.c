@@ -24,6 +24,7 @@
 
 #include "common/config.h"
 #include "common/log.h"
+#include "common/net.h"
 #include "common/xmalloc.h"
 #include "weft/protocol.h"
 
@@ -239,6 +240,31 @@ char *daemon_libexec_dir(void)
 		return resolved;
 	free(resolved);
 	return xstrdup(WEFT_LIBEXECDIR);
+}
+
+/* Write the bound address where the sbin scripts look for it. */
+int daemon_announce_address(const char *program, const char *host, int port)
+{
+	const char *path = getenv("WEFT_ADDRESS_FILE");
+	char *text, *tmp;
+	FILE *f;
+	int rc = 0;
+
+	text = net_format_address(host, port);
+	log_info("%s listening on %s", program, text);
+	if (path != NULL && *path != '\0') {
+		tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+		f = fopen(tmp, "w");
+		if (f == NULL || fprintf(f, "%s\n", text) < 0 || fclose(f) != 0 ||
+		    rename(tmp, path) != 0) {
+			log_error("WEFT_ADDRESS_FILE %s: %s", path, strerror(errno));
+			unlink(tmp);
+			rc = -1;
+		}
+		free(tmp);
+	}
+	free(text);
+	return rc;
 }
 
 /* --version: "PROGRAM (weft) VERSION", as GNU tools print it. */

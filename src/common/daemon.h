@@ -50,6 +50,13 @@ char *daemon_self_dir(void);
 /* Where weft-am / weft-executor live: beside the running program when
  * they are there (build tree), else WEFT_LIBEXECDIR. */
 char *daemon_libexec_dir(void);
+/*
+ * Tell the world where a daemon listens, whatever log.level says: write
+ * "HOST:PORT\n" to the file named by $WEFT_ADDRESS_FILE (the sbin scripts
+ * set it and wait for it), replaced atomically, and log it.
+ * RET 0, -1 when the file could not be written (logged).
+ */
+int daemon_announce_address(const char *program, const char *host, int port);
 /* Print "PROGRAM (weft) VERSION" on stdout for --version. */
 void daemon_print_version(const char *program);
 

@@ -193,7 +193,7 @@ static struct secret *nm_load_secret(const struct config *cfg)
 static int nm_start(struct nm_daemon *d, struct config *cfg, struct event_base *base)
 {
 	struct nm_context *ctx = &d->ctx;
-	char *cause = NULL, *bind_host = NULL, *listen;
+	char *cause = NULL, *bind_host = NULL;
 	int port;
 
 	if (node_init(ctx, cfg, base, &cause) != 0) {
@@ -223,13 +223,11 @@ static int nm_start(struct nm_daemon *d, struct config *cfg, struct event_base *
 		free(cause);
 		bind_host = xstrdup("0.0.0.0");
 	}
-	listen = net_format_address(bind_host, ctx->port);
-	log_info(NM_PROGRAM " %s listening on %s (RM %s; %lld MB, %lld vcores; local dirs %s; "
-	                    "log dirs %s)",
-	         ctx->node_id, listen, ctx->rm_url, (long long)ctx->capability.memory_mb,
+	log_info(NM_PROGRAM " %s: RM %s; %lld MB, %lld vcores; local dirs %s; log dirs %s",
+	         ctx->node_id, ctx->rm_url, (long long)ctx->capability.memory_mb,
 	         (long long)ctx->capability.vcores, config_get(cfg, "nm.local-dirs"),
 	         config_get(cfg, "nm.log-dirs"));
-	free(listen);
+	daemon_announce_address(NM_PROGRAM, bind_host, ctx->port);
 	free(bind_host);
 	status_updater_start(ctx->updater);
 	return 0;

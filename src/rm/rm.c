@@ -108,10 +108,7 @@ static int rm_listen(struct rm *rm, char **cause)
 		int ignored = 0;
 
 		if (net_parse_address(bind_address, &bind_host_only, &ignored, NULL) == 0) {
-			char *shown = net_format_address(bind_host_only, rm->port);
-
-			log_info("weft-rm listening on %s", shown);
-			free(shown);
+			daemon_announce_address("weft-rm", bind_host_only, rm->port);
 			free(bind_host_only);
 		}
 	}
