@@ -15,6 +15,18 @@
  * weft-submit submits YARN's ApplicationSubmissionContext JSON with
  * application-type "WEFT"; its AM command is
  *   $WEFT_LIBEXEC_DIR/weft-am --mode client|cluster ...   (see weft-am(8))
+ * Queues: GET /ws/v1/cluster/scheduler answers YARN's Capacity Scheduler
+ * shape ({"scheduler":{"schedulerInfo":{"type":"capacityScheduler",
+ * "queues":{"queue":[...]}}}}, parents nesting "queues", leaves typed
+ * "capacitySchedulerLeafQueueInfo"); /apps?queue=Q lists the applications
+ * of Q and every queue below it (Q by name or path).  A submission to an
+ * unknown, parent or STOPPED queue, or beyond its maximum-applications,
+ * is a 400; one the queue's submit ACL refuses a 403
+ * AccessControlException.  The app's "queue" is its leaf's name.
+ * POST|PUT /ws/v1/cluster/scheduler/refresh (X-Weft-Auth, as NM calls;
+ * empty body) re-reads rm.scheduler.queues-file: 200 {"refreshed":true,
+ * "source":"/path/queues.conf","queues":N}, or 400 with the reason and
+ * the old queues kept; 401 without a valid signature.
  * Staging: PUT/GET/DELETE /ws/v1/staging/{appid}/{file} (file name
  * [A-Za-z0-9._-]{1,128}, not starting with '.'); PUT answers 201
  * {"url":"/ws/v1/staging/{appid}/{file}","size":N}.
@@ -72,17 +84,30 @@
  * POST /rpc/am/allocate
  *   {"responseId":0,"progress":0.5,
  *    "asks":[{"priority":1,"count":3,"memoryMB":1024,"vcores":1,
- *             "nodes":["host:port",...],"relaxLocality":true}],
+ *             "nodes":["host:port",...],"racks":["/rack1",...],
+ *             "relaxLocality":true}],
  *    "releases":["container_..."]}
  *   An ask states the total still wanted at that priority (YARN's
  *   semantics: it replaces the previous count; count 0 withdraws).
+ *   "nodes" are node ids or host names, "racks" rack names (both
+ *   optional): with relaxLocality true the scheduler waits a bounded
+ *   number of scheduling opportunities for one of those nodes, then for
+ *   their racks, then takes any node (delay scheduling); with false it
+ *   never leaves them.
  *   -> 200 {"responseId":1,
  *           "allocated":[{"containerId":"container_...","nodeId":"h:p",
  *                         "nodeHttpAddress":"h:p","priority":1,
  *                         "memoryMB":1024,"vcores":1,"token":"..."}],
  *           "completed":[<container status>],
+ *           "preempt":[{"containerId":"container_...","killAtMs":1700000000000}],
  *           "availableResources":{"memory":..,"vCores":..},
  *           "numClusterNodes":2, "action":"NORMAL"|"SHUTDOWN"}
+ *   "preempt" (YARN's PreemptionMessage, as a list) names the attempt's
+ *   containers the scheduler wants back for a queue below its guarantee;
+ *   the AM may release them (or save their work) until killAtMs (wall
+ *   clock), when the RM kills them and they complete with exitStatus -102
+ *   (PREEMPTED, "Container preempted by scheduler").  It is [] when
+ *   nothing is wanted back, and repeats in every answer until then.
  *   Asks that fit are granted in this same answer.  A killed or finished
  *   application gets action SHUTDOWN; an unknown or old attempt a 404
  *   ApplicationAttemptNotFoundException, and the AM exits.
@@ -152,19 +177,107 @@
  *     the executor had to cut it to fit a line.  stderrTail: last 4 KiB.
  *   drv -> exec {"type":"kill","taskId":17,"attempt":0}
  *   drv -> exec {"type":"shutdown"}
+ * A dataflow task (weft-job(5)) is a launch with "task" instead of
+ * "command"; the executor runs it with its task runner
+ * (`weft-executor --run-task DIR`, adding taskId, attempt, applicationId,
+ * nodeId, secret, localDirs and budgetBytes to it in DIR/task.json):
+ *   "task":{"stage":3,"partition":4,
+ *     "input": {"type":"text","path":"/abs/file"|"url":"http://..",
+ *                "start":0,"length":N}               (length -1: to the end)
+ *            | {"type":"shuffle","mode":"group"|"join",
+ *               "join":"inner"|"left"|"right"|"full",
+ *               "sides":[{"shuffleId":1,
+ *                         "maps":[{"map":"0_12_0","node":"h:p","size":N}]}]}
+ *               (one side, or two for a join; only maps with bytes for
+ *               this partition; a node equal to the executor's is read
+ *               from its local dirs, any other through its NM)
+ *            | {"type":"block","dataset":2,"node":"h:p","size":N},
+ *     "commands":["sh command", ...],          (run in order, piped)
+ *     "persist":[{"step":1,"dataset":2}],      (tee the records after
+ *                            step N: 0 = the input, i = after commands[i-1])
+ *     "output": {"type":"collect"}             (records = the task's stdout)
+ *            | {"type":"save","dir":"/abs/staging","file":"part-00004"}
+ *            | {"type":"sample","size":K}
+ *            | {"type":"shuffle","shuffleId":2,"partitions":R,
+ *               "partitioner":"hash"|"range","bounds":["base64 key",..],
+ *               "combine":"sh command"}}
+ *   A dataflow task's final status adds "result" (the runner's
+ *   result.json):
+ *     {"mapOutput":{"map":"4_17_0","sizes":[N,...],"records":N,
+ *                   "spills":N},
+ *      "blocks":[{"dataset":2,"size":N}], "bytesFetched":N,
+ *      "sample":{"records":N,"keys":["base64",...]},
+ *      "fetchFailed":{"shuffleId":1,"map":"0_12_0","node":"h:p",
+ *                     "message":".."},          (with FAILED, exit code 75;
+ *                     a block: "dataset" and "partition" instead)
+ *      "error":".."}
+ *   A map id is "<partition>_<taskId>_<attempt>"; keys travel in base64.
+ *   The hash partition of a key is FNV-1a (64 bits, then x ^= x >> 29)
+ *   modulo R; a range partition is the first bound not below the key.
  *   A peer told "shutdown" or "rejected" closes its end; the driver closes
  *   it anyway once the line has been flushed for 100 ms (2 s at most).
  * In client mode the AM dials the driver too:
  *   am  -> drv {"type":"register-am","secret":"..","applicationId":"..",
  *               "attemptId":".."}
- *   drv -> am  {"type":"registered"} | {"type":"rejected","reason":".."}
- *               (a newer attempt's register-am replaces the older link)
+ *   drv -> am  {"type":"registered","trackingUrl":"http://h:p/ws/v1/driver"}
+ *               | {"type":"rejected","reason":".."}
+ *               (a newer attempt's register-am replaces the older link; the
+ *               AM registers with the RM after "registered", with that
+ *               trackingUrl)
  *   drv -> am  {"type":"request-executors","total":4}
+ *   drv -> am  {"type":"kill-executor","containerId":".."}
+ *               (dynamic allocation released that executor)
  *   am  -> drv {"type":"executor-lost","containerId":"..","exitStatus":-100,
  *               "diagnostics":".."}
  *   drv -> am  {"type":"shutdown","finalStatus":"SUCCEEDED","diagnostics":""}
  * An AM whose driver connection drops finishes the application as FAILED
  * ("driver disconnected"): closing the laptop ends a client-mode job.
+ *
+ * ---------------------------------------------------------------------
+ * Driver status (HTTP on an ephemeral port; the app's trackingUrl)
+ * ---------------------------------------------------------------------
+ * GET /ws/v1/driver (and GET /) ->
+ *   {"driver":{"address":"h:p","state":"RUNNING"|"SUCCEEDED"|"FAILED",
+ *     "startedTime":ms,"finishedTime":ms,"diagnostics":"..",
+ *     "tasks":{"pending":N,"running":N,"succeeded":N,"failed":N},
+ *              (failed counts attempts; running counts attempts too)
+ *     "executors":[{"id":"1","host":"h","nodeId":"h:p","containerId":"..",
+ *        "cores":2,"activeTasks":N,"completedTasks":N,"failedTasks":N,
+ *        "released":false}],
+ *     "dynamicAllocation":{"minExecutors":1,"maxExecutors":8,
+ *        "targetExecutors":3,"releasedExecutors":N},   (when on)
+ *     "job":{"kind":"dataflow","name":"..",
+ *        "jobs":[{"jobId":0,"action":"collect"|"save","dataset":"..",
+ *                 "state":"RUNNING"|"SUCCEEDED"|"FAILED"|"CANCELLED",
+ *                 "resultStageId":2,"submissionTime":ms,
+ *                 "completionTime":ms,"failureReason":".."}],
+ *        "stages":[{"stageId":1,"name":"..","kind":"shuffle-map"|"sample"|
+ *                   "result","state":"IDLE"|"WAITING"|"RUNNING"|"DONE"|
+ *                   "FAILED","dataset":"..","shuffleId":0,"jobId":0,
+ *                   "attempts":N,"numTasks":N,"numCompleteTasks":N,
+ *                   "numActiveTasks":N,"numPendingTasks":N,
+ *                   "numFailedTasks":N,"numKilledTasks":N,
+ *                   "numSpeculativeTasks":N,"numTasksLaunched":N,
+ *                   "numRecomputedTasks":N,"fetchFailures":N,
+ *                   "shuffleWriteBytes":N,"submissionTime":ms,
+ *                   "completionTime":ms}],
+ *        "recomputedMapPartitions":N}}}
+ *
+ * ---------------------------------------------------------------------
+ * NM shuffle service (weft-nm(8), SHUFFLE SERVICE)
+ * ---------------------------------------------------------------------
+ * GET /ws/v1/node/shuffle/{appId}/map/{shuffleId}/{mapId}/{reduceId}
+ *   -> 200 application/octet-stream: the bytes [index[r], index[r+1]) of
+ *      weft-shuffle/shuffle_{shuffleId}_{mapId}.data, where .index holds
+ *      partitions + 1 little-endian uint64 offsets
+ * GET /ws/v1/node/shuffle/{appId}/block/{datasetId}/{partition}
+ *   -> 200: the whole weft-shuffle/block_{datasetId}_{partition}
+ * Header X-Weft-Shuffle-Auth: security_sign_request() over GET, the path
+ * and the time, keyed by the application's secret (which the NM learns
+ * from WEFT_APP_SECRET in the app's launch contexts).  401 without or with
+ * a bad signature, 403 when the NM knows no secret for the app, 404 for
+ * an unknown app or a missing file, 400 for malformed ids or a partition
+ * outside the index.
  */
 #ifndef WEFT_PROTOCOL_H
 #define WEFT_PROTOCOL_H
@@ -199,6 +312,11 @@
 #define WEFT_ENV_TASK_INDEX "WEFT_TASK_INDEX"
 #define WEFT_ENV_TASK_ATTEMPT "WEFT_TASK_ATTEMPT"
 #define WEFT_ENV_EXECUTOR_ID "WEFT_EXECUTOR_ID"
+
+/* The NM shuffle service: map outputs and persisted blocks live in this
+ * directory of an application's local dirs; requests carry this header. */
+#define WEFT_SHUFFLE_DIR "weft-shuffle"
+#define WEFT_SHUFFLE_AUTH_HEADER "X-Weft-Shuffle-Auth"
 
 /* Caps on what any side accepts. */
 #define WEFT_MAX_JSON_BODY (1024 * 1024)

@@ -214,6 +214,7 @@ static void am_launch(struct am *am, const struct rm_grant *g, int executor_id)
 	        .executor_id = executor_id,
 	        .cores = (int)am->executor_resource.vcores,
 	        .app_secret = am->app_secret,
+	        .memory_mb = am->executor_resource.memory_mb,
 	};
 	struct json_object *ctx = nm_client_executor_context(&spec);
 	struct am_nm_call *c = am_nm_call_new(am, g->container_id);
@@ -487,6 +488,16 @@ void am_set_driver(struct am *am, const char *driver_address, const struct am_dr
 		am->driver = *ops;
 	else
 		memset(&am->driver, 0, sizeof am->driver);
+}
+
+/* Where the RM's report links to (the driver's status), if we know
+ * before registering; the finish reports it too. */
+void am_set_tracking_url(struct am *am, const char *url)
+{
+	if (url == NULL || *url == '\0')
+		return;
+	free(am->tracking_url);
+	am->tracking_url = xstrdup(url);
 }
 
 /* Register; the first allocate follows the answer at once. */

@@ -62,7 +62,11 @@ void am_free(struct am *am);
 
 /* The driver executors dial and how to tell it things (before am_start). */
 void am_set_driver(struct am *am, const char *driver_address, const struct am_driver_ops *ops);
-/* Register with the RM and start asking for executors. */
+/* The application's tracking URL (the driver's status server), before
+ * am_start to be registered with it. */
+void am_set_tracking_url(struct am *am, const char *url);
+/* Register with the RM and start asking for executors (once: later calls
+ * do nothing). */
 void am_start(struct am *am);
 /* The driver wants this many executors in total. */
 void am_request_executors(struct am *am, int total);

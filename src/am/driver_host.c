@@ -95,6 +95,9 @@ struct driver_host *driver_host_new(struct event_base *base, struct am *am,
 	        .max_task_failures = opts->max_task_failures,
 	        .speculation = opts->speculation,
 	        .out = stdout,
+	        .dynamic_min = opts->dynamic_min,
+	        .dynamic_max = opts->dynamic_max,
+	        .executor_idle_timeout_ms = opts->executor_idle_timeout_ms,
 	};
 	struct am_driver_ops ops = {
 	        .executor_lost = driver_host_lost_cb,
@@ -119,6 +122,8 @@ struct driver_host *driver_host_new(struct event_base *base, struct am *am,
 	}
 	log_info("driver listening; executors dial %s", driver_address(dh->driver));
 	am_set_driver(am, driver_address(dh->driver), &ops);
+	/* The RM's report links to the driver's status. */
+	am_set_tracking_url(am, driver_status_url(dh->driver));
 	return dh;
 }
 

@@ -13,6 +13,7 @@
 
 #include <event2/event.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 struct am;
 struct config;
@@ -23,8 +24,10 @@ struct driver_host_options {
 	const char *advertise_host; /* driver.host, else NM_HOST, else the host's name */
 	int port;                   /* driver.port */
 	const char *app_secret;
-	int max_task_failures; /* driver.task.max-failures */
-	bool speculation;      /* driver.speculation */
+	int max_task_failures;            /* driver.task.max-failures */
+	bool speculation;                 /* driver.speculation */
+	int dynamic_min, dynamic_max;     /* driver.dynamic-allocation.*; max 0 = off */
+	int64_t executor_idle_timeout_ms; /* ...executor-idle-timeout-ms */
 };
 
 /*

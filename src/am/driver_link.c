@@ -27,6 +27,8 @@
 /* Messages from the driver are small; no need to accept a huge line. */
 #define DRIVER_LINK_MAX_LINE      (1024 * 1024)
 #define DRIVER_LINK_MAX_EXECUTORS 100000
+/* Register with the RM after this long even without the driver's answer. */
+#define DRIVER_LINK_START_TIMEOUT_MS 10000
 
 struct driver_link {
 	struct event_base *base;
@@ -39,7 +41,30 @@ struct driver_link {
 	char *attempt_id;
 	bool shutdown_received; /* the driver said how the app ends */
 	bool closing;           /* we close it ourselves: not a disconnect */
+	bool am_started;        /* am_start called */
+	struct event *start_timer;
 };
+
+/* Register the AM with the RM (once): when the driver answered, or when
+ * it is gone or silent (a finish then has something to unregister). */
+static void driver_link_start_am(struct driver_link *link)
+{
+	if (link->am_started)
+		return;
+	link->am_started = true;
+	evtimer_del(link->start_timer);
+	am_start(link->am);
+}
+
+/* The driver did not answer register-am in time: go on without it. */
+static void driver_link_start_timeout_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct driver_link *link = arg;
+
+	log_warn("no answer from the driver in %d ms: registering anyway",
+	         DRIVER_LINK_START_TIMEOUT_MS);
+	driver_link_start_am(link);
+}
 
 /* The driver's "shutdown": the application ends with its status. */
 static void driver_link_on_shutdown(struct driver_link *link, struct json_object *msg)
@@ -56,6 +81,7 @@ static void driver_link_on_shutdown(struct driver_link *link, struct json_object
 		                 cause ? cause : "finalStatus must be SUCCEEDED, FAILED or KILLED");
 		log_error("%s", text);
 		link->shutdown_received = true;
+		driver_link_start_am(link);
 		am_finish(link->am, "FAILED", text);
 		free(text);
 		free(cause);
@@ -64,6 +90,7 @@ static void driver_link_on_shutdown(struct driver_link *link, struct json_object
 	link->shutdown_received = true;
 	log_info("driver says the application %s%s%s", status, diag && *diag ? ": " : "",
 	         diag ? diag : "");
+	driver_link_start_am(link);
 	am_finish(link->am, status, diag ? diag : "");
 }
 
@@ -96,10 +123,27 @@ static void driver_link_message_cb(struct lineconn *c, struct json_object *msg, 
 		                 reason ? reason : "no reason given");
 		log_error("%s", text);
 		link->shutdown_received = true;
+		driver_link_start_am(link);
 		am_finish(link->am, "FAILED", text);
 		free(text);
 	} else if (strcmp(type, "registered") == 0) {
+		const char *url = NULL;
+
 		log_info("registered with the driver at %s", lineconn_peer(c));
+		/* Register with the RM now, linking to the driver's status. */
+		if (wjson_get_string(msg, "", "trackingUrl", false, &url, NULL) == 0 &&
+		    url != NULL && strncmp(url, "http://", 7) == 0 && strlen(url) < 4096)
+			am_set_tracking_url(link->am, url);
+		driver_link_start_am(link);
+	} else if (strcmp(type, "kill-executor") == 0) {
+		const char *container = NULL;
+
+		if (wjson_get_string(msg, "", "containerId", true, &container, &cause) != 0) {
+			log_warn("ignoring kill-executor: %s", cause);
+			free(cause);
+			return;
+		}
+		am_kill_executor(link->am, container);
 	} else {
 		log_debug("ignoring driver message of type '%s'", type);
 	}
@@ -117,6 +161,7 @@ static void driver_link_close_cb(struct lineconn *c, const char *reason, void *a
 		return;
 	diag = xasprintf("driver disconnected: %s", reason ? reason : "connection closed");
 	log_error("%s", diag);
+	driver_link_start_am(link);
 	am_finish(link->am, "FAILED", diag);
 	free(diag);
 }
@@ -171,6 +216,9 @@ struct driver_link *driver_link_new(struct event_base *base, struct am *am, cons
 	link->app_secret = xstrdup(app_secret);
 	link->application_id = xstrdup(application_id);
 	link->attempt_id = xstrdup(attempt_id);
+	link->start_timer = evtimer_new(base, driver_link_start_timeout_cb, link);
+	if (link->start_timer == NULL)
+		fatalx("driver_link_new: evtimer_new failed");
 	am_set_driver(am, address, &ops);
 	free(address);
 	return link;
@@ -185,8 +233,14 @@ void driver_link_start(struct driver_link *link)
 	link->conn = lineconn_connect(link->base, link->host, link->port, DRIVER_LINK_MAX_LINE,
 	                              driver_link_message_cb, driver_link_close_cb, link);
 	if (link->conn == NULL) {
+		driver_link_start_am(link);
 		am_finish(link->am, "FAILED", "driver disconnected: cannot dial the driver");
 		return;
+	}
+	{
+		struct timeval tv = {DRIVER_LINK_START_TIMEOUT_MS / 1000, 0};
+
+		evtimer_add(link->start_timer, &tv);
 	}
 	msg = wjson_new_object();
 	wjson_add_string(msg, "type", "register-am");
@@ -203,6 +257,8 @@ void driver_link_free(struct driver_link *link)
 		return;
 	if (link->conn != NULL)
 		lineconn_free(link->conn);
+	if (link->start_timer != NULL)
+		event_free(link->start_timer);
 	free(link->host);
 	free(link->app_secret);
 	free(link->application_id);

@@ -133,6 +133,12 @@ int main(int argc, char **argv)
 		dho.app_secret = o.app_secret;
 		dho.max_task_failures = (int)config_get_int(cfg, "driver.task.max-failures");
 		dho.speculation = config_get_bool(cfg, "driver.speculation");
+		dho.dynamic_min =
+		        (int)config_get_int(cfg, "driver.dynamic-allocation.min-executors");
+		dho.dynamic_max =
+		        (int)config_get_int(cfg, "driver.dynamic-allocation.max-executors");
+		dho.executor_idle_timeout_ms =
+		        config_get_int(cfg, "driver.dynamic-allocation.executor-idle-timeout-ms");
 		dh = driver_host_new(st.base, st.am, &dho, &cause);
 		if (dh == NULL) {
 			/* Exit before registering: the attempt fails and the RM
@@ -148,11 +154,15 @@ int main(int argc, char **argv)
 	}
 
 	daemon_signals(st.base, main_stop_cb, &st);
-	am_start(st.am);
-	if (dh != NULL)
+	/* Client mode registers with the RM once the driver answered (with
+	 * its status URL for the trackingUrl), as Spark's ExecutorLauncher
+	 * waits for its driver. */
+	if (dh != NULL) {
+		am_start(st.am);
 		driver_host_run(dh);
-	else
+	} else {
 		driver_link_start(link);
+	}
 	event_base_dispatch(st.base);
 	if (!st.exited) {
 		log_error("event loop ended unexpectedly");

@@ -114,8 +114,15 @@ struct json_object *nm_client_executor_context(const struct nm_executor_spec *sp
 	 * weft-executor lives on that node, not on ours.  exec makes the
 	 * executor the container's process group leader, so a stop's SIGTERM
 	 * reaches it (and it stops its tasks) instead of only the shell. */
-	command = xasprintf("exec \"$%s\"/weft-executor --driver %s --executor-id %d --cores %d",
-	                    WEFT_ENV_LIBEXEC_DIR, driver, spec->executor_id, spec->cores);
+	if (spec->memory_mb > 0)
+		command = xasprintf("exec \"$%s\"/weft-executor --driver %s --executor-id %d "
+		                    "--cores %d --memory-mb %lld",
+		                    WEFT_ENV_LIBEXEC_DIR, driver, spec->executor_id, spec->cores,
+		                    (long long)spec->memory_mb);
+	else
+		command = xasprintf("exec \"$%s\"/weft-executor --driver %s --executor-id %d "
+		                    "--cores %d",
+		                    WEFT_ENV_LIBEXEC_DIR, driver, spec->executor_id, spec->cores);
 	json_object_array_add(commands, json_object_new_string(command));
 	wjson_add_string(env, WEFT_ENV_APP_SECRET, spec->app_secret);
 	wjson_add(ctx, "commands", commands);

@@ -11,6 +11,7 @@
 
 #include <json-c/json.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 struct http_client;
 struct nm_client;
@@ -25,6 +26,7 @@ struct nm_executor_spec {
 	int executor_id;
 	int cores;
 	const char *app_secret; /* WEFT_APP_SECRET */
+	int64_t memory_mb;      /* the container's memory (dataflow sort budget); 0 = unsaid */
 };
 
 struct nm_client *nm_client_new(struct http_client *http, long timeout_ms);

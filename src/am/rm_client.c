@@ -296,7 +296,7 @@ static void rm_client_transient(struct rm_client *rc, const char *what)
 static int rm_client_get_resource(struct json_object *obj, const char *key, weft_resource_t *out,
                                   char **cause)
 {
-	struct json_object *r;
+	struct json_object *r = NULL; /* left alone when the field is absent */
 	int64_t mem = 0, cores = 0;
 
 	if (wjson_get_object(obj, "", key, false, &r, cause) != 0)

@@ -50,6 +50,11 @@ const char *cli_args_usage(void)
 	       "  app status APPLICATION_ID  print an application's report\n"
 	       "  app kill APPLICATION_ID    kill an application and wait until it ends\n"
 	       "  node list [--all]          list nodes (only usable ones unless --all)\n"
+	       "  queue list                 list the scheduler's queues with their shares\n"
+	       "  queue status QUEUE         print one queue (by name or path, e.g.\n"
+	       "                             root.prod.etl)\n"
+	       "  admin refresh-queues       reload the RM's queue file (needs the cluster\n"
+	       "                             secret, security.secret-file)\n"
 	       "  conf get KEY               print a weft.conf key's effective value (paths\n"
 	       "                             resolved; KEY conf.dir = the configuration dir)\n"
 	       "  conf list                  print every key with its effective value\n"
@@ -123,7 +128,7 @@ static int cli_args_command(struct cli_args *args, char **words, int n, char **c
 	if (n == 0)
 		return set_cause(cause,
 		                 "no command given (app list, app status, app kill, node list, "
-		                 "conf get)");
+		                 "queue list, queue status, admin refresh-queues, conf get)");
 	if (strcmp(words[0], "app") == 0 || strcmp(words[0], "application") == 0) {
 		if (n < 2)
 			return set_cause(cause, "app: missing subcommand (list, status, kill)");
@@ -164,6 +169,40 @@ static int cli_args_command(struct cli_args *args, char **words, int n, char **c
 		args->command = CLI_NODE_LIST;
 		return 0;
 	}
+	if (strcmp(words[0], "queue") == 0) {
+		if (n < 2)
+			return set_cause(cause, "queue: missing subcommand (list, status)");
+		if (strcmp(words[1], "list") == 0) {
+			if (n > 2)
+				return set_cause(cause, "queue list: unexpected argument '%s'",
+				                 words[2]);
+			args->command = CLI_QUEUE_LIST;
+			return 0;
+		}
+		if (strcmp(words[1], "status") != 0)
+			return set_cause(cause, "queue: unknown subcommand '%s' (list, status)",
+			                 words[1]);
+		if (n != 3)
+			return set_cause(cause, "queue status: expected one QUEUE (a name or a "
+			                        "path such as root.default)");
+		if (words[2][0] == '\0')
+			return set_cause(cause, "queue status: empty queue name");
+		args->command = CLI_QUEUE_STATUS;
+		args->queue_name = words[2];
+		return 0;
+	}
+	if (strcmp(words[0], "admin") == 0) {
+		if (n < 2)
+			return set_cause(cause, "admin: missing subcommand (refresh-queues)");
+		if (strcmp(words[1], "refresh-queues") != 0)
+			return set_cause(cause, "admin: unknown subcommand '%s' (refresh-queues)",
+			                 words[1]);
+		if (n > 2)
+			return set_cause(cause, "admin refresh-queues: unexpected argument '%s'",
+			                 words[2]);
+		args->command = CLI_ADMIN_REFRESH_QUEUES;
+		return 0;
+	}
 	if (strcmp(words[0], "conf") == 0) {
 		if (n < 2)
 			return set_cause(cause, "conf: missing subcommand (get, list)");
@@ -186,7 +225,7 @@ static int cli_args_command(struct cli_args *args, char **words, int n, char **c
 		args->conf_key = words[2];
 		return 0;
 	}
-	return set_cause(cause, "unknown command '%s' (app, node, conf)", words[0]);
+	return set_cause(cause, "unknown command '%s' (app, node, queue, admin, conf)", words[0]);
 }
 
 /* Parse the whole command line. */

@@ -4,6 +4,7 @@
  *   weft [--master URL] [--conf-dir DIR] [-D k=v]... [-o table|json]
  *        app list [--state S[,S]...] [--queue Q] [--user U]
  *      | app status ID | app kill ID | node list [--all]
+ *      | queue list | queue status QUEUE | admin refresh-queues
  *      | conf get KEY | conf list
  *
  * Options may come before or after the command words.  Parsing only fills
@@ -25,6 +26,9 @@ enum cli_command {
 	CLI_NODE_LIST,
 	CLI_CONF_GET,
 	CLI_CONF_LIST,
+	CLI_QUEUE_LIST,
+	CLI_QUEUE_STATUS,
+	CLI_ADMIN_REFRESH_QUEUES,
 };
 
 enum cli_output {
@@ -39,6 +43,7 @@ struct cli_args {
 	enum cli_command command;
 	const char *app_id;       /* app status/kill */
 	const char *conf_key;     /* conf get */
+	const char *queue_name;   /* queue status: a name or a path */
 	char *states;             /* app list --state, upper case, NULL = all */
 	const char *queue, *user; /* app list filters */
 	bool all;                 /* node list --all */

@@ -17,9 +17,15 @@
 int cli_call(const char *method, const char *base, const char *path, struct json_object *body,
              struct json_object **out, long *status, FILE *err)
 {
-	static const char *const json_headers[] = {"Accept: application/json",
-	                                           "Content-Type: application/json", NULL};
-	static const char *const get_headers[] = {"Accept: application/json", NULL};
+	return cli_call_headers(method, base, path, NULL, body, out, status, err);
+}
+
+int cli_call_headers(const char *method, const char *base, const char *path,
+                     const char *const *extra, struct json_object *body, struct json_object **out,
+                     long *status, FILE *err)
+{
+	const char *headers[8];
+	int n_headers = 0;
 	char *user = rest_user_name(), *url = rest_url_for_user(base, path, user);
 	const char *text =
 	        body != NULL ? json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN) : NULL;
@@ -29,9 +35,14 @@ int cli_call(const char *method, const char *base, const char *path, struct json
 	int rc = -1;
 
 	*out = NULL;
-	if (http_fetch(method, url, text != NULL ? json_headers : get_headers, text,
-	               text != NULL ? strlen(text) : 0, CLI_CALL_TIMEOUT_MS, &st, &resp, &len,
-	               &why) != 0) {
+	headers[n_headers++] = "Accept: application/json";
+	if (text != NULL)
+		headers[n_headers++] = "Content-Type: application/json";
+	for (int i = 0; extra != NULL && extra[i] != NULL && n_headers < 7; i++)
+		headers[n_headers++] = extra[i];
+	headers[n_headers] = NULL;
+	if (http_fetch(method, url, headers, text, text != NULL ? strlen(text) : 0,
+	               CLI_CALL_TIMEOUT_MS, &st, &resp, &len, &why) != 0) {
 		fprintf(err, "weft: cannot reach the resource manager at %s: %s\n", base,
 		        why != NULL ? why : "no answer");
 		goto out;

@@ -1,7 +1,8 @@
 /*
  * main.c — `weft`, the command-line client of a weft cluster: lists and
- * kills applications and lists nodes through the RM's REST API, as
- * `yarn application` and `yarn node` do.
+ * kills applications, lists nodes and queues and reloads the queues
+ * through the RM's REST API, as `yarn application`, `yarn node`, `yarn
+ * queue` and `yarn rmadmin -refreshQueues` do.
  *
  * Exit status: 0 done, 1 the RM refused or could not be reached, 2 bad
  * usage.
@@ -18,6 +19,7 @@
 #include "cli/cli_app.h"
 #include "cli/cli_args.h"
 #include "cli/cli_node.h"
+#include "cli/cli_queue.h"
 #include "cli/rest.h"
 #include "common/config.h"
 #include "common/daemon.h"
@@ -121,6 +123,15 @@ int main(int argc, char **argv)
 		break;
 	case CLI_NODE_LIST:
 		rc = cli_node_list(&args, master.url, stdout, stderr);
+		break;
+	case CLI_QUEUE_LIST:
+		rc = cli_queue_list(&args, master.url, stdout, stderr);
+		break;
+	case CLI_QUEUE_STATUS:
+		rc = cli_queue_status(&args, master.url, stdout, stderr);
+		break;
+	case CLI_ADMIN_REFRESH_QUEUES:
+		rc = cli_admin_refresh_queues(cfg, master.url, stdout, stderr);
 		break;
 	default:
 		rc = 2;

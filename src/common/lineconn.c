@@ -62,6 +62,7 @@ struct lineconn {
 	bool *freed;          /* set by lineconn_free() while a callback runs */
 	struct event *report; /* reports a close from the loop */
 	char *report_reason;
+	size_t scanned; /* input bytes already known to hold no '\n' */
 };
 
 struct lineserver {
@@ -154,8 +155,18 @@ static void lineconn_read_cb(struct bufferevent *bev, void *arg)
 		char *line, *cause = NULL;
 		size_t len, eol_len = 0;
 
-		eol = evbuffer_search_eol(input, NULL, &eol_len, EVBUFFER_EOL_LF);
+		/* Resume the search where the last one stopped: rescanning
+		 * a long line from its start on every read is quadratic. */
+		if (c->scanned > 0 && c->scanned <= evbuffer_get_length(input)) {
+			if (evbuffer_ptr_set(input, &eol, c->scanned, EVBUFFER_PTR_SET) != 0)
+				c->scanned = 0;
+		} else {
+			c->scanned = 0;
+		}
+		eol = evbuffer_search_eol(input, c->scanned > 0 ? &eol : NULL, &eol_len,
+		                          EVBUFFER_EOL_LF);
 		if (eol.pos < 0) {
+			c->scanned = evbuffer_get_length(input);
 			if (evbuffer_get_length(input) > c->max_line) {
 				char *reason = xasprintf("line longer than %zu bytes", c->max_line);
 
@@ -172,9 +183,15 @@ static void lineconn_read_cb(struct bufferevent *bev, void *arg)
 			free(reason);
 			break;
 		}
-		line = evbuffer_readln(input, &len, EVBUFFER_EOL_LF);
-		if (line == NULL)
+		c->scanned = 0;
+		len = (size_t)eol.pos;
+		line = xmalloc(len + 1);
+		if (evbuffer_remove(input, line, len) != (int)len ||
+		    evbuffer_drain(input, eol_len) != 0) {
+			free(line);
 			break;
+		}
+		line[len] = '\0';
 		if (len > 0 && line[len - 1] == '\r')
 			line[--len] = '\0';
 		if (strspn(line, " \t") == len) {

@@ -160,7 +160,8 @@ static void proc_child_cloexec_all(void)
 		fcntl((int)fd, F_SETFD, FD_CLOEXEC);
 }
 
-/* Everything the child does between fork and exec (async-signal-safe). */
+/* Everything the child does between vfork and exec (system calls only,
+ * nothing that touches the parent's memory but its own stack). */
 static void proc_child(const struct proc_spec *spec, int error_fd)
 {
 	struct sigaction sa;
@@ -267,9 +268,12 @@ struct proc *proc_spawn(const struct proc_spec *spec, proc_exit_cb cb, void *arg
 	 * would write into the parent's signal socketpair. */
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
-	pid = fork();
+	/* vfork: the child borrows our memory until it execs, instead of a
+	 * copy of every page table that exec throws away at once (the cost
+	 * of a short task).  proc_child only makes system calls and writes
+	 * its own stack, and we stay suspended until it has exec'd or left. */
+	pid = vfork();
 	if (pid == 0) {
-		close(fds[0]);
 		proc_child(spec, fds[1]);
 		_exit(127); /* not reached */
 	}

@@ -22,7 +22,7 @@
 #include <inttypes.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,16 +71,72 @@ static bool security_is_hex64(const char *text, size_t len)
 	return true;
 }
 
-/* Raw HMAC-SHA256; fatal only if libcrypto itself is broken. */
+/* SHA-256, fetched once: OpenSSL 3 looks an algorithm up by name (under
+ * a lock) on every implicit use such as EVP_sha256() in a one-shot call,
+ * which cost as much as the hashing of a heartbeat. */
+static EVP_MD *security_sha256(void)
+{
+	static EVP_MD *md;
+
+	if (md == NULL && (md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
+		fatalx("SHA-256 is not available in libcrypto");
+	return md;
+}
+
+/* Raw HMAC-SHA256; fatal only if libcrypto itself is broken.  A few MAC
+ * contexts are kept, each set up with a recent key, and re-used without
+ * being keyed again (HMAC's init with no key): the cluster secret and
+ * the current container keys are nearly all that is ever used, and
+ * keying a context costs as much as the MAC of a heartbeat. */
+#define SECURITY_HMAC_SLOTS 4
 static void security_hmac_raw(const void *key, size_t key_len, const void *data, size_t len,
                               unsigned char out[32])
 {
-	unsigned int out_len = 0;
+	static struct {
+		EVP_MAC_CTX *ctx;
+		unsigned char *key;
+		size_t len;
+	} slots[SECURITY_HMAC_SLOTS];
+	static EVP_MAC *mac;
+	static unsigned next; /* the slot to re-key next (round robin) */
 	static const unsigned char empty;
+	size_t out_len = 0;
+	unsigned i;
+	int ok;
 
-	if (HMAC(EVP_sha256(), key, (int)key_len, len ? data : &empty, len, out, &out_len) ==
-	            NULL ||
-	    out_len != 32)
+	if (mac == NULL && (mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
+		fatalx("HMAC-SHA256 is not available in libcrypto");
+	for (i = 0; i < SECURITY_HMAC_SLOTS; i++) {
+		if (slots[i].key != NULL && slots[i].len == key_len &&
+		    CRYPTO_memcmp(slots[i].key, key, key_len) == 0)
+			break;
+	}
+	if (i < SECURITY_HMAC_SLOTS) {
+		ok = EVP_MAC_init(slots[i].ctx, NULL, 0, NULL);
+	} else {
+		i = next++ % SECURITY_HMAC_SLOTS;
+		if (slots[i].ctx == NULL) {
+			char digest[] = "SHA256";
+			OSSL_PARAM params[] = {
+			        OSSL_PARAM_construct_utf8_string("digest", digest, 0),
+			        OSSL_PARAM_construct_end(),
+			};
+
+			if ((slots[i].ctx = EVP_MAC_CTX_new(mac)) == NULL ||
+			    EVP_MAC_CTX_set_params(slots[i].ctx, params) != 1)
+				fatalx("HMAC-SHA256 is not available in libcrypto");
+		}
+		if (slots[i].key != NULL) {
+			OPENSSL_cleanse(slots[i].key, slots[i].len);
+			free(slots[i].key);
+		}
+		slots[i].key = xmalloc(key_len ? key_len : 1);
+		memcpy(slots[i].key, key, key_len);
+		slots[i].len = key_len;
+		ok = EVP_MAC_init(slots[i].ctx, key_len ? key : &empty, key_len, NULL);
+	}
+	if (ok != 1 || EVP_MAC_update(slots[i].ctx, len ? data : &empty, len) != 1 ||
+	    EVP_MAC_final(slots[i].ctx, out, &out_len, 32) != 1 || out_len != 32)
 		fatalx("HMAC-SHA256 failed in libcrypto");
 }
 
@@ -271,7 +327,7 @@ static void security_request_mac(const struct secret *s, const char *method, con
 	static const unsigned char empty;
 	char *msg;
 
-	if (EVP_Digest(body_len ? body : &empty, body_len, digest, &digest_len, EVP_sha256(),
+	if (EVP_Digest(body_len ? body : &empty, body_len, digest, &digest_len, security_sha256(),
 	               NULL) != 1 ||
 	    digest_len != 32)
 		fatalx("SHA-256 failed in libcrypto");

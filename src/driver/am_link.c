@@ -32,7 +32,8 @@ struct am_link {
 	char *attempt_id;
 	bool ever_connected;
 	int requested; /* last total asked for; -1 = none */
-	bool over;     /* the job ended: final status below */
+	char *tracking_url;
+	bool over; /* the job ended: final status below */
 	bool succeeded;
 	char *diagnostics;
 };
@@ -186,6 +187,8 @@ void am_link_register(struct am_link *l, struct lineconn *c, struct json_object 
 
 	answer = wjson_new_object();
 	wjson_add_string(answer, "type", "registered");
+	if (l->tracking_url != NULL)
+		wjson_add_string(answer, "trackingUrl", l->tracking_url);
 	am_link_send(l, answer);
 	if (l->over) {
 		am_link_send(l, am_link_shutdown_message(l));
@@ -230,6 +233,26 @@ void am_link_request_executors(struct am_link *l, int total)
 	am_link_send(l, msg);
 }
 
+/* Ask the AM to stop an executor's container. */
+void am_link_kill_executor(struct am_link *l, const char *container_id)
+{
+	struct json_object *msg;
+
+	if (l->conn == NULL || l->over)
+		return;
+	msg = wjson_new_object();
+	wjson_add_string(msg, "type", "kill-executor");
+	wjson_add_string(msg, "containerId", container_id);
+	am_link_send(l, msg);
+}
+
+/* Remember the status URL for AMs that register. */
+void am_link_set_tracking_url(struct am_link *l, const char *url)
+{
+	free(l->tracking_url);
+	l->tracking_url = url != NULL ? xstrdup(url) : NULL;
+}
+
 /* Final status to the AM. */
 void am_link_shutdown(struct am_link *l, bool succeeded, const char *diagnostics)
 {
@@ -250,6 +273,7 @@ void am_link_free(struct am_link *l)
 	if (l == NULL)
 		return;
 	am_link_detach(l, false);
+	free(l->tracking_url);
 	free(l->diagnostics);
 	free(l->secret);
 	free(l);

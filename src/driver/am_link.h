@@ -40,6 +40,11 @@ bool am_link_connected(const struct am_link *l);
 bool am_link_ever_connected(const struct am_link *l);
 /* Want total executors; remembered and sent again to a newer AM. */
 void am_link_request_executors(struct am_link *l, int total);
+/* Stop this executor's container (dynamic allocation releases it). */
+void am_link_kill_executor(struct am_link *l, const char *container_id);
+/* The driver's status URL: an AM hears it in "registered" and registers
+ * it with the RM as the application's trackingUrl. */
+void am_link_set_tracking_url(struct am_link *l, const char *url);
 /* The job is over: tell the AM (now, or when it registers) and let the
  * link close. */
 void am_link_shutdown(struct am_link *l, bool succeeded, const char *diagnostics);

@@ -4,9 +4,12 @@
  * Owns the listener, the connections that have not said who they are yet,
  * the one job and the end of it.  The work is split by concern:
  *
- *   job kind (job_shell.c; issue 3: a DAG scheduler)   what to run
+ *   job kind (job_shell.c, job_dataflow.c)            what to run
+ *     dag_scheduler.c, lineage.c, map_output.c        stages, lineage, shuffles
  *     -> task_scheduler.c                               where and when, retries
  *       -> executor_registry.c                          executors and their line protocol
+ *   executor_allocation.c                               dynamic executors
+ *   status_server.c                                     status as JSON over HTTP
  *   am_link.c                                           the client-mode AM
  *   closing.c                                           closing after a last message
  *
@@ -31,10 +34,13 @@
 #include "common/net.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
+#include "common/daemon.h"
 #include "driver/am_link.h"
+#include "driver/closing.h"
+#include "driver/executor_allocation.h"
 #include "driver/executor_registry.h"
 #include "driver/job.h"
-#include "driver/closing.h"
+#include "driver/status_server.h"
 #include "driver/task_scheduler.h"
 #include "weft/protocol.h"
 
@@ -43,6 +49,9 @@
 /* Longest wait for executors and the AM to close after shutdown. */
 #define DRIVER_END_DEADLINE_MS    5000
 #define DRIVER_DEFAULT_MAX_RESULT ((size_t)1 << 30)
+/* How often stragglers are looked for (driver.speculation). */
+#define DRIVER_SPECULATION_INTERVAL_MS 100
+#define DRIVER_DEFAULT_IDLE_TIMEOUT_MS 60000
 
 enum driver_state {
 	DRIVER_IDLE,    /* no job yet */
@@ -75,6 +84,11 @@ struct driver {
 	struct executor_registry *executors;
 	struct task_scheduler *scheduler;
 	struct am_link *am;
+	struct status_server *status;
+	struct executor_allocation *allocation;
+	struct event *speculation;
+	struct json_object *job_status; /* the job's last status, once it ended */
+	int64_t started_ms, finished_ms;
 	TAILQ_HEAD(, handshake) handshakes;
 
 	const struct job_kind *kind;
@@ -90,7 +104,8 @@ struct driver {
 };
 
 /* Every kind of job the driver runs. */
-static const struct job_kind *const driver_job_kinds[] = {&job_shell_kind, NULL};
+static const struct job_kind *const driver_job_kinds[] = {&job_shell_kind, &job_dataflow_kind,
+                                                          NULL};
 
 /* Record the outcome once and end the job from the loop. */
 static void driver_end(struct driver *d, bool succeeded, const char *diagnostics)
@@ -99,6 +114,7 @@ static void driver_end(struct driver *d, bool succeeded, const char *diagnostics
 		return;
 	d->state = DRIVER_ENDING;
 	d->succeeded = succeeded;
+	d->finished_ms = time_now_ms();
 	d->diagnostics = xstrdup(diagnostics != NULL ? diagnostics : "");
 	if (succeeded)
 		log_info("job succeeded");
@@ -127,9 +143,15 @@ static void driver_end_cb(evutil_socket_t fd, short events, void *arg)
 	struct timeval tv = {DRIVER_END_DEADLINE_MS / 1000, (DRIVER_END_DEADLINE_MS % 1000) * 1000};
 
 	if (d->job != NULL) {
+		if (d->kind->status != NULL)
+			d->job_status = d->kind->status(d->job);
 		d->kind->free(d->job); /* kills what still runs */
 		d->job = NULL;
 	}
+	executor_allocation_free(d->allocation);
+	d->allocation = NULL;
+	if (d->speculation != NULL)
+		evtimer_del(d->speculation);
 	executor_registry_shutdown(d->executors);
 	am_link_shutdown(d->am, d->succeeded, d->diagnostics);
 	d->shutdown_sent = true;
@@ -163,9 +185,13 @@ static bool driver_orphaned(const struct driver *d)
 }
 
 /* An executor was removed. */
-static void driver_executor_removed_cb(void *arg)
+static void driver_executor_removed_cb(void *arg, const char *executor_id, const char *node,
+                                       const char *reason)
 {
 	struct driver *d = arg;
+
+	if (d->state == DRIVER_RUNNING && d->job != NULL && d->kind->executor_removed != NULL)
+		d->kind->executor_removed(d->job, executor_id, node, reason);
 
 	if (driver_orphaned(d))
 		driver_end(d, false, "the last executor is gone and the AM disconnected earlier");
@@ -271,6 +297,108 @@ static void driver_accept_cb(struct lineconn *c, void *arg)
 	log_debug("%s: connected", lineconn_peer(c));
 }
 
+/* Look for stragglers to copy (driver.speculation). */
+static void driver_speculation_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct driver *d = arg;
+
+	if (d->state == DRIVER_RUNNING)
+		task_scheduler_speculate(d->scheduler);
+}
+
+/* Dynamic allocation wants a new total. */
+static void driver_allocation_request_cb(void *arg, int total)
+{
+	struct driver *d = arg;
+
+	if (d->state == DRIVER_RUNNING)
+		driver_request_executors(d, total);
+}
+
+/* Dynamic allocation releases an idle executor: no new task goes to it,
+ * and its container is stopped. */
+static void driver_allocation_release_cb(void *arg, void *handle)
+{
+	struct driver *d = arg;
+	const char *container = executor_registry_container(handle);
+
+	executor_registry_release(d->executors, handle);
+	if (*container == '\0')
+		return;
+	if (d->has_backend) {
+		if (d->backend.kill_executor != NULL)
+			d->backend.kill_executor(d->backend.arg, container);
+	} else {
+		am_link_kill_executor(d->am, container);
+	}
+}
+
+/* One executor in the status. */
+static void driver_status_executor_cb(const struct task_executor_info *info, void *arg)
+{
+	struct json_object *list = arg, *e = wjson_new_object();
+	const char *container = executor_registry_container(info->handle);
+
+	wjson_add_string(e, "id", info->id);
+	wjson_add_string(e, "host", info->host);
+	wjson_add_string(e, "nodeId", info->node);
+	if (*container != '\0')
+		wjson_add_string(e, "containerId", container);
+	wjson_add_int(e, "cores", info->cores);
+	wjson_add_int(e, "activeTasks", info->running);
+	wjson_add_int(e, "completedTasks", info->succeeded);
+	wjson_add_int(e, "failedTasks", info->failed);
+	wjson_add_bool(e, "released", info->disabled);
+	json_object_array_add(list, e);
+}
+
+/* The driver's status (driver.h). */
+struct json_object *driver_status(const struct driver *d)
+{
+	static const char *const states[] = {"IDLE", "RUNNING", "ENDING", "DONE"};
+	struct json_object *o = wjson_new_object(), *executors = json_object_new_array();
+	struct json_object *tasks = wjson_new_object();
+
+	wjson_add_string(o, "address", d->address);
+	if (d->state == DRIVER_ENDING || d->state == DRIVER_DONE)
+		wjson_add_string(o, "state", d->succeeded ? "SUCCEEDED" : "FAILED");
+	else
+		wjson_add_string(o, "state", states[d->state]);
+	wjson_add_int(o, "startedTime", d->started_ms);
+	if (d->finished_ms > 0)
+		wjson_add_int(o, "finishedTime", d->finished_ms);
+	if (d->diagnostics != NULL && *d->diagnostics != '\0')
+		wjson_add_string(o, "diagnostics", d->diagnostics);
+	wjson_add_int(tasks, "pending", task_scheduler_pending_count(d->scheduler));
+	wjson_add_int(tasks, "running", task_scheduler_running_count(d->scheduler));
+	wjson_add_int(tasks, "succeeded", task_scheduler_succeeded_count(d->scheduler));
+	wjson_add_int(tasks, "failed", task_scheduler_failed_count(d->scheduler));
+	wjson_add(o, "tasks", tasks);
+	task_scheduler_each_executor(d->scheduler, driver_status_executor_cb, executors);
+	wjson_add(o, "executors", executors);
+	if (d->allocation != NULL)
+		wjson_add(o, "dynamicAllocation", executor_allocation_status(d->allocation));
+	if (d->job != NULL && d->kind->status != NULL)
+		wjson_add(o, "job", d->kind->status(d->job));
+	else if (d->job_status != NULL)
+		wjson_add(o, "job", json_object_get(d->job_status));
+	else if (d->kind != NULL)
+		wjson_add_string(o, "kind", d->kind->name);
+	return o;
+}
+
+/* The status server asks. */
+static struct json_object *driver_status_build_cb(void *arg)
+{
+	return driver_status(arg);
+}
+
+/* The status server's URL. */
+const char *driver_status_url(const struct driver *d)
+{
+	return d->status != NULL ? status_server_url(d->status) : NULL;
+}
+
 /* Create the driver and start listening; see driver.h. */
 struct driver *driver_new(struct event_base *base, const struct driver_options *opts,
                           const struct driver_backend *backend, driver_done_cb done, void *arg,
@@ -326,8 +454,26 @@ struct driver *driver_new(struct event_base *base, const struct driver_options *
 	am_cb.disconnected = driver_am_disconnected_cb;
 	am_cb.arg = d;
 	d->am = am_link_new(d->secret, d->closing, &am_cb);
-	if (opts->speculation)
-		log_info("driver.speculation is not implemented yet: tasks run once at a time");
+	task_scheduler_set_speculation(d->scheduler, opts->speculation);
+	if (opts->speculation) {
+		struct timeval tv = {0, DRIVER_SPECULATION_INTERVAL_MS * 1000};
+
+		d->speculation = event_new(base, -1, EV_PERSIST, driver_speculation_cb, d);
+		if (d->speculation == NULL)
+			fatalx("driver_new: event_new failed");
+		evtimer_add(d->speculation, &tv);
+	}
+	if (opts->dynamic_max > 0) {
+		struct executor_allocation_ops ea_ops = {driver_allocation_request_cb,
+		                                         driver_allocation_release_cb, d};
+
+		d->allocation = executor_allocation_new(
+		        base, d->scheduler, opts->dynamic_min, opts->dynamic_max,
+		        opts->executor_idle_timeout_ms > 0 ? opts->executor_idle_timeout_ms
+		                                           : DRIVER_DEFAULT_IDLE_TIMEOUT_MS,
+		        &ea_ops);
+	}
+	d->started_ms = time_now_ms();
 
 	d->server = lineserver_new(base, bind_host, opts->port, WEFT_MAX_LINE, driver_accept_cb, d,
 	                           cause);
@@ -340,9 +486,23 @@ struct driver *driver_new(struct event_base *base, const struct driver_options *
 	else
 		host = net_advertised_host(bind_host);
 	d->address = net_format_address(host, lineserver_port(d->server));
+	if (!opts->no_status_server) {
+		char *why = NULL;
+
+		d->status =
+		        status_server_new(base, bind_host, host, driver_status_build_cb, d, &why);
+		if (d->status == NULL) {
+			/* The job can run without it: say so and go on. */
+			log_warn("no status server: %s", why);
+			free(why);
+		} else {
+			am_link_set_tracking_url(d->am, status_server_url(d->status));
+		}
+	}
 	free(host);
-	log_info("driver listening on %s:%d, executors dial %s", bind_host,
-	         lineserver_port(d->server), d->address);
+	log_info("driver listening on %s:%d, executors dial %s%s%s", bind_host,
+	         lineserver_port(d->server), d->address, d->status != NULL ? ", status at " : "",
+	         d->status != NULL ? status_server_url(d->status) : "");
 	return d;
 }
 
@@ -368,7 +528,7 @@ static const struct job_kind *driver_job_kind(struct json_object *job, char **ca
 		if (strcmp(driver_job_kinds[i]->name, kind) == 0)
 			return driver_job_kinds[i];
 	}
-	set_cause(cause, "kind: unknown job kind \"%.64s\" (expected shell)", kind);
+	set_cause(cause, "kind: unknown job kind \"%.64s\" (expected shell or dataflow)", kind);
 	return NULL;
 }
 
@@ -395,6 +555,7 @@ int driver_run(struct driver *d, struct json_object *job, char **cause)
 	if (kind == NULL || kind->validate(job, cause) != 0)
 		return -1;
 	memset(&env, 0, sizeof env);
+	env.base = d->base;
 	env.scheduler = d->scheduler;
 	env.out = d->out;
 	env.max_result_bytes = d->max_result_bytes;
@@ -423,6 +584,12 @@ void driver_executor_lost(struct driver *d, const char *container_id, int exit_s
 void driver_abort(struct driver *d, const char *diagnostics)
 {
 	driver_end(d, false, diagnostics != NULL && *diagnostics != '\0' ? diagnostics : "aborted");
+}
+
+/* The outcome is known; the done callback is on its way. */
+bool driver_finishing(const struct driver *d)
+{
+	return d->state == DRIVER_ENDING;
 }
 
 /* Executors registered and alive. */
@@ -459,6 +626,12 @@ void driver_free(struct driver *d)
 	}
 	if (d->job != NULL)
 		d->kind->free(d->job);
+	executor_allocation_free(d->allocation);
+	if (d->speculation != NULL)
+		event_free(d->speculation);
+	status_server_free(d->status);
+	if (d->job_status != NULL)
+		json_object_put(d->job_status);
 	task_scheduler_free(d->scheduler);
 	executor_registry_free(d->executors);
 	am_link_free(d->am);

@@ -56,7 +56,8 @@ struct executor_registry {
 	char *secret;
 	struct closing *closing;
 	struct task_scheduler *ts;
-	void (*on_removed)(void *arg);
+	void (*on_removed)(void *arg, const char *executor_id, const char *node_id,
+	                   const char *reason);
 	void *arg;
 	bool shut_down;
 	int count;
@@ -69,9 +70,11 @@ static void executor_launch(void *handle, const struct task_launch *launch, void
 static void executor_kill(void *handle, int64_t task_id, int attempt, void *arg);
 
 /* An empty registry. */
-struct executor_registry *executor_registry_new(struct event_base *base, const char *secret,
-                                                struct closing *closing,
-                                                void (*on_removed)(void *arg), void *arg)
+struct executor_registry *
+executor_registry_new(struct event_base *base, const char *secret, struct closing *closing,
+                      void (*on_removed)(void *arg, const char *executor_id, const char *node_id,
+                                         const char *reason),
+                      void *arg)
 {
 	struct executor_registry *reg;
 
@@ -119,6 +122,7 @@ static void executor_destroy(struct executor *e)
 static void executor_remove(struct executor *e, const char *reason)
 {
 	struct executor_registry *reg = e->reg;
+	char *id, *node;
 
 	log_info("executor %s (%s, %s) lost: %s", e->id, e->host,
 	         *e->container_id != '\0' ? e->container_id : "no container", reason);
@@ -126,9 +130,15 @@ static void executor_remove(struct executor *e, const char *reason)
 	reg->count--;
 	if (reg->ts != NULL && e->record != NULL)
 		task_scheduler_executor_lost(reg->ts, e->record, reason);
+	id = e->id;
+	node = e->node_id;
+	e->id = NULL;
+	e->node_id = NULL;
 	executor_destroy(e);
 	if (reg->on_removed != NULL)
-		reg->on_removed(reg->arg);
+		reg->on_removed(reg->arg, id, node, reason);
+	free(id);
+	free(node);
 }
 
 /* Remove executors whose connection failed under a send. */
@@ -169,7 +179,10 @@ static void executor_launch(void *handle, const struct task_launch *launch, void
 	wjson_add_int(msg, "taskId", launch->task_id);
 	wjson_add_int(msg, "attempt", launch->attempt);
 	wjson_add_int(msg, "index", launch->index);
-	wjson_add_string(msg, "command", launch->command);
+	if (launch->payload != NULL)
+		wjson_add(msg, "task", json_object_get(launch->payload));
+	else
+		wjson_add_string(msg, "command", launch->command);
 	wjson_add(msg, "env",
 	          launch->env != NULL ? json_object_get(launch->env) : wjson_new_object());
 	executor_send(e, msg);
@@ -306,7 +319,8 @@ static int executor_parse_status(struct json_object *msg, struct task_status *st
 	    wjson_get_string(msg, "", "stdoutEncoding", false, &encoding, cause) != 0 ||
 	    wjson_get_bool(msg, "", "stdoutTruncated", false, &truncated, cause) != 0 ||
 	    wjson_get_int(msg, "", "stdoutSize", false, 0, INT64_MAX, &size, cause) != 0 ||
-	    wjson_get_string(msg, "", "stderrTail", false, &tail, cause) != 0)
+	    wjson_get_string(msg, "", "stderrTail", false, &tail, cause) != 0 ||
+	    wjson_get_object(msg, "", "result", false, &st->result, cause) != 0)
 		return -1;
 	if (tail != NULL && strlen(tail) > EXECUTOR_STDERR_TAIL_MAX)
 		return set_cause(cause, "stderrTail: longer than %d bytes",
@@ -457,7 +471,8 @@ void executor_registry_register(struct executor_registry *reg, struct lineconn *
 	json_object_put(answer);
 	/* Only now may tasks be launched on it (after "registered"). */
 	if (reg->ts != NULL)
-		e->record = task_scheduler_executor_added(reg->ts, e->id, e->host, e->cores, e);
+		e->record = task_scheduler_executor_added(reg->ts, e->id, e->host, e->node_id,
+		                                          e->cores, e);
 }
 
 /* The AM (or the host) says a container ended. */
@@ -523,4 +538,24 @@ void executor_registry_free(struct executor_registry *reg)
 	event_free(reg->reap_event);
 	free(reg->secret);
 	free(reg);
+}
+
+/* The container an executor runs in ("" when none). */
+const char *executor_registry_container(const void *handle)
+{
+	const struct executor *e = handle;
+
+	return e->container_id;
+}
+
+/* Release an executor: no new task goes to it; its connection stays until
+ * its container is stopped (the driver asks the AM) or it leaves. */
+void executor_registry_release(struct executor_registry *reg, void *handle)
+{
+	struct executor *e = handle;
+
+	if (reg->ts != NULL && e->record != NULL)
+		task_scheduler_executor_disable(reg->ts, e->record);
+	log_info("executor %s (%s) released", e->id,
+	         *e->container_id != '\0' ? e->container_id : "no container");
 }

@@ -20,10 +20,13 @@ struct executor_registry;
 struct lineconn;
 struct closing;
 
-/* on_removed(arg) runs after an executor was removed (not at shutdown). */
-struct executor_registry *executor_registry_new(struct event_base *base, const char *secret,
-                                                struct closing *closing,
-                                                void (*on_removed)(void *arg), void *arg);
+/* on_removed runs after an executor was removed (not at shutdown), with
+ * its id, its node and why. */
+struct executor_registry *
+executor_registry_new(struct event_base *base, const char *secret, struct closing *closing,
+                      void (*on_removed)(void *arg, const char *executor_id, const char *node_id,
+                                         const char *reason),
+                      void *arg);
 /* The backend the task scheduler sends launches and kills through. */
 struct task_backend executor_registry_backend(struct executor_registry *reg);
 void executor_registry_set_scheduler(struct executor_registry *reg, struct task_scheduler *ts);
@@ -41,6 +44,10 @@ int executor_registry_count(const struct executor_registry *reg);
 /* The job is over: send shutdown to every executor, let their
  * connections linger, and answer later registrations with shutdown. */
 void executor_registry_shutdown(struct executor_registry *reg);
+/* The container of an executor (its scheduler handle); "" when none. */
+const char *executor_registry_container(const void *handle);
+/* Give no new task to this executor (its handle): it is being released. */
+void executor_registry_release(struct executor_registry *reg, void *handle);
 /* Close every connection now (no callback into the scheduler). */
 void executor_registry_free(struct executor_registry *reg);
 

@@ -5,9 +5,9 @@
  * and, when they are done, writes the job's results.  The driver picks the
  * kind from the description's "kind" field, owns the job's lifetime and
  * does everything that is the same for every kind (executors, the AM, the
- * end of the job).  Today there is "shell" (job_shell.c); issue 3's
- * dataflow jobs add a kind whose start() builds a DAG scheduler over the
- * same task scheduler.
+ * end of the job).  There are "shell" (job_shell.c: one command as N
+ * tasks) and "dataflow" (job_dataflow.c: datasets, stages and actions
+ * through a DAG scheduler over the same task scheduler).
  */
 #ifndef WEFT_DRIVER_JOB_H
 #define WEFT_DRIVER_JOB_H
@@ -17,10 +17,13 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <event2/event.h>
+
 struct task_scheduler;
 
 /* What the driver gives a job. */
 struct job_env {
+	struct event_base *base;
 	struct task_scheduler *scheduler;
 	FILE *out;               /* results go here */
 	size_t max_result_bytes; /* cap on results held in the driver */
@@ -38,8 +41,14 @@ struct job_kind {
 	void *(*start)(struct json_object *job, const struct job_env *env, char **cause);
 	/* Stop whatever still runs and free (after finished, or to abort). */
 	void (*free)(void *job);
+	/* Optional: an executor was removed (reason: why). */
+	void (*executor_removed)(void *job, const char *executor_id, const char *node,
+	                         const char *reason);
+	/* Optional: the job's part of the driver's status (caller puts). */
+	struct json_object *(*status)(void *job);
 };
 
 extern const struct job_kind job_shell_kind;
+extern const struct job_kind job_dataflow_kind;
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * task_scheduler.c — task sets onto executor slots (Spark's
- * TaskSchedulerImpl + TaskSetManager, without locality for now).
+ * TaskSchedulerImpl + TaskSetManager).
  *
  * Owns the task sets, their pending queues, the attempts running on each
  * executor and the scheduler's view of each executor (id, host, free
@@ -12,6 +12,15 @@
  * executor for the task; the next attempt goes to an executor that has
  * not failed it, unless every live executor has.  An attempt lost with
  * its executor goes back to the queue without counting.
+ *
+ * Locality: a task may prefer a node (where its input is).  An executor
+ * with a free slot takes, in set order, a pending task that prefers its
+ * node, else one that prefers no node or a node without a free slot,
+ * else any; per-node lists make finding a local task cheap.
+ *
+ * Speculation: see task_scheduler.h.  A copy is queued on its set's
+ * speculative list and launched, after every ordinary pending task, on an
+ * executor that does not run the task already.
  *
  * Lifetime: an attempt outlives its task set (a killed attempt still holds
  * its slot until the executor reports it gone); its task pointer is
@@ -25,6 +34,7 @@
 #include <string.h>
 #include <sys/queue.h>
 
+#include "common/daemon.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 
@@ -35,6 +45,7 @@ struct task_attempt {
 	int number;
 	struct task *task; /* NULL once its set is cancelled */
 	struct task_executor *executor;
+	int64_t start_ms;
 	bool killed; /* we asked the executor to kill it */
 	TAILQ_ENTRY(task_attempt) executor_entry;
 	TAILQ_ENTRY(task_attempt) task_entry; /* while task != NULL */
@@ -46,6 +57,8 @@ struct task {
 	int index;
 	const char *command; /* owned by the set (shared between tasks) */
 	struct json_object *env;
+	struct json_object *payload;
+	char *preferred; /* node, or NULL */
 	enum task_state state;
 	int failures;
 	int next_attempt;
@@ -53,8 +66,18 @@ struct task {
 	int n_excluded;
 	char *last_failure; /* "(executor E on host H): exit code ..." */
 	bool queued;
+	bool speculated; /* a copy was queued (once per task) */
+	bool spec_queued;
 	TAILQ_HEAD(, task_attempt) attempts; /* running */
 	TAILQ_ENTRY(task) queue_entry;
+	TAILQ_ENTRY(task) spec_entry;
+};
+
+/* Pending tasks that prefer one node (lazily pruned). */
+struct node_queue {
+	char *node;
+	int *tasks; /* indexes into the set's tasks */
+	int n, cap, next;
 };
 
 struct task_set {
@@ -70,15 +93,30 @@ struct task_set {
 	bool active; /* in ts->sets: may still launch and call back */
 	int in_callback;
 	bool free_requested;
+	bool has_preferences;
+	struct node_queue *nodes;
+	int n_nodes;
+	int64_t *durations; /* of succeeded tasks, ms */
+	int n_durations;
+	int failed_attempts;
+	int killed_attempts;
+	int speculative;
+	int running; /* tasks with a running attempt */
 	TAILQ_HEAD(, task) pending;
+	TAILQ_HEAD(, task) spec_pending;
 	TAILQ_ENTRY(task_set) entry;
 };
 
 struct task_executor {
 	char *id;
 	char *host;
+	char *node;
 	int cores;
 	int free;
+	bool disabled;
+	int succeeded;
+	int failed;
+	int64_t idle_since_ms;
 	void *handle;
 	TAILQ_HEAD(, task_attempt) running;
 	TAILQ_ENTRY(task_executor) entry;
@@ -90,7 +128,13 @@ struct task_scheduler {
 	int64_t next_task_id;
 	int n_pending;
 	int n_running;
+	int n_spec_pending;
+	int64_t n_succeeded; /* tasks, over all sets */
+	int64_t n_failed;    /* failed attempts, over all sets */
 	bool scheduling;
+	bool speculation;
+	char **excluded_nodes;
+	int n_excluded_nodes;
 	TAILQ_HEAD(, task_set) sets;
 	TAILQ_HEAD(, task_executor) executors;
 };
@@ -115,10 +159,25 @@ static void task_attempt_remove(struct task_scheduler *ts, struct task_attempt *
 {
 	TAILQ_REMOVE(&a->executor->running, a, executor_entry);
 	a->executor->free++;
+	if (TAILQ_EMPTY(&a->executor->running))
+		a->executor->idle_since_ms = time_mono_ms();
 	ts->n_running--;
-	if (a->task != NULL)
+	if (a->task != NULL) {
 		TAILQ_REMOVE(&a->task->attempts, a, task_entry);
+		if (TAILQ_EMPTY(&a->task->attempts))
+			a->task->set->running--;
+	}
 	free(a);
+}
+
+/* Take a task off its set's speculative list. */
+static void task_unqueue_speculative(struct task_scheduler *ts, struct task *t)
+{
+	if (!t->spec_queued)
+		return;
+	TAILQ_REMOVE(&t->set->spec_pending, t, spec_entry);
+	t->spec_queued = false;
+	ts->n_spec_pending--;
 }
 
 /* Detach every attempt of a task from it, asking executors to kill them. */
@@ -126,9 +185,13 @@ static void task_kill_attempts(struct task_scheduler *ts, struct task *t)
 {
 	struct task_attempt *a;
 
+	task_unqueue_speculative(ts, t);
+	if (!TAILQ_EMPTY(&t->attempts))
+		t->set->running--;
 	while ((a = TAILQ_FIRST(&t->attempts)) != NULL) {
 		TAILQ_REMOVE(&t->attempts, a, task_entry);
 		a->task = NULL;
+		t->set->killed_attempts++;
 		if (!a->killed) {
 			a->killed = true;
 			ts->backend.kill(a->executor->handle, a->task_id, a->number,
@@ -147,6 +210,9 @@ static void task_set_destroy(struct task_set *set)
 
 		if (t->env != NULL)
 			json_object_put(t->env);
+		if (t->payload != NULL)
+			json_object_put(t->payload);
+		free(t->preferred);
 		for (j = 0; j < t->n_excluded; j++)
 			free(t->excluded[j]);
 		free(t->excluded);
@@ -154,6 +220,12 @@ static void task_set_destroy(struct task_set *set)
 	}
 	for (i = 0; i < set->n_commands; i++)
 		free(set->commands[i]);
+	for (i = 0; i < set->n_nodes; i++) {
+		free(set->nodes[i].node);
+		free(set->nodes[i].tasks);
+	}
+	free(set->nodes);
+	free(set->durations);
 	free(set->commands);
 	free(set->tasks);
 	free(set->name);
@@ -178,6 +250,29 @@ void task_set_cancel(struct task_set *set)
 	}
 	for (i = 0; i < set->n; i++)
 		task_kill_attempts(ts, &set->tasks[i]);
+}
+
+/* Whether a set may still launch and call back. */
+bool task_set_active(const struct task_set *set)
+{
+	return set->active;
+}
+
+/* What a set's tasks are doing. */
+void task_set_counts(const struct task_set *set, struct task_set_counts *c)
+{
+	int i;
+
+	memset(c, 0, sizeof *c);
+	c->total = set->n;
+	c->succeeded = set->succeeded;
+	c->failed = set->failed_attempts;
+	c->killed = set->killed_attempts;
+	c->speculative = set->speculative;
+	c->running = set->running;
+	for (i = 0; i < set->n; i++)
+		if (set->tasks[i].queued)
+			c->pending++;
 }
 
 /* Cancel and free, or defer the free while the set's callback runs. */
@@ -240,8 +335,12 @@ void task_scheduler_free(struct task_scheduler *ts)
 		TAILQ_REMOVE(&ts->executors, e, entry);
 		free(e->id);
 		free(e->host);
+		free(e->node);
 		free(e);
 	}
+	for (int i = 0; i < ts->n_excluded_nodes; i++)
+		free(ts->excluded_nodes[i]);
+	free(ts->excluded_nodes);
 	free(ts);
 }
 
@@ -250,6 +349,7 @@ static void task_enqueue(struct task_scheduler *ts, struct task *t, bool front)
 {
 	if (t->queued)
 		return;
+	task_unqueue_speculative(ts, t);
 	t->state = TASK_PENDING;
 	t->queued = true;
 	if (front)
@@ -257,6 +357,31 @@ static void task_enqueue(struct task_scheduler *ts, struct task *t, bool front)
 	else
 		TAILQ_INSERT_TAIL(&t->set->pending, t, queue_entry);
 	ts->n_pending++;
+	if (t->preferred != NULL) {
+		struct task_set *set = t->set;
+		struct node_queue *q = NULL;
+		int i;
+
+		for (i = 0; i < set->n_nodes && q == NULL; i++)
+			if (strcmp(set->nodes[i].node, t->preferred) == 0)
+				q = &set->nodes[i];
+		if (q == NULL) {
+			set->nodes = xreallocarray(set->nodes, (size_t)set->n_nodes + 1,
+			                           sizeof *set->nodes);
+			q = &set->nodes[set->n_nodes++];
+			memset(q, 0, sizeof *q);
+			q->node = xstrdup(t->preferred);
+		}
+		if (front && q->next > 0) {
+			q->tasks[--q->next] = (int)(t - set->tasks);
+			return;
+		}
+		if (q->n == q->cap) {
+			q->cap = q->cap == 0 ? 16 : q->cap * 2;
+			q->tasks = xreallocarray(q->tasks, (size_t)q->cap, sizeof *q->tasks);
+		}
+		q->tasks[q->n++] = (int)(t - set->tasks);
+	}
 }
 
 /* Whether task t failed on the executor named id. */
@@ -288,17 +413,136 @@ static bool task_scheduler_eligible(struct task_scheduler *ts, const struct task
 	return true;
 }
 
-/* The first pending task (sets in submission order) that may run on e. */
+/* Whether the node named node is excluded. */
+static bool task_scheduler_node_excluded(const struct task_scheduler *ts, const char *node)
+{
+	int i;
+
+	for (i = 0; i < ts->n_excluded_nodes; i++)
+		if (strcmp(ts->excluded_nodes[i], node) == 0)
+			return true;
+	return false;
+}
+
+/* Whether e takes tasks: enabled, and not on an excluded node unless no
+ * executor elsewhere could take them. */
+static bool task_scheduler_usable(const struct task_scheduler *ts, const struct task_executor *e)
+{
+	const struct task_executor *other;
+
+	if (e->disabled)
+		return false;
+	if (ts->n_excluded_nodes == 0 || !task_scheduler_node_excluded(ts, e->node))
+		return true;
+	TAILQ_FOREACH(other, &ts->executors, entry)
+	{
+		if (!other->disabled && !task_scheduler_node_excluded(ts, other->node))
+			return false;
+	}
+	return true;
+}
+
+/* Whether some usable executor on node has a free slot. */
+static bool task_scheduler_node_has_slot(const struct task_scheduler *ts, const char *node)
+{
+	const struct task_executor *e;
+
+	TAILQ_FOREACH(e, &ts->executors, entry)
+	{
+		if (e->free > 0 && strcmp(e->node, node) == 0 && task_scheduler_usable(ts, e))
+			return true;
+	}
+	return false;
+}
+
+/* A pending task of set that prefers e's node, or NULL. */
+static struct task *task_scheduler_pick_local(struct task_scheduler *ts, struct task_set *set,
+                                              const struct task_executor *e)
+{
+	struct node_queue *q = NULL;
+	struct task *t;
+	int i;
+
+	for (i = 0; i < set->n_nodes && q == NULL; i++)
+		if (strcmp(set->nodes[i].node, e->node) == 0)
+			q = &set->nodes[i];
+	if (q == NULL)
+		return NULL;
+	for (i = q->next; i < q->n; i++) {
+		t = &set->tasks[q->tasks[i]];
+		if (!t->queued || t->preferred == NULL || strcmp(t->preferred, e->node) != 0) {
+			if (i == q->next)
+				q->next++; /* launched or re-queued elsewhere: prune */
+			continue;
+		}
+		if (task_scheduler_eligible(ts, t, e))
+			return t;
+	}
+	return NULL;
+}
+
+/* The pending task e should run: in set order, a local one, else one
+ * that prefers nothing or a node with no free slot, else any. */
 static struct task *task_scheduler_pick(struct task_scheduler *ts, const struct task_executor *e)
 {
 	struct task_set *set;
-	struct task *t;
+	struct task *t, *fallback;
+	int scanned;
 
 	TAILQ_FOREACH(set, &ts->sets, entry)
 	{
+		if (TAILQ_EMPTY(&set->pending))
+			continue;
+		if (!set->has_preferences) {
+			TAILQ_FOREACH(t, &set->pending, queue_entry)
+			{
+				if (task_scheduler_eligible(ts, t, e))
+					return t;
+			}
+			continue;
+		}
+		t = task_scheduler_pick_local(ts, set, e);
+		if (t != NULL)
+			return t;
+		fallback = NULL;
+		scanned = 0;
 		TAILQ_FOREACH(t, &set->pending, queue_entry)
 		{
-			if (task_scheduler_eligible(ts, t, e))
+			if (!task_scheduler_eligible(ts, t, e))
+				continue;
+			if (t->preferred == NULL || !task_scheduler_node_has_slot(ts, t->preferred))
+				return t;
+			if (fallback == NULL)
+				fallback = t;
+			if (++scanned >= 64)
+				break; /* bound the work per slot */
+		}
+		if (fallback != NULL)
+			return fallback;
+	}
+	return NULL;
+}
+
+/* A queued speculative copy e may run: not where the task runs now. */
+static struct task *task_scheduler_pick_speculative(struct task_scheduler *ts,
+                                                    const struct task_executor *e)
+{
+	struct task_attempt *a;
+	struct task_set *set;
+	struct task *t;
+	bool here;
+
+	TAILQ_FOREACH(set, &ts->sets, entry)
+	{
+		TAILQ_FOREACH(t, &set->spec_pending, spec_entry)
+		{
+			here = false;
+			TAILQ_FOREACH(a, &t->attempts, task_entry)
+			{
+				if (a->executor == e)
+					here = true;
+			}
+			if (!here && !task_excludes(t, e->id))
 				return t;
 		}
 	}
@@ -312,28 +556,42 @@ static void task_scheduler_launch(struct task_scheduler *ts, struct task *t,
 	struct task_launch launch;
 	struct task_attempt *a;
 
-	TAILQ_REMOVE(&t->set->pending, t, queue_entry);
-	t->queued = false;
-	ts->n_pending--;
+	if (t->queued) {
+		TAILQ_REMOVE(&t->set->pending, t, queue_entry);
+		t->queued = false;
+		ts->n_pending--;
+	} else {
+		/* A speculative copy of a running task. */
+		task_unqueue_speculative(ts, t);
+		t->set->speculative++;
+	}
 
 	a = xcalloc(1, sizeof *a);
 	a->task_id = t->id;
 	a->number = t->next_attempt++;
 	a->task = t;
 	a->executor = e;
+	a->start_ms = time_mono_ms();
+	if (TAILQ_EMPTY(&t->attempts))
+		t->set->running++;
 	TAILQ_INSERT_TAIL(&e->running, a, executor_entry);
 	TAILQ_INSERT_TAIL(&t->attempts, a, task_entry);
 	e->free--;
+	e->idle_since_ms = 0;
 	ts->n_running++;
 	t->state = TASK_RUNNING;
 
-	log_debug("starting task %d (TID %" PRId64 ", attempt %d) on executor %s (%s)", t->index,
-	          t->id, a->number, e->id, e->host);
+	log_debug("starting task %d (TID %" PRId64 ", attempt %d) on executor %s (%s)%s", t->index,
+	          t->id, a->number, e->id, e->node,
+	          t->preferred == NULL                 ? ""
+	          : strcmp(t->preferred, e->node) == 0 ? ", node-local"
+	                                               : ", not local");
 	launch.task_id = t->id;
 	launch.attempt = a->number;
 	launch.index = t->index;
 	launch.command = t->command;
 	launch.env = t->env;
+	launch.payload = t->payload;
 	ts->backend.launch(e->handle, &launch, ts->backend.arg);
 }
 
@@ -348,13 +606,15 @@ static void task_scheduler_schedule(struct task_scheduler *ts)
 	if (ts->scheduling)
 		return; /* the outer pass picks new work up */
 	ts->scheduling = true;
-	while (progress && ts->n_pending > 0) {
+	while (progress && (ts->n_pending > 0 || ts->n_spec_pending > 0)) {
 		progress = false;
 		TAILQ_FOREACH(e, &ts->executors, entry)
 		{
-			if (e->free <= 0)
+			if (e->free <= 0 || !task_scheduler_usable(ts, e))
 				continue;
-			t = task_scheduler_pick(ts, e);
+			t = ts->n_pending > 0 ? task_scheduler_pick(ts, e) : NULL;
+			if (t == NULL && ts->n_spec_pending > 0)
+				t = task_scheduler_pick_speculative(ts, e);
 			if (t == NULL)
 				continue;
 			task_scheduler_launch(ts, t, e);
@@ -366,13 +626,16 @@ static void task_scheduler_schedule(struct task_scheduler *ts)
 
 /* A new executor's cores become slots. */
 struct task_executor *task_scheduler_executor_added(struct task_scheduler *ts, const char *id,
-                                                    const char *host, int cores, void *handle)
+                                                    const char *host, const char *node, int cores,
+                                                    void *handle)
 {
 	struct task_executor *e;
 
 	e = xcalloc(1, sizeof *e);
 	e->id = xstrdup(id);
 	e->host = xstrdup(host);
+	e->node = xstrdup(node != NULL ? node : host);
+	e->idle_since_ms = time_mono_ms();
 	e->cores = cores;
 	e->free = cores;
 	e->handle = handle;
@@ -396,7 +659,10 @@ void task_scheduler_executor_lost(struct task_scheduler *ts, struct task_executo
 		ts->n_running--;
 		if (t != NULL) {
 			TAILQ_REMOVE(&t->attempts, a, task_entry);
+			if (TAILQ_EMPTY(&t->attempts))
+				t->set->running--;
 			if (t->state == TASK_RUNNING && TAILQ_EMPTY(&t->attempts)) {
+				task_unqueue_speculative(ts, t);
 				log_info("task %d (TID %" PRId64
 				         ", attempt %d) was running on lost "
 				         "executor %s: queued again",
@@ -409,13 +675,32 @@ void task_scheduler_executor_lost(struct task_scheduler *ts, struct task_executo
 	log_info("executor %s on %s removed: %s", e->id, e->host, reason);
 	free(e->id);
 	free(e->host);
+	free(e->node);
 	free(e);
 	task_scheduler_schedule(ts);
 }
 
+/* An executor being released takes no new task. */
+void task_scheduler_executor_disable(struct task_scheduler *ts, struct task_executor *e)
+{
+	e->disabled = true;
+}
+
+/* A node stopped serving shuffle data: prefer executors elsewhere. */
+void task_scheduler_exclude_node(struct task_scheduler *ts, const char *node)
+{
+	if (task_scheduler_node_excluded(ts, node))
+		return;
+	ts->excluded_nodes = xreallocarray(ts->excluded_nodes, (size_t)ts->n_excluded_nodes + 1,
+	                                   sizeof *ts->excluded_nodes);
+	ts->excluded_nodes[ts->n_excluded_nodes++] = xstrdup(node);
+	log_warn("node %s excluded: tasks go to executors on other nodes", node);
+}
+
 /* The first success of a task: record it, tell the owner. */
 static void task_scheduler_task_succeeded(struct task_scheduler *ts, struct task *t,
-                                          const char *executor_id, const char *host, int attempt,
+                                          const char *executor_id, const char *host,
+                                          const char *node, int attempt, int64_t duration_ms,
                                           const struct task_status *st)
 {
 	struct task_set *set = t->set;
@@ -425,6 +710,10 @@ static void task_scheduler_task_succeeded(struct task_scheduler *ts, struct task
 		return;
 	t->state = TASK_SUCCEEDED;
 	set->succeeded++;
+	ts->n_succeeded++;
+	set->durations =
+	        xreallocarray(set->durations, (size_t)set->n_durations + 1, sizeof *set->durations);
+	set->durations[set->n_durations++] = duration_ms;
 	task_kill_attempts(ts, t); /* a speculative copy, if any */
 
 	memset(&result, 0, sizeof result);
@@ -437,8 +726,11 @@ static void task_scheduler_task_succeeded(struct task_scheduler *ts, struct task
 	result.stdout_truncated = st->stdout_truncated;
 	result.stdout_size = st->stdout_size;
 	result.stderr_tail = st->stderr_tail != NULL ? st->stderr_tail : "";
-	log_debug("task %d (TID %" PRId64 ", attempt %d) finished on executor %s", t->index, t->id,
-	          attempt, executor_id);
+	result.node = node;
+	result.result = st->result;
+	result.duration_ms = duration_ms;
+	log_debug("task %d (TID %" PRId64 ", attempt %d) finished on executor %s in %" PRId64 " ms",
+	          t->index, t->id, attempt, executor_id, duration_ms);
 
 	task_set_enter(set);
 	if (set->cb.task_succeeded != NULL)
@@ -466,6 +758,8 @@ static void task_scheduler_task_failed(struct task_scheduler *ts, struct task *t
 	if (t->state != TASK_RUNNING)
 		return;
 	t->failures++;
+	set->failed_attempts++;
+	ts->n_failed++;
 	if (!task_excludes(t, executor_id)) {
 		t->excluded =
 		        xreallocarray(t->excluded, (size_t)t->n_excluded + 1, sizeof *t->excluded);
@@ -496,6 +790,34 @@ static void task_scheduler_task_failed(struct task_scheduler *ts, struct task *t
 	free(reason);
 }
 
+/* An attempt could not fetch its input: the owner recomputes it. */
+static void task_scheduler_fetch_failed(struct task_scheduler *ts, struct task *t,
+                                        const char *executor_id, const char *host, const char *node,
+                                        const struct task_status *st)
+{
+	struct task_set *set = t->set;
+	struct task_result result;
+
+	if (t->state != TASK_RUNNING)
+		return;
+	log_warn("task %d (TID %" PRId64 ", attempt %d) on executor %s (%s) could not fetch its "
+	         "input",
+	         t->index, t->id, st->attempt, executor_id, host);
+	t->state = TASK_FAILED;
+	memset(&result, 0, sizeof result);
+	result.index = t->index;
+	result.attempt = st->attempt;
+	result.executor_id = executor_id;
+	result.host = host;
+	result.node = node;
+	result.stdout_data = "";
+	result.stderr_tail = st->stderr_tail != NULL ? st->stderr_tail : "";
+	result.result = st->result;
+	task_set_enter(set);
+	set->cb.fetch_failed(set, &result, set->arg);
+	task_set_leave(set);
+}
+
 /* How a failed attempt reads in a job's diagnostics. */
 static char *task_scheduler_describe_failure(const struct task_status *st)
 {
@@ -519,7 +841,8 @@ int task_scheduler_status(struct task_scheduler *ts, struct task_executor *e,
 {
 	struct task_attempt *a;
 	struct task *t;
-	char *executor_id, *host, *what;
+	char *executor_id, *host, *node, *what;
+	int64_t duration_ms;
 	bool killed;
 
 	TAILQ_FOREACH(a, &e->running, executor_entry)
@@ -541,6 +864,7 @@ int task_scheduler_status(struct task_scheduler *ts, struct task_executor *e,
 
 	t = a->task;
 	killed = a->killed;
+	duration_ms = time_mono_ms() - a->start_ms;
 	task_attempt_remove(ts, a);
 	if (t == NULL) {
 		/* Its set was cancelled or a copy of it already won. */
@@ -552,15 +876,25 @@ int task_scheduler_status(struct task_scheduler *ts, struct task_executor *e,
 	 * executor record stays valid, but keep copies to be safe. */
 	executor_id = xstrdup(e->id);
 	host = xstrdup(e->host);
+	node = xstrdup(e->node);
 	switch (st->state) {
 	case TASK_REPORT_FINISHED:
-		task_scheduler_task_succeeded(ts, t, executor_id, host, st->attempt, st);
+		e->succeeded++;
+		task_scheduler_task_succeeded(ts, t, executor_id, host, node, st->attempt,
+		                              duration_ms, st);
 		break;
 	case TASK_REPORT_KILLED:
 	case TASK_REPORT_FAILED:
 		/* A kill we asked for is no failure; one nobody asked for is. */
 		if (st->state == TASK_REPORT_KILLED && killed)
 			break;
+		e->failed++;
+		if (st->state == TASK_REPORT_FAILED && st->result != NULL &&
+		    json_object_object_get_ex(st->result, "fetchFailed", NULL) &&
+		    t->set->cb.fetch_failed != NULL) {
+			task_scheduler_fetch_failed(ts, t, executor_id, host, node, st);
+			break;
+		}
 		what = task_scheduler_describe_failure(st);
 		task_scheduler_task_failed(ts, t, executor_id, host, st->attempt, what);
 		free(what);
@@ -570,6 +904,7 @@ int task_scheduler_status(struct task_scheduler *ts, struct task_executor *e,
 	}
 	free(executor_id);
 	free(host);
+	free(node);
 	task_scheduler_schedule(ts);
 	return 0;
 }
@@ -592,6 +927,7 @@ struct task_set *task_scheduler_submit(struct task_scheduler *ts, const char *na
 	set->arg = arg;
 	set->active = true;
 	TAILQ_INIT(&set->pending);
+	TAILQ_INIT(&set->spec_pending);
 	TAILQ_INSERT_TAIL(&ts->sets, set, entry);
 
 	for (i = 0; i < n; i++) {
@@ -601,13 +937,20 @@ struct task_set *task_scheduler_submit(struct task_scheduler *ts, const char *na
 		t->id = ts->next_task_id++;
 		t->index = specs[i].index;
 		/* Tasks usually share one command: keep one copy of it. */
-		if (i > 0 && specs[i].command == specs[i - 1].command)
+		if (specs[i].command == NULL)
+			t->command = NULL;
+		else if (i > 0 && specs[i].command == specs[i - 1].command)
 			t->command = set->tasks[i - 1].command;
 		else {
 			set->commands[set->n_commands] = xstrdup(specs[i].command);
 			t->command = set->commands[set->n_commands++];
 		}
 		t->env = specs[i].env != NULL ? json_object_get(specs[i].env) : NULL;
+		t->payload = specs[i].payload != NULL ? json_object_get(specs[i].payload) : NULL;
+		if (specs[i].preferred_node != NULL) {
+			t->preferred = xstrdup(specs[i].preferred_node);
+			set->has_preferences = true;
+		}
 		TAILQ_INIT(&t->attempts);
 		task_enqueue(ts, t, false);
 	}
@@ -633,4 +976,117 @@ int task_scheduler_pending_count(const struct task_scheduler *ts)
 int task_scheduler_running_count(const struct task_scheduler *ts)
 {
 	return ts->n_running;
+}
+
+/* Tasks that succeeded, and attempts that failed, over all sets. */
+int64_t task_scheduler_succeeded_count(const struct task_scheduler *ts)
+{
+	return ts->n_succeeded;
+}
+
+int64_t task_scheduler_failed_count(const struct task_scheduler *ts)
+{
+	return ts->n_failed;
+}
+
+/* Slots over all executors that take tasks. */
+int task_scheduler_slot_count(const struct task_scheduler *ts)
+{
+	const struct task_executor *e;
+	int n = 0;
+
+	TAILQ_FOREACH(e, &ts->executors, entry)
+	{
+		if (!e->disabled)
+			n += e->cores;
+	}
+	return n;
+}
+
+void task_scheduler_set_speculation(struct task_scheduler *ts, bool on)
+{
+	ts->speculation = on;
+}
+
+static int task_scheduler_compare_ms(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Queue copies of the stragglers of every set; see task_scheduler.h. */
+int task_scheduler_speculate(struct task_scheduler *ts)
+{
+	struct task_set *set;
+	struct task_attempt *a;
+	int64_t now = time_mono_ms(), median, threshold, *sorted;
+	int i, queued = 0, need;
+
+	if (!ts->speculation)
+		return 0;
+	TAILQ_FOREACH(set, &ts->sets, entry)
+	{
+		need = (int)(SPECULATION_QUANTILE * set->n);
+		if (need < 1)
+			need = 1;
+		if (set->succeeded < need || set->n_durations == 0 || set->succeeded == set->n)
+			continue;
+		sorted = xmalloc((size_t)set->n_durations * sizeof *sorted);
+		memcpy(sorted, set->durations, (size_t)set->n_durations * sizeof *sorted);
+		qsort(sorted, (size_t)set->n_durations, sizeof *sorted, task_scheduler_compare_ms);
+		median = sorted[set->n_durations / 2];
+		free(sorted);
+		threshold = (int64_t)(SPECULATION_MULTIPLIER * (double)median);
+		if (threshold < SPECULATION_MIN_MS)
+			threshold = SPECULATION_MIN_MS;
+		for (i = 0; i < set->n; i++) {
+			struct task *t = &set->tasks[i];
+
+			if (t->state != TASK_RUNNING || t->speculated || t->queued)
+				continue;
+			a = TAILQ_FIRST(&t->attempts);
+			if (a == NULL || TAILQ_NEXT(a, task_entry) != NULL ||
+			    now - a->start_ms <= threshold)
+				continue;
+			t->speculated = true;
+			t->spec_queued = true;
+			TAILQ_INSERT_TAIL(&set->spec_pending, t, spec_entry);
+			ts->n_spec_pending++;
+			queued++;
+			log_info("task %d (TID %" PRId64 ") has run %" PRId64
+			         " ms, more than %.1fx the "
+			         "median %" PRId64
+			         " ms of %d finished: queueing a speculative copy",
+			         t->index, t->id, now - a->start_ms, SPECULATION_MULTIPLIER, median,
+			         set->n_durations);
+		}
+	}
+	if (queued > 0)
+		task_scheduler_schedule(ts);
+	return queued;
+}
+
+/* Every executor, for status pages and dynamic allocation. */
+void task_scheduler_each_executor(const struct task_scheduler *ts,
+                                  void (*fn)(const struct task_executor_info *info, void *arg),
+                                  void *arg)
+{
+	const struct task_executor *e;
+	struct task_executor_info info;
+
+	TAILQ_FOREACH(e, &ts->executors, entry)
+	{
+		info.id = e->id;
+		info.host = e->host;
+		info.node = e->node;
+		info.cores = e->cores;
+		info.running = e->cores - e->free;
+		info.succeeded = e->succeeded;
+		info.failed = e->failed;
+		info.disabled = e->disabled;
+		info.idle_since_ms = TAILQ_EMPTY(&e->running) ? e->idle_since_ms : 0;
+		info.handle = e->handle;
+		fn(&info, arg);
+	}
 }

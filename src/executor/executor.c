@@ -5,18 +5,19 @@
  * Owns the connection to the driver (dialled with a short backoff when
  * the first attempts fail), the registration, and every running task: a
  * child in its own process group (proc.h) running /bin/sh -c COMMAND in
- * its own directory under the container's working directory,
+ * a directory of its own under the container's working directory, one
+ * per task slot (at most --cores), emptied when a task leaves it,
  *
- *   WORKDIR/task_<taskId>_<attempt>/work     the task's cwd
- *   WORKDIR/task_<taskId>_<attempt>/stdout   its stdout
- *   WORKDIR/task_<taskId>_<attempt>/stderr   its stderr
+ *   WORKDIR/slot_<k>/work     the task's cwd
+ *   WORKDIR/slot_<k>/stdout   its stdout
+ *   WORKDIR/slot_<k>/stderr   its stderr
  *
  * with the executor's environment (less WEFT_APP_SECRET) plus the task's
  * env, WEFT_TASK_INDEX, WEFT_TASK_ATTEMPT and WEFT_EXECUTOR_ID.  When the
  * task exits, whatever is left of its process group is killed, its stdout
  * (capped so the status line fits in WEFT_MAX_LINE; base64 when it is not
  * UTF-8 text) and the last 4 KiB of its stderr go back in one status line,
- * and the directory is removed.
+ * and what the task left in its slot is removed.
  *
  * The executor leaves when the driver says shutdown (exit 0), when the
  * driver's connection drops or it is rejected (exit 1, like Spark's
@@ -30,6 +31,7 @@
 #include "executor/executor.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -67,6 +69,10 @@ extern char **environ;
 #define EXECUTOR_STDERR_TAIL  4096
 #define EXECUTOR_MAX_ENV      1024
 #define EXECUTOR_MAX_ENV_KEY  256
+/* A task runner's result.json (map output sizes, samples) must fit a line
+ * with the rest of the status. */
+#define EXECUTOR_MAX_RESULT      (16 * 1024 * 1024)
+#define EXECUTOR_MIN_TASK_BUDGET ((size_t)32 * 1024 * 1024)
 
 struct exec_task {
 	struct executor *e;
@@ -80,7 +86,16 @@ struct exec_task {
 	struct proc *proc; /* NULL once reaped */
 	pid_t pid;
 	bool killing;
+	bool dataflow; /* run by the task runner: has a result.json */
+	int slot;      /* index in e->slots, -1 before one is taken */
 	TAILQ_ENTRY(exec_task) entry;
+};
+
+/* A task slot's directory, reused task after task (see executor_slot_take). */
+struct exec_slot {
+	char *dir;
+	bool busy;
+	bool made; /* dir/work exists and is clean */
 };
 
 struct executor {
@@ -94,6 +109,10 @@ struct executor {
 	char *node_id;
 	char *container_id;
 	char *work_dir;
+	char *self_path;  /* this program, run as the task runner */
+	char *local_dirs; /* where map outputs and blocks go */
+	char *app_id;
+	size_t task_budget; /* bytes a dataflow task may sort in memory */
 
 	struct lineconn *conn;
 	bool registered;
@@ -110,6 +129,8 @@ struct executor {
 
 	int n_tasks;
 	TAILQ_HEAD(, exec_task) tasks;
+	struct exec_slot *slots;
+	int n_slots;
 };
 
 static void executor_connect(struct executor *e);
@@ -327,6 +348,24 @@ static void executor_send_failed(struct executor *e, const struct exec_task *t, 
 	free(tail);
 }
 
+/* Add what the task runner wrote in result.json to a status line. */
+static void executor_attach_result(const struct exec_task *t, struct json_object *msg)
+{
+	struct json_object *result;
+	char *path = xasprintf("%s/result.json", t->dir), *cause = NULL;
+
+	result = wjson_parse_file(path, EXECUTOR_MAX_RESULT, &cause);
+	if (result == NULL) {
+		log_debug("task %" PRId64 ": no result: %s", t->task_id, cause);
+		free(cause);
+	} else if (!json_object_is_type(result, json_type_object)) {
+		json_object_put(result);
+	} else {
+		wjson_add(msg, "result", result);
+	}
+	free(path);
+}
+
 /*
  * The final status line of a task, with its stdout when it succeeded.  The
  * line must fit the driver's cap: stdout is cut (at a character boundary)
@@ -343,6 +382,9 @@ static struct json_object *executor_final_status(const struct exec_task *t, cons
 	msg = executor_status(t, state);
 	wjson_add_int(msg, "exitCode", exit_code);
 	wjson_add_string(msg, "stderrTail", tail);
+	/* A dataflow task's result first: stdout is cut to what fits beside it. */
+	if (t->dataflow)
+		executor_attach_result(t, msg);
 	if (strcmp(state, "FINISHED") != 0)
 		return msg;
 
@@ -387,15 +429,106 @@ static struct json_object *executor_final_status(const struct exec_task *t, cons
 /* ------------------------------------------------------------------ */
 /* Tasks. */
 
-/* Forget a task and remove its directory. */
+/* Remove everything inside dir (not dir itself).  RET whether it was
+ * empty already. */
+static bool executor_empty_dir(const char *dir)
+{
+	struct dirent *de;
+	bool empty = true;
+	char *path;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return true;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		empty = false;
+		path = xasprintf("%s/%s", dir, de->d_name);
+		executor_remove_tree(path);
+		free(path);
+	}
+	closedir(d);
+	return empty;
+}
+
+/* Empty a file if it is not (a missing file is fine). */
+static bool executor_truncate(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return errno == ENOENT;
+	return st.st_size == 0 || truncate(path, 0) == 0;
+}
+
+/*
+ * A slot for a task: WORKDIR/slot_<k>/ with the task's working directory
+ * work/ and its stdout and stderr files, created once and emptied when a
+ * task leaves it (only what the task left is removed).  Reusing them
+ * saves the directory and file creations and removals of every task,
+ * which cost more than the task itself for short tasks on a journaling
+ * filesystem.  RET the slot index, or -1 with *cause.
+ */
+static int executor_slot_take(struct executor *e, char **cause)
+{
+	struct exec_slot *slot;
+	char *work;
+	int k;
+
+	for (k = 0; k < e->n_slots; k++)
+		if (!e->slots[k].busy)
+			break;
+	if (k == e->n_slots) {
+		e->slots = xreallocarray(e->slots, (size_t)e->n_slots + 1, sizeof *e->slots);
+		memset(&e->slots[k], 0, sizeof e->slots[k]);
+		e->slots[k].dir = xasprintf("%s/slot_%d", e->work_dir, k);
+		e->n_slots++;
+	}
+	slot = &e->slots[k];
+	if (!slot->made) {
+		executor_remove_tree(slot->dir); /* a leftover of an earlier run */
+		work = xasprintf("%s/work", slot->dir);
+		if (mkdir(slot->dir, 0700) != 0 || mkdir(work, 0700) != 0) {
+			set_cause(cause, "mkdir %s: %s", work, strerror(errno));
+			free(work);
+			return -1;
+		}
+		free(work);
+		slot->made = true;
+	}
+	slot->busy = true;
+	return k;
+}
+
+/* A task left its slot: empty it for the next one. */
+static void executor_slot_give_back(struct executor *e, const struct exec_task *t)
+{
+	struct exec_slot *slot = &e->slots[t->slot];
+	char *path;
+
+	if (t->cwd != NULL)
+		executor_empty_dir(t->cwd);
+	if (!executor_truncate(t->stdout_path) || !executor_truncate(t->stderr_path))
+		slot->made = false; /* start it afresh */
+	path = xasprintf("%s/task.json", slot->dir);
+	unlink(path);
+	free(path);
+	path = xasprintf("%s/result.json", slot->dir);
+	unlink(path);
+	free(path);
+	slot->busy = false;
+}
+
+/* Forget a task and give its slot back. */
 static void executor_task_free(struct exec_task *t)
 {
 	struct executor *e = t->e;
 
 	TAILQ_REMOVE(&e->tasks, t, entry);
 	e->n_tasks--;
-	if (t->dir != NULL)
-		executor_remove_tree(t->dir);
+	if (t->slot >= 0)
+		executor_slot_give_back(e, t);
 	free(t->dir);
 	free(t->cwd);
 	free(t->stdout_path);
@@ -554,24 +687,49 @@ static void executor_env_free(char **env)
 	free(env);
 }
 
-/* Make the task's directories. RET 0 / -1 with *cause. */
-static int executor_task_dirs(struct exec_task *t, char **cause)
+/* A dataflow task's file for the runner: the driver's "task" object and
+ * what only this executor knows (its node, local dirs, the application
+ * and its secret, the memory a task may use). */
+static int executor_write_task(const struct executor *e, const struct exec_task *t,
+                               struct json_object *task, char **cause)
 {
-	executor_remove_tree(t->dir); /* a leftover from an earlier run */
-	if (mkdir(t->dir, 0700) != 0)
-		return set_cause(cause, "mkdir %s: %s", t->dir, strerror(errno));
-	if (mkdir(t->cwd, 0700) != 0)
-		return set_cause(cause, "mkdir %s: %s", t->cwd, strerror(errno));
-	return 0;
+	struct json_object *obj = NULL;
+	const char *text;
+	char *path;
+	int fd, rc = 0;
+
+	if (json_object_deep_copy(task, &obj, NULL) != 0)
+		fatalx("executor_write_task: out of memory");
+	wjson_add_int(obj, "taskId", t->task_id);
+	wjson_add_int(obj, "attempt", t->attempt);
+	if (!json_object_object_get_ex(obj, "partition", NULL))
+		wjson_add_int(obj, "partition", t->index);
+	wjson_add_string(obj, "applicationId", e->app_id);
+	wjson_add_string(obj, "nodeId", e->node_id);
+	wjson_add_string(obj, "secret", e->secret);
+	wjson_add_string(obj, "localDirs", e->local_dirs);
+	wjson_add_int(obj, "budgetBytes", (int64_t)e->task_budget);
+	text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
+	path = xasprintf("%s/task.json", t->dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		rc = set_cause(cause, "%s: %s", path, strerror(errno));
+	}
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	json_object_put(obj);
+	return rc;
 }
 
 /* {"type":"launch"}: start the task, or report why it cannot start. */
 static void executor_launch(struct executor *e, struct json_object *msg)
 {
 	struct exec_task *t;
-	struct json_object *env = NULL;
+	struct json_object *env = NULL, *task = NULL;
 	struct proc_spec spec;
 	const char *command = NULL;
+	char *argv[4];
 	int64_t task_id, attempt, index = 0;
 	char *cause = NULL, **envp;
 
@@ -588,31 +746,45 @@ static void executor_launch(struct executor *e, struct json_object *msg)
 
 	t = xcalloc(1, sizeof *t);
 	t->e = e;
+	t->slot = -1;
 	t->task_id = task_id;
 	t->attempt = (int)attempt;
 	TAILQ_INSERT_TAIL(&e->tasks, t, entry);
 	e->n_tasks++;
 
 	if (wjson_get_int(msg, "", "index", true, 0, INT_MAX, &index, &cause) != 0 ||
-	    wjson_get_string(msg, "", "command", true, &command, &cause) != 0 ||
+	    wjson_get_object(msg, "", "task", false, &task, &cause) != 0 ||
+	    (task == NULL && wjson_get_string(msg, "", "command", true, &command, &cause) != 0) ||
 	    wjson_get_object(msg, "", "env", false, &env, &cause) != 0 ||
 	    (env != NULL && executor_env_check(env, &cause) != 0))
 		goto failed;
-	if (*command == '\0') {
+	if (task == NULL && *command == '\0') {
 		cause = xstrdup("command: must not be empty");
 		goto failed;
 	}
 	t->index = (int)index;
-	t->dir = xasprintf("%s/task_%" PRId64 "_%d", e->work_dir, t->task_id, t->attempt);
+	t->slot = executor_slot_take(e, &cause);
+	if (t->slot < 0)
+		goto failed;
+	t->dir = xstrdup(e->slots[t->slot].dir);
 	t->cwd = xasprintf("%s/work", t->dir);
 	t->stdout_path = xasprintf("%s/stdout", t->dir);
 	t->stderr_path = xasprintf("%s/stderr", t->dir);
-	if (executor_task_dirs(t, &cause) != 0)
-		goto failed;
 
+	if (task != NULL) {
+		t->dataflow = true;
+		if (executor_write_task(e, t, task, &cause) != 0)
+			goto failed;
+		argv[0] = e->self_path;
+		argv[1] = "--run-task";
+		argv[2] = t->dir;
+		argv[3] = NULL;
+	}
 	envp = executor_task_env(e, t, env);
 	memset(&spec, 0, sizeof spec);
 	spec.command = command;
+	if (task != NULL)
+		spec.argv = argv;
 	spec.env = envp;
 	spec.cwd = t->cwd;
 	spec.stdout_path = t->stdout_path;
@@ -844,6 +1016,17 @@ struct executor *executor_new(struct event_base *base, const struct executor_con
 	e->node_id = xstrdup(cfg->node_id);
 	e->container_id = xstrdup(cfg->container_id != NULL ? cfg->container_id : "");
 	e->work_dir = xstrdup(cfg->work_dir);
+	e->self_path = xstrdup(cfg->self_path != NULL ? cfg->self_path : "weft-executor");
+	e->local_dirs =
+	        xstrdup(cfg->local_dirs != NULL && *cfg->local_dirs != '\0' ? cfg->local_dirs
+	                                                                    : cfg->work_dir);
+	e->app_id = xstrdup(cfg->app_id != NULL ? cfg->app_id : "");
+	/* Spark's rule of thumb: 60% of the heap for execution, shared by
+	 * the tasks running at once. */
+	e->task_budget = (size_t)(cfg->memory_mb > 0 ? cfg->memory_mb : 1024) * 1024 * 1024 / 10 *
+	                 6 / (size_t)(cfg->cores > 0 ? cfg->cores : 1);
+	if (e->task_budget < EXECUTOR_MIN_TASK_BUDGET)
+		e->task_budget = EXECUTOR_MIN_TASK_BUDGET;
 	e->cb = cb;
 	e->arg = arg;
 	TAILQ_INIT(&e->tasks);
@@ -864,6 +1047,7 @@ struct executor *executor_new(struct event_base *base, const struct executor_con
 void executor_free(struct executor *e)
 {
 	struct exec_task *t;
+	int i;
 
 	if (e == NULL)
 		return;
@@ -872,6 +1056,11 @@ void executor_free(struct executor *e)
 			proc_detach(t->proc);
 		executor_task_free(t);
 	}
+	for (i = 0; i < e->n_slots; i++) {
+		executor_remove_tree(e->slots[i].dir);
+		free(e->slots[i].dir);
+	}
+	free(e->slots);
 	if (e->conn != NULL)
 		lineconn_free(e->conn);
 	event_free(e->retry_timer);
@@ -884,5 +1073,8 @@ void executor_free(struct executor *e)
 	free(e->node_id);
 	free(e->container_id);
 	free(e->work_dir);
+	free(e->self_path);
+	free(e->local_dirs);
+	free(e->app_id);
 	free(e);
 }

@@ -7,6 +7,7 @@
 #define WEFT_EXECUTOR_H
 
 #include <event2/event.h>
+#include <stdint.h>
 
 struct executor;
 
@@ -20,6 +21,10 @@ struct executor_config {
 	const char *node_id;      /* the NM's host:port, or host */
 	const char *container_id; /* CONTAINER_ID, or "" */
 	const char *work_dir;     /* tasks get directories under it */
+	const char *self_path;    /* this program (dataflow tasks run it) */
+	const char *local_dirs;   /* LOCAL_DIRS: map outputs, blocks; NULL = work_dir */
+	const char *app_id;       /* APPLICATION_ID, or NULL */
+	int64_t memory_mb;        /* the container's memory; 0 = unknown */
 };
 
 /* The executor is done: exit with exit_code (from the loop). */

@@ -3,10 +3,12 @@
  * start the loop (weft-executor(8)).
  *
  *   weft-executor --driver HOST:PORT --executor-id ID --cores N
- *                 [--log-level LEVEL] [--help] [--version]
+ *                 [--memory-mb N] [--log-level LEVEL] [--help] [--version]
+ *   weft-executor --run-task DIR      (internal: one dataflow task)
  *
- * Environment: WEFT_APP_SECRET (required), CONTAINER_ID, NM_HOST, NM_PORT
- * or NM_HTTP_PORT, as the NM sets them for a container.
+ * Environment: WEFT_APP_SECRET (required), CONTAINER_ID, APPLICATION_ID,
+ * NM_HOST, NM_PORT or NM_HTTP_PORT, LOCAL_DIRS, as the NM sets them for a
+ * container.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1
@@ -27,6 +29,7 @@
 #include "common/proc.h"
 #include "common/xmalloc.h"
 #include "executor/executor.h"
+#include "executor/task_runner.h"
 #include "weft/protocol.h"
 
 #define PROGRAM    "weft-executor"
@@ -42,7 +45,8 @@ struct main_state {
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: " PROGRAM " --driver HOST:PORT --executor-id ID --cores N\n"
-	           "                     [--log-level error|warn|info|debug] [--help] [--version]\n"
+	           "                     [--memory-mb N] [--log-level error|warn|info|debug]\n"
+	           "                     [--help] [--version]\n"
 	           "\n"
 	           "Connects to a weft driver, registers, and runs the tasks it is sent as\n"
 	           "child processes.  Normally started by weft-am in a container.\n"
@@ -50,12 +54,15 @@ static void usage(FILE *f)
 	           "  --driver HOST:PORT    the driver's address\n"
 	           "  --executor-id ID      this executor's id ([A-Za-z0-9._:-], 1-128 chars)\n"
 	           "  --cores N             tasks run at once (1-4096)\n"
+	           "  --memory-mb N         the container's memory: dataflow tasks sort in\n"
+	           "                        60%% of it, shared (default 1024)\n"
 	           "  --log-level LEVEL     log level on stderr (default info)\n"
 	           "  -h, --help            this text\n"
 	           "  -V, --version         the version\n"
 	           "\n"
 	           "Environment: " WEFT_ENV_APP_SECRET " (required), " WEFT_ENV_CONTAINER_ID
-	           ", " WEFT_ENV_NM_HOST ", " WEFT_ENV_NM_PORT " or " WEFT_ENV_NM_HTTP_PORT ".\n"
+	           ", " WEFT_ENV_APPLICATION_ID ", " WEFT_ENV_NM_HOST ", " WEFT_ENV_NM_PORT
+	           " or " WEFT_ENV_NM_HTTP_PORT ", " WEFT_ENV_LOCAL_DIRS ".\n"
 	           "See weft-executor(8).\n");
 }
 
@@ -129,6 +136,7 @@ int main(int argc, char **argv)
 	        {"driver", required_argument, NULL, 'd'},
 	        {"executor-id", required_argument, NULL, 'i'},
 	        {"cores", required_argument, NULL, 'c'},
+	        {"memory-mb", required_argument, NULL, 'm'},
 	        {"log-level", required_argument, NULL, 'l'},
 	        {"help", no_argument, NULL, 'h'},
 	        {"version", no_argument, NULL, 'V'},
@@ -138,9 +146,13 @@ int main(int argc, char **argv)
 	enum log_level level = LOG_LEVEL_INFO;
 	struct executor_config cfg;
 	struct main_state st;
-	char *driver_host = NULL, *cause = NULL, *host, *node_id, *work_dir;
-	int opt, cores = 0, driver_port;
+	char *driver_host = NULL, *cause = NULL, *host, *node_id, *work_dir, *self_path;
+	int opt, cores = 0, driver_port, memory_mb = 0;
 
+	/* The task runner: a separate mode of the same program, so every node
+	 * that has the executor has it too. */
+	if (argc == 3 && strcmp(argv[1], "--run-task") == 0)
+		return task_runner_main(argv[2]);
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "hV", options, NULL)) != -1) {
 		switch (opt) {
@@ -155,6 +167,12 @@ int main(int argc, char **argv)
 				return usage_error("--cores: expected a number from 1 to 4096, "
 				                   "got '%s'",
 				                   optarg);
+			break;
+		case 'm':
+			if (parse_int(optarg, 1, 1 << 30, &memory_mb) != 0)
+				return usage_error(
+				        "--memory-mb: expected a positive number, got '%s'",
+				        optarg);
 			break;
 		case 'l':
 			if (log_level_parse(optarg, &level) != 0)
@@ -213,6 +231,7 @@ int main(int argc, char **argv)
 	work_dir = getcwd(NULL, 0);
 	if (work_dir == NULL)
 		fatal("getcwd");
+	self_path = realpath("/proc/self/exe", NULL);
 
 	memset(&cfg, 0, sizeof cfg);
 	cfg.driver_host = driver_host;
@@ -224,6 +243,10 @@ int main(int argc, char **argv)
 	cfg.node_id = node_id;
 	cfg.container_id = env_value(WEFT_ENV_CONTAINER_ID);
 	cfg.work_dir = work_dir;
+	cfg.self_path = self_path;
+	cfg.local_dirs = env_value(WEFT_ENV_LOCAL_DIRS);
+	cfg.app_id = env_value(WEFT_ENV_APPLICATION_ID);
+	cfg.memory_mb = memory_mb;
 
 	memset(&st, 0, sizeof st);
 	st.exit_code = 1;
@@ -243,6 +266,7 @@ int main(int argc, char **argv)
 	free(host);
 	free(node_id);
 	free(work_dir);
+	free(self_path);
 	log_info("exit %d", st.exit_code);
 	log_close();
 	return st.exit_code;

@@ -17,6 +17,7 @@
 #endif
 
 #include "nm/container_manager.h"
+#include "nm/shuffle_service.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -400,7 +401,7 @@ static void container_manager_start_cb(struct http_request *req, void *arg)
 	struct application *a;
 	struct container *c;
 	const char *token = NULL;
-	char *cause = NULL;
+	char *cause = NULL, *app_secret = NULL;
 
 	if (cm->stopping) {
 		http_reply_error(req, 503, "ServiceUnavailableException",
@@ -446,6 +447,7 @@ static void container_manager_start_cb(struct http_request *req, void *arg)
 		                 "container %s was already started on this node", tok.container_id);
 		goto out;
 	}
+	app_secret = shuffle_service_launch_secret(lc);
 	memset(&spec, 0, sizeof spec);
 	spec.id = tok.container_id;
 	spec.user = tok.user;
@@ -486,6 +488,9 @@ static void container_manager_start_cb(struct http_request *req, void *arg)
 		        xreallocarray(cm->containers, cm->cap_containers, sizeof *cm->containers);
 	}
 	cm->containers[cm->n_containers++] = c;
+	/* The shuffle service checks the app's fetches with its secret. */
+	if (app_secret != NULL && cm->ctx != NULL && cm->ctx->shuffle != NULL)
+		shuffle_service_add_app(cm->ctx->shuffle, container_app_id(c), app_secret);
 	log_info("starting container %s of %s for %s (%" PRId64 " MB, %" PRId64 " vcores)",
 	         container_id(c), container_app_id(c), tok.user, tok.resource.memory_mb,
 	         tok.resource.vcores);
@@ -502,6 +507,7 @@ static void container_manager_start_cb(struct http_request *req, void *arg)
 	}
 out:
 	launch_context_free(lc);
+	free(app_secret);
 	free(cause);
 	json_object_put(body);
 }

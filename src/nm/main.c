@@ -30,6 +30,7 @@
 #include "nm/monitor.h"
 #include "nm/node.h"
 #include "nm/status_updater.h"
+#include "nm/shuffle_service.h"
 #include "nm/webapp.h"
 #include "weft/protocol.h"
 
@@ -214,6 +215,8 @@ static int nm_start(struct nm_daemon *d, struct config *cfg, struct event_base *
 	ctx->containers = container_manager_new(ctx);
 	container_manager_routes(ctx->containers, d->server);
 	webapp_routes(ctx, d->server);
+	ctx->shuffle = shuffle_service_new(ctx);
+	shuffle_service_routes(ctx->shuffle, d->server);
 	ctx->updater = status_updater_new(ctx);
 	container_manager_on_completed(ctx->containers, nm_container_completed_cb, d);
 	status_updater_on_shutdown(ctx->updater, nm_stop, d);
@@ -243,6 +246,7 @@ static void nm_free(struct nm_daemon *d)
 	if (d->server != NULL)
 		http_server_free(d->server);
 	container_manager_free(ctx->containers);
+	shuffle_service_free(ctx->shuffle);
 	if (ctx->http != NULL)
 		http_client_free(ctx->http);
 	if (d->stop_deadline != NULL)

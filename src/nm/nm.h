@@ -22,6 +22,7 @@ struct http_client;
 struct container_manager;
 struct status_updater;
 struct monitor;
+struct shuffle_service;
 
 struct nm_context {
 	/* Settings (read-only after start-up). */
@@ -46,6 +47,7 @@ struct nm_context {
 	struct container_manager *containers;
 	struct status_updater *updater;
 	struct monitor *monitor;
+	struct shuffle_service *shuffle; /* serves map outputs (shuffle_service.h) */
 };
 
 #endif

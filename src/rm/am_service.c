@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/buffer.h>
+
 #include "common/daemon.h"
 #include "common/http_server.h"
 #include "common/log.h"
@@ -160,7 +162,7 @@ struct am_request {
 	double progress;
 	struct scheduler_ask *asks;
 	int n_asks;
-	const char **hints; /* all asks' node hints, in one array */
+	const char **hints; /* all asks' node and rack hints, in one array */
 	const char **releases;
 	int n_releases;
 };
@@ -189,19 +191,25 @@ static int am_service_parse_allocate(struct json_object *body, struct am_request
 		n_asks = json_object_array_length(asks);
 	if (n_asks > AM_SERVICE_MAX_ASKS)
 		return set_cause(cause, "asks: more than %d entries", AM_SERVICE_MAX_ASKS);
-	/* Count node hints first so one array holds them all. */
+	/* Count node and rack hints first so one array holds them all. */
 	for (size_t i = 0; i < n_asks; i++) {
-		struct json_object *nodes = NULL, *item = json_object_array_get_idx(asks, i);
+		static const char *const keys[] = {"nodes", "racks"};
+		struct json_object *item = json_object_array_get_idx(asks, i);
 
-		if (item != NULL && json_object_is_type(item, json_type_object) &&
-		    json_object_object_get_ex(item, "nodes", &nodes) &&
-		    json_object_is_type(nodes, json_type_array))
-			n_hints += json_object_array_length(nodes);
+		for (size_t k = 0; k < 2; k++) {
+			struct json_object *list = NULL;
+
+			if (item != NULL && json_object_is_type(item, json_type_object) &&
+			    json_object_object_get_ex(item, keys[k], &list) &&
+			    json_object_is_type(list, json_type_array))
+				n_hints += json_object_array_length(list);
+		}
 	}
 	r->asks = xcalloc(n_asks + 1, sizeof *r->asks);
 	r->hints = xcalloc(n_hints + 1, sizeof *r->hints);
 	for (size_t i = 0; i < n_asks; i++) {
 		struct json_object *item = json_object_array_get_idx(asks, i), *nodes = NULL;
+		struct json_object *racks = NULL;
 		struct scheduler_ask *a = &r->asks[i];
 		char *path = xasprintf("asks[%zu]", i);
 		int64_t priority = 0, count = 0, memory = 0, vcores = 0;
@@ -216,6 +224,7 @@ static int am_service_parse_allocate(struct json_object *body, struct am_request
 		    wjson_get_int(item, path, "vcores", true, INT32_MIN, 1 << 20, &vcores, cause) !=
 		            0 ||
 		    wjson_get_array(item, path, "nodes", false, &nodes, cause) != 0 ||
+		    wjson_get_array(item, path, "racks", false, &racks, cause) != 0 ||
 		    wjson_get_bool(item, path, "relaxLocality", false, &relax, cause) != 0)
 			goto done;
 		a->priority = (int32_t)priority;
@@ -234,6 +243,19 @@ static int am_service_parse_allocate(struct json_object *body, struct am_request
 			}
 			r->hints[used++] = json_object_get_string(h);
 			a->n_nodes++;
+		}
+		a->racks = r->hints + used;
+		for (size_t j = 0; racks != NULL && j < json_object_array_length(racks); j++) {
+			struct json_object *h = json_object_array_get_idx(racks, j);
+
+			if (h == NULL || !json_object_is_type(h, json_type_string) ||
+			    json_object_get_string_len(h) == 0) {
+				set_cause(cause, "%s.racks[%zu]: expected a rack name string", path,
+				          j);
+				goto done;
+			}
+			r->hints[used++] = json_object_get_string(h);
+			a->n_racks++;
 		}
 		rc = 0;
 	done:
@@ -263,31 +285,59 @@ static int am_service_parse_allocate(struct json_object *body, struct am_request
 	return 0;
 }
 
-/* One granted container as protocol.h writes it, with its token. */
-static struct json_object *am_service_grant_json(struct rm *rm, const struct scheduler_grant *g,
-                                                 const char *user)
+/* Append text as a JSON string literal (quotes, backslashes and control
+ * characters escaped; everything else, UTF-8 included, as it is). */
+static void am_service_json_string(struct evbuffer *b, const char *text)
 {
-	struct json_object *o = wjson_new_object();
+	const char *run = text;
+
+	evbuffer_add(b, "\"", 1);
+	for (const char *c = text; *c != '\0'; c++) {
+		unsigned char u = (unsigned char)*c;
+
+		if (u >= 0x20 && u != '"' && u != '\\')
+			continue;
+		evbuffer_add(b, run, (size_t)(c - run));
+		if (u == '"' || u == '\\')
+			evbuffer_add_printf(b, "\\%c", u);
+		else
+			evbuffer_add_printf(b, "\\u%04x", u);
+		run = c + 1;
+	}
+	evbuffer_add(b, run, strlen(run));
+	evbuffer_add(b, "\"", 1);
+}
+
+/* One granted container as protocol.h writes it, with its token.  Written
+ * as text: an answer can hold thousands of grants, and a json-c object
+ * per grant cost more than everything else the grant needs but its
+ * token. */
+static void am_service_grant_text(struct rm *rm, struct evbuffer *b,
+                                  const struct scheduler_grant *g, const char *user)
+{
 	const char *http = node_tracker_http_address(rm->nodes, g->node_id);
 	char *token =
 	        container_tokens_sign(rm->tokens, g->container_id, g->node_id, user, g->resource);
 
-	wjson_add_string(o, "containerId", g->container_id);
-	wjson_add_string(o, "nodeId", g->node_id);
-	wjson_add_string(o, "nodeHttpAddress", http != NULL ? http : g->node_id);
-	wjson_add_int(o, "priority", g->priority);
-	wjson_add_int(o, "memoryMB", g->resource.memory_mb);
-	wjson_add_int(o, "vcores", g->resource.vcores);
-	wjson_add_string(o, "token", token);
+	evbuffer_add(b, "{\"containerId\":", 15);
+	am_service_json_string(b, g->container_id);
+	evbuffer_add(b, ",\"nodeId\":", 10);
+	am_service_json_string(b, g->node_id);
+	evbuffer_add(b, ",\"nodeHttpAddress\":", 19);
+	am_service_json_string(b, http != NULL ? http : g->node_id);
+	evbuffer_add_printf(b, ",\"priority\":%d,\"memoryMB\":%lld,\"vcores\":%lld,\"token\":",
+	                    (int)g->priority, (long long)g->resource.memory_mb,
+	                    (long long)g->resource.vcores);
+	am_service_json_string(b, token);
+	evbuffer_add(b, "}", 1);
 	free(token);
-	return o;
 }
 
 /* POST /rpc/am/allocate */
 static void am_service_allocate_cb(struct http_request *req, void *arg)
 {
 	struct rm *rm = arg;
-	struct json_object *body = NULL, *answer, *allocated, *last;
+	struct json_object *body = NULL, *answer, *last;
 	struct rm_attempt *at = am_service_authenticate(rm, req, &body);
 	struct am_request r;
 	struct am_allocation alloc;
@@ -303,11 +353,13 @@ static void am_service_allocate_cb(struct http_request *req, void *arg)
 		http_reply_error(req, 400, "BadRequestException", "%s", cause);
 		goto out;
 	}
-	/* A resent request (its answer was lost) gets that answer again. */
+	/* A resent request (its answer was lost) gets that answer again (kept
+	 * as its text: see below). */
 	last = app_manager_attempt_last_answer(at, &last_id);
 	if (last != NULL && r.response_id + 1 == last_id) {
 		log_debug("allocate %lld resent: answering it again", (long long)r.response_id);
-		http_reply_json(req, 200, json_object_get(last));
+		http_reply_data(req, 200, "application/json", json_object_get_string(last),
+		                (size_t)json_object_get_string_len(last));
 		goto out;
 	}
 	if (app_manager_am_allocate(rm->apps, at, r.progress, r.asks, r.n_asks, r.releases,
@@ -316,22 +368,47 @@ static void am_service_allocate_cb(struct http_request *req, void *arg)
 		goto out;
 	}
 	app_manager_attempt_info(at, &info);
-	allocated = json_object_new_array();
-	for (int i = 0; i < alloc.n_grants; i++)
-		json_object_array_add(allocated,
-		                      am_service_grant_json(rm, &alloc.grants[i], info.user));
 	scheduler_usage(rm->scheduler, &usage);
 	answer = wjson_new_object();
 	wjson_add_int(answer, "responseId", r.response_id + 1);
-	wjson_add(answer, "allocated", allocated);
 	wjson_add(answer, "completed", alloc.completed);
+	wjson_add(answer, "preempt",
+	          alloc.preempt != NULL ? alloc.preempt : json_object_new_array());
 	wjson_add(answer, "availableResources",
 	          am_service_resource_json(weft_resource_sub(usage.total, usage.used)));
 	wjson_add_int(answer, "numClusterNodes", usage.n_nodes);
 	wjson_add_string(answer, "action", alloc.shutdown ? "SHUTDOWN" : "NORMAL");
+	/* The answer's text: "allocated" (written as text, see above) and
+	 * the rest of the answer's object after it.  It is kept for a resend
+	 * as that text (a JSON string object holding it), not as a tree: a
+	 * tree of 1,000 grants is a megabyte, its text a third of that, and
+	 * every attempt keeps one. */
+	{
+		struct evbuffer *b = evbuffer_new();
+		size_t len = 0;
+		const char *rest =
+		        json_object_to_json_string_length(answer, JSON_C_TO_STRING_PLAIN, &len);
+		const char *text;
+
+		if (b == NULL)
+			fatalx("evbuffer_new failed");
+		evbuffer_add(b, "{\"allocated\":[", 14);
+		for (int i = 0; i < alloc.n_grants; i++) {
+			if (i > 0)
+				evbuffer_add(b, ",", 1);
+			am_service_grant_text(rm, b, &alloc.grants[i], info.user);
+		}
+		evbuffer_add(b, "],", 2);
+		evbuffer_add(b, rest + 1, len - 1); /* the object without its '{' */
+		json_object_put(answer);
+		len = evbuffer_get_length(b);
+		text = (const char *)evbuffer_pullup(b, -1);
+		app_manager_attempt_set_last_answer(at, r.response_id + 1,
+		                                    json_object_new_string_len(text, (int)len));
+		http_reply_data(req, 200, "application/json", text, len);
+		evbuffer_free(b);
+	}
 	free(alloc.grants);
-	app_manager_attempt_set_last_answer(at, r.response_id + 1, json_object_get(answer));
-	http_reply_json(req, 200, answer);
 out:
 	am_request_free(&r);
 	free(cause);

@@ -8,7 +8,10 @@
  * containers live in the scheduler; a record is freed exactly when its
  * booking is released.  Five liveness monitors (one timer each) watch AM
  * allocate calls, AM launch-to-register time, granted containers that
- * never start, and AMs that unregistered but have not exited yet.
+ * never start, and AMs that unregistered but have not exited yet; with
+ * preemption on, one more timer runs the scheduler's preemption policy
+ * and kills (-102) what it hands back.  Submissions are checked against
+ * the queues (ACLs with the user's groups) before anything changes.
  *
  * Finished applications are kept for reports up to
  * rm.max-completed-applications and evicted from a deferred event, never
@@ -31,15 +34,18 @@
 #include "rm/am_launcher.h"
 #include "rm/liveness.h"
 #include "rm/node_tracker.h"
+#include "rm/queues.h"
 #include "rm/rm.h"
 #include "rm/scheduler.h"
 #include "rm/staging.h"
 #include "rm/strmap.h"
 #include "rm/submission.h"
+#include "rm/user_groups.h"
 #include "weft/protocol.h"
 
 #define AM_FINISH_GRACE_MS 10000  /* an unregistered AM's time to exit */
 #define APP_MAX_RESERVED   100000 /* handed-out ids not yet submitted */
+#define AM_GROUPS_CACHE_MS 300000 /* YARN's hadoop.security.groups.cache.secs */
 #define BIT(x)             (1u << (x))
 
 /* --- names and transition tables --- */
@@ -159,6 +165,8 @@ struct rm_app {
 	struct rm_attempt *current;
 	struct strmap *nodes_used;
 	bool apps_cleanup_sent;
+	int uncounted_attempts;  /* ended by preemption of their AM: not counted */
+	char *shown_diagnostics; /* report cache: diagnostics + why it waits */
 };
 TAILQ_HEAD(rm_app_list, rm_app);
 
@@ -184,6 +192,8 @@ struct app_manager {
 	struct liveness *container_expiry;
 	struct liveness *am_finishing;
 	struct event *prune_event;
+	struct event *preempt_event; /* the preemption policy's timer */
+	struct user_groups *groups;  /* for queue ACLs */
 	bool scheduling;
 	bool schedule_again;
 	bool shutting_down;
@@ -195,6 +205,7 @@ static void app_manager_am_launch_cb(struct liveness_entry *e, void *arg);
 static void app_manager_container_expiry_cb(struct liveness_entry *e, void *arg);
 static void app_manager_am_finishing_cb(struct liveness_entry *e, void *arg);
 static void app_manager_prune_cb(evutil_socket_t fd, short what, void *arg);
+static void app_manager_preempt_cb(evutil_socket_t fd, short what, void *arg);
 static void attempt_fail(struct app_manager *am, struct rm_attempt *at, const char *diag);
 
 /* --- names --- */
@@ -312,6 +323,15 @@ struct app_manager *app_manager_new(struct rm *rm)
 	am->prune_event = evtimer_new(rm->base, app_manager_prune_cb, am);
 	if (am->prune_event == NULL)
 		fatalx("app_manager_new: evtimer_new failed");
+	am->groups = user_groups_new(AM_GROUPS_CACHE_MS);
+	if (config_get_bool(cfg, "rm.scheduler.preemption.enabled")) {
+		int64_t ms = config_get_int(cfg, "rm.scheduler.preemption.monitoring-interval-ms");
+		struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+
+		am->preempt_event = event_new(rm->base, -1, EV_PERSIST, app_manager_preempt_cb, am);
+		if (am->preempt_event == NULL || event_add(am->preempt_event, &tv) != 0)
+			fatalx("app_manager_new: cannot start the preemption timer");
+	}
 	return am;
 }
 
@@ -585,9 +605,10 @@ static void attempt_fail(struct app_manager *am, struct rm_attempt *at, const ch
 	attempt_release_all(am, at, false);
 	if (app_is_final(app) || at != app->current)
 		return;
-	if (app->n_attempts < app->max_attempts) {
+	if (app->n_attempts - app->uncounted_attempts < app->max_attempts) {
 		text = xasprintf("Attempt %d of %d (%s) failed: %s. Starting attempt %d.",
-		                 at->number, app->max_attempts, at->id, diag, at->number + 1);
+		                 at->number, app->max_attempts + app->uncounted_attempts, at->id,
+		                 diag, at->number + 1);
 		app_set_text(&app->diagnostics, text);
 		free(text);
 		if (app->state == APP_RUNNING)
@@ -648,6 +669,7 @@ static void app_free(struct app_manager *am, struct rm_app *app)
 	free(app->tags);
 	free(app->diagnostics);
 	free(app->tracking_url);
+	free(app->shown_diagnostics);
 	free(app);
 }
 
@@ -689,6 +711,9 @@ void app_manager_free(struct app_manager *am)
 	liveness_free(am->container_expiry);
 	liveness_free(am->am_finishing);
 	event_free(am->prune_event);
+	if (am->preempt_event != NULL)
+		event_free(am->preempt_event);
+	user_groups_free(am->groups);
 	strmap_free(am->app_index);
 	strmap_free(am->containers);
 	strmap_free(am->reserved);
@@ -724,8 +749,11 @@ int app_manager_submit(struct app_manager *am, struct submission *sub, const cha
 	struct reservation *r = strmap_get(am->reserved, sub->app_id);
 	weft_resource_t am_resource;
 	struct rm_app *app;
-	char *why = NULL;
+	char *why = NULL, leaf[QUEUE_NAME_MAX + 1];
 	weft_app_id_t parsed;
+	const char *const *groups = NULL;
+	int n_groups;
+	bool denied = false;
 
 	*error = APP_ERROR_BAD_REQUEST;
 	if (r == NULL) {
@@ -737,7 +765,11 @@ int app_manager_submit(struct app_manager *am, struct submission *sub, const cha
 		                 "(POST /ws/v1/cluster/apps/new-application first)",
 		                 sub->app_id);
 	}
-	if (scheduler_validate_queue(am->rm->scheduler, sub->queue, &why) != 0) {
+	n_groups = user_groups_get(am->groups, user, &groups);
+	if (scheduler_check_submit(am->rm->scheduler, sub->queue, user, groups, n_groups, leaf,
+	                           &denied, &why) != 0) {
+		if (denied)
+			*error = APP_ERROR_FORBIDDEN;
 		set_cause(cause, "queue: %s", why);
 		free(why);
 		return -1;
@@ -751,7 +783,11 @@ int app_manager_submit(struct app_manager *am, struct submission *sub, const cha
 	if (weft_app_id_parse(sub->app_id, &parsed) != 0)
 		return set_cause(cause, "application-id: bad id %s", sub->app_id);
 
-	/* Everything checked: from here on nothing can fail. */
+	/* Everything checked: from here on nothing can fail.  The app
+	 * belongs to the leaf queue's name (as YARN reports it), however the
+	 * submission named it. */
+	free(sub->queue);
+	sub->queue = xstrdup(leaf);
 	TAILQ_REMOVE(&am->reservations, r, link);
 	strmap_remove(am->reserved, r->id);
 	free(r);
@@ -807,6 +843,27 @@ int app_manager_kill(struct app_manager *am, const char *app_id, const char *dia
 
 /* --- reads --- */
 
+/* An application waiting in ACCEPTED says why: its diagnostics and the
+ * scheduler's reason, kept in the app's report cache. */
+static const char *app_shown_diagnostics(const struct app_manager *am, struct rm_app *app)
+{
+	const struct rm_attempt *at = app->current;
+	char reason[1024];
+	const char *why;
+
+	if (app->state != APP_ACCEPTED || at == NULL || at->retired || attempt_is_final(at))
+		return app->diagnostics;
+	why = scheduler_attempt_wait_reason(am->rm->scheduler, at->id, reason, sizeof reason);
+	if (why == NULL)
+		return app->diagnostics;
+	free(app->shown_diagnostics);
+	if (app->diagnostics == NULL || app->diagnostics[0] == '\0')
+		app->shown_diagnostics = xstrdup(why);
+	else
+		app->shown_diagnostics = xasprintf("%s %s", app->diagnostics, why);
+	return app->shown_diagnostics;
+}
+
 /* Fill a report for one application. */
 static void app_fill_report(const struct app_manager *am, const struct rm_app *app,
                             struct app_report *r)
@@ -822,7 +879,8 @@ static void app_fill_report(const struct app_manager *am, const struct rm_app *a
 	r->queue = app->sub->queue;
 	r->type = app->sub->type;
 	r->tags = app->tags;
-	r->diagnostics = app->diagnostics;
+	/* The report cache is not the application's state. */
+	r->diagnostics = app_shown_diagnostics(am, (struct rm_app *)app);
 	r->tracking_url = app->tracking_url;
 	r->state = app->state;
 	r->final_status = app->final_status;
@@ -1157,6 +1215,52 @@ static void app_manager_am_finishing_cb(struct liveness_entry *e, void *arg)
 	app_manager_schedule(am);
 }
 
+/* --- preemption --- */
+
+/* The wait of a container the scheduler wants back is over: stop it and
+ * complete it toward its application with -102 (PREEMPTED).  An attempt
+ * whose AM container is preempted does not count against its
+ * application's attempts (as YARN does). */
+static void app_manager_preempt_container(struct app_manager *am, const char *container_id)
+{
+	struct rm_container *c = strmap_get(am->containers, container_id);
+	const char *http;
+
+	if (c == NULL) {
+		/* Booked without a record: cannot happen, never leak the room. */
+		scheduler_container_completed(am->rm->scheduler, container_id, NULL);
+		return;
+	}
+	log_info("%s: preempted (exit status %d)", container_id, WEFT_EXIT_PREEMPTED);
+	http = node_tracker_http_address(am->rm->nodes, c->node_id);
+	node_tracker_cleanup_container(am->rm->nodes, c->node_id, c->id);
+	if (http != NULL)
+		am_launcher_stop_container(am->rm->launcher, http, c->id);
+	if (c->am && !attempt_is_final(c->attempt))
+		c->attempt->app->uncounted_attempts++;
+	app_manager_container_completed(am, container_id, WEFT_EXIT_PREEMPTED,
+	                                "Container preempted by scheduler");
+}
+
+/* rm.scheduler.preemption.monitoring-interval-ms: one policy round. */
+static void app_manager_preempt_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct app_manager *am = arg;
+	struct scheduler_container *kill = NULL;
+	int n;
+
+	(void)fd;
+	(void)what;
+	if (am->shutting_down)
+		return;
+	n = scheduler_preempt(am->rm->scheduler, time_now_ms(), &kill);
+	for (int i = 0; i < n; i++)
+		app_manager_preempt_container(am, kill[i].container_id);
+	free(kill);
+	if (n > 0)
+		app_manager_schedule(am);
+}
+
 /* --- AM protocol --- */
 
 struct rm_attempt *app_manager_am_attempt(struct app_manager *am, const char *attempt_id)
@@ -1226,6 +1330,28 @@ static void attempt_release(struct app_manager *am, struct rm_attempt *at, const
 	container_cleanup(am, c, true);
 }
 
+/* The attempt's containers the scheduler wants back (protocol.h's
+ * "preempt"); NULL when none. */
+static struct json_object *attempt_preempt_json(struct app_manager *am, const struct rm_attempt *at)
+{
+	struct scheduler_container *marked = NULL;
+	struct json_object *list;
+	int n = scheduler_attempt_preemptions(am->rm->scheduler, at->id, &marked);
+
+	if (n == 0)
+		return NULL;
+	list = json_object_new_array();
+	for (int i = 0; i < n; i++) {
+		struct json_object *o = wjson_new_object();
+
+		wjson_add_string(o, "containerId", marked[i].container_id);
+		wjson_add_int(o, "killAtMs", marked[i].preempt_at_ms);
+		json_object_array_add(list, o);
+	}
+	free(marked);
+	return list;
+}
+
 int app_manager_am_allocate(struct app_manager *am, struct rm_attempt *at, double progress,
                             const struct scheduler_ask *asks, int n_asks,
                             const char *const *releases, int n_releases, struct am_allocation *out,
@@ -1285,6 +1411,7 @@ int app_manager_am_allocate(struct app_manager *am, struct rm_attempt *at, doubl
 	}
 	out->completed = at->completed;
 	at->completed = json_object_new_array();
+	out->preempt = attempt_preempt_json(am, at);
 	return 0;
 }
 

@@ -132,6 +132,7 @@ enum app_error {
 	APP_ERROR_INVALID_RESOURCE, /* 400 InvalidResourceRequestException */
 	APP_ERROR_NOT_FOUND,        /* 404 NotFoundException */
 	APP_ERROR_NOT_REGISTERED,   /* 400 ApplicationMasterNotRegisteredException */
+	APP_ERROR_FORBIDDEN,        /* 403 AccessControlException (queue ACL) */
 };
 
 struct app_manager *app_manager_new(struct rm *rm);
@@ -200,6 +201,8 @@ struct am_allocation {
 	struct scheduler_grant *grants; /* caller frees */
 	int n_grants;
 	struct json_object *completed; /* array of container statuses (new ref) */
+	struct json_object *preempt;   /* [{"containerId","killAtMs"}] wanted back (new
+	                                  ref), NULL when none */
 	bool shutdown;
 };
 

@@ -27,6 +27,7 @@
 #include "rm/app_manager.h"
 #include "rm/container_tokens.h"
 #include "rm/liveness.h"
+#include "rm/rack_resolver.h"
 #include "rm/rm.h"
 #include "rm/scheduler.h"
 #include "rm/strmap.h"
@@ -174,6 +175,32 @@ struct node_status {
 	const char *diagnostics;
 };
 
+/* Read one container status; path names it in messages. */
+static int node_parse_status(struct json_object *item, const char *path, struct node_status *st,
+                             char **cause)
+{
+	const char *state = NULL;
+	weft_container_id_t cid;
+	int64_t exit_status = WEFT_EXIT_INVALID;
+
+	st->diagnostics = "";
+	if (wjson_get_string(item, path, "containerId", true, &st->container_id, cause) != 0 ||
+	    wjson_get_string(item, path, "state", true, &state, cause) != 0 ||
+	    wjson_get_int(item, path, "exitStatus", false, INT32_MIN, INT32_MAX, &exit_status,
+	                  cause) != 0 ||
+	    wjson_get_string(item, path, "diagnostics", false, &st->diagnostics, cause) != 0)
+		return -1;
+	if (weft_container_id_parse(st->container_id, &cid) != 0)
+		return set_cause(cause, "%s.containerId: '%s' is not a container id", path,
+		                 st->container_id);
+	if (strcmp(state, "COMPLETE") == 0)
+		st->complete = true;
+	else if (strcmp(state, "RUNNING") != 0)
+		return set_cause(cause, "%s.state: '%s' is not RUNNING or COMPLETE", path, state);
+	st->exit_status = (int)exit_status;
+	return 0;
+}
+
 /* Read "containers": [<container status>...] (field paths in messages). */
 static int node_parse_statuses(struct json_object *body, struct node_status **out, int *n,
                                char **cause)
@@ -193,42 +220,17 @@ static int node_parse_statuses(struct json_object *body, struct node_status **ou
 	*out = xcalloc(len + 1, sizeof **out);
 	for (size_t i = 0; i < len; i++) {
 		struct json_object *item = json_object_array_get_idx(array, i);
-		struct node_status *st = &(*out)[i];
-		char *path = xasprintf("containers[%zu]", i);
-		const char *state = NULL;
-		weft_container_id_t cid;
-		int64_t exit_status = WEFT_EXIT_INVALID;
-		int rc = -1;
+		char path[40];
 
-		st->diagnostics = "";
-		if (wjson_get_string(item, path, "containerId", true, &st->container_id, cause) !=
-		            0 ||
-		    wjson_get_string(item, path, "state", true, &state, cause) != 0 ||
-		    wjson_get_int(item, path, "exitStatus", false, INT32_MIN, INT32_MAX,
-		                  &exit_status, cause) != 0 ||
-		    wjson_get_string(item, path, "diagnostics", false, &st->diagnostics, cause) !=
-		            0)
-			goto done;
-		if (weft_container_id_parse(st->container_id, &cid) != 0) {
-			set_cause(cause, "%s.containerId: '%s' is not a container id", path,
-			          st->container_id);
-			goto done;
-		}
-		if (strcmp(state, "COMPLETE") == 0) {
-			st->complete = true;
-		} else if (strcmp(state, "RUNNING") != 0) {
-			set_cause(cause, "%s.state: '%s' is not RUNNING or COMPLETE", path, state);
-			goto done;
-		}
-		st->exit_status = (int)exit_status;
-		rc = 0;
-	done:
-		free(path);
-		if (rc != 0) {
-			free(*out);
-			*out = NULL;
-			return -1;
-		}
+		/* Every status of every heartbeat comes here: read it without
+		 * a message first, and name its index only when it is bad. */
+		if (node_parse_status(item, "containers[]", &(*out)[i], NULL) == 0)
+			continue;
+		snprintf(path, sizeof path, "containers[%zu]", i);
+		node_parse_status(item, path, &(*out)[i], cause);
+		free(*out);
+		*out = NULL;
+		return -1;
 	}
 	*n = (int)len;
 	return 0;
@@ -324,6 +326,23 @@ static void node_lose(struct node_tracker *nt, struct rm_node *n, const char *wh
 	app_manager_schedule(nt->rm->apps);
 }
 
+static void node_set_text(char **slot, const char *text);
+
+void node_tracker_host_rack(struct node_tracker *nt, const char *host, const char *rack)
+{
+	struct rm_node *n;
+
+	TAILQ_FOREACH(n, &nt->nodes, link)
+	{
+		if (n->host == NULL || strcmp(n->host, host) != 0 || strcmp(n->rack, rack) == 0)
+			continue;
+		log_info("node %s is on rack %s (rm.topology.script)", n->id, rack);
+		node_set_text(&n->rack, rack);
+		if (node_is_live(n))
+			scheduler_node_set_rack(nt->rm->scheduler, n->id, rack);
+	}
+}
+
 void node_tracker_expire(struct node_tracker *nt, const char *node_id)
 {
 	struct rm_node *n = strmap_get(nt->index, node_id);
@@ -392,6 +411,14 @@ int node_tracker_register(struct node_tracker *nt, struct json_object *body,
 		return -1;
 	}
 
+	/* The RM's topology (rm.topology.*) wins over what the NM says. */
+	if (nt->rm->racks != NULL) {
+		const char *known = rack_resolver_lookup(nt->rm->racks, host);
+
+		if (known != NULL)
+			rack = known;
+	}
+
 	/* Everything read: apply. */
 	n = strmap_get(nt->index, id);
 	if (n == NULL) {
@@ -431,6 +458,7 @@ int node_tracker_register(struct node_tracker *nt, struct json_object *body,
 	node_clear_apps(n);
 	node_set_state(n, NODE_RUNNING, replaced ? "registered again" : "registered");
 	scheduler_node_add(nt->rm->scheduler, id, n->capability);
+	scheduler_node_set_rack(nt->rm->scheduler, id, n->rack);
 	scheduler_node_set_schedulable(nt->rm->scheduler, id, true);
 	liveness_touch(nt->liveness, &n->live);
 	log_info("node %s registered: %lld MB, %lld vcores, http %s, rack %s", id,
@@ -546,7 +574,8 @@ int node_tracker_heartbeat(struct node_tracker *nt, struct json_object *body,
 	liveness_touch(nt->liveness, &n->live);
 	n->last_health_update = time_now_ms();
 	n->response_id = response_id + 1;
-	node_set_text(&n->health_report, report);
+	if (strcmp(n->health_report, report) != 0)
+		node_set_text(&n->health_report, report);
 	if (!healthy && n->state == NODE_RUNNING) {
 		node_set_state(n, NODE_UNHEALTHY,
 		               report[0] != '\0' ? report : "reported unhealthy");
@@ -575,7 +604,9 @@ int node_tracker_heartbeat(struct node_tracker *nt, struct json_object *body,
 	}
 	sweep.st = st;
 	sweep.n_st = n_st;
-	strmap_foreach(n->cleanup_containers, node_sweep_cb, &sweep);
+	/* (Most heartbeats carry no cleanup order: skip the walks.) */
+	if (strmap_count(n->cleanup_containers) > 0)
+		strmap_foreach(n->cleanup_containers, node_sweep_cb, &sweep);
 	for (int i = 0; i < sweep.n_done; i++) {
 		strmap_remove(n->cleanup_containers, sweep.done[i]);
 		free(sweep.done[i]);
@@ -584,7 +615,8 @@ int node_tracker_heartbeat(struct node_tracker *nt, struct json_object *body,
 	free(st);
 
 	collect.array = json_object_new_array();
-	strmap_foreach(n->cleanup_containers, node_collect_cb, &collect);
+	if (strmap_count(n->cleanup_containers) > 0)
+		strmap_foreach(n->cleanup_containers, node_collect_cb, &collect);
 	for (int i = 0; i < collect.n_keys; i++) {
 		strmap_put(n->cleanup_containers, collect.keys[i], CLEANUP_SENT);
 		free(collect.keys[i]);

@@ -69,6 +69,8 @@ int node_tracker_register(struct node_tracker *nt, struct json_object *body,
                           struct json_object **answer, char **cause);
 int node_tracker_heartbeat(struct node_tracker *nt, struct json_object *body,
                            struct json_object **answer, char **cause);
+/* The topology script placed host on rack: move its nodes there. */
+void node_tracker_host_rack(struct node_tracker *nt, const char *host, const char *rack);
 /* Declare a node LOST now (what liveness expiry does). */
 void node_tracker_expire(struct node_tracker *nt, const char *node_id);
 

@@ -21,6 +21,8 @@
 #include "rm/app_manager.h"
 #include "rm/container_tokens.h"
 #include "rm/node_tracker.h"
+#include "rm/queues.h"
+#include "rm/rack_resolver.h"
 #include "rm/scheduler.h"
 #include "rm/staging.h"
 #include "rm/webapp.h"
@@ -50,11 +52,45 @@ static struct secret *rm_load_secret(const struct config *cfg, char **cause)
 	return s;
 }
 
-/* Scheduler settings from weft.conf. */
+/* The queue tree of rm.scheduler.queues-file: a missing file is the
+ * single default queue unless the key names it explicitly. */
+static struct queue_conf *rm_queue_conf(const struct config *cfg, char **cause)
+{
+	bool named = config_is_set(cfg, "rm.scheduler.queues-file");
+	char *path;
+	struct queue_conf *conf;
+
+	/* The default name means nothing without a configuration directory. */
+	if (!named && config_conf_dir(cfg)[0] == '\0')
+		return queue_conf_default();
+	path = config_get_path(cfg, "rm.scheduler.queues-file");
+	if (path == NULL)
+		return queue_conf_default();
+	conf = queue_conf_load(path, named, cause);
+	free(path);
+	return conf;
+}
+
+int rm_reload_queues(struct rm *rm, char **cause)
+{
+	struct queue_conf *conf = rm_queue_conf(rm->cfg, cause);
+	int rc;
+
+	if (conf == NULL)
+		return -1;
+	rc = scheduler_set_queues(rm->scheduler, conf, cause);
+	queue_conf_free(conf);
+	return rc;
+}
+
+/* Scheduler settings from weft.conf, and its queues. */
 static struct scheduler *rm_scheduler_new(const struct config *cfg, char **cause)
 {
 	struct scheduler_options opts;
+	struct scheduler *s;
+	struct queue_conf *conf;
 
+	scheduler_options_default(&opts);
 	opts.minimum = weft_resource(config_get_int(cfg, "rm.scheduler.minimum-allocation-mb"),
 	                             config_get_int(cfg, "rm.scheduler.minimum-allocation-vcores"));
 	opts.maximum = weft_resource(config_get_int(cfg, "rm.scheduler.maximum-allocation-mb"),
@@ -62,12 +98,54 @@ static struct scheduler *rm_scheduler_new(const struct config *cfg, char **cause
 	opts.placement = strcmp(config_get(cfg, "rm.scheduler.placement"), "pack") == 0
 	                         ? SCHEDULER_PACK
 	                         : SCHEDULER_SPREAD;
+	opts.node_locality_delay = (int)config_get_int(cfg, "rm.scheduler.node-locality-delay");
+	opts.rack_locality_delay =
+	        (int)config_get_int(cfg, "rm.scheduler.rack-locality-additional-delay");
+	opts.reservations = config_get_bool(cfg, "rm.scheduler.reservations");
+	opts.preemption = config_get_bool(cfg, "rm.scheduler.preemption.enabled");
+	opts.preemption_wait_ms =
+	        config_get_int(cfg, "rm.scheduler.preemption.max-wait-before-kill-ms");
+	opts.preemption_per_round =
+	        (double)config_get_int(cfg, "rm.scheduler.preemption.total-preemption-per-round") /
+	        100.0;
 	if (!weft_resource_fits(opts.minimum, opts.maximum)) {
 		set_cause(cause, "rm.scheduler.minimum-allocation-* must not exceed "
 		                 "rm.scheduler.maximum-allocation-*");
 		return NULL;
 	}
-	return scheduler_new(&opts);
+	conf = rm_queue_conf(cfg, cause);
+	if (conf == NULL)
+		return NULL;
+	s = scheduler_new(&opts);
+	if (scheduler_set_queues(s, conf, cause) != 0) {
+		queue_conf_free(conf);
+		scheduler_free(s);
+		return NULL;
+	}
+	queue_conf_free(conf);
+	return s;
+}
+
+/* The topology script placed a host on a rack. */
+static void rm_rack_resolved_cb(const char *host, const char *rack, void *arg)
+{
+	struct rm *rm = arg;
+
+	if (rm->nodes != NULL)
+		node_tracker_host_rack(rm->nodes, host, rack);
+}
+
+/* The node-to-rack resolver of rm.topology.*. */
+static struct rack_resolver *rm_racks_new(struct rm *rm, char **cause)
+{
+	char *table = config_get_path(rm->cfg, "rm.topology.table-file");
+	char *script = config_get_path(rm->cfg, "rm.topology.script");
+	struct rack_resolver *r =
+	        rack_resolver_new(rm->base, table, script, rm_rack_resolved_cb, rm, cause);
+
+	free(table);
+	free(script);
+	return r;
 }
 
 /* Bind on rm.address, or on rm.bind-host with rm.address's port, and work
@@ -131,6 +209,9 @@ struct rm *rm_new(struct event_base *base, const struct config *cfg, char **caus
 	rm->scheduler = rm_scheduler_new(cfg, cause);
 	if (rm->scheduler == NULL)
 		goto fail;
+	rm->racks = rm_racks_new(rm, cause);
+	if (rm->racks == NULL)
+		goto fail;
 	rm->http = http_server_new(base, (size_t)config_get_int(cfg, "rm.http.max-body-bytes"));
 	if (rm_listen(rm, cause) != 0)
 		goto fail;
@@ -161,6 +242,8 @@ void rm_free(struct rm *rm)
 	/* No more requests, then the modules that use the others first. */
 	if (rm->http != NULL)
 		http_server_free(rm->http);
+	rack_resolver_free(rm->racks);
+	rm->racks = NULL;
 	app_manager_free(rm->apps);
 	am_launcher_free(rm->launcher);
 	if (rm->client != NULL)

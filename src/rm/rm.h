@@ -26,6 +26,7 @@ struct app_manager;
 struct am_launcher;
 struct am_service;
 struct staging;
+struct rack_resolver;
 
 struct rm {
 	struct event_base *base;
@@ -43,6 +44,7 @@ struct rm {
 	struct app_manager *apps;
 	struct am_launcher *launcher;
 	struct staging *staging;
+	struct rack_resolver *racks; /* node -> rack (rm.topology.*) */
 };
 
 /*
@@ -54,5 +56,8 @@ struct rm {
 struct rm *rm_new(struct event_base *base, const struct config *cfg, char **cause);
 /* Stop listening, cancel calls in flight, free every module. */
 void rm_free(struct rm *rm);
+/* Read rm.scheduler.queues-file again and give it to the scheduler; the
+ * old queues stay when the file is invalid.  RET 0 / -1 with *cause. */
+int rm_reload_queues(struct rm *rm, char **cause);
 
 #endif

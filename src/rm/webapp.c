@@ -20,6 +20,7 @@ void webapp_routes(struct rm *rm)
 {
 	webapp_cluster_routes(rm);
 	webapp_apps_routes(rm);
+	webapp_scheduler_routes(rm);
 }
 
 /* [A-Za-z0-9._-]{1,32}, as protocol.h says. */

@@ -2,7 +2,8 @@
  * webapp.h — YARN's public ResourceManager REST API (/ws/v1/cluster/...),
  * same paths, objects and field names as YARN so tools written for YARN
  * work: webapp_cluster.c serves cluster info, metrics and nodes,
- * webapp_apps.c applications, attempts, states and submission.  The
+ * webapp_apps.c applications, attempts, states and submission,
+ * webapp_scheduler.c the queues (/scheduler) and their reload.  The
  * webapp owns no state: it asks the modules that do.
  */
 #ifndef WEFT_RM_WEBAPP_H
@@ -18,6 +19,7 @@ struct http_request;
 void webapp_routes(struct rm *rm);
 void webapp_cluster_routes(struct rm *rm);
 void webapp_apps_routes(struct rm *rm);
+void webapp_scheduler_routes(struct rm *rm);
 
 /* The submitting user from ?user.name= (default "dr.who").  RET the name,
  * or NULL after answering 400 itself. */

@@ -138,8 +138,9 @@ struct app_filter {
 	bool final_status_set;
 	enum app_final_status final_status;
 	const char *user;
-	const char *queue;
-	int64_t limit; /* 0 = none */
+	const char *queue;                 /* a leaf or parent, by name or path */
+	const struct scheduler *scheduler; /* resolves queue */
+	int64_t limit;                     /* 0 = none */
 	int64_t started_begin, started_end;
 	int64_t finished_begin, finished_end;
 	bool check_finished;
@@ -237,7 +238,7 @@ static int webapp_filter_range(struct http_request *req, const char *begin_name,
 }
 
 /* Read every filter parameter; RET 0, or -1 after answering 400. */
-static int webapp_parse_filter(struct http_request *req, struct app_filter *f)
+static int webapp_parse_filter(const struct rm *rm, struct http_request *req, struct app_filter *f)
 {
 	const char *text;
 	int rc;
@@ -260,6 +261,7 @@ static int webapp_parse_filter(struct http_request *req, struct app_filter *f)
 	f->user = http_request_query(req, "user");
 	if (f->user != NULL && f->user[0] == '\0')
 		f->user = NULL;
+	f->scheduler = rm->scheduler;
 	f->queue = http_request_query(req, "queue");
 	if (f->queue != NULL && f->queue[0] == '\0')
 		f->queue = NULL;
@@ -309,7 +311,7 @@ static bool webapp_filter_match(const struct app_filter *f, const struct app_rep
 		return false;
 	if (f->user != NULL && strcmp(f->user, r->user) != 0)
 		return false;
-	if (f->queue != NULL && strcmp(f->queue, r->queue) != 0)
+	if (f->queue != NULL && !scheduler_queue_contains(f->scheduler, f->queue, r->queue))
 		return false;
 	if (r->started_ms < f->started_begin || r->started_ms > f->started_end)
 		return false;
@@ -340,7 +342,7 @@ static void webapp_apps_list(struct rm *rm, struct http_request *req)
 	char *base;
 	int n;
 
-	if (webapp_parse_filter(req, &f) != 0) {
+	if (webapp_parse_filter(rm, req, &f) != 0) {
 		app_filter_clear(&f);
 		return;
 	}
@@ -387,11 +389,14 @@ static void webapp_apps_submit(struct rm *rm, struct http_request *req)
 		goto out;
 	}
 	if (app_manager_submit(rm->apps, sub, user, &error, &cause) != 0) {
-		http_reply_error(req, 400,
-		                 error == APP_ERROR_INVALID_RESOURCE
-		                         ? "InvalidResourceRequestException"
-		                         : "BadRequestException",
-		                 "%s", cause);
+		if (error == APP_ERROR_FORBIDDEN)
+			http_reply_error(req, 403, "AccessControlException", "%s", cause);
+		else
+			http_reply_error(req, 400,
+			                 error == APP_ERROR_INVALID_RESOURCE
+			                         ? "InvalidResourceRequestException"
+			                         : "BadRequestException",
+			                 "%s", cause);
 		submission_free(sub);
 		goto out;
 	}

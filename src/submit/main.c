@@ -154,6 +154,10 @@ int main(int argc, char **argv)
 	set.driver_port = (int)config_get_int(cfg, "driver.port");
 	set.max_task_failures = (int)config_get_int(cfg, "driver.task.max-failures");
 	set.speculation = config_get_bool(cfg, "driver.speculation");
+	set.dynamic_min = (int)config_get_int(cfg, "driver.dynamic-allocation.min-executors");
+	set.dynamic_max = (int)config_get_int(cfg, "driver.dynamic-allocation.max-executors");
+	set.executor_idle_timeout_ms =
+	        config_get_int(cfg, "driver.dynamic-allocation.executor-idle-timeout-ms");
 	set.out = stdout;
 	set.err = stderr;
 

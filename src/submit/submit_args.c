@@ -33,6 +33,7 @@ enum {
 	OPT_CONF_DIR,
 	OPT_SHELL,
 	OPT_TASKS,
+	OPT_DYNAMIC_EXECUTORS,
 };
 
 static const struct option submit_args_options[] = {
@@ -51,6 +52,7 @@ static const struct option submit_args_options[] = {
         {"conf-dir", required_argument, NULL, OPT_CONF_DIR},
         {"shell", required_argument, NULL, OPT_SHELL},
         {"tasks", required_argument, NULL, OPT_TASKS},
+        {"dynamic-executors", required_argument, NULL, OPT_DYNAMIC_EXECUTORS},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -75,6 +77,10 @@ const char *submit_args_usage(void)
 	       "  --driver-cores N            AM container cores in cluster mode (default 1)\n"
 	       "  --max-attempts N            application master attempts (default: the RM's)\n"
 	       "  --conf KEY=VALUE            weft.conf setting for the application (repeatable)\n"
+	       "  --dynamic-executors MIN:MAX start --num-executors (default MIN, at least 1),\n"
+	       "                              then ask for executors as tasks wait and release\n"
+	       "                              those idle for driver.dynamic-allocation.\n"
+	       "                              executor-idle-timeout-ms (60 s)\n"
 	       "  --no-wait                   cluster mode: return once the app is accepted\n"
 	       "  --shell CMD                 run the shell command CMD as the job's tasks\n"
 	       "  --tasks N                   with --shell: number of tasks (default 1)\n"
@@ -174,13 +180,54 @@ static int submit_args_check(struct submit_args *args, bool tasks_given, int npo
 	return 0;
 }
 
+/* --dynamic-executors MIN:MAX: the range, the initial count, and the
+ * --conf entries that carry it to the driver (in either mode). */
+static int submit_args_dynamic(struct submit_args *args, const char *text, bool num_executors_given,
+                               char **cause)
+{
+	char *end;
+	long min, max;
+
+	errno = 0;
+	min = strtol(text, &end, 10);
+	if (end == text || *end != ':' || errno != 0)
+		goto bad;
+	text = end + 1;
+	max = strtol(text, &end, 10);
+	if (end == text || *end != '\0' || errno != 0)
+		goto bad;
+	if (min < 0 || max < 1 || min > max || max > SUBMIT_MAX_EXECUTORS)
+		goto bad;
+	args->dynamic_min = (int)min;
+	args->dynamic_max = (int)max;
+	if (!num_executors_given)
+		args->num_executors = min > 0 ? (int)min : 1;
+	else if (args->num_executors < min || args->num_executors > max)
+		return set_cause(cause, "--num-executors %d is outside --dynamic-executors %ld:%ld",
+		                 args->num_executors, min, max);
+	snprintf(args->dynamic_confs[0], sizeof args->dynamic_confs[0],
+	         "driver.dynamic-allocation.min-executors=%ld", min);
+	snprintf(args->dynamic_confs[1], sizeof args->dynamic_confs[1],
+	         "driver.dynamic-allocation.max-executors=%ld", max);
+	args->confs = xreallocarray(args->confs, (size_t)args->n_confs + 2, sizeof *args->confs);
+	args->confs[args->n_confs++] = args->dynamic_confs[0];
+	args->confs[args->n_confs++] = args->dynamic_confs[1];
+	return 0;
+bad:
+	return set_cause(cause,
+	                 "--dynamic-executors: expected MIN:MAX with 0 <= MIN <= MAX, 1 <= MAX "
+	                 "<= %d",
+	                 SUBMIT_MAX_EXECUTORS);
+}
+
 /* Parse the whole command line. */
 int submit_args_parse(struct submit_args *args, int argc, char **argv, char **cause)
 {
 	char **positional = xcalloc((size_t)argc + 1, sizeof *positional);
 	struct config *scratch = config_new();
 	int npositional = 0, c, rc = -1;
-	bool tasks_given = false;
+	bool tasks_given = false, num_given = false;
+	const char *dynamic = NULL;
 	char flag[64], *why = NULL;
 
 	memset(args, 0, sizeof *args);
@@ -228,6 +275,10 @@ int submit_args_parse(struct submit_args *args, int argc, char **argv, char **ca
 			if (submit_args_int(c, optarg, 1, SUBMIT_MAX_EXECUTORS,
 			                    &args->num_executors, cause) != 0)
 				goto out;
+			num_given = true;
+			break;
+		case OPT_DYNAMIC_EXECUTORS:
+			dynamic = optarg;
 			break;
 		case OPT_EXECUTOR_CORES:
 			if (submit_args_int(c, optarg, 1, SUBMIT_MAX_CORES, &args->executor_cores,
@@ -319,6 +370,8 @@ int submit_args_parse(struct submit_args *args, int argc, char **argv, char **ca
 	}
 	while (optind < argc) /* words after "--" */
 		positional[npositional++] = argv[optind++];
+	if (dynamic != NULL && submit_args_dynamic(args, dynamic, num_given, cause) != 0)
+		goto out;
 	rc = submit_args_check(args, tasks_given, npositional, positional, cause);
 out:
 	free(why);

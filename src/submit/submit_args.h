@@ -4,7 +4,8 @@
  *   weft-submit [--master weft://HOST:PORT] [--deploy-mode client|cluster]
  *     [--name N] [--queue Q] [--num-executors N] [--executor-memory SIZE]
  *     [--executor-cores N] [--driver-memory SIZE] [--driver-cores N]
- *     [--max-attempts N] [--conf KEY=VALUE]... [--no-wait]
+ *     [--max-attempts N] [--conf KEY=VALUE]... [--dynamic-executors MIN:MAX]
+ *     [--no-wait]
  *     [--conf-dir DIR] [-D KEY=VALUE]... (--shell CMD [--tasks N] | JOBFILE)
  *
  * Defaults are Spark on YARN's: client mode, 2 executors of 1g and 1
@@ -43,6 +44,10 @@ struct submit_args {
 	int tasks;                    /* --tasks (1 unless given) */
 	const char *job_file;         /* JOBFILE, or NULL */
 	bool help, version;
+	/* --dynamic-executors MIN:MAX (dynamic_max 0: not given); they
+	 * become the driver.dynamic-allocation.* --conf entries below. */
+	int dynamic_min, dynamic_max;
+	char dynamic_confs[2][64];
 };
 
 /* Limits of the numeric flags. */

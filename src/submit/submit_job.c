@@ -75,6 +75,31 @@ static char *submit_job_own_name(struct json_object *json)
 	return NULL;
 }
 
+/* A dataflow job's relative paths mean "from where weft-submit ran":
+ * record that directory as its "base-dir" (weft-job(5)), so the driver
+ * finds them in cluster mode too. */
+static void submit_job_pin_base_dir(struct submit_job *job)
+{
+	struct json_object *kind;
+	const char *text;
+	char *cwd;
+
+	if (!json_object_object_get_ex(job->json, "kind", &kind) ||
+	    !json_object_is_type(kind, json_type_string) ||
+	    strcmp(json_object_get_string(kind), "dataflow") != 0 ||
+	    json_object_object_get_ex(job->json, "base-dir", NULL))
+		return;
+	cwd = getcwd(NULL, 0);
+	if (cwd == NULL)
+		return;
+	json_object_object_add(job->json, "base-dir", json_object_new_string(cwd));
+	free(cwd);
+	text = json_object_to_json_string_ext(job->json, JSON_C_TO_STRING_PLAIN);
+	free(job->text);
+	job->text = xstrdup(text);
+	job->len = strlen(text);
+}
+
 /* Read, parse and validate a JOBFILE. */
 int submit_job_from_file(const char *path, struct submit_job *job, char **cause)
 {
@@ -91,6 +116,7 @@ int submit_job_from_file(const char *path, struct submit_job *job, char **cause)
 		submit_job_clear(job);
 		return -1;
 	}
+	submit_job_pin_base_dir(job);
 	job->name = submit_job_own_name(job->json);
 	if (job->name == NULL) {
 		/* The file's name without directory and extension, as Spark

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/rest.h"
 #include "common/daemon.h"
@@ -24,6 +25,7 @@
 #include "submit/submit_context.h"
 #include "submit/submit_follow.h"
 #include "submit/submit_logs.h"
+#include "submit/submit_progress.h"
 #include "weft/ids.h"
 
 /* Bytes of secret shared by the driver, the AM and the executors. */
@@ -53,7 +55,8 @@ struct submit_session {
 	struct http_call *call; /* the chain's call in flight */
 	struct submit_follow *follow;
 	struct submit_logs *logs;
-	struct event *grace; /* armed when the client-mode driver ended */
+	struct submit_progress *progress; /* stage progress on stderr */
+	struct event *grace;              /* armed when the client-mode driver ended */
 
 	char *app_id;
 	char *secret;
@@ -70,12 +73,14 @@ struct submit_session {
 	char *advertise_host;
 	bool driver_done, driver_ok;
 	char *driver_diagnostics;
+	bool final_pending; /* the app ended first: waiting for the driver */
 
 	int interrupted; /* 128 + signal, or 0 */
 };
 
 static void submit_session_submit(struct submit_session *s);
 static void submit_session_kill(struct submit_session *s);
+static void submit_session_final(struct submit_session *s);
 
 /* End the session with status (once). */
 static void submit_session_finish(struct submit_session *s, int status)
@@ -83,6 +88,7 @@ static void submit_session_finish(struct submit_session *s, int status)
 	if (s->phase == SUBMIT_PHASE_DONE)
 		return;
 	s->phase = SUBMIT_PHASE_DONE;
+	submit_progress_finish(s->progress);
 	if (s->call != NULL) {
 		http_call_cancel(s->call);
 		s->call = NULL;
@@ -169,6 +175,14 @@ static void submit_session_driver_done_cb(struct driver *d, bool succeeded, cons
 	s->driver_ok = succeeded;
 	free(s->driver_diagnostics);
 	s->driver_diagnostics = xstrdup(diagnostics != NULL ? diagnostics : "");
+	if (s->final_pending) {
+		/* The RM saw the AM unregister before the driver finished
+		 * closing its connections: now both are over. */
+		s->final_pending = false;
+		evtimer_del(s->grace);
+		submit_session_final(s);
+		return;
+	}
 	/* The AM now unregisters; give the RM a bounded time to say so. */
 	if (s->phase == SUBMIT_PHASE_SUBMITTING || s->phase == SUBMIT_PHASE_FOLLOWING)
 		evtimer_add(s->grace, &tv);
@@ -179,6 +193,11 @@ static void submit_session_grace_cb(evutil_socket_t fd, short events, void *arg)
 {
 	struct submit_session *s = arg;
 
+	if (s->final_pending) {
+		s->final_pending = false;
+		submit_session_final(s);
+		return;
+	}
 	fprintf(s->set->err,
 	        "weft-submit: application %s is still %s %d s after the driver ended; giving up\n",
 	        s->app_id, s->last_state != NULL ? s->last_state : "not final",
@@ -215,6 +234,9 @@ static int submit_session_start_driver(struct submit_session *s)
 	opts.app_secret = s->secret;
 	opts.max_task_failures = set->max_task_failures;
 	opts.speculation = set->speculation;
+	opts.dynamic_min = set->dynamic_min;
+	opts.dynamic_max = set->dynamic_max;
+	opts.executor_idle_timeout_ms = set->executor_idle_timeout_ms;
 	opts.out = set->out;
 	s->driver = driver_new(s->base, &opts, NULL, submit_session_driver_done_cb, s, &why);
 	if (s->driver == NULL) {
@@ -227,6 +249,7 @@ static int submit_session_start_driver(struct submit_session *s)
 		free(why);
 		return -1;
 	}
+	submit_progress_follow_driver(s->progress, s->driver);
 	return 0;
 }
 
@@ -307,6 +330,17 @@ static void submit_session_final(struct submit_session *s)
 	bool ok = submit_session_succeeded(s), want_stderr;
 
 	if (s->set->args->mode == SUBMIT_MODE_CLIENT) {
+		if (!s->driver_done && !s->final_pending && s->driver != NULL &&
+		    driver_finishing(s->driver) && s->phase == SUBMIT_PHASE_FOLLOWING) {
+			/* The AM unregisters as soon as the driver said shutdown,
+			 * while the driver still waits (a few seconds at most)
+			 * for its connections to close: wait for it. */
+			struct timeval tv = {SUBMIT_FINAL_GRACE_MS / 1000, 0};
+
+			s->final_pending = true;
+			evtimer_add(s->grace, &tv);
+			return;
+		}
 		if (!s->driver_done)
 			fprintf(s->set->err,
 			        "weft-submit: application %s ended before the driver finished\n",
@@ -352,6 +386,9 @@ static void submit_session_report_cb(const struct submit_report *r, void *arg)
 		else if (strcmp(r->state, "NEW") != 0 && strcmp(r->state, "NEW_SAVING") != 0)
 			fprintf(err, "weft-submit: %s: %s\n", s->app_id, r->state);
 	}
+	if (!final && s->set->args->mode == SUBMIT_MODE_CLUSTER && !s->set->args->no_wait &&
+	    strcmp(r->state, "RUNNING") == 0)
+		submit_progress_follow_url(s->progress, r->tracking_url);
 	if (!final) {
 		if (s->set->args->no_wait &&
 		    (strcmp(r->state, "ACCEPTED") == 0 || strcmp(r->state, "RUNNING") == 0)) {
@@ -625,6 +662,8 @@ struct submit_session *submit_session_new(struct event_base *base,
 	s->grace = evtimer_new(base, submit_session_grace_cb, s);
 	if (s->grace == NULL)
 		fatalx("submit_session_new: evtimer_new failed");
+	s->progress = submit_progress_new(base, s->client, settings->err,
+	                                  isatty(fileno(settings->err)) == 1);
 	return s;
 }
 
@@ -655,6 +694,7 @@ void submit_session_free(struct submit_session *s)
 		http_call_cancel(s->call);
 	submit_follow_free(s->follow);
 	submit_logs_free(s->logs);
+	submit_progress_free(s->progress);
 	if (s->driver != NULL)
 		driver_free(s->driver);
 	http_client_free(s->client);

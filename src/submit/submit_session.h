@@ -54,8 +54,10 @@ struct submit_settings {
 	int driver_port;
 	int max_task_failures;
 	bool speculation;
-	FILE *out; /* job output */
-	FILE *err; /* progress and errors */
+	int dynamic_min, dynamic_max;     /* driver.dynamic-allocation.*; max 0 = off */
+	int64_t executor_idle_timeout_ms; /* driver.dynamic-allocation.executor-idle-timeout-ms */
+	FILE *out;                        /* job output */
+	FILE *err;                        /* progress and errors */
 };
 
 typedef void (*submit_session_done_cb)(int exit_status, void *arg);

@@ -24,7 +24,7 @@ done <keys.$$
 rm -f keys.$$
 [ "$n" -gt 30 ] || fail "found only $n keys in config_keys.c"
 echo "ok - $n keys documented in weft.conf(5) and conf/weft.conf"
-for m in weft-rm.8 weft-nm.8 weft-am.8 weft-executor.8 weft-submit.1 weft.1 weft.conf.5; do
+for m in weft-rm.8 weft-nm.8 weft-am.8 weft-executor.8 weft-submit.1 weft.1 weft.conf.5 weft-job.5; do
 	[ -s "$WEFT_SRCDIR/man/$m" ] || fail "man/$m missing"
 done
 echo "ok - man pages present"

@@ -422,7 +422,7 @@ void fake_check_start(struct fake *f, int i, int executor_id, const char *token)
 	ck_assert_int_eq(json_object_array_length(cmds), 1);
 	cmd = json_object_get_string(json_object_array_get_idx(cmds, 0));
 	want = xasprintf("exec \"$WEFT_LIBEXEC_DIR\"/weft-executor --driver '%s' --executor-id %d "
-	                 "--cores 1",
+	                 "--cores 1 --memory-mb 1024",
 	                 DRIVER, executor_id);
 	ck_assert_str_eq(cmd, want);
 	free(want);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/xmalloc.h"
 #include "driver/task_scheduler.h"
@@ -138,8 +139,8 @@ START_TEST(test_spreads_over_executors_and_cores)
 	struct task_executor *e1, *e2;
 	struct task_set *set;
 
-	e1 = task_scheduler_executor_added(ts, "e1", "h1", 2, "e1");
-	e2 = task_scheduler_executor_added(ts, "e2", "h2", 2, "e2");
+	e1 = task_scheduler_executor_added(ts, "e1", "h1", "h1", 2, "e1");
+	e2 = task_scheduler_executor_added(ts, "e2", "h2", "h2", 2, "e2");
 	set = submit(ts, 5);
 	/* One task per executor per round: e1, e2, e1, e2; the fifth waits. */
 	ck_assert_int_eq(n_launches, 4);
@@ -181,8 +182,8 @@ START_TEST(test_retry_goes_to_another_executor)
 	struct task_executor *e1, *e2;
 	struct task_set *set;
 
-	e1 = task_scheduler_executor_added(ts, "e1", "h1", 1, "e1");
-	e2 = task_scheduler_executor_added(ts, "e2", "h2", 1, "e2");
+	e1 = task_scheduler_executor_added(ts, "e1", "h1", "h1", 1, "e1");
+	e2 = task_scheduler_executor_added(ts, "e2", "h2", "h2", 1, "e2");
 	set = submit(ts, 1);
 	ck_assert_int_eq(n_launches, 1);
 	ck_assert_str_eq(launches[0].executor, "e1");
@@ -212,8 +213,8 @@ START_TEST(test_waits_for_an_executor_that_has_not_failed_it)
 	struct task_executor *e1, *e2;
 	struct task_set *set;
 
-	e1 = task_scheduler_executor_added(ts, "e1", "h1", 1, "e1");
-	e2 = task_scheduler_executor_added(ts, "e2", "h2", 1, "e2");
+	e1 = task_scheduler_executor_added(ts, "e1", "h1", "h1", 1, "e1");
+	e2 = task_scheduler_executor_added(ts, "e2", "h2", "h2", 1, "e2");
 	set = submit(ts, 2); /* task 0 on e1, task 1 on e2 */
 	ck_assert_int_eq(n_launches, 2);
 	report(ts, e1, 0, TASK_REPORT_FAILED, 1, NULL, NULL);
@@ -237,7 +238,7 @@ START_TEST(test_fails_after_max_attempts_and_kills_the_rest)
 	struct task_set *set;
 	int i, failing = -1;
 
-	e1 = task_scheduler_executor_added(ts, "e1", "h1", 3, "e1");
+	e1 = task_scheduler_executor_added(ts, "e1", "h1", "h1", 3, "e1");
 	set = submit(ts, 3);
 	ck_assert_int_eq(n_launches, 3);
 	for (i = 0; i < 4; i++) {
@@ -270,7 +271,7 @@ START_TEST(test_lost_executor_is_not_a_failure)
 	struct task_executor *e1, *e2;
 	struct task_set *set;
 
-	e1 = task_scheduler_executor_added(ts, "e1", "h1", 1, "e1");
+	e1 = task_scheduler_executor_added(ts, "e1", "h1", "h1", 1, "e1");
 	set = submit(ts, 1);
 	ck_assert_int_eq(n_launches, 1);
 	task_scheduler_executor_lost(ts, e1, "test");
@@ -278,7 +279,7 @@ START_TEST(test_lost_executor_is_not_a_failure)
 	ck_assert_int_eq(task_scheduler_running_count(ts), 0);
 	ck_assert_int_eq(n_set_failed, 0);
 
-	e2 = task_scheduler_executor_added(ts, "e2", "h2", 1, "e2");
+	e2 = task_scheduler_executor_added(ts, "e2", "h2", "h2", 1, "e2");
 	ck_assert_int_eq(n_launches, 2);
 	ck_assert_str_eq(launches[1].executor, "e2");
 	ck_assert_int_eq(launches[1].attempt, 1);
@@ -297,8 +298,8 @@ START_TEST(test_stale_and_contradictory_reports)
 	struct task_set *set;
 	char *cause = NULL;
 
-	e1 = task_scheduler_executor_added(ts, "e1", "h1", 1, "e1");
-	e2 = task_scheduler_executor_added(ts, "e2", "h2", 1, "e2");
+	e1 = task_scheduler_executor_added(ts, "e1", "h1", "h1", 1, "e1");
+	e2 = task_scheduler_executor_added(ts, "e2", "h2", "h2", 1, "e2");
 	set = submit(ts, 1);
 	/* A report from the wrong executor, or about another attempt or
 	 * task, is ignored. */
@@ -326,7 +327,7 @@ START_TEST(test_free_set_inside_callback)
 	struct task_scheduler *ts = setup(4);
 	struct task_executor *e1;
 
-	e1 = task_scheduler_executor_added(ts, "e1", "h1", 2, "e1");
+	e1 = task_scheduler_executor_added(ts, "e1", "h1", "h1", 2, "e1");
 	submit(ts, 2);
 	free_in_task_callback = true;
 	report(ts, e1, 0, TASK_REPORT_FINISHED, 0, "x", NULL);
@@ -348,7 +349,7 @@ START_TEST(test_two_sets_fifo)
 	struct task_executor *e1;
 	struct task_set *a, *b;
 
-	e1 = task_scheduler_executor_added(ts, "e1", "h1", 1, "e1");
+	e1 = task_scheduler_executor_added(ts, "e1", "h1", "h1", 1, "e1");
 	a = submit(ts, 2);
 	b = submit(ts, 1);
 	ck_assert_int_eq(n_launches, 1);
@@ -360,6 +361,164 @@ START_TEST(test_two_sets_fifo)
 	ck_assert_int_eq(n_set_succeeded, 2);
 	task_set_free(a);
 	task_set_free(b);
+	task_scheduler_free(ts);
+}
+END_TEST
+
+/* Submit n tasks, task i preferring prefs[i] (or none). */
+static struct task_set *submit_preferring(struct task_scheduler *ts, int n, const char **prefs,
+                                          const struct task_set_callbacks *cb)
+{
+	struct task_spec *specs = xcalloc((size_t)n, sizeof *specs);
+	struct task_set *set;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		specs[i].index = i;
+		specs[i].command = "cmd";
+		specs[i].preferred_node = prefs != NULL ? prefs[i] : NULL;
+	}
+	set = task_scheduler_submit(ts, "stage", specs, n, cb != NULL ? cb : &callbacks, NULL);
+	free(specs);
+	current_set = set;
+	return set;
+}
+
+START_TEST(test_locality_first_then_any)
+{
+	static const char *prefs[] = {"n2", "n1", "n2"};
+	struct task_scheduler *ts = setup(4);
+	struct task_executor *e1, *e2;
+	struct task_set *set;
+
+	e1 = task_scheduler_executor_added(ts, "e1", "h", "n1", 1, "e1");
+	e2 = task_scheduler_executor_added(ts, "e2", "h", "n2", 1, "e2");
+	set = submit_preferring(ts, 3, prefs, NULL);
+	/* Each executor takes the task that prefers its node. */
+	ck_assert_int_eq(n_launches, 2);
+	ck_assert_str_eq(launches[0].executor, "e1");
+	ck_assert_int_eq(launches[0].index, 1);
+	ck_assert_str_eq(launches[1].executor, "e2");
+	ck_assert_int_eq(launches[1].index, 0);
+	/* e1 frees up first: task 2 prefers busy n2, so e1 runs it anyway. */
+	report(ts, e1, 0, TASK_REPORT_FINISHED, 0, "", NULL);
+	ck_assert_int_eq(n_launches, 3);
+	ck_assert_str_eq(launches[2].executor, "e1");
+	ck_assert_int_eq(launches[2].index, 2);
+	report(ts, e2, 1, TASK_REPORT_FINISHED, 0, "", NULL);
+	report(ts, e1, 2, TASK_REPORT_FINISHED, 0, "", NULL);
+	ck_assert_int_eq(n_set_succeeded, 1);
+	task_set_free(set);
+	task_scheduler_free(ts);
+}
+END_TEST
+
+static int n_fetch_failed;
+static void on_fetch_failed(struct task_set *set, const struct task_result *r, void *arg)
+{
+	n_fetch_failed++;
+	ck_assert_ptr_nonnull(r->result);
+	ck_assert_str_eq(r->node, "n1");
+}
+
+START_TEST(test_fetch_failure_goes_to_the_owner)
+{
+	struct task_set_callbacks cb = callbacks;
+	struct task_scheduler *ts = setup(4);
+	struct task_executor *e1;
+	struct task_set *set;
+	struct task_set_counts c;
+	struct task_status st;
+	char *cause = NULL;
+
+	cb.fetch_failed = on_fetch_failed;
+	n_fetch_failed = 0;
+	e1 = task_scheduler_executor_added(ts, "e1", "h", "n1", 1, "e1");
+	set = submit_preferring(ts, 1, NULL, &cb);
+	memset(&st, 0, sizeof st);
+	st.task_id = launches[0].task_id;
+	st.attempt = 0;
+	st.state = TASK_REPORT_FAILED;
+	st.exit_code = 75;
+	st.result = json_tokener_parse("{\"fetchFailed\":{\"node\":\"n9:1\"}}");
+	ck_assert_int_eq(task_scheduler_status(ts, e1, &st, &cause), 0);
+	json_object_put(st.result);
+	/* Not retried, not counted: the owner recomputes. */
+	ck_assert_int_eq(n_fetch_failed, 1);
+	ck_assert_int_eq(n_launches, 1);
+	ck_assert_int_eq(n_set_failed, 0);
+	task_set_counts(set, &c);
+	ck_assert_int_eq(c.failed, 0);
+	task_set_free(set);
+	task_scheduler_free(ts);
+}
+END_TEST
+
+START_TEST(test_speculative_copy_wins)
+{
+	struct task_scheduler *ts = setup(4);
+	struct task_executor *e1, *e2, *orig;
+	struct task_set *set;
+	struct task_set_counts c;
+	struct timespec nap = {0, 150 * 1000 * 1000};
+	int i;
+
+	e1 = task_scheduler_executor_added(ts, "e1", "h", "n1", 2, "e1");
+	e2 = task_scheduler_executor_added(ts, "e2", "h", "n2", 2, "e2");
+	set = submit_preferring(ts, 4, NULL, NULL);
+	ck_assert_int_eq(n_launches, 4);
+	task_scheduler_set_speculation(ts, true);
+	/* Nothing to compare with yet. */
+	ck_assert_int_eq(task_scheduler_speculate(ts), 0);
+	for (i = 0; i < 3; i++)
+		report(ts, strcmp(launches[i].executor, "e1") == 0 ? e1 : e2, i,
+		       TASK_REPORT_FINISHED, 0, "", NULL);
+	nanosleep(&nap, NULL);
+	ck_assert_int_eq(task_scheduler_speculate(ts), 1);
+	ck_assert_int_eq(task_scheduler_speculate(ts), 0); /* once per task */
+	ck_assert_int_eq(n_launches, 5);
+	ck_assert_int_eq(launches[4].index, 3);
+	ck_assert_int_eq(launches[4].attempt, 1);
+	ck_assert_str_ne(launches[4].executor, launches[3].executor);
+	/* The copy finishes first: the original is killed. */
+	orig = strcmp(launches[3].executor, "e1") == 0 ? e1 : e2;
+	report(ts, orig == e1 ? e2 : e1, 4, TASK_REPORT_FINISHED, 0, "", NULL);
+	ck_assert_int_eq(n_set_succeeded, 1);
+	ck_assert_int_eq(n_kills, 1);
+	ck_assert_int_eq(kills[0].attempt, 0);
+	task_set_counts(set, &c);
+	ck_assert_int_eq(c.speculative, 1);
+	/* Its late KILLED report is no failure. */
+	report(ts, orig, 3, TASK_REPORT_KILLED, 137, NULL, NULL);
+	ck_assert_int_eq(n_set_failed, 0);
+	task_set_free(set);
+	task_scheduler_free(ts);
+}
+END_TEST
+
+START_TEST(test_excluded_nodes_and_released_executors)
+{
+	struct task_scheduler *ts = setup(4);
+	struct task_executor *e1, *e2;
+	struct task_set *set;
+
+	e1 = task_scheduler_executor_added(ts, "e1", "h", "n1", 1, "e1");
+	e2 = task_scheduler_executor_added(ts, "e2", "h", "n2", 1, "e2");
+	task_scheduler_exclude_node(ts, "n1");
+	set = submit_preferring(ts, 2, NULL, NULL);
+	/* Only e2 runs tasks while it can. */
+	ck_assert_int_eq(n_launches, 1);
+	ck_assert_str_eq(launches[0].executor, "e2");
+	/* Released: e2 takes nothing more; with no executor elsewhere, the
+	 * excluded node's e1 does the work rather than nobody. */
+	task_scheduler_executor_disable(ts, e2);
+	report(ts, e2, 0, TASK_REPORT_FINISHED, 0, "", NULL);
+	ck_assert_int_eq(n_launches, 2);
+	ck_assert_str_eq(launches[1].executor, "e1");
+	ck_assert_int_eq(task_scheduler_slot_count(ts), 1);
+	report(ts, e1, 1, TASK_REPORT_FINISHED, 0, "", NULL);
+	ck_assert_int_eq(n_set_succeeded, 1);
+	task_set_free(set);
 	task_scheduler_free(ts);
 }
 END_TEST
@@ -377,6 +536,10 @@ static Suite *scheduler_suite(void)
 	tcase_add_test(tc, test_stale_and_contradictory_reports);
 	tcase_add_test(tc, test_free_set_inside_callback);
 	tcase_add_test(tc, test_two_sets_fifo);
+	tcase_add_test(tc, test_locality_first_then_any);
+	tcase_add_test(tc, test_fetch_failure_goes_to_the_owner);
+	tcase_add_test(tc, test_speculative_copy_wins);
+	tcase_add_test(tc, test_excluded_nodes_and_released_executors);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -3,7 +3,7 @@
  * (help, version, every bad argument refused with a message), dialling a
  * driver that is not there, and the line protocol against a fake driver
  * in this process: register fields, task env and output, FAILED and
- * KILLED reports, a refused launch, task directories removed, and the
+ * KILLED reports, a refused launch, task slots emptied and removed, and the
  * three ways to leave (shutdown: 0; driver gone: 1; SIGTERM: 143), each
  * taking its running task with it.
  */
@@ -384,15 +384,59 @@ static void start_registered(void)
 	send_text("{\"type\":\"registered\"}");
 }
 
-/* Whether the executor's directory holds any task directory. */
+/* Whether a directory has entries (besides . and ..). */
+static bool dir_has_entries(const char *path)
+{
+	struct dirent *de;
+	bool found = false;
+	DIR *d = opendir(path);
+
+	while (d != NULL && (de = readdir(d)) != NULL)
+		found = found || (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0);
+	if (d != NULL)
+		closedir(d);
+	return found;
+}
+
+/* Whether finished tasks left anything: the executor's task slots
+ * (slot_<k>/) must hold an empty work/ and empty stdout and stderr. */
 static bool task_dirs_left(void)
+{
+	struct dirent *de;
+	struct stat st;
+	bool found = false;
+	char *path;
+	DIR *d = opendir(T.dir);
+
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "task_", 5) == 0)
+			found = true;
+		if (strncmp(de->d_name, "slot_", 5) != 0)
+			continue;
+		path = xasprintf("%s/%s/work", T.dir, de->d_name);
+		found = found || dir_has_entries(path);
+		free(path);
+		path = xasprintf("%s/%s/stdout", T.dir, de->d_name);
+		found = found || (stat(path, &st) == 0 && st.st_size > 0);
+		free(path);
+		path = xasprintf("%s/%s/stderr", T.dir, de->d_name);
+		found = found || (stat(path, &st) == 0 && st.st_size > 0);
+		free(path);
+	}
+	if (d != NULL)
+		closedir(d);
+	return found;
+}
+
+/* Whether any task slot is left (after the executor left). */
+static bool slots_left(void)
 {
 	struct dirent *de;
 	bool found = false;
 	DIR *d = opendir(T.dir);
 
 	while (d != NULL && (de = readdir(d)) != NULL)
-		found = found || strncmp(de->d_name, "task_", 5) == 0;
+		found = found || strncmp(de->d_name, "slot_", 5) == 0;
 	if (d != NULL)
 		closedir(d);
 	return found;
@@ -451,7 +495,8 @@ START_TEST(test_tasks_and_reports)
 	send_text(
 	        "{\"type\":\"launch\",\"taskId\":11,\"attempt\":1,\"index\":3,"
 	        "\"command\":\"echo out-$WEFT_TASK_INDEX-$WEFT_TASK_ATTEMPT-$WEFT_EXECUTOR_ID-$FOO-"
-	        "${WEFT_APP_SECRET:-none}-$(basename $(dirname $PWD)); echo err >&2\","
+	        "${WEFT_APP_SECRET:-none}-$(basename $(dirname $PWD)); echo err >&2; "
+	        "echo left-behind > file-in-cwd\","
 	        "\"env\":{\"FOO\":\"bar\"}}");
 	m = message(1);
 	ck_assert_str_eq(get_string(m, "type"), "status");
@@ -461,7 +506,7 @@ START_TEST(test_tasks_and_reports)
 	m = message(2);
 	ck_assert_str_eq(get_string(m, "state"), "FINISHED");
 	ck_assert_int_eq(get_int(m, "exitCode"), 0);
-	ck_assert_str_eq(get_string(m, "stdout"), "out-3-1-e7-bar-none-task_11_1\n");
+	ck_assert_str_eq(get_string(m, "stdout"), "out-3-1-e7-bar-none-slot_0\n");
 	ck_assert_str_eq(get_string(m, "stderrTail"), "err\n");
 	ck_assert_ptr_null(get_string(m, "stdoutEncoding"));
 	ck_assert(!task_dirs_left());
@@ -521,6 +566,7 @@ START_TEST(test_tasks_and_reports)
 	ck_assert_int_eq(T.code, 0);
 	ck_assert_int_eq(kill(pid, 0), -1);
 	ck_assert(!task_dirs_left());
+	ck_assert(!slots_left());
 }
 END_TEST
 

@@ -290,6 +290,33 @@ START_TEST(test_bad_lines_close)
 }
 END_TEST
 
+/* A line arriving in pieces (the reader resumes its search for the
+ * newline where it stopped) is delivered whole, once, and so is the next
+ * one that shares its last piece. */
+START_TEST(test_line_in_pieces)
+{
+	struct bufferevent *raw = raw_dial();
+	char pad[601];
+	int i;
+
+	memset(pad, 'p', 600);
+	pad[600] = '\0';
+	bufferevent_write(raw, "{\"n\":0,\"pad\":\"", strlen("{\"n\":0,\"pad\":\""));
+	for (i = 0; i < 6; i++) {
+		bufferevent_write(raw, pad + i * 100, 100);
+		run_for(10);
+		ck_assert_int_eq(server_side.messages, 0);
+	}
+	bufferevent_write(raw, "\"}\n{\"n\":1}\n{\"n\":", strlen("\"}\n{\"n\":1}\n{\"n\":"));
+	run_until_int(&server_side.messages, 2, 5000, "two lines");
+	bufferevent_write(raw, "2}\n", 3);
+	run_until_int(&server_side.messages, 3, 5000, "the third line");
+	ck_assert(server_side.in_order);
+	ck_assert_int_eq(server_side.closes, 0);
+	bufferevent_free(raw);
+}
+END_TEST
+
 START_TEST(test_unterminated_line_over_cap)
 {
 	struct bufferevent *raw = raw_dial();
@@ -438,6 +465,7 @@ static Suite *lineconn_suite(void)
 	tcase_add_test(tc, test_line_over_cap_closes);
 	tcase_add_test(tc, test_bad_lines_close);
 	tcase_add_test(tc, test_unterminated_line_over_cap);
+	tcase_add_test(tc, test_line_in_pieces);
 	tcase_add_test(tc, test_peer_close_once);
 	tcase_add_test(tc, test_free_inside_callbacks);
 	tcase_add_test(tc, test_connect_refused);

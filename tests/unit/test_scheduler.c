@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rm/queues.h"
 #include "rm/scheduler.h"
 
 #define A1 "appattempt_1700000000000_0001_000001"
@@ -17,11 +18,21 @@
 static struct scheduler *sched_new(enum scheduler_placement p)
 {
 	struct scheduler_options o;
+	struct queue_conf *conf;
+	struct scheduler *s;
 
+	scheduler_options_default(&o);
 	o.minimum = weft_resource(1024, 1);
 	o.maximum = weft_resource(8192, 4);
 	o.placement = p;
-	return scheduler_new(&o);
+	s = scheduler_new(&o);
+	/* These tests are about FIFO order and placement: no AM share limit
+	 * (test_scheduler_policy.c tests it). */
+	conf = queue_conf_parse("maximum-am-resource-percent = 1\n", "test", NULL);
+	ck_assert_ptr_nonnull(conf);
+	ck_assert_int_eq(scheduler_set_queues(s, conf, NULL), 0);
+	queue_conf_free(conf);
+	return s;
 }
 
 static struct scheduler_ask ask(int priority, int count, int mb, int vcores)
@@ -337,9 +348,14 @@ START_TEST(test_node_hints)
 	ck_assert_int_eq(n, 1);
 	ck_assert_str_eq(g[0].node_id, "n2:1");
 	free(g);
+	/* Relaxed: delay scheduling passes up n1 for as many scheduling
+	 * opportunities as there are nodes (the delay is capped at the
+	 * cluster size), then takes a node of n2's rack. */
 	a.count = 1;
 	a.relax_locality = true;
 	scheduler_update_asks(s, A1, &a, 1, NULL);
+	ck_assert_int_eq(run(s, &g), 0);
+	ck_assert_int_eq(run(s, &g), 0);
 	n = run(s, &g);
 	ck_assert_int_eq(n, 1);
 	ck_assert_str_eq(g[0].node_id, "n1:1");
