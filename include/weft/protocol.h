@@ -259,7 +259,8 @@
  *                   "numFailedTasks":N,"numKilledTasks":N,
  *                   "numSpeculativeTasks":N,"numTasksLaunched":N,
  *                   "numRecomputedTasks":N,"fetchFailures":N,
- *                   "shuffleWriteBytes":N,"submissionTime":ms,
+ *                   "shuffleWriteBytes":N,"shuffleWriteRecords":N,
+ *                   "spills":N,"submissionTime":ms,
  *                   "completionTime":ms}],
  *        "recomputedMapPartitions":N}}}
  *

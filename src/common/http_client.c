@@ -255,11 +255,13 @@ static long http_download_finish(struct http_call *call, CURLcode rc, long code,
 static void http_call_deliver(struct http_call *call, CURLcode rc, const char *early_error)
 {
 	struct http_response resp = {0};
+	curl_off_t length = -1;
 	char *error = NULL;
 	long code = 0;
 
 	if (early_error == NULL) {
 		curl_easy_getinfo(call->easy, CURLINFO_RESPONSE_CODE, &code);
+		curl_easy_getinfo(call->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
 		if (call->download)
 			code = http_download_finish(call, rc, code, &error);
 		if (error == NULL && rc != CURLE_OK) {
@@ -292,6 +294,7 @@ static void http_call_deliver(struct http_call *call, CURLcode rc, const char *e
 	resp.body = call->body.data != NULL && error == NULL ? call->body.data : "";
 	resp.body_len = error == NULL ? call->body.len : 0;
 	resp.error = error;
+	resp.content_length = error == NULL ? (int64_t)length : -1;
 	call->delivering = true;
 	call->cb(&resp, call->arg);
 	free(error);

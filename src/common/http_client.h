@@ -20,6 +20,7 @@ struct http_response {
 	const char *body;  /* NUL-terminated; "" when none */
 	size_t body_len;
 	const char *error; /* why there was no answer (status 0), else NULL */
+	int64_t content_length; /* the answer's Content-Length (HEAD too); -1: none */
 };
 
 /* Called exactly once per call unless it was cancelled or the client

@@ -507,8 +507,20 @@ static bool http_reply_begin(struct http_request *req)
  * handler is still running (the dispatcher frees it when it returns). */
 static void http_reply_finish(struct http_request *req, int status)
 {
+	struct evkeyvalq *headers = evhttp_request_get_output_headers(req->ev);
+	char length[32];
+
 	http_request_undefer(req);
 	req->replied = true;
+	/* evhttp sends no body to a HEAD, and no Content-Length either: give
+	 * the length a GET would get (RFC 9110, 9.3.2), which clients use to
+	 * size a download before they ask for ranges of it. */
+	if (evhttp_request_get_command(req->ev) == EVHTTP_REQ_HEAD &&
+	    evhttp_find_header(headers, "Content-Length") == NULL) {
+		snprintf(length, sizeof length, "%zu",
+		         evbuffer_get_length(evhttp_request_get_output_buffer(req->ev)));
+		evhttp_add_header(headers, "Content-Length", length);
+	}
 	evhttp_send_reply(req->ev, status, NULL, NULL);
 	req->ev = NULL;
 	if (!req->in_handler)

@@ -76,6 +76,8 @@ struct stage {
 	int fetch_failures; /* in a row */
 	int tasks_launched;
 	int recomputed;
+	int64_t records; /* map stage: records written (last output of each task) */
+	int64_t spills;  /* map stage: sorted runs spilled to disk */
 	struct task_set *set;
 	struct task_set_counts last; /* of the last finished attempt */
 	char *name;
@@ -749,6 +751,11 @@ static int dag_register_map_output(struct stage *st, const struct task_result *r
 	}
 	rc = map_outputs_register(st->shuffle->outputs, r->index, map, r->node, values, (int)n);
 	free(values);
+	if (wjson_get_int(mo, "", "records", false, 0, INT64_MAX, &v, NULL) == 0 && v > 0)
+		st->records += v;
+	v = 0;
+	if (wjson_get_int(mo, "", "spills", false, 0, INT64_MAX, &v, NULL) == 0)
+		st->spills += v;
 	return rc != 0 ? set_cause(cause, "cannot register map output %s", map) : 0;
 }
 
@@ -1102,8 +1109,11 @@ static struct json_object *dag_stage_status(const struct dag_scheduler *dag, con
 	wjson_add_int(o, "numTasksLaunched", st->tasks_launched);
 	wjson_add_int(o, "numRecomputedTasks", st->recomputed);
 	wjson_add_int(o, "fetchFailures", st->fetch_failures);
-	if (st->kind == STAGE_MAP)
+	if (st->kind == STAGE_MAP) {
 		wjson_add_int(o, "shuffleWriteBytes", map_outputs_bytes(st->shuffle->outputs));
+		wjson_add_int(o, "shuffleWriteRecords", st->records);
+		wjson_add_int(o, "spills", st->spills);
+	}
 	if (st->submitted_ms > 0)
 		wjson_add_int(o, "submissionTime", st->submitted_ms);
 	if (st->completed_ms > 0)

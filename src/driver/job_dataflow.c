@@ -9,8 +9,11 @@
  *             committed (renamed into place with _SUCCESS) when the job
  *             succeeded and removed when it failed
  *
- * The next action starts from the loop, never from inside the callback
- * that ended the previous one.
+ * Before the first action, the size of every http(s) input is asked for
+ * (HEAD, asynchronously): a URL whose size is known is cut into splits
+ * like a file (its tasks read their byte ranges), one whose size is not
+ * is one split.  The next action starts from the loop, never from inside
+ * the callback that ended the previous one.
  */
 #include "driver/job.h"
 
@@ -19,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/http_client.h"
 #include "common/log.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
@@ -26,6 +30,13 @@
 #include "driver/lineage.h"
 #include "driver/output_commit.h"
 #include "driver/task_scheduler.h"
+
+/* One URL input whose size is asked for. */
+struct job_dataflow_head {
+	struct job_dataflow *job;
+	struct dataset *d;
+	int file;
+};
 
 struct job_dataflow {
 	struct job_env env;
@@ -39,8 +50,13 @@ struct job_dataflow {
 	size_t total;
 	struct event *next;
 	bool over;
-	char *failure; /* a collect that cannot be printed */
+	char *failure;                   /* a collect that cannot be printed */
+	struct http_client *http;        /* HEADs of URL inputs */
+	struct job_dataflow_head *asked; /* one per URL input */
+	int heads;                       /* HEADs not answered yet */
 };
+
+#define JOB_DATAFLOW_HEAD_TIMEOUT_MS 30000L
 
 static int job_dataflow_validate(struct json_object *job, char **cause)
 {
@@ -186,6 +202,16 @@ static void job_dataflow_next_cb(evutil_socket_t fd, short events, void *arg)
 		job_dataflow_finish(job, false, job->failure);
 		return;
 	}
+	if (job->heads > 0)
+		return; /* the last HEAD answer comes back here */
+	if (job->dag == NULL) {
+		if (lineage_repartition(job->l, &cause) != 0) {
+			job_dataflow_finish(job, false, cause);
+			free(cause);
+			return;
+		}
+		job->dag = dag_scheduler_new(job->l, job->env.scheduler);
+	}
 	if (job->action >= job->l->n_actions) {
 		log_info("all %d action%s done", job->l->n_actions,
 		         job->l->n_actions == 1 ? "" : "s");
@@ -217,6 +243,59 @@ static void job_dataflow_next_cb(evutil_socket_t fd, short events, void *arg)
 	dag_scheduler_run_job(job->dag, a->dataset, &out, &cb);
 }
 
+/* A URL input's HEAD answered: its size, if it says. */
+static void job_dataflow_head_cb(const struct http_response *resp, void *arg)
+{
+	struct job_dataflow_head *h = arg;
+	struct job_dataflow *job = h->job;
+	const char *url = h->d->files[h->file].url;
+
+	if (resp->status >= 200 && resp->status <= 299 && resp->content_length >= 0) {
+		lineage_set_url_size(job->l, h->d, h->file, resp->content_length);
+		log_info("%s: %lld bytes", url, (long long)resp->content_length);
+	} else {
+		log_warn("%s: size unknown (%s): read as one split", url,
+		         resp->status == 0 ? (resp->error != NULL ? resp->error : "no answer")
+		                           : "no Content-Length");
+	}
+	if (--job->heads == 0)
+		event_active(job->next, EV_TIMEOUT, 1);
+}
+
+/* Ask for the size of every URL input. */
+static void job_dataflow_ask_sizes(struct job_dataflow *job)
+{
+	struct job_dataflow_head *h;
+	struct dataset *d;
+	int i, f, n = 0;
+
+	for (i = 0; i < job->l->n_datasets; i++)
+		for (f = 0;
+		     job->l->datasets[i]->op == DATASET_TEXT && f < job->l->datasets[i]->n_files;
+		     f++)
+			n += job->l->datasets[i]->files[f].url != NULL;
+	if (n == 0)
+		return;
+	job->http = http_client_new(job->env.base);
+	job->asked = xcalloc((size_t)n, sizeof *job->asked);
+	for (i = 0; i < job->l->n_datasets; i++) {
+		d = job->l->datasets[i];
+		if (d->op != DATASET_TEXT)
+			continue;
+		for (f = 0; f < d->n_files; f++) {
+			if (d->files[f].url == NULL)
+				continue;
+			h = &job->asked[job->heads];
+			h->job = job;
+			h->d = d;
+			h->file = f;
+			job->heads++;
+			http_client_request(job->http, "HEAD", d->files[f].url, NULL, NULL, 0,
+			                    JOB_DATAFLOW_HEAD_TIMEOUT_MS, job_dataflow_head_cb, h);
+		}
+	}
+}
+
 static void *job_dataflow_start(struct json_object *desc, const struct job_env *env, char **cause)
 {
 	struct job_dataflow *job;
@@ -230,7 +309,6 @@ static void *job_dataflow_start(struct json_object *desc, const struct job_env *
 	if (job->env.max_result_bytes == 0)
 		job->env.max_result_bytes = SIZE_MAX;
 	job->l = l;
-	job->dag = dag_scheduler_new(l, env->scheduler);
 	job->next = event_new(env->base, -1, 0, job_dataflow_next_cb, job);
 	if (job->next == NULL)
 		fatalx("job_dataflow_start: event_new failed");
@@ -241,7 +319,9 @@ static void *job_dataflow_start(struct json_object *desc, const struct job_env *
 	         l->name != NULL ? " " : "", l->name != NULL ? l->name : "", l->n_datasets,
 	         l->n_datasets == 1 ? "" : "s", l->n_actions, l->n_actions == 1 ? "" : "s", tasks,
 	         tasks == 1 ? "" : "s");
-	event_active(job->next, EV_TIMEOUT, 1);
+	job_dataflow_ask_sizes(job);
+	if (job->heads == 0)
+		event_active(job->next, EV_TIMEOUT, 1);
 	return job;
 }
 
@@ -251,6 +331,10 @@ static void job_dataflow_free(void *arg)
 
 	if (job == NULL)
 		return;
+	/* Pending HEADs are cancelled with the client. */
+	if (job->http != NULL)
+		http_client_free(job->http);
+	free(job->asked);
 	dag_scheduler_free(job->dag);
 	if (job->staging != NULL) {
 		output_commit_abort(job->staging);
@@ -268,14 +352,23 @@ static void job_dataflow_executor_removed(void *arg, const char *executor_id, co
 {
 	struct job_dataflow *job = arg;
 
-	if (!job->over)
+	if (!job->over && job->dag != NULL)
 		dag_scheduler_executor_removed(job->dag, executor_id, node, reason);
 }
 
 static struct json_object *job_dataflow_status(void *arg)
 {
 	struct job_dataflow *job = arg;
-	struct json_object *o = dag_scheduler_status(job->dag);
+	struct json_object *o;
+
+	if (job->dag == NULL) {
+		/* Still asking for the inputs' sizes. */
+		o = wjson_new_object();
+		wjson_add(o, "jobs", json_object_new_array());
+		wjson_add(o, "stages", json_object_new_array());
+	} else {
+		o = dag_scheduler_status(job->dag);
+	}
 
 	if (job->l->name != NULL)
 		wjson_add_string(o, "name", job->l->name);

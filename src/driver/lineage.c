@@ -157,6 +157,7 @@ void lineage_free(struct lineage *l)
 	for (i = 0; i < l->n_actions; i++)
 		free(l->actions[i].path);
 	free(l->actions);
+	free(l->order);
 	free(l->name);
 	free(l->base_dir);
 	free(l);
@@ -567,19 +568,20 @@ static void lineage_split(struct dataset *d)
 	}
 }
 
-/* Settle inputs and partitions, parents first. */
-static int lineage_resolve(struct lineage *l, struct dataset **order, char **cause)
+/* Settle every dataset's partitions, parents first (text datasets from
+ * their splits).  RET 0 / -1 *cause. */
+static int lineage_settle(struct lineage *l, char **cause)
 {
 	struct dataset *d;
 	int i, k, most;
 
 	for (i = 0; i < l->n_datasets; i++) {
-		d = order[i];
+		d = l->order[i];
 		switch (d->op) {
 		case DATASET_TEXT:
-			for (k = 0; k < d->n_inputs; k++)
-				if (lineage_add_input(l, d, k, cause) != 0)
-					return -1;
+			free(d->splits);
+			d->splits = NULL;
+			d->n_splits = 0;
 			lineage_split(d);
 			if (d->n_splits > LINEAGE_MAX_PARTITIONS)
 				return set_cause(cause,
@@ -601,6 +603,36 @@ static int lineage_resolve(struct lineage *l, struct dataset **order, char **cau
 		}
 	}
 	return 0;
+}
+
+/* List every text dataset's files, then settle partitions. */
+static int lineage_resolve(struct lineage *l, char **cause)
+{
+	struct dataset *d;
+	int i, k;
+
+	for (i = 0; i < l->n_datasets; i++) {
+		d = l->order[i];
+		if (d->op != DATASET_TEXT)
+			continue;
+		for (k = 0; k < d->n_inputs; k++)
+			if (lineage_add_input(l, d, k, cause) != 0)
+				return -1;
+	}
+	return lineage_settle(l, cause);
+}
+
+int lineage_set_url_size(struct lineage *l, struct dataset *d, int file, int64_t size)
+{
+	if (d->op != DATASET_TEXT || file < 0 || file >= d->n_files || d->files[file].url == NULL)
+		return -1;
+	d->files[file].size = size;
+	return 0;
+}
+
+int lineage_repartition(struct lineage *l, char **cause)
+{
+	return lineage_settle(l, cause);
 }
 
 /* One action. */
@@ -683,12 +715,42 @@ out:
 	return rc;
 }
 
+/* Both passes over "datasets": create each with its own fields, then
+ * link parents by name.  RET 0 / -1 *cause. */
+static int lineage_datasets(struct lineage *l, struct json_object *datasets, char **cause)
+{
+	struct json_object_iterator it, end;
+	struct dataset *d;
+	const char *key;
+
+	l->datasets = xcalloc((size_t)json_object_object_length(datasets), sizeof *l->datasets);
+	end = json_object_iter_end(datasets);
+	for (it = json_object_iter_begin(datasets); !json_object_iter_equal(&it, &end);
+	     json_object_iter_next(&it)) {
+		key = json_object_iter_peek_name(&it);
+		d = xcalloc(1, sizeof *d);
+		d->id = l->n_datasets;
+		l->datasets[l->n_datasets++] = d;
+		if (key[0] == '\0' || strlen(key) > 128)
+			return set_cause(cause, "datasets: names must have 1 to 128 characters");
+		if (lineage_dataset(l, key, json_object_iter_peek_value(&it), d, cause) != 0)
+			return -1;
+	}
+	for (it = json_object_iter_begin(datasets); !json_object_iter_equal(&it, &end);
+	     json_object_iter_next(&it)) {
+		key = json_object_iter_peek_name(&it);
+		if (lineage_link(l, lineage_find(l, key), json_object_iter_peek_value(&it),
+		                 cause) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int lineage_parse(struct json_object *job, bool resolve, struct lineage **out, char **cause)
 {
 	static const char *const fields[] = {"kind",     "name",    "base-dir",
 	                                     "datasets", "actions", NULL};
 	struct json_object *datasets, *actions;
-	struct dataset **order = NULL;
 	struct lineage *l;
 	const char *kind, *name = NULL, *base = NULL;
 	int *color = NULL, n = 0, i;
@@ -724,45 +786,26 @@ int lineage_parse(struct json_object *job, bool resolve, struct lineage **out, c
 		if (l->base_dir == NULL)
 			l->base_dir = xstrdup("/");
 	}
-	l->datasets = xcalloc((size_t)json_object_object_length(datasets), sizeof *l->datasets);
-	{json_object_object_foreach(datasets, key, value){struct dataset *d = xcalloc(1, sizeof *d);
-
-	d->id = l->n_datasets;
-	l->datasets[l->n_datasets++] = d;
-	if (key[0] == '\0' || strlen(key) > 128) {
-		set_cause(cause, "datasets: names must have 1 to 128 characters");
+	if (lineage_datasets(l, datasets, cause) != 0)
 		goto fail;
-	}
-	if (lineage_dataset(l, key, value, d, cause) != 0)
-		goto fail;
-}
-}
-{
-	json_object_object_foreach(datasets, key, value)
-	{
-		if (lineage_link(l, lineage_find(l, key), value, cause) != 0)
+	color = xcalloc((size_t)l->n_datasets, sizeof *color);
+	l->order = xcalloc((size_t)l->n_datasets, sizeof *l->order);
+	for (i = 0; i < l->n_datasets; i++)
+		if (lineage_visit(l->datasets[i], color, l->order, &n, cause) != 0)
+			goto fail;
+	l->actions = xcalloc(n_actions, sizeof *l->actions);
+	for (i = 0; i < (int)n_actions; i++) {
+		l->n_actions++;
+		if (lineage_action(l, json_object_array_get_idx(actions, (size_t)i), i, cause) != 0)
 			goto fail;
 	}
-}
-color = xcalloc((size_t)l->n_datasets, sizeof *color);
-order = xcalloc((size_t)l->n_datasets, sizeof *order);
-for (i = 0; i < l->n_datasets; i++)
-	if (lineage_visit(l->datasets[i], color, order, &n, cause) != 0)
+	if (resolve && lineage_resolve(l, cause) != 0)
 		goto fail;
-l->actions = xcalloc(n_actions, sizeof *l->actions);
-for (i = 0; i < (int)n_actions; i++) {
-	l->n_actions++;
-	if (lineage_action(l, json_object_array_get_idx(actions, (size_t)i), i, cause) != 0)
-		goto fail;
-}
-if (resolve && lineage_resolve(l, order, cause) != 0)
-	goto fail;
-free(color);
-free(order);
-*out = l;
-return 0;
-fail : free(color);
-free(order);
-lineage_free(l);
-return -1;
+	free(color);
+	*out = l;
+	return 0;
+fail:
+	free(color);
+	lineage_free(l);
+	return -1;
 }

@@ -38,7 +38,8 @@ struct text_file {
 	int64_t size; /* -1: unknown (a URL) */
 };
 
-/* A split: [start, start + length) of a file; length -1 = all of it. */
+/* A split: [start, start + length) of a file; length -1 = all of it (a URL
+ * whose size is unknown). */
 struct text_split {
 	int file;
 	int64_t start;
@@ -81,6 +82,7 @@ struct lineage {
 	char *base_dir;            /* relative paths resolve here */
 	struct dataset **datasets; /* in the job file's order */
 	int n_datasets;
+	struct dataset **order; /* parents before children */
 	struct action *actions;
 	int n_actions;
 };
@@ -95,6 +97,12 @@ struct lineage {
 int lineage_parse(struct json_object *job, bool resolve, struct lineage **out, char **cause);
 void lineage_free(struct lineage *l);
 
+/* A URL input's size became known (a HEAD answer): it can be split.
+ * RET 0 / -1 when file is not a URL of d. */
+int lineage_set_url_size(struct lineage *l, struct dataset *d, int file, int64_t size);
+/* Cut the inputs into splits again and settle every partition count (after
+ * sizes changed).  RET 0 / -1 *cause. */
+int lineage_repartition(struct lineage *l, char **cause);
 /* The dataset named name, or NULL. */
 struct dataset *lineage_find(const struct lineage *l, const char *name);
 /* Whether the op shuffles its parents (a stage boundary). */

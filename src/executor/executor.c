@@ -19,6 +19,11 @@
  * UTF-8 text) and the last 4 KiB of its stderr go back in one status line,
  * and what the task left in its slot is removed.
  *
+ * A dataflow task (a launch with "task") runs the same way, except that
+ * the child is this program's task runner (task_runner.h) reading
+ * slot_<k>/task.json, and the status adds what it wrote in
+ * slot_<k>/result.json.
+ *
  * The executor leaves when the driver says shutdown (exit 0), when the
  * driver's connection drops or it is rejected (exit 1, like Spark's
  * "driver disassociated"), or on SIGTERM (exit 143); its tasks are

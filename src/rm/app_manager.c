@@ -587,8 +587,16 @@ static void attempt_start(struct app_manager *am, struct rm_app *app)
 	log_info("%s: attempt %d of %d created", at->id, at->number, app->max_attempts);
 	attempt_set_state(at, ATTEMPT_SUBMITTED, "attempt added");
 	if (scheduler_attempt_add(am->rm->scheduler, at->id, app->seq, app->sub->queue, app->user,
-	                          app->am_resource) != 0)
-		fatalx("attempt_start: scheduler refused %s", at->id);
+	                          app->am_resource) != 0) {
+		/* Not expected (a queue refresh keeps queues that hold
+		 * attempts), but a daemon fails the application, not itself. */
+		log_error("%s: the scheduler refused the attempt (queue %s)", at->id,
+		          app->sub->queue);
+		attempt_end(am, at, ATTEMPT_FAILED, "the scheduler refused the attempt");
+		app_end(am, app, APP_FAILED, FINAL_FAILED,
+		        "The scheduler refused the application's attempt (its queue is gone).");
+		return;
+	}
 	attempt_set_state(at, ATTEMPT_SCHEDULED, "AM container asked for");
 }
 
@@ -1352,6 +1360,38 @@ static struct json_object *attempt_preempt_json(struct app_manager *am, const st
 	return list;
 }
 
+/*
+ * Replace the attempt's asks.  An ask counts what the AM still wants beyond
+ * what it has received, so containers placed since its last call but not
+ * yet handed over (they go out in this very answer) are in that count too:
+ * take them off, or the AM would be granted them twice and release the
+ * surplus (YARN's AMs live with that race; ours need not).
+ */
+static int attempt_update_asks(struct app_manager *am, struct rm_attempt *at,
+                               const struct scheduler_ask *asks, int n_asks, char **cause)
+{
+	struct scheduler_ask *adjusted;
+	struct rm_container *c;
+	int rc;
+
+	if (n_asks == 0 || TAILQ_EMPTY(&at->grants))
+		return scheduler_update_asks(am->rm->scheduler, at->id, asks, n_asks, cause);
+	adjusted = xcalloc((size_t)n_asks, sizeof *adjusted);
+	memcpy(adjusted, asks, (size_t)n_asks * sizeof *adjusted);
+	TAILQ_FOREACH(c, &at->grants, grant_link)
+	{
+		for (int i = 0; i < n_asks; i++) {
+			if (adjusted[i].priority == c->priority && adjusted[i].count > 0) {
+				adjusted[i].count--;
+				break;
+			}
+		}
+	}
+	rc = scheduler_update_asks(am->rm->scheduler, at->id, adjusted, n_asks, cause);
+	free(adjusted);
+	return rc;
+}
+
 int app_manager_am_allocate(struct app_manager *am, struct rm_attempt *at, double progress,
                             const struct scheduler_ask *asks, int n_asks,
                             const char *const *releases, int n_releases, struct am_allocation *out,
@@ -1374,7 +1414,7 @@ int app_manager_am_allocate(struct app_manager *am, struct rm_attempt *at, doubl
 		*error = APP_ERROR_INVALID_RESOURCE;
 		return -1;
 	}
-	if (scheduler_update_asks(am->rm->scheduler, at->id, asks, n_asks, cause) != 0) {
+	if (attempt_update_asks(am, at, asks, n_asks, cause) != 0) {
 		*error = APP_ERROR_BAD_REQUEST;
 		return -1;
 	}

@@ -3,13 +3,14 @@
  * status (the in-process driver in client mode, its status URL — the
  * application's trackingUrl — in cluster mode).
  *
- * On a terminal (stderr is a tty) one live line shows every running
- * stage, Spark's console progress bar:
+ * On a terminal (stdout and stderr are ttys) one live line on stderr
+ * shows every running stage, Spark's console progress bar:
  *
  *   [Stage 2:=====>                 (37 + 4) / 100][Stage 3:>  (0 + 0) / 4]
  *
- * (done + running) / total.  Otherwise plain lines go to stderr, at
- * most one per stage per period and only when something changed:
+ * (done + running) / total.  Otherwise (results redirected, a log file)
+ * plain lines go to stderr, at most one per stage per period and only
+ * when something changed:
  *
  *   weft-submit: stage 2 (counts): 37/100 tasks done, 4 running
  *   weft-submit: stage 2 (counts) done: 100 tasks (3 recomputed, 1 speculative, 2 failed)

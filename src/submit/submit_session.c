@@ -662,8 +662,11 @@ struct submit_session *submit_session_new(struct event_base *base,
 	s->grace = evtimer_new(base, submit_session_grace_cb, s);
 	if (s->grace == NULL)
 		fatalx("submit_session_new: evtimer_new failed");
+	/* The live bar only when both streams are a terminal: with the
+	 * results going to a file or a pipe, plain lines log better. */
 	s->progress = submit_progress_new(base, s->client, settings->err,
-	                                  isatty(fileno(settings->err)) == 1);
+	                                  isatty(fileno(settings->out)) == 1 &&
+	                                          isatty(fileno(settings->err)) == 1);
 	return s;
 }
 

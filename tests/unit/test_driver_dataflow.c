@@ -579,8 +579,26 @@ START_TEST(test_status_json)
 }
 END_TEST
 
-/* The test's web server: one text file. */
+/* The test's web server: a text file, from the offset a Range header
+ * asks for (206) or whole (200). */
 static void serve_text_cb(struct http_request *req, void *arg)
+{
+	const char *text = arg, *range = http_request_header(req, "Range");
+	size_t off = 0;
+
+	if (range != NULL && strncmp(range, "bytes=", 6) == 0) {
+		off = (size_t)atol(range + 6);
+		if (off > strlen(text))
+			off = strlen(text);
+		http_reply_add_header(req, "Accept-Ranges", "bytes");
+		http_reply_data(req, 206, "text/plain", text + off, strlen(text) - off);
+		return;
+	}
+	http_reply_data(req, 200, "text/plain", text, strlen(text));
+}
+
+/* The same without Range support. */
+static void serve_whole_cb(struct http_request *req, void *arg)
 {
 	const char *text = arg;
 
@@ -589,23 +607,38 @@ static void serve_text_cb(struct http_request *req, void *arg)
 
 START_TEST(test_http_input)
 {
-	static const char text[] = "b\t2\na\t1\nb\t3\nc\t9";
+	static const char text[] = "b\t2\na\t1\nb\t3\nc\t9\nlonger-key\t1\nd\t4\ne\t5";
 	struct http_server *srv = http_server_new(C.base, 4096);
+	struct json_object *st, *job_status, *stages, *stage, *v;
 	char *cause = NULL, *job;
 
 	ck_assert_msg(http_server_bind(srv, "127.0.0.1:0", &cause) == 0, "%s", cause);
 	http_server_route(srv, HTTP_M_GET, "/data/records.txt", 0, serve_text_cb, (void *)text);
-	start_executors(1, 1);
-	job = xasprintf(
-	        "{\"kind\":\"dataflow\",\"datasets\":{"
-	        "\"u\":{\"op\":\"text\",\"input\":\"http://127.0.0.1:%d/data/records.txt\"},"
-	        "\"r\":{\"op\":\"reduce-by-key\",\"parent\":\"u\",\"partitions\":1}},"
-	        "\"actions\":[{\"op\":\"collect\",\"dataset\":\"r\"}]}",
-	        http_server_port(srv));
+	http_server_route(srv, HTTP_M_GET, "/data/whole.txt", 0, serve_whole_cb, (void *)text);
+	start_executors(2, 1);
+	/* Both URLs are cut into 7-byte splits (their sizes come from HEAD):
+	 * one server honours Range, the other sends everything each time. */
+	job = xasprintf("{\"kind\":\"dataflow\",\"datasets\":{"
+	                "\"u\":{\"op\":\"text\",\"split-size\":7,\"input\":["
+	                "\"http://127.0.0.1:%d/data/records.txt\","
+	                "\"http://127.0.0.1:%d/data/whole.txt\"]},"
+	                "\"r\":{\"op\":\"reduce-by-key\",\"parent\":\"u\",\"partitions\":1}},"
+	                "\"actions\":[{\"op\":\"collect\",\"dataset\":\"r\"}]}",
+	                http_server_port(srv), http_server_port(srv));
 	run_job_text(job);
 	ck_assert_msg(C.succeeded, "job failed: %s", C.diagnostics);
-	/* Sorted by key; the last line got its newline. */
-	ck_assert_str_eq(output(), "a\t1\nb\t2\nb\t3\nc\t9\n");
+	/* Every line once per URL, sorted by key (stable); the last lines
+	 * got their newline. */
+	ck_assert_str_eq(output(), "a\t1\na\t1\nb\t2\nb\t3\nb\t2\nb\t3\nc\t9\nc\t9\n"
+	                           "d\t4\nd\t4\ne\t5\ne\t5\nlonger-key\t1\nlonger-key\t1\n");
+	/* 36 bytes in 7-byte splits: 6 map tasks per URL. */
+	st = driver_status(C.d);
+	ck_assert(json_object_object_get_ex(st, "job", &job_status));
+	ck_assert(json_object_object_get_ex(job_status, "stages", &stages));
+	stage = json_object_array_get_idx(stages, 0);
+	ck_assert(json_object_object_get_ex(stage, "numTasks", &v));
+	ck_assert_int_eq(json_object_get_int(v), 12);
+	json_object_put(st);
 	free(job);
 	http_server_free(srv);
 }

@@ -463,7 +463,9 @@ START_TEST(test_terminate_kills_grandchild)
 	/* The grandchild ignores SIGTERM and outlives its parent unless the
 	 * whole group is SIGKILLed when the grace period ends. */
 	struct proc_spec spec = {
-	        .command = "(trap '' TERM; exec sleep 100) & echo $! > gc.pid; sleep 100",
+	        /* The grandchild writes its pid once it ignores SIGTERM: a
+	         * TERM sent before its trap would kill it early. */
+	        .command = "sh -c 'trap \"\" TERM; echo $$ > gc.pid; exec sleep 100' & sleep 100",
 	        .cwd = tmpdir,
 	};
 	struct result r = {0};

@@ -359,6 +359,42 @@ START_TEST(test_happy_path)
 }
 END_TEST
 
+/* Containers placed between two allocate calls are not granted twice when
+ * the AM repeats an ask that could not know of them. */
+START_TEST(test_undelivered_grants_not_granted_twice)
+{
+	struct rm_fixture *fx = fixture_new(NULL);
+	struct fake_nm *nm = fixture_add_nm(fx), *nm2, *nm3;
+	char app[WEFT_ID_MAX], attempt[WEFT_ID_MAX], am_cid[WEFT_ID_MAX];
+	struct rm_attempt *at;
+	struct am_allocation al;
+
+	/* Room for the AM and one executor only. */
+	fixture_register_nm(fx, nm, 2048, 8);
+	fixture_submit(fx, NULL, app);
+	attempt_of(fx, app, 1, attempt, am_cid);
+	wait_starts(fx, nm, 1);
+	at = am_register(fx, attempt);
+	al = am_allocate(fx, at, 3, NULL, 0);
+	ck_assert_int_eq(al.n_grants, 1);
+	allocation_clear(&al);
+	/* A node joins: the two missing executors are placed at once... */
+	nm2 = fixture_add_nm(fx);
+	fixture_register_nm(fx, nm2, 8192, 8);
+	/* ...and the AM, not knowing yet, asks again for the two it lacks. */
+	al = am_allocate(fx, at, 2, NULL, 0);
+	ck_assert_int_eq(al.n_grants, 2);
+	allocation_clear(&al);
+	/* Nothing more is owed: a further node gets nothing for this AM. */
+	nm3 = fixture_add_nm(fx);
+	fixture_register_nm(fx, nm3, 8192, 8);
+	al = am_allocate(fx, at, -1, NULL, 0);
+	ck_assert_int_eq(al.n_grants, 0);
+	allocation_clear(&al);
+	fixture_free(fx);
+}
+END_TEST
+
 START_TEST(test_am_failure_then_last_failure)
 {
 	struct rm_fixture *fx = fixture_new(NULL);
@@ -875,6 +911,7 @@ static Suite *rm_apps_suite(void)
 	tcase_add_test(tc, test_max_app_attempts_from_submission);
 	tcase_add_test(tc, test_kill_accepted);
 	tcase_add_test(tc, test_kill_allocated);
+	tcase_add_test(tc, test_undelivered_grants_not_granted_twice);
 	tcase_add_test(tc, test_kill_running);
 	tcase_add_test(tc, test_kill_finished);
 	tcase_add_test(tc, test_node_lost);
