@@ -273,8 +273,10 @@
  *      partitions + 1 little-endian uint64 offsets
  * GET /ws/v1/node/shuffle/{appId}/block/{datasetId}/{partition}
  *   -> 200: the whole weft-shuffle/block_{datasetId}_{partition}
- * Header X-Weft-Shuffle-Auth: security_sign_request() over GET, the path
- * and the time, keyed by the application's secret (which the NM learns
+ * Header X-Weft-Shuffle-Auth (or the query parameter ?auth=, same value,
+ * for streamed downloads): security_sign_request() over GET, the path
+ * (without the query) and the time, keyed by the application's secret
+ * (which the NM learns
  * from WEFT_APP_SECRET in the app's launch contexts).  401 without or with
  * a bad signature, 403 when the NM knows no secret for the app, 404 for
  * an unknown app or a missing file, 400 for malformed ids or a partition

@@ -4,9 +4,9 @@
  *
  * Local sources are mapped straight from the map output file (no copy).
  * Remote ones go through the asynchronous HTTP client on a loop of this
- * process, at most SHUFFLE_FETCH_PARALLEL at once; a body is copied out
- * of the client's buffer into memory while the task's budget allows, and
- * into a file of the task's directory (then mapped) beyond it.  A source
+ * process, at most SHUFFLE_FETCH_PARALLEL at once; a body is kept in
+ * memory while the task's budget allows, and a large one (or one past the
+ * budget) is downloaded into a file of the task's directory and mapped.  A source
  * that does not answer is retried twice with a growing delay before it
  * counts as a fetch failure.
  */
@@ -36,7 +36,10 @@
 #include "executor/record_io.h"
 #include "weft/protocol.h"
 
-#define SHUFFLE_FETCH_PARALLEL   16
+#define SHUFFLE_FETCH_PARALLEL 16
+/* A segment larger than this (or past the budget) goes straight to a file
+ * of the task's directory instead of through memory. */
+#define SHUFFLE_FETCH_MEMORY_MAX ((int64_t)64 * 1024 * 1024)
 #define SHUFFLE_FETCH_TRIES      3
 #define SHUFFLE_FETCH_BACKOFF_MS 250
 #define SHUFFLE_FETCH_TIMEOUT_MS 300000L
@@ -50,6 +53,7 @@ struct fetch_job {
 	const char *node;
 	int64_t size;
 	char *path; /* URL path */
+	char *file; /* set while downloading to a file */
 	int tries;
 	struct event *retry;
 	struct http_call *call;
@@ -280,6 +284,38 @@ static void shuffle_fetch_done_cb(const struct http_response *resp, void *arg)
 	shuffle_fetch_pump(st);
 }
 
+/* A source downloaded into a file: map it (the mapping keeps it). */
+static void shuffle_fetch_downloaded_cb(const struct http_response *resp, void *arg)
+{
+	struct fetch_job *j = arg;
+	struct fetch_state *st = j->st;
+	struct fetch_segment *seg = &st->r->segs[j->seg];
+	struct stat sb;
+	int fd;
+
+	if (resp->status != 200) {
+		shuffle_fetch_done_cb(resp, arg); /* retry or fail, as for memory */
+		return;
+	}
+	j->call = NULL;
+	st->in_flight--;
+	fd = open(j->file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &sb) != 0 || sb.st_size != j->size) {
+		shuffle_fetch_fail(st, j, "http://%s%s: %lld bytes, expected %" PRId64, j->node,
+		                   j->path, fd < 0 ? -1LL : (long long)sb.st_size, j->size);
+	} else if (shuffle_fetch_map(fd, 0, (uint64_t)j->size, seg) != 0) {
+		st->error = xasprintf("%s: %s", j->file, strerror(errno));
+	} else {
+		st->r->bytes += (uint64_t)j->size;
+		st->r->remote++;
+		st->done++;
+	}
+	if (fd >= 0)
+		close(fd);
+	unlink(j->file);
+	shuffle_fetch_pump(st);
+}
+
 /* Start one source: local read, or a signed GET to its NM. */
 static void shuffle_fetch_start(struct fetch_state *st, struct fetch_job *j)
 {
@@ -297,6 +333,21 @@ static void shuffle_fetch_start(struct fetch_state *st, struct fetch_job *j)
 	}
 	j->tries++;
 	auth = security_sign_request(st->secret, "GET", j->path, NULL, 0, time_now_ms());
+	if (j->size > SHUFFLE_FETCH_MEMORY_MAX ||
+	    st->in_memory + (uint64_t)j->size > st->spec->budget) {
+		/* Big: stream it to disk.  Downloads carry no header, so the
+		 * signature goes in the query (the NM accepts either). */
+		free(j->file);
+		j->file = xasprintf("fetch-%d", j->seg);
+		url = xasprintf("http://%s%s?auth=%s", j->node, j->path, auth);
+		st->in_flight++;
+		j->call = http_client_download(st->http, url, j->file, j->size,
+		                               SHUFFLE_FETCH_TIMEOUT_MS,
+		                               shuffle_fetch_downloaded_cb, j);
+		free(url);
+		free(auth);
+		return;
+	}
 	header = xasprintf("%s: %s", WEFT_SHUFFLE_AUTH_HEADER, auth);
 	headers[0] = header;
 	headers[1] = NULL;
@@ -332,6 +383,7 @@ static int shuffle_fetch_run(struct fetch_state *st, char **cause)
 		if (st->jobs[i].retry != NULL)
 			event_free(st->jobs[i].retry);
 		free(st->jobs[i].path);
+		free(st->jobs[i].file);
 	}
 	if (st->http != NULL)
 		http_client_free(st->http);

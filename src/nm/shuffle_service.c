@@ -230,6 +230,8 @@ static const char *shuffle_service_check(struct shuffle_service *ss, struct http
 		return NULL;
 	}
 	auth = http_request_header(req, WEFT_SHUFFLE_AUTH_HEADER);
+	if (auth == NULL)
+		auth = http_request_query(req, "auth"); /* a streamed download */
 	if (auth == NULL) {
 		http_reply_error(req, 401, "AuthenticationException", "missing %s header",
 		                 WEFT_SHUFFLE_AUTH_HEADER);

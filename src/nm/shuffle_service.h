@@ -16,8 +16,10 @@
  * following symlinks, and must be regular files.  Ids are parsed
  * strictly; ranges are checked against the files' sizes.
  *
- * Authentication: header X-Weft-Shuffle-Auth signed (security.h request
- * signature: method, path, time) with the application's secret, which the
+ * Authentication: header X-Weft-Shuffle-Auth (or, for clients that
+ * cannot add headers, the query parameter auth) signed (security.h
+ * request signature: method, path, time) with the application's secret,
+ * which the
  * NM learns from WEFT_APP_SECRET in the launch contexts of the app's
  * containers.  No known secret: 403; a bad signature: 401; an unknown
  * application or file: 404.

@@ -3,7 +3,9 @@
  * a map output served by the index file's ranges, persisted blocks, and
  * everything refused: no or a bad signature, an application without a
  * known secret, unknown applications and files, malformed ids, partitions
- * out of range, path escapes and symlinks planted by a container.
+ * out of range, path escapes and symlinks planted by a container; and the
+ * executor's fetch of them (shuffle_fetch.c), through memory and streamed
+ * to a file.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -14,6 +16,7 @@
 #include <json-c/json.h>
 #include <sys/stat.h>
 
+#include "executor/shuffle_fetch.h"
 #include "nm/shuffle_service.h"
 #include "nm_test_util.h"
 #include "weft/protocol.h"
@@ -226,6 +229,107 @@ START_TEST(test_bad_requests)
 }
 END_TEST
 
+/* In a child process: fetch partition 2 of the map output and the block
+ * as a reduce task would, with budget bytes of memory.  RET the exit
+ * code: 0 when both came back right. */
+static int fetch_in_child(size_t budget)
+{
+	struct task_map_source map = {"1_17_0", NULL, 4};
+	struct task_spec spec;
+	struct fetch_result r;
+	char *cause = NULL, *node = xasprintf("127.0.0.1:%d", t.ctx.port), *local;
+	int rc = 1;
+
+	memset(&spec, 0, sizeof spec);
+	local = xasprintf("%s/elsewhere-local", t.dir);
+	spec.partition = 2;
+	spec.app_id = APP1;
+	spec.node_id = "other-node:1"; /* not this NM: everything over HTTP */
+	spec.secret = APP_SECRET;
+	spec.local_dirs = &local;
+	spec.n_local_dirs = 1;
+	spec.budget = budget;
+	spec.in.type = TASK_INPUT_SHUFFLE;
+	spec.in.n_sides = 1;
+	spec.in.sides[0].shuffle_id = 4;
+	spec.in.sides[0].maps = &map;
+	spec.in.sides[0].n_maps = 1;
+	map.node = node;
+	if (shuffle_fetch(&spec, &r, &cause) != 0 || r.failed || r.n != 1 || r.segs[0].len != 4 ||
+	    memcmp(r.segs[0].data, "b\nc\n", 4) != 0) {
+		fprintf(stderr, "fetch: %s %s\n", cause ? cause : "", r.message ? r.message : "");
+		goto out;
+	}
+	fetch_result_free(&r);
+	spec.in.type = TASK_INPUT_BLOCK;
+	spec.in.dataset = 2;
+	spec.in.node = node;
+	spec.in.size = 10;
+	spec.partition = 5;
+	if (shuffle_fetch_block(&spec, &r, &cause) != 0 || r.failed || r.segs[0].len != 10 ||
+	    memcmp(r.segs[0].data, "persisted\n", 10) != 0) {
+		fprintf(stderr, "block: %s %s\n", cause ? cause : "", r.message ? r.message : "");
+		goto out;
+	}
+	/* A map output that is not there is a fetch failure naming it. */
+	fetch_result_free(&r);
+	spec.in.type = TASK_INPUT_SHUFFLE;
+	spec.partition = 2;
+	map.map = "1_17_9";
+	if (shuffle_fetch(&spec, &r, &cause) != 0 || !r.failed || strcmp(r.map, "1_17_9") != 0 ||
+	    strcmp(r.node, node) != 0) {
+		fprintf(stderr, "missing output: not a fetch failure\n");
+		goto out;
+	}
+	rc = 0;
+out:
+	fetch_result_free(&r);
+	return rc;
+}
+
+/* The child's verdict comes through a pipe (proc.c reaps every child of
+ * this process, so its exit status may never reach us). */
+struct child_wait {
+	int fd;
+	char verdict;
+};
+
+static bool child_done(void *arg)
+{
+	struct child_wait *w = arg;
+
+	return read(w->fd, &w->verdict, 1) == 1;
+}
+
+START_TEST(test_executor_fetches)
+{
+	size_t budgets[] = {64 * 1024 * 1024, 1}; /* in memory; streamed to a file */
+	struct child_wait w;
+	int i, fds[2];
+	pid_t pid;
+
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(pipe2(fds, O_NONBLOCK), 0);
+		pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			char c = fetch_in_child(budgets[i]) == 0 ? 'Y' : 'N';
+
+			if (write(fds[1], &c, 1) != 1)
+				_exit(2);
+			_exit(0);
+		}
+		close(fds[1]);
+		w.fd = fds[0];
+		w.verdict = 0;
+		ck_assert(nmt_run_until(&t, child_done, &w, NMT_WAIT_MS));
+		close(fds[0]);
+		ck_assert_msg(w.verdict == 'Y', "fetch with a budget of %zu bytes failed",
+		              budgets[i]);
+	}
+}
+END_TEST
+
 static Suite *shuffle_suite(void)
 {
 	Suite *s = suite_create("nm_shuffle");
@@ -236,6 +340,7 @@ static Suite *shuffle_suite(void)
 	tcase_add_test(tc, test_partitions_served_by_range);
 	tcase_add_test(tc, test_authentication);
 	tcase_add_test(tc, test_bad_requests);
+	tcase_add_test(tc, test_executor_fetches);
 	suite_add_tcase(s, tc);
 	return s;
 }
