@@ -3,9 +3,9 @@
 # weft cluster and back: installs what is missing (Debian packages), builds,
 # starts 1 resource manager + 2 node managers on loopback (like Hadoop's
 # pseudo-distributed mode), runs the example job in client mode and then in
-# cluster mode, shows the REST status with curl, and stops everything it
-# started.  Its files live in a temporary directory, removed at the end
-# (set WEFT_QUICKSTART_KEEP=1 to keep them).
+# cluster mode, runs a word count dataflow job, shows the REST status with
+# curl, and stops everything it started.  Its files live in a temporary
+# directory, removed at the end (set WEFT_QUICKSTART_KEEP=1 to keep them).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -73,6 +73,15 @@ weft-submit --deploy-mode client --num-executors 2 --executor-memory 512m --shel
 step "cluster mode: the driver runs in the application master's container"
 echo "\$ weft-submit --deploy-mode cluster --num-executors 2 --executor-memory 512m --shell '$job' --tasks 4"
 weft-submit --deploy-mode cluster --num-executors 2 --executor-memory 512m --shell "$job" --tasks 4
+
+step "a dataflow job: word count over a generated corpus (map, shuffle through the NMs, reduce)"
+mkdir -p "$Q/wordcount"
+cp examples/wordcount.json "$Q/wordcount/"
+examples/make-corpus.sh 8m "$Q/wordcount/corpus" >/dev/null
+echo "\$ weft-submit --num-executors 2 --executor-memory 512m wordcount.json > counts.tsv"
+(cd "$Q/wordcount" && weft-submit --num-executors 2 --executor-memory 512m wordcount.json >counts.tsv)
+echo "the five most frequent words of $(wc -l <"$Q/wordcount/counts.tsv") distinct ones:"
+sort -t "$(printf '\t')" -k2,2nr "$Q/wordcount/counts.tsv" | head -n 5
 
 step "the REST API, as with YARN"
 echo "\$ curl -s $rm_url/ws/v1/cluster/apps | jq '.apps.app[] | {id, name, state, finalStatus, elapsedTime}'"
