@@ -52,13 +52,23 @@
  *   -> 200 {"clusterTimestamp":1700000000000,"containerKeyIds":[5,4],
  *           "heartbeatIntervalMs":1000}
  * POST /rpc/node/heartbeat
- *   {"nodeId":"host:port","responseId":7,
+ *   {"nodeId":"host:port","responseId":7,"fullReport":false,
  *    "containers":[<container status>...], "healthy":true,
  *    "healthReport":""}
  *   container status = {"containerId":"container_...","state":"RUNNING"|
  *                       "COMPLETE","exitStatus":0,"diagnostics":""}
- *   Every container the NM still knows is listed each time; a COMPLETE one
- *   is listed until the RM has acknowledged it in containersToAck.
+ *   Heartbeats are incremental.  A full report ("fullReport":true, or the
+ *   field absent: older NMs send only full reports) lists every container
+ *   the NM still knows; the NM sends one as its first heartbeat after each
+ *   registration (so after RESYNC too) and then at least every
+ *   WEFT_NM_FULL_REPORT_EVERY heartbeats.  A partial report
+ *   ("fullReport":false) lists only what changed: a RUNNING container the
+ *   RM has not yet answered a heartbeat listing it in, and every COMPLETE
+ *   one (a COMPLETE one is listed, in every report, until the RM has
+ *   acknowledged it in containersToAck).  A status whose heartbeat got no
+ *   answer is listed again.  The RM handles each listed status the same
+ *   in both kinds; only a full report also ends cleanup orders for
+ *   containers it no longer lists (below).
  *   -> 200 {"responseId":8,"action":"NORMAL"|"RESYNC"|"SHUTDOWN",
  *           "containerKeyIds":[5,4], "containersToCleanup":["container_..."],
  *           "containersToAck":["container_..."],
@@ -66,9 +76,10 @@
  *   RESYNC: the RM does not know this node (it was LOST, or the RM
  *   restarted): the NM registers again.
  *   containersToCleanup is repeated until the NM reports the container
- *   COMPLETE or stops listing it; a RUNNING container the RM does not know
- *   (its app ended, or the RM restarted) is put there too.  appsToCleanup
- *   is sent once, when nothing of the application runs any more.
+ *   COMPLETE or a full report stops listing it; a RUNNING container the
+ *   RM does not know (its app ended, or the RM restarted) is put there
+ *   too.  appsToCleanup is sent once, when nothing of the application
+ *   runs any more.
  *
  * ---------------------------------------------------------------------
  * RM internal: AM protocol (AM -> RM, header X-Weft-AM-Token)
@@ -286,6 +297,8 @@
 #define WEFT_PROTOCOL_H
 
 #define WEFT_VERSION_STRING "0.1.0"
+/* An NM heartbeat is a full report ("fullReport":true) at least this often. */
+#define WEFT_NM_FULL_REPORT_EVERY 10
 
 /* YARN's ContainerExitStatus values. */
 #define WEFT_EXIT_SUCCESS 0

@@ -8,6 +8,11 @@
  * ended) is sent as soon as the answer arrives, so completions reach the
  * RM — and through it the AM — without waiting for the next interval.
  *
+ * Heartbeats are incremental (protocol.h): the first after each
+ * registration and then every WEFT_NM_FULL_REPORT_EVERY-th is a full
+ * report; the others list only the COMPLETE statuses and the RUNNING ones
+ * the RM has not yet answered a heartbeat carrying.
+ *
  * An answer is validated completely before any of it is acted upon; a
  * malformed one is logged and ignored as a whole.
  */
@@ -50,6 +55,13 @@ struct status_updater {
 	int64_t last_update_ms;
 	int64_t heartbeats;
 	int64_t cluster_timestamp;
+	/* Incremental reports: id -> state of every non-COMPLETE status an
+	 * answered heartbeat carried, the same for the call in flight, and
+	 * how many partial reports may still go before the next full one. */
+	struct json_object *delivered;
+	struct json_object *sent;
+	bool sent_full;
+	int partial_left;
 
 	bool stopping;
 	void (*stop_cb)(void *);
@@ -96,6 +108,7 @@ struct status_updater *status_updater_new(struct nm_context *ctx)
 	su->timer = evtimer_new(ctx->base, status_updater_timer_cb, su);
 	if (su->timer == NULL)
 		fatalx("status_updater_new: evtimer_new failed");
+	su->delivered = wjson_new_object();
 	return su;
 }
 
@@ -107,6 +120,8 @@ void status_updater_free(struct status_updater *su)
 	if (su->call != NULL)
 		http_call_cancel(su->call);
 	event_free(su->timer);
+	json_object_put(su->delivered);
+	json_object_put(su->sent);
 	free(su);
 }
 
@@ -261,6 +276,12 @@ static void status_updater_register(struct status_updater *su)
 	}
 	evtimer_del(su->timer);
 	su->registered = false;
+	/* A new registration starts over with a full report. */
+	json_object_put(su->delivered);
+	su->delivered = wjson_new_object();
+	json_object_put(su->sent);
+	su->sent = NULL;
+	su->partial_left = 0;
 	wjson_add_string(body, "nodeId", su->ctx->node_id);
 	wjson_add_string(body, "httpAddress", su->ctx->node_id);
 	wjson_add_string(body, "rack", config_get(su->ctx->cfg, "nm.rack"));
@@ -325,6 +346,60 @@ static void status_updater_next(struct status_updater *su)
 		status_updater_arm(su, su->interval_ms);
 }
 
+/* The RM answered the heartbeat in flight: what it carried is known there. */
+static void status_updater_delivered(struct status_updater *su)
+{
+	if (su->sent == NULL)
+		return;
+	if (su->sent_full) {
+		json_object_put(su->delivered);
+		su->delivered = su->sent;
+		su->partial_left = WEFT_NM_FULL_REPORT_EVERY - 1;
+	} else {
+		json_object_object_foreach(su->sent, id, state)
+			json_object_object_add(su->delivered, id, json_object_get(state));
+		json_object_put(su->sent);
+		if (su->partial_left > 0)
+			su->partial_left--;
+	}
+	su->sent = NULL;
+}
+
+/* The statuses of this heartbeat (all of them in a full report, else what
+ * changed), noting in su->sent the non-COMPLETE ones. */
+static struct json_object *status_updater_statuses(struct status_updater *su, bool full)
+{
+	struct json_object *all = container_manager_statuses(su->ctx->containers, false);
+	struct json_object *out = full ? all : json_object_new_array();
+	size_t i, len = json_object_array_length(all);
+
+	json_object_put(su->sent);
+	su->sent = wjson_new_object();
+	su->sent_full = full;
+	for (i = 0; i < len; i++) {
+		struct json_object *st = json_object_array_get_idx(all, i), *state = NULL, *was = NULL;
+		struct json_object *cid = NULL;
+		const char *id, *name;
+
+		if (!json_object_object_get_ex(st, "containerId", &cid) ||
+		    !json_object_object_get_ex(st, "state", &state))
+			continue;
+		id = json_object_get_string(cid);
+		name = json_object_get_string(state);
+		if (strcmp(name, "COMPLETE") != 0) {
+			json_object_object_add(su->sent, id, json_object_new_string(name));
+			if (!full && json_object_object_get_ex(su->delivered, id, &was) &&
+			    strcmp(json_object_get_string(was), name) == 0)
+				continue;
+		}
+		if (!full)
+			json_object_array_add(out, json_object_get(st));
+	}
+	if (!full)
+		json_object_put(all);
+	return out;
+}
+
 /* A heartbeat was answered (or failed). */
 static void status_updater_heartbeat_cb(const struct http_response *resp, void *arg)
 {
@@ -383,6 +458,7 @@ static void status_updater_heartbeat_cb(const struct http_response *resp, void *
 	if (strcmp(action, "NORMAL") != 0)
 		log_warn("unknown heartbeat action '%.32s' from the RM: treated as NORMAL", action);
 	su->response_id = response_id;
+	status_updater_delivered(su);
 	if (present)
 		container_manager_set_key_ids(su->ctx->containers, ids, n);
 	/* Stopping a container can complete it at once and ask for another
@@ -406,17 +482,19 @@ failed:
 	status_updater_arm(su, su->interval_ms);
 }
 
-/* Send a heartbeat with every unacknowledged container status. */
+/* Send a heartbeat: a full report or what changed (protocol.h). */
 static void status_updater_heartbeat(struct status_updater *su)
 {
 	struct json_object *body = wjson_new_object();
 	long timeout =
 	        su->stopping ? STATUS_UPDATER_FINAL_TIMEOUT_MS : STATUS_UPDATER_CALL_TIMEOUT_MS;
+	bool full = su->partial_left <= 0;
 
 	evtimer_del(su->timer);
 	wjson_add_string(body, "nodeId", su->ctx->node_id);
 	wjson_add_int(body, "responseId", su->response_id);
-	wjson_add(body, "containers", container_manager_statuses(su->ctx->containers, false));
+	wjson_add_bool(body, "fullReport", full);
+	wjson_add(body, "containers", status_updater_statuses(su, full));
 	wjson_add_bool(body, "healthy", true);
 	wjson_add_string(body, "healthReport", "");
 	su->call = status_updater_post(su, STATUS_UPDATER_HEARTBEAT_PATH, body, timeout,

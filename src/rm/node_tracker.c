@@ -2,8 +2,10 @@
  * node_tracker.c — NM registration, heartbeats and liveness.
  *
  * Each node record owns its cleanup orders: containers the NM must stop
- * (kept and resent until the NM reports them COMPLETE or no longer lists
- * them) and applications it must clean up (sent once).  One liveness
+ * (kept and resent until the NM reports them COMPLETE or a full report no
+ * longer lists them) and applications it must clean up (sent once).
+ * Heartbeats are incremental (protocol.h): every listed status is handled
+ * the same way, and only full reports end cleanup orders by omission.  One liveness
  * monitor (ordered by last heartbeat, one timer) declares nodes LOST.
  * Container bookings belong to the scheduler and container lifecycles to
  * the app manager: this module only reports what the NMs say.
@@ -543,7 +545,7 @@ int node_tracker_heartbeat(struct node_tracker *nt, struct json_object *body,
 {
 	const char *id = NULL, *report = "";
 	int64_t response_id = 0;
-	bool healthy = true;
+	bool healthy = true, full = true;
 	struct node_status *st = NULL;
 	int n_st = 0;
 	struct rm_node *n;
@@ -556,6 +558,7 @@ int node_tracker_heartbeat(struct node_tracker *nt, struct json_object *body,
 	    wjson_get_int(body, "", "responseId", false, 0, INT64_MAX - 1, &response_id, cause) !=
 	            0 ||
 	    wjson_get_bool(body, "", "healthy", false, &healthy, cause) != 0 ||
+	    wjson_get_bool(body, "", "fullReport", false, &full, cause) != 0 ||
 	    wjson_get_string(body, "", "healthReport", false, &report, cause) != 0 ||
 	    node_check_address("nodeId", id, NULL, cause) != 0)
 		return -1;
@@ -604,8 +607,10 @@ int node_tracker_heartbeat(struct node_tracker *nt, struct json_object *body,
 	}
 	sweep.st = st;
 	sweep.n_st = n_st;
-	/* (Most heartbeats carry no cleanup order: skip the walks.) */
-	if (strmap_count(n->cleanup_containers) > 0)
+	/* Only a full report says what no longer runs: a partial one omits
+	 * what did not change.  (Most heartbeats carry no cleanup order:
+	 * skip the walks.) */
+	if (full && strmap_count(n->cleanup_containers) > 0)
 		strmap_foreach(n->cleanup_containers, node_sweep_cb, &sweep);
 	for (int i = 0; i < sweep.n_done; i++) {
 		strmap_remove(n->cleanup_containers, sweep.done[i]);

@@ -5,7 +5,9 @@
  * thousands), one heartbeat timer (a random phase within the interval, so
  * 10,000 nodes do not heartbeat in lockstep) and one timer for its next
  * container end.  At most one call per node is in flight; a heartbeat
- * wanted meanwhile goes right after the answer, as in weft-nm.
+ * wanted meanwhile goes right after the answer, as in weft-nm.  Reports
+ * are incremental as weft-nm's (protocol.h): full after each registration
+ * and every WEFT_NM_FULL_REPORT_EVERY-th heartbeat, else only what changed.
  *
  * Bodies are written by hand into one reused buffer: the simulator must
  * cost less per heartbeat than the RM, or it would measure itself.
@@ -49,6 +51,8 @@ struct sim_container {
 	int exit_status;
 	bool complete; /* reported until acknowledged */
 	bool am;
+	bool delivered; /* RUNNING was in a heartbeat the RM answered */
+	bool sent;      /* in the heartbeat in flight */
 };
 
 struct sim_node {
@@ -61,6 +65,8 @@ struct sim_node {
 	bool shutdown;
 	bool in_flight;
 	bool again; /* a heartbeat was wanted while one was in flight */
+	int partial_left; /* partial reports before the next full one */
+	bool sent_full;   /* the heartbeat in flight is a full report */
 	int64_t response_id;
 	struct sim_container *containers;
 	int n_containers, cap_containers;
@@ -203,19 +209,42 @@ static void sim_node_post(struct sim_node *n, const char *path, rm_rpc_cb cb)
 	evbuffer_drain(c->buf, len);
 }
 
-/* "containers":[...] with every container the node still reports. */
-static void sim_node_write_statuses(struct sim_node *n, struct evbuffer *b)
+/* "containers":[...] as weft-nm sends them (protocol.h): in a full report
+ * every container the node still reports, else the COMPLETE ones and the
+ * RUNNING ones no answered heartbeat carried yet. */
+static void sim_node_write_statuses(struct sim_node *n, struct evbuffer *b, bool full)
 {
+	bool first = true;
+
 	evbuffer_add(b, "\"containers\":[", 14);
 	for (int i = 0; i < n->n_containers; i++) {
-		const struct sim_container *ct = &n->containers[i];
+		struct sim_container *ct = &n->containers[i];
 
+		ct->sent = false;
+		if (!full && !ct->complete && ct->delivered)
+			continue;
+		ct->sent = !ct->complete;
 		evbuffer_add_printf(b,
 		                    "%s{\"containerId\":\"%s\",\"state\":\"%s\",\"exitStatus\":%d}",
-		                    i > 0 ? "," : "", ct->id, ct->complete ? "COMPLETE" : "RUNNING",
+		                    first ? "" : ",", ct->id, ct->complete ? "COMPLETE" : "RUNNING",
 		                    ct->complete ? ct->exit_status : WEFT_EXIT_INVALID);
+		first = false;
 	}
 	evbuffer_add(b, "]", 1);
+}
+
+/* The RM answered the heartbeat in flight: what it carried is known. */
+static void sim_node_delivered(struct sim_node *n)
+{
+	for (int i = 0; i < n->n_containers; i++) {
+		if (n->containers[i].sent)
+			n->containers[i].delivered = true;
+		n->containers[i].sent = false;
+	}
+	if (n->sent_full)
+		n->partial_left = WEFT_NM_FULL_REPORT_EVERY - 1;
+	else if (n->partial_left > 0)
+		n->partial_left--;
 }
 
 /* Remember the container-token key ids the RM accepts (for nm_api). */
@@ -296,7 +325,11 @@ static void sim_node_register(struct sim_node *n)
 	                    ",\"version\":\"%s\",\"heartbeatIntervalMs\":%" PRId64 ",",
 	                    n->id, sls->nm_http_address, n->rack, n->capacity.memory_mb,
 	                    n->capacity.vcores, WEFT_VERSION_STRING, n->cluster->interval_ms);
-	sim_node_write_statuses(n, b);
+	/* A new registration starts over with a full report. */
+	for (int i = 0; i < n->n_containers; i++)
+		n->containers[i].delivered = false;
+	n->partial_left = 0;
+	sim_node_write_statuses(n, b, true);
 	evbuffer_add(b, "}", 1);
 	sim_node_post(n, SIM_REGISTER_PATH, sim_node_register_cb);
 }
@@ -430,6 +463,7 @@ static int sim_node_apply(struct sim_node *n, struct json_object *answer, char *
 	    wjson_get_array(answer, "", "appsToCleanup", false, &apps, why) != 0)
 		return -1;
 	n->response_id = response_id;
+	sim_node_delivered(n);
 	sim_cluster_learn_keys(n->cluster, answer);
 	if (strcmp(action, "RESYNC") == 0) {
 		log_info("%s: RESYNC: registering again", n->id);
@@ -514,9 +548,12 @@ static void sim_node_send_heartbeat(struct sim_node *n)
 		n->again = true;
 		return;
 	}
-	evbuffer_add_printf(b, "{\"nodeId\":\"%s\",\"responseId\":%" PRId64 ",\"healthy\":true,",
-	                    n->id, n->response_id);
-	sim_node_write_statuses(n, b);
+	n->sent_full = n->partial_left <= 0;
+	evbuffer_add_printf(b,
+	                    "{\"nodeId\":\"%s\",\"responseId\":%" PRId64
+	                    ",\"healthy\":true,\"fullReport\":%s,",
+	                    n->id, n->response_id, n->sent_full ? "true" : "false");
+	sim_node_write_statuses(n, b, n->sent_full);
 	evbuffer_add(b, "}", 1);
 	sim_node_post(n, SIM_HEARTBEAT_PATH, sim_node_heartbeat_cb);
 }

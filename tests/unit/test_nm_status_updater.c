@@ -2,6 +2,7 @@
  * test_nm_status_updater.c — registration and heartbeats against a fake
  * RM in the same process: signed calls, retry with backoff while the RM
  * refuses, periodic heartbeats, the extra heartbeat when a container ends,
+ * incremental (partial and full) reports,
  * and every part of the RM's answer (RESYNC, SHUTDOWN, acks, containers
  * and applications to clean up, key ids, malformed answers).
  */
@@ -17,6 +18,7 @@
 #include "weft/protocol.h"
 
 #define CID1 "container_1700000000000_0001_01_000001"
+#define CID2 "container_1700000000000_0001_01_000002"
 #define APP1 "application_1700000000000_0001"
 
 struct fake_rm {
@@ -270,6 +272,80 @@ START_TEST(test_extra_heartbeat_when_container_ends)
 }
 END_TEST
 
+static bool registers_at_least(void *arg)
+{
+	return rm.registers >= *(int *)arg;
+}
+
+/* Whether the last heartbeat was a full report. */
+static bool last_full(void)
+{
+	struct json_object *v = NULL;
+
+	ck_assert(json_object_object_get_ex(rm.last_heartbeat, "fullReport", &v));
+	return json_object_get_boolean(v);
+}
+
+START_TEST(test_incremental_reports)
+{
+	struct json_object *st;
+	int i, n;
+
+	status_updater_start(t.ctx.updater);
+	ck_assert(nmt_run_until(&t, registered, NULL, NMT_WAIT_MS));
+	ck_assert_int_eq(nmt_start(&t, CID1, "exec sleep 30"), 200);
+	ck_assert(nmt_wait_state(&t, CID1, CONTAINER_RUNNING));
+	/* The first heartbeat after registering is full. */
+	status_updater_heartbeat_now(t.ctx.updater);
+	wait_heartbeats(1, 3000);
+	ck_assert(last_full());
+	ck_assert_int_eq((int)json_object_array_length(last_containers()), 1);
+	/* Then only changes: nothing, until the next full report. */
+	for (n = 2; n <= WEFT_NM_FULL_REPORT_EVERY; n++) {
+		status_updater_heartbeat_now(t.ctx.updater);
+		wait_heartbeats(n, 3000);
+		ck_assert(!last_full());
+		ck_assert_int_eq((int)json_object_array_length(last_containers()), 0);
+	}
+	status_updater_heartbeat_now(t.ctx.updater);
+	wait_heartbeats(n, 3000);
+	ck_assert(last_full());
+	ck_assert_int_eq((int)json_object_array_length(last_containers()), 1);
+	st = json_object_array_get_idx(last_containers(), 0);
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(st, "state")), "RUNNING");
+
+	/* A status whose heartbeat got no answer goes again. */
+	ck_assert_int_eq(nmt_start(&t, CID2, "exec sleep 30"), 200);
+	ck_assert(nmt_wait_state(&t, CID2, CONTAINER_RUNNING));
+	rm.next_answer = xstrdup("!{\"responseId\":\"bad\"}");
+	status_updater_heartbeat_now(t.ctx.updater);
+	wait_heartbeats(++n, 3000);
+	ck_assert(!last_full());
+	ck_assert_int_eq((int)json_object_array_length(last_containers()), 1);
+	status_updater_heartbeat_now(t.ctx.updater);
+	wait_heartbeats(++n, 3000);
+	ck_assert_int_eq((int)json_object_array_length(last_containers()), 1);
+	st = json_object_array_get_idx(last_containers(), 0);
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(st, "containerId")), CID2);
+	status_updater_heartbeat_now(t.ctx.updater);
+	wait_heartbeats(++n, 3000);
+	ck_assert_int_eq((int)json_object_array_length(last_containers()), 0);
+
+	/* After RESYNC the node registers and reports in full again. */
+	i = rm.registers;
+	rm.next_answer = xstrdup("!{\"responseId\":1,\"action\":\"RESYNC\"}");
+	status_updater_heartbeat_now(t.ctx.updater);
+	wait_heartbeats(++n, 3000);
+	i++;
+	ck_assert(nmt_run_until(&t, registers_at_least, &i, NMT_WAIT_MS));
+	ck_assert(nmt_run_until(&t, registered, NULL, NMT_WAIT_MS));
+	status_updater_heartbeat_now(t.ctx.updater);
+	wait_heartbeats(++n, 3000);
+	ck_assert(last_full());
+	ck_assert_int_eq((int)json_object_array_length(last_containers()), 2);
+}
+END_TEST
+
 START_TEST(test_heartbeat_requests_coalesce)
 {
 	status_updater_start(t.ctx.updater);
@@ -483,6 +559,7 @@ static Suite *status_updater_suite(void)
 	tcase_add_test(tc, test_periodic_heartbeats);
 	tcase_add_test(tc, test_extra_heartbeat_when_container_ends);
 	tcase_add_test(tc, test_heartbeat_requests_coalesce);
+	tcase_add_test(tc, test_incremental_reports);
 	tcase_add_test(tc, test_rm_cleans_up_a_container);
 	tcase_add_test(tc, test_rm_cleans_up_an_app);
 	tcase_add_test(tc, test_malformed_answer_changes_nothing);

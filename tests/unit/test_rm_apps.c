@@ -216,6 +216,27 @@ static struct json_object *beat(struct rm_fixture *fx, struct fake_nm *nm,
 	return a;
 }
 
+/* A partial heartbeat ("fullReport":false) from nm; RET the answer. */
+static struct json_object *beat_partial(struct rm_fixture *fx, struct fake_nm *nm,
+                                        const char *const *running, const char *complete,
+                                        int exit_status)
+{
+	char *s = statuses(running, complete, exit_status);
+	char *text = xasprintf("{\"nodeId\":\"%s\",\"responseId\":1,\"healthy\":true,"
+	                       "\"fullReport\":false,\"containers\":%s}",
+	                       nm->address, s);
+	struct json_object *body = json_tokener_parse(text), *answer = NULL;
+	char *cause = NULL;
+
+	ck_assert_ptr_nonnull(body);
+	if (node_tracker_heartbeat(fx->rm->nodes, body, &answer, &cause) != 0)
+		ck_abort_msg("heartbeat: %s", cause);
+	json_object_put(body);
+	free(text);
+	free(s);
+	return answer;
+}
+
 /* Submit and bring attempt 1 to LAUNCHED on nm; fill ids. */
 static void submit_launched(struct rm_fixture *fx, struct fake_nm *nm, const char *extra, char *app,
                             char *attempt, char *am_container)
@@ -655,6 +676,77 @@ START_TEST(test_node_lost)
 }
 END_TEST
 
+START_TEST(test_partial_reports)
+{
+	struct rm_fixture *fx = fixture_new(NULL);
+	struct fake_nm *nm = fixture_add_nm(fx);
+	char app[WEFT_ID_MAX], a1[WEFT_ID_MAX], c1[WEFT_ID_MAX], g[WEFT_ID_MAX];
+	const char *x = "container_1600000000000_0001_01_000001";
+	const char *y = "container_1600000000000_0001_01_000002";
+	struct json_object *ans, *body;
+	struct rm_attempt *at;
+	struct am_allocation al;
+	char *cause = NULL;
+
+	fixture_register_nm(fx, nm, 8192, 8);
+	submit_launched(fx, nm, NULL, app, a1, c1);
+	at = am_register(fx, a1);
+	al = am_allocate(fx, at, 1, NULL, 0);
+	ck_assert_int_eq(al.n_grants, 1);
+	snprintf(g, sizeof g, "%s", al.grants[0].container_id);
+	allocation_clear(&al);
+
+	/* Only what changed is listed: what is left out keeps running. */
+	ans = beat_partial(fx, nm, (const char *const[]){c1, g, NULL}, NULL, 0);
+	json_object_put(ans);
+	ans = beat_partial(fx, nm, NULL, NULL, 0);
+	ck_assert_int_eq(json_object_array_length(jpath(ans, "containersToCleanup")), 0);
+	json_object_put(ans);
+	ck_assert_int_eq(report_of(fx, app).running_containers, 2);
+	ck_assert_int_eq(attempt_of(fx, app, 1, NULL, NULL), ATTEMPT_RUNNING);
+
+	/* A completion in a partial report reaches the AM at once. */
+	ans = beat_partial(fx, nm, NULL, g, 3);
+	ck_assert(array_has(jpath(ans, "containersToAck"), g));
+	json_object_put(ans);
+	al = am_allocate(fx, at, -1, NULL, 0);
+	ck_assert_int_eq(json_object_array_length(al.completed), 1);
+	ck_assert_str_eq(jstr(al.completed, "0.containerId"), g);
+	ck_assert_int_eq(jint(al.completed, "0.exitStatus"), 3);
+	allocation_clear(&al);
+
+	/* An unknown RUNNING container is cleaned up; a partial report that
+	 * leaves it out does not end the order, a full one does. */
+	ans = beat_partial(fx, nm, (const char *const[]){x, NULL}, NULL, 0);
+	ck_assert(array_has(jpath(ans, "containersToCleanup"), x));
+	json_object_put(ans);
+	ans = beat_partial(fx, nm, NULL, NULL, 0);
+	ck_assert(array_has(jpath(ans, "containersToCleanup"), x));
+	json_object_put(ans);
+	ans = beat(fx, nm, (const char *const[]){c1, NULL}, NULL, 0); /* full (no field) */
+	ck_assert_int_eq(json_object_array_length(jpath(ans, "containersToCleanup")), 0);
+	json_object_put(ans);
+	ck_assert_int_eq(attempt_of(fx, app, 1, NULL, NULL), ATTEMPT_RUNNING);
+
+	/* Or the NM reports it COMPLETE. */
+	ans = beat_partial(fx, nm, (const char *const[]){y, NULL}, NULL, 0);
+	ck_assert(array_has(jpath(ans, "containersToCleanup"), y));
+	json_object_put(ans);
+	ans = beat_partial(fx, nm, NULL, y, WEFT_EXIT_KILLED_BY_RESOURCEMANAGER);
+	ck_assert(array_has(jpath(ans, "containersToAck"), y));
+	ck_assert_int_eq(json_object_array_length(jpath(ans, "containersToCleanup")), 0);
+	json_object_put(ans);
+
+	/* "fullReport" must be a boolean. */
+	body = json_tokener_parse("{\"nodeId\":\"h:1\",\"fullReport\":\"no\"}");
+	ck_assert_int_eq(node_tracker_heartbeat(fx->rm->nodes, body, &ans, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "fullReport"));
+	free(cause);
+	json_object_put(body);
+	fixture_free(fx);
+}
+END_TEST
+
 START_TEST(test_liveness_expiry)
 {
 	const char *defines[] = {"rm.nm.liveness-expiry-ms=1000", NULL};
@@ -915,6 +1007,7 @@ static Suite *rm_apps_suite(void)
 	tcase_add_test(tc, test_kill_running);
 	tcase_add_test(tc, test_kill_finished);
 	tcase_add_test(tc, test_node_lost);
+	tcase_add_test(tc, test_partial_reports);
 	tcase_add_test(tc, test_liveness_expiry);
 	tcase_add_test(tc, test_launch_failure);
 	tcase_add_test(tc, test_container_expiry);

@@ -1,7 +1,7 @@
 # heartbeats-busy-10k.sls — NM heartbeats the RM handles when they carry
 # work: 10,000 nodes heartbeating every 100 ms (100,000/s offered) while
-# 100,000 containers run (10 per node, each listed in every heartbeat of
-# its node), held for a minute by 100 apps.  Compare with
+# 100,000 containers run (10 per node, each listed in every full report
+# of its node: one heartbeat in ten), held for a minute by 100 apps.  Compare with
 # heartbeats-10k.sls (empty nodes).
 [cluster]
 duration-s = 120
