@@ -18,8 +18,8 @@ while read -r key def; do
 	n=$((n + 1))
 	# In the man page a key reads ".B rm.am.max\-attempts" (dashes escaped).
 	man_name=$(printf '%s' "$key" | sed 's/-/\\-/g')
-	grep -Fqx ".B $man_name" "$man5" || { rm -f keys.$$; fail "weft.conf(5) does not document $key"; }
-	grep -q "^# *$key = ${def}\$" "$conf" || { rm -f keys.$$; fail "conf/weft.conf lacks '# $key = $def'"; }
+	grep -Fqx ".B $man_name" "$man5" || { rm -f keys.$$; fail "weft.conf(5) does not document $key (run python3 man/gen-conf-docs.py)"; }
+	grep -q "^# *$key = ${def}\$" "$conf" || { rm -f keys.$$; fail "conf/weft.conf lacks '# $key = $def' (run python3 man/gen-conf-docs.py)"; }
 done <keys.$$
 rm -f keys.$$
 [ "$n" -gt 30 ] || fail "found only $n keys in config_keys.c"
