@@ -1,6 +1,6 @@
 # tests/bench/bench_lib.sh — a private local cluster for the benchmarks
 # (1 RM + 2 NMs on loopback, started with the sbin scripts, stopped by a
-# trap).  Sourced by wordcount.sh and tasks.sh; not a test.
+# trap).  Sourced by latency.sh, wordcount.sh and tasks.sh; not a test.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${WEFT_BUILD_DIR:-$top}
 [ -x "$build/weft-submit" ] || { echo "build weft first (make), or set WEFT_BUILD_DIR" >&2; exit 1; }
