@@ -234,7 +234,7 @@ int cli_args_parse(struct cli_args *args, int argc, char **argv, char **cause)
 	char **words = xcalloc((size_t)argc + 1, sizeof *words);
 	int nwords = 0, c, rc = -1;
 	bool filtered = false;
-	char flag[64], *why = NULL;
+	char flag[64];
 	struct config *scratch = config_new();
 
 	memset(args, 0, sizeof *args);
@@ -252,18 +252,12 @@ int cli_args_parse(struct cli_args *args, int argc, char **argv, char **cause)
 			args->master = optarg;
 			break;
 		case OPT_CONF_DIR:
-			if (optarg[0] == '\0') {
-				set_cause(cause, "--conf-dir: empty directory name");
+			if (daemon_options_set_conf_dir(&args->common, optarg, cause) != 0)
 				goto out;
-			}
-			args->common.conf_dir = optarg;
 			break;
 		case 'D':
-			if (config_set_arg(scratch, optarg, &why) != 0) {
-				set_cause(cause, "-D %s: %s", optarg, why);
+			if (daemon_options_define(&args->common, scratch, optarg, cause) != 0)
 				goto out;
-			}
-			daemon_options_add_define(&args->common, optarg);
 			break;
 		case 'o':
 			if (strcmp(optarg, "table") == 0)
@@ -337,7 +331,6 @@ int cli_args_parse(struct cli_args *args, int argc, char **argv, char **cause)
 	}
 	rc = 0;
 out:
-	free(why);
 	free(words);
 	config_free(scratch);
 	return rc;

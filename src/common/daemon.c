@@ -44,6 +44,30 @@ void daemon_options_add_define(struct daemon_options *o, const char *key_equals_
 }
 
 /* Free what daemon_options_add_define collected. */
+/* --conf-dir, checked for an empty name. */
+int daemon_options_set_conf_dir(struct daemon_options *o, const char *dir, char **cause)
+{
+	if (dir[0] == '\0')
+		return set_cause(cause, "--conf-dir: empty directory name");
+	o->conf_dir = dir;
+	return 0;
+}
+
+/* -D key=value, validated in scratch before it is recorded. */
+int daemon_options_define(struct daemon_options *o, struct config *scratch, const char *arg,
+                          char **cause)
+{
+	char *why = NULL;
+
+	if (config_set_arg(scratch, arg, &why) != 0) {
+		set_cause(cause, "-D %s: %s", arg, why);
+		free(why);
+		return -1;
+	}
+	daemon_options_add_define(o, arg);
+	return 0;
+}
+
 void daemon_options_free(struct daemon_options *o)
 {
 	int i;

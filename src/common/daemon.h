@@ -29,6 +29,15 @@ struct daemon_options {
 
 void daemon_options_add_define(struct daemon_options *o, const char *key_equals_value);
 void daemon_options_free(struct daemon_options *o);
+/* Tools check options while parsing, so a bad one is reported with its flag
+ * before anything runs.  --conf-dir: RET 0, or -1 with *cause for an empty
+ * name ("--conf-dir: empty directory name"). */
+int daemon_options_set_conf_dir(struct daemon_options *o, const char *dir, char **cause);
+/* -D key=value: validated against the key table by setting it in scratch
+ * (a throw-away configuration), then recorded.  RET 0, or -1 with *cause
+ * "-D key=value: why". */
+int daemon_options_define(struct daemon_options *o, struct config *scratch, const char *arg,
+                          char **cause);
 /* config_new + config_load + every -D, then log_set_level(log.level); on
  * error prints "PROGRAM: cause" to stderr and RET NULL (the caller exits 2
  * for bad usage, 1 otherwise). */

@@ -326,18 +326,12 @@ int submit_args_parse(struct submit_args *args, int argc, char **argv, char **ca
 			args->no_wait = true;
 			break;
 		case OPT_CONF_DIR:
-			if (optarg[0] == '\0') {
-				set_cause(cause, "--conf-dir: empty directory name");
+			if (daemon_options_set_conf_dir(&args->common, optarg, cause) != 0)
 				goto out;
-			}
-			args->common.conf_dir = optarg;
 			break;
 		case 'D':
-			if (config_set_arg(scratch, optarg, &why) != 0) {
-				set_cause(cause, "-D %s: %s", optarg, why);
+			if (daemon_options_define(&args->common, scratch, optarg, cause) != 0)
 				goto out;
-			}
-			daemon_options_add_define(&args->common, optarg);
 			break;
 		case OPT_SHELL:
 			if (optarg[0] == '\0') {
