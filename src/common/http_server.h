@@ -1,14 +1,15 @@
 /*
- * http_server.h — evhttp glue shared by weft-rm, weft-nm and the driver's
- * status server.
+ * http_server.h — the HTTP/1.1 server shared by weft-rm, weft-nm, the
+ * driver's status server and weft-sls (http_server.c: its own connection
+ * handling on libevent events and evbuffers; heads parsed by http_head.c).
  *
- * evhttp routes exact paths only, so every request goes through one
- * dispatcher that matches method + pattern ("/ws/v1/cluster/apps/{}/state",
- * "{}" = one path segment, a trailing "{*}" = the rest of the path).  A
- * known path with a wrong method answers 405 (with Allow), an unknown path
- * 404, a body over the route's cap 413 (checked on Content-Length before
- * the body is read; a chunked body, which declares no length, is refused
- * with 411), always with YARN's JSON body
+ * Every request goes through one dispatcher that matches method + pattern
+ * ("/ws/v1/cluster/apps/{}/state", "{}" = one path segment, a trailing
+ * "{*}" = the rest of the path).  A known path with a wrong method answers
+ * 405 (with Allow), an unknown path 404, a body over the route's cap 413
+ * (checked on Content-Length before the body is read; a chunked body,
+ * which declares no length, is refused with 411), always with YARN's JSON
+ * body
  *   {"RemoteException": {"exception": "...", "message": "...",
  *                         "javaClassName": "..."}}
  * Every request ends in exactly one http_reply_* call; handlers reply
@@ -16,8 +17,13 @@
  * neither is logged as a bug and answered 500).  Path parameters are
  * percent-decoded single segments: a request whose decoded path has a
  * segment that is empty, ".", ".." or holds '/' or NUL matches no route.
- * HEAD is served by GET routes (evhttp sends no body).
+ * HEAD is served by GET routes (the reply carries the GET's length, no
+ * body).  HTTP/1.1 connections persist unless the client says
+ * "Connection: close" (HTTP/1.0 ones only with "keep-alive"); pipelined
+ * requests are answered in order; "Expect: 100-continue" is honoured.
  * Idle or half-sent connections time out (30 s) and never stall the loop.
+ * The server ignores SIGPIPE for the process (if it was left at default)
+ * so that a client leaving mid-reply is a failed write, not a signal.
  */
 #ifndef WEFT_HTTP_SERVER_H
 #define WEFT_HTTP_SERVER_H

@@ -94,10 +94,10 @@ int main(int argc, char **argv)
 	daemon_options_free(&opts);
 	if (cfg == NULL)
 		return 2;
-	/* epoll's change list folds the read/write interest flips evhttp
-	 * makes around every request into one epoll_ctl per loop turn (at
-	 * 50,000 heartbeats/s they were a tenth of the RM's CPU).  Safe here:
-	 * the RM never dup()s a descriptor it watches. */
+	/* epoll's change list folds interest flips made within one loop
+	 * turn (a write event armed and disarmed again, curl_multi's socket
+	 * updates) into at most one epoll_ctl each.  Safe here: the RM never
+	 * dup()s a descriptor it watches. */
 	{
 		struct event_config *ec = event_config_new();
 

@@ -28,6 +28,7 @@
 #include <event2/event.h>
 
 #include "common/http_client.h"
+#include "common/http_head.h"
 #include "common/http_server.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
@@ -680,7 +681,7 @@ START_TEST(test_body_too_large_before_body)
 }
 END_TEST
 
-START_TEST(test_gate_refusals)
+START_TEST(test_head_refusals)
 {
 	char *text = NULL, *head;
 	size_t n = 70 * 1024;
@@ -714,13 +715,87 @@ START_TEST(test_gate_refusals)
 	free(text);
 	free(head);
 
-	/* A client's own X-Weft-Gate header is just a header. */
-	ck_assert_int_eq(raw_one("GET /hello HTTP/1.1\r\nX-Weft-Gate: 0 413 1 1 -\r\n\r\n", NULL),
-	                 200);
+	/* What would let two parties frame a stream differently (RFC 9112):
+	 * an obsolete line fold, space before the colon, two different
+	 * lengths.  An unknown version is 505. */
+	ck_assert_int_eq(raw_one("GET /hello HTTP/1.1\r\nX-A: 1\r\n folded\r\n\r\n", NULL), 400);
+	ck_assert_int_eq(raw_one("GET /hello HTTP/1.1\r\nHost : x\r\n\r\n", NULL), 400);
+	ck_assert_int_eq(raw_one("PUT /raw HTTP/1.1\r\nContent-Length: 3\r\n"
+	                         "Content-Length: 4\r\n\r\nabcd",
+	                         NULL),
+	                 400);
+	ck_assert_int_eq(raw_one("GET /hello HTTP/2.0\r\n\r\n", NULL), 505);
+	ck_assert_int_eq(raw_one("GET /hello\r\n\r\n", NULL), 400);
 }
 END_TEST
 
-START_TEST(test_gate_framing)
+START_TEST(test_persistence)
+{
+	struct raw *r;
+	int st[2] = {0};
+	char *text;
+
+	/* HTTP/1.0 closes after the reply unless asked to keep alive. */
+	r = raw_open();
+	raw_send(r, "GET /hello HTTP/1.0\r\n\r\n");
+	raw_wait(r, 1, st, 1);
+	run_until(&r->closed, 5000, "the server closing an HTTP/1.0 connection");
+	text = raw_text(r);
+	ck_assert_msg(strstr(text, "\r\nConnection: close\r\n") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "\r\nDate: ") != NULL, "%s", text);
+	free(text);
+	raw_close(r);
+
+	r = raw_open();
+	raw_send(r, "GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+	raw_wait(r, 1, st, 1);
+	raw_send(r, "GET http://localhost/hello HTTP/1.1\r\nConnection: close\r\n\r\n");
+	raw_wait(r, 2, st, 2);
+	ck_assert_int_eq(st[0], 200);
+	ck_assert_int_eq(st[1], 200); /* the absolute form names the path too */
+	run_until(&r->closed, 5000, "the server closing after Connection: close");
+	text = raw_text(r);
+	ck_assert_msg(strstr(text, "\r\nConnection: keep-alive\r\n") != NULL, "%s", text);
+	free(text);
+	raw_close(r);
+
+	/* HEAD: the length a GET would get, no body. */
+	r = raw_open();
+	raw_send(r, "HEAD /hello HTTP/1.1\r\nConnection: close\r\n\r\n");
+	run_until(&r->closed, 5000, "the server closing after a HEAD");
+	text = raw_text(r);
+	ck_assert_msg(strncmp(text, "HTTP/1.1 200 OK\r\n", 17) == 0, "%s", text);
+	ck_assert_msg(strstr(text, "\r\nContent-Length: 0\r\n") == NULL &&
+	                      strstr(text, "\r\nContent-Length: ") != NULL,
+	              "%s", text);
+	ck_assert_msg(strcmp(strstr(text, "\r\n\r\n"), "\r\n\r\n") == 0, "%s", text);
+	free(text);
+	raw_close(r);
+
+	/* Expect: 100-continue gets its interim answer before the body. */
+	r = raw_open();
+	raw_send(r, "PUT /raw HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+	{
+		bool seen = false;
+		int tries = 0;
+
+		while (!seen && tries++ < 500) {
+			run_for(10);
+			text = raw_text(r);
+			seen = strncmp(text, "HTTP/1.1 100 Continue\r\n\r\n", 25) == 0;
+			free(text);
+		}
+		ck_assert_msg(seen, "no 100 Continue");
+	}
+	evbuffer_drain(r->in, 25);
+	raw_send(r, "hello");
+	raw_wait(r, 1, st, 1);
+	ck_assert_int_eq(st[0], 201);
+	raw_close(r);
+}
+END_TEST
+
+START_TEST(test_framing)
 {
 	struct raw *r;
 	int st[4] = {0};
@@ -748,7 +823,9 @@ START_TEST(test_gate_framing)
 	run_for(30);
 	raw_send(r, "3456");
 	run_for(30);
-	raw_send(r, "789HEAD /hello HTTP/1.1\r\nContent-Length: 3\r\n\r\n");
+	/* A body with any method is framed by its Content-Length (RFC
+	 * 9112 6.3), a GET's too. */
+	raw_send(r, "789GET /hello HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc");
 	raw_wait(r, 4, st, 4);
 	ck_assert_int_eq(st[0], 200);
 	ck_assert_int_eq(st[1], 200);
@@ -1251,6 +1328,138 @@ START_TEST(test_blocking_fetch)
 }
 END_TEST
 
+/* --- http_head: request heads without a network --- */
+
+/* Parse a copy of text; RET the status, h filled (caller clears it). */
+static enum http_head_status head_parse(const char *text, char **copy, struct http_head *h)
+{
+	size_t len = strlen(text);
+
+	*copy = xstrdup(text);
+	return http_head_parse(*copy, len, h);
+}
+
+START_TEST(test_head_end)
+{
+	const char *a = "GET / HTTP/1.1\r\nHost: x\r\n\r\nBODY";
+	const char *b = "GET / HTTP/1.1\nHost: x\n\nBODY";
+
+	ck_assert_uint_eq(http_head_end(a, strlen(a)), strlen(a) - 4);
+	ck_assert_uint_eq(http_head_end(b, strlen(b)), strlen(b) - 4);
+	/* Incomplete, in every place a head can be cut. */
+	for (size_t n = 0; n < strlen(a) - 4; n++)
+		ck_assert_uint_eq(http_head_end(a, n), 0);
+	ck_assert_uint_eq(http_head_end("GET / HTTP/1.1\r\n\r", 17), 0);
+}
+END_TEST
+
+START_TEST(test_head_parse)
+{
+	struct http_head h;
+	char *copy;
+
+	ck_assert_int_eq(head_parse("POST /a?b=1 HTTP/1.1\r\nHost: x\r\ncontent-length:  12 \r\n"
+	                            "X-Empty:\r\nExpect: 100-Continue\r\n\r\n",
+	                            &copy, &h),
+	                 HTTP_HEAD_OK);
+	ck_assert_str_eq(h.method, "POST");
+	ck_assert_str_eq(h.target, "/a?b=1");
+	ck_assert_int_eq(h.minor, 1);
+	ck_assert(h.has_length);
+	ck_assert_uint_eq(h.content_length, 12);
+	ck_assert(h.expect_continue);
+	ck_assert(h.keep_alive);
+	ck_assert(!h.has_transfer_coding);
+	ck_assert_str_eq(http_head_field(&h, "HOST"), "x");
+	ck_assert_str_eq(http_head_field(&h, "x-empty"), "");
+	ck_assert_ptr_null(http_head_field(&h, "Missing"));
+	http_head_clear(&h);
+	free(copy);
+
+	/* Persistence: 1.1 unless "close" is among the tokens; 1.0 only
+	 * with "keep-alive"; Expect means nothing to 1.0. */
+	ck_assert_int_eq(head_parse("GET / HTTP/1.1\r\nConnection: Upgrade, Close\r\n\r\n",
+	                            &copy, &h),
+	                 HTTP_HEAD_OK);
+	ck_assert(!h.keep_alive);
+	free(copy);
+	ck_assert_int_eq(head_parse("GET / HTTP/1.0\r\nExpect: 100-continue\r\n\r\n", &copy, &h),
+	                 HTTP_HEAD_OK);
+	ck_assert(!h.keep_alive);
+	ck_assert(!h.expect_continue);
+	free(copy);
+	ck_assert_int_eq(head_parse("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", &copy,
+	                            &h),
+	                 HTTP_HEAD_OK);
+	ck_assert(h.keep_alive);
+	free(copy);
+
+	/* More fields than the inline slots. */
+	{
+		char text[4096] = "GET / HTTP/1.1\r\n";
+
+		for (int i = 0; i < 40; i++)
+			snprintf(text + strlen(text), sizeof text - strlen(text), "X-F%d: %d\r\n", i,
+			         i);
+		strcat(text, "\r\n");
+		ck_assert_int_eq(head_parse(text, &copy, &h), HTTP_HEAD_OK);
+		ck_assert_int_eq(h.nfields, 40);
+		ck_assert_str_eq(http_head_field(&h, "x-f39"), "39");
+		http_head_clear(&h);
+		free(copy);
+	}
+}
+END_TEST
+
+START_TEST(test_head_refused)
+{
+	static const struct {
+		const char *text;
+		enum http_head_status st;
+	} cases[] = {
+	        {"GET /\r\n\r\n", HTTP_HEAD_BAD_LINE},
+	        {"GET  / HTTP/1.1\r\n\r\n", HTTP_HEAD_BAD_LINE},
+	        {"GET / HTTP/1.1 x\r\n\r\n", HTTP_HEAD_BAD_LINE},
+	        {"G(T / HTTP/1.1\r\n\r\n", HTTP_HEAD_BAD_LINE},
+	        {"GET / FTP/1.1\r\n\r\n", HTTP_HEAD_BAD_LINE},
+	        {"GET / HTTP/2.0\r\n\r\n", HTTP_HEAD_BAD_VERSION},
+	        {"GET / HTTP/1.1\r\nNo colon\r\n\r\n", HTTP_HEAD_BAD_HEADER},
+	        {"GET / HTTP/1.1\r\n: empty name\r\n\r\n", HTTP_HEAD_BAD_HEADER},
+	        {"GET / HTTP/1.1\r\nHost : x\r\n\r\n", HTTP_HEAD_BAD_HEADER},
+	        {"GET / HTTP/1.1\r\nA: 1\r\n folded\r\n\r\n", HTTP_HEAD_BAD_HEADER},
+	        {"GET / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", HTTP_HEAD_BAD_LENGTH},
+	        {"GET / HTTP/1.1\r\nContent-Length: 1,1\r\n\r\n", HTTP_HEAD_BAD_LENGTH},
+	        {"GET / HTTP/1.1\r\nContent-Length:\r\n\r\n", HTTP_HEAD_BAD_LENGTH},
+	        {"GET / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n",
+	         HTTP_HEAD_BAD_LENGTH},
+	        {"GET / HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n",
+	         HTTP_HEAD_BAD_LENGTH},
+	};
+	struct http_head h;
+	char *copy;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		ck_assert_msg(head_parse(cases[i].text, &copy, &h) == cases[i].st, "%s",
+		              cases[i].text);
+		http_head_clear(&h);
+		free(copy);
+	}
+	/* A NUL inside the head. */
+	copy = xstrdup("GET / HTTP/1.1\r\nA: b\r\n\r\n");
+	copy[20] = '\0';
+	ck_assert_int_eq(http_head_parse(copy, 24, &h), HTTP_HEAD_BAD_HEADER);
+	free(copy);
+	/* The same length twice is one length; Transfer-Encoding is seen. */
+	ck_assert_int_eq(head_parse("PUT / HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n"
+	                            "Transfer-Encoding: chunked\r\n\r\n",
+	                            &copy, &h),
+	                 HTTP_HEAD_OK);
+	ck_assert_uint_eq(h.content_length, 2);
+	ck_assert(h.has_transfer_coding);
+	free(copy);
+}
+END_TEST
+
 static Suite *http_suite(void)
 {
 	Suite *s = suite_create("http");
@@ -1263,8 +1472,9 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, test_not_found_and_method);
 	tcase_add_test(tc, test_body_too_large);
 	tcase_add_test(tc, test_body_too_large_before_body);
-	tcase_add_test(tc, test_gate_refusals);
-	tcase_add_test(tc, test_gate_framing);
+	tcase_add_test(tc, test_head_refusals);
+	tcase_add_test(tc, test_framing);
+	tcase_add_test(tc, test_persistence);
 	tcase_add_test(tc, test_malformed_json);
 	tcase_add_test(tc, test_query_params);
 	tcase_add_test(tc, test_client_json_and_keepalive);
@@ -1282,6 +1492,11 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, test_reentrant_callbacks);
 	tcase_add_test(tc, test_free_client_in_callback);
 	tcase_add_test(tc, test_blocking_fetch);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("head");
+	tcase_add_test(tc, test_head_end);
+	tcase_add_test(tc, test_head_parse);
+	tcase_add_test(tc, test_head_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
