@@ -32,6 +32,8 @@
 static struct event *daemon_stop_events[2];
 static struct event *daemon_usr2_event;
 static struct event *daemon_hup_event;
+static void (*daemon_on_reload_cb)(void *);
+static void *daemon_on_reload_arg;
 static void (*daemon_on_stop)(void *);
 static void *daemon_on_stop_arg;
 static bool daemon_stopping;
@@ -124,10 +126,21 @@ static void daemon_usr2_cb(evutil_socket_t sig, short events, void *arg)
 	log_reopen();
 }
 
-/* SIGHUP: nothing to reconfigure yet; say so rather than die. */
+/* SIGHUP: the daemon's reload, or say there is none rather than die. */
 static void daemon_hup_cb(evutil_socket_t sig, short events, void *arg)
 {
-	log_info("SIGHUP received: ignored (reconfiguration is not supported)");
+	if (daemon_on_reload_cb == NULL) {
+		log_info("SIGHUP received: ignored (this daemon has nothing to reload)");
+		return;
+	}
+	log_info("SIGHUP received: reloading");
+	daemon_on_reload_cb(daemon_on_reload_arg);
+}
+
+void daemon_on_reload(void (*on_reload)(void *), void *arg)
+{
+	daemon_on_reload_cb = on_reload;
+	daemon_on_reload_arg = arg;
 }
 
 /* Create and add one signal event; failure at start-up is fatal. */
@@ -171,6 +184,8 @@ void daemon_signals_free(void)
 	if (daemon_hup_event != NULL)
 		event_free(daemon_hup_event);
 	daemon_hup_event = NULL;
+	daemon_on_reload_cb = NULL;
+	daemon_on_reload_arg = NULL;
 }
 
 /* Milliseconds of a clock. */

@@ -44,8 +44,11 @@ int daemon_options_define(struct daemon_options *o, struct config *scratch, cons
 struct config *daemon_load_config(const char *program, const struct daemon_options *o);
 
 /* Install SIGTERM/SIGINT (call on_stop(arg) once, a second signal exits
- * at once), SIGUSR2 (log reopen), SIGHUP (logged), SIGPIPE ignored. */
+ * at once), SIGUSR2 (log reopen), SIGHUP (the reload set with
+ * daemon_on_reload, else logged and ignored), SIGPIPE ignored. */
 void daemon_signals(struct event_base *base, void (*on_stop)(void *), void *arg);
+/* What SIGHUP does (after daemon_signals): on_reload(arg) in the loop. */
+void daemon_on_reload(void (*on_reload)(void *), void *arg);
 /* Free the signal events (before event_base_free). */
 void daemon_signals_free(void);
 

@@ -46,6 +46,21 @@ static void main_stop(void *arg)
 	event_base_loopbreak(base);
 }
 
+/* SIGHUP: read the queue configuration again (as `weft admin
+ * refresh-queues` does); an invalid file leaves the current queues. */
+static void main_reload(void *arg)
+{
+	struct rm *rm = arg;
+	char *cause = NULL;
+
+	if (rm_reload_queues(rm, &cause) != 0) {
+		log_warn("queues not refreshed, the current ones stay: %s", cause);
+		free(cause);
+		return;
+	}
+	log_info("queues refreshed");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option long_options[] = {
@@ -119,6 +134,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	daemon_signals(base, main_stop, base);
+	daemon_on_reload(main_reload, rm);
 	log_info("weft-rm %s ready (conf dir %s)", WEFT_VERSION_STRING, config_conf_dir(cfg));
 	event_base_dispatch(base);
 	rm_free(rm);

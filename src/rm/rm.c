@@ -80,6 +80,9 @@ int rm_reload_queues(struct rm *rm, char **cause)
 		return -1;
 	rc = scheduler_set_queues(rm->scheduler, conf, cause);
 	queue_conf_free(conf);
+	/* New capacities may let waiting applications in. */
+	if (rc == 0)
+		app_manager_schedule(rm->apps);
 	return rc;
 }
 

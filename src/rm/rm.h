@@ -56,8 +56,10 @@ struct rm {
 struct rm *rm_new(struct event_base *base, const struct config *cfg, char **cause);
 /* Stop listening, cancel calls in flight, free every module. */
 void rm_free(struct rm *rm);
-/* Read rm.scheduler.queues-file again and give it to the scheduler; the
- * old queues stay when the file is invalid.  RET 0 / -1 with *cause. */
+/* Read rm.scheduler.queues-file again and give it to the scheduler (then
+ * schedule: new capacities may let waiting applications in); the old
+ * queues stay when the file is invalid.  RET 0 / -1 with *cause.  Run by
+ * `weft admin refresh-queues` and by SIGHUP. */
 int rm_reload_queues(struct rm *rm, char **cause);
 
 #endif

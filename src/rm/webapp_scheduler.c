@@ -216,8 +216,6 @@ static void webapp_scheduler_refresh_cb(struct http_request *req, void *arg)
 		free(why);
 		return;
 	}
-	/* New capacities may let waiting applications in. */
-	app_manager_schedule(rm->apps);
 	n = scheduler_queue_infos(rm->scheduler, &qs);
 	answer = wjson_new_object();
 	wjson_add_bool(answer, "refreshed", true);

@@ -134,9 +134,26 @@ grep -q "Queues refreshed" "$T/refresh" || fail "refresh output: $(cat "$T/refre
 [ "$(queue_field a maxParallelApps)" = 1 ] || fail "refresh not applied"
 ok "weft admin refresh-queues: a bad file changes nothing, a good one applies"
 
+# --- SIGHUP reloads the queues too (and a bad file changes nothing) ---
+cp "$WEFT_CONF_DIR/queues.conf" "$T/queues.good"
+sed -i 's/^root.b.capacity = 40/root.b.capacity = 45/' "$WEFT_CONF_DIR/queues.conf"
+kill -HUP "$RM_PID"
+wait_for 10 "the RM to log the refused reload" grep -q "queues not refreshed" "$WEFT_LOG_DIR/weft-rm.log"
+[ "$(queue_field b capacity)" = 40 ] || fail "SIGHUP with a bad file changed the queues"
+sed 's/^root.a.max-parallel-apps = 1$/root.a.max-parallel-apps = 2/' "$T/queues.good" >"$WEFT_CONF_DIR/queues.conf"
+kill -HUP "$RM_PID"
+a_parallel_is() { [ "$(queue_field a maxParallelApps)" = "$1" ]; }
+wait_for 10 "SIGHUP to apply max-parallel-apps 2" a_parallel_is 2
+cp "$T/queues.good" "$WEFT_CONF_DIR/queues.conf"
+kill -HUP "$RM_PID"
+wait_for 10 "SIGHUP to apply max-parallel-apps 1" a_parallel_is 1
+kill -0 "$RM_PID" || fail "the RM died of SIGHUP"
+ok "SIGHUP reloads the queues; a bad file changes nothing"
+
 # --- an application held back says why ---
 idC=$(submit a jobC 1)
-sleep 1
+held_for_parallel() { app_field "$idC" diagnostics | grep -q "max-parallel-apps"; }
+wait_for 10 "jobC to say why it waits" held_for_parallel
 [ "$(app_field "$idC" state)" = ACCEPTED ] || fail "jobC is $(app_field "$idC" state)"
 app_field "$idC" diagnostics | grep -q "max-parallel-apps" || fail "diagnostics: $(app_field "$idC" diagnostics)"
 [ "$(queue_field a numPendingApplications)" = 1 ] || fail "numPendingApplications"
