@@ -5,7 +5,7 @@
  * Each node holds a slot (slots are handed out in increasing order, so
  * slot order is registration order) with two resource pairs the scheduler
  * sets: the room it offers now ("free") and the room it could ever offer
- * ("capacity", for reservations).  A segment tree keeps, for every
+ * ("capacity", for reservations).  A 4-ary segment tree keeps, for every
  * subtree, the largest free memory, free vcores, capacity memory and
  * capacity vcores and the slot with the most free room, so:
  *   - spread: the slot with the most free memory (then vcores, then the
@@ -41,6 +41,8 @@ void node_index_set_moved_cb(struct node_index *ni, void (*cb)(void *owner, int 
 void *node_index_find_spread(const struct node_index *ni, weft_resource_t need);
 void *node_index_find_pack(const struct node_index *ni, weft_resource_t need);
 void *node_index_find_reservable(const struct node_index *ni, weft_resource_t need);
+/* Start fetching a slot's leaf (before a batch of node_index_set). */
+void node_index_prefetch(const struct node_index *ni, int slot);
 /* Slots in use. */
 int node_index_count(const struct node_index *ni);
 

@@ -81,7 +81,7 @@ void scheduler_free(struct scheduler *s)
 		return;
 	sched_nodes_free_reservations(s);
 	while ((a = TAILQ_FIRST(&s->attempts)) != NULL) {
-		sched_containers_free_attempt(s, a);
+		sched_clist_free(&a->containers);
 		TAILQ_REMOVE(&s->attempts, a, link);
 		for (int i = 0; i < a->n_asks; i++)
 			sched_ask_clear(&a->asks[i]);
@@ -243,7 +243,6 @@ int scheduler_attempt_add(struct scheduler *s, const char *attempt_id, uint64_t 
 	a->next_seq = 1;
 	a->wait_queue = -1;
 	a->am_resource = am_resource;
-	TAILQ_INIT(&a->containers);
 	TAILQ_INSERT_TAIL(&s->attempts, a, link);
 	strmap_put(s->attempt_map, a->id, a);
 	sched_attach(s, a, q);
@@ -357,7 +356,6 @@ int scheduler_attempt_remove(struct scheduler *s, const char *attempt_id,
                              struct scheduler_container **containers)
 {
 	struct sched_attempt *a = strmap_get(s->attempt_map, attempt_id);
-	struct sched_container *c;
 	int count = 0;
 
 	*containers = NULL;
@@ -366,8 +364,14 @@ int scheduler_attempt_remove(struct scheduler *s, const char *attempt_id,
 	scheduler_attempt_stop(s, attempt_id);
 	if (a->n_containers > 0)
 		*containers = xcalloc(a->n_containers, sizeof **containers);
-	while ((c = TAILQ_FIRST(&a->containers)) != NULL)
-		sched_drop(s, c, &(*containers)[count++]);
+	/* Each drop leaves the list alone (the last one empties it). */
+	for (int i = 0; i < a->containers.n; i++) {
+		uint32_t h;
+
+		if (sched_clist_at(s, &a->containers, i, &h) != NULL)
+			sched_drop(s, h, &(*containers)[count++]);
+	}
+	sched_clist_free(&a->containers);
 	sched_detach(s, a);
 	strmap_remove(s->attempt_map, a->id);
 	TAILQ_REMOVE(&s->attempts, a, link);
@@ -504,9 +508,12 @@ void scheduler_attempt_usage(const struct scheduler *s, const char *attempt_id, 
 	out->used = a->used;
 	out->n_containers = a->n_containers;
 	out->n_preempted_marked = a->n_marked;
-	TAILQ_FOREACH(c, &a->containers, attempt_link)
-	{
-		int64_t ms = now_ms - c->allocated_ms;
+	for (int i = 0; i < a->containers.n; i++) {
+		int64_t ms;
+
+		if ((c = sched_clist_at(s, &a->containers, i, NULL)) == NULL)
+			continue;
+		ms = now_ms - c->allocated_ms;
 
 		if (ms < 0)
 			ms = 0;
@@ -517,6 +524,7 @@ void scheduler_attempt_usage(const struct scheduler *s, const char *attempt_id, 
 
 void scheduler_usage(const struct scheduler *s, struct scheduler_usage *out)
 {
+	sched_settle_nodes(s);
 	memset(out, 0, sizeof *out);
 	out->total = s->total;
 	out->used = s->used_sched;

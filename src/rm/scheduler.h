@@ -23,8 +23,10 @@
  *
  * Cost (n nodes, a applications, c containers, q queues): a grant is
  * O(log n + log a + depth x fanout of the queue tree); a completed
- * container O(log n + log a); a call with nothing to do O(1); a node
- * change O(log n); scheduler_preempt O(c) over the over-share queues.
+ * container O(depth) (O(log a) more in a fair queue), its node's O(log n)
+ * share paid at the next scheduler_allocate; a call with nothing to do
+ * O(1); a node change O(log n); scheduler_preempt O(c) over the
+ * over-share queues (tests/bench/scheduler_bench measures them).
  *
  * Naming: an "attempt" is YARN's scheduler application attempt; asks and
  * containers belong to one attempt.  Ids are YARN's text ids.  An

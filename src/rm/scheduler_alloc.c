@@ -34,6 +34,8 @@
 #include "common/xmalloc.h"
 #include "rm/scheduler_impl.h"
 
+#define SCHED_GRANTS_AHEAD 65536 /* grants sized up front at most */
+
 /* Append a grant for c to the pass's answer. */
 static void sched_emit(struct scheduler *s, const struct sched_container *c)
 {
@@ -121,7 +123,7 @@ static struct sched_node *sched_find_rack_local(const struct scheduler *s,
 	struct sched_node *best = NULL, *n;
 
 	for (int i = 0; i < line->n_racks; i++) {
-		const struct sched_rack *r = strmap_get(s->rack_map, line->racks[i]);
+		struct sched_rack *r = strmap_get(s->rack_map, line->racks[i]);
 
 		if (r != NULL && (n = sched_find_in(s, sched_rack_index(s, r), need)) != NULL &&
 		    sched_node_before(s, n, best))
@@ -227,7 +229,7 @@ static void sched_reserve(struct scheduler *s, struct sched_attempt *a, int32_t 
 			}
 		}
 		for (int i = 0; n == NULL && i < line->n_racks; i++) {
-			const struct sched_rack *r = strmap_get(s->rack_map, line->racks[i]);
+			struct sched_rack *r = strmap_get(s->rack_map, line->racks[i]);
 
 			if (r != NULL)
 				n = node_index_find_reservable(sched_rack_index(s, r), need);
@@ -325,13 +327,11 @@ static bool sched_try_attempt(struct scheduler *s, struct sched_attempt *a)
 
 /* --- the queue walk --- */
 
-/* Whether q ranks before r: further below its guarantee, then the larger
- * guarantee, then configuration order. */
-static bool sched_queue_before(const struct scheduler *s, const struct sched_queue *q,
-                               const struct sched_queue *r)
+/* Whether q (used / guaranteed a) ranks before r (b): further below its
+ * guarantee, then the larger guarantee, then configuration order. */
+static bool sched_queue_before(const struct sched_queue *q, double a, const struct sched_queue *r,
+                               double b)
 {
-	double a = sched_queue_ratio(s, q), b = sched_queue_ratio(s, r);
-
 	if (a != b)
 		return a < b;
 	if (q->def->abs_capacity != r->def->abs_capacity)
@@ -359,13 +359,21 @@ static struct sched_queue *sched_pick_leaf(struct scheduler *s, struct sched_que
 	}
 	for (;;) {
 		struct sched_queue *best = NULL, *leaf;
+		double best_ratio = 0;
 
+		/* Each child's ratio once: wide parents make this the loop of a
+		 * grant. */
 		for (int i = 0; i < q->n_children; i++) {
 			struct sched_queue *c = q->children[i];
+			double ratio;
 
-			if (c->blocked_pass != s->pass && c->n_ready > 0 &&
-			    (best == NULL || sched_queue_before(s, c, best)))
+			if (c->blocked_pass == s->pass || c->n_ready == 0)
+				continue;
+			ratio = sched_queue_ratio(s, c);
+			if (best == NULL || sched_queue_before(c, ratio, best, best_ratio)) {
 				best = c;
+				best_ratio = ratio;
+			}
 		}
 		if (best == NULL) {
 			q->blocked_pass = s->pass;
@@ -426,19 +434,44 @@ static void sched_block(struct scheduler *s, struct sched_attempt *a)
 	s->blocked[s->n_blocked++] = a;
 }
 
+/* Size the container table and the grant array once for what this pass
+ * may place at most (pending containers, or minimum-sized ones that fit
+ * the free room), instead of doubling and copying as grants come (the
+ * grant array up to SCHED_GRANTS_AHEAD: beyond, it still doubles). */
+static void sched_reserve_room(struct scheduler *s)
+{
+	weft_resource_t idle = res_sub(s->total, s->used_sched), min = s->opts.minimum;
+	int64_t fit = s->n_pending;
+
+	if (min.memory_mb > 0 && idle.memory_mb / min.memory_mb < fit)
+		fit = idle.memory_mb / min.memory_mb;
+	if (min.vcores > 0 && idle.vcores / min.vcores < fit)
+		fit = idle.vcores / min.vcores;
+	if (fit <= 0)
+		return;
+	sched_ctable_reserve(s, (size_t)fit);
+	if (s->grants == NULL && fit > 16) {
+		s->cap_grants = fit < SCHED_GRANTS_AHEAD ? (int)fit : SCHED_GRANTS_AHEAD;
+		s->grants = xreallocarray(NULL, s->cap_grants, sizeof *s->grants);
+	}
+}
+
 /* Steps 3: one decision at a time while there is room. */
 static void sched_assign(struct scheduler *s)
 {
 	struct sched_queue *root = s->queues[0];
 
+	struct sched_node *roomiest;
+
 	s->n_blocked = 0;
-	while (node_index_find_spread(s->index, s->opts.minimum) != NULL) {
+	while ((roomiest = node_index_find_spread(s->index, s->opts.minimum)) != NULL) {
 		struct sched_queue *leaf = sched_pick_leaf(s, root);
 		struct sched_attempt *a;
 
 		if (leaf == NULL)
 			break;
 		a = leaf->ready.items[0];
+		sched_place_prefetch(s, a, roomiest);
 		if (!sched_try_attempt(s, a))
 			sched_block(s, a);
 	}
@@ -456,7 +489,10 @@ int scheduler_allocate(struct scheduler *s, struct scheduler_grant **grants)
 	int n;
 
 	s->pass++;
+	s->now_ms = 0;
 	s->grants = NULL;
+	sched_settle_nodes(s);
+	sched_nodes_flush(s);
 	s->n_grants = 0;
 	s->cap_grants = 0;
 	sched_activate(s);
@@ -464,10 +500,15 @@ int scheduler_allocate(struct scheduler *s, struct scheduler_grant **grants)
 		sched_fulfil_reservations(s);
 	if (s->queues[0]->n_ready > 0) {
 		sched_refresh_shares(s);
+		sched_reserve_room(s);
 		sched_assign(s);
 	}
-	*grants = s->grants;
 	n = s->n_grants;
+	if (n == 0) {
+		free(s->grants);
+		s->grants = NULL;
+	}
+	*grants = s->grants;
 	s->grants = NULL;
 	s->n_grants = 0;
 	s->cap_grants = 0;

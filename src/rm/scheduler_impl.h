@@ -7,13 +7,24 @@
  * diagnostics).  Nothing outside src/rm/scheduler*.c includes it.
  *
  * Indexes, so that no decision scans every node or application:
- *   - nodes: by id and by host (hash maps), by free room in a segment tree
- *     for the whole cluster and one per rack (node_index.h);
+ *   - nodes: by id and by host (hash maps), by free room in a 4-ary
+ *     segment tree for the whole cluster and one per rack (node_index.h);
  *   - attempts: by id; per leaf queue a heap of the attempts that want
  *     something now ("ready"), FIFO order or smallest dominant share
  *     first, and a FIFO list of attempts not yet activated;
+ *   - containers: by id in an open-addressing table holding the records
+ *     themselves (one cache miss per lookup), by handle, and listed per
+ *     node and attempt;
  *   - usage: kept incrementally per node, attempt, user, queue (and every
  *     ancestor) and cluster on every grant and release.
+ *
+ * With 100,000 live containers nearly every record, node and index line a
+ * decision touches is a cache miss, so the hot paths are laid out for
+ * them: a container is one line; a completion waits for that line only
+ * (its node's credit and the node's index entries are applied in a batch
+ * at the next pass, sched_settle_nodes and sched_nodes_flush, or by any
+ * call that reads node books first); misses that do not depend on each
+ * other are started together (__builtin_prefetch).
  */
 #ifndef WEFT_RM_SCHEDULER_IMPL_H
 #define WEFT_RM_SCHEDULER_IMPL_H
@@ -31,13 +42,23 @@
 #define SCHED_MAX_COUNT    1000000
 #define SCHED_MAX_HINTS    1000
 #define SCHED_DEFAULT_RACK "/default-rack"
-#define SCHED_MAX_SPARE    65536 /* freed container records kept for reuse */
 
 struct sched_node;
 struct sched_attempt;
 struct sched_queue;
 struct sched_user;
 
+/*
+ * A live container: 64 bytes, one cache line, stored in the container
+ * table itself (scheduler_containers.c), so finding a container by id
+ * costs one cache miss.  Records move inside the table (its deletions
+ * shift, it grows), so everything else names a container by a 32-bit
+ * handle: the handle table says where its record is now and its
+ * generation, bumped when it is dropped.  Nodes and attempts list theirs
+ * as (handle, generation), so dropping a container touches neither its
+ * neighbours nor those lists: a stale entry is skipped, and a list is
+ * squeezed when most of it is stale.
+ */
 struct sched_container {
 	struct sched_node *node;
 	struct sched_attempt *attempt;
@@ -46,18 +67,44 @@ struct sched_container {
 	int64_t preempt_at_ms; /* 0 = not marked */
 	weft_resource_t resource;
 	int32_t priority;
-	bool am;
-	bool keep; /* preemption: still wanted back this round */
-	TAILQ_ENTRY(sched_container) node_link;
-	TAILQ_ENTRY(sched_container) attempt_link;
+	uint32_t handle : 30;
+	uint32_t am : 1;
+	uint32_t keep : 1; /* preemption: still wanted back this round */
 };
-TAILQ_HEAD(sched_container_list, sched_container);
+
+/* Where a handle's record is, and its generation. */
+struct sched_handle {
+	uint32_t line; /* in the container table */
+	uint32_t gen;
+};
+
+struct sched_cref {
+	uint32_t handle;
+	uint32_t gen; /* the handle's generation when listed */
+};
+
+/* A node's or an attempt's containers, in allocation order, stale
+ * entries included (the owner counts the live ones). */
+struct sched_clist {
+	struct sched_cref *refs;
+	int n, cap;
+};
+
+_Static_assert(sizeof(struct sched_container) == 64, "a container record is one cache line");
+
+#define SCHED_MAX_HANDLES (UINT32_C(1) << 30)
+#define SCHED_NO_HANDLE   UINT32_MAX
 
 struct sched_rack {
 	TAILQ_ENTRY(sched_rack) link;
 	char *name;
 	struct node_index *index; /* NULL while every node is on one rack */
 	int n_nodes;
+	/* Nodes whose room changed since the index last heard of it: the
+	 * index is brought up to date only when a search needs it (most
+	 * asks name no rack, so most changes never reach it one by one). */
+	struct sched_node **dirty;
+	int n_dirty, cap_dirty;
 };
 
 /* A node held for one ask line (or an AM) that does not fit yet. */
@@ -71,7 +118,8 @@ struct sched_reservation {
 
 struct sched_node {
 	TAILQ_ENTRY(sched_node) link; /* registration order */
-	char *id;
+	char *id;                     /* stored right after the record */
+	size_t id_len;                /* at most 255 (longer ids are cut in grants) */
 	char *host;
 	struct sched_node *host_next; /* next node on the same host */
 	struct sched_rack *rack;
@@ -79,10 +127,12 @@ struct sched_node {
 	weft_resource_t used;
 	int n_containers;
 	bool schedulable;
-	int slot;      /* in the cluster index */
-	int rack_slot; /* in its rack's index */
+	int slot;        /* in the cluster index */
+	int rack_slot;   /* in its rack's index */
+	bool rack_dirty; /* on its rack's dirty list */
+	bool dirty;      /* on the scheduler's dirty list */
 	struct sched_reservation *reservation;
-	struct sched_container_list containers;
+	struct sched_clist containers;
 };
 
 struct sched_ask {
@@ -144,7 +194,7 @@ struct sched_attempt {
 	weft_resource_t used;
 	int n_containers;
 	int n_marked; /* containers marked for preemption */
-	struct sched_container_list containers;
+	struct sched_clist containers;
 	enum sched_wait wait;
 	weft_resource_t wait_a, wait_b, wait_c;
 	int64_t wait_n;
@@ -213,13 +263,32 @@ struct scheduler {
 	TAILQ_HEAD(, sched_rack) racks;
 	struct strmap *rack_map;
 	struct node_index *index;
+	/* Nodes that gained room since the cluster index heard of it: a
+	 * completion only lists its node, and the next allocation pass
+	 * publishes them all at once (sched_nodes_flush). */
+	struct sched_node **dirty;
+	int n_dirty, cap_dirty;
 	bool rack_indexes; /* nodes sit on more than one rack */
 	struct sched_attempt_list attempts;
 	struct strmap *attempt_map;
-	struct sched_container **ctable; /* live containers by id (scheduler.c) */
-	struct sched_container *spare;   /* freed records, linked through .node */
-	int n_spare;
+	/* Live containers (scheduler_containers.c): the table of records
+	 * by id, the handles (where each record is) and the free ones. */
+	struct sched_container *ctable;
+	void *ctable_mem;     /* its allocation (the table is aligned inside) */
+	uint8_t *ctable_dist; /* each line's distance from home; 255: empty */
 	size_t ctable_cap, ctable_n;
+	struct sched_handle *handles;
+	uint32_t n_handles, cap_handles; /* handed out so far, room */
+	uint32_t *free_handles;
+	uint32_t n_free, cap_free;
+	/* Completed containers' credits to their nodes, not yet applied
+	 * (sched_settle_nodes: every reader of node books settles first). */
+	struct sched_release {
+		struct sched_node *node;
+		weft_resource_t resource;
+	} * released;
+	int n_released, cap_released;
+	int64_t now_ms; /* wall clock of the allocation pass */
 	int n_containers;
 	weft_resource_t allocated;
 	weft_resource_t total;      /* capacity of schedulable nodes */
@@ -312,27 +381,62 @@ weft_resource_t sched_am_limit(const struct scheduler *s, const struct sched_que
 void sched_nodes_init(struct scheduler *s);
 void sched_nodes_free_reservations(struct scheduler *s);
 void sched_nodes_free(struct scheduler *s);
-/* Publish the room a node offers to the indexes. */
+/* Publish the room a node offers to the indexes: now, or (for a node
+ * that only gained room) at the next sched_nodes_flush, which every
+ * search of the cluster index must follow. */
 void sched_node_offer(struct scheduler *s, struct sched_node *n);
+void sched_node_offer_later(struct scheduler *s, struct sched_node *n);
+void sched_nodes_flush(struct scheduler *s);
 /* Whether a schedulable node's capacity holds need; the largest one. */
 bool sched_some_node_holds(const struct scheduler *s, weft_resource_t need);
 weft_resource_t sched_largest_node(const struct scheduler *s, bool *any);
-/* The index of the nodes of rack r. */
-struct node_index *sched_rack_index(const struct scheduler *s, const struct sched_rack *r);
+/* The index of the nodes of rack r, brought up to date. */
+struct node_index *sched_rack_index(const struct scheduler *s, struct sched_rack *r);
 void sched_reservation_make(struct scheduler *s, struct sched_node *n, struct sched_attempt *a,
                             int32_t priority, weft_resource_t need);
 void sched_reservation_cancel(struct scheduler *s, struct sched_reservation *r);
 
 /* scheduler_containers.c: live containers */
+/* The record of a live handle (valid until the table next changes). */
+static inline struct sched_container *sched_record(const struct scheduler *s, uint32_t handle)
+{
+	return &s->ctable[s->handles[handle].line];
+}
+
+/* Entry i of a container list: the container, or NULL when it was
+ * dropped since it was listed (*handle: its handle). */
+static inline struct sched_container *
+sched_clist_at(const struct scheduler *s, const struct sched_clist *l, int i, uint32_t *handle)
+{
+	struct sched_cref r = l->refs[i];
+
+	if (s->handles[r.handle].gen != r.gen)
+		return NULL;
+	if (handle != NULL)
+		*handle = r.handle;
+	return sched_record(s, r.handle);
+}
+
+/* Apply the completed containers' waiting credits to their nodes; every
+ * reader of node books (used, n_containers, the node lists, used_sched,
+ * the indexes) calls it first. */
+void sched_settle_nodes(const struct scheduler *s);
+/* The next container is likely a's on node n: start fetching the lines
+ * sched_place will write while the limits are checked. */
+void sched_place_prefetch(const struct scheduler *s, const struct sched_attempt *a,
+                          const struct sched_node *n);
+/* Room in the table for `more` containers (at most half full). */
+void sched_ctable_reserve(struct scheduler *s, size_t more);
 struct sched_container *sched_place(struct scheduler *s, struct sched_attempt *a,
                                     struct sched_node *n, weft_resource_t resource,
                                     int32_t priority, bool am);
-/* Drop a container from every book (copied into *out when not NULL). */
-void sched_drop(struct scheduler *s, struct sched_container *c, struct scheduler_container *out);
+/* Drop a live container from every book (copied into *out when not NULL). */
+void sched_drop(struct scheduler *s, uint32_t handle, struct scheduler_container *out);
 void sched_container_id(const struct sched_attempt *a, int64_t seq, char *buf);
 void sched_container_info(const struct sched_container *c, struct scheduler_container *out);
 void sched_grant_fill(const struct sched_container *c, struct scheduler_grant *g);
-void sched_containers_free_attempt(struct scheduler *s, struct sched_attempt *a);
+/* A list's memory (its containers are dropped or freed elsewhere). */
+void sched_clist_free(struct sched_clist *l);
 void sched_containers_free(struct scheduler *s);
 
 #endif

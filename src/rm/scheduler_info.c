@@ -83,6 +83,7 @@ static void sched_queue_info(const struct scheduler *s, const struct sched_queue
 
 int scheduler_queue_infos(const struct scheduler *s, struct scheduler_queue_info **out)
 {
+	sched_settle_nodes(s);
 	*out = xcalloc(s->n_queues, sizeof **out);
 	for (int i = 0; i < s->n_queues; i++)
 		sched_queue_info(s, s->queues[i], &(*out)[i]);
@@ -103,6 +104,8 @@ const char *scheduler_attempt_wait_reason(const struct scheduler *s, const char 
 	const char *path;
 	char r1[64], r2[64], r3[64];
 	bool any;
+
+	sched_settle_nodes(s);
 
 	if (a == NULL || a->state == SCHED_STOPPED || (a->state == SCHED_ACTIVE && !a->am_pending))
 		return NULL;

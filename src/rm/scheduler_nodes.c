@@ -58,17 +58,19 @@ void sched_nodes_free(struct scheduler *s)
 
 	while ((n = TAILQ_FIRST(&s->nodes)) != NULL) {
 		TAILQ_REMOVE(&s->nodes, n, link);
-		free(n->id);
+		sched_clist_free(&n->containers);
 		free(n->host);
 		free(n);
 	}
 	while ((r = TAILQ_FIRST(&s->racks)) != NULL) {
 		TAILQ_REMOVE(&s->racks, r, link);
 		node_index_free(r->index);
+		free(r->dirty);
 		free(r->name);
 		free(r);
 	}
 	node_index_free(s->index);
+	free(s->dirty);
 	free(s->shapes);
 	strmap_free(s->node_map);
 	strmap_free(s->host_map);
@@ -77,19 +79,100 @@ void sched_nodes_free(struct scheduler *s)
 
 /* --- nodes --- */
 
-/* Publish what the node offers to the indexes: nothing when it is not
- * schedulable or is held for a reservation. */
+/* Append n to a dirty list. */
+static void sched_dirty_push(struct sched_node ***list, int *n, int *cap, struct sched_node *node)
+{
+	if (*n == *cap) {
+		*cap = *cap == 0 ? 16 : *cap * 2;
+		*list = xreallocarray(*list, *cap, sizeof **list);
+	}
+	(*list)[(*n)++] = node;
+}
+
+/* What a node offers: nothing when it is not schedulable or is held for
+ * a reservation. */
+static void sched_node_room(const struct sched_node *n, weft_resource_t *free_room,
+                            weft_resource_t *cap)
+{
+	if (n->schedulable && n->reservation == NULL) {
+		*free_room = res_sub(n->capacity, n->used);
+		*cap = n->capacity;
+	} else {
+		*free_room = weft_resource(-1, -1);
+		*cap = *free_room;
+	}
+}
+
+/* Publish what the node offers to the cluster index now, and to its
+ * rack's index when a search there needs it. */
 void sched_node_offer(struct scheduler *s, struct sched_node *n)
 {
-	weft_resource_t none = weft_resource(-1, -1), free_room = none, cap = none;
+	weft_resource_t free_room, cap;
+	struct sched_rack *r = n->rack;
 
-	if (n->schedulable && n->reservation == NULL) {
-		free_room = res_sub(n->capacity, n->used);
-		cap = n->capacity;
-	}
+	sched_node_room(n, &free_room, &cap);
 	node_index_set(s->index, n->slot, free_room, cap);
-	if (s->rack_indexes)
-		node_index_set(n->rack->index, n->rack_slot, free_room, cap);
+	if (!s->rack_indexes || n->rack_dirty)
+		return;
+	sched_dirty_push(&r->dirty, &r->n_dirty, &r->cap_dirty, n);
+	n->rack_dirty = true;
+}
+
+void sched_node_offer_later(struct scheduler *s, struct sched_node *n)
+{
+	if (n->dirty)
+		return;
+	n->dirty = true;
+	sched_dirty_push(&s->dirty, &s->n_dirty, &s->cap_dirty, n);
+}
+
+/* The dirty nodes' leaves are scattered over the index: fetch them a few
+ * nodes ahead, so the cache misses overlap instead of queueing. */
+void sched_nodes_flush(struct scheduler *s)
+{
+	enum { AHEAD = 8 };
+
+	for (int i = 0; i < s->n_dirty && i < AHEAD; i++)
+		__builtin_prefetch(s->dirty[i]);
+	for (int i = 0; i < s->n_dirty; i++) {
+		struct sched_node *n = s->dirty[i];
+
+		if (i + AHEAD < s->n_dirty)
+			__builtin_prefetch(s->dirty[i + AHEAD]);
+		if (i + AHEAD / 2 < s->n_dirty)
+			node_index_prefetch(s->index, s->dirty[i + AHEAD / 2]->slot);
+		n->dirty = false;
+		sched_node_offer(s, n);
+	}
+	s->n_dirty = 0;
+}
+
+/* Take node off a dirty list it is on (*flag) and clear *flag (a node
+ * that goes away or changes rack; rare, so a scan). */
+static void sched_dirty_remove(struct sched_node **list, int *n, struct sched_node *node,
+                               bool *flag)
+{
+	if (!*flag)
+		return;
+	for (int i = 0; i < *n; i++) {
+		if (list[i] == node) {
+			list[i] = list[--*n];
+			break;
+		}
+	}
+	*flag = false;
+}
+
+/* Take a node off the cluster's dirty list. */
+static void sched_node_undirty(struct scheduler *s, struct sched_node *n)
+{
+	sched_dirty_remove(s->dirty, &s->n_dirty, n, &n->dirty);
+}
+
+/* Take a node off its rack's dirty list (it leaves the rack). */
+static void sched_rack_undirty(struct sched_node *n)
+{
+	sched_dirty_remove(n->rack->dirty, &n->rack->n_dirty, n, &n->rack_dirty);
 }
 
 /* Rack indexes exist only while nodes sit on more than one rack: with a
@@ -119,6 +202,9 @@ static void sched_racks_sync(struct scheduler *s)
 	} else if (used <= 1 && s->rack_indexes) {
 		TAILQ_FOREACH(r, &s->racks, link)
 		{
+			for (int i = 0; i < r->n_dirty; i++)
+				r->dirty[i]->rack_dirty = false;
+			r->n_dirty = 0;
 			node_index_free(r->index);
 			r->index = NULL;
 		}
@@ -126,9 +212,20 @@ static void sched_racks_sync(struct scheduler *s)
 	}
 }
 
-struct node_index *sched_rack_index(const struct scheduler *s, const struct sched_rack *r)
+struct node_index *sched_rack_index(const struct scheduler *s, struct sched_rack *r)
 {
-	return s->rack_indexes ? r->index : s->index;
+	if (!s->rack_indexes)
+		return s->index;
+	for (int i = 0; i < r->n_dirty; i++) {
+		struct sched_node *n = r->dirty[i];
+		weft_resource_t free_room, cap;
+
+		sched_node_room(n, &free_room, &cap);
+		node_index_set(r->index, n->rack_slot, free_room, cap);
+		n->rack_dirty = false;
+	}
+	r->n_dirty = 0;
+	return r->index;
 }
 
 /* The rack record for name, made on first use. */
@@ -217,6 +314,9 @@ void scheduler_node_add(struct scheduler *s, const char *node_id, weft_resource_
 {
 	struct sched_node *n = strmap_get(s->node_map, node_id);
 	const char *colon;
+	size_t len;
+
+	sched_settle_nodes(s);
 
 	if (n != NULL) {
 		if (n->schedulable)
@@ -228,15 +328,18 @@ void scheduler_node_add(struct scheduler *s, const char *node_id, weft_resource_
 		sched_node_offer(s, n);
 		return;
 	}
-	n = xcalloc(1, sizeof *n);
-	n->id = xstrdup(node_id);
+	/* The id lives in the same allocation: every grant copies it. */
+	len = strlen(node_id);
+	n = xcalloc(1, sizeof *n + len + 1);
+	n->id = (char *)(n + 1);
+	memcpy(n->id, node_id, len + 1);
+	n->id_len = len > 255 ? 255 : len;
 	colon = strrchr(node_id, ':');
 	n->host = colon != NULL ? xstrndup(node_id, (size_t)(colon - node_id)) : xstrdup(node_id);
 	n->host_next = strmap_get(s->host_map, n->host);
 	strmap_put(s->host_map, n->host, n);
 	n->capacity = capacity;
 	n->schedulable = true;
-	TAILQ_INIT(&n->containers);
 	n->rack = sched_rack_get(s, SCHED_DEFAULT_RACK);
 	n->rack->n_nodes++;
 	n->slot = node_index_add(s->index, n);
@@ -253,10 +356,13 @@ void scheduler_node_set_rack(struct scheduler *s, const char *node_id, const cha
 {
 	struct sched_node *n = strmap_get(s->node_map, node_id);
 
+	sched_settle_nodes(s);
+
 	if (n == NULL || rack == NULL || rack[0] == '\0' || strcmp(n->rack->name, rack) == 0)
 		return;
 	if (s->rack_indexes)
 		node_index_remove(n->rack->index, n->rack_slot);
+	sched_rack_undirty(n);
 	n->rack->n_nodes--;
 	n->rack = sched_rack_get(s, rack);
 	n->rack->n_nodes++;
@@ -288,8 +394,9 @@ int scheduler_node_remove(struct scheduler *s, const char *node_id,
                           struct scheduler_container **containers)
 {
 	struct sched_node *n = strmap_get(s->node_map, node_id);
-	struct sched_container *c;
 	int count = 0;
+
+	sched_settle_nodes(s);
 
 	*containers = NULL;
 	if (n == NULL)
@@ -298,8 +405,13 @@ int scheduler_node_remove(struct scheduler *s, const char *node_id,
 		sched_reservation_cancel(s, n->reservation);
 	if (n->n_containers > 0)
 		*containers = xcalloc(n->n_containers, sizeof **containers);
-	while ((c = TAILQ_FIRST(&n->containers)) != NULL)
-		sched_drop(s, c, &(*containers)[count++]);
+	/* Each drop leaves the list alone (the last one empties it). */
+	for (int i = 0; i < n->containers.n; i++) {
+		uint32_t h;
+
+		if (sched_clist_at(s, &n->containers, i, &h) != NULL)
+			sched_drop(s, h, &(*containers)[count++]);
+	}
 	if (n->schedulable)
 		sched_node_count(s, n, -1);
 	strmap_remove(s->node_map, node_id);
@@ -307,9 +419,11 @@ int scheduler_node_remove(struct scheduler *s, const char *node_id,
 	node_index_remove(s->index, n->slot);
 	if (s->rack_indexes)
 		node_index_remove(n->rack->index, n->rack_slot);
+	sched_rack_undirty(n);
+	sched_node_undirty(s, n);
 	n->rack->n_nodes--;
 	TAILQ_REMOVE(&s->nodes, n, link);
-	free(n->id);
+	sched_clist_free(&n->containers);
 	free(n->host);
 	free(n);
 	sched_racks_sync(s);
@@ -319,6 +433,8 @@ int scheduler_node_remove(struct scheduler *s, const char *node_id,
 void scheduler_node_set_schedulable(struct scheduler *s, const char *node_id, bool schedulable)
 {
 	struct sched_node *n = strmap_get(s->node_map, node_id);
+
+	sched_settle_nodes(s);
 
 	if (n == NULL || n->schedulable == schedulable)
 		return;
@@ -335,6 +451,8 @@ int scheduler_node_usage(const struct scheduler *s, const char *node_id,
                          struct scheduler_node_usage *out)
 {
 	const struct sched_node *n = strmap_get(s->node_map, node_id);
+
+	sched_settle_nodes(s);
 
 	if (n == NULL)
 		return -1;
@@ -353,12 +471,16 @@ int scheduler_node_containers(const struct scheduler *s, const char *node_id,
 	const struct sched_container *c;
 	int count = 0;
 
+	sched_settle_nodes(s);
+
 	*containers = NULL;
 	if (n == NULL || n->n_containers == 0)
 		return 0;
 	*containers = xcalloc(n->n_containers, sizeof **containers);
-	TAILQ_FOREACH(c, &n->containers, node_link)
-	sched_container_info(c, &(*containers)[count++]);
+	for (int i = 0; i < n->containers.n; i++) {
+		if ((c = sched_clist_at(s, &n->containers, i, NULL)) != NULL)
+			sched_container_info(c, &(*containers)[count++]);
+	}
 	return count;
 }
 
@@ -366,6 +488,8 @@ bool scheduler_node_has_room(const struct scheduler *s, const char *node_id)
 {
 	const struct sched_node *n = strmap_get(s->node_map, node_id);
 	weft_resource_t free_room;
+
+	sched_settle_nodes(s);
 
 	if (n == NULL || !n->schedulable)
 		return false;

@@ -167,9 +167,9 @@ static void sched_choose_victims(struct scheduler *s, struct sched_queue *q, int
 			int n = 0;
 
 			list = xcalloc(apps[i]->n_containers, sizeof *list);
-			TAILQ_FOREACH(c, &apps[i]->containers, attempt_link)
-			{
-				if (c->am == (sweep == 1))
+			for (int k = 0; k < apps[i]->containers.n; k++) {
+				c = sched_clist_at(s, &apps[i]->containers, k, NULL);
+				if (c != NULL && c->am == (sweep == 1))
 					list[n++] = c;
 			}
 			qsort(list, n, sizeof *list, sched_container_cmp);
@@ -206,8 +206,10 @@ static void sched_clear_keep(struct scheduler *s)
 	{
 		if (a->n_marked == 0)
 			continue;
-		TAILQ_FOREACH(c, &a->containers, attempt_link)
-		c->keep = false;
+		for (int i = 0; i < a->containers.n; i++) {
+			if ((c = sched_clist_at(s, &a->containers, i, NULL)) != NULL)
+				c->keep = false;
+		}
 	}
 }
 
@@ -223,9 +225,9 @@ static int sched_settle(struct scheduler *s, int64_t now_ms, struct scheduler_co
 	{
 		if (a->n_marked == 0)
 			continue;
-		TAILQ_FOREACH(c, &a->containers, attempt_link)
-		{
-			if (c->preempt_at_ms == 0)
+		for (int i = 0; i < a->containers.n; i++) {
+			c = sched_clist_at(s, &a->containers, i, NULL);
+			if (c == NULL || c->preempt_at_ms == 0)
 				continue;
 			if (!c->keep) {
 				c->preempt_at_ms = 0;
@@ -248,6 +250,8 @@ int scheduler_preempt(struct scheduler *s, int64_t now_ms, struct scheduler_cont
 {
 	weft_resource_t starved = {0, 0}, excess = {0, 0}, budget;
 	double fm, fv;
+
+	sched_settle_nodes(s);
 
 	*to_kill = NULL;
 	if (!s->opts.preemption || s->n_queues < 2)
@@ -315,9 +319,9 @@ int scheduler_attempt_preemptions(const struct scheduler *s, const char *attempt
 	if (a == NULL || a->n_marked == 0)
 		return 0;
 	*out = xcalloc(a->n_marked, sizeof **out);
-	TAILQ_FOREACH(c, &a->containers, attempt_link)
-	{
-		if (c->preempt_at_ms != 0 && n < a->n_marked)
+	for (int i = 0; i < a->containers.n; i++) {
+		c = sched_clist_at(s, &a->containers, i, NULL);
+		if (c != NULL && c->preempt_at_ms != 0 && n < a->n_marked)
 			sched_container_info(c, &(*out)[n++]);
 	}
 	return n;

@@ -47,6 +47,17 @@ double sched_queue_ratio(const struct scheduler *s, const struct sched_queue *q)
 	return rm > rv ? rm : rv;
 }
 
+/* fmin/fmax for the finite values here, inline (libm's are calls). */
+static double sched_dmin(double a, double b)
+{
+	return a < b ? a : b;
+}
+
+static double sched_dmax(double a, double b)
+{
+	return a > b ? a : b;
+}
+
 /* YARN's user limit: the queue's capacity (or what it uses beyond it)
  * shared among the users that want something, no less than
  * minimum-user-limit-percent of it, no more than user-limit-factor times
@@ -61,13 +72,13 @@ weft_resource_t sched_user_limit(const struct scheduler *s, const struct sched_q
 	        (double)q->used.memory_mb < gm ? gm : (double)(q->used.memory_mb + need.memory_mb);
 	double cv = (double)q->used.vcores < gv ? gv : (double)(q->used.vcores + need.vcores);
 	int users = q->n_users_ready > 0 ? q->n_users_ready : 1;
-	double lm = fmax(cm / users, cm * d->min_user_limit_percent / 100.0);
-	double lv = fmax(cv / users, cv * d->min_user_limit_percent / 100.0);
+	double lm = sched_dmax(cm / users, cm * d->min_user_limit_percent / 100.0);
+	double lv = sched_dmax(cv / users, cv * d->min_user_limit_percent / 100.0);
 	double mm = (double)s->total.memory_mb * d->abs_max_capacity;
 	double mv = (double)s->total.vcores * d->abs_max_capacity;
 
-	lm = fmin(fmin(lm, gm * d->user_limit_factor), mm);
-	lv = fmin(fmin(lv, gv * d->user_limit_factor), mv);
+	lm = sched_dmin(sched_dmin(lm, gm * d->user_limit_factor), mm);
+	lv = sched_dmin(sched_dmin(lv, gv * d->user_limit_factor), mv);
 	return weft_resource((int64_t)ceil(lm - 1e-6), (int64_t)ceil(lv - 1e-6));
 }
 

@@ -13,8 +13,9 @@
  *           container decisions (grants) per second;
  *   churn   the steady state the RM lives in: complete a random 1% of the
  *           running containers, call scheduler_allocate() (which places
- *           as many again), repeat for T seconds: grants per second and
- *           the cost of a completion;
+ *           as many again: apps whose asks run low ask again, as AMs do,
+ *           outside the clock), repeat for T seconds: grants per second
+ *           and the cost of a completion;
  *   idle    scheduler_allocate() on a full cluster: the cost of a call
  *           that has nothing to do (the RM makes one per NM heartbeat);
  *   memory  heap growth per node and per running container.
@@ -112,22 +113,47 @@ static void bench_queues(struct scheduler *s, int queues, bool fair)
 	free(text);
 }
 
-/* Every grant's container id, to complete random ones later. */
+/* Every grant's container id, to complete random ones later, and what
+ * each app still asks for. */
 struct bench_books {
 	char (*ids)[WEFT_ID_MAX];
 	int64_t n, cap;
+	int64_t *asked; /* per app (index = application sequence - 1) */
 };
 
-/* Remember the grants' ids. */
+/* Remember the grants' ids; count them off their apps' asks. */
 static void bench_book(struct bench_books *b, const struct scheduler_grant *g, int n)
 {
 	for (int i = 0; i < n; i++) {
+		weft_attempt_id_t at;
+
 		if (b->n == b->cap) {
 			b->cap = b->cap == 0 ? 1 << 16 : b->cap * 2;
 			b->ids = xreallocarray(b->ids, (size_t)b->cap, sizeof *b->ids);
 		}
 		memcpy(b->ids[b->n++], g[i].container_id, WEFT_ID_MAX);
+		if (weft_attempt_id_parse(g[i].attempt_id, &at) == 0)
+			b->asked[at.app.seq - 1]--;
 	}
+}
+
+/* App i asks for count containers of one slot. */
+static void bench_ask(struct scheduler *s, struct bench_books *b, int i, int64_t count)
+{
+	struct scheduler_ask ask;
+	char id[WEFT_ID_MAX], *cause = NULL;
+
+	snprintf(id, sizeof id, "appattempt_%lld_%04d_000001", (long long)BENCH_TS, i + 1);
+	memset(&ask, 0, sizeof ask);
+	ask.priority = 1;
+	ask.count = (int32_t)count;
+	ask.capability = weft_resource(1024, 1);
+	ask.relax_locality = true;
+	if (scheduler_update_asks(s, id, &ask, 1, &cause) != 0) {
+		fprintf(stderr, "scheduler_bench: asks: %s\n", cause);
+		exit(1);
+	}
+	b->asked[i] = count;
 }
 
 /* One configuration: fill, churn, idle, memory. */
@@ -166,9 +192,9 @@ static void bench_run(const struct bench_config *cfg, struct bench_result *r, bo
 	per_app = 2 * capacity / cfg->apps + 1;
 	if (per_app > 1000000)
 		per_app = 1000000;
+	books.asked = xcalloc((size_t)cfg->apps, sizeof *books.asked);
 	for (int i = 0; i < cfg->apps; i++) {
-		struct scheduler_ask ask;
-		char queue[16], user[16], *cause = NULL;
+		char queue[16], user[16];
 
 		snprintf(id, sizeof id, "appattempt_%lld_%04d_000001", (long long)BENCH_TS, i + 1);
 		snprintf(queue, sizeof queue, "q%d", i % cfg->queues);
@@ -178,25 +204,22 @@ static void bench_run(const struct bench_config *cfg, struct bench_result *r, bo
 			fprintf(stderr, "scheduler_bench: cannot add %s\n", id);
 			exit(1);
 		}
-		memset(&ask, 0, sizeof ask);
-		ask.priority = 1;
-		ask.count = (int32_t)per_app;
-		ask.capability = weft_resource(1024, 1);
-		ask.relax_locality = true;
-		if (scheduler_update_asks(s, id, &ask, 1, &cause) != 0) {
-			fprintf(stderr, "scheduler_bench: asks: %s\n", cause);
-			exit(1);
-		}
+		bench_ask(s, &books, i, per_app);
 	}
 
-	/* fill */
-	t0 = bench_now();
-	while ((n = scheduler_allocate(s, &g)) > 0) {
+	/* fill (the clock runs over the scheduler's calls only, as in churn:
+	 * the benchmark's own books are not the scheduler's cost) */
+	t = 0;
+	for (;;) {
+		t0 = bench_now();
+		n = scheduler_allocate(s, &g);
+		t += bench_now() - t0;
+		if (n <= 0)
+			break;
 		bench_book(&books, g, n);
 		granted += n;
 		free(g);
 	}
-	t = bench_now() - t0;
 	free(g);
 	r->containers = granted;
 	r->fill_rate = t > 0 ? (double)granted / t : 0;
@@ -207,20 +230,31 @@ static void bench_run(const struct bench_config *cfg, struct bench_result *r, bo
 		fprintf(stderr, "scheduler_bench: only %lld of %lld slots filled\n",
 		        (long long)granted, (long long)capacity);
 
-	/* churn: 1% of the running containers end, as many are placed */
+	/* churn: 1% of the running containers end, as many are placed; the
+	 * victims are drawn before the clock starts, so it runs over the
+	 * scheduler's completions and allocations only */
 	granted = 0;
 	t0 = bench_now();
 	while (bench_now() - t0 < cfg->seconds && books.n > 0) {
 		int64_t batch = books.n / 100 + 1;
-		double a = bench_now();
+		double a;
 
-		for (int64_t k = 0; k < batch && books.n > 0; k++) {
-			int64_t pick = random() % books.n;
+		if (batch > books.n)
+			batch = books.n;
+		for (int64_t k = 0; k < batch; k++) {
+			int64_t pick = random() % (books.n - k);
+			char *last = books.ids[books.n - 1 - k];
 
-			if (scheduler_container_completed(s, books.ids[pick], NULL) == 0)
+			/* The victims go to the end of the books. */
+			memcpy(id, books.ids[pick], WEFT_ID_MAX);
+			memcpy(books.ids[pick], last, WEFT_ID_MAX);
+			memcpy(last, id, WEFT_ID_MAX);
+		}
+		books.n -= batch;
+		a = bench_now();
+		for (int64_t k = 0; k < batch; k++) {
+			if (scheduler_container_completed(s, books.ids[books.n + k], NULL) == 0)
 				completed++;
-			memcpy(books.ids[pick], books.ids[books.n - 1], WEFT_ID_MAX);
-			books.n--;
 		}
 		t = bench_now();
 		spent_complete += t - a;
@@ -229,6 +263,11 @@ static void bench_run(const struct bench_config *cfg, struct bench_result *r, bo
 		bench_book(&books, g, n);
 		granted += n;
 		free(g);
+		/* Apps keep wanting more than the cluster holds. */
+		for (int i = 0; i < cfg->apps; i++) {
+			if (books.asked[i] < per_app / 2)
+				bench_ask(s, &books, i, per_app);
+		}
 	}
 	r->churn_rate = spent_alloc > 0 ? (double)granted / spent_alloc : 0;
 	r->churn_all_rate = spent_alloc + spent_complete > 0
@@ -249,6 +288,7 @@ static void bench_run(const struct bench_config *cfg, struct bench_result *r, bo
 	r->idle_us = (bench_now() - t0) * 1e6 / (double)calls;
 
 	free(books.ids);
+	free(books.asked);
 	scheduler_free(s);
 }
 
