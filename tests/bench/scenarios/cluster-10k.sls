@@ -1,18 +1,20 @@
 # cluster-10k.sls — a 10,000-node cluster running 1,000 applications
 # over 4 queues.  Nodes of 16 GB / 16 vcores (160,000 one-GB slots); each
-# app runs 400 tasks of 5-15 s, 200 at a time, so every queue asks for
+# app runs 800 tasks of 5-15 s, 200 at a time, so every queue asks for
 # more than its guarantee (prod 80,000 slots for a 40% = 64,000 slot
-# guarantee, ...) and the cluster stays full for about half a minute.
+# guarantee, ...) and the cluster stays full for about 40 s (the shares
+# are only judged while it is: once apps finish and the cluster drains,
+# no queue is held back and shares say nothing about fairness).
 # Node heartbeats every second (weft-nm's default), AMs every second
 # (every 250 ms while they wait for grants).  Apps are submitted over the
-# first 10 s; queue shares are judged from 15 s to 30 s.
+# first 10 s; queue shares are judged from 15 s to 35 s.
 [cluster]
 duration-s = 240
 heartbeat-interval-ms = 1000
 am-interval-ms = 1000
 am-pending-interval-ms = 250
 fairness-from-s = 15
-fairness-to-s = 30
+fairness-to-s = 35
 
 [rm]
 rm.max-completed-applications = 2000
@@ -50,7 +52,7 @@ count = 400
 queue = prod
 user = etl
 submit-spread-s = 10
-containers = 400
+containers = 800
 parallel = 200
 duration-ms = 5000-15000
 [apps dev]
@@ -58,7 +60,7 @@ count = 300
 queue = dev
 user = dev
 submit-spread-s = 10
-containers = 400
+containers = 800
 parallel = 200
 duration-ms = 5000-15000
 [apps adhoc]
@@ -66,13 +68,13 @@ count = 200
 queue = adhoc
 user = analyst
 submit-spread-s = 10
-containers = 400
+containers = 800
 parallel = 200
 duration-ms = 5000-15000
 [apps default]
 count = 100
 queue = default
 submit-spread-s = 10
-containers = 400
+containers = 800
 parallel = 200
 duration-ms = 5000-15000
