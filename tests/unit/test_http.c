@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -1328,6 +1329,91 @@ START_TEST(test_blocking_fetch)
 }
 END_TEST
 
+/* CPU seconds (user + system) a process has used, from /proc. */
+static double proc_cpu_seconds(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long utime = 0, stime = 0;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* Fields after the command name (which may hold spaces): state is
+	 * field 3, utime 14, stime 15. */
+	p = strrchr(buf, ')');
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+	                        &utime, &stime),
+	                 2);
+	return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+}
+
+START_TEST(test_out_of_descriptors)
+{
+	int p[2], port = 0, wstatus, fds[24];
+	pid_t pid;
+	long status = 0;
+	char *body = NULL, *cause = NULL, u[128];
+	size_t len = 0;
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	double cpu0, cpu1;
+
+	ck_assert_int_eq(pipe(p), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		/* A few descriptors to spare beyond what the server needs
+		 * to start (the loop, the listener): accept() soon fails
+		 * with EMFILE. */
+		struct rlimit rl;
+		int spare = dup(0);
+
+		close(p[0]);
+		close(spare);
+		rl.rlim_cur = rl.rlim_max = (rlim_t)spare + 6;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			_exit(3);
+		child_server(p[1]);
+	}
+	close(p[1]);
+	ck_assert_int_eq(read(p[0], &port, sizeof port), (ssize_t)sizeof port);
+	close(p[0]);
+
+	/* More connections than the server can take: the rest wait in the
+	 * listen backlog while accept() fails. */
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons((uint16_t)port);
+	for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++) {
+		fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+		ck_assert_int_ge(fds[i], 0);
+		ck_assert_int_eq(connect(fds[i], (struct sockaddr *)&sin, sizeof sin), 0);
+	}
+	/* The server pauses accepting instead of spinning on the readable
+	 * listener: it uses little CPU over a second. */
+	run_for(200);
+	cpu0 = proc_cpu_seconds(pid);
+	run_for(1000);
+	cpu1 = proc_cpu_seconds(pid);
+	ck_assert_msg(cpu1 - cpu0 < 0.3, "the server spun: %.2f s of CPU in 1 s", cpu1 - cpu0);
+
+	/* Descriptors come back: it serves again. */
+	for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
+		close(fds[i]);
+	snprintf(u, sizeof u, "http://127.0.0.1:%d/hello", port);
+	ck_assert_msg(http_fetch("GET", u, NULL, NULL, 0, 5000, &status, &body, &len, &cause) == 0,
+	              "%s", cause);
+	ck_assert_int_eq(status, 200);
+	free(body);
+	kill(pid, SIGTERM);
+	ck_assert_int_eq(waitpid(pid, &wstatus, 0), pid);
+}
+END_TEST
+
 /* --- http_head: request heads without a network --- */
 
 /* Parse a copy of text; RET the status, h filled (caller clears it). */
@@ -1492,6 +1578,7 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, test_reentrant_callbacks);
 	tcase_add_test(tc, test_free_client_in_callback);
 	tcase_add_test(tc, test_blocking_fetch);
+	tcase_add_test(tc, test_out_of_descriptors);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("head");
 	tcase_add_test(tc, test_head_end);
