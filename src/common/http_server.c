@@ -625,7 +625,8 @@ static void http_conn_read_on(struct http_conn *conn)
 {
 	const struct timeval *tv = NULL;
 
-	if (conn->closed)
+	/* At EOF a socket stays readable: watching it would spin. */
+	if (conn->closed || conn->eof)
 		return;
 	if (conn->state == CONN_LINGER)
 		tv = conn->srv->linger;
@@ -727,6 +728,8 @@ static void http_conn_flush(struct http_conn *conn)
 		return;
 	}
 	http_conn_write_off(conn);
+	if (conn->read_off && conn->state != CONN_HANDLER)
+		http_conn_read_on(conn);
 	if (conn->state == CONN_CLOSING) {
 		http_conn_linger(conn);
 	} else if (conn->busy == 0 && conn->state == CONN_HEAD &&
@@ -1495,6 +1498,21 @@ static int http_conn_fill(struct http_conn *conn)
 	return n > INT32_MAX ? INT32_MAX : (int)n;
 }
 
+/* A client that sends while its previous request waits for the handler
+ * or for its reply to be read must not make the input grow without
+ * bound: past HTTP_HELD_INPUT_MAX the connection is not read until the
+ * reply is out (http_reply_finish, http_conn_flush resume it). */
+static void http_conn_pace(struct http_conn *conn)
+{
+	if (conn->closed || conn->eof || conn->read_off ||
+	    evbuffer_get_length(conn->in) <= HTTP_HELD_INPUT_MAX)
+		return;
+	if (conn->state == CONN_HANDLER || evbuffer_get_length(conn->out) > 0) {
+		event_del(conn->rev);
+		conn->read_off = true;
+	}
+}
+
 /* Nothing came for the timeout: answer a half-sent request, drop an idle
  * connection. */
 static void http_conn_timeout(struct http_conn *conn)
@@ -1548,16 +1566,10 @@ static void http_conn_read_cb(evutil_socket_t fd, short what, void *arg)
 				event_del(conn->rev);
 				conn->read_off = true;
 			}
-			if (conn->state == CONN_HANDLER) {
-				if (!conn->eof &&
-				    evbuffer_get_length(conn->in) > HTTP_HELD_INPUT_MAX) {
-					event_del(conn->rev);
-					conn->read_off = true;
-				}
-			} else {
+			if (conn->state != CONN_HANDLER)
 				http_conn_process(conn);
-			}
 			http_conn_after_eof(conn);
+			http_conn_pace(conn);
 		}
 	}
 	http_conn_release(conn);
