@@ -80,7 +80,8 @@
 
 /* Longest request head (request line + headers) a client may send. */
 #define HTTP_MAX_HEAD_BYTES (64 * 1024)
-/* Seconds a connection may sit idle or half-sent, or not read a reply. */
+/* Seconds a connection may sit idle or half-sent, or not read a reply
+ * (http_server_set_timeout changes it). */
 #define HTTP_TIMEOUT_SECONDS 30
 /* Seconds a closing connection keeps reading (and dropping) what the
  * client still sends, so that the client sees the reply, not a reset. */
@@ -209,6 +210,7 @@ struct http_server {
 	struct http_request *deferred; /* deferred requests not yet answered */
 	struct http_conn *conns;
 	const struct timeval *timeout; /* libevent common timeout */
+	int timeout_seconds;
 	const struct timeval *linger;
 	time_t date_second;
 	char date[40]; /* IMF-fixdate of date_second */
@@ -1250,7 +1252,7 @@ static void http_conn_refuse_head(struct http_conn *conn, int status, const char
 	else
 		http_conn_refuse(conn, req, UINT64_MAX, status, "WebApplicationException",
 		                 "request %s not complete within %d seconds", what,
-		                 HTTP_TIMEOUT_SECONDS);
+		                 conn->srv->timeout_seconds);
 }
 
 /* What taking a head off the input came to. */
@@ -1299,7 +1301,7 @@ static enum head_result http_conn_head(struct http_conn *conn)
 			http_conn_refuse_head(conn, 431, "head");
 			return HEAD_ANSWERED;
 		}
-		if (now.tv_sec - conn->head_start.tv_sec > HTTP_TIMEOUT_SECONDS) {
+		if (now.tv_sec - conn->head_start.tv_sec > conn->srv->timeout_seconds) {
 			http_conn_refuse_head(conn, 408, "head");
 			return HEAD_ANSWERED;
 		}
@@ -1527,7 +1529,7 @@ static void http_conn_timeout(struct http_conn *conn)
 	case CONN_BODY:
 		http_conn_refuse(conn, conn->req, UINT64_MAX, 408, "WebApplicationException",
 		                 "request body not complete within %d seconds",
-		                 HTTP_TIMEOUT_SECONDS);
+		                 conn->srv->timeout_seconds);
 		break;
 	case CONN_HANDLER:
 		break; /* no timeout is set while the handler works */
@@ -1584,7 +1586,7 @@ static void http_conn_write_cb(evutil_socket_t fd, short what, void *arg)
 	http_conn_hold(conn);
 	if (what & EV_TIMEOUT) {
 		log_debug("HTTP client did not read its reply for %d seconds: closing",
-		          HTTP_TIMEOUT_SECONDS);
+		          conn->srv->timeout_seconds);
 		http_conn_close(conn);
 	} else {
 		http_conn_flush(conn);
@@ -1659,17 +1661,27 @@ static void http_server_accept_resume_cb(evutil_socket_t fd, short what, void *a
 		evconnlistener_enable(srv->listener);
 }
 
+void http_server_set_timeout(struct http_server *srv, int seconds)
+{
+	struct timeval tv = {seconds > 0 ? seconds : 1, 0};
+
+	srv->timeout_seconds = (int)tv.tv_sec;
+	srv->timeout = event_base_init_common_timeout(srv->base, &tv);
+	if (srv->timeout == NULL)
+		fatalx("cannot set up the HTTP server's timeout");
+}
+
 struct http_server *http_server_new(struct event_base *base, size_t default_max_body)
 {
 	struct http_server *srv = xcalloc(1, sizeof *srv);
-	struct timeval timeout = {HTTP_TIMEOUT_SECONDS, 0}, linger = {HTTP_LINGER_SECONDS, 0};
+	struct timeval linger = {HTTP_LINGER_SECONDS, 0};
 	struct sigaction sa;
 
 	srv->base = base;
 	srv->port = -1;
 	srv->default_max_body = default_max_body;
 	/* Common timeouts: every connection's timer in one queue, O(1). */
-	srv->timeout = event_base_init_common_timeout(base, &timeout);
+	http_server_set_timeout(srv, HTTP_TIMEOUT_SECONDS);
 	srv->linger = event_base_init_common_timeout(base, &linger);
 	srv->accept_pause = evtimer_new(base, http_server_accept_resume_cb, srv);
 	if (srv->timeout == NULL || srv->linger == NULL || srv->accept_pause == NULL)

@@ -21,7 +21,8 @@
  * body).  HTTP/1.1 connections persist unless the client says
  * "Connection: close" (HTTP/1.0 ones only with "keep-alive"); pipelined
  * requests are answered in order; "Expect: 100-continue" is honoured.
- * Idle or half-sent connections time out (30 s) and never stall the loop.
+ * Idle or half-sent connections time out (30 s by default) and never
+ * stall the loop.
  * The server ignores SIGPIPE for the process (if it was left at default)
  * so that a client leaving mid-reply is a failed write, not a signal.
  */
@@ -52,6 +53,10 @@ struct http_server *http_server_new(struct event_base *base, size_t default_max_
 int http_server_bind(struct http_server *srv, const char *address, char **cause);
 /* The port actually bound (after http_server_bind). */
 int http_server_port(const struct http_server *srv);
+/* Seconds a connection may sit idle, take to send a request head or
+ * body, or leave a reply unread (default 30; from each connection's next
+ * read or write on). */
+void http_server_set_timeout(struct http_server *srv, int seconds);
 /* Stop listening and drop open connections. */
 void http_server_free(struct http_server *srv);
 

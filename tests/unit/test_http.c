@@ -730,6 +730,55 @@ START_TEST(test_head_refusals)
 }
 END_TEST
 
+START_TEST(test_server_timeouts)
+{
+	struct raw *head, *body, *idle, *trickle;
+	int st[1] = {0};
+	char *text;
+	const char *line = "GET /hello HTTP/1.1\r\nHost: x\r\n";
+
+	http_server_set_timeout(srv, 1);
+	/* Half a head, half a body: 408 and the connection closes. */
+	head = raw_open();
+	raw_send(head, "GET /hello HTTP/1.1\r\nHost");
+	body = raw_open();
+	raw_send(body, "PUT /raw HTTP/1.1\r\nContent-Length: 100\r\n\r\nabc");
+	/* An idle connection after a reply just closes. */
+	idle = raw_open();
+	raw_send(idle, "GET /hello HTTP/1.1\r\n\r\n");
+	raw_wait(idle, 1, st, 1);
+	ck_assert_int_eq(st[0], 200);
+	/* A head that trickles in, a byte every 100 ms (never idle for the
+	 * timeout), is refused too: while it still trickles. */
+	trickle = raw_open();
+	for (int i = 0; i < 60 && !trickle->closed; i++) {
+		char c[2] = {line[i % strlen(line)], '\0'};
+
+		raw_send(trickle, c);
+		run_for(100);
+	}
+	ck_assert_msg(trickle->closed, "a head trickling in for 6 s was not refused");
+	run_until(&head->closed, 5000, "a half-sent head to time out");
+	run_until(&body->closed, 5000, "a half-sent body to time out");
+	run_until(&idle->closed, 5000, "an idle connection to close");
+	text = raw_text(head);
+	ck_assert_msg(strncmp(text, "HTTP/1.1 408 ", 13) == 0 && strstr(text, "RemoteException"),
+	              "%s", text);
+	free(text);
+	text = raw_text(body);
+	ck_assert_msg(strncmp(text, "HTTP/1.1 408 ", 13) == 0, "%s", text);
+	free(text);
+	text = raw_text(trickle);
+	ck_assert_msg(strncmp(text, "HTTP/1.1 408 ", 13) == 0, "%s", text);
+	free(text);
+	ck_assert_int_eq(raw_responses(idle, st, 1), 1); /* nothing after the reply */
+	raw_close(head);
+	raw_close(body);
+	raw_close(idle);
+	raw_close(trickle);
+}
+END_TEST
+
 START_TEST(test_persistence)
 {
 	struct raw *r;
@@ -1561,6 +1610,7 @@ static Suite *http_suite(void)
 	tcase_add_test(tc, test_head_refusals);
 	tcase_add_test(tc, test_framing);
 	tcase_add_test(tc, test_persistence);
+	tcase_add_test(tc, test_server_timeouts);
 	tcase_add_test(tc, test_malformed_json);
 	tcase_add_test(tc, test_query_params);
 	tcase_add_test(tc, test_client_json_and_keepalive);
