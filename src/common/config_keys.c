@@ -65,7 +65,7 @@ const struct config_key config_keys[] = {
 	INT("rm.scheduler.preemption.max-wait-before-kill-ms", "15000", 0, 3600000,
 	    "Between telling an AM a container is wanted back and killing it (exit status -102)."),
 	INT("rm.scheduler.preemption.total-preemption-per-round", "10", 1, 100,
-	    "Percent of the cluster one preemption round may take back."),
+	    "Percent of the cluster one preemption round may newly ask back (on top of earlier rounds' marks)."),
 	PATH("rm.topology.table-file", "",
 	     "Node-to-rack table, 'host rack' per line (YARN's net.topology.table.file.name); empty = none."),
 	PATH("rm.topology.script", "",

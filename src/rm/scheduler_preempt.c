@@ -13,7 +13,11 @@
  * 2. Nothing happens unless some leaf is below its ideal with pending
  *    asks (starved).  Then each leaf above its ideal gives back the
  *    excess, scaled down so the total never exceeds what the starved
- *    queues miss nor preemption_per_round of the cluster.
+ *    queues miss, nor what is already marked plus preemption_per_round
+ *    of the cluster: the cap limits what a round newly asks back, so
+ *    marks made in earlier rounds (waiting out their grace period) do not
+ *    hold the next ones back, and a large imbalance takes about
+ *    1 / preemption_per_round rounds plus one wait to even out.
  * 3. Containers to give back are chosen newest application first (for a
  *    fair queue: largest dominant share first), lowest priority and
  *    newest container first, AM containers only after every other.  They
@@ -196,21 +200,26 @@ static void sched_choose_victims(struct scheduler *s, struct sched_queue *q, int
 	free(apps);
 }
 
-/* Clear the kept flags of marked containers. */
-static void sched_clear_keep(struct scheduler *s)
+/* Clear the kept flags of marked containers.  RET what they hold. */
+static weft_resource_t sched_clear_keep(struct scheduler *s)
 {
 	struct sched_attempt *a;
 	struct sched_container *c;
+	weft_resource_t held = {0, 0};
 
 	TAILQ_FOREACH(a, &s->attempts, link)
 	{
 		if (a->n_marked == 0)
 			continue;
 		for (int i = 0; i < a->containers.n; i++) {
-			if ((c = sched_clist_at(s, &a->containers, i, NULL)) != NULL)
-				c->keep = false;
+			if ((c = sched_clist_at(s, &a->containers, i, NULL)) == NULL)
+				continue;
+			c->keep = false;
+			if (c->preempt_at_ms != 0)
+				held = weft_resource_add(held, c->resource);
 		}
 	}
+	return held;
 }
 
 /* Unmark what was not chosen again; collect what is due. */
@@ -248,7 +257,7 @@ static int sched_settle(struct scheduler *s, int64_t now_ms, struct scheduler_co
 
 int scheduler_preempt(struct scheduler *s, int64_t now_ms, struct scheduler_container **to_kill)
 {
-	weft_resource_t starved = {0, 0}, excess = {0, 0}, budget;
+	weft_resource_t starved = {0, 0}, excess = {0, 0}, budget, marked;
 	double fm, fv;
 
 	sched_settle_nodes(s);
@@ -285,14 +294,17 @@ int scheduler_preempt(struct scheduler *s, int64_t now_ms, struct scheduler_cont
 			excess = weft_resource_add(excess, q->take);
 		}
 	}
-	sched_clear_keep(s);
+	marked = sched_clear_keep(s);
 	if (starved.memory_mb > 0 || starved.vcores > 0) {
 		budget = weft_resource_min(starved, excess);
 		budget = weft_resource_min(
-		        budget, weft_resource((int64_t)ceil((double)s->total.memory_mb *
+		        budget,
+		        weft_resource_add(
+		                marked,
+		                weft_resource((int64_t)ceil((double)s->total.memory_mb *
 		                                            s->opts.preemption_per_round),
 		                              (int64_t)ceil((double)s->total.vcores *
-		                                            s->opts.preemption_per_round)));
+		                                            s->opts.preemption_per_round))));
 		fm = excess.memory_mb > 0 ? (double)budget.memory_mb / (double)excess.memory_mb : 0;
 		fv = excess.vcores > 0 ? (double)budget.vcores / (double)excess.vcores : 0;
 		for (int i = 0; i < s->n_queues; i++) {

@@ -637,6 +637,41 @@ static unsigned marked(struct scheduler *s, int app)
 	return bits;
 }
 
+START_TEST(test_preemption_rounds)
+{
+	struct scheduler_options o;
+	struct scheduler *s;
+	struct scheduler_container *kill = NULL;
+	int64_t t = 1000000;
+
+	/* 20 one-GB slots, a at all of them, b wanting its half: a round
+	 * asks back at most 10% of the cluster (2 slots) more than is
+	 * already marked, so the marks grow by 2 a round while earlier ones
+	 * wait out their grace period, up to what b misses (10). */
+	scheduler_options_default(&o);
+	o.preemption = true;
+	o.preemption_wait_ms = 5000;
+	o.preemption_per_round = 0.1;
+	s = sched_opts(TWO_QUEUES, &o);
+	scheduler_node_add(s, "n1:1", weft_resource(20480, 20));
+	add(s, 1, "a", "u", 1024);
+	ck_assert_int_eq(run(s), 1);
+	ask(s, 1, 1, 30, 1024, 1);
+	ck_assert_int_eq(run(s), 19);
+	add(s, 2, "b", "v", 1024);
+	ask(s, 2, 1, 10, 1024, 1);
+	ck_assert_int_eq(run(s), 0);
+	for (int round = 1; round <= 6; round++) {
+		ck_assert_int_eq(scheduler_preempt(s, t + (round - 1) * 800, &kill), 0);
+		ck_assert_int_eq(__builtin_popcount(marked(s, 1)), round < 5 ? 2 * round : 10);
+	}
+	/* The first round's marks are due first. */
+	ck_assert_int_eq(scheduler_preempt(s, t + 5000, &kill), 2);
+	free(kill);
+	scheduler_free(s);
+}
+END_TEST
+
 START_TEST(test_preemption)
 {
 	struct scheduler *s = sched_preempt(TWO_QUEUES);
@@ -768,6 +803,7 @@ static Suite *policy_suite(void)
 	tcase_add_test(tc, test_drf);
 	tcase_add_test(tc, test_delay_scheduling);
 	tcase_add_test(tc, test_reservations);
+	tcase_add_test(tc, test_preemption_rounds);
 	tcase_add_test(tc, test_preemption);
 	tcase_add_test(tc, test_preemption_am_last_and_unmark);
 	suite_add_tcase(s, tc);
