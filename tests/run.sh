@@ -4,15 +4,19 @@
 # with a summary line.  Options:
 #   --sanitize   build with AddressSanitizer + UBSan (in build-asan/)
 #   --distcheck  also run `make distcheck`
+#   --under-load run the tests while two CPU-bound processes of its own
+#                keep both cores busy (stopped when the run ends)
 set -u
 cd "$(dirname "$0")/.." || exit 1
 sanitize=no
 distcheck=no
+under_load=no
 for a in "$@"; do
 	case $a in
 	--sanitize) sanitize=yes ;;
 	--distcheck) distcheck=yes ;;
-	-h | --help) sed -n '2,6s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--under-load) under_load=yes ;;
+	-h | --help) sed -n '2,8s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "tests/run.sh: unknown option $a" >&2; exit 2 ;;
 	esac
 done
@@ -34,8 +38,22 @@ else
 	[ -f Makefile ] || ./configure -q || exit 1
 fi
 make -j"$jobs" >/dev/null || make || exit 1
+load_pids=
+if [ "$under_load" = yes ]; then
+	# Two busy loops, as another user's jobs would be; ended by pid.
+	for _ in 1 2; do
+		sh -c 'while :; do :; done' &
+		load_pids="$load_pids $!"
+	done
+	trap 'kill $load_pids 2>/dev/null' EXIT
+	echo "under load: CPU-bound processes$load_pids"
+fi
 make -j"$jobs" check
 status=$?
+if [ -n "$load_pids" ]; then
+	kill $load_pids 2>/dev/null
+	trap - EXIT
+fi
 log=tests/test-suite.log
 [ -f "$log" ] || log=test-suite.log
 if [ -f "$log" ]; then

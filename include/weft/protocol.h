@@ -14,7 +14,7 @@
  * simple auth), default "dr.who"; it must match [A-Za-z0-9._-]{1,32}.
  * weft-submit submits YARN's ApplicationSubmissionContext JSON with
  * application-type "WEFT"; its AM command is
- *   $WEFT_LIBEXEC_DIR/weft-am --mode client|cluster ...   (see weft-am(8))
+ *   exec "$WEFT_LIBEXEC_DIR"/weft-am --mode client|cluster ...   (see weft-am(8))
  * Queues: GET /ws/v1/cluster/scheduler answers YARN's Capacity Scheduler
  * shape ({"scheduler":{"schedulerInfo":{"type":"capacityScheduler",
  * "queues":{"queue":[...]}}}}, parents nesting "queues", leaves typed

@@ -146,6 +146,14 @@ static void application_cleanup_cb(evutil_socket_t fd, short events, void *arg)
 		}
 		free(dir);
 	}
+	if (a->ctx != NULL) {
+		dir = launcher_private_app_dir(a->ctx, a->id);
+		if (dirs_remove_tree(dir, &cause) != 0) {
+			log_warn("application %s: cannot remove %s: %s", a->id, dir, cause);
+			free(cause);
+		}
+		free(dir);
+	}
 	application_set_state(a, APPLICATION_FINISHED);
 	if (a->cleaned != NULL)
 		a->cleaned(a, a->cleaned_arg);

@@ -310,6 +310,7 @@ static void container_exit_cb(struct proc *p, int wait_status, void *arg)
 	if (c->pid > 0 && kill(-c->pid, SIGKILL) == 0 && c->state != CONTAINER_KILLING)
 		log_info("container %s: killed what it left running in its group", c->id);
 	c->pid = 0;
+	launcher_remove_pid_file(c->ctx, c->app_id, c->id);
 	if (c->state == CONTAINER_KILLING) {
 		c->exit_status = c->kill_status;
 		container_add_diagnostics(c, c->kill_diagnostics);
@@ -362,6 +363,10 @@ static void container_start_process(struct container *c)
 		return;
 	}
 	c->pid = proc_pid(c->proc);
+	if (launcher_write_pid_file(c->ctx, c->app_id, c->id, c->pid, &cause) != 0) {
+		log_warn("container %s: no pid file: %s", c->id, cause);
+		free(cause);
+	}
 	container_set_state(c, CONTAINER_RUNNING);
 	log_info("container %s: pid %ld in %s", c->id, (long)c->pid, c->paths.work_dir);
 }

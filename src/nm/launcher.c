@@ -13,9 +13,13 @@
 
 #include "nm/launcher.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/xmalloc.h"
 #include "nm/dirs.h"
@@ -110,6 +114,64 @@ int launcher_prepare_dirs(const struct nm_context *ctx, const char *user, const 
 	                     cause);
 	free(rel);
 	return rc;
+}
+
+/* The NM's private directory of an application, in its chosen local dir. */
+char *launcher_private_app_dir(const struct nm_context *ctx, const char *app_id)
+{
+	return xasprintf("%s/nmPrivate/%s",
+	                 ctx->local_dirs[launcher_dir_index(app_id, ctx->n_local_dirs)], app_id);
+}
+
+/* Write the pid file: <container>.pid.tmp, then renamed into place. */
+int launcher_write_pid_file(const struct nm_context *ctx, const char *app_id,
+                            const char *container_id, pid_t pid, char **cause)
+{
+	const char *local = ctx->local_dirs[launcher_dir_index(app_id, ctx->n_local_dirs)];
+	char *rel, *tmp, *path, text[32];
+	int fd, len, rc = -1;
+
+	/* nmPrivate is the NM's alone: no container may read or plant files. */
+	rel = xasprintf("nmPrivate/%s/%s", app_id, container_id);
+	if (dirs_make_below(local, rel, 0700, cause) != 0) {
+		free(rel);
+		return -1;
+	}
+	path = xasprintf("%s/%s/%s.pid", local, rel, container_id);
+	tmp = xasprintf("%s.tmp", path);
+	free(rel);
+	len = snprintf(text, sizeof text, "%ld\n", (long)pid);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		*cause = xasprintf("%s: %s", tmp, strerror(errno));
+	} else if (write(fd, text, (size_t)len) != len) {
+		*cause = xasprintf("%s: %s", tmp, errno != 0 ? strerror(errno) : "short write");
+		close(fd);
+		unlink(tmp);
+	} else if (close(fd) != 0 || rename(tmp, path) != 0) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		unlink(tmp);
+	} else {
+		rc = 0;
+	}
+	free(tmp);
+	free(path);
+	return rc;
+}
+
+/* The container has ended: its pid file must not name a reused pid. */
+void launcher_remove_pid_file(const struct nm_context *ctx, const char *app_id,
+                              const char *container_id)
+{
+	char *dir = launcher_private_app_dir(ctx, app_id), *path;
+
+	path = xasprintf("%s/%s/%s.pid", dir, container_id, container_id);
+	unlink(path);
+	free(path);
+	path = xasprintf("%s/%s", dir, container_id);
+	rmdir(path);
+	free(path);
+	free(dir);
 }
 
 /* A growing "K=V" list where setting a name again replaces it. */

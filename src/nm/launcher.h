@@ -5,6 +5,8 @@
  * Layout (YARN's):
  *   <local-dir>/usercache/<user>/appcache/<app>/<container>/  working dir
  *   <log-dir>/<app>/<container>/{stdout,stderr}              logs
+ *   <local-dir>/nmPrivate/<app>/<container>/<container>.pid  the NM's own
+ *                                       (mode 0700): the container's pid
  * An application's directories go to one local dir and one log dir chosen
  * by a hash of its id, so applications spread over several disks; its app
  * cache dir exists in every local dir (LOCAL_DIRS lists them all).
@@ -13,6 +15,7 @@
 #define WEFT_NM_LAUNCHER_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "common/proc.h"
 #include "nm/launch_context.h"
@@ -39,6 +42,20 @@ void launcher_paths_free(struct launcher_paths *paths);
  * following a symlink below the configured dirs.  RET 0 / -1 *cause. */
 int launcher_prepare_dirs(const struct nm_context *ctx, const char *user, const char *app_id,
                           const char *container_id, char **cause);
+
+/* <local-dir>/nmPrivate/<app_id>, the NM's private files of an app in
+ * the local dir the app uses (caller frees). */
+char *launcher_private_app_dir(const struct nm_context *ctx, const char *app_id);
+/*
+ * Record a running container's pid in its pid file, as YARN's NM does
+ * (written to a temporary name and renamed, so a reader sees the whole
+ * pid or no file).  RET 0 / -1 *cause.
+ */
+int launcher_write_pid_file(const struct nm_context *ctx, const char *app_id,
+                            const char *container_id, pid_t pid, char **cause);
+/* Remove a container's pid file and its directory (it has ended). */
+void launcher_remove_pid_file(const struct nm_context *ctx, const char *app_id,
+                              const char *container_id);
 
 /* What a container's environment is made of. */
 struct launcher_env {

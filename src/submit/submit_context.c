@@ -23,11 +23,13 @@ static void submit_context_append(char **cmd, const char *word, int quote)
 	*cmd = next;
 }
 
-/* $WEFT_LIBEXEC_DIR/weft-am --mode ... -D k=v ... */
+/* exec "$WEFT_LIBEXEC_DIR"/weft-am --mode ... -D k=v ...: exec, so the
+ * container's process (its pid file, signals, memory) is the AM itself,
+ * not a shell waiting for it. */
 char *submit_context_am_command(const struct submit_context *ctx)
 {
 	const struct submit_args *a = ctx->args;
-	char *cmd = xstrdup("$" WEFT_ENV_LIBEXEC_DIR "/weft-am");
+	char *cmd = xstrdup("exec \"$" WEFT_ENV_LIBEXEC_DIR "\"/weft-am");
 	char *num;
 
 	if (a->mode == SUBMIT_MODE_CLUSTER) {

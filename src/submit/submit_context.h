@@ -10,7 +10,7 @@
  *          "resource":"/ws/v1/staging/<id>/job.json","type":"FILE",
  *          "visibility":"APPLICATION","size":123,"timestamp":1700000000000}}]},
  *      "environment":{"entry":[{"key":"WEFT_APP_SECRET","value":".."}]},
- *      "commands":{"command":"$WEFT_LIBEXEC_DIR/weft-am --mode cluster .."}}}
+ *      "commands":{"command":"exec \"$WEFT_LIBEXEC_DIR\"/weft-am --mode cluster .."}}}
  *
  * max-app-attempts is left out unless --max-attempts was given (the RM's
  * rm.am.max-attempts applies).  Client mode ships no file and asks for a

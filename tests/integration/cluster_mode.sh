@@ -34,11 +34,13 @@ ok "AM logs served, escapes refused"
 [ "$(http_status GET "$RM_URL/ws/v1/staging/$id/job.json")" = 404 ] || fail "staging not cleaned"
 ok "staging removed after the app ended"
 
-# --no-wait: back as soon as the app is accepted; it finishes on its own.
-weft-submit --deploy-mode cluster --no-wait --num-executors 1 --shell 'sleep 1; echo late' --tasks 1 \
+# --no-wait: back as soon as the app is accepted; it finishes on its own
+# (its task waits for go.late, made only once weft-submit is back).
+weft-submit --deploy-mode cluster --no-wait --num-executors 1 --shell "$(wait_for_go late) echo late" --tasks 1 \
 	>"$T/out2" 2>"$T/err2" || { cat "$T/err2"; fail "--no-wait submit failed"; }
 id2=$(grep -o 'application_[0-9]*_[0-9]*' "$T/err2" | head -n 1)
 app_is_final "$id2" && fail "--no-wait waited for the end"
+touch "$(go_file late)"
 wait_for 30 "$id2 finished" app_is_final "$id2"
 [ "$(app_field "$id2" finalStatus)" = SUCCEEDED ] || fail "--no-wait app: $(app_field "$id2" finalStatus)"
 ok "--no-wait"

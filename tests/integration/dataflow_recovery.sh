@@ -18,11 +18,6 @@ mkdir marks
 cat corpus/*.txt | tr -s ' ' '\n' | LC_ALL=C sort | uniq -c |
 	awk '{ print $2 "\t" $1 }' | LC_ALL=C sort >expected
 
-executor_pids() {
-	for p in $(app_pids "$1"); do
-		{ tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep -q '^[^ ]*weft-executor ' && echo "$p"
-	done
-}
 marks() { [ "$(ls marks | grep -c "^$1")" -ge "$2" ]; }
 # A word count whose map and reduce commands can be slowed down: MAP and
 # REDUCE are shell lines run before the real work.
@@ -38,16 +33,18 @@ wordcount_job() { # MAP-PREFIX REDUCE-PREFIX
 JOB
 }
 
-# 1. An executor killed while reduce tasks run.
-wordcount_job "" "touch $T/marks/r.\$WEFT_TASK_INDEX.\$WEFT_TASK_ATTEMPT; sleep 2;" >kill-exec.json
+# 1. An executor killed while reduce tasks run (they wait for go.1 until
+#    the test has killed it).
+wordcount_job "" "touch $T/marks/r.\$WEFT_TASK_INDEX.\$WEFT_TASK_ATTEMPT; $(wait_for_go 1)" >kill-exec.json
 weft-submit --num-executors 2 --executor-cores 2 kill-exec.json >out1 2>err1 &
 sub=$!
 echo $sub >"$T/pids/extra.sub1.pid"
 wait_for 30 "reduce tasks running" marks r. 2
 id=$(grep -o 'application_[0-9]*_[0-9]*' err1 | head -n 1)
-victim=$(executor_pids "$id" | head -n 1)
-[ -n "$victim" ] || fail "no executor of $id"
+victim=$(program_pids "$id" weft-executor | head -n 1)
+[ -n "$victim" ] || fail "no executor container of $id found through the NMs' pid files"
 kill -KILL "$victim"
+touch "$(go_file 1)"
 wait $sub || { cat err1; fail "the job failed after an executor died in the reduce stage"; }
 LC_ALL=C sort out1 | cmp -s - expected || fail "counts differ after the executor died"
 grep -q 'stage 0 (words -> shuffle 0 for counts) done: [0-9]* tasks$' err1 ||
@@ -59,7 +56,7 @@ ok "executor killed in the reduce stage: right output, no map partition recomput
 
 # 2. An NM holding map outputs is killed (with its containers) before
 #    the reduce stage fetches them: only its partitions are recomputed.
-wordcount_job "if [ \$WEFT_TASK_INDEX = 3 ]; then while [ ! -e $T/go ]; do sleep 0.1; done; fi;" "" >kill-nm.json
+wordcount_job "if [ \$WEFT_TASK_INDEX = 3 ]; then $(wait_for_go 2) fi;" "" >kill-nm.json
 weft-submit --num-executors 2 kill-nm.json >out2 2>err2 &
 sub=$!
 echo $sub >"$T/pids/extra.sub2.pid"
@@ -69,12 +66,9 @@ maps_done() {
 	[ "$(curl -fsS --max-time 5 "$url" | jq '[.driver.job.stages[] | select(.kind == "shuffle-map") | .numCompleteTasks] | max')" -ge 3 ] 2>/dev/null
 }
 wait_for 30 "3 map outputs" maps_done
-nm2_port=$(cut -d: -f2 "$WEFT_PID_DIR/weft-nm-nm2.address")
 kill -KILL "$(cat "$WEFT_PID_DIR/weft-nm-nm2.pid")"
-for p in /proc/[0-9]*; do
-	{ tr '\0' '\n' <"$p/environ"; } 2>/dev/null | grep -q "^NM_PORT=$nm2_port\$" && kill -KILL "${p#/proc/}" 2>/dev/null
-done
-touch go
+kill_nm_containers nm2
+touch "$(go_file 2)"
 wait $sub || { cat err2; fail "the job failed after an NM with map outputs died"; }
 LC_ALL=C sort out2 | cmp -s - expected || fail "counts differ after the NM died"
 maps=$(grep -o 'stage 0 (words -> shuffle 0 for counts) done: [0-9]* tasks' err2 | head -n 1 | awk '{ print $(NF - 1) }')
@@ -104,18 +98,19 @@ grep -q 'failed 4 times' err3 || fail "not after 4 attempts: $(cat err3)"
 [ -z "$(ls -A | grep saved)" ] || fail "a failed save left output: $(ls -A)"
 ok "an always-failing task fails the job after 4 attempts, with its stderr, no half output"
 
-# 4. Speculation: a task slow on its first attempt gets a copy.
+# 4. Speculation: a task slow on its first attempt gets a copy.  That
+#    attempt waits for go.4, which exists only after the job ended: the
+#    job can only have finished through the copy.
 printf '%s\n' 0 1 2 3 4 5 6 7 8 9 >digits
 cat >slow.json <<JOB
 {"kind":"dataflow","datasets":{
  "d":{"op":"text","input":"digits","split-size":4},
- "m":{"op":"map","parent":"d","command":"while read x; do if [ \$x = 4 ] && [ \$WEFT_TASK_ATTEMPT = 0 ]; then sleep 60; fi; echo \$x; done"}},
+ "m":{"op":"map","parent":"d","command":"while read x; do if [ \$x = 4 ] && [ \$WEFT_TASK_ATTEMPT = 0 ]; then $(wait_for_go 4) fi; echo \$x; done"}},
  "actions":[{"op":"collect","dataset":"m"}]}
 JOB
-start=$(date +%s)
 weft-submit --num-executors 2 --executor-cores 2 --conf driver.speculation=true slow.json \
 	>out4 2>err4 || { cat err4; fail "speculation job failed"; }
-[ $(($(date +%s) - start)) -lt 30 ] || fail "the slow attempt was waited for"
+touch "$(go_file 4)"
 cmp -s out4 digits || fail "speculation output: $(cat out4)"
 grep -q '1 speculative' err4 || fail "no speculative copy reported: $(cat err4)"
 ok "a slow task is speculated: its copy finished the job"

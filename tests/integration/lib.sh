@@ -185,13 +185,52 @@ app_state_is() {
 }
 
 # Pids of live processes whose environment says they belong to app ID (the
-# NM gives every container APPLICATION_ID).
+# NM gives every container APPLICATION_ID): one grep over /proc, for the
+# tests that prove nothing of an app is left.
 app_pids() {
-	for p in /proc/[0-9]*; do
-		{ tr '\0' '\n' <"$p/environ"; } 2>/dev/null | grep -qx "APPLICATION_ID=$1" && echo "${p#/proc/}"
-	done
+	grep -lzx "APPLICATION_ID=$1" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3
 }
 
 no_app_pids() {
 	[ -z "$(app_pids "$1")" ]
+}
+
+# Pids of app ID's running containers (each container's process, the
+# leader of its session), from the NMs' pid files
+# (<local-dir>/nmPrivate/<app>/<container>/<container>.pid) — found
+# through the NM, not by scanning every process.  [NM] limits it to one
+# NM started by start_nm NAME.
+container_pids() { # ID [NM]
+	find "$T/nm/local/${2:-}" -path "*/nmPrivate/$1/*" -name 'container_*.pid' \
+		-exec cat {} + 2>/dev/null
+}
+
+# program_pids ID PROGRAM: app ID's container processes running PROGRAM
+# (weft-am, weft-executor).
+program_pids() {
+	for p in $(container_pids "$1"); do
+		case $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) in
+		"$2 "* | */"$2 "*) echo "$p" ;;
+		esac
+	done
+}
+has_program() { [ -n "$(program_pids "$1" "$2")" ]; }
+
+# kill_nm_containers NM: SIGKILL every process of the containers an NM
+# started (their sessions), as if its host had died with it.
+kill_nm_containers() {
+	sids=$(find "$T/nm/local/$1" -path '*/nmPrivate/*' -name 'container_*.pid' -exec cat {} + 2>/dev/null)
+	[ -n "$sids" ] || return 0
+	ps -e -o pid= -o sid= | awk -v sids=" $(echo $sids) " \
+		'index(sids, " " $2 " ") { print $1 }' | xargs -r kill -KILL 2>/dev/null
+	return 0
+}
+
+# go_file NAME: a file a test's tasks wait for (`while [ ! -e F ]`), so
+# a task runs exactly until the test has seen what it wanted.
+go_file() {
+	echo "$T/go.$1"
+}
+wait_for_go() { # NAME: a shell line for a task
+	echo "while [ ! -e $(go_file "$1") ]; do sleep 0.05; done;"
 }

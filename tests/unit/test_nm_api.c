@@ -850,6 +850,47 @@ START_TEST(test_app_cleanup_keeps_logs)
 }
 END_TEST
 
+/* Whether path does not exist. */
+static bool path_gone(void *arg)
+{
+	return access(arg, F_OK) == -1;
+}
+
+START_TEST(test_pid_file)
+{
+	char *app_dir, *pid_path, *text, *expected;
+	struct container *c;
+	struct stat st;
+
+	ck_assert_int_eq(nmt_start(&t, CID1, "exec sleep 30"), 200);
+	ck_assert(nmt_wait_state(&t, CID1, CONTAINER_RUNNING));
+	c = container_manager_find(t.ctx.containers, CID1);
+	/* YARN's nmPrivate/<app>/<container>/<container>.pid, in the local
+	 * dir the application uses, private to the NM. */
+	app_dir = launcher_private_app_dir(&t.ctx, APP1);
+	ck_assert_ptr_nonnull(strstr(app_dir, "/nmPrivate/" APP1));
+	pid_path = xasprintf("%s/%s/%s.pid", app_dir, CID1, CID1);
+	text = nmt_read_file(pid_path);
+	ck_assert_ptr_nonnull(text);
+	expected = xasprintf("%ld\n", (long)container_pid(c));
+	ck_assert_str_eq(text, expected);
+	ck_assert_int_eq(stat(app_dir, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0700);
+	ck_assert_int_eq(stat(pid_path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+
+	/* Gone when the container ends, and the app's dir with the app. */
+	container_manager_cleanup_app(t.ctx.containers, APP1);
+	ck_assert(nmt_wait_state(&t, CID1, CONTAINER_DONE));
+	ck_assert_int_eq(access(pid_path, F_OK), -1);
+	ck_assert(nmt_run_until(&t, path_gone, app_dir, NMT_WAIT_MS));
+	free(expected);
+	free(text);
+	free(pid_path);
+	free(app_dir);
+}
+END_TEST
+
 START_TEST(test_debug_delay_keeps_dirs)
 {
 	char *app_dir;
@@ -982,6 +1023,7 @@ static Suite *nm_api_suite(void)
 	tcase_add_test(tc, test_rest_views);
 	tcase_add_test(tc, test_container_logs);
 	tcase_add_test(tc, test_app_cleanup_keeps_logs);
+	tcase_add_test(tc, test_pid_file);
 	tcase_add_test(tc, test_stop_all_and_refuse_starts);
 	suite_add_tcase(s, tc);
 

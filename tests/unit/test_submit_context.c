@@ -189,7 +189,7 @@ START_TEST(cluster_mode_context)
 	ck_assert_str_eq(str_at(entry, (const char *[]){"value", NULL}), "s3cr3t");
 
 	ck_assert_str_eq(str_at(spec, (const char *[]){"commands", "command", NULL}),
-	                 "$WEFT_LIBEXEC_DIR/weft-am --mode cluster --job job.json "
+	                 "exec \"$WEFT_LIBEXEC_DIR\"/weft-am --mode cluster --job job.json "
 	                 "--num-executors 3 --executor-memory 2048 --executor-cores 2 "
 	                 "-D driver.task.max-failures=2 "
 	                 "-D 'driver.host=it'\\''s a \"host\"'");
@@ -225,7 +225,7 @@ START_TEST(client_mode_context)
 	ck_assert(json_object_object_get_ex(v, "entry", &entries));
 	ck_assert_uint_eq(json_object_array_length(entries), 0);
 	ck_assert_str_eq(str_at(spec, (const char *[]){"commands", "command", NULL}),
-	                 "$WEFT_LIBEXEC_DIR/weft-am --mode client --driver 10.1.2.3:40404 "
+	                 "exec \"$WEFT_LIBEXEC_DIR\"/weft-am --mode client --driver 10.1.2.3:40404 "
 	                 "--num-executors 3 --executor-memory 2048 --executor-cores 2");
 	json_object_put(root);
 
@@ -256,7 +256,7 @@ START_TEST(am_command_runs_as_argv)
 	/* weft-am replaced by a script that prints one argument per line. */
 	script = xasprintf("WEFT_LIBEXEC_DIR=/x; weft_am() { for a in \"$@\"; do printf '[%%s]\\n' "
 	                   "\"$a\"; done; }; %s",
-	                   cmd + strlen("$WEFT_LIBEXEC_DIR/"));
+	                   cmd + strlen("exec \"$WEFT_LIBEXEC_DIR\"/"));
 	for (char *s = strstr(script, "weft-am --mode"); s != NULL; s = NULL)
 		s[4] = '_';
 	p = popen(script, "r");

@@ -422,7 +422,7 @@ START_TEST(cluster_mode_end_to_end)
 	ck_assert_str_eq(submitted_str((const char *[]){"application-type", NULL}), "WEFT");
 	ck_assert_str_eq(
 	        submitted_str((const char *[]){"am-container-spec", "commands", "command", NULL}),
-	        "$WEFT_LIBEXEC_DIR/weft-am --mode cluster --job job.json "
+	        "exec \"$WEFT_LIBEXEC_DIR\"/weft-am --mode cluster --job job.json "
 	        "--num-executors 2 --executor-memory 1024 --executor-cores 1");
 	ck_assert(json_object_object_get_ex(F.submitted, "am-container-spec", &v));
 	ck_assert(json_object_object_get_ex(v, "local-resources", &v));
@@ -651,9 +651,12 @@ START_TEST(client_mode_driver_and_early_failure)
 	/* Nothing staged: the driver (and the job) are here. */
 	ck_assert_int_eq(F.staged, 0);
 	cmd = submitted_str((const char *[]){"am-container-spec", "commands", "command", NULL});
-	ck_assert_msg(strncmp(cmd, "$WEFT_LIBEXEC_DIR/weft-am --mode client --driver 127.0.0.1:",
-	                      59) == 0,
-	              "%s", cmd);
+	{
+		static const char want[] =
+		        "exec \"$WEFT_LIBEXEC_DIR\"/weft-am --mode client --driver 127.0.0.1:";
+
+		ck_assert_msg(strncmp(cmd, want, sizeof want - 1) == 0, "%s", cmd);
+	}
 	ck_assert_ptr_nonnull(strstr(cmd, " --num-executors 2 --executor-memory 1024 "
 	                                  "--executor-cores 1"));
 	/* The driver listened before the AM was asked for. */
