@@ -77,9 +77,11 @@ refused secret "cannot submit applications to queue root.secret"
 ok "unknown, parent, stopped and forbidden queues are refused at submit"
 
 # --- elasticity: a alone borrows beyond its 40% guarantee ---
+# Each job's tasks run until the test kills the job (they wait for a
+# go-file that never comes), however long the checks take.
 submit() { # QUEUE NAME EXECUTORS
 	weft-submit --queue "$1" --name "$2" --deploy-mode cluster --no-wait --num-executors "$3" \
-		--executor-memory 512m --shell 'sleep 60' --tasks "$3" >/dev/null 2>"$T/$2.err" ||
+		--executor-memory 512m --shell "$(wait_for_go end)" --tasks "$3" >/dev/null 2>"$T/$2.err" ||
 		{ cat "$T/$2.err"; fail "submit $2"; }
 	grep -o 'application_[0-9]*_[0-9]*' "$T/$2.err" | head -n 1
 }
