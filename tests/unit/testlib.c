@@ -115,7 +115,7 @@ void testlib_run_until_count(struct event_base *base, const int *value, int goal
 	             goal);
 }
 
-void testlib_mkdtemp_into(char *buf, size_t len, const char *name)
+int testlib_mkdtemp_try(char *buf, size_t len, const char *name)
 {
 	const char *base = getenv("TMPDIR");
 	int n;
@@ -123,8 +123,21 @@ void testlib_mkdtemp_into(char *buf, size_t len, const char *name)
 	if (base == NULL || *base == '\0')
 		base = "/tmp";
 	n = snprintf(buf, len, "%s/weft-test-%s-XXXXXX", base, name);
-	ck_assert_msg(n > 0 && (size_t)n < len, "scratch path for %s too long", name);
-	ck_assert_msg(mkdtemp(buf) != NULL, "mkdtemp %s: %s", buf, strerror(errno));
+	if (n < 0 || (size_t)n >= len) {
+		fprintf(stderr, "%s/weft-test-%s-XXXXXX: path too long\n", base, name);
+		return -1;
+	}
+	if (mkdtemp(buf) == NULL) {
+		fprintf(stderr, "mkdtemp %s: %s\n", buf, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void testlib_mkdtemp_into(char *buf, size_t len, const char *name)
+{
+	ck_assert_msg(testlib_mkdtemp_try(buf, len, name) == 0, "no scratch directory for %s",
+	              name);
 }
 
 char *testlib_mkdtemp(const char *name)
@@ -132,6 +145,14 @@ char *testlib_mkdtemp(const char *name)
 	const char *base = getenv("TMPDIR");
 	char *path = xasprintf("%s/weft-test-%s-XXXXXX",
 	                       base != NULL && *base != '\0' ? base : "/tmp", name);
+
+	ck_assert_msg(mkdtemp(path) != NULL, "mkdtemp %s: %s", path, strerror(errno));
+	return path;
+}
+
+char *testlib_mkdtemp_below(const char *parent, const char *name)
+{
+	char *path = xasprintf("%s/%s-XXXXXX", parent, name);
 
 	ck_assert_msg(mkdtemp(path) != NULL, "mkdtemp %s: %s", path, strerror(errno));
 	return path;

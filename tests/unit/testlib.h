@@ -59,8 +59,16 @@ long long testlib_now_ms(void);
  * /tmp), fails the test on error.  RET the path (caller frees). */
 char *testlib_mkdtemp(const char *name);
 
+/* A fresh directory <parent>/<name>-XXXXXX, fails the test on error.
+ * RET the path (caller frees). */
+char *testlib_mkdtemp_below(const char *parent, const char *name);
+
 /* As testlib_mkdtemp, into a caller's buffer of size len. */
 void testlib_mkdtemp_into(char *buf, size_t len, const char *name);
+
+/* As testlib_mkdtemp_into outside a test (e.g. in main, before the
+ * runner starts): prints why and RET -1 instead of failing a test. */
+int testlib_mkdtemp_try(char *buf, size_t len, const char *name);
 
 /* Remove path and everything below it, as `chmod -R u+rwx; rm -rf` would:
  * symbolic links are removed, never followed; unreadable directories are
