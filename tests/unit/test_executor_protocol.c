@@ -422,28 +422,34 @@ static bool slots_left(void)
 	return found;
 }
 
+struct pid_file {
+	char *path;
+	long pid;
+};
+
+/* Whether the pid file in arg holds a pid yet (read into it). */
+static bool pid_written(void *arg)
+{
+	struct pid_file *p = arg;
+	FILE *f = fopen(p->path, "r");
+
+	if (f != NULL) {
+		if (fscanf(f, "%ld", &p->pid) != 1)
+			p->pid = 0;
+		fclose(f);
+	}
+	return p->pid > 0;
+}
+
 /* The pid a sleeper task wrote, once it has. */
 static pid_t sleeper_pid(void)
 {
-	char *path = xasprintf("%s/sleeper.pid", T.dir);
-	long pid = 0;
-	FILE *f;
-	int tries;
+	struct pid_file p = {xasprintf("%s/sleeper.pid", T.dir), 0};
 
 	/* RUNNING comes right after the fork; the file a moment later. */
-	for (tries = 0; tries < 200 && pid == 0; tries++) {
-		f = fopen(path, "r");
-		if (f != NULL) {
-			if (fscanf(f, "%ld", &pid) != 1)
-				pid = 0;
-			fclose(f);
-		}
-		if (pid == 0)
-			usleep(10000);
-	}
-	free(path);
-	ck_assert_int_gt(pid, 0);
-	return (pid_t)pid;
+	testlib_run_until(T.base, pid_written, &p, TESTLIB_WAIT_MS, "the sleeper's pid file");
+	free(p.path);
+	return (pid_t)p.pid;
 }
 
 static void remove_sleeper_pid(void)
