@@ -1,7 +1,7 @@
 /*
  * test_http.c — the evhttp server glue and the curl_multi client, together
  * on one event loop over loopback (and http_fetch against a server in a
- * forked child).  Every wait is bounded by a deadline that fails the test.
+ * forked child).  Every wait is a bounded wait on a condition (testlib).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE

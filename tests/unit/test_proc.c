@@ -3,8 +3,8 @@
  * cwd, stdio files, exec failures, terminating whole process groups
  * (grandchildren included, SIGKILL after the grace period) and detach.
  *
- * Every wait runs the loop under a deadline timer, so a broken proc.c
- * fails a test instead of hanging it.
+ * Every wait runs the loop until its condition holds, under a generous
+ * bound (testlib), so a broken proc.c fails a test instead of hanging it.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1
