@@ -274,6 +274,19 @@ static bool stopped(const struct fake_nm *nm, const char *id)
 	return false;
 }
 
+struct wait_stop {
+	const struct fake_nm *nm;
+	const char *id;
+};
+
+/* Whether the NM in arg was asked to stop the container in arg. */
+static bool stop_reached(void *arg)
+{
+	struct wait_stop *w = arg;
+
+	return stopped(w->nm, w->id);
+}
+
 struct wait_start {
 	struct fake_nm *nm;
 	int n;
@@ -297,6 +310,7 @@ START_TEST(test_preemption_path)
 	struct am_allocation al;
 	struct app_report rep;
 	struct wait_start ws;
+	struct wait_stop sw;
 	long long deadline;
 	int64_t began = time_now_ms();
 	bool seen = false;
@@ -353,7 +367,11 @@ START_TEST(test_preemption_path)
 		allocation_clear(&al);
 	}
 	ck_assert_msg(seen, "the AM never saw its container complete with -102");
-	ck_assert(stopped(nm, victim));
+	/* The stop reaches the NM over HTTP, maybe after the AM heard. */
+	sw.nm = nm;
+	sw.id = victim;
+	ck_assert_msg(fixture_run_until(fx, stop_reached, &sw, TESTLIB_WAIT_MS),
+	              "the NM was never asked to stop %s", victim);
 	/* b's AM gets the room. */
 	ws.nm = nm;
 	ws.n = 2;
