@@ -300,8 +300,12 @@ static struct json_object *start_failure_allocate(struct fake *f, struct json_ob
 		f->step = 1;
 		break;
 	case 1:
+		/* A heartbeat may beat the NM's refusal back: nothing yet. */
+		if (!fake_releases(req, 1)) {
+			ck_assert_int_eq(fake_ask_count(req), -1);
+			break;
+		}
 		/* The refused container goes back and a replacement is asked. */
-		ck_assert(fake_releases(req, 1));
 		ck_assert_int_eq(fake_ask_count(req), 1);
 		fake_add_grant(f, a, 2, "tok2");
 		f->step = 2;
