@@ -33,39 +33,32 @@
 #include "nm/dirs.h"
 #include "nm/node.h"
 #include "nm/webapp.h"
+#include "testlib.h"
 
 #define NMT_UNUSED  __attribute__((unused))
-#define NMT_WAIT_MS 10000
+#define NMT_WAIT_MS TESTLIB_WAIT_MS
 #define NMT_KEY_ID  7
 #define NMT_SECRET  "0123456789abcdef0123456789abcdef"
 
 struct nmt {
-	char dir[64];
+	char dir[256];
 	struct event_base *base;
 	struct config *cfg;
 	struct secret *secret;
 	struct nm_context ctx;
 	struct http_server *srv;
-	struct event *tick;
 };
-
-/* Wake the loop now and then so conditions are re-checked. */
-static void nmt_tick_cb(evutil_socket_t fd, short events, void *arg)
-{
-}
 
 /* Build the in-process NM; extra is a NULL-terminated list of
  * "key=value" settings applied after the test defaults. */
 static NMT_UNUSED void nmt_setup(struct nmt *t, const char *const *extra)
 {
-	struct timeval tick = {0, 10 * 1000};
 	char *cause = NULL, *value;
 	int64_t key = NMT_KEY_ID;
 
 	memset(t, 0, sizeof *t);
 	log_open("test", getenv("NMT_DEBUG") != NULL ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN, NULL);
-	strcpy(t->dir, "/tmp/weft-nm-test.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(t->dir));
+	testlib_mkdtemp_into(t->dir, sizeof t->dir, "nm");
 	t->cfg = config_new();
 	value = xasprintf("%s/local1,%s/local2", t->dir, t->dir);
 	ck_assert_int_eq(config_set(t->cfg, "nm.local-dirs", value, &cause), 0);
@@ -99,30 +92,18 @@ static NMT_UNUSED void nmt_setup(struct nmt *t, const char *const *extra)
 	container_manager_routes(t->ctx.containers, t->srv);
 	webapp_routes(&t->ctx, t->srv);
 	container_manager_set_key_ids(t->ctx.containers, &key, 1);
-	t->tick = event_new(t->base, -1, EV_PERSIST, nmt_tick_cb, NULL);
-	event_add(t->tick, &tick);
 }
 
 /* Run the loop until cond(arg) holds or ms pass.  RET whether it held. */
 static NMT_UNUSED bool nmt_run_until(struct nmt *t, bool (*cond)(void *), void *arg, int ms)
 {
-	int64_t deadline = time_mono_ms() + ms;
-
-	while (!cond(arg)) {
-		if (time_mono_ms() >= deadline)
-			return false;
-		event_base_loop(t->base, EVLOOP_ONCE);
-	}
-	return true;
+	return testlib_loop_until(t->base, cond, arg, ms);
 }
 
-/* Run the loop for ms. */
+/* Run the loop for ms (only for what must not happen). */
 static NMT_UNUSED void nmt_run_for(struct nmt *t, int ms)
 {
-	int64_t deadline = time_mono_ms() + ms;
-
-	while (time_mono_ms() < deadline)
-		event_base_loop(t->base, EVLOOP_ONCE);
+	testlib_run_for(t->base, ms);
 }
 
 struct nmt_reply {
@@ -274,12 +255,11 @@ static NMT_UNUSED void nmt_teardown(struct nmt *t)
 	container_manager_free(t->ctx.containers);
 	http_server_free(t->srv);
 	http_client_free(t->ctx.http);
-	event_free(t->tick);
 	node_free(&t->ctx);
 	config_free(t->cfg);
 	secret_free(t->secret);
 	event_base_free(t->base);
-	dirs_remove_tree(t->dir, NULL);
+	testlib_rmtree(t->dir);
 }
 
 #endif

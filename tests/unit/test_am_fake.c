@@ -20,6 +20,7 @@
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "weft/protocol.h"
+#include "testlib.h"
 
 char *fake_container(int n)
 {
@@ -308,12 +309,9 @@ void fake_exit_cb(int status, void *arg)
 	event_base_loopbreak(f->base);
 }
 
-void fake_deadline_cb(evutil_socket_t fd, short events, void *arg)
+bool fake_exited(void *arg)
 {
-	struct fake *f = arg;
-
-	f->timed_out = true;
-	event_base_loopbreak(f->base);
+	return ((struct fake *)arg)->exited;
 }
 
 /* Start the fake RM/NM and an AM pointed at it. */
@@ -358,7 +356,9 @@ struct fake *fake_new(fake_allocate_fn on_allocate, int num_executors, int max_f
 	s.heartbeat_ms = heartbeat_ms;
 	s.initial_interval_ms = heartbeat_ms;
 	s.rm_give_up_ms = 600000;
-	s.call_timeout_ms = 5000;
+	/* Longer than any wait of a test: an AM that ends did not end
+	 * because a call timed out. */
+	s.call_timeout_ms = 10 * TESTLIB_WAIT_MS;
 	s.stop_grace_ms = 2000;
 	f->am = am_new(f->base, f->http, &s, fake_exit_cb, f);
 	am_set_driver(f->am, DRIVER, &ops);
@@ -366,18 +366,14 @@ struct fake *fake_new(fake_allocate_fn on_allocate, int num_executors, int max_f
 	return f;
 }
 
-/* Run the AM until it exits (or 10 s pass: a failure). */
+/* Run the AM until it exits (a stuck one fails the test). */
 void fake_loop(struct fake *f)
 {
-	struct timeval tv = {10, 0};
-
-	f->deadline = evtimer_new(f->base, fake_deadline_cb, f);
-	evtimer_add(f->deadline, &tv);
 	f->started_ms = time_mono_ms();
 	am_start(f->am);
-	event_base_dispatch(f->base);
-	ck_assert_msg(!f->timed_out, "the AM did not exit within 10 s (step %d, %d allocates)",
-	              f->step, f->allocates);
+	f->timed_out = !testlib_loop_until(f->base, fake_exited, f, TESTLIB_WAIT_MS);
+	ck_assert_msg(!f->timed_out, "the AM did not exit within %d ms (step %d, %d allocates)",
+	              TESTLIB_WAIT_MS, f->step, f->allocates);
 }
 
 /* Run, and check every call carried the right token. */
@@ -394,7 +390,6 @@ void fake_free(struct fake *f)
 	am_free(f->am);
 	http_client_free(f->http);
 	http_server_free(f->srv);
-	event_free(f->deadline);
 	event_base_free(f->base);
 	for (i = 0; i < f->allocates; i++)
 		json_object_put(f->alloc_req[i]);

@@ -15,6 +15,7 @@
 
 #include "am/am.h"
 #include "weft/ids.h"
+#include "testlib.h"
 
 #define TOKEN    "appattempt_1700000000000_0001_000001:0123abcd"
 #define SECRET   "s3cret-app"
@@ -32,7 +33,6 @@ struct fake {
 	struct http_server *srv;
 	struct http_client *http;
 	struct am *am;
-	struct event *deadline;
 	int port;
 	char node[64];
 	fake_allocate_fn on_allocate;
@@ -83,16 +83,17 @@ bool fake_was_stopped(struct fake *f, int n);
 /* The i-th container start: token, command line for executor_id, secret. */
 void fake_check_start(struct fake *f, int i, int executor_id, const char *token);
 
-/* Recorders wired into the AM (driver ops, exit) and the deadline. */
+/* Recorders wired into the AM (driver ops, exit); whether the AM exited
+ * (a testlib wait's condition, arg is the fake). */
 void fake_driver_lost_cb(void *arg, const char *id, int status, const char *diag);
 void fake_driver_stop_cb(void *arg, const char *diag);
 void fake_exit_cb(int status, void *arg);
-void fake_deadline_cb(evutil_socket_t fd, short events, void *arg);
+bool fake_exited(void *arg);
 
 /* A fake RM + NM and an AM pointed at it (token NULL = the right one). */
 struct fake *fake_new(fake_allocate_fn on_allocate, int num_executors, int max_failures,
                       int heartbeat_ms, const char *token);
-/* Start the AM and run the loop until it exits (10 s deadline). */
+/* Start the AM and run the loop until it exits (a bounded wait). */
 void fake_loop(struct fake *f);
 /* fake_loop, then check every call carried the right token. */
 void fake_run(struct fake *f);

@@ -31,8 +31,22 @@
 #include "common/xmalloc.h"
 #include "test_am_fake.h"
 #include "weft/protocol.h"
+#include "testlib.h"
+
+/* An allocate the AM sent at once, not on its heartbeat timer: it came
+ * sooner after the previous answer than the heartbeat interval, before
+ * which that timer cannot fire (less the slack of libevent's coarse
+ * clock).  A loaded machine only makes a timer later, never sooner. */
+static void assert_not_a_heartbeat(struct fake *f, int n, int heartbeat_ms)
+{
+	ck_assert_msg(f->alloc_delay[n] < heartbeat_ms - 20,
+	              "allocate %d came %lld ms after the answer: on the %d ms heartbeat", n,
+	              (long long)f->alloc_delay[n], heartbeat_ms);
+}
 
 /* --- register → allocate (grant) → lost → replacement → SHUTDOWN -------- */
+
+#define LIFECYCLE_HEARTBEAT_MS 1000
 
 static struct json_object *lifecycle_allocate(struct fake *f, struct json_object *req, int n,
                                               int *status)
@@ -58,7 +72,7 @@ static struct json_object *lifecycle_allocate(struct fake *f, struct json_object
 		break;
 	case 2:
 		/* The replacement ask goes out at once, not a heartbeat later. */
-		ck_assert_int_lt(f->alloc_delay[n], 200);
+		assert_not_a_heartbeat(f, n, LIFECYCLE_HEARTBEAT_MS);
 		ck_assert_int_eq(fake_ask_count(req), 1);
 		ck_assert_int_eq(f->lost, 1);
 		fake_add_grant(f, a, 3, "tok3");
@@ -78,7 +92,7 @@ static struct json_object *lifecycle_allocate(struct fake *f, struct json_object
 
 START_TEST(test_lifecycle)
 {
-	struct fake *f = fake_new(lifecycle_allocate, 2, 0, 400, NULL);
+	struct fake *f = fake_new(lifecycle_allocate, 2, 0, LIFECYCLE_HEARTBEAT_MS, NULL);
 
 	fake_run(f);
 	ck_assert(f->exited);
@@ -147,7 +161,7 @@ START_TEST(test_first_round_trip)
 	ck_assert_int_eq(f->exit_status, 0);
 	ck_assert_int_eq(f->allocates, 1);
 	ck_assert_int_eq(f->starts, 2);
-	ck_assert_int_lt(f->exited_ms - f->started_ms, 2000);
+	/* (It exited at all: a minute's heartbeat is longer than any wait.) */
 	/* am_stop: executors stopped, no finish (the RM decides). */
 	ck_assert(fake_was_stopped(f, 1));
 	ck_assert(fake_was_stopped(f, 2));
@@ -216,6 +230,8 @@ END_TEST
 
 /* --- surplus grants and a normal finish ---------------------------------- */
 
+#define SURPLUS_HEARTBEAT_MS 1000
+
 static struct json_object *surplus_allocate(struct fake *f, struct json_object *req, int n,
                                             int *status)
 {
@@ -230,7 +246,7 @@ static struct json_object *surplus_allocate(struct fake *f, struct json_object *
 		break;
 	case 1:
 		/* Released at once, without waiting for a heartbeat. */
-		ck_assert_int_lt(f->alloc_delay[n], 200);
+		assert_not_a_heartbeat(f, n, SURPLUS_HEARTBEAT_MS);
 		ck_assert(fake_releases(req, 2));
 		ck_assert(!fake_releases(req, 1));
 		f->step = 2;
@@ -254,7 +270,7 @@ static struct json_object *surplus_allocate(struct fake *f, struct json_object *
 
 START_TEST(test_surplus_and_finish)
 {
-	struct fake *f = fake_new(surplus_allocate, 1, 0, 1000, NULL);
+	struct fake *f = fake_new(surplus_allocate, 1, 0, SURPLUS_HEARTBEAT_MS, NULL);
 
 	fake_run(f);
 	ck_assert(f->exited);
@@ -284,8 +300,12 @@ static struct json_object *start_failure_allocate(struct fake *f, struct json_ob
 		f->step = 1;
 		break;
 	case 1:
+		/* A heartbeat may beat the NM's refusal back: nothing yet. */
+		if (!fake_releases(req, 1)) {
+			ck_assert_int_eq(fake_ask_count(req), -1);
+			break;
+		}
 		/* The refused container goes back and a replacement is asked. */
-		ck_assert(fake_releases(req, 1));
 		ck_assert_int_eq(fake_ask_count(req), 1);
 		fake_add_grant(f, a, 2, "tok2");
 		f->step = 2;
@@ -379,11 +399,11 @@ START_TEST(test_stop_grace)
 	fake_run(f);
 	ck_assert_int_eq(f->exit_status, 0);
 	ck_assert(fake_was_stopped(f, 1));
-	/* fake_new's grace is 2 s: not sooner (it waited for the answer),
-	 * not much later. */
+	/* fake_new's grace is 2 s: not sooner (it waited for the answer);
+	 * and the hung stop call cannot have ended it (its timeout is longer
+	 * than fake_loop's wait), so the grace did. */
 	waited = f->exited_ms - f->step_time;
 	ck_assert_int_ge(waited, 1900);
-	ck_assert_int_lt(waited, 5000);
 	fake_free(f);
 }
 END_TEST
@@ -431,8 +451,6 @@ START_TEST(test_unreachable)
 	struct fake f = {0};
 	struct am_settings s = {0};
 	struct am_driver_ops ops = {.stop = fake_driver_stop_cb, .arg = &f};
-	struct event *deadline;
-	struct timeval tv = {10, 0};
 	char *url, *cause = NULL;
 	int port;
 
@@ -456,21 +474,17 @@ START_TEST(test_unreachable)
 	s.call_timeout_ms = 1000;
 	f.am = am_new(base, http, &s, fake_exit_cb, &f);
 	am_set_driver(f.am, DRIVER, &ops);
-	deadline = evtimer_new(base, fake_deadline_cb, &f);
-	evtimer_add(deadline, &tv);
 	f.started_ms = time_mono_ms();
 	am_start(f.am);
-	event_base_dispatch(base);
-	ck_assert(!f.timed_out);
-	ck_assert(f.exited);
+	/* It gives up (a bounded wait: an AM that retries for ever fails). */
+	ck_assert_msg(testlib_loop_until(base, fake_exited, &f, TESTLIB_WAIT_MS),
+	              "the AM never gave up");
 	ck_assert_int_eq(f.exit_status, 1);
-	/* Gave up after the give-up time, not before, and not much after. */
+	/* After the give-up time, not before. */
 	ck_assert_int_ge(f.exited_ms - f.started_ms, 700);
-	ck_assert_int_lt(f.exited_ms - f.started_ms, 7000);
 	ck_assert_int_eq(f.driver_stops, 1);
 	am_free(f.am);
 	http_client_free(http);
-	event_free(deadline);
 	event_base_free(base);
 	free(url);
 	free(f.driver_stop_diag);

@@ -9,7 +9,6 @@
 
 #include <check.h>
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 #include <unistd.h>
 
 #include "common/config.h"
+#include "testlib.h"
 
 /* A scratch tree for the whole run (made and removed by the runner
  * process, so it goes even when a test fails) and the directory of the
@@ -26,24 +26,14 @@
 static char run_dir[PATH_MAX];
 static char tmp_dir[PATH_MAX + 16];
 
-/* Remove one entry of the scratch tree (nftw callback, depth first). */
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static void run_setup(void)
 {
-	const char *base = getenv("TMPDIR");
-
-	snprintf(run_dir, sizeof run_dir, "%s/weft-test-config-XXXXXX",
-	         base != NULL && *base != '\0' ? base : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(run_dir));
+	testlib_mkdtemp_into(run_dir, sizeof run_dir, "config");
 }
 
 static void run_teardown(void)
 {
-	nftw(run_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	testlib_rmtree(run_dir);
 }
 
 static void setup(void)

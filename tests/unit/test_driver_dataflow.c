@@ -18,7 +18,6 @@
 #include <check.h>
 #include <errno.h>
 #include <event2/event.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -35,6 +34,7 @@
 #include "common/xmalloc.h"
 #include "driver/driver.h"
 #include "weft/protocol.h"
+#include "testlib.h"
 
 #define SECRET        "0123456789abcdef0123456789abcdef"
 #define MAX_EXECUTORS 4
@@ -50,7 +50,6 @@ struct ctx {
 	char *out_buf;
 	size_t out_len;
 	FILE *out;
-	bool timed_out;
 	struct proc *execs[MAX_EXECUTORS];
 	pid_t exec_pids[MAX_EXECUTORS];
 	bool exec_exited[MAX_EXECUTORS];
@@ -61,13 +60,7 @@ struct ctx {
 };
 
 static struct ctx C;
-static char test_root[] = "/tmp/weft-test-dataflow-XXXXXX";
-
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-	remove(path);
-	return 0;
-}
+static char test_root[256];
 
 static void done_cb(struct driver *d, bool succeeded, const char *diagnostics, void *arg)
 {
@@ -75,6 +68,8 @@ static void done_cb(struct driver *d, bool succeeded, const char *diagnostics, v
 	C.succeeded = succeeded;
 	C.diagnostics = xstrdup(diagnostics != NULL ? diagnostics : "");
 }
+
+static void dump_logs(void *arg);
 
 static void setup_with(bool speculation)
 {
@@ -86,8 +81,7 @@ static void setup_with(bool speculation)
 	C.base = event_base_new();
 	proc_init(C.base);
 	C.out = open_memstream(&C.out_buf, &C.out_len);
-	C.dir = xasprintf("%s/t-XXXXXX", test_root);
-	ck_assert_ptr_nonnull(mkdtemp(C.dir));
+	C.dir = testlib_mkdtemp_below(test_root, "t");
 	C.local = xasprintf("%s/local", C.dir);
 	ck_assert_int_eq(mkdir(C.local, 0700), 0);
 	memset(&opts, 0, sizeof opts);
@@ -98,6 +92,7 @@ static void setup_with(bool speculation)
 	opts.out = C.out;
 	C.d = driver_new(C.base, &opts, NULL, done_cb, &C, &cause);
 	ck_assert_msg(C.d != NULL, "driver_new: %s", cause);
+	testlib_set_timeout_hook(dump_logs, NULL);
 }
 
 static void setup(void)
@@ -105,7 +100,8 @@ static void setup(void)
 	setup_with(false);
 }
 
-static void dump_logs(void)
+/* Print the executors' logs (testlib's timeout hook). */
+static void dump_logs(void *arg)
 {
 	char *path, line[1024];
 	FILE *f;
@@ -123,34 +119,17 @@ static void dump_logs(void)
 	}
 }
 
-static void deadline_cb(evutil_socket_t fd, short events, void *arg)
+static void run_until(testlib_pred pred, int ms, const char *what)
 {
-	C.timed_out = true;
-	event_base_loopbreak(C.base);
+	testlib_run_until(C.base, pred, NULL, ms, what);
 }
 
-static void run_until(bool (*pred)(void), int ms, const char *what)
-{
-	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-	struct event *ev = evtimer_new(C.base, deadline_cb, NULL);
-
-	C.timed_out = false;
-	evtimer_add(ev, &tv);
-	while (!pred() && !C.timed_out)
-		event_base_loop(C.base, EVLOOP_ONCE);
-	event_free(ev);
-	if (!pred()) {
-		dump_logs();
-		ck_abort_msg("timed out after %d ms waiting for %s", ms, what);
-	}
-}
-
-static bool job_done(void)
+static bool job_done(void *arg)
 {
 	return C.done;
 }
 
-static bool all_exited(void)
+static bool all_exited(void *arg)
 {
 	int i;
 
@@ -161,7 +140,7 @@ static bool all_exited(void)
 }
 
 static int want_count;
-static bool count_reached(void)
+static bool count_reached(void *arg)
 {
 	return driver_executor_count(C.d) == want_count;
 }
@@ -176,10 +155,10 @@ static void teardown(void)
 		if (!C.exec_exited[i])
 			kill(C.exec_pids[i], SIGKILL);
 	if (C.n_execs > 0)
-		run_until(all_exited, 10000, "executors to exit");
+		run_until(all_exited, TESTLIB_WAIT_MS, "executors to exit");
 	for (i = 0; i < C.n_execs; i++)
 		free(C.exec_dirs[i]);
-	nftw(C.dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	testlib_rmtree(C.dir);
 	fclose(C.out);
 	free(C.out_buf);
 	free(C.diagnostics);
@@ -259,7 +238,7 @@ static void start_executors(int n, int cores)
 		spawn_executor(id, cores, "1");
 	}
 	want_count = n;
-	run_until(count_reached, 15000, "executors to register");
+	run_until(count_reached, TESTLIB_WAIT_MS, "executors to register");
 }
 
 /* Write a file under the test's directory.  RET its path. */
@@ -669,14 +648,12 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
-	if (mkdtemp(test_root) == NULL) {
-		perror(test_root);
+	if (testlib_mkdtemp_try(test_root, sizeof test_root, "dataflow") != 0)
 		return EXIT_FAILURE;
-	}
 	sr = srunner_create(dataflow_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	nftw(test_root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	testlib_rmtree(test_root);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -16,7 +16,6 @@
 #include <check.h>
 #include <errno.h>
 #include <event2/event.h>
-#include <ftw.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -34,6 +33,7 @@
 #include "common/xmalloc.h"
 #include "driver/driver.h"
 #include "weft/protocol.h"
+#include "testlib.h"
 
 #define SECRET        "0123456789abcdef0123456789abcdef"
 #define MAX_EXECUTORS 4
@@ -57,7 +57,6 @@ struct ctx {
 	char *out_buf;
 	size_t out_len;
 	FILE *out;
-	bool timed_out;
 
 	struct proc *execs[MAX_EXECUTORS];
 	pid_t exec_pids[MAX_EXECUTORS];
@@ -70,7 +69,7 @@ struct ctx {
 static struct ctx C;
 /* Every directory a test makes is under this one, removed by main() even
  * when a test failed before its tear-down. */
-static char test_root[] = "/tmp/weft-test-driver-XXXXXX";
+static char test_root[256];
 
 /* ---- set-up and tear-down ---- */
 
@@ -83,6 +82,8 @@ static void done_cb(struct driver *d, bool succeeded, const char *diagnostics, v
 	c->succeeded = succeeded;
 	c->diagnostics = xstrdup(diagnostics != NULL ? diagnostics : "");
 }
+
+static void dump_logs(void *arg);
 
 static void setup_with(int max_failures)
 {
@@ -104,6 +105,7 @@ static void setup_with(int max_failures)
 	opts.out = C.out;
 	C.d = driver_new(C.base, &opts, NULL, done_cb, &C, &cause);
 	ck_assert_msg(C.d != NULL, "driver_new: %s", cause);
+	testlib_set_timeout_hook(dump_logs, NULL);
 }
 
 static void setup(void)
@@ -111,14 +113,8 @@ static void setup(void)
 	setup_with(4);
 }
 
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-	remove(path);
-	return 0;
-}
-
-/* Print the executors' logs (on failure). */
-static void dump_logs(void)
+/* Print the executors' logs (testlib's timeout hook). */
+static void dump_logs(void *arg)
 {
 	char *path, line[1024];
 	FILE *f;
@@ -136,53 +132,23 @@ static void dump_logs(void)
 	}
 }
 
-static void deadline_cb(evutil_socket_t fd, short events, void *arg)
-{
-	C.timed_out = true;
-	event_base_loopbreak(C.base);
-}
-
 /* Run the loop until pred() holds; fail the test after ms. */
-static void run_until(bool (*pred)(void), int ms, const char *what)
+static void run_until(testlib_pred pred, int ms, const char *what)
 {
-	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-	struct event *ev = evtimer_new(C.base, deadline_cb, NULL);
-
-	C.timed_out = false;
-	evtimer_add(ev, &tv);
-	while (!pred() && !C.timed_out)
-		event_base_loop(C.base, EVLOOP_ONCE);
-	event_free(ev);
-	if (!pred()) {
-		dump_logs();
-		ck_abort_msg("timed out after %d ms waiting for %s", ms, what);
-	}
-}
-
-/* Run the loop for ms whatever happens. */
-static bool never(void)
-{
-	return false;
+	testlib_run_until(C.base, pred, NULL, ms, what);
 }
 
 static void run_for(int ms)
 {
-	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-	struct event *ev = evtimer_new(C.base, deadline_cb, NULL);
-
-	C.timed_out = false;
-	evtimer_add(ev, &tv);
-	while (!never() && !C.timed_out)
-		event_base_loop(C.base, EVLOOP_ONCE);
-	event_free(ev);
+	testlib_run_for(C.base, ms);
 }
 
-static bool job_done(void)
+static bool job_done(void *arg)
 {
 	return C.done;
 }
 
-static bool all_executors_exited(void)
+static bool all_executors_exited(void *arg)
 {
 	int i;
 
@@ -194,7 +160,7 @@ static bool all_executors_exited(void)
 }
 
 static int want_count;
-static bool count_reached(void)
+static bool count_reached(void *arg)
 {
 	return driver_executor_count(C.d) == want_count;
 }
@@ -202,7 +168,7 @@ static bool count_reached(void)
 static void wait_for_executors(int n)
 {
 	want_count = n;
-	run_until(count_reached, 15000, "executors to register");
+	run_until(count_reached, TESTLIB_WAIT_MS, "executors to register");
 }
 
 static void teardown(void)
@@ -217,9 +183,9 @@ static void teardown(void)
 			kill(C.exec_pids[i], SIGKILL);
 	}
 	if (C.n_execs > 0)
-		run_until(all_executors_exited, 10000, "executors to exit at tear-down");
+		run_until(all_executors_exited, TESTLIB_WAIT_MS, "executors to exit at tear-down");
 	for (i = 0; i < C.n_execs; i++) {
-		nftw(C.exec_dirs[i], remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+		testlib_rmtree(C.exec_dirs[i]);
 		free(C.exec_dirs[i]);
 	}
 	fclose(C.out);
@@ -257,14 +223,13 @@ static char *executor_binary(void)
 /* Start weft-executor number n in its own directory. */
 static int spawn_executor(const char *id, int cores, const char *secret, const char *container_id)
 {
-	char *dir_template = xasprintf("%s/exec-XXXXXX", test_root);
+	char *dir_template = testlib_mkdtemp_below(test_root, "exec");
 	char *argv[8], **env, *cause = NULL, *binary, cores_text[16];
 	struct proc_spec spec;
 	size_t n = 0, i;
 	int index = C.n_execs;
 
 	ck_assert_int_lt(index, MAX_EXECUTORS);
-	ck_assert_ptr_nonnull(mkdtemp(dir_template));
 	C.exec_dirs[index] = dir_template;
 	binary = executor_binary();
 	snprintf(cores_text, sizeof cores_text, "%d", cores);
@@ -386,11 +351,11 @@ static const char *msg_type(struct json_object *msg)
 
 static struct fake_peer *waited_peer;
 static int waited_count;
-static bool peer_has_messages(void)
+static bool peer_has_messages(void *arg)
 {
 	return waited_peer->n_messages >= waited_count;
 }
-static bool peer_closed(void)
+static bool peer_closed(void *arg)
 {
 	return waited_peer->closed;
 }
@@ -399,13 +364,13 @@ static void wait_messages(struct fake_peer *p, int n, const char *what)
 {
 	waited_peer = p;
 	waited_count = n;
-	run_until(peer_has_messages, 10000, what);
+	run_until(peer_has_messages, TESTLIB_WAIT_MS, what);
 }
 
 static void wait_closed(struct fake_peer *p, const char *what)
 {
 	waited_peer = p;
-	run_until(peer_closed, 10000, what);
+	run_until(peer_closed, TESTLIB_WAIT_MS, what);
 }
 
 /* ---- the tests ---- */
@@ -420,12 +385,12 @@ START_TEST(test_eight_tasks_in_order)
 	run_job("[ -n \"$WEFT_EXECUTOR_ID\" ] || exit 9; "
 	        "echo task $WEFT_TASK_INDEX ${WEFT_APP_SECRET:-hidden}",
 	        8);
-	run_until(job_done, 20000, "the job to end");
+	run_until(job_done, TESTLIB_WAIT_MS, "the job to end");
 	ck_assert_msg(C.succeeded, "job failed: %s", C.diagnostics);
 	ck_assert_str_eq(output(), "task 0 hidden\ntask 1 hidden\ntask 2 hidden\ntask 3 hidden\n"
 	                           "task 4 hidden\ntask 5 hidden\ntask 6 hidden\ntask 7 hidden\n");
 	/* shutdown: both executors leave with 0, and their task dirs are gone. */
-	run_until(all_executors_exited, 10000, "executors to exit after shutdown");
+	run_until(all_executors_exited, TESTLIB_WAIT_MS, "executors to exit after shutdown");
 	for (i = 0; i < 2; i++)
 		ck_assert_int_eq(C.exec_codes[i], 0);
 	ck_assert_int_eq(driver_executor_count(C.d), 0);
@@ -441,7 +406,7 @@ START_TEST(test_retry_then_succeed)
 	        "echo not yet >&2; exit 3; fi; echo task $WEFT_TASK_INDEX attempt "
 	        "$WEFT_TASK_ATTEMPT",
 	        4);
-	run_until(job_done, 20000, "the job to end");
+	run_until(job_done, TESTLIB_WAIT_MS, "the job to end");
 	ck_assert_msg(C.succeeded, "job failed: %s", C.diagnostics);
 	ck_assert_str_eq(output(), "task 0 attempt 0\ntask 1 attempt 2\ntask 2 attempt 0\n"
 	                           "task 3 attempt 0\n");
@@ -459,14 +424,14 @@ START_TEST(test_always_failing_task)
 	run_job("if [ $WEFT_TASK_INDEX = 2 ]; then echo boom-$WEFT_TASK_INDEX >&2; exit 7; fi; "
 	        "exec sleep 60",
 	        3);
-	run_until(job_done, 20000, "the job to end");
+	run_until(job_done, TESTLIB_WAIT_MS, "the job to end");
 	ck_assert(!C.succeeded);
 	ck_assert_msg(strstr(C.diagnostics, "Task 2 failed 4 times") != NULL, "%s", C.diagnostics);
 	ck_assert_msg(strstr(C.diagnostics, "exit code 7") != NULL, "%s", C.diagnostics);
 	ck_assert_msg(strstr(C.diagnostics, "boom-2") != NULL, "%s", C.diagnostics);
 	ck_assert_str_eq(output(), "");
 	/* The sleeping tasks were killed, so executors leave at once. */
-	run_until(all_executors_exited, 5000, "executors to exit after a failed job");
+	run_until(all_executors_exited, TESTLIB_WAIT_MS, "executors to exit after a failed job");
 	for (i = 0; i < 2; i++)
 		ck_assert_int_eq(C.exec_codes[i], 0);
 }
@@ -498,7 +463,7 @@ START_TEST(test_executor_killed_mid_job)
 	                           "task 7\n");
 	ck_assert(C.exec_exited[0]);
 	ck_assert_int_eq(C.exec_codes[0], 128 + SIGKILL);
-	run_until(all_executors_exited, 10000, "the other executor to exit");
+	run_until(all_executors_exited, TESTLIB_WAIT_MS, "the other executor to exit");
 	ck_assert_int_eq(C.exec_codes[1], 0);
 	/* Let the killed executor's orphaned tasks finish before cleaning up. */
 	run_for(700);
@@ -506,7 +471,7 @@ START_TEST(test_executor_killed_mid_job)
 END_TEST
 
 static int waited_exec;
-static bool exec_exited(void)
+static bool exec_exited(void *arg)
 {
 	return C.exec_exited[waited_exec];
 }
@@ -514,7 +479,7 @@ static bool exec_exited(void)
 static void wait_exec_exit(int i, const char *what)
 {
 	waited_exec = i;
-	run_until(exec_exited, 10000, what);
+	run_until(exec_exited, TESTLIB_WAIT_MS, what);
 }
 
 /* Whether executor i's log contains text. */
@@ -546,7 +511,7 @@ START_TEST(test_wrong_secret_rejected)
 
 	/* driver_abort ends the job (none ran) and shuts the executor down. */
 	driver_abort(C.d, "test over");
-	run_until(job_done, 10000, "the abort to end the job");
+	run_until(job_done, TESTLIB_WAIT_MS, "the abort to end the job");
 	ck_assert(!C.succeeded);
 	ck_assert_str_eq(C.diagnostics, "test over");
 	wait_exec_exit(good, "the good executor to exit");
@@ -556,7 +521,7 @@ END_TEST
 
 /* A raw socket to the driver, for lines lineconn would never send. */
 static int raw_fd;
-static bool raw_closed(void)
+static bool raw_closed(void *arg)
 {
 	char buf[256];
 	ssize_t n = recv(raw_fd, buf, sizeof buf, MSG_DONTWAIT);
@@ -577,7 +542,7 @@ static void raw_line_is_closed(const char *line)
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	ck_assert_int_eq(connect(raw_fd, (struct sockaddr *)&sa, sizeof sa), 0);
 	ck_assert_int_eq(write(raw_fd, line, strlen(line)), (ssize_t)strlen(line));
-	run_until(raw_closed, 10000, "the driver to close a connection sending junk");
+	run_until(raw_closed, TESTLIB_WAIT_MS, "the driver to close a connection sending junk");
 	close(raw_fd);
 }
 
@@ -624,7 +589,7 @@ START_TEST(test_bad_lines_close_only_that_connection)
 	fake_free(&fake);
 
 	spawn_executor("1", 1, SECRET, NULL);
-	run_until(job_done, 20000, "the job to end");
+	run_until(job_done, TESTLIB_WAIT_MS, "the job to end");
 	ck_assert_msg(C.succeeded, "job failed: %s", C.diagnostics);
 	ck_assert_str_eq(output(), "task 0\ntask 1\n");
 }
@@ -672,7 +637,7 @@ START_TEST(test_client_mode_am_link)
 	wait_for_executors(1);
 	wait_exec_exit(0, "the lost executor to notice");
 	ck_assert_int_eq(C.exec_codes[0], 1);
-	run_until(job_done, 20000, "the job to end");
+	run_until(job_done, TESTLIB_WAIT_MS, "the job to end");
 	ck_assert_msg(C.succeeded, "job failed: %s", C.diagnostics);
 	ck_assert_str_eq(output(), "task 0\ntask 1\ntask 2\ntask 3\n");
 
@@ -700,7 +665,7 @@ START_TEST(test_am_gone_without_executors)
 	run_for(100);
 	ck_assert(!C.done);
 	fake_free(&am); /* the AM dies before any executor came */
-	run_until(job_done, 10000, "the job to fail");
+	run_until(job_done, TESTLIB_WAIT_MS, "the job to fail");
 	ck_assert(!C.succeeded);
 	ck_assert_msg(strstr(C.diagnostics, "no executor remains") != NULL, "%s", C.diagnostics);
 }
@@ -719,7 +684,7 @@ START_TEST(test_am_gone_with_executors)
 	wait_for_executors(1);
 	run_job("sleep 0.3; echo task $WEFT_TASK_INDEX", 3);
 	fake_free(&am); /* the AM dies; the executor it started is still there */
-	run_until(job_done, 20000, "the job to end");
+	run_until(job_done, TESTLIB_WAIT_MS, "the job to end");
 	ck_assert_msg(C.succeeded, "job failed: %s", C.diagnostics);
 	ck_assert_str_eq(output(), "task 0\ntask 1\ntask 2\n");
 }
@@ -732,7 +697,7 @@ START_TEST(test_binary_and_large_output)
 
 	spawn_executor("1", 2, SECRET, NULL);
 	run_job("printf 'bin\\377\\000%s\\n' $WEFT_TASK_INDEX", 2);
-	run_until(job_done, 20000, "the job to end");
+	run_until(job_done, TESTLIB_WAIT_MS, "the job to end");
 	ck_assert_msg(C.succeeded, "job failed: %s", C.diagnostics);
 	output();
 	ck_assert_int_eq(C.out_len, sizeof expected - 1);
@@ -743,7 +708,7 @@ START_TEST(test_binary_and_large_output)
 	setup();
 	spawn_executor("1", 1, SECRET, NULL);
 	run_job("head -c 3000000 /dev/zero | tr '\\000' a; echo", 1);
-	run_until(job_done, 20000, "the job to end");
+	run_until(job_done, TESTLIB_WAIT_MS, "the job to end");
 	ck_assert_msg(C.succeeded, "job failed: %s", C.diagnostics);
 	output();
 	ck_assert_int_eq(C.out_len, 3000001);
@@ -780,14 +745,12 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
-	if (mkdtemp(test_root) == NULL) {
-		perror(test_root);
+	if (testlib_mkdtemp_try(test_root, sizeof test_root, "driver") != 0)
 		return EXIT_FAILURE;
-	}
 	sr = srunner_create(exec_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	nftw(test_root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	testlib_rmtree(test_root);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

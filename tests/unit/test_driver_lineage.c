@@ -9,7 +9,6 @@
 #endif
 
 #include <check.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +20,9 @@
 #include "driver/lineage.h"
 #include "driver/map_output.h"
 #include "driver/output_commit.h"
+#include "testlib.h"
 
-static char dir[] = "/tmp/weft-test-lineage-XXXXXX";
+static char dir[256];
 
 /* Parse text (with %s replaced by the test dir).  RET 0 / -1 *cause. */
 static int parse(const char *fmt, struct lineage **out, char **cause)
@@ -252,13 +252,6 @@ START_TEST(test_output_commit)
 }
 END_TEST
 
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-	chmod(path, 0700);
-	remove(path);
-	return 0;
-}
-
 int main(void)
 {
 	Suite *s = suite_create("driver_lineage");
@@ -267,7 +260,7 @@ int main(void)
 	char *cmd;
 	int failed;
 
-	if (mkdtemp(dir) == NULL)
+	if (testlib_mkdtemp_try(dir, sizeof dir, "lineage") != 0)
 		return EXIT_FAILURE;
 	cmd = xasprintf("cd %s && printf 'hello\\nyou\\n' > a.txt && mkdir d && "
 	                "head -c 2500 /dev/zero | tr '\\\\0' x > d/b.txt && : > d/empty && "
@@ -287,6 +280,6 @@ int main(void)
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	testlib_rmtree(dir);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -12,6 +12,7 @@
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "driver/driver.h"
+#include "testlib.h"
 
 /* Validate JSON text; RET the cause (caller frees) or NULL when valid. */
 static char *validate_text(const char *text)
@@ -189,7 +190,6 @@ START_TEST(test_free_inside_done)
 	struct json_object *job;
 	struct driver *d;
 	char *cause = NULL;
-	int rounds;
 
 	memset(&opts, 0, sizeof opts);
 	opts.bind_host = "127.0.0.1";
@@ -201,9 +201,8 @@ START_TEST(test_free_inside_done)
 	json_object_put(job);
 	driver_abort(d, "aborted by the test");
 	driver_abort(d, "a second abort is ignored");
-	for (rounds = 0; rounds < 100 && !freed_in_done; rounds++)
-		event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
-	ck_assert(freed_in_done);
+	testlib_run_until(base, testlib_flag_set, &freed_in_done, TESTLIB_WAIT_MS,
+	                  "the driver to end and be freed");
 	event_base_free(base);
 }
 END_TEST

@@ -15,7 +15,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <event2/event.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -31,13 +30,14 @@
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "weft/protocol.h"
+#include "testlib.h"
 
 #define SECRET       "executor-test-secret-0123456789"
 #define MAX_MESSAGES 64
 
 /* Every directory a test makes is under this one, removed by main() even
  * when a test failed before its tear-down. */
-static char test_root[] = "/tmp/weft-test-executor-XXXXXX";
+static char test_root[256];
 
 extern char **environ;
 
@@ -48,7 +48,6 @@ static struct {
 	pid_t exec_pid;
 	bool exited;
 	int code;
-	bool timed_out;
 
 	struct lineserver *server;
 	struct lineconn *conn; /* the executor's connection */
@@ -56,12 +55,6 @@ static struct {
 	struct json_object *messages[MAX_MESSAGES];
 	int n_messages;
 } T;
-
-static void deadline_cb(evutil_socket_t fd, short events, void *arg)
-{
-	T.timed_out = true;
-	event_base_loopbreak(T.base);
-}
 
 static void dump_file(const char *name)
 {
@@ -76,23 +69,18 @@ static void dump_file(const char *name)
 	free(path);
 }
 
-static void run_until(bool (*pred)(void), int ms, const char *what)
+/* The executor's stderr (testlib's timeout hook). */
+static void dump_stderr(void *arg)
 {
-	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-	struct event *ev = evtimer_new(T.base, deadline_cb, NULL);
-
-	T.timed_out = false;
-	evtimer_add(ev, &tv);
-	while (!pred() && !T.timed_out)
-		event_base_loop(T.base, EVLOOP_ONCE);
-	event_free(ev);
-	if (!pred()) {
-		dump_file("stderr");
-		ck_abort_msg("timed out after %d ms waiting for %s", ms, what);
-	}
+	dump_file("stderr");
 }
 
-static bool exited(void)
+static void run_until(testlib_pred pred, int ms, const char *what)
+{
+	testlib_run_until(T.base, pred, NULL, ms, what);
+}
+
+static bool exited(void *arg)
 {
 	return T.exited;
 }
@@ -106,20 +94,12 @@ static void exit_cb(struct proc *p, int status, void *arg)
 
 static void setup(void)
 {
-	char *template = xasprintf("%s/executor-XXXXXX", test_root);
-
 	memset(&T, 0, sizeof T);
 	log_open("test_executor_protocol", LOG_LEVEL_WARN, NULL);
 	T.base = event_base_new();
 	proc_init(T.base);
-	ck_assert_ptr_nonnull(mkdtemp(template));
-	T.dir = template;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-	remove(path);
-	return 0;
+	T.dir = testlib_mkdtemp_below(test_root, "executor");
+	testlib_set_timeout_hook(dump_stderr, NULL);
 }
 
 static void teardown(void)
@@ -128,7 +108,7 @@ static void teardown(void)
 
 	if (T.exec != NULL && !T.exited) {
 		kill(T.exec_pid, SIGKILL);
-		run_until(exited, 10000, "the executor to die at tear-down");
+		run_until(exited, TESTLIB_WAIT_MS, "the executor to die at tear-down");
 	}
 	if (T.conn != NULL)
 		lineconn_free(T.conn);
@@ -136,7 +116,7 @@ static void teardown(void)
 		lineserver_free(T.server);
 	for (i = 0; i < T.n_messages; i++)
 		json_object_put(T.messages[i]);
-	nftw(T.dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	testlib_rmtree(T.dir);
 	free(T.dir);
 	event_base_free(T.base);
 }
@@ -185,7 +165,7 @@ static void spawn(const char *const *args, const char *const *extra_env)
 static int run_executor(const char *const *args, const char *const *extra_env)
 {
 	spawn(args, extra_env);
-	run_until(exited, 15000, "weft-executor to exit");
+	run_until(exited, TESTLIB_WAIT_MS, "weft-executor to exit");
 	return T.code;
 }
 
@@ -308,13 +288,13 @@ static void driver_accept_cb(struct lineconn *c, void *arg)
 	lineconn_set_callbacks(c, driver_message_cb, driver_close_cb, NULL);
 }
 
-static bool conn_closed(void)
+static bool conn_closed(void *arg)
 {
 	return T.conn_closed;
 }
 
 static int wanted_messages;
-static bool have_messages(void)
+static bool have_messages(void *arg)
 {
 	return T.n_messages >= wanted_messages;
 }
@@ -323,7 +303,7 @@ static bool have_messages(void)
 static struct json_object *message(int n)
 {
 	wanted_messages = n + 1;
-	run_until(have_messages, 15000, "a message from the executor");
+	run_until(have_messages, TESTLIB_WAIT_MS, "a message from the executor");
 	return T.messages[n];
 }
 
@@ -442,28 +422,34 @@ static bool slots_left(void)
 	return found;
 }
 
+struct pid_file {
+	char *path;
+	long pid;
+};
+
+/* Whether the pid file in arg holds a pid yet (read into it). */
+static bool pid_written(void *arg)
+{
+	struct pid_file *p = arg;
+	FILE *f = fopen(p->path, "r");
+
+	if (f != NULL) {
+		if (fscanf(f, "%ld", &p->pid) != 1)
+			p->pid = 0;
+		fclose(f);
+	}
+	return p->pid > 0;
+}
+
 /* The pid a sleeper task wrote, once it has. */
 static pid_t sleeper_pid(void)
 {
-	char *path = xasprintf("%s/sleeper.pid", T.dir);
-	long pid = 0;
-	FILE *f;
-	int tries;
+	struct pid_file p = {xasprintf("%s/sleeper.pid", T.dir), 0};
 
 	/* RUNNING comes right after the fork; the file a moment later. */
-	for (tries = 0; tries < 200 && pid == 0; tries++) {
-		f = fopen(path, "r");
-		if (f != NULL) {
-			if (fscanf(f, "%ld", &pid) != 1)
-				pid = 0;
-			fclose(f);
-		}
-		if (pid == 0)
-			usleep(10000);
-	}
-	free(path);
-	ck_assert_int_gt(pid, 0);
-	return (pid_t)pid;
+	testlib_run_until(T.base, pid_written, &p, TESTLIB_WAIT_MS, "the sleeper's pid file");
+	free(p.path);
+	return (pid_t)p.pid;
 }
 
 static void remove_sleeper_pid(void)
@@ -562,7 +548,7 @@ START_TEST(test_tasks_and_reports)
 	ck_assert_str_eq(get_string(message(n), "state"), "RUNNING");
 	pid = sleeper_pid();
 	send_text("{\"type\":\"shutdown\"}");
-	run_until(exited, 10000, "the executor to leave after shutdown");
+	run_until(exited, TESTLIB_WAIT_MS, "the executor to leave after shutdown");
 	ck_assert_int_eq(T.code, 0);
 	ck_assert_int_eq(kill(pid, 0), -1);
 	ck_assert(!task_dirs_left());
@@ -580,7 +566,7 @@ START_TEST(test_driver_gone)
 	pid = sleeper_pid();
 	lineconn_free(T.conn);
 	T.conn = NULL;
-	run_until(exited, 10000, "the executor to leave after losing the driver");
+	run_until(exited, TESTLIB_WAIT_MS, "the executor to leave after losing the driver");
 	ck_assert_int_eq(T.code, 1);
 	ck_assert_int_eq(kill(pid, 0), -1);
 	ck_assert(file_contains("stderr", "lost the connection to the driver"));
@@ -596,11 +582,11 @@ START_TEST(test_sigterm)
 	ck_assert_str_eq(get_string(message(1), "state"), "RUNNING");
 	pid = sleeper_pid();
 	kill(T.exec_pid, SIGTERM);
-	run_until(exited, 10000, "the executor to leave on SIGTERM");
+	run_until(exited, TESTLIB_WAIT_MS, "the executor to leave on SIGTERM");
 	ck_assert_int_eq(T.code, 143);
 	ck_assert_int_eq(kill(pid, 0), -1);
 	/* The driver sees the connection close. */
-	run_until(conn_closed, 10000, "the connection to close");
+	run_until(conn_closed, TESTLIB_WAIT_MS, "the connection to close");
 }
 END_TEST
 
@@ -610,7 +596,7 @@ START_TEST(test_rejected)
 	/* Pretend the driver refused it after all (protocol allows either). */
 	T.exited = false;
 	send_text("{\"type\":\"rejected\",\"reason\":\"go away\"}");
-	run_until(exited, 10000, "the executor to leave when rejected");
+	run_until(exited, TESTLIB_WAIT_MS, "the executor to leave when rejected");
 	ck_assert_int_eq(T.code, 1);
 	ck_assert(file_contains("stderr", "go away"));
 }
@@ -639,14 +625,12 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
-	if (mkdtemp(test_root) == NULL) {
-		perror(test_root);
+	if (testlib_mkdtemp_try(test_root, sizeof test_root, "executor") != 0)
 		return EXIT_FAILURE;
-	}
 	sr = srunner_create(executor_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	nftw(test_root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	testlib_rmtree(test_root);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

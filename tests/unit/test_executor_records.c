@@ -12,7 +12,6 @@
 
 #include <check.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +27,9 @@
 #include "executor/shuffle_writer.h"
 #include "executor/task_spec.h"
 #include "executor/text_input.h"
+#include "testlib.h"
 
-static char dir[] = "/tmp/weft-test-records-XXXXXX";
+static char dir[256];
 
 static unsigned rnd_state = 12345;
 static unsigned rnd(void)
@@ -368,12 +368,6 @@ START_TEST(test_task_spec_checks_fields)
 }
 END_TEST
 
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-	remove(path);
-	return 0;
-}
-
 int main(void)
 {
 	Suite *s = suite_create("executor_records");
@@ -381,7 +375,7 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
-	if (mkdtemp(dir) == NULL)
+	if (testlib_mkdtemp_try(dir, sizeof dir, "records") != 0)
 		return EXIT_FAILURE;
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_sort_entries_orders_by_whole_keys);
@@ -396,6 +390,6 @@ int main(void)
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	testlib_rmtree(dir);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -1,7 +1,7 @@
 /*
  * test_lineconn.c — line-delimited JSON connections over loopback: a
  * lineserver and lineconn clients on one event loop.  Every wait is
- * bounded by a deadline that fails the test.
+ * bounded (testlib) so that a stuck test fails.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -24,13 +24,12 @@
 #include "common/lineconn.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
+#include "testlib.h"
 
 #define MAX_LINE 1024
 
 static struct event_base *base;
 static struct lineserver *server;
-static struct event *deadline;
-static bool deadline_hit;
 
 /* One side of a connection, as its owner sees it. */
 struct side {
@@ -46,35 +45,6 @@ struct side {
 };
 
 static struct side server_side; /* the last accepted connection */
-
-static void deadline_cb(evutil_socket_t fd, short what, void *arg)
-{
-	deadline_hit = true;
-	event_base_loopbreak(base);
-}
-
-/* Run the loop until *flag is true or ms pass (fails the test). */
-static void run_until_int(const int *value, int want, int ms, const char *what)
-{
-	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-
-	deadline_hit = false;
-	evtimer_add(deadline, &tv);
-	while (*value < want && !deadline_hit)
-		event_base_loop(base, EVLOOP_ONCE);
-	evtimer_del(deadline);
-	ck_assert_msg(*value >= want, "timed out waiting for %s (%d of %d)", what, *value, want);
-}
-
-static void run_for(int ms)
-{
-	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-
-	deadline_hit = false;
-	evtimer_add(deadline, &tv);
-	while (!deadline_hit)
-		event_base_loop(base, EVLOOP_ONCE);
-}
 
 static void side_message_cb(struct lineconn *c, struct json_object *msg, void *arg)
 {
@@ -136,7 +106,6 @@ static void setup(void)
 
 	signal(SIGPIPE, SIG_IGN);
 	base = event_base_new();
-	deadline = evtimer_new(base, deadline_cb, NULL);
 	memset(&server_side, 0, sizeof server_side);
 	side_init(&server_side);
 	server = lineserver_new(base, "127.0.0.1", 0, MAX_LINE, accept_cb, NULL, &cause);
@@ -150,7 +119,6 @@ static void teardown(void)
 		lineconn_free(server_side.c);
 	free(server_side.reason);
 	lineserver_free(server);
-	event_free(deadline);
 	event_base_free(base);
 }
 
@@ -172,6 +140,12 @@ static struct json_object *message(int n)
 	return o;
 }
 
+/* Whether the connection in arg has nothing left to send. */
+static bool nothing_pending(void *arg)
+{
+	return lineconn_pending(arg) == 0;
+}
+
 START_TEST(test_both_ways_in_order)
 {
 	struct side client;
@@ -185,7 +159,7 @@ START_TEST(test_both_ways_in_order)
 		ck_assert_int_eq(lineconn_send(client.c, m), 0); /* queued before connect */
 		json_object_put(m);
 	}
-	run_until_int(&client.messages, 5, 5000, "five echoes");
+	testlib_run_until_count(base, &client.messages, 5, TESTLIB_WAIT_MS, "five echoes");
 	ck_assert_int_eq(server_side.messages, 5);
 	ck_assert(server_side.in_order);
 	ck_assert(client.in_order);
@@ -212,11 +186,10 @@ START_TEST(test_many_messages)
 		json_object_put(m);
 	}
 	ck_assert_int_gt(lineconn_pending(client.c), 0);
-	run_until_int(&client.messages, 20000, 20000, "20000 echoes");
+	testlib_run_until_count(base, &client.messages, 20000, TESTLIB_WAIT_MS, "20000 echoes");
 	ck_assert(server_side.in_order);
 	ck_assert(client.in_order);
-	for (int i = 0; i < 100 && lineconn_pending(client.c) > 0; i++)
-		run_for(10);
+	testlib_run_until(base, nothing_pending, client.c, TESTLIB_WAIT_MS, "the sends to drain");
 	ck_assert_int_eq(lineconn_pending(client.c), 0);
 	lineconn_free(client.c);
 	free(client.reason);
@@ -237,14 +210,15 @@ START_TEST(test_line_over_cap_closes)
 	free(big);
 	lineconn_send(client.c, m);
 	json_object_put(m);
-	run_until_int(&server_side.closes, 1, 5000, "the server to close");
+	testlib_run_until_count(base, &server_side.closes, 1, TESTLIB_WAIT_MS,
+	                        "the server to close");
 	ck_assert_int_eq(server_side.messages, 0);
 	ck_assert_msg(strstr(server_side.reason, "longer than") != NULL, "%s", server_side.reason);
 	/* The other end sees the close too, once. */
 	lineconn_free(server_side.c);
 	server_side.c = NULL;
-	run_until_int(&client.closes, 1, 5000, "the client to see it");
-	run_for(50);
+	testlib_run_until_count(base, &client.closes, 1, TESTLIB_WAIT_MS, "the client to see it");
+	testlib_run_for(base, 50);
 	ck_assert_int_eq(client.closes, 1);
 	ck_assert_int_eq(lineconn_send(client.c, m = message(1)), -1);
 	json_object_put(m);
@@ -279,12 +253,12 @@ START_TEST(test_bad_lines_close)
 		/* A good line first: it is delivered, then the bad one closes. */
 		bufferevent_write(raw, "{\"n\":0}\n\r\n  \n", 13);
 		bufferevent_write(raw, bad[i], strlen(bad[i]));
-		run_until_int(&server_side.closes, 1, 5000, bad[i]);
+		testlib_run_until_count(base, &server_side.closes, 1, TESTLIB_WAIT_MS, bad[i]);
 		ck_assert_int_eq(server_side.messages, 1);
 		ck_assert_msg(strstr(server_side.reason, "bad message") != NULL, "%s: %s", bad[i],
 		              server_side.reason);
 		bufferevent_free(raw);
-		run_for(20);
+		testlib_run_for(base, 20);
 		ck_assert_int_eq(server_side.closes, 1);
 	}
 }
@@ -304,13 +278,13 @@ START_TEST(test_line_in_pieces)
 	bufferevent_write(raw, "{\"n\":0,\"pad\":\"", strlen("{\"n\":0,\"pad\":\""));
 	for (i = 0; i < 6; i++) {
 		bufferevent_write(raw, pad + i * 100, 100);
-		run_for(10);
+		testlib_run_for(base, 10);
 		ck_assert_int_eq(server_side.messages, 0);
 	}
 	bufferevent_write(raw, "\"}\n{\"n\":1}\n{\"n\":", strlen("\"}\n{\"n\":1}\n{\"n\":"));
-	run_until_int(&server_side.messages, 2, 5000, "two lines");
+	testlib_run_until_count(base, &server_side.messages, 2, TESTLIB_WAIT_MS, "two lines");
 	bufferevent_write(raw, "2}\n", 3);
-	run_until_int(&server_side.messages, 3, 5000, "the third line");
+	testlib_run_until_count(base, &server_side.messages, 3, TESTLIB_WAIT_MS, "the third line");
 	ck_assert(server_side.in_order);
 	ck_assert_int_eq(server_side.closes, 0);
 	bufferevent_free(raw);
@@ -325,7 +299,8 @@ START_TEST(test_unterminated_line_over_cap)
 	memset(junk, '{', MAX_LINE * 4);
 	bufferevent_write(raw, junk, MAX_LINE * 4); /* never a newline */
 	free(junk);
-	run_until_int(&server_side.closes, 1, 5000, "the server to give up");
+	testlib_run_until_count(base, &server_side.closes, 1, TESTLIB_WAIT_MS,
+	                        "the server to give up");
 	ck_assert_ptr_nonnull(strstr(server_side.reason, "longer than"));
 	bufferevent_free(raw);
 }
@@ -340,12 +315,14 @@ START_TEST(test_peer_close_once)
 	dial(&client);
 	lineconn_send(client.c, m);
 	json_object_put(m);
-	run_until_int(&server_side.messages, 1, 5000, "the first message");
+	testlib_run_until_count(base, &server_side.messages, 1, TESTLIB_WAIT_MS,
+	                        "the first message");
 	lineconn_free(client.c);
 	client.c = NULL;
-	run_until_int(&server_side.closes, 1, 5000, "the server to see the close");
+	testlib_run_until_count(base, &server_side.closes, 1, TESTLIB_WAIT_MS,
+	                        "the server to see the close");
 	ck_assert_ptr_nonnull(strstr(server_side.reason, "closed"));
-	run_for(100);
+	testlib_run_for(base, 100);
 	ck_assert_int_eq(server_side.closes, 1);
 	ck_assert_int_eq(client.closes, 0); /* no callback after lineconn_free */
 	free(client.reason);
@@ -360,8 +337,9 @@ START_TEST(test_free_inside_callbacks)
 	/* Three lines in one read: the first callback frees the connection. */
 	server_side.free_on_message = true;
 	bufferevent_write(raw, "{\"n\":0}\n{\"n\":1}\n{\"n\":2}\n", 24);
-	run_until_int(&server_side.messages, 1, 5000, "the first message");
-	run_for(50);
+	testlib_run_until_count(base, &server_side.messages, 1, TESTLIB_WAIT_MS,
+	                        "the first message");
+	testlib_run_for(base, 50);
 	ck_assert_int_eq(server_side.messages, 1);
 	ck_assert_int_eq(server_side.closes, 0);
 	ck_assert_ptr_null(server_side.c);
@@ -377,11 +355,12 @@ START_TEST(test_free_inside_callbacks)
 
 		lineconn_send(client.c, m);
 		json_object_put(m);
-		run_until_int(&server_side.messages, 1, 5000, "a message");
+		testlib_run_until_count(base, &server_side.messages, 1, TESTLIB_WAIT_MS,
+		                        "a message");
 	}
 	lineconn_free(server_side.c);
 	server_side.c = NULL;
-	run_until_int(&client.closes, 1, 5000, "the client close");
+	testlib_run_until_count(base, &client.closes, 1, TESTLIB_WAIT_MS, "the client close");
 	ck_assert_ptr_null(client.c);
 	free(client.reason);
 }
@@ -405,7 +384,7 @@ START_TEST(test_connect_refused)
 	client.c = lineconn_connect(base, "127.0.0.1", port, MAX_LINE, side_message_cb,
 	                            side_close_cb, &client);
 	ck_assert_int_eq(client.closes, 0); /* never from inside lineconn_connect */
-	run_until_int(&client.closes, 1, 5000, "the failed connect");
+	testlib_run_until_count(base, &client.closes, 1, TESTLIB_WAIT_MS, "the failed connect");
 	ck_assert_msg(strstr(client.reason, "refused") != NULL, "%s", client.reason);
 	lineconn_free(client.c);
 
@@ -414,7 +393,7 @@ START_TEST(test_connect_refused)
 	client.c = lineconn_connect(base, "127.0.0.1", 0, MAX_LINE, side_message_cb, side_close_cb,
 	                            &client);
 	ck_assert_int_eq(client.closes, 0);
-	run_until_int(&client.closes, 1, 5000, "the bad port");
+	testlib_run_until_count(base, &client.closes, 1, TESTLIB_WAIT_MS, "the bad port");
 	lineconn_free(client.c);
 
 	/* Freed before the failure is reported: no callback at all. */
@@ -422,7 +401,7 @@ START_TEST(test_connect_refused)
 	client.c = lineconn_connect(base, "127.0.0.1", 0, MAX_LINE, side_message_cb, side_close_cb,
 	                            &client);
 	lineconn_free(client.c);
-	run_for(50);
+	testlib_run_for(base, 50);
 	ck_assert_int_eq(client.closes, 0);
 	free(client.reason);
 }
@@ -440,13 +419,14 @@ START_TEST(test_connect_by_name)
 	lineconn_send(client.c, m);
 	json_object_put(m);
 	server_side.echo = true;
-	run_until_int(&client.messages, 1, 5000, "an echo over a resolved name");
+	testlib_run_until_count(base, &client.messages, 1, TESTLIB_WAIT_MS,
+	                        "an echo over a resolved name");
 	lineconn_free(client.c);
 
 	side_init(&client);
 	client.c = lineconn_connect(base, "no-such-host.invalid", 1, MAX_LINE, side_message_cb,
 	                            side_close_cb, &client);
-	run_until_int(&client.closes, 1, 10000, "a failed resolution");
+	testlib_run_until_count(base, &client.closes, 1, TESTLIB_WAIT_MS, "a failed resolution");
 	ck_assert_ptr_nonnull(strstr(client.reason, "no-such-host.invalid"));
 	lineconn_free(client.c);
 	free(client.reason);

@@ -369,6 +369,18 @@ static bool group_gone(pid_t pgid)
 	return gone;
 }
 
+/* group_gone as a wait's condition; arg points to the pgid. */
+static bool group_gone_cb(void *arg)
+{
+	return group_gone(*(pid_t *)arg);
+}
+
+/* Whether the path in arg no longer exists. */
+static bool path_gone(void *arg)
+{
+	return access(arg, F_OK) == -1;
+}
+
 START_TEST(test_stop_with_token_kills_group)
 {
 	char *token = nmt_token(&t, CID1, NULL, 256, 0, 0), *body, *reply = NULL;
@@ -410,9 +422,8 @@ START_TEST(test_stop_with_token_kills_group)
 	ck_assert_ptr_nonnull(strstr(container_diagnostics(c), CONTAINER_KILLED_BY_AM));
 	/* The rest of the group goes by the end of the 300 ms grace period
 	 * (the shell leading it may die first). */
-	for (int i = 0; i < 40 && !group_gone(pid); i++)
-		nmt_run_for(&t, 50);
-	ck_assert(group_gone(pid));
+	ck_assert_msg(nmt_run_until(&t, group_gone_cb, &pid, NMT_WAIT_MS), "group %d lives on",
+	              (int)pid);
 
 	/* Stopping a complete container answers COMPLETE and changes nothing. */
 	ck_assert_int_eq(nmt_post(&t, "/rpc/containers/stop", body, &reply), 200);
@@ -491,18 +502,18 @@ END_TEST
 START_TEST(test_sigterm_ignored_gets_sigkill)
 {
 	struct container *c;
-	int64_t began;
+	long long began;
 
 	ck_assert_int_eq(nmt_start(&t, CID1, "trap '' TERM; while :; do sleep 1; done"), 200);
 	ck_assert(nmt_wait_state(&t, CID1, CONTAINER_RUNNING));
 	nmt_run_for(&t, 100);
 	c = container_manager_find(t.ctx.containers, CID1);
-	began = time_mono_ms();
+	began = testlib_now_ms();
 	ck_assert(!container_manager_stop(t.ctx.containers, c, WEFT_EXIT_KILLED_BY_RESOURCEMANAGER,
 	                                  "test"));
 	ck_assert(nmt_wait_state(&t, CID1, CONTAINER_DONE));
 	/* SIGKILL came after the 300 ms grace, not before. */
-	ck_assert_int_ge(time_mono_ms() - began, 250);
+	ck_assert_int_ge(testlib_now_ms() - began, 250);
 	ck_assert_ptr_nonnull(strstr(container_diagnostics(c), "Exit code is 137"));
 }
 END_TEST
@@ -830,8 +841,7 @@ START_TEST(test_app_cleanup_keeps_logs)
 	                 WEFT_EXIT_KILLED_AFTER_APP_COMPLETION);
 	/* Directories go; the acknowledged record goes; the other stays until
 	 * the RM acknowledges it, then the application goes too. */
-	nmt_run_for(&t, 200);
-	ck_assert_int_eq(access(app_dir, F_OK), -1);
+	ck_assert(nmt_run_until(&t, path_gone, app_dir, NMT_WAIT_MS));
 	ck_assert_ptr_null(container_manager_find(t.ctx.containers, CID1));
 	ck_assert_ptr_nonnull(container_manager_find(t.ctx.containers, CID2));
 	container_manager_ack(t.ctx.containers, CID2);
@@ -894,15 +904,18 @@ END_TEST
 START_TEST(test_debug_delay_keeps_dirs)
 {
 	char *app_dir;
+	long long began;
 
 	ck_assert_int_eq(nmt_start(&t, CID1, "true"), 200);
 	ck_assert(nmt_wait_state(&t, CID1, CONTAINER_DONE));
 	app_dir = launcher_app_cache_dir(t.ctx.local_dirs[0], "alice", APP1);
+	began = testlib_now_ms();
 	container_manager_cleanup_app(t.ctx.containers, APP1);
-	nmt_run_for(&t, 400);
 	ck_assert_int_eq(access(app_dir, F_OK), 0);
-	nmt_run_for(&t, 1000);
-	ck_assert_int_eq(access(app_dir, F_OK), -1);
+	/* The directories go, but not before the 1 s debug delay (less the
+	 * slack of libevent's coarse clock). */
+	ck_assert(nmt_run_until(&t, path_gone, app_dir, NMT_WAIT_MS));
+	ck_assert_int_ge(testlib_now_ms() - began, 900);
 	free(app_dir);
 }
 END_TEST

@@ -18,21 +18,19 @@
 
 #include "common/xmalloc.h"
 #include "nm/dirs.h"
+#include "testlib.h"
 
-static char tmp[] = "/tmp/weft-nm-dirs.XXXXXX";
+static char tmp[256];
 
 static void setup(void)
 {
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	testlib_mkdtemp_into(tmp, sizeof tmp, "nm-dirs");
 }
 
 static void teardown(void)
 {
-	char *cmd = xasprintf("chmod -R u+rwx %s 2>/dev/null; rm -rf %s", tmp, tmp);
-
-	if (system(cmd) != 0)
+	if (testlib_rmtree(tmp) != 0)
 		fprintf(stderr, "cleanup of %s failed\n", tmp);
-	free(cmd);
 }
 
 static char *at(const char *rel)

@@ -19,6 +19,7 @@
 #include "nm/dirs.h"
 #include "nm/launcher.h"
 #include "nm/node.h"
+#include "testlib.h"
 
 #define APP "application_1700000000000_0001"
 #define CID "container_1700000000000_0001_01_000001"
@@ -172,12 +173,12 @@ END_TEST
 
 START_TEST(test_prepare_dirs_refuses_symlinks)
 {
-	char tmp[] = "/tmp/weft-nm-launcher.XXXXXX", *l1, *l2, *lg, *path, *cause = NULL;
+	char tmp[256], *l1, *l2, *lg, *path, *cause = NULL;
 	char *local[3], *logs[2];
 	struct nm_context ctx;
 	struct stat st;
 
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	testlib_mkdtemp_into(tmp, sizeof tmp, "nm-launcher");
 	l1 = xasprintf("%s/l1", tmp);
 	l2 = xasprintf("%s/l2", tmp);
 	lg = xasprintf("%s/logs", tmp);
@@ -230,12 +231,12 @@ END_TEST
 
 START_TEST(test_node_dirs_and_resources)
 {
-	char tmp[] = "/tmp/weft-nm-node.XXXXXX", *file, *bad, *good, *cause = NULL, **out;
+	char tmp[256], *file, *bad, *good, *cause = NULL, **out;
 	char *list[2];
 	int n;
 	FILE *f;
 
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	testlib_mkdtemp_into(tmp, sizeof tmp, "nm-node");
 	file = xasprintf("%s/file", tmp);
 	f = fopen(file, "w");
 	fclose(f);
@@ -267,7 +268,7 @@ START_TEST(test_node_dirs_and_resources)
 
 	ck_assert_int_ge(node_detect_memory_mb(), 1024);
 	ck_assert_int_ge(node_detect_vcores(), 1);
-	dirs_remove_tree(tmp, NULL);
+	testlib_rmtree(tmp);
 	free(file);
 	free(bad);
 	free(good);

@@ -18,10 +18,11 @@
 #include "common/xmalloc.h"
 #include "nm/dirs.h"
 #include "nm/monitor.h"
+#include "testlib.h"
 
 #define PAGE 4096
 
-static char root[] = "/tmp/weft-nm-proc.XXXXXX";
+static char root[256];
 
 /* One fake process: <root>/<pid>/stat and statm (statm NULL = missing). */
 static void fake_process(int pid, const char *comm, int ppid, int pgrp, const char *statm)
@@ -51,7 +52,7 @@ static void setup(void)
 	char *path;
 	FILE *f;
 
-	ck_assert_ptr_nonnull(mkdtemp(root));
+	testlib_mkdtemp_into(root, sizeof root, "nm-proc");
 	fake_process(1, "init", 0, 1, "1000 10 5 1 0 50 0\n");
 	/* A container: leader 100 (its own group), a child, a grandchild in a
 	 * new group, and a daemon re-parented to init that kept the group. */
@@ -82,7 +83,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	dirs_remove_tree(root, NULL);
+	testlib_rmtree(root);
 }
 
 START_TEST(test_parse_stat)

@@ -182,6 +182,50 @@ static struct json_object *last_containers(void)
 	return list;
 }
 
+/* Whether the updater has dealt with at least *arg answers. */
+static bool answered_at_least(void *arg)
+{
+	return status_updater_heartbeat_count(t.ctx.updater) >= *(int *)arg;
+}
+
+/* Wait until the updater has dealt with n heartbeat answers. */
+static void wait_answered(int n)
+{
+	ck_assert_msg(nmt_run_until(&t, answered_at_least, &n, NMT_WAIT_MS),
+	              "only %d heartbeats answered",
+	              (int)status_updater_heartbeat_count(t.ctx.updater));
+}
+
+/* Send a heartbeat the fake RM answers with extra (as rm.next_answer),
+ * then a plain one, and wait until that one is answered: heartbeats go
+ * one at a time, so the first answer, well-formed or not, has been dealt
+ * with. */
+static void heartbeat_and_settle(const char *extra)
+{
+	int sent = rm.heartbeats + 1;
+	int answered = (int)status_updater_heartbeat_count(t.ctx.updater) + 1;
+
+	rm.next_answer = xstrdup(extra);
+	status_updater_heartbeat_now(t.ctx.updater);
+	wait_heartbeats(sent, NMT_WAIT_MS);
+	status_updater_heartbeat_now(t.ctx.updater);
+	wait_answered(answered);
+}
+
+/* Whether this node has forgotten APP1. */
+static bool app1_gone(void *arg)
+{
+	return container_manager_find_app(t.ctx.containers, APP1) == NULL;
+}
+
+/* Whether APP1 has finished on this node. */
+static bool app1_finished(void *arg)
+{
+	struct application *a = container_manager_find_app(t.ctx.containers, APP1);
+
+	return a != NULL && application_get_state(a) == APPLICATION_FINISHED;
+}
+
 START_TEST(test_register_retries_with_backoff)
 {
 	int64_t began = time_mono_ms();
@@ -227,31 +271,35 @@ END_TEST
 
 START_TEST(test_periodic_heartbeats)
 {
+	long long began;
+	int n;
+
 	rm.interval_ms = 100;
 	status_updater_start(t.ctx.updater);
 	ck_assert(nmt_run_until(&t, registered, NULL, NMT_WAIT_MS));
-	nmt_run_for(&t, 1050);
-	ck_assert_int_ge(rm.heartbeats, 6);
-	ck_assert_int_le(rm.heartbeats, 12);
+	began = testlib_now_ms();
+	/* Heartbeats come unasked, one per interval: six of them span at
+	 * least five intervals (less the slack of libevent's coarse clock). */
+	wait_heartbeats(6, NMT_WAIT_MS);
+	ck_assert_int_ge(testlib_now_ms() - began, 5 * 100 - 20);
 	/* The response id the RM gave comes back. */
 	ck_assert_int_eq(rm.last_response_id_seen, rm.heartbeats - 1);
-	ck_assert_int_eq(status_updater_heartbeat_count(t.ctx.updater), rm.heartbeats);
+	n = rm.heartbeats;
+	ck_assert(nmt_run_until(&t, answered_at_least, &n, NMT_WAIT_MS));
 }
 END_TEST
 
 START_TEST(test_extra_heartbeat_when_container_ends)
 {
 	struct json_object *list, *st;
-	int64_t began;
 
+	/* An interval of an hour: any heartbeat seen is the extra one. */
+	rm.interval_ms = 3600 * 1000;
 	status_updater_start(t.ctx.updater);
 	ck_assert(nmt_run_until(&t, registered, NULL, NMT_WAIT_MS));
 	ck_assert_int_eq(rm.heartbeats, 0);
-	began = time_mono_ms();
 	ck_assert_int_eq(nmt_start(&t, CID1, "exit 4"), 200);
-	wait_heartbeats(1, 3000);
-	/* Well before the 10 s interval. */
-	ck_assert_int_lt(time_mono_ms() - began, 3000);
+	wait_heartbeats(1, NMT_WAIT_MS);
 	list = last_containers();
 	ck_assert_int_eq((int)json_object_array_length(list), 1);
 	st = json_object_array_get_idx(list, 0);
@@ -262,10 +310,10 @@ START_TEST(test_extra_heartbeat_when_container_ends)
 	/* Until acknowledged, it is reported again; then never. */
 	rm.next_answer = xstrdup("\"containersToAck\":[\"" CID1 "\"]");
 	status_updater_heartbeat_now(t.ctx.updater);
-	wait_heartbeats(2, 3000);
+	wait_heartbeats(2, NMT_WAIT_MS);
 	ck_assert_int_eq((int)json_object_array_length(last_containers()), 1);
 	status_updater_heartbeat_now(t.ctx.updater);
-	wait_heartbeats(3, 3000);
+	wait_heartbeats(3, NMT_WAIT_MS);
 	ck_assert_int_eq((int)json_object_array_length(last_containers()), 0);
 	/* The record stays (for logs and REST) until the app is cleaned up. */
 	ck_assert_ptr_nonnull(container_manager_find(t.ctx.containers, CID1));
@@ -297,18 +345,18 @@ START_TEST(test_incremental_reports)
 	ck_assert(nmt_wait_state(&t, CID1, CONTAINER_RUNNING));
 	/* The first heartbeat after registering is full. */
 	status_updater_heartbeat_now(t.ctx.updater);
-	wait_heartbeats(1, 3000);
+	wait_heartbeats(1, NMT_WAIT_MS);
 	ck_assert(last_full());
 	ck_assert_int_eq((int)json_object_array_length(last_containers()), 1);
 	/* Then only changes: nothing, until the next full report. */
 	for (n = 2; n <= WEFT_NM_FULL_REPORT_EVERY; n++) {
 		status_updater_heartbeat_now(t.ctx.updater);
-		wait_heartbeats(n, 3000);
+		wait_heartbeats(n, NMT_WAIT_MS);
 		ck_assert(!last_full());
 		ck_assert_int_eq((int)json_object_array_length(last_containers()), 0);
 	}
 	status_updater_heartbeat_now(t.ctx.updater);
-	wait_heartbeats(n, 3000);
+	wait_heartbeats(n, NMT_WAIT_MS);
 	ck_assert(last_full());
 	ck_assert_int_eq((int)json_object_array_length(last_containers()), 1);
 	st = json_object_array_get_idx(last_containers(), 0);
@@ -319,28 +367,28 @@ START_TEST(test_incremental_reports)
 	ck_assert(nmt_wait_state(&t, CID2, CONTAINER_RUNNING));
 	rm.next_answer = xstrdup("!{\"responseId\":\"bad\"}");
 	status_updater_heartbeat_now(t.ctx.updater);
-	wait_heartbeats(++n, 3000);
+	wait_heartbeats(++n, NMT_WAIT_MS);
 	ck_assert(!last_full());
 	ck_assert_int_eq((int)json_object_array_length(last_containers()), 1);
 	status_updater_heartbeat_now(t.ctx.updater);
-	wait_heartbeats(++n, 3000);
+	wait_heartbeats(++n, NMT_WAIT_MS);
 	ck_assert_int_eq((int)json_object_array_length(last_containers()), 1);
 	st = json_object_array_get_idx(last_containers(), 0);
 	ck_assert_str_eq(json_object_get_string(json_object_object_get(st, "containerId")), CID2);
 	status_updater_heartbeat_now(t.ctx.updater);
-	wait_heartbeats(++n, 3000);
+	wait_heartbeats(++n, NMT_WAIT_MS);
 	ck_assert_int_eq((int)json_object_array_length(last_containers()), 0);
 
 	/* After RESYNC the node registers and reports in full again. */
 	i = rm.registers;
 	rm.next_answer = xstrdup("!{\"responseId\":1,\"action\":\"RESYNC\"}");
 	status_updater_heartbeat_now(t.ctx.updater);
-	wait_heartbeats(++n, 3000);
+	wait_heartbeats(++n, NMT_WAIT_MS);
 	i++;
 	ck_assert(nmt_run_until(&t, registers_at_least, &i, NMT_WAIT_MS));
 	ck_assert(nmt_run_until(&t, registered, NULL, NMT_WAIT_MS));
 	status_updater_heartbeat_now(t.ctx.updater);
-	wait_heartbeats(++n, 3000);
+	wait_heartbeats(++n, NMT_WAIT_MS);
 	ck_assert(last_full());
 	ck_assert_int_eq((int)json_object_array_length(last_containers()), 2);
 }
@@ -356,7 +404,9 @@ START_TEST(test_heartbeat_requests_coalesce)
 	status_updater_heartbeat_now(t.ctx.updater);
 	status_updater_heartbeat_now(t.ctx.updater);
 	status_updater_heartbeat_now(t.ctx.updater);
-	nmt_run_for(&t, 500);
+	wait_answered(2);
+	/* And no third one after those two. */
+	nmt_run_for(&t, 300);
 	ck_assert_int_eq(rm.heartbeats, 2);
 }
 END_TEST
@@ -377,7 +427,7 @@ START_TEST(test_rm_cleans_up_a_container)
 	c = container_manager_find(t.ctx.containers, CID1);
 	ck_assert_int_eq(container_exit_status(c), WEFT_EXIT_KILLED_BY_RESOURCEMANAGER);
 	/* The completion went out at once. */
-	wait_heartbeats(2, 3000);
+	wait_heartbeats(2, NMT_WAIT_MS);
 	st = json_object_array_get_idx(last_containers(), 0);
 	ck_assert_str_eq(json_object_get_string(json_object_object_get(st, "state")), "COMPLETE");
 	ck_assert_int_eq(json_object_get_int(json_object_object_get(st, "exitStatus")),
@@ -398,15 +448,13 @@ START_TEST(test_rm_cleans_up_an_app)
 	ck_assert(nmt_wait_state(&t, CID1, CONTAINER_DONE));
 	ck_assert_int_eq(container_exit_status(container_manager_find(t.ctx.containers, CID1)),
 	                 WEFT_EXIT_KILLED_AFTER_APP_COMPLETION);
-	nmt_run_for(&t, 200);
 	a = container_manager_find_app(t.ctx.containers, APP1);
 	ck_assert_ptr_nonnull(a);
-	ck_assert_int_eq(application_get_state(a), APPLICATION_FINISHED);
+	ck_assert(nmt_run_until(&t, app1_finished, NULL, NMT_WAIT_MS));
 	/* The RM acknowledges the last container: the app is forgotten. */
 	rm.next_answer = xstrdup("\"containersToAck\":[\"" CID1 "\"]");
 	status_updater_heartbeat_now(t.ctx.updater);
-	nmt_run_for(&t, 300);
-	ck_assert_ptr_null(container_manager_find_app(t.ctx.containers, APP1));
+	ck_assert(nmt_run_until(&t, app1_gone, NULL, NMT_WAIT_MS));
 }
 END_TEST
 
@@ -419,19 +467,13 @@ START_TEST(test_malformed_answer_changes_nothing)
 	ck_assert_int_eq(nmt_start(&t, CID1, "exec sleep 30"), 200);
 	ck_assert(nmt_wait_state(&t, CID1, CONTAINER_RUNNING));
 	/* Valid appsToCleanup, broken containersToAck: ignored as a whole. */
-	rm.next_answer = xstrdup("\"appsToCleanup\":[\"" APP1 "\"],\"containersToAck\":\"x\"");
-	status_updater_heartbeat_now(t.ctx.updater);
-	nmt_run_for(&t, 300);
+	heartbeat_and_settle("\"appsToCleanup\":[\"" APP1 "\"],\"containersToAck\":\"x\"");
 	a = container_manager_find_app(t.ctx.containers, APP1);
 	ck_assert_int_eq(application_get_state(a), APPLICATION_RUNNING);
 	ck_assert_int_eq(container_get_state(container_manager_find(t.ctx.containers, CID1)),
 	                 CONTAINER_RUNNING);
-	rm.next_answer = xstrdup("!not json at all");
-	status_updater_heartbeat_now(t.ctx.updater);
-	nmt_run_for(&t, 300);
-	rm.next_answer = xstrdup("!{\"responseId\":\"1\"}");
-	status_updater_heartbeat_now(t.ctx.updater);
-	nmt_run_for(&t, 300);
+	heartbeat_and_settle("!not json at all");
+	heartbeat_and_settle("!{\"responseId\":\"1\"}");
 	ck_assert(status_updater_registered(t.ctx.updater));
 	ck_assert_int_eq(container_get_state(container_manager_find(t.ctx.containers, CID1)),
 	                 CONTAINER_RUNNING);
@@ -441,6 +483,7 @@ END_TEST
 START_TEST(test_resync_registers_again)
 {
 	struct json_object *list;
+	int n;
 
 	status_updater_start(t.ctx.updater);
 	ck_assert(nmt_run_until(&t, registered, NULL, NMT_WAIT_MS));
@@ -448,9 +491,10 @@ START_TEST(test_resync_registers_again)
 	ck_assert(nmt_wait_state(&t, CID1, CONTAINER_RUNNING));
 	rm.next_answer = xstrdup("!{\"responseId\":0,\"action\":\"RESYNC\"}");
 	status_updater_heartbeat_now(t.ctx.updater);
-	nmt_run_for(&t, 500);
+	n = 2;
+	ck_assert(nmt_run_until(&t, registers_at_least, &n, NMT_WAIT_MS));
+	ck_assert(nmt_run_until(&t, registered, NULL, NMT_WAIT_MS));
 	ck_assert_int_eq(rm.registers, 2);
-	ck_assert(status_updater_registered(t.ctx.updater));
 	/* The registration lists the running container. */
 	list = json_object_object_get(rm.last_register, "containers");
 	ck_assert_int_eq((int)json_object_array_length(list), 1);
@@ -463,7 +507,8 @@ START_TEST(test_shutdown_action)
 	ck_assert(nmt_run_until(&t, registered, NULL, NMT_WAIT_MS));
 	rm.next_answer = xstrdup("!{\"responseId\":1,\"action\":\"SHUTDOWN\"}");
 	status_updater_heartbeat_now(t.ctx.updater);
-	nmt_run_for(&t, 300);
+	ck_assert(nmt_run_until(&t, testlib_count_reached, &(struct testlib_count){&shutdowns, 1},
+	                        NMT_WAIT_MS));
 	ck_assert_int_eq(shutdowns, 1);
 }
 END_TEST
@@ -485,9 +530,7 @@ START_TEST(test_key_ids_come_from_the_rm)
 	free(body);
 	free(token);
 	/* The RM rolls the keys in a heartbeat answer. */
-	rm.next_answer = xstrdup("\"containerKeyIds\":[43]");
-	status_updater_heartbeat_now(t.ctx.updater);
-	nmt_run_for(&t, 300);
+	heartbeat_and_settle("\"containerKeyIds\":[43]");
 	token = nmt_token(&t, "container_1700000000000_0001_01_000002", NULL, 256, 0, 41);
 	body = nmt_start_body(token, "true");
 	ck_assert_int_eq(nmt_post(&t, "/rpc/containers/start", body, NULL), 401);
@@ -538,9 +581,9 @@ START_TEST(test_wrong_secret_is_refused_by_the_rm)
 
 	t.ctx.secret = wrong;
 	status_updater_start(t.ctx.updater);
-	nmt_run_for(&t, 700);
+	ck_assert(nmt_run_until(&t, testlib_count_reached,
+	                        &(struct testlib_count){&rm.auth_failures, 2}, NMT_WAIT_MS));
 	ck_assert(!status_updater_registered(t.ctx.updater));
-	ck_assert_int_ge(rm.auth_failures, 2);
 	t.ctx.secret = t.secret;
 	ck_assert(nmt_run_until(&t, registered, NULL, NMT_WAIT_MS));
 	secret_free(wrong);

@@ -19,11 +19,12 @@
 #include "common/xmalloc.h"
 #include "nm/dirs.h"
 #include "nm/webapp.h"
+#include "testlib.h"
 
 #define APP "application_1700000000000_0001"
 #define CID "container_1700000000000_0001_01_000001"
 
-static char root[] = "/tmp/weft-nm-webapp.XXXXXX";
+static char root[256];
 
 static void write_file(const char *rel, const char *text)
 {
@@ -38,14 +39,14 @@ static void write_file(const char *rel, const char *text)
 
 static void setup(void)
 {
-	ck_assert_ptr_nonnull(mkdtemp(root));
+	testlib_mkdtemp_into(root, sizeof root, "nm-webapp");
 	ck_assert_int_eq(dirs_make_below(root, APP "/" CID, 0755, NULL), 0);
 	write_file(APP "/" CID "/stdout", "0123456789");
 }
 
 static void teardown(void)
 {
-	dirs_remove_tree(root, NULL);
+	testlib_rmtree(root);
 }
 
 START_TEST(test_open_regular_file)

@@ -3,8 +3,8 @@
  * cwd, stdio files, exec failures, terminating whole process groups
  * (grandchildren included, SIGKILL after the grace period) and detach.
  *
- * Every wait runs the loop under a deadline timer, so a broken proc.c
- * fails a test instead of hanging it.
+ * Every wait runs the loop until its condition holds, under a generous
+ * bound (testlib), so a broken proc.c fails a test instead of hanging it.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1
@@ -28,11 +28,12 @@
 #endif
 
 #include "common/proc.h"
+#include "testlib.h"
 
-#define WAIT_MS 10000
+#define WAIT_MS TESTLIB_WAIT_MS
 
 static struct event_base *base;
-static char tmpdir[64];
+static char tmpdir[256];
 static pid_t stray_pids[8];
 static int n_stray;
 
@@ -67,8 +68,7 @@ static void setup(void)
 	base = event_base_new();
 	ck_assert_ptr_nonnull(base);
 	proc_init(base);
-	strcpy(tmpdir, "/tmp/weft-test-proc.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	testlib_mkdtemp_into(tmpdir, sizeof tmpdir, "proc");
 	umask(022);
 	n_stray = 0;
 #ifdef __linux__
@@ -81,16 +81,11 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char *cmd;
-
 	kill_strays();
 	proc_shutdown();
 	event_base_free(base);
-	if (asprintf(&cmd, "rm -rf '%s'", tmpdir) > 0) {
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", tmpdir);
-		free(cmd);
-	}
+	if (testlib_rmtree(tmpdir) != 0)
+		fprintf(stderr, "could not remove %s\n", tmpdir);
 }
 
 static void exit_cb(struct proc *p, int status, void *arg)
@@ -108,35 +103,12 @@ static void never_cb(struct proc *p, int status, void *arg)
 	ck_abort_msg("exit callback ran after proc_detach");
 }
 
-/* ---------------- bounded waiting ---------------- */
-
-typedef bool (*predicate)(void *);
-
-static void poll_cb(evutil_socket_t fd, short events, void *arg)
-{
-}
-
-static void deadline_cb(evutil_socket_t fd, short events, void *arg)
-{
-	*(bool *)arg = true;
-}
+/* ---------------- bounded waiting (testlib) ---------------- */
 
 /* Run the loop until pred(arg) holds; false when timeout_ms passed first. */
-static bool run_until(predicate pred, void *arg, int timeout_ms)
+static bool run_until(testlib_pred pred, void *arg, int timeout_ms)
 {
-	bool expired = false;
-	struct event *poll = event_new(base, -1, EV_PERSIST, poll_cb, NULL);
-	struct event *deadline = evtimer_new(base, deadline_cb, &expired);
-	struct timeval tick = {0, 10000};
-	struct timeval limit = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-
-	event_add(poll, &tick);
-	evtimer_add(deadline, &limit);
-	while (!pred(arg) && !expired)
-		event_base_loop(base, EVLOOP_ONCE);
-	event_free(poll);
-	event_free(deadline);
-	return pred(arg);
+	return testlib_loop_until(base, pred, arg, timeout_ms);
 }
 
 static bool exited(void *arg)
@@ -522,7 +494,8 @@ START_TEST(test_session_leader_exit_ends_session)
 {
 	char *gc_file = tmp_path("gc.pid");
 	struct proc_spec spec = {
-	        .command = "perl -e 'setpgrp(0, 0); exec @ARGV' sleep 100 & echo $! > gc.pid; exit 0",
+	        .command =
+	                "perl -e 'setpgrp(0, 0); exec @ARGV' sleep 100 & echo $! > gc.pid; exit 0",
 	        .cwd = tmpdir,
 	        .new_session = true,
 	};
@@ -570,18 +543,15 @@ START_TEST(test_terminate_sigkill_after_grace)
 	};
 	struct result r = {0};
 	struct proc *p = spawn_command(&spec, &r);
-	struct timeval t0, t1;
-	long elapsed_ms;
+	long long began;
 
 	ck_assert_clean(run_until(file_ready, ready, WAIT_MS));
-	gettimeofday(&t0, NULL);
+	began = testlib_now_ms();
 	proc_terminate(p, 300);
 	ck_assert_clean(run_until(exited, &r, WAIT_MS));
-	gettimeofday(&t1, NULL);
-	elapsed_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_usec - t0.tv_usec) / 1000;
+	/* SIGKILL, and not before the 300 ms grace. */
 	ck_assert_int_eq(proc_exit_code(r.status), 128 + SIGKILL);
-	ck_assert_int_ge(elapsed_ms, 250);
-	ck_assert_int_lt(elapsed_ms, WAIT_MS);
+	ck_assert_int_ge(testlib_now_ms() - began, 250);
 	free(ready);
 }
 END_TEST

@@ -20,6 +20,7 @@
 #include "common/xmalloc.h"
 #include "rm/queues.h"
 #include "rm/scheduler.h"
+#include "testlib.h"
 
 #define A1 "appattempt_1700000000000_0001_000001"
 #define A2 "appattempt_1700000000000_0002_000001"
@@ -252,11 +253,11 @@ END_TEST
 
 START_TEST(test_load)
 {
-	char dir[] = "/tmp/weft-queues-test-XXXXXX", *path, *cause = NULL;
+	char dir[256], *path, *cause = NULL;
 	struct queue_conf *c;
 	FILE *f;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	testlib_mkdtemp_into(dir, sizeof dir, "queues");
 	path = xasprintf("%s/queues.conf", dir);
 	/* Missing: the default tree, unless the file must exist. */
 	c = queue_conf_load(path, false, &cause);
@@ -278,8 +279,7 @@ START_TEST(test_load)
 	/* A directory is not a file. */
 	ck_assert_ptr_null(queue_conf_load(dir, true, &cause));
 	free(cause);
-	unlink(path);
-	rmdir(dir);
+	testlib_rmtree(dir);
 	free(path);
 }
 END_TEST

@@ -24,6 +24,7 @@
 #include "rm/node_tracker.h"
 #include "rm/rm.h"
 #include "rm/submission.h"
+#include "testlib.h"
 #include "weft/ids.h"
 
 struct rm_fixture *fixture_new(const char *const *defines)
@@ -31,8 +32,7 @@ struct rm_fixture *fixture_new(const char *const *defines)
 	struct rm_fixture *fx = xcalloc(1, sizeof *fx);
 	char *cause = NULL, *path;
 
-	snprintf(fx->dir, sizeof fx->dir, "/tmp/weft-rm-test-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(fx->dir));
+	testlib_mkdtemp_into(fx->dir, sizeof fx->dir, "rm");
 	log_open("test", getenv("WEFT_TEST_DEBUG") != NULL ? LOG_LEVEL_DEBUG : LOG_LEVEL_ERROR,
 	         NULL);
 	fx->base = event_base_new();
@@ -59,8 +59,6 @@ struct rm_fixture *fixture_new(const char *const *defines)
 
 void fixture_free(struct rm_fixture *fx)
 {
-	char *cmd;
-
 	rm_free(fx->rm);
 	http_client_free(fx->client);
 	for (int i = 0; i < fx->n_nms; i++) {
@@ -74,46 +72,23 @@ void fixture_free(struct rm_fixture *fx)
 	}
 	config_free(fx->cfg);
 	event_base_free(fx->base);
-	cmd = xasprintf("rm -rf '%s'", fx->dir);
-	if (system(cmd) != 0)
+	if (testlib_rmtree(fx->dir) != 0)
 		fprintf(stderr, "could not remove %s\n", fx->dir);
-	free(cmd);
 	free(fx);
 }
 
 /* --- running the loop --- */
 
-static void fixture_tick_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	(void)arg;
-}
-
+/* The fixture's loop under testlib's bounded wait. */
 bool fixture_run_until(struct rm_fixture *fx, bool (*pred)(void *), void *arg, int timeout_ms)
 {
-	int64_t deadline = time_mono_ms() + timeout_ms;
-	struct event *tick = event_new(fx->base, -1, EV_PERSIST, fixture_tick_cb, NULL);
-	struct timeval tv = {0, 10 * 1000};
-	bool ok;
-
-	/* A ticking timer makes EVLOOP_ONCE return regularly. */
-	evtimer_add(tick, &tv);
-	while (!(ok = pred(arg)) && time_mono_ms() < deadline)
-		event_base_loop(fx->base, EVLOOP_ONCE);
-	event_free(tick);
-	return ok;
+	return testlib_loop_until(fx->base, pred, arg, timeout_ms);
 }
 
-static bool fixture_never(void *arg)
-{
-	(void)arg;
-	return false;
-}
-
+/* The fixture's loop for ms (for what must not happen). */
 void fixture_run_for(struct rm_fixture *fx, int ms)
 {
-	fixture_run_until(fx, fixture_never, NULL, ms);
+	testlib_run_for(fx->base, ms);
 }
 
 /* --- HTTP calls --- */

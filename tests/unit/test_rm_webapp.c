@@ -33,6 +33,7 @@
 #include "rm/container_tokens.h"
 #include "rm/rm.h"
 #include "test_rm_support.h"
+#include "testlib.h"
 #include "weft/ids.h"
 #include "weft/protocol.h"
 
@@ -176,7 +177,7 @@ static struct raw_call raw_post(struct rm_fixture *fx, enum evhttp_cmd_type cmd,
 	                  "application/json");
 	evbuffer_add(evhttp_request_get_output_buffer(req), body, strlen(body));
 	evhttp_make_request(conn, req, cmd, path);
-	ck_assert(fixture_run_until(fx, raw_done, &c, 5000));
+	ck_assert(fixture_run_until(fx, raw_done, &c, TESTLIB_WAIT_MS));
 	evhttp_connection_free(conn);
 	return c;
 }
@@ -821,8 +822,8 @@ static char *launched_am(struct rm_fixture *fx, struct fake_nm *nm, char *app, c
 
 	fixture_register_nm(fx, nm, 8192, 8);
 	ck_assert_int_eq(submit(fx, app, NULL), 202);
-	for (int i = 0; i < 500 && nm->n_starts == 0; i++)
-		fixture_run_for(fx, 10);
+	ck_assert(fixture_run_until(fx, testlib_count_reached,
+	                            &(struct testlib_count){&nm->n_starts, 1}, TESTLIB_WAIT_MS));
 	ck_assert_int_eq(nm->n_starts, 1);
 	env = jpath(nm->starts[0], "launchContext.environment");
 	snprintf(attempt, WEFT_ID_MAX, "%s", jstr(env, WEFT_ENV_APP_ATTEMPT_ID));

@@ -30,6 +30,7 @@
 #include "rm/rm.h"
 #include "rm/scheduler.h"
 #include "test_rm_support.h"
+#include "testlib.h"
 #include "weft/ids.h"
 #include "weft/protocol.h"
 
@@ -46,7 +47,7 @@ static char *write_queues(const char *dir, const char *text)
 }
 
 struct setup {
-	char dir[64];
+	char dir[256];
 	char *path;
 	struct rm_fixture *fx;
 };
@@ -58,8 +59,7 @@ static void setup_with(struct setup *st, const char *text, const char *extra)
 	char *define;
 	const char *defines[7];
 
-	snprintf(st->dir, sizeof st->dir, "/tmp/weft-queues-rm-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(st->dir));
+	testlib_mkdtemp_into(st->dir, sizeof st->dir, "queues-rm");
 	st->path = write_queues(st->dir, text);
 	define = xasprintf("rm.scheduler.queues-file=%s", st->path);
 	defines[0] = define;
@@ -81,8 +81,7 @@ static void setup(struct setup *st, const char *text)
 static void teardown(struct setup *st)
 {
 	fixture_free(st->fx);
-	unlink(st->path);
-	rmdir(st->dir);
+	testlib_rmtree(st->dir);
 	free(st->path);
 }
 
@@ -275,6 +274,19 @@ static bool stopped(const struct fake_nm *nm, const char *id)
 	return false;
 }
 
+struct wait_stop {
+	const struct fake_nm *nm;
+	const char *id;
+};
+
+/* Whether the NM in arg was asked to stop the container in arg. */
+static bool stop_reached(void *arg)
+{
+	struct wait_stop *w = arg;
+
+	return stopped(w->nm, w->id);
+}
+
 struct wait_start {
 	struct fake_nm *nm;
 	int n;
@@ -298,7 +310,9 @@ START_TEST(test_preemption_path)
 	struct am_allocation al;
 	struct app_report rep;
 	struct wait_start ws;
-	int64_t deadline;
+	struct wait_stop sw;
+	long long deadline;
+	int64_t began = time_now_ms();
 	bool seen = false;
 
 	setup(&st, OPEN_QUEUES);
@@ -319,14 +333,15 @@ START_TEST(test_preemption_path)
 	ck_assert_msg(strstr(rep.diagnostics, "Waiting for the AM container") != NULL, "%s",
 	              rep.diagnostics);
 	/* The policy wants one of a's containers back: the AM is told. */
-	deadline = time_mono_ms() + 3000;
-	while (!seen && time_mono_ms() < deadline) {
+	deadline = testlib_now_ms() + TESTLIB_WAIT_MS;
+	while (!seen && testlib_now_ms() < deadline) {
 		fixture_run_for(fx, 50);
 		al = am_allocate(fx, at, -1);
 		if (al.preempt != NULL && json_object_array_length(al.preempt) > 0) {
 			ck_assert_int_eq(json_object_array_length(al.preempt), 1);
 			snprintf(victim, sizeof victim, "%s", jstr(al.preempt, "0.containerId"));
-			ck_assert_int_gt(jint(al.preempt, "0.killAtMs"), time_now_ms() - 1000);
+			/* A wall-clock time in ms, after the preemption began. */
+			ck_assert_int_ge(jint(al.preempt, "0.killAtMs"), began);
 			seen = true;
 		}
 		allocation_clear(&al);
@@ -335,8 +350,8 @@ START_TEST(test_preemption_path)
 	ck_assert_str_ne(victim, a_am);
 	/* After the wait it is stopped on its NM and completes with -102. */
 	seen = false;
-	deadline = time_mono_ms() + 3000;
-	while (!seen && time_mono_ms() < deadline) {
+	deadline = testlib_now_ms() + TESTLIB_WAIT_MS;
+	while (!seen && testlib_now_ms() < deadline) {
 		fixture_run_for(fx, 50);
 		al = am_allocate(fx, at, -1);
 		for (size_t i = 0; i < json_object_array_length(al.completed); i++) {
@@ -352,11 +367,15 @@ START_TEST(test_preemption_path)
 		allocation_clear(&al);
 	}
 	ck_assert_msg(seen, "the AM never saw its container complete with -102");
-	ck_assert(stopped(nm, victim));
+	/* The stop reaches the NM over HTTP, maybe after the AM heard. */
+	sw.nm = nm;
+	sw.id = victim;
+	ck_assert_msg(fixture_run_until(fx, stop_reached, &sw, TESTLIB_WAIT_MS),
+	              "the NM was never asked to stop %s", victim);
 	/* b's AM gets the room. */
 	ws.nm = nm;
 	ws.n = 2;
-	ck_assert(fixture_run_until(fx, start_reached, &ws, 3000));
+	ck_assert(fixture_run_until(fx, start_reached, &ws, TESTLIB_WAIT_MS));
 	ck_assert_int_ne(report_of(fx, b_app).state, APP_FAILED);
 	ck_assert_int_eq(report_of(fx, a_app).running_containers, 3);
 	teardown(&st);
@@ -395,7 +414,7 @@ START_TEST(test_preempted_am_not_counted)
 	 * attempt ends but does not count, so it gets another. */
 	arg[0] = fx;
 	arg[1] = a2;
-	ck_assert(fixture_run_until(fx, attempt2, arg, 5000));
+	ck_assert(fixture_run_until(fx, attempt2, arg, TESTLIB_WAIT_MS));
 	rep = report_of(fx, a2);
 	ck_assert_int_ne(rep.state, APP_FAILED);
 	ck_assert_msg(strstr(rep.diagnostics, "-102") != NULL, "%s", rep.diagnostics);
@@ -514,15 +533,14 @@ START_TEST(test_topology)
 	FILE *f;
 
 	/* A table. */
-	snprintf(st.dir, sizeof st.dir, "/tmp/weft-topology-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(st.dir));
+	testlib_mkdtemp_into(st.dir, sizeof st.dir, "topology");
 	table = xasprintf("%s/topology", st.dir);
 	f = fopen(table, "w");
 	fputs("# host rack\n127.0.0.1 /rackT\nother.example.com /rackO\n", f);
 	fclose(f);
 	define = xasprintf("rm.topology.table-file=%s", table);
 	{
-		char dir[64];
+		char dir[256];
 
 		snprintf(dir, sizeof dir, "%s", st.dir);
 		setup_with(&st, "", define);
@@ -531,15 +549,13 @@ START_TEST(test_topology)
 		ck_assert_str_eq(rack_of(st.fx, nm->address), "/rackT");
 		expect_rack_ask_fits(st.fx, "/rackT");
 		teardown(&st);
-		unlink(table);
-		rmdir(dir);
+		testlib_rmtree(dir);
 	}
 	free(define);
 	free(table);
 
 	/* A script: the NM's own rack until it answers. */
-	snprintf(st.dir, sizeof st.dir, "/tmp/weft-topology-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(st.dir));
+	testlib_mkdtemp_into(st.dir, sizeof st.dir, "topology");
 	script = xasprintf("%s/topology.sh", st.dir);
 	f = fopen(script, "w");
 	fputs("#!/bin/sh\nfor h; do echo \"/script-$h\"; done\n", f);
@@ -547,7 +563,7 @@ START_TEST(test_topology)
 	ck_assert_int_eq(chmod(script, 0755), 0);
 	define = xasprintf("rm.topology.script=%s", script);
 	{
-		char dir[64];
+		char dir[256];
 
 		snprintf(dir, sizeof dir, "%s", st.dir);
 		setup_with(&st, "", define);
@@ -556,11 +572,10 @@ START_TEST(test_topology)
 		w.fx = st.fx;
 		w.id = nm->address;
 		w.rack = "/script-127.0.0.1";
-		ck_assert(fixture_run_until(st.fx, rack_is, &w, 5000));
+		ck_assert(fixture_run_until(st.fx, rack_is, &w, TESTLIB_WAIT_MS));
 		expect_rack_ask_fits(st.fx, "/script-127.0.0.1");
 		teardown(&st);
-		unlink(script);
-		rmdir(dir);
+		testlib_rmtree(dir);
 	}
 	free(define);
 	free(script);
@@ -569,12 +584,12 @@ END_TEST
 
 START_TEST(test_topology_bad)
 {
-	char dir[] = "/tmp/weft-topology-XXXXXX", *table, *cause = NULL;
+	char dir[256], *table, *cause = NULL;
 	struct event_base *base = event_base_new();
 	struct rack_resolver *r;
 	FILE *f;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	testlib_mkdtemp_into(dir, sizeof dir, "topology");
 	table = xasprintf("%s/topology", dir);
 	f = fopen(table, "w");
 	fputs("host-without-rack\n", f);
@@ -597,8 +612,7 @@ START_TEST(test_topology_bad)
 	ck_assert_ptr_nonnull(r);
 	ck_assert_ptr_null(rack_resolver_lookup(r, "h1"));
 	rack_resolver_free(r);
-	unlink(table);
-	rmdir(dir);
+	testlib_rmtree(dir);
 	free(table);
 	event_base_free(base);
 }

@@ -15,29 +15,24 @@
 #include <unistd.h>
 
 #include "common/security.h"
+#include "testlib.h"
 
 #define NOW         1700000000000LL
 #define SECRET_TEXT "0123456789abcdef0123456789abcdef"
 
-static char tmpdir[64];
+static char tmpdir[256];
 static struct secret *secret;
 
 static void setup(void)
 {
-	strcpy(tmpdir, "/tmp/weft-test-security.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	testlib_mkdtemp_into(tmpdir, sizeof tmpdir, "security");
 	secret = secret_from_bytes(SECRET_TEXT, strlen(SECRET_TEXT));
 }
 
 static void teardown(void)
 {
-	char *cmd;
-
 	secret_free(secret);
-	if (asprintf(&cmd, "rm -rf '%s'", tmpdir) > 0) {
-		ck_assert_int_eq(system(cmd), 0);
-		free(cmd);
-	}
+	ck_assert_int_eq(testlib_rmtree(tmpdir), 0);
 }
 
 /* Write a file with the given content and mode into tmpdir. */

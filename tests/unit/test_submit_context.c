@@ -21,6 +21,7 @@
 #include "submit/submit_job.h"
 #include "submit/submit_logs.h"
 #include "submit/submit_quote.h"
+#include "testlib.h"
 
 /* What /bin/sh makes of the quoted word: printf '%s' WORD. */
 static char *through_shell(const char *word)
@@ -321,7 +322,7 @@ static char *write_file(const char *dir, const char *name, const char *text)
 
 START_TEST(job_from_file)
 {
-	char dir[] = "/tmp/test_submit_job.XXXXXX";
+	char dir[256];
 	struct submit_job job;
 	char *cause = NULL, *path;
 	static const struct {
@@ -337,7 +338,7 @@ START_TEST(job_from_file)
 	        {"", ""},
 	};
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	testlib_mkdtemp_into(dir, sizeof dir, "submit-job");
 	path = write_file(dir, "wordcount.json",
 	                  "{\"kind\":\"shell\",\"command\":\"echo hi\",\"tasks\":2}\n");
 	ck_assert_int_eq(submit_job_from_file(path, &job, &cause), 0);
@@ -369,7 +370,7 @@ START_TEST(job_from_file)
 	ck_assert_int_eq(submit_job_from_file(dir, &job, &cause), -1);
 	ck_assert_ptr_nonnull(strstr(cause, "not a regular file"));
 	free(cause);
-	rmdir(dir);
+	testlib_rmtree(dir);
 }
 END_TEST
 

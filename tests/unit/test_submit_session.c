@@ -27,6 +27,7 @@
 #include "submit/submit_follow.h"
 #include "submit/submit_job.h"
 #include "submit/submit_session.h"
+#include "testlib.h"
 
 #define APP          "application_1700000000000_0042"
 #define AM_CONTAINER "container_1700000000000_0042_01_000001"
@@ -298,11 +299,6 @@ static void done_cb(int status, void *arg)
 	event_base_loopbreak(F.base);
 }
 
-static void timeout_cb(evutil_socket_t fd, short what, void *arg)
-{
-	event_base_loopbreak(F.base);
-}
-
 /* Everything written to f (caller frees). */
 static char *slurp(FILE *f)
 {
@@ -324,8 +320,6 @@ static struct outcome run_session(struct submit_args *a, const char *rm_url)
 	struct submit_job job;
 	struct submit_settings set;
 	struct outcome o = {-1, false, NULL, NULL};
-	struct timeval limit = {20, 0};
-	struct event *guard;
 	char *cause = NULL;
 
 	ck_assert_int_eq(submit_job_from_shell("echo $WEFT_TASK_INDEX", 2, &job, &cause), 0);
@@ -345,12 +339,9 @@ static struct outcome run_session(struct submit_args *a, const char *rm_url)
 	set.out = tmpfile();
 	set.err = tmpfile();
 	F.session = submit_session_new(F.base, &set, done_cb, &o);
-	guard = evtimer_new(F.base, timeout_cb, NULL);
-	evtimer_add(guard, &limit);
 	submit_session_start(F.session);
-	event_base_dispatch(F.base);
-	event_free(guard);
-	ck_assert_msg(o.done, "the session did not end within 20 s");
+	ck_assert_msg(testlib_loop_until(F.base, testlib_flag_set, &o.done, TESTLIB_WAIT_MS),
+	              "the session did not end");
 	submit_session_free(F.session);
 	F.session = NULL;
 	o.out = slurp(set.out);
@@ -390,10 +381,10 @@ START_TEST(cluster_mode_end_to_end)
 	struct outcome o;
 	struct json_object *entries, *entry, *value, *v;
 
-	char tmp[] = "/tmp/test_submit_session.XXXXXX";
+	char tmp[256];
 
 	/* The driver's output passes through a temporary file under TMPDIR. */
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	testlib_mkdtemp_into(tmp, sizeof tmp, "submit-session");
 	setenv("TMPDIR", tmp, 1);
 	args_for(&a, SUBMIT_MODE_CLUSTER);
 	script("ACCEPTED", "RUNNING", "RUNNING", "FINISHED");
@@ -717,7 +708,12 @@ static void follow_error_cb(const char *error, void *arg)
 
 	seen->error = xstrdup(error);
 	seen->error_at = time_mono_ms();
-	event_base_loopbreak(F.base);
+}
+
+/* Whether the follower reported its error. */
+static bool follow_failed(void *arg)
+{
+	return ((struct follow_seen *)arg)->error != NULL;
 }
 
 START_TEST(follow_tolerates_then_gives_up)
@@ -726,15 +722,13 @@ START_TEST(follow_tolerates_then_gives_up)
 	struct http_client *client = http_client_new(F.base);
 	char *url = xasprintf("%s/ws/v1/cluster/apps/%s", F.url, APP);
 	struct submit_follow *f;
-	struct timeval limit = {10, 0};
-	struct event *guard = evtimer_new(F.base, timeout_cb, NULL);
 	int64_t start = time_mono_ms();
 
 	script("RUNNING", NULL, NULL, NULL);
 	f = submit_follow_new(F.base, client, url, 10, 300, follow_report_cb, follow_error_cb,
 	                      &seen);
-	evtimer_add(guard, &limit);
-	event_base_dispatch(F.base);
+	ck_assert_msg(testlib_loop_until(F.base, follow_failed, &seen, TESTLIB_WAIT_MS),
+	              "the follower never gave up");
 	ck_assert_int_eq(seen.reports, 1);
 	ck_assert_ptr_nonnull(seen.error);
 	ck_assert_ptr_nonnull(strstr(seen.error, "lost contact with the resource manager at"));
@@ -743,7 +737,6 @@ START_TEST(follow_tolerates_then_gives_up)
 	free(seen.error);
 	submit_follow_free(f);
 	http_client_free(client);
-	event_free(guard);
 	free(url);
 }
 END_TEST

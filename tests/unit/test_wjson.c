@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/wjson.h"
+#include "testlib.h"
 
 /* Parse text (a C string); RET the value or NULL with *cause. */
 static struct json_object *parse(const char *text, char **cause)
@@ -219,11 +220,11 @@ END_TEST
 
 START_TEST(test_parse_file)
 {
-	char dir[] = "/tmp/weft-test-wjson-XXXXXX", *path, *cause = NULL, *expected;
+	char dir[256], *path, *cause = NULL, *expected;
 	struct json_object *obj;
 	FILE *f;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	testlib_mkdtemp_into(dir, sizeof dir, "wjson");
 	ck_assert_int_ge(asprintf(&path, "%s/job.json", dir), 0);
 
 	obj = wjson_parse_file(path, 1024, &cause);
@@ -270,8 +271,7 @@ START_TEST(test_parse_file)
 	free(expected);
 	free(cause);
 
-	ck_assert_int_eq(unlink(path), 0);
-	ck_assert_int_eq(rmdir(dir), 0);
+	ck_assert_int_eq(testlib_rmtree(dir), 0);
 	free(path);
 }
 END_TEST
