@@ -860,12 +860,6 @@ START_TEST(test_app_cleanup_keeps_logs)
 }
 END_TEST
 
-/* Whether path does not exist. */
-static bool path_gone(void *arg)
-{
-	return access(arg, F_OK) == -1;
-}
-
 START_TEST(test_pid_file)
 {
 	char *app_dir, *pid_path, *text, *expected;
