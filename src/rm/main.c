@@ -18,6 +18,11 @@
 #include "rm/rm.h"
 #include "weft/protocol.h"
 
+/* Public callbacks (or microseconds of them) between two looks for newly
+ * ready internal RPC. */
+#define MAIN_DISPATCH_MAX_CALLBACKS 16
+#define MAIN_DISPATCH_INTERVAL_US   5000
+
 /* The usage text --help prints and bad options point to. */
 static void usage(FILE *out)
 {
@@ -119,6 +124,18 @@ int main(int argc, char **argv)
 		if (ec == NULL)
 			fatalx("event_config_new failed");
 		event_config_set_flag(ec, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+		/* Internal RPC runs at a higher priority than public REST
+		 * (rm.h), but libevent only looks for newly ready events once
+		 * the queue of the priority it is serving is empty: with a
+		 * thousand readers ready that is a thousand callbacks.  Look
+		 * again after a few public callbacks or a few milliseconds, so
+		 * a heartbeat that arrives meanwhile goes first. */
+		{
+			struct timeval interval = {0, MAIN_DISPATCH_INTERVAL_US};
+
+			event_config_set_max_dispatch_interval(
+			        ec, &interval, MAIN_DISPATCH_MAX_CALLBACKS, RM_PRIORITY_PUBLIC);
+		}
 		base = event_base_new_with_config(ec);
 		event_config_free(ec);
 	}
