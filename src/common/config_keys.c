@@ -84,7 +84,7 @@ const struct config_key config_keys[] = {
 	    "How often the RM rolls the container-token key id (the previous one stays valid)."),
 	INT("rm.http.max-body-bytes", "1048576", 1024, INT64_C(1) << 30,
 	    "Largest JSON request body the RM accepts."),
-	INT("rm.http.max-connections-per-address", "64", 0, 1000000,
+	INT("rm.http.max-connections-per-address", "16", 0, 1000000,
 	    "Open public REST connections one client address may hold; beyond it a connection is answered 429 and closed (0 = no cap; not applied to rm.rpc-address)."),
 
 	/* weft-nm */

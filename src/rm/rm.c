@@ -234,12 +234,12 @@ out:
 	return rc;
 }
 
-/* Two priorities on the loop: internal RPC's events run before public
- * REST's.  libevent runs every active event of the highest priority that
- * has one, then polls again (main.c also makes it poll again after a few
- * public callbacks), so a heartbeat waits for at most the callback in
- * progress, not for a queue of readers.  Timers and outgoing calls keep the
- * default, the lower priority. */
+/* Three priorities on the loop (rm.h): internal RPC's events run first,
+ * then timers and the RM's own calls (libevent's default priority), then
+ * public REST.  libevent runs every active event of the highest priority
+ * that has one, then polls again (main.c also makes it poll again after a
+ * few public callbacks), so a heartbeat waits for at most the callbacks in
+ * progress, not for a queue of readers. */
 static void rm_prioritize(struct event_base *base)
 {
 	if (event_base_get_npriorities(base) < RM_PRIORITIES &&
@@ -254,6 +254,8 @@ struct rm *rm_new(struct event_base *base, const struct config *cfg, char **caus
 	rm->base = base;
 	rm->cfg = cfg;
 	rm->cluster_ts = time_now_ms();
+	/* Before any event of the RM exists: they take the default then. */
+	rm_prioritize(base);
 	rm->secret = rm_load_secret(cfg, cause);
 	if (rm->secret == NULL)
 		goto fail;
@@ -263,7 +265,6 @@ struct rm *rm_new(struct event_base *base, const struct config *cfg, char **caus
 	rm->racks = rm_racks_new(rm, cause);
 	if (rm->racks == NULL)
 		goto fail;
-	rm_prioritize(base);
 	rm->http = http_server_new(base, (size_t)config_get_int(cfg, "rm.http.max-body-bytes"));
 	http_server_set_priority(rm->http, RM_PRIORITY_PUBLIC);
 	http_server_set_max_per_address(

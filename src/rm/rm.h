@@ -29,11 +29,13 @@ struct staging;
 struct rack_resolver;
 struct webapp_reports;
 
-/* libevent priorities of the RM's loop (rm_new sets them up): internal
- * RPC ahead of public REST, so that readers cannot starve heartbeats. */
-#define RM_PRIORITIES      2
+/* libevent priorities of the RM's loop (rm_new sets them up; lower runs
+ * first): internal RPC, then everything else the RM does (timers, its own
+ * calls to NMs: libevent's default, the middle one), then public REST, so
+ * that readers cannot starve heartbeats, AM calls or AM launches. */
+#define RM_PRIORITIES      3
 #define RM_PRIORITY_RPC    0
-#define RM_PRIORITY_PUBLIC 1
+#define RM_PRIORITY_PUBLIC 2
 
 struct rm {
 	struct event_base *base;

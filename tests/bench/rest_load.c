@@ -48,6 +48,7 @@ struct client {
 	struct event *retry; /* reconnect after a refusal */
 	struct evbuffer *in;
 	int64_t sent_us;
+	bool awaiting; /* a request is out, its answer not complete */
 	int64_t want; /* body bytes expected, -1 = head not parsed */
 	int status;
 	size_t head_len;
@@ -110,6 +111,7 @@ static void client_send(struct client *c)
 	size_t len = strlen(r), off = 0;
 
 	c->sent_us = now_us();
+	c->awaiting = true;
 	c->want = -1;
 	c->status = 0;
 	while (off < len) {
@@ -135,6 +137,7 @@ static void client_drop(struct client *c, int delay_ms)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
+	c->awaiting = false;
 	evbuffer_drain(c->in, evbuffer_get_length(c->in));
 	if (!c->load->stopping)
 		evtimer_add(c->retry, &tv);
@@ -145,6 +148,7 @@ static void client_answered(struct client *c)
 {
 	int64_t dt = now_us() - c->sent_us;
 
+	c->awaiting = false;
 	if (c->status == 200) {
 		samples_add(c->probe ? &c->load->probe : &c->load->ok, dt);
 	} else if (c->status == 429) {
@@ -365,7 +369,7 @@ int main(int argc, char **argv)
 		for (int i = 0; i < n; i++) {
 			struct client *c = &clients[i];
 
-			if (c->fd >= 0 && c->ev != NULL && c->sent_us > 0) {
+			if (c->fd >= 0 && c->awaiting) {
 				waiting++;
 				if (t1 - c->sent_us > oldest)
 					oldest = t1 - c->sent_us;
