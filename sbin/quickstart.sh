@@ -39,12 +39,18 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# The RM on 8088 as YARN's, or the next free port when 8088 is taken.
+# The RM on 8088 as YARN's, or the next free port when 8088 is taken; its
+# internal RPC on 8031 (YARN's resource-tracker port), or the next free.
 port=8088
 while ss -ltnH "sport = :$port" 2>/dev/null | grep -q .; do port=$((port + 1)); done
+rpc_port=8031
+while [ "$rpc_port" = "$port" ] || ss -ltnH "sport = :$rpc_port" 2>/dev/null | grep -q .; do
+	rpc_port=$((rpc_port + 1))
+done
 cat >"$WEFT_CONF_DIR/weft.conf" <<CONF
 # quickstart: one RM and two NMs on loopback (see weft.conf(5)).
 rm.address = 127.0.0.1:$port
+rm.rpc-address = 127.0.0.1:$rpc_port
 nm.address = 127.0.0.1:0
 rm.staging-dir = $Q/staging
 nm.local-dirs = $Q/nm/local

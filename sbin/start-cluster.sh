@@ -14,8 +14,10 @@ conf_dir=$(weft_conf conf.dir "$@") || exit 1
 workers=$conf_dir/workers
 [ -r "$workers" ] || weft_die "no workers file at $workers"
 "$weft_script_dir/start-rm.sh" "$@" || exit 1
-# The NMs dial the address the RM really bound (rm.address may say port 0).
-rm_addr=$(cat "$WEFT_PID_DIR/weft-rm.address")
+# The NMs dial the addresses the RM really bound (rm.address and
+# rm.rpc-address may say port 0): REST on the first line, RPC the second.
+rm_addr=$(sed -n 1p "$WEFT_PID_DIR/weft-rm.address")
+rm_rpc_addr=$(sed -n 2p "$WEFT_PID_DIR/weft-rm.address")
 me=$(hostname)
 me_full=$(hostname -f 2>/dev/null || hostname)
 status=0
@@ -26,7 +28,8 @@ while read -r host name _; do
 	case $host in
 	localhost | 127.* | ::1 | "$me" | "$me_full")
 		# shellcheck disable=SC2086
-		"$weft_script_dir/start-nm.sh" $name_args "$@" -D "rm.address=$rm_addr" </dev/null || status=1
+		"$weft_script_dir/start-nm.sh" $name_args "$@" -D "rm.address=$rm_addr" \
+			-D "rm.rpc-address=$rm_rpc_addr" </dev/null || status=1
 		;;
 	*)
 		# shellcheck disable=SC2086

@@ -138,7 +138,7 @@ weft_start() {
 			tail -n 20 "$weft_log" >&2
 			exit 1
 		fi
-		weft_addr=$(cat "$weft_addrfile" 2>/dev/null)
+		weft_addr=$(head -n 1 "$weft_addrfile" 2>/dev/null)
 		if [ -n "$weft_addr" ]; then
 			weft_url=http://$(echo "$weft_addr" | sed 's/^0\.0\.0\.0:/127.0.0.1:/; s/^\[::\]:/[::1]:/')
 			if curl -fsS -o /dev/null --max-time 2 "$weft_url$weft_probe" 2>/dev/null; then

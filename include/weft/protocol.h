@@ -26,7 +26,11 @@
  * POST|PUT /ws/v1/cluster/scheduler/refresh (X-Weft-Auth, as NM calls;
  * empty body) re-reads rm.scheduler.queues-file: 200 {"refreshed":true,
  * "source":"/path/queues.conf","queues":N}, or 400 with the reason and
- * the old queues kept; 401 without a valid signature.
+ * the old queues kept; 401 without a valid signature.  `weft admin
+ * refresh-queues` calls the same on the internal listener:
+ * POST /rpc/admin/refresh-queues (WEFT_RPC_ADMIN_REFRESH_QUEUES).
+ * A client address holding rm.http.max-connections-per-address public
+ * connections has one more answered 429 (Retry-After: 1) and closed.
  * Staging: PUT/GET/DELETE /ws/v1/staging/{appid}/{file} (file name
  * [A-Za-z0-9._-]{1,128}, not starting with '.'); PUT answers 201
  * {"url":"/ws/v1/staging/{appid}/{file}","size":N}.
@@ -42,6 +46,10 @@
  * NM's /ws/v1/node/containerlogs/{containerId}/stdout of the last attempt,
  * which the NM keeps serving after the application ended.
  *
+ * ---------------------------------------------------------------------
+ * RM internal RPC: a listener of its own, rm.rpc-address (default port
+ * 8031, YARN's resource-tracker port), served ahead of public REST on the
+ * RM's loop; /rpc/ paths are served there only (404 on rm.address).
  * ---------------------------------------------------------------------
  * RM internal: node tracker (NM -> RM, header X-Weft-Auth)
  * ---------------------------------------------------------------------
@@ -84,7 +92,8 @@
  * ---------------------------------------------------------------------
  * RM internal: AM protocol (AM -> RM, header X-Weft-AM-Token)
  * ---------------------------------------------------------------------
- * The RM starts each AM with WEFT_RM_URL, WEFT_AM_TOKEN and
+ * The RM starts each AM with WEFT_RM_URL (its internal RPC URL,
+ * rm.rpc-address), WEFT_AM_TOKEN and
  * WEFT_APP_ATTEMPT_ID (plus the NM's container env) in its environment.
  * POST /rpc/am/register
  *   {"host":"h","rpcPort":-1,"trackingUrl":"http://h:p/"}
@@ -300,6 +309,9 @@
 /* An NM heartbeat is a full report ("fullReport":true) at least this often. */
 #define WEFT_NM_FULL_REPORT_EVERY 10
 
+/* weft admin refresh-queues, on the RM's internal listener. */
+#define WEFT_RPC_ADMIN_REFRESH_QUEUES "/rpc/admin/refresh-queues"
+
 /* YARN's ContainerExitStatus values. */
 #define WEFT_EXIT_SUCCESS 0
 #define WEFT_EXIT_INVALID -1000
@@ -321,7 +333,7 @@
 #define WEFT_ENV_LOCAL_DIRS "LOCAL_DIRS"
 #define WEFT_ENV_LOG_DIRS "LOG_DIRS"
 #define WEFT_ENV_LIBEXEC_DIR "WEFT_LIBEXEC_DIR"
-#define WEFT_ENV_RM_URL "WEFT_RM_URL"
+#define WEFT_ENV_RM_URL "WEFT_RM_URL" /* the RM's internal RPC URL */
 #define WEFT_ENV_AM_TOKEN "WEFT_AM_TOKEN"
 #define WEFT_ENV_APP_ATTEMPT_ID "WEFT_APP_ATTEMPT_ID"
 #define WEFT_ENV_APP_SECRET "WEFT_APP_SECRET"

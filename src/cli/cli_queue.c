@@ -20,8 +20,9 @@
 #include "common/daemon.h"
 #include "common/security.h"
 #include "common/xmalloc.h"
+#include "weft/protocol.h"
 
-#define CLI_QUEUE_REFRESH_PATH "/ws/v1/cluster/scheduler/refresh"
+#define CLI_QUEUE_REFRESH_PATH WEFT_RPC_ADMIN_REFRESH_QUEUES
 
 /* schedulerInfo of the answer, or NULL with *cause. */
 static struct json_object *cli_queue_info(struct json_object *root, char **cause)

@@ -130,9 +130,21 @@ int main(int argc, char **argv)
 	case CLI_QUEUE_STATUS:
 		rc = cli_queue_status(&args, master.url, stdout, stderr);
 		break;
-	case CLI_ADMIN_REFRESH_QUEUES:
-		rc = cli_admin_refresh_queues(cfg, master.url, stdout, stderr);
+	case CLI_ADMIN_REFRESH_QUEUES: {
+		/* Admin calls go to the internal listener (YARN's rmadmin
+		 * port), not to public REST. */
+		struct rest_master rpc;
+
+		if (rest_master_resolve_rpc(cfg, &rpc, &cause) != 0) {
+			fprintf(stderr, "weft: %s\n", cause);
+			free(cause);
+			rc = 1;
+			break;
+		}
+		rc = cli_admin_refresh_queues(cfg, rpc.url, stdout, stderr);
+		rest_master_clear(&rpc);
 		break;
+	}
 	default:
 		rc = 2;
 		break;

@@ -58,6 +58,35 @@ static int rest_master_from_address(const char *address, const char *what, struc
 	return 0;
 }
 
+/* The RM address of configuration key `key` (rm.address, rm.rpc-address). */
+static int rest_master_from_config(const struct config *cfg, const char *key,
+                                   struct rest_master *out, char **cause)
+{
+	const char *rm = config_get(cfg, key);
+	const char *advertised = config_get(cfg, "rm.hostname");
+	char *host = NULL;
+	int port, rc;
+
+	memset(out, 0, sizeof *out);
+	/* A cluster conf that binds the RM to every interface but names
+	 * its host in rm.hostname tells clients where to go. */
+	if (advertised[0] != '\0' && net_parse_address(rm, &host, &port, NULL) == 0 &&
+	    net_is_wildcard(host)) {
+		char *named = net_format_address(advertised, port);
+		rc = rest_master_from_address(named, "rm.hostname", out, cause);
+		free(named);
+	} else
+		rc = rest_master_from_address(rm, key, out, cause);
+	free(host);
+	return rc;
+}
+
+/* The RM's internal RPC listener, from rm.rpc-address. */
+int rest_master_resolve_rpc(const struct config *cfg, struct rest_master *out, char **cause)
+{
+	return rest_master_from_config(cfg, "rm.rpc-address", out, cause);
+}
+
 /* Resolve --master, else the configuration's RM address. */
 int rest_master_resolve(const char *master, const struct config *cfg, struct rest_master *out,
                         char **cause)
@@ -67,24 +96,8 @@ int rest_master_resolve(const char *master, const struct config *cfg, struct res
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if (master == NULL) {
-		const char *rm = config_get(cfg, "rm.address");
-		const char *advertised = config_get(cfg, "rm.hostname");
-		char *host = NULL;
-		int port;
-
-		/* A cluster conf that binds the RM to every interface but names
-		 * its host in rm.hostname tells clients where to go. */
-		if (advertised[0] != '\0' && net_parse_address(rm, &host, &port, NULL) == 0 &&
-		    net_is_wildcard(host)) {
-			char *named = net_format_address(advertised, port);
-			rc = rest_master_from_address(named, "rm.hostname", out, cause);
-			free(named);
-		} else
-			rc = rest_master_from_address(rm, "rm.address", out, cause);
-		free(host);
-		return rc;
-	}
+	if (master == NULL)
+		return rest_master_from_config(cfg, "rm.address", out, cause);
 
 	address = NULL;
 	for (int i = 0; schemes[i] != NULL; i++)

@@ -28,6 +28,9 @@ struct rest_master {
  */
 int rest_master_resolve(const char *master, const struct config *cfg, struct rest_master *out,
                         char **cause);
+/* The RM's internal RPC listener (what `weft admin` calls): the
+ * configuration's rm.rpc-address, with the same rules.  RET 0 / -1 *cause. */
+int rest_master_resolve_rpc(const struct config *cfg, struct rest_master *out, char **cause);
 void rest_master_clear(struct rest_master *m);
 
 /* The user to submit as: $USER, else $LOGNAME, else the real uid's

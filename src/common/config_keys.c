@@ -28,8 +28,10 @@ const struct config_key config_keys[] = {
 	/* weft-rm */
 	ADDR("rm.address", "0.0.0.0:8088",
 	     "Where the RM listens and where NMs, AMs and clients reach it (0.0.0.0 = every interface; clients then use 127.0.0.1)."),
+	ADDR("rm.rpc-address", "0.0.0.0:8031",
+	     "Where the RM serves internal RPC (NM heartbeats, AM calls, weft admin), ahead of public REST (YARN's 8030/8031/8033); rm.bind-host applies too."),
 	STR("rm.bind-host", "",
-	    "Listen on this host instead of rm.address's (e.g. 0.0.0.0 while rm.address names the host)."),
+	    "Listen on this host instead of rm.address's and rm.rpc-address's (e.g. 0.0.0.0 while they name the host)."),
 	STR("rm.hostname", "",
 	    "Host name the RM advertises to AMs and in URLs; empty = rm.address's host, or the host's name for 0.0.0.0."),
 	INT("rm.nm.liveness-expiry-ms", "600000", 1000, INT64_C(86400000),
@@ -82,6 +84,8 @@ const struct config_key config_keys[] = {
 	    "How often the RM rolls the container-token key id (the previous one stays valid)."),
 	INT("rm.http.max-body-bytes", "1048576", 1024, INT64_C(1) << 30,
 	    "Largest JSON request body the RM accepts."),
+	INT("rm.http.max-connections-per-address", "16", 0, 1000000,
+	    "Open public REST connections one client address may hold; beyond it a connection is answered 429 and closed (0 = no cap; not applied to rm.rpc-address)."),
 
 	/* weft-nm */
 	ADDR("nm.address", "0.0.0.0:8042",

@@ -284,25 +284,41 @@ char *daemon_libexec_dir(void)
 /* Write the bound address where the sbin scripts look for it. */
 int daemon_announce_address(const char *program, const char *host, int port)
 {
+	char *text = net_format_address(host, port);
+	const char *lines[1] = {text};
+	int rc = daemon_announce_addresses(program, lines, 1);
+
+	free(text);
+	return rc;
+}
+
+/* Write the bound addresses, one a line, where the sbin scripts look. */
+int daemon_announce_addresses(const char *program, const char *const *addresses, int n)
+{
 	const char *path = getenv("WEFT_ADDRESS_FILE");
-	char *text, *tmp;
+	char *tmp;
 	FILE *f;
 	int rc = 0;
 
-	text = net_format_address(host, port);
-	log_info("%s listening on %s", program, text);
+	for (int i = 0; i < n; i++)
+		log_info("%s listening on %s", program, addresses[i]);
 	if (path != NULL && *path != '\0') {
+		bool failed;
+
 		tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
 		f = fopen(tmp, "w");
-		if (f == NULL || fprintf(f, "%s\n", text) < 0 || fclose(f) != 0 ||
-		    rename(tmp, path) != 0) {
+		failed = f == NULL;
+		for (int i = 0; i < n && !failed; i++)
+			failed = fprintf(f, "%s\n", addresses[i]) < 0;
+		if (f != NULL && fclose(f) != 0)
+			failed = true;
+		if (failed || rename(tmp, path) != 0) {
 			log_error("WEFT_ADDRESS_FILE %s: %s", path, strerror(errno));
 			unlink(tmp);
 			rc = -1;
 		}
 		free(tmp);
 	}
-	free(text);
 	return rc;
 }
 

@@ -69,6 +69,9 @@ char *daemon_libexec_dir(void);
  * RET 0, -1 when the file could not be written (logged).
  */
 int daemon_announce_address(const char *program, const char *host, int port);
+/* The same for a daemon with several listeners: one "HOST:PORT" a line,
+ * in the order given (weft-rm: public REST, then internal RPC). */
+int daemon_announce_addresses(const char *program, const char *const *addresses, int n);
 /* Print "PROGRAM (weft) VERSION" on stdout for --version. */
 void daemon_print_version(const char *program);
 

@@ -69,7 +69,6 @@
 
 #include <event2/buffer.h>
 #include <event2/event.h>
-#include <event2/listener.h>
 
 #include "common/http_head.h"
 #include "common/http_server.h"
@@ -87,13 +86,18 @@
  * client still sends, so that the client sees the reply, not a reset. */
 #define HTTP_LINGER_SECONDS 2
 /* Bytes asked of the kernel per read (more while a large body arrives). */
-#define HTTP_READ_BYTES 16384
+#define HTTP_READ_BYTES      16384
 #define HTTP_READ_BODY_BYTES (256 * 1024)
 /* Input kept while a request waits for its handler; past it the
  * connection is not read until the reply. */
 #define HTTP_HELD_INPUT_MAX (4 * HTTP_MAX_HEAD_BYTES)
 /* Accepting paused this long when out of descriptors. */
 #define HTTP_ACCEPT_PAUSE_MS 500
+/* Connections taken per readable event of the listening socket, so that a
+ * burst of connects cannot hold the loop. */
+#define HTTP_ACCEPT_BATCH 64
+/* Seconds a client refused for its address's cap is told to wait. */
+#define HTTP_REFUSED_RETRY_AFTER "1"
 
 /* One segment of a route pattern. */
 enum route_segment_kind { SEG_LITERAL, SEG_PARAM, SEG_REST };
@@ -144,15 +148,16 @@ struct http_conn {
 	struct event *wev; /* armed only while output waits */
 	struct evbuffer *in, *out;
 	enum conn_state state;
-	struct http_request *req; /* being read or served */
-	uint64_t left;            /* CONN_DISCARD */
+	struct http_request *req;  /* being read or served */
+	uint64_t left;             /* CONN_DISCARD */
 	struct timeval head_start; /* first byte of the head in progress */
 	bool head_started;
-	bool read_off;   /* rev deleted: too much input held */
-	bool write_on;   /* wev added */
-	bool eof;        /* the client will send nothing more */
-	bool closed;     /* socket closed; memory freed when busy drops to 0 */
-	int busy;        /* callbacks of this connection on the stack */
+	bool read_off; /* rev deleted: too much input held */
+	bool write_on; /* wev added */
+	bool eof;      /* the client will send nothing more */
+	bool closed;   /* socket closed; memory freed when busy drops to 0 */
+	bool refused;  /* answered 429 for its address's cap: not counted */
+	int busy;      /* callbacks of this connection on the stack */
 	union {
 		struct sockaddr sa;
 		struct sockaddr_in sin;
@@ -201,9 +206,12 @@ struct http_request {
 
 struct http_server {
 	struct event_base *base;
-	struct evconnlistener *listener;
+	evutil_socket_t listen_fd; /* -1 until http_server_bind */
+	struct event *accept_ev;   /* readable listening socket */
 	struct event *accept_pause;
 	int port;
+	int priority;        /* of every event of the server; -1 = default */
+	int max_per_address; /* open connections one peer address may hold; 0 = any */
 	size_t default_max_body;
 	struct http_route *routes;
 	int nroutes;
@@ -458,7 +466,6 @@ static char *http_allow_text(int methods)
 	return xstrdup(buf);
 }
 
-
 /* The HTTP_M_* bit and canonical name of a method; 0 for methods routes
  * cannot name; -1 for a method this server does not know at all. */
 static int http_method_parse(const char *name, const char **canonical)
@@ -466,9 +473,11 @@ static int http_method_parse(const char *name, const char **canonical)
 	static const struct {
 		const char *name;
 		int bit;
-	} methods[] = {{"GET", HTTP_M_GET},   {"POST", HTTP_M_POST},     {"PUT", HTTP_M_PUT},
-	               {"DELETE", HTTP_M_DELETE}, {"HEAD", HTTP_M_HEAD}, {"OPTIONS", 0},
-	               {"TRACE", 0},          {"CONNECT", 0},            {"PATCH", 0}};
+	} methods[] = {{"GET", HTTP_M_GET},   {"POST", HTTP_M_POST},
+	               {"PUT", HTTP_M_PUT},   {"DELETE", HTTP_M_DELETE},
+	               {"HEAD", HTTP_M_HEAD}, {"OPTIONS", 0},
+	               {"TRACE", 0},          {"CONNECT", 0},
+	               {"PATCH", 0}};
 
 	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
 		if (strcmp(name, methods[i].name) == 0) {
@@ -484,41 +493,75 @@ static int http_method_parse(const char *name, const char **canonical)
 static const char *http_reason(int status)
 {
 	switch (status) {
-	case 100: return "Continue";
-	case 200: return "OK";
-	case 201: return "Created";
-	case 202: return "Accepted";
-	case 204: return "No Content";
-	case 206: return "Partial Content";
-	case 301: return "Moved Permanently";
-	case 302: return "Found";
-	case 303: return "See Other";
-	case 304: return "Not Modified";
-	case 307: return "Temporary Redirect";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 408: return "Request Timeout";
-	case 409: return "Conflict";
-	case 410: return "Gone";
-	case 411: return "Length Required";
-	case 412: return "Precondition Failed";
-	case 413: return "Content Too Large";
-	case 415: return "Unsupported Media Type";
-	case 416: return "Range Not Satisfiable";
-	case 417: return "Expectation Failed";
-	case 429: return "Too Many Requests";
-	case 431: return "Request Header Fields Too Large";
-	case 500: return "Internal Server Error";
-	case 501: return "Not Implemented";
-	case 503: return "Service Unavailable";
-	case 505: return "HTTP Version Not Supported";
-	default: break;
+	case 100:
+		return "Continue";
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 202:
+		return "Accepted";
+	case 204:
+		return "No Content";
+	case 206:
+		return "Partial Content";
+	case 301:
+		return "Moved Permanently";
+	case 302:
+		return "Found";
+	case 303:
+		return "See Other";
+	case 304:
+		return "Not Modified";
+	case 307:
+		return "Temporary Redirect";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 408:
+		return "Request Timeout";
+	case 409:
+		return "Conflict";
+	case 410:
+		return "Gone";
+	case 411:
+		return "Length Required";
+	case 412:
+		return "Precondition Failed";
+	case 413:
+		return "Content Too Large";
+	case 415:
+		return "Unsupported Media Type";
+	case 416:
+		return "Range Not Satisfiable";
+	case 417:
+		return "Expectation Failed";
+	case 429:
+		return "Too Many Requests";
+	case 431:
+		return "Request Header Fields Too Large";
+	case 500:
+		return "Internal Server Error";
+	case 501:
+		return "Not Implemented";
+	case 503:
+		return "Service Unavailable";
+	case 505:
+		return "HTTP Version Not Supported";
+	default:
+		break;
 	}
-	return status < 300 ? "OK" : status < 400 ? "Redirect" : status < 500 ? "Client Error"
-	                                                                       : "Server Error";
+	return status < 300   ? "OK"
+	       : status < 400 ? "Redirect"
+	       : status < 500 ? "Client Error"
+	                      : "Server Error";
 }
 
 /* The Date field value, formatted once a second (RFC 9110 5.6.7, in the
@@ -894,6 +937,24 @@ void http_reply_data(struct http_request *req, int status, const char *content_t
 	http_reply_finish(req);
 }
 
+void http_reply_buffer(struct http_request *req, int status, const char *content_type,
+                       struct evbuffer *body)
+{
+	bool has_body = http_status_has_body(status);
+	size_t len = evbuffer_get_length(body);
+
+	if (!http_reply_begin(req)) {
+		http_reply_on_orphan(req);
+		return;
+	}
+	http_reply_head(req, status, content_type, len, has_body);
+	/* By reference: the body's chains are shared, not copied. */
+	if (has_body && len > 0 && req->method != HTTP_M_HEAD &&
+	    evbuffer_add_buffer_reference(req->conn->out, body) != 0)
+		fatalx("cannot queue a shared HTTP reply body");
+	http_reply_finish(req);
+}
+
 void http_reply_json(struct http_request *req, int status, struct json_object *body)
 {
 	size_t len = 0;
@@ -1053,7 +1114,6 @@ const char *http_request_query(const struct http_request *req, const char *name)
 	return NULL;
 }
 
-
 const char *http_request_header(const struct http_request *req, const char *name)
 {
 	return http_head_field(&req->head, name);
@@ -1065,7 +1125,6 @@ const char *http_request_body(const struct http_request *req, size_t *len)
 		*len = req->body_len;
 	return req->body != NULL ? req->body : "";
 }
-
 
 struct json_object *http_request_json(struct http_request *req)
 {
@@ -1086,7 +1145,6 @@ struct json_object *http_request_json(struct http_request *req)
 	}
 	return obj;
 }
-
 
 /* Formatted on first use (only logs ask, rarely): not on every request. */
 const char *http_request_peer(const struct http_request *req)
@@ -1344,10 +1402,10 @@ static enum head_result http_conn_head(struct http_conn *conn)
 		return HEAD_ANSWERED;
 	cap = req->route->max_body != 0 ? req->route->max_body : conn->srv->default_max_body;
 	if (body_len > cap) {
-		http_conn_refuse(conn, req, body_len, 413, "WebApplicationException",
-		                 "request body of %llu bytes exceeds the limit of %llu bytes for %s",
-		                 (unsigned long long)body_len, (unsigned long long)cap,
-		                 req->path);
+		http_conn_refuse(
+		        conn, req, body_len, 413, "WebApplicationException",
+		        "request body of %llu bytes exceeds the limit of %llu bytes for %s",
+		        (unsigned long long)body_len, (unsigned long long)cap, req->path);
 		return HEAD_ANSWERED;
 	}
 	req->body_len = (size_t)body_len;
@@ -1601,14 +1659,69 @@ static void http_conn_write_cb(evutil_socket_t fd, short what, void *arg)
 
 /* --- the server --- */
 
-/* A new connection from the listener. */
-static void http_server_accept_cb(struct evconnlistener *listener, evutil_socket_t fd,
-                                  struct sockaddr *sa, int socklen, void *arg)
+/* Give an event of the server its priority (http_server_set_priority). */
+static void http_server_prioritize(struct http_server *srv, struct event *ev)
 {
-	struct http_server *srv = arg;
+	if (srv->priority >= 0 && ev != NULL && event_priority_set(ev, srv->priority) != 0)
+		log_warn("cannot set priority %d on an HTTP server event", srv->priority);
+}
+
+/* Whether two peers have the same address (the port aside). */
+static bool http_same_address(const struct http_conn *a, const struct http_conn *b)
+{
+	if (a->peer.sa.sa_family != b->peer.sa.sa_family)
+		return false;
+	if (a->peer.sa.sa_family == AF_INET)
+		return a->peer.sin.sin_addr.s_addr == b->peer.sin.sin_addr.s_addr;
+	if (a->peer.sa.sa_family == AF_INET6)
+		return memcmp(&a->peer.sin6.sin6_addr, &b->peer.sin6.sin6_addr,
+		              sizeof a->peer.sin6.sin6_addr) == 0;
+	return false;
+}
+
+/* Whether conn's address already holds max_per_address connections.  A
+ * walk over the open connections: a few thousand at most, and only when a
+ * connection arrives. */
+static bool http_server_over_cap(struct http_server *srv, const struct http_conn *conn)
+{
+	int n = 0;
+
+	if (srv->max_per_address <= 0)
+		return false;
+	if (conn->peer.sa.sa_family != AF_INET && conn->peer.sa.sa_family != AF_INET6)
+		return false;
+	for (const struct http_conn *c = srv->conns; c != NULL; c = c->next)
+		if (c != conn && !c->refused && http_same_address(c, conn) &&
+		    ++n >= srv->max_per_address)
+			return true;
+	return false;
+}
+
+/* One more connection than its address may hold: answer 429 with
+ * Retry-After and close (lingering, so the client reads the answer rather
+ * than a reset), without reading a request. */
+static void http_conn_refuse_cap(struct http_conn *conn)
+{
+	struct http_request *req = http_conn_new_request(conn);
+	char host[INET6_ADDRSTRLEN] = "?";
+
+	conn->refused = true;
+	if (conn->peer.sa.sa_family == AF_INET)
+		inet_ntop(AF_INET, &conn->peer.sin.sin_addr, host, sizeof host);
+	else
+		inet_ntop(AF_INET6, &conn->peer.sin6.sin6_addr, host, sizeof host);
+	http_reply_add_header(req, "Retry-After", HTTP_REFUSED_RETRY_AFTER);
+	http_conn_refuse(conn, req, UINT64_MAX, 429, "WebApplicationException",
+	                 "too many connections from %s (at most %d at a time)", host,
+	                 conn->srv->max_per_address);
+}
+
+/* Set up a connection on an accepted socket. */
+static void http_server_add_conn(struct http_server *srv, evutil_socket_t fd,
+                                 const struct sockaddr *sa, socklen_t socklen)
+{
 	struct http_conn *conn = xcalloc(1, sizeof *conn);
 
-	(void)listener;
 	conn->srv = srv;
 	conn->fd = fd;
 	conn->state = CONN_HEAD;
@@ -1629,25 +1742,50 @@ static void http_server_accept_cb(struct evconnlistener *listener, evutil_socket
 	conn->wev = event_new(srv->base, fd, EV_WRITE | EV_PERSIST, http_conn_write_cb, conn);
 	if (conn->in == NULL || conn->out == NULL || conn->rev == NULL || conn->wev == NULL)
 		fatalx("cannot allocate an HTTP connection");
+	http_server_prioritize(srv, conn->rev);
+	http_server_prioritize(srv, conn->wev);
 	conn->next = srv->conns;
 	if (srv->conns != NULL)
 		srv->conns->prev = conn;
 	srv->conns = conn;
+	if (http_server_over_cap(srv, conn)) {
+		http_conn_hold(conn);
+		http_conn_refuse_cap(conn);
+		http_conn_release(conn);
+		return;
+	}
 	http_conn_read_on(conn);
 }
 
-/* accept() failed.  Out of descriptors or memory, the listening socket
- * stays readable: pause accepting a moment instead of spinning. */
-static void http_server_accept_error_cb(struct evconnlistener *listener, void *arg)
+/* The listening socket is readable: take the connections waiting (a
+ * batch at most).  Out of descriptors or memory, the socket stays
+ * readable: pause accepting a moment instead of spinning. */
+static void http_server_accept_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct http_server *srv = arg;
-	int err = EVUTIL_SOCKET_ERROR();
-	struct timeval tv = {0, HTTP_ACCEPT_PAUSE_MS * 1000};
 
-	log_warn("HTTP server on port %d: accept failed: %s", srv->port, strerror(err));
-	if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
-		evconnlistener_disable(listener);
-		evtimer_add(srv->accept_pause, &tv);
+	(void)what;
+	for (int i = 0; i < HTTP_ACCEPT_BATCH; i++) {
+		struct sockaddr_storage ss;
+		socklen_t sslen = sizeof ss;
+		int cfd = accept4(fd, (struct sockaddr *)&ss, &sslen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (cfd < 0) {
+			int err = errno;
+			struct timeval tv = {0, HTTP_ACCEPT_PAUSE_MS * 1000};
+
+			if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR ||
+			    err == ECONNABORTED)
+				return;
+			log_warn("HTTP server on port %d: accept failed: %s", srv->port,
+			         strerror(err));
+			if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+				event_del(srv->accept_ev);
+				evtimer_add(srv->accept_pause, &tv);
+			}
+			return;
+		}
+		http_server_add_conn(srv, cfd, (struct sockaddr *)&ss, sslen);
 	}
 }
 
@@ -1657,8 +1795,20 @@ static void http_server_accept_resume_cb(evutil_socket_t fd, short what, void *a
 
 	(void)fd;
 	(void)what;
-	if (srv->listener != NULL)
-		evconnlistener_enable(srv->listener);
+	if (srv->accept_ev != NULL)
+		event_add(srv->accept_ev, NULL);
+}
+
+void http_server_set_priority(struct http_server *srv, int priority)
+{
+	srv->priority = priority;
+	http_server_prioritize(srv, srv->accept_ev);
+	http_server_prioritize(srv, srv->accept_pause);
+}
+
+void http_server_set_max_per_address(struct http_server *srv, int max_connections)
+{
+	srv->max_per_address = max_connections > 0 ? max_connections : 0;
 }
 
 void http_server_set_timeout(struct http_server *srv, int seconds)
@@ -1679,6 +1829,8 @@ struct http_server *http_server_new(struct event_base *base, size_t default_max_
 
 	srv->base = base;
 	srv->port = -1;
+	srv->listen_fd = -1;
+	srv->priority = -1;
 	srv->default_max_body = default_max_body;
 	/* Common timeouts: every connection's timer in one queue, O(1). */
 	http_server_set_timeout(srv, HTTP_TIMEOUT_SECONDS);
@@ -1719,7 +1871,7 @@ int http_server_bind(struct http_server *srv, const char *address, char **cause)
 	char *host = NULL, service[16];
 	int port, fd = -1, err = 0, rc;
 
-	if (srv->listener != NULL)
+	if (srv->accept_ev != NULL)
 		return set_cause(cause, "cannot listen on %s: already listening on port %d",
 		                 address, srv->port);
 	if (net_parse_address(address, &host, &port, cause) != 0)
@@ -1746,13 +1898,14 @@ int http_server_bind(struct http_server *srv, const char *address, char **cause)
 	if (fd < 0)
 		return set_cause(cause, "cannot listen on %s: %s", address,
 		                 err != 0 ? strerror(err) : "no usable address");
-	srv->listener = evconnlistener_new(srv->base, http_server_accept_cb, srv,
-	                                   LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
-	if (srv->listener == NULL) {
+	srv->accept_ev = event_new(srv->base, fd, EV_READ | EV_PERSIST, http_server_accept_cb, srv);
+	if (srv->accept_ev == NULL) {
 		close(fd);
-		return set_cause(cause, "cannot listen on %s: evconnlistener_new failed", address);
+		return set_cause(cause, "cannot listen on %s: event_new failed", address);
 	}
-	evconnlistener_set_error_cb(srv->listener, http_server_accept_error_cb);
+	srv->listen_fd = fd;
+	http_server_prioritize(srv, srv->accept_ev);
+	event_add(srv->accept_ev, NULL);
 	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) != 0)
 		return set_cause(cause, "getsockname on %s: %s", address, strerror(errno));
 	if (ss.ss_family == AF_INET)
@@ -1809,13 +1962,14 @@ void http_server_route(struct http_server *srv, int methods, const char *pattern
 	}
 }
 
-
 void http_server_free(struct http_server *srv)
 {
 	if (srv == NULL)
 		return;
-	if (srv->listener != NULL)
-		evconnlistener_free(srv->listener);
+	if (srv->accept_ev != NULL)
+		event_free(srv->accept_ev);
+	if (srv->listen_fd >= 0)
+		close(srv->listen_fd);
 	event_free(srv->accept_pause);
 	/* Deferred requests hear of it (http_request_gone: on_gone). */
 	while (srv->conns != NULL)

@@ -45,6 +45,7 @@ enum http_method_mask {
 
 struct http_server;
 struct http_request;
+struct evbuffer;
 typedef void (*http_handler_cb)(struct http_request *req, void *arg);
 
 /* IN default_max_body: body cap for routes that do not set their own. */
@@ -57,15 +58,29 @@ int http_server_port(const struct http_server *srv);
  * body, or leave a reply unread (default 30; from each connection's next
  * read or write on). */
 void http_server_set_timeout(struct http_server *srv, int seconds);
+/*
+ * Serve this server's events (listening socket, connections) at libevent
+ * priority `priority` of its base (event_base_priority_init first; lower
+ * numbers run first).  The RM serves internal RPC at a higher priority
+ * than public REST, so that readers cannot starve heartbeats.  Call it
+ * before http_server_bind; default: the base's default priority.
+ */
+void http_server_set_priority(struct http_server *srv, int priority);
+/*
+ * Open connections one client address (IPv4/IPv6, any port) may hold; one
+ * more is answered 429 "Too Many Requests" with "Retry-After: 1" and
+ * closed, without reading its request.  0 (the default) = no cap.
+ */
+void http_server_set_max_per_address(struct http_server *srv, int max_connections);
 /* Stop listening and drop open connections. */
 void http_server_free(struct http_server *srv);
 
 /* Register a route.  methods is a mask of HTTP_M_*; max_body 0 = default. */
-void http_server_route(struct http_server *srv, int methods, const char *pattern,
-		       size_t max_body, http_handler_cb cb, void *arg);
+void http_server_route(struct http_server *srv, int methods, const char *pattern, size_t max_body,
+                       http_handler_cb cb, void *arg);
 
 /* Request accessors (valid until the reply). */
-int http_request_method(const struct http_request *req);  /* one HTTP_M_* */
+int http_request_method(const struct http_request *req);              /* one HTTP_M_* */
 const char *http_request_method_name(const struct http_request *req); /* "GET" */
 const char *http_request_path(const struct http_request *req);        /* decoded, no query */
 /* The n-th "{}" / "{*}" of the matched pattern, decoded; NULL if none. */
@@ -92,12 +107,17 @@ void http_reply_add_header(struct http_request *req, const char *name, const cha
 /* Send body (takes ownership and puts it) as application/json. */
 void http_reply_json(struct http_request *req, int status, struct json_object *body);
 void http_reply_data(struct http_request *req, int status, const char *content_type,
-		     const void *data, size_t len);
+                     const void *data, size_t len);
+/* Send body's bytes by reference (its chains are shared, not copied):
+ * body must not change afterwards (freeing it is fine).  For a large
+ * answer served many times from a cache. */
+void http_reply_buffer(struct http_request *req, int status, const char *content_type,
+                       struct evbuffer *body);
 /* Send len bytes of an open file from offset; takes ownership of fd. */
-void http_reply_file(struct http_request *req, int status, const char *content_type,
-		     int fd, off_t offset, off_t len);
+void http_reply_file(struct http_request *req, int status, const char *content_type, int fd,
+                     off_t offset, off_t len);
 /* YARN-style error: status 4xx/5xx, exception e.g. "NotFoundException". */
-void http_reply_error(struct http_request *req, int status, const char *exception,
-		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void http_reply_error(struct http_request *req, int status, const char *exception, const char *fmt,
+                      ...) __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -33,7 +33,8 @@ struct nm_context {
 	char *host;               /* advertised host */
 	int port;                 /* bound port (REST, logs and container API) */
 	char *node_id;            /* host:port, also the HTTP address */
-	char *rm_url;             /* "http://host:port" of the RM */
+	char *rm_url;             /* "http://host:port" of the RM's REST (staging) */
+	char *rm_rpc_url;         /* "http://host:port" of its internal RPC (heartbeats) */
 	char **local_dirs;        /* nm.local-dirs, absolute, checked writable */
 	int n_local_dirs;
 	char **log_dirs; /* nm.log-dirs */

@@ -139,6 +139,9 @@ int node_init(struct nm_context *ctx, const struct config *cfg, struct event_bas
 	ctx->rm_url = net_url_for_address(config_get(cfg, "rm.address"), cause);
 	if (ctx->rm_url == NULL)
 		return -1;
+	ctx->rm_rpc_url = net_url_for_address(config_get(cfg, "rm.rpc-address"), cause);
+	if (ctx->rm_rpc_url == NULL)
+		return -1;
 	ctx->libexec_dir = config_get_path(cfg, "nm.libexec-dir");
 	if (ctx->libexec_dir == NULL)
 		ctx->libexec_dir = daemon_libexec_dir();
@@ -175,9 +178,10 @@ void node_free(struct nm_context *ctx)
 	config_list_free(ctx->local_dirs);
 	config_list_free(ctx->log_dirs);
 	free(ctx->rm_url);
+	free(ctx->rm_rpc_url);
 	free(ctx->libexec_dir);
 	free(ctx->host);
 	free(ctx->node_id);
 	ctx->local_dirs = ctx->log_dirs = NULL;
-	ctx->rm_url = ctx->libexec_dir = ctx->host = ctx->node_id = NULL;
+	ctx->rm_url = ctx->rm_rpc_url = ctx->libexec_dir = ctx->host = ctx->node_id = NULL;
 }

@@ -139,7 +139,7 @@ static struct http_call *status_updater_post(struct status_updater *su, const ch
 	text = json_object_to_json_string_length(body, JSON_C_TO_STRING_PLAIN, &len);
 	signature = security_sign_request(su->ctx->secret, "POST", path, text, len, time_now_ms());
 	auth = xasprintf("%s: %s", SECURITY_AUTH_HEADER, signature);
-	url = xasprintf("%s%s", su->ctx->rm_url, path);
+	url = xasprintf("%s%s", su->ctx->rm_rpc_url, path);
 	headers[0] = "Content-Type: application/json";
 	headers[1] = auth;
 	headers[2] = NULL;
@@ -240,7 +240,7 @@ static void status_updater_register_cb(const struct http_response *resp, void *a
 	su->last_update_ms = time_now_ms();
 	log_info("registered with the RM at %s as %s (%" PRId64 " MB, %" PRId64
 	         " vcores; heartbeat every %" PRId64 " ms)",
-	         su->ctx->rm_url, su->ctx->node_id, su->ctx->capability.memory_mb,
+	         su->ctx->rm_rpc_url, su->ctx->node_id, su->ctx->capability.memory_mb,
 	         su->ctx->capability.vcores, su->interval_ms);
 	if (su->extra_wanted) {
 		su->extra_wanted = false;
@@ -253,10 +253,10 @@ static void status_updater_register_cb(const struct http_response *resp, void *a
 retry:
 	json_object_put(answer);
 	if (!su->rm_unreachable)
-		log_warn("cannot register with the RM at %s: %s (retrying)", su->ctx->rm_url,
+		log_warn("cannot register with the RM at %s: %s (retrying)", su->ctx->rm_rpc_url,
 		         cause);
 	else
-		log_debug("cannot register with the RM at %s: %s", su->ctx->rm_url, cause);
+		log_debug("cannot register with the RM at %s: %s", su->ctx->rm_rpc_url, cause);
 	free(cause);
 	su->rm_unreachable = true;
 	status_updater_arm(su, su->retry_ms);
@@ -292,12 +292,12 @@ static void status_updater_register(struct status_updater *su)
 	wjson_add_int(body, "heartbeatIntervalMs",
 	              config_get_int(su->ctx->cfg, "nm.heartbeat-interval-ms"));
 	wjson_add(body, "containers", container_manager_statuses(su->ctx->containers, true));
-	log_debug("registering with %s", su->ctx->rm_url);
+	log_debug("registering with %s", su->ctx->rm_rpc_url);
 	su->call = status_updater_post(su, STATUS_UPDATER_REGISTER_PATH, body,
 	                               STATUS_UPDATER_CALL_TIMEOUT_MS, status_updater_register_cb);
 	json_object_put(body);
 	if (su->call == NULL) {
-		log_warn("cannot start a call to the RM at %s", su->ctx->rm_url);
+		log_warn("cannot start a call to the RM at %s", su->ctx->rm_rpc_url);
 		status_updater_arm(su, su->retry_ms);
 	}
 }
@@ -437,7 +437,7 @@ static void status_updater_heartbeat_cb(const struct http_response *resp, void *
 		return;
 	}
 	if (su->rm_unreachable)
-		log_info("the RM at %s answers again", su->ctx->rm_url);
+		log_info("the RM at %s answers again", su->ctx->rm_rpc_url);
 	su->rm_unreachable = false;
 	su->last_update_ms = time_now_ms();
 	su->heartbeats++;
@@ -472,9 +472,9 @@ static void status_updater_heartbeat_cb(const struct http_response *resp, void *
 
 failed:
 	if (!su->rm_unreachable)
-		log_warn("heartbeat to the RM at %s failed: %s", su->ctx->rm_url, cause);
+		log_warn("heartbeat to the RM at %s failed: %s", su->ctx->rm_rpc_url, cause);
 	else
-		log_debug("heartbeat to the RM at %s failed: %s", su->ctx->rm_url, cause);
+		log_debug("heartbeat to the RM at %s failed: %s", su->ctx->rm_rpc_url, cause);
 	free(cause);
 	su->rm_unreachable = true;
 	/* Do not hammer an RM that is down; the statuses go next time. */
@@ -501,7 +501,7 @@ static void status_updater_heartbeat(struct status_updater *su)
 	                               status_updater_heartbeat_cb);
 	json_object_put(body);
 	if (su->call == NULL) {
-		log_warn("cannot start a heartbeat call to %s", su->ctx->rm_url);
+		log_warn("cannot start a heartbeat call to %s", su->ctx->rm_rpc_url);
 		if (su->stopping) {
 			if (su->stop_cb != NULL)
 				su->stop_cb(su->stop_arg);

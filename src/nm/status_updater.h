@@ -26,7 +26,7 @@ struct status_updater;
 /* Bound on one register/heartbeat call. */
 #define STATUS_UPDATER_CALL_TIMEOUT_MS 10000
 
-/* Uses ctx->http, ctx->secret, ctx->rm_url, ctx->node_id and
+/* Uses ctx->http, ctx->secret, ctx->rm_rpc_url, ctx->node_id and
  * ctx->containers (which must exist). */
 struct status_updater *status_updater_new(struct nm_context *ctx);
 /* Cancel the timers and any call in flight. */

@@ -31,8 +31,8 @@ struct am_launcher *am_launcher_new(struct rm *rm);
 /* Cancel calls in flight (no callbacks) and free. */
 void am_launcher_free(struct am_launcher *l);
 /* Sign a container token and POST /rpc/containers/start to the node with
- * the submission's launch context plus WEFT_RM_URL, WEFT_AM_TOKEN and
- * WEFT_APP_ATTEMPT_ID. */
+ * the submission's launch context plus WEFT_RM_URL (the RM's internal RPC
+ * URL), WEFT_AM_TOKEN and WEFT_APP_ATTEMPT_ID. */
 void am_launcher_launch(struct am_launcher *l, const struct am_launch *req);
 /* POST /rpc/containers/stop with X-Weft-Auth; the answer is only logged. */
 void am_launcher_stop_container(struct am_launcher *l, const char *node_http_address,

@@ -460,7 +460,7 @@ out:
 
 void am_service_routes(struct rm *rm)
 {
-	http_server_route(rm->http, HTTP_M_POST, "/rpc/am/register", 0, am_service_register_cb, rm);
-	http_server_route(rm->http, HTTP_M_POST, "/rpc/am/allocate", 0, am_service_allocate_cb, rm);
-	http_server_route(rm->http, HTTP_M_POST, "/rpc/am/finish", 0, am_service_finish_cb, rm);
+	http_server_route(rm->rpc, HTTP_M_POST, "/rpc/am/register", 0, am_service_register_cb, rm);
+	http_server_route(rm->rpc, HTTP_M_POST, "/rpc/am/allocate", 0, am_service_allocate_cb, rm);
+	http_server_route(rm->rpc, HTTP_M_POST, "/rpc/am/finish", 0, am_service_finish_cb, rm);
 }

@@ -18,6 +18,11 @@
 #include "rm/rm.h"
 #include "weft/protocol.h"
 
+/* Public callbacks (or microseconds of them) between two looks for newly
+ * ready internal RPC. */
+#define MAIN_DISPATCH_MAX_CALLBACKS 16
+#define MAIN_DISPATCH_INTERVAL_US   5000
+
 /* The usage text --help prints and bad options point to. */
 static void usage(FILE *out)
 {
@@ -25,11 +30,13 @@ static void usage(FILE *out)
 	             "\n"
 	             "The weft resource manager: tracks node managers, schedules containers,\n"
 	             "runs the application masters' protocol and serves YARN's REST API.\n"
+	             "Public REST listens on rm.address, internal RPC (NMs, AMs, weft admin)\n"
+	             "on rm.rpc-address, served first.\n"
 	             "\n"
 	             "  --conf-dir DIR    configuration directory (default $WEFT_CONF_DIR, then\n"
 	             "                    the installed one); reads DIR/weft.conf\n"
 	             "  -D key=value      override one weft.conf key (repeatable), e.g.\n"
-	             "                    -D rm.address=127.0.0.1:0\n"
+	             "                    -D rm.address=127.0.0.1:0 -D rm.rpc-address=127.0.0.1:0\n"
 	             "  -h, --help        show this help\n"
 	             "  -V, --version     show the version\n"
 	             "\n"
@@ -119,6 +126,18 @@ int main(int argc, char **argv)
 		if (ec == NULL)
 			fatalx("event_config_new failed");
 		event_config_set_flag(ec, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+		/* Internal RPC runs at a higher priority than public REST
+		 * (rm.h), but libevent only looks for newly ready events once
+		 * the queue of the priority it is serving is empty: with a
+		 * thousand readers ready that is a thousand callbacks.  Look
+		 * again after a few public callbacks or a few milliseconds, so
+		 * a heartbeat that arrives meanwhile goes first. */
+		{
+			struct timeval interval = {0, MAIN_DISPATCH_INTERVAL_US};
+
+			event_config_set_max_dispatch_interval(
+			        ec, &interval, MAIN_DISPATCH_MAX_CALLBACKS, RM_PRIORITY_PUBLIC);
+		}
 		base = event_base_new_with_config(ec);
 		event_config_free(ec);
 	}

@@ -700,9 +700,9 @@ static void node_tracker_heartbeat_cb(struct http_request *req, void *arg)
 
 void node_tracker_routes(struct node_tracker *nt)
 {
-	http_server_route(nt->rm->http, HTTP_M_POST, "/rpc/node/register", 0,
+	http_server_route(nt->rm->rpc, HTTP_M_POST, "/rpc/node/register", 0,
 	                  node_tracker_register_cb, nt);
-	http_server_route(nt->rm->http, HTTP_M_POST, "/rpc/node/heartbeat", 0,
+	http_server_route(nt->rm->rpc, HTTP_M_POST, "/rpc/node/heartbeat", 0,
 	                  node_tracker_heartbeat_cb, nt);
 }
 

@@ -151,52 +151,100 @@ static struct rack_resolver *rm_racks_new(struct rm *rm, char **cause)
 	return r;
 }
 
-/* Bind on rm.address, or on rm.bind-host with rm.address's port, and work
- * out the address everyone else should use. */
-static int rm_listen(struct rm *rm, char **cause)
+/* Bind srv on the address of key (or on rm.bind-host with its port).
+ * OUT *bound: "bind-host:port" actually bound, *host: the key's host.
+ * RET the port, or -1 with *cause. */
+static int rm_bind(struct rm *rm, struct http_server *srv, const char *key, char **bound,
+                   char **host, char **cause)
 {
-	const struct config *cfg = rm->cfg;
-	const char *address = config_get(cfg, "rm.address");
-	const char *bind_host = config_get(cfg, "rm.bind-host");
-	const char *hostname = config_get(cfg, "rm.hostname");
-	char *host = NULL, *bind_address, *why = NULL;
-	int port = 0;
+	const char *address = config_get(rm->cfg, key);
+	const char *bind_host = config_get(rm->cfg, "rm.bind-host");
+	char *bind_address, *bind_host_only = NULL, *why = NULL;
+	int port = 0, ignored = 0;
 
-	if (net_parse_address(address, &host, &port, &why) != 0) {
-		set_cause(cause, "rm.address: %s", why);
+	if (net_parse_address(address, host, &port, &why) != 0) {
+		set_cause(cause, "%s: %s", key, why);
 		free(why);
 		return -1;
 	}
 	bind_address =
 	        bind_host[0] != '\0' ? net_format_address(bind_host, port) : xstrdup(address);
-	if (http_server_bind(rm->http, bind_address, &why) != 0) {
-		set_cause(cause, "cannot listen on %s: %s", bind_address, why);
+	if (http_server_bind(srv, bind_address, &why) != 0) {
+		set_cause(cause, "%s: cannot listen on %s: %s", key, bind_address, why);
 		free(why);
 		free(bind_address);
-		free(host);
+		free(*host);
+		*host = NULL;
 		return -1;
 	}
-	rm->port = http_server_port(rm->http);
-	rm->host = hostname[0] != '\0' ? xstrdup(hostname) : net_advertised_host(host);
-	{
-		char *hp = net_format_address(rm->host, rm->port);
-
-		rm->url = xasprintf("http://%s", hp);
-		free(hp);
-	}
-	{
-		char *bind_host_only = NULL;
-		int ignored = 0;
-
-		if (net_parse_address(bind_address, &bind_host_only, &ignored, NULL) == 0) {
-			daemon_announce_address("weft-rm", bind_host_only, rm->port);
-			free(bind_host_only);
-		}
-	}
-	log_info("advertised as %s (cluster timestamp %lld)", rm->url, (long long)rm->cluster_ts);
+	port = http_server_port(srv);
+	if (net_parse_address(bind_address, &bind_host_only, &ignored, NULL) == 0)
+		*bound = net_format_address(bind_host_only, port);
+	else
+		*bound = xstrdup(bind_address);
+	free(bind_host_only);
 	free(bind_address);
+	return port;
+}
+
+/* "http://host:port" */
+static char *rm_url_of(const char *host, int port)
+{
+	char *hp = net_format_address(host, port), *url = xasprintf("http://%s", hp);
+
+	free(hp);
+	return url;
+}
+
+/* Listen on rm.address (public REST) and rm.rpc-address (internal RPC),
+ * or on rm.bind-host with their ports; work out the URLs everyone else
+ * should use; write both bound addresses to $WEFT_ADDRESS_FILE (REST
+ * first, RPC second). */
+static int rm_listen(struct rm *rm, char **cause)
+{
+	const char *hostname = config_get(rm->cfg, "rm.hostname");
+	char *host = NULL, *rpc_host = NULL, *bound[2] = {NULL, NULL};
+	int rc = -1;
+
+	rm->port = rm_bind(rm, rm->http, "rm.address", &bound[0], &host, cause);
+	if (rm->port < 0)
+		goto out;
+	rm->rpc_port = rm_bind(rm, rm->rpc, "rm.rpc-address", &bound[1], &rpc_host, cause);
+	if (rm->rpc_port < 0)
+		goto out;
+	rm->host = hostname[0] != '\0' ? xstrdup(hostname) : net_advertised_host(host);
+	rm->url = rm_url_of(rm->host, rm->port);
+	{
+		char *advertised =
+		        hostname[0] != '\0' ? xstrdup(hostname) : net_advertised_host(rpc_host);
+
+		rm->rpc_url = rm_url_of(advertised, rm->rpc_port);
+		free(advertised);
+	}
+	log_info("REST at %s, internal RPC at %s", bound[0], bound[1]);
+	daemon_announce_addresses("weft-rm", (const char *const *)bound, 2);
+	log_info("advertised as %s, RPC %s (cluster timestamp %lld)", rm->url, rm->rpc_url,
+	         (long long)rm->cluster_ts);
+	rc = 0;
+out:
+	free(bound[0]);
+	free(bound[1]);
 	free(host);
-	return 0;
+	free(rpc_host);
+	return rc;
+}
+
+/* Three priorities on the loop (rm.h): internal RPC's events run first,
+ * then timers and the RM's own calls (libevent's default priority), then
+ * public REST.  libevent runs every active event of the highest priority
+ * that has one, then polls again (main.c also makes it poll again after a
+ * few public callbacks), so a heartbeat waits for at most the callbacks in
+ * progress, not for a queue of readers. */
+static void rm_prioritize(struct event_base *base)
+{
+	if (event_base_get_npriorities(base) < RM_PRIORITIES &&
+	    event_base_priority_init(base, RM_PRIORITIES) != 0)
+		log_warn("cannot give internal RPC a priority of its own");
 }
 
 struct rm *rm_new(struct event_base *base, const struct config *cfg, char **cause)
@@ -206,6 +254,8 @@ struct rm *rm_new(struct event_base *base, const struct config *cfg, char **caus
 	rm->base = base;
 	rm->cfg = cfg;
 	rm->cluster_ts = time_now_ms();
+	/* Before any event of the RM exists: they take the default then. */
+	rm_prioritize(base);
 	rm->secret = rm_load_secret(cfg, cause);
 	if (rm->secret == NULL)
 		goto fail;
@@ -216,6 +266,11 @@ struct rm *rm_new(struct event_base *base, const struct config *cfg, char **caus
 	if (rm->racks == NULL)
 		goto fail;
 	rm->http = http_server_new(base, (size_t)config_get_int(cfg, "rm.http.max-body-bytes"));
+	http_server_set_priority(rm->http, RM_PRIORITY_PUBLIC);
+	http_server_set_max_per_address(
+	        rm->http, (int)config_get_int(cfg, "rm.http.max-connections-per-address"));
+	rm->rpc = http_server_new(base, (size_t)config_get_int(cfg, "rm.http.max-body-bytes"));
+	http_server_set_priority(rm->rpc, RM_PRIORITY_RPC);
 	if (rm_listen(rm, cause) != 0)
 		goto fail;
 	rm->staging = staging_new(rm, cause);
@@ -243,10 +298,13 @@ void rm_free(struct rm *rm)
 	if (rm == NULL)
 		return;
 	/* No more requests, then the modules that use the others first. */
+	if (rm->rpc != NULL)
+		http_server_free(rm->rpc);
 	if (rm->http != NULL)
 		http_server_free(rm->http);
 	rack_resolver_free(rm->racks);
 	rm->racks = NULL;
+	webapp_free(rm);
 	app_manager_free(rm->apps);
 	am_launcher_free(rm->launcher);
 	if (rm->client != NULL)
@@ -258,5 +316,6 @@ void rm_free(struct rm *rm)
 	secret_free(rm->secret);
 	free(rm->host);
 	free(rm->url);
+	free(rm->rpc_url);
 	free(rm);
 }

@@ -27,16 +27,28 @@ struct am_launcher;
 struct am_service;
 struct staging;
 struct rack_resolver;
+struct webapp_reports;
+
+/* libevent priorities of the RM's loop (rm_new sets them up; lower runs
+ * first): internal RPC, then everything else the RM does (timers, its own
+ * calls to NMs: libevent's default, the middle one), then public REST, so
+ * that readers cannot starve heartbeats, AM calls or AM launches. */
+#define RM_PRIORITIES      3
+#define RM_PRIORITY_RPC    0
+#define RM_PRIORITY_PUBLIC 2
 
 struct rm {
 	struct event_base *base;
 	const struct config *cfg;
 	struct secret *secret;
-	int64_t cluster_ts; /* start time in ms: the ids' clusterTimestamp */
-	char *host;         /* advertised host (rm.hostname, or derived) */
-	int port;           /* bound port */
-	char *url;          /* "http://host:port" */
-	struct http_server *http;
+	int64_t cluster_ts;       /* start time in ms: the ids' clusterTimestamp */
+	char *host;               /* advertised host (rm.hostname, or derived) */
+	int port;                 /* bound port of public REST (rm.address) */
+	char *url;                /* "http://host:port" of public REST */
+	int rpc_port;             /* bound port of internal RPC (rm.rpc-address) */
+	char *rpc_url;            /* "http://host:port" of internal RPC: NMs, AMs, admin */
+	struct http_server *http; /* public REST: /ws/v1/..., staging */
+	struct http_server *rpc;  /* internal RPC: /rpc/node, /rpc/am, /rpc/admin */
 	struct http_client *client;
 	struct container_tokens *tokens;
 	struct scheduler *scheduler;
@@ -44,12 +56,14 @@ struct rm {
 	struct app_manager *apps;
 	struct am_launcher *launcher;
 	struct staging *staging;
-	struct rack_resolver *racks; /* node -> rack (rm.topology.*) */
+	struct rack_resolver *racks;    /* node -> rack (rm.topology.*) */
+	struct webapp_reports *reports; /* cached /apps objects (webapp_reports.h) */
 };
 
 /*
  * Build the RM from cfg: load the secret (security.secret-file), bind the
- * HTTP server on rm.address (or rm.bind-host with rm.address's port),
+ * public HTTP server on rm.address and the internal one on rm.rpc-address
+ * (or rm.bind-host with their ports),
  * create every module and register every route.  Nothing runs until the
  * caller dispatches base.  RET the RM, or NULL with *cause.
  */

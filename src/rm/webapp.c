@@ -13,14 +13,22 @@
 #include "common/http_server.h"
 #include "common/xmalloc.h"
 #include "rm/rm.h"
+#include "rm/webapp_reports.h"
 
 #define WEBAPP_DEFAULT_USER "dr.who"
 
 void webapp_routes(struct rm *rm)
 {
+	rm->reports = webapp_reports_new();
 	webapp_cluster_routes(rm);
 	webapp_apps_routes(rm);
 	webapp_scheduler_routes(rm);
+}
+
+void webapp_free(struct rm *rm)
+{
+	webapp_reports_free(rm->reports);
+	rm->reports = NULL;
 }
 
 /* [A-Za-z0-9._-]{1,32}, as protocol.h says. */

@@ -3,8 +3,9 @@
  * same paths, objects and field names as YARN so tools written for YARN
  * work: webapp_cluster.c serves cluster info, metrics and nodes,
  * webapp_apps.c applications, attempts, states and submission,
- * webapp_scheduler.c the queues (/scheduler) and their reload.  The
- * webapp owns no state: it asks the modules that do.
+ * webapp_scheduler.c the queues (/scheduler) and their reload,
+ * webapp_reports.c the app object and the cache of /apps answers.  The
+ * webapp owns no state but that cache: it asks the modules that do.
  */
 #ifndef WEFT_RM_WEBAPP_H
 #define WEFT_RM_WEBAPP_H
@@ -17,6 +18,8 @@ struct http_request;
 
 /* Register every /ws/v1/cluster route. */
 void webapp_routes(struct rm *rm);
+/* Free what webapp_routes made (the /apps cache); after the servers. */
+void webapp_free(struct rm *rm);
 void webapp_cluster_routes(struct rm *rm);
 void webapp_apps_routes(struct rm *rm);
 void webapp_scheduler_routes(struct rm *rm);

@@ -18,6 +18,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <event2/buffer.h>
+
 #include "common/daemon.h"
 #include "common/http_server.h"
 #include "common/log.h"
@@ -28,89 +30,8 @@
 #include "rm/scheduler.h"
 #include "rm/submission.h"
 #include "rm/webapp.h"
+#include "rm/webapp_reports.h"
 #include "weft/ids.h"
-
-/* --- the app object --- */
-
-/* "http://nodeHttpAddress/ws/v1/node/containerlogs/<container>/" */
-static char *webapp_logs_link(const char *node_http, const char *container_id)
-{
-	return xasprintf("http://%s/ws/v1/node/containerlogs/%s/", node_http, container_id);
-}
-
-/* One app object, YARN's field names. */
-static struct json_object *webapp_app_json(const struct rm *rm, const struct app_report *r,
-                                           const char *base_url)
-{
-	struct json_object *o = wjson_new_object();
-	struct scheduler_usage usage;
-	int64_t now = time_now_ms();
-	int64_t end = r->finished_ms != 0 ? r->finished_ms : now;
-	double share = 0.0;
-	char *url;
-
-	scheduler_usage(rm->scheduler, &usage);
-	if (usage.total.memory_mb > 0)
-		share = 100.0 * (double)r->allocated.memory_mb / (double)usage.total.memory_mb;
-	wjson_add_string(o, "id", r->id);
-	wjson_add_string(o, "user", r->user);
-	wjson_add_string(o, "name", r->name);
-	wjson_add_string(o, "queue", r->queue);
-	wjson_add_string(o, "state", app_state_name(r->state));
-	wjson_add_string(o, "finalStatus", app_final_status_name(r->final_status));
-	wjson_add_double(o, "progress", r->progress);
-	if (r->state == APP_FINISHED || r->state == APP_FAILED || r->state == APP_KILLED)
-		wjson_add_string(o, "trackingUI", "History");
-	else if (r->tracking_url != NULL)
-		wjson_add_string(o, "trackingUI", "ApplicationMaster");
-	else
-		wjson_add_string(o, "trackingUI", "UNASSIGNED");
-	if (r->tracking_url != NULL) {
-		wjson_add_string(o, "trackingUrl", r->tracking_url);
-	} else {
-		url = xasprintf("%s/ws/v1/cluster/apps/%s", base_url, r->id);
-		wjson_add_string(o, "trackingUrl", url);
-		free(url);
-	}
-	wjson_add_string(o, "diagnostics", r->diagnostics != NULL ? r->diagnostics : "");
-	wjson_add_int(o, "clusterId", rm->cluster_ts);
-	wjson_add_string(o, "applicationType", r->type);
-	wjson_add_string(o, "applicationTags", r->tags != NULL ? r->tags : "");
-	wjson_add_int(o, "priority", r->priority);
-	wjson_add_int(o, "startedTime", r->started_ms);
-	wjson_add_int(o, "launchTime", r->launch_ms);
-	wjson_add_int(o, "finishedTime", r->finished_ms);
-	wjson_add_int(o, "elapsedTime", end > r->started_ms ? end - r->started_ms : 0);
-	if (r->am_container_id != NULL && r->am_node_http_address != NULL) {
-		url = webapp_logs_link(r->am_node_http_address, r->am_container_id);
-		wjson_add_string(o, "amContainerLogs", url);
-		free(url);
-		wjson_add_string(o, "amHostHttpAddress", r->am_node_http_address);
-	}
-	if (r->am_host != NULL && r->am_host[0] != '\0' && r->am_rpc_port >= 0) {
-		url = xasprintf("%s:%d", r->am_host, r->am_rpc_port);
-		wjson_add_string(o, "amRPCAddress", url);
-		free(url);
-	}
-	wjson_add_int(o, "allocatedMB", r->allocated.memory_mb);
-	wjson_add_int(o, "allocatedVCores", r->allocated.vcores);
-	wjson_add_int(o, "reservedMB", 0);
-	wjson_add_int(o, "reservedVCores", 0);
-	wjson_add_int(o, "runningContainers", r->running_containers);
-	wjson_add_int(o, "memorySeconds", r->memory_seconds);
-	wjson_add_int(o, "vcoreSeconds", r->vcore_seconds);
-	wjson_add_double(o, "queueUsagePercentage", share);
-	wjson_add_double(o, "clusterUsagePercentage", share);
-	wjson_add_int(o, "preemptedResourceMB", 0);
-	wjson_add_int(o, "preemptedResourceVCores", 0);
-	wjson_add_int(o, "numNonAMContainerPreempted", 0);
-	wjson_add_int(o, "numAMContainerPreempted", 0);
-	wjson_add_string(o, "logAggregationStatus", "DISABLED");
-	wjson_add_bool(o, "unmanagedApplication", false);
-	wjson_add_string(o, "appNodeLabelExpression", "");
-	wjson_add_string(o, "amNodeLabelExpression", "");
-	return o;
-}
 
 /* The {appid} parameter: RET it, or NULL after answering 400/404. */
 static const char *webapp_app_param(const struct rm *rm, struct http_request *req)
@@ -338,9 +259,10 @@ static void webapp_apps_list(struct rm *rm, struct http_request *req)
 {
 	struct app_filter f;
 	struct app_report *reports = NULL;
-	struct json_object *list, *apps, *body;
+	struct evbuffer *body;
+	int *picked, n, n_picked = 0;
+	bool caller_frees = false;
 	char *base;
-	int n;
 
 	if (webapp_parse_filter(rm, req, &f) != 0) {
 		app_filter_clear(&f);
@@ -348,26 +270,20 @@ static void webapp_apps_list(struct rm *rm, struct http_request *req)
 	}
 	base = webapp_base_url(rm, req);
 	n = app_manager_reports(rm->apps, &reports);
-	list = json_object_new_array();
-	for (int i = 0; i < n; i++) {
-		if (f.limit > 0 && (int64_t)json_object_array_length(list) >= f.limit)
-			break;
+	picked = xcalloc((size_t)n + 1, sizeof *picked);
+	/* YARN's limit: the first `limit` applications that match. */
+	for (int i = 0; i < n && (f.limit == 0 || n_picked < f.limit); i++)
 		if (webapp_filter_match(&f, &reports[i]))
-			json_object_array_add(list, webapp_app_json(rm, &reports[i], base));
-	}
+			picked[n_picked++] = i;
+	body = webapp_reports_apps_body(rm->reports, rm, reports, n, picked, n_picked, base,
+	                                &caller_frees);
+	http_reply_buffer(req, 200, "application/json", body);
+	if (caller_frees)
+		evbuffer_free(body);
+	free(picked);
 	free(reports);
 	free(base);
 	app_filter_clear(&f);
-	body = wjson_new_object();
-	if (json_object_array_length(list) == 0) {
-		json_object_put(list);
-		wjson_add(body, "apps", NULL);
-	} else {
-		apps = wjson_new_object();
-		wjson_add(apps, "app", list);
-		wjson_add(body, "apps", apps);
-	}
-	http_reply_json(req, 200, body);
 }
 
 /* POST /ws/v1/cluster/apps: YARN's submission. */

@@ -21,6 +21,7 @@
 #include "rm/rm.h"
 #include "rm/scheduler.h"
 #include "rm/webapp.h"
+#include "weft/protocol.h"
 
 /* {"memory":..,"vCores":..} */
 static struct json_object *webapp_resource_json(weft_resource_t r)
@@ -188,7 +189,8 @@ static void webapp_scheduler_cb(struct http_request *req, void *arg)
 	http_reply_json(req, 200, body);
 }
 
-/* POST|PUT /ws/v1/cluster/scheduler/refresh (X-Weft-Auth) */
+/* POST|PUT /ws/v1/cluster/scheduler/refresh and /rpc/admin/refresh-queues
+ * (X-Weft-Auth) */
 static void webapp_scheduler_refresh_cb(struct http_request *req, void *arg)
 {
 	struct rm *rm = arg;
@@ -230,5 +232,9 @@ void webapp_scheduler_routes(struct rm *rm)
 	http_server_route(rm->http, HTTP_M_GET, "/ws/v1/cluster/scheduler", 0, webapp_scheduler_cb,
 	                  rm);
 	http_server_route(rm->http, HTTP_M_POST | HTTP_M_PUT, "/ws/v1/cluster/scheduler/refresh", 0,
+	                  webapp_scheduler_refresh_cb, rm);
+	/* What `weft admin refresh-queues` calls: on the internal listener,
+	 * served ahead of public REST (YARN's admin port). */
+	http_server_route(rm->rpc, HTTP_M_POST | HTTP_M_PUT, WEFT_RPC_ADMIN_REFRESH_QUEUES, 0,
 	                  webapp_scheduler_refresh_cb, rm);
 }

@@ -35,6 +35,8 @@
 #include "sls/sls.h"
 
 #define SLS_DEFAULT_CONNECTIONS 32
+/* Connections to public REST (submissions, fairness samples). */
+#define SLS_REST_CONNECTIONS 8
 
 /* The usage text --help prints and bad options point to. */
 static void usage(FILE *out)
@@ -50,7 +52,8 @@ static void usage(FILE *out)
 	        "heartbeats/s, the RM's peak RSS and the queues' shares.\n"
 	        "\n"
 	        "  --scenario FILE     the scenario to run (format: tests/bench/README)\n"
-	        "  --rm HOST:PORT      the RM (default: rm.address of the configuration)\n"
+	        "  --rm HOST:PORT      the RM's REST (default: rm.address of the configuration)\n"
+	        "  --rm-rpc HOST:PORT  the RM's internal RPC (default: rm.rpc-address)\n"
 	        "  --rm-pid PID        the RM's pid, for its RSS and CPU (/proc)\n"
 	        "  --transport T       direct (default), evhttp or curl: how calls reach\n"
 	        "                      the RM (direct costs the simulator least)\n"
@@ -154,13 +157,14 @@ static int sls_print_scenario(const char *path, enum sls_print what)
 	return 0;
 }
 
-/* The RM address from the configuration (a wildcard host is this host). */
-static char *sls_rm_from_config(const struct config *cfg, char **cause)
+/* An RM address from the configuration (rm.address or rm.rpc-address; a
+ * wildcard host is this host). */
+static char *sls_rm_from_config(const struct config *cfg, const char *key, char **cause)
 {
 	char *host = NULL, *out;
 	int port = 0;
 
-	if (net_parse_address(config_get(cfg, "rm.address"), &host, &port, cause) != 0)
+	if (net_parse_address(config_get(cfg, key), &host, &port, cause) != 0)
 		return NULL;
 	out = net_format_address(net_is_wildcard(host) ? "127.0.0.1" : host, port);
 	free(host);
@@ -173,6 +177,7 @@ int main(int argc, char **argv)
 	enum {
 		O_SCENARIO = 256,
 		O_RM,
+		O_RM_RPC,
 		O_RM_PID,
 		O_TRANSPORT,
 		O_CONNECTIONS,
@@ -188,6 +193,7 @@ int main(int argc, char **argv)
 	static const struct option long_options[] = {
 	        {"scenario", required_argument, NULL, O_SCENARIO},
 	        {"rm", required_argument, NULL, O_RM},
+	        {"rm-rpc", required_argument, NULL, O_RM_RPC},
 	        {"rm-pid", required_argument, NULL, O_RM_PID},
 	        {"transport", required_argument, NULL, O_TRANSPORT},
 	        {"connections", required_argument, NULL, O_CONNECTIONS},
@@ -206,7 +212,8 @@ int main(int argc, char **argv)
 	};
 	struct daemon_options opts = {0};
 	struct sls sls;
-	const char *scenario_path = NULL, *rm = NULL, *json_path = NULL, *series_path = NULL;
+	const char *scenario_path = NULL, *rm = NULL, *rm_rpc = NULL, *json_path = NULL,
+	           *series_path = NULL;
 	enum rm_rpc_transport transport = RM_RPC_DIRECT;
 	int connections = SLS_DEFAULT_CONNECTIONS, ch;
 	long duration = 0, seed = 1, pid = 0;
@@ -223,6 +230,9 @@ int main(int argc, char **argv)
 			break;
 		case O_RM:
 			rm = optarg;
+			break;
+		case O_RM_RPC:
+			rm_rpc = optarg;
 			break;
 		case O_RM_PID:
 			pid = strtol(optarg, &end, 10);
@@ -319,8 +329,12 @@ int main(int argc, char **argv)
 	free(secret_path);
 	if (sls.secret == NULL)
 		goto fail;
-	sls.rm_address = rm != NULL ? xstrdup(rm) : sls_rm_from_config(cfg, &cause);
+	sls.rm_address = rm != NULL ? xstrdup(rm) : sls_rm_from_config(cfg, "rm.address", &cause);
 	if (sls.rm_address == NULL)
+		goto fail;
+	sls.rm_rpc_address = rm_rpc != NULL ? xstrdup(rm_rpc)
+	                                    : sls_rm_from_config(cfg, "rm.rpc-address", &cause);
+	if (sls.rm_rpc_address == NULL)
 		goto fail;
 	sls.rm_pid = (pid_t)pid;
 	srandom((unsigned)seed);
@@ -341,8 +355,15 @@ int main(int argc, char **argv)
 	sls.start_us = sls_now_us();
 	sls.metrics = metrics_new(&sls);
 	sls.fairness = fairness_new(&sls);
-	sls.rpc = rm_rpc_new(sls.base, sls.rm_address, transport, connections, &cause);
+	sls.rpc = rm_rpc_new(sls.base, sls.rm_rpc_address, transport, connections, &cause);
 	if (sls.rpc == NULL)
+		goto fail;
+	/* Submissions and reports: a few connections, well under the RM's
+	 * rm.http.max-connections-per-address. */
+	sls.rest = rm_rpc_new(
+	        sls.base, sls.rm_address, transport,
+	        connections < SLS_REST_CONNECTIONS ? connections : SLS_REST_CONNECTIONS, &cause);
+	if (sls.rest == NULL)
 		goto fail;
 	if ((sls.nm_api = nm_api_new(&sls, &cause)) == NULL)
 		goto fail;
@@ -367,6 +388,7 @@ int main(int argc, char **argv)
 	pass = metrics_report(sls.metrics, stdout, json_path, series_path);
 	/* Calls in flight point at nodes and apps: drop them first. */
 	rm_rpc_free(sls.rpc);
+	rm_rpc_free(sls.rest);
 	nm_api_free(sls.nm_api);
 	sim_apps_free(sls.apps);
 	sim_cluster_free(sls.cluster);
@@ -378,6 +400,7 @@ int main(int argc, char **argv)
 	scenario_free(sls.sc);
 	secret_free(sls.secret);
 	free(sls.rm_address);
+	free(sls.rm_rpc_address);
 	free(sls.nm_http_address);
 	config_free(cfg);
 	daemon_options_free(&opts);
@@ -386,6 +409,7 @@ fail:
 	fprintf(stderr, "weft-sls: %s\n", cause != NULL ? cause : "failed");
 	free(cause);
 	rm_rpc_free(sls.rpc);
+	rm_rpc_free(sls.rest);
 	metrics_free(sls.metrics);
 	fairness_free(sls.fairness);
 	if (sls.base != NULL)
@@ -393,6 +417,7 @@ fail:
 	scenario_free(sls.sc);
 	secret_free(sls.secret);
 	free(sls.rm_address);
+	free(sls.rm_rpc_address);
 	config_free(cfg);
 	daemon_options_free(&opts);
 	return 1;

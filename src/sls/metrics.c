@@ -261,7 +261,7 @@ static void metrics_sample(struct metrics *m)
 	                     ? 100.0 * (double)(wait - m->rm_wait_last) / 1e9 / dt
 	                     : -1;
 	m->rm_wait_last = wait;
-	s->rpc_queued = rm_rpc_queued(sls->rpc);
+	s->rpc_queued = rm_rpc_queued(sls->rpc) + rm_rpc_queued(sls->rest);
 	s->share = xcalloc((size_t)sls->sc->n_queues + 1, sizeof *s->share);
 	for (int i = 0; i < sls->sc->n_queues; i++) {
 		double g;
@@ -306,7 +306,7 @@ void metrics_start(struct metrics *m)
 	m->rm_ticks_last = metrics_proc_ticks(m->sls->rm_pid);
 	m->rm_ticks_start = m->rm_ticks_last;
 	m->rm_wait_last = metrics_proc_wait_ns(m->sls->rm_pid);
-	m->answered_start = rm_rpc_answered(m->sls->rpc);
+	m->answered_start = rm_rpc_answered(m->sls->rpc) + rm_rpc_answered(m->sls->rest);
 	m->sim_cpu_last = metrics_self_cpu();
 	m->timer = event_new(m->sls->base, -1, EV_PERSIST, metrics_timer_cb, m);
 	event_add(m->timer, &tv);
@@ -545,7 +545,8 @@ bool metrics_report(struct metrics *m, FILE *out, const char *json_path, const c
 			/* The RM's CPU per call it answered: what a call costs it,
 			 * whatever else shares the machine. */
 			int64_t ticks = metrics_proc_ticks(sls->rm_pid);
-			int64_t calls = rm_rpc_answered(sls->rpc) - m->answered_start;
+			int64_t calls = rm_rpc_answered(sls->rpc) + rm_rpc_answered(sls->rest) -
+			                m->answered_start;
 			long hz = sysconf(_SC_CLK_TCK);
 			double us = ticks >= 0 && m->rm_ticks_start >= 0 && calls > 0 && hz > 0
 			                    ? 1e6 * (double)(ticks - m->rm_ticks_start) /

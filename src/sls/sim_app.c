@@ -269,7 +269,7 @@ static void sim_app_submit(struct sim_app *app)
 	len = evbuffer_get_length(b);
 	snprintf(target, sizeof target, "/ws/v1/cluster/apps?user.name=%s", g->user);
 	app->n_calls++;
-	rm_rpc_call(a->sls->rpc, "POST", target, NULL, (const char *)evbuffer_pullup(b, -1), len,
+	rm_rpc_call(a->sls->rest, "POST", target, NULL, (const char *)evbuffer_pullup(b, -1), len,
 	            sim_app_submit_cb, app);
 	evbuffer_drain(b, len);
 }
@@ -311,7 +311,7 @@ static void sim_app_new_application(struct sim_app *app)
 	         app->group->user);
 	app->state = SIM_SUBMITTING;
 	app->n_calls++;
-	rm_rpc_call(app->apps->sls->rpc, "POST", target, NULL, NULL, 0, sim_app_new_application_cb,
+	rm_rpc_call(app->apps->sls->rest, "POST", target, NULL, NULL, 0, sim_app_new_application_cb,
 	            app);
 }
 

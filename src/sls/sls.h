@@ -38,11 +38,13 @@ struct sls {
 	const struct config *cfg;
 	struct secret *secret;
 	struct scenario *sc;
-	char *rm_address; /* host:port */
-	pid_t rm_pid;     /* for RSS and CPU; 0 = unknown */
-	bool quiet;       /* no progress lines */
+	char *rm_address;     /* host:port of public REST (submissions, reports) */
+	char *rm_rpc_address; /* host:port of internal RPC (NM and AM calls) */
+	pid_t rm_pid;         /* for RSS and CPU; 0 = unknown */
+	bool quiet;           /* no progress lines */
 
-	struct rm_rpc *rpc;
+	struct rm_rpc *rpc;  /* to rm_rpc_address: /rpc/node, /rpc/am */
+	struct rm_rpc *rest; /* to rm_address: /ws/v1/... */
 	struct sim_cluster *cluster;
 	struct sim_apps *apps;
 	struct nm_api *nm_api;

@@ -17,6 +17,7 @@ trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 cat >"$WEFT_CONF_DIR/weft.conf" <<CONF
 rm.address = 127.0.0.1:0
+rm.rpc-address = 127.0.0.1:0
 nm.address = 127.0.0.1:0
 rm.staging-dir = $B/staging
 nm.local-dirs = $B/nm/local
@@ -27,8 +28,10 @@ log.level = warn
 CONF
 printf 'localhost nm1\nlocalhost nm2\n' >"$WEFT_CONF_DIR/workers"
 "$top/sbin/start-cluster.sh" >/dev/null
-rm_addr=$(cat "$WEFT_PID_DIR/weft-rm.address")
-sed -i "s/^rm.address = .*/rm.address = $rm_addr/" "$WEFT_CONF_DIR/weft.conf"
+rm_addr=$(sed -n 1p "$WEFT_PID_DIR/weft-rm.address")
+rm_rpc_addr=$(sed -n 2p "$WEFT_PID_DIR/weft-rm.address")
+sed -i "s/^rm.address = .*/rm.address = $rm_addr/; s/^rm.rpc-address = .*/rm.rpc-address = $rm_rpc_addr/" \
+	"$WEFT_CONF_DIR/weft.conf"
 i=0
 until [ "$(curl -fsS "http://$rm_addr/ws/v1/cluster/metrics" | jq -r .clusterMetrics.activeNodes)" = 2 ]; do
 	i=$((i + 1)); [ $i -le 100 ] || { echo "NMs did not register" >&2; exit 1; }

@@ -55,19 +55,21 @@ for s in "$@"; do
 	mkdir -p "$WEFT_CONF_DIR"
 	{
 		echo "rm.address = 127.0.0.1:0"
+		echo "rm.rpc-address = 127.0.0.1:0"
 		echo "rm.staging-dir = $B/staging"
 		weft-sls --rm-conf "$file"
 	} >"$WEFT_CONF_DIR/weft.conf"
 	# The queue tree, where rm.scheduler.queues-file looks by default.
 	weft-sls --rm-queues "$file" >"$WEFT_CONF_DIR/queues.conf"
 	"$top/sbin/start-rm.sh" >/dev/null
-	rm_addr=$(cat "$WEFT_PID_DIR/weft-rm.address")
+	rm_addr=$(sed -n 1p "$WEFT_PID_DIR/weft-rm.address")
+	rm_rpc_addr=$(sed -n 2p "$WEFT_PID_DIR/weft-rm.address")
 	rm_pid=$(cat "$WEFT_PID_DIR/weft-rm.pid")
 	echo "== $name: weft-rm pid $rm_pid at $rm_addr"
 	extra=
 	[ -z "$out" ] || extra="--json $out/$name.json --series $out/$name.csv"
 	# shellcheck disable=SC2086
-	weft-sls --rm "$rm_addr" --rm-pid "$rm_pid" --scenario "$file" $opts $extra || status=1
+	weft-sls --rm "$rm_addr" --rm-rpc "$rm_rpc_addr" --rm-pid "$rm_pid" --scenario "$file" $opts $extra || status=1
 	[ -z "$out" ] || cp "$WEFT_LOG_DIR/weft-rm.log" "$out/$name.rm.log" 2>/dev/null || true
 	"$top/sbin/stop-rm.sh" >/dev/null
 done

@@ -62,8 +62,8 @@ expect 404 GET "$S/$id/nothing-here"
 ok "staging validation"
 
 # Internal RPCs refuse unauthenticated callers.
-expect 401 POST "$RM_URL/rpc/node/register" '{"nodeId":"evil:1","httpAddress":"evil:1","memoryMB":1,"vcores":1}'
-expect 401 POST "$RM_URL/rpc/am/allocate" '{"responseId":0}'
+expect 401 POST "$RM_RPC_URL/rpc/node/register" '{"nodeId":"evil:1","httpAddress":"evil:1","memoryMB":1,"vcores":1}'
+expect 401 POST "$RM_RPC_URL/rpc/am/allocate" '{"responseId":0}'
 expect 401 POST "http://$NM_ADDR/rpc/containers/start" '{"token":"forged.abc","launchContext":{"commands":["true"]}}'
 expect 400 POST "http://$NM_ADDR/rpc/containers/start" '{not json'
 expect "400|401" POST "http://$NM_ADDR/rpc/containers/start" '{"token":5,"launchContext":5}'

@@ -103,18 +103,25 @@ weft_conf_set() {
 	mv "$f.new" "$f"
 }
 
-# start_rm [ARGS...]: start the RM with the sbin script; the address it
-# bound replaces rm.address in weft.conf so NMs and tools find it.
+# start_rm [ARGS...]: start the RM with the sbin script; the addresses it
+# bound (REST, then internal RPC: two lines) replace rm.address and
+# rm.rpc-address in weft.conf so NMs and tools find them.  Sets RM_ADDR,
+# RM_URL, RM_RPC_ADDR, RM_RPC_URL, RM_PID.
 start_rm() {
+	grep -q '^rm.rpc-address *=' "$WEFT_CONF_DIR/weft.conf" ||
+		weft_conf_set rm.rpc-address 127.0.0.1:0
 	"$SBIN/start-rm.sh" "$@" >"$T/start-rm.out" 2>&1 || {
 		cat "$T/start-rm.out"
 		fail "start-rm.sh failed"
 	}
-	RM_ADDR=$(cat "$WEFT_PID_DIR/weft-rm.address")
+	RM_ADDR=$(sed -n 1p "$WEFT_PID_DIR/weft-rm.address")
+	RM_RPC_ADDR=$(sed -n 2p "$WEFT_PID_DIR/weft-rm.address")
 	RM_URL=http://$RM_ADDR
+	RM_RPC_URL=http://$RM_RPC_ADDR
 	RM_PID=$(cat "$WEFT_PID_DIR/weft-rm.pid")
 	weft_conf_set rm.address "$RM_ADDR"
-	export RM_ADDR RM_URL RM_PID
+	weft_conf_set rm.rpc-address "$RM_RPC_ADDR"
+	export RM_ADDR RM_URL RM_RPC_ADDR RM_RPC_URL RM_PID
 }
 
 # start_nm NAME [ARGS...]: start a named NM; sets NM_ADDR, NM_PID.

@@ -46,6 +46,7 @@ echo "hosts: rm $ip_rm, nm1 $ip_nm1, nm2 $ip_nm2, client $ip_cl"
 on() { h=$1; shift; WEFT_PID_DIR=$T/pids/$h ip netns exec "$ns-$h" "$@"; }
 for h in rm nm1 nm2 cl; do mkdir -p "$T/pids/$h"; done
 weft_conf_set rm.address "$ip_rm:8088"
+weft_conf_set rm.rpc-address "$ip_rm:8031"
 on rm "$SBIN/start-rm.sh" >"$T/rm.out" 2>&1 || { cat "$T/rm.out"; fail "start-rm.sh on host rm"; }
 RM_URL=http://$ip_rm:8088
 # Bounded wait for the bridge to forward (link up, ARP).

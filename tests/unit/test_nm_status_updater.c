@@ -135,8 +135,8 @@ static void setup(void)
 		ck_abort_msg("bind: %s", cause);
 	http_server_route(rm.srv, HTTP_M_POST, "/rpc/node/register", 0, fake_register_cb, NULL);
 	http_server_route(rm.srv, HTTP_M_POST, "/rpc/node/heartbeat", 0, fake_heartbeat_cb, NULL);
-	free(t.ctx.rm_url);
-	t.ctx.rm_url = xasprintf("http://127.0.0.1:%d", http_server_port(rm.srv));
+	free(t.ctx.rm_rpc_url);
+	t.ctx.rm_rpc_url = xasprintf("http://127.0.0.1:%d", http_server_port(rm.srv));
 	/* Only what the RM says counts. */
 	container_manager_set_key_ids(t.ctx.containers, NULL, 0);
 	t.ctx.updater = status_updater_new(&t.ctx);
@@ -257,14 +257,14 @@ END_TEST
 START_TEST(test_unreachable_rm_then_back)
 {
 	/* Nothing listens on the RM url at first. */
-	char *saved = t.ctx.rm_url;
+	char *saved = t.ctx.rm_rpc_url;
 
-	t.ctx.rm_url = xstrdup("http://127.0.0.1:1");
+	t.ctx.rm_rpc_url = xstrdup("http://127.0.0.1:1");
 	status_updater_start(t.ctx.updater);
 	nmt_run_for(&t, 700);
 	ck_assert(!status_updater_registered(t.ctx.updater));
-	free(t.ctx.rm_url);
-	t.ctx.rm_url = saved;
+	free(t.ctx.rm_rpc_url);
+	t.ctx.rm_rpc_url = saved;
 	ck_assert(nmt_run_until(&t, registered, NULL, NMT_WAIT_MS));
 }
 END_TEST

@@ -289,7 +289,7 @@ START_TEST(test_happy_path)
 	ctx = jpath(nm->starts[0], "launchContext");
 	env = jpath(ctx, "environment");
 	ck_assert_str_eq(jstr(env, "A"), "1");
-	ck_assert_str_eq(jstr(env, WEFT_ENV_RM_URL), fx->rm->url);
+	ck_assert_str_eq(jstr(env, WEFT_ENV_RM_URL), fx->rm->rpc_url);
 	ck_assert_str_eq(jstr(env, WEFT_ENV_APP_ATTEMPT_ID), attempt);
 	ck_assert_int_eq(
 	        security_verify_am_token(fx->rm->secret, jstr(env, WEFT_ENV_AM_TOKEN), got, &cause),

@@ -45,6 +45,7 @@ struct rm_fixture *fixture_new(const char *const *defines)
 	ck_assert_int_eq(config_set(fx->cfg, "rm.staging-dir", path, &cause), 0);
 	free(path);
 	ck_assert_int_eq(config_set(fx->cfg, "rm.address", "127.0.0.1:0", &cause), 0);
+	ck_assert_int_eq(config_set(fx->cfg, "rm.rpc-address", "127.0.0.1:0", &cause), 0);
 	for (int i = 0; defines != NULL && defines[i] != NULL; i++) {
 		if (config_set_arg(fx->cfg, defines[i], &cause) != 0)
 			ck_abort_msg("%s: %s", defines[i], cause);
@@ -53,6 +54,7 @@ struct rm_fixture *fixture_new(const char *const *defines)
 	if (fx->rm == NULL)
 		ck_abort_msg("rm_new: %s", cause);
 	snprintf(fx->url, sizeof fx->url, "http://127.0.0.1:%d", fx->rm->port);
+	snprintf(fx->rpc_url, sizeof fx->rpc_url, "http://127.0.0.1:%d", fx->rm->rpc_port);
 	fx->client = http_client_new(fx->base);
 	return fx;
 }
@@ -117,7 +119,8 @@ struct test_response fixture_call(struct rm_fixture *fx, const char *method, con
                                   const char *const *headers, const char *body, size_t body_len)
 {
 	struct pending_call p;
-	char *url = xasprintf("%s%s", fx->url, path);
+	/* Internal RPC has a listener of its own. */
+	char *url = xasprintf("%s%s", strncmp(path, "/rpc/", 5) == 0 ? fx->rpc_url : fx->url, path);
 
 	memset(&p, 0, sizeof p);
 	http_client_request(fx->client, method, url, headers, body, body_len, 10000,

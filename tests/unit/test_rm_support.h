@@ -41,7 +41,8 @@ struct rm_fixture {
 	struct http_client *client;
 	struct fake_nm nms[4];
 	int n_nms;
-	char url[128]; /* "http://127.0.0.1:port" of the RM */
+	char url[128];     /* "http://127.0.0.1:port" of the RM's public REST */
+	char rpc_url[128]; /* ... of its internal RPC (fixture_call picks by path) */
 };
 
 /* A response captured by fixture_call(). */
