@@ -12,6 +12,7 @@
 static long weft_assert_count;
 static int weft_assert_forced = -1; /* -1: the build's and environment's rule */
 
+/* Forced by a test, else the build's rule, else the environment's. */
 bool weft_assert_fatal(void)
 {
 	if (weft_assert_forced >= 0)
@@ -25,16 +26,19 @@ bool weft_assert_fatal(void)
 #endif
 }
 
+/* Tests: force the rule (-1 gives it back). */
 void weft_assert_force(int fatal)
 {
 	weft_assert_forced = fatal < 0 ? -1 : fatal != 0;
 }
 
+/* Failed assertions so far. */
 long weft_assert_failures(void)
 {
 	return weft_assert_count;
 }
 
+/* Log the failure, then abort or let the caller recover. */
 bool weft_assert_failed(const char *expr, const char *file, int line, const char *func)
 {
 	weft_assert_count++;

@@ -28,6 +28,7 @@
 #include "rm/scheduler.h"
 #include "rm/submission.h"
 
+/* Only the current attempt of an application may talk. */
 struct rm_attempt *app_manager_am_attempt(struct app_manager *am, const char *attempt_id)
 {
 	struct rm_attempt *at = attempt_find(am, attempt_id);

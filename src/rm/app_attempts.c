@@ -72,6 +72,7 @@ static void app_send_cleanup(struct app_manager *am, struct rm_app *app)
 	strmap_foreach(app->nodes_used, app_cleanup_node_cb, am);
 }
 
+/* An ended attempt with no live container leaves the scheduler. */
 void attempt_retire_if_done(struct app_manager *am, struct rm_attempt *at)
 {
 	struct scheduler_container *left = NULL;
@@ -112,6 +113,7 @@ void attempt_release_all(struct app_manager *am, struct rm_attempt *at, bool kee
 	attempt_retire_if_done(am, at);
 }
 
+/* An attempt reaches a final state: stop watching it. */
 void attempt_end(struct app_manager *am, struct rm_attempt *at, enum attempt_state to,
                  const char *diag)
 {
@@ -123,6 +125,8 @@ void attempt_end(struct app_manager *am, struct rm_attempt *at, enum attempt_sta
 	liveness_remove(am->am_launch, &at->launch_live);
 }
 
+/* The application reaches a final state: counted, staging removed, queued
+ * for eviction, its nodes told once nothing of it runs. */
 void app_end(struct app_manager *am, struct rm_app *app, enum app_state to,
              enum app_final_status final_status, const char *diag)
 {
@@ -159,6 +163,7 @@ void app_end(struct app_manager *am, struct rm_app *app, enum app_state to,
 	app_manager_arm_prune(am);
 }
 
+/* Start the application's next attempt and ask for its AM container. */
 void attempt_start(struct app_manager *am, struct rm_app *app)
 {
 	struct rm_attempt *at = xcalloc(1, sizeof *at);
@@ -198,6 +203,7 @@ void attempt_start(struct app_manager *am, struct rm_app *app)
 	attempt_state_set(at, ATTEMPT_SCHEDULED, "AM container asked for");
 }
 
+/* The attempt failed: release everything, retry or fail the application. */
 void attempt_fail(struct app_manager *am, struct rm_attempt *at, const char *diag)
 {
 	struct rm_app *app = at->app;
@@ -255,6 +261,7 @@ void attempt_free(struct app_manager *am, struct rm_attempt *at)
 
 /* --- the AM container's launch --- */
 
+/* Send a placed AM container to its node. */
 void attempt_launch(struct app_manager *am, struct rm_attempt *at, struct rm_container *c)
 {
 	struct rm_app *app = at->app;
@@ -284,6 +291,7 @@ void attempt_launch(struct app_manager *am, struct rm_attempt *at, struct rm_con
 	am_launcher_launch(am->rm->launcher, &req);
 }
 
+/* Launcher: the NM accepted the AM container (a stale attempt is ignored). */
 void app_manager_am_launched(struct app_manager *am, const char *attempt_id,
                              const char *container_id)
 {
@@ -297,6 +305,7 @@ void app_manager_am_launched(struct app_manager *am, const char *attempt_id,
 		attempt_state_set(at, ATTEMPT_LAUNCHED, "NM started the AM container");
 }
 
+/* Launcher: the AM container could not start; the attempt fails. */
 void app_manager_am_launch_failed(struct app_manager *am, const char *attempt_id,
                                   const char *container_id, const char *why)
 {

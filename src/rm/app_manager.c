@@ -67,6 +67,7 @@ struct rm_app *app_find(const struct app_manager *am, const char *app_id)
 	return strmap_get(am->app_index, app_id);
 }
 
+/* Ask for a pruning pass once the current event is over. */
 void app_manager_arm_prune(struct app_manager *am)
 {
 	struct timeval now = {0, 0};

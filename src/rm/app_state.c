@@ -58,11 +58,13 @@ static const unsigned attempt_transitions[ATTEMPT_STATE_COUNT] = {
 
 /* --- names --- */
 
+/* A state's name as the REST API shows it. */
 const char *app_state_name(enum app_state s)
 {
 	return s < APP_STATE_COUNT ? app_state_names[s] : "UNKNOWN";
 }
 
+/* Case-insensitive, as the REST filters. */
 int app_state_parse(const char *text, enum app_state *out)
 {
 	for (int i = 0; i < APP_STATE_COUNT; i++) {
@@ -74,11 +76,13 @@ int app_state_parse(const char *text, enum app_state *out)
 	return -1;
 }
 
+/* A final status's name as the REST API shows it. */
 const char *app_final_status_name(enum app_final_status s)
 {
 	return s < FINAL_STATUS_COUNT ? final_status_names[s] : "UNDEFINED";
 }
 
+/* Case-insensitive. */
 int app_final_status_parse(const char *text, enum app_final_status *out)
 {
 	for (int i = 0; i < FINAL_STATUS_COUNT; i++) {
@@ -90,6 +94,7 @@ int app_final_status_parse(const char *text, enum app_final_status *out)
 	return -1;
 }
 
+/* An attempt state's name as the REST API shows it. */
 const char *attempt_state_name(enum attempt_state s)
 {
 	return s < ATTEMPT_STATE_COUNT ? attempt_state_names[s] : "UNKNOWN";

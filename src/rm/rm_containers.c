@@ -56,6 +56,7 @@ bool rm_container_state_allowed(enum rm_container_state from, enum rm_container_
 	       (rm_container_transitions[from] & BIT(to)) != 0;
 }
 
+/* The one setter of a record's state, along the table. */
 int rm_container_set_state(struct app_manager *am, struct rm_container *c,
                            enum rm_container_state to)
 {
@@ -76,6 +77,7 @@ int rm_container_set_state(struct app_manager *am, struct rm_container *c,
 	return 0;
 }
 
+/* Record a container the scheduler just placed for at. */
 struct rm_container *rm_container_new(struct app_manager *am, struct rm_attempt *at,
                                       const struct scheduler_grant *g)
 {
@@ -96,17 +98,20 @@ struct rm_container *rm_container_new(struct app_manager *am, struct rm_attempt 
 	return c;
 }
 
+/* The live record with that id, or NULL. */
 struct rm_container *rm_container_find(const struct app_manager *am, const char *container_id)
 {
 	return strmap_get(am->containers, container_id);
 }
 
+/* Queue a grant for its attempt's next allocate answer. */
 void rm_container_queue_grant(struct rm_container *c)
 {
 	c->in_grants = true;
 	TAILQ_INSERT_TAIL(&c->attempt->grants, c, grant_link);
 }
 
+/* Take the oldest queued grant off its attempt, or NULL. */
 struct rm_container *rm_container_next_grant(struct rm_attempt *at)
 {
 	struct rm_container *c = TAILQ_FIRST(&at->grants);
@@ -118,6 +123,7 @@ struct rm_container *rm_container_next_grant(struct rm_attempt *at)
 	return c;
 }
 
+/* Forget a record (its booking is already released). */
 void rm_container_free(struct app_manager *am, struct rm_container *c)
 {
 	struct rm_attempt *at = c->attempt;
@@ -130,6 +136,7 @@ void rm_container_free(struct app_manager *am, struct rm_container *c)
 	free(c);
 }
 
+/* Add a released booking's resource-time to its application. */
 void app_account(struct rm_app *app, const struct scheduler_container *info)
 {
 	int64_t ms = time_now_ms() - info->allocated_ms;
@@ -140,6 +147,7 @@ void app_account(struct rm_app *app, const struct scheduler_container *info)
 	app->vcore_ms += info->resource.vcores * ms;
 }
 
+/* Release a live container the RM no longer wants. */
 void rm_container_release(struct app_manager *am, struct rm_container *c, bool stop_now)
 {
 	struct scheduler_container info;
@@ -156,6 +164,7 @@ void rm_container_release(struct app_manager *am, struct rm_container *c, bool s
 	rm_container_free(am, c);
 }
 
+/* A completed container's status as protocol.h writes it. */
 struct json_object *rm_container_status_json(const char *id, int exit_status,
                                              const char *diagnostics)
 {
@@ -170,6 +179,7 @@ struct json_object *rm_container_status_json(const char *id, int exit_status,
 
 /* --- what the NMs report (app_manager.h) --- */
 
+/* An NM reports the container running. */
 bool app_manager_container_running(struct app_manager *am, const char *container_id)
 {
 	struct rm_container *c = rm_container_find(am, container_id);
@@ -180,6 +190,8 @@ bool app_manager_container_running(struct app_manager *am, const char *container
 	return true;
 }
 
+/* A container ended: booking released, record freed, its AM told (an
+ * AM container's end fails its attempt). */
 void app_manager_container_completed(struct app_manager *am, const char *container_id,
                                      int exit_status, const char *diagnostics)
 {
