@@ -266,20 +266,20 @@ struct rm *rm_new(struct event_base *base, const struct config *cfg, char **caus
 {
 	struct rm *rm = xcalloc(1, sizeof *rm);
 	const struct node_tracker_events node_events = {
-	        rm_node_container_running_cb,
-	        rm_node_container_completed_cb,
-	        rm_node_schedule_cb,
-	        rm,
+	        .container_running = rm_node_container_running_cb,
+	        .container_completed = rm_node_container_completed_cb,
+	        .schedule = rm_node_schedule_cb,
+	        .arg = rm,
 	};
 	const struct am_launcher_events launcher_events = {
-	        rm_am_launched_cb,
-	        rm_am_launch_failed_cb,
-	        rm,
+	        .launched = rm_am_launched_cb,
+	        .launch_failed = rm_am_launch_failed_cb,
+	        .arg = rm,
 	};
 	const struct staging_apps staging_apps = {
-	        rm_staging_id_known_cb,
-	        rm_staging_accepts_files_cb,
-	        rm,
+	        .id_known = rm_staging_id_known_cb,
+	        .accepts_files = rm_staging_accepts_files_cb,
+	        .arg = rm,
 	};
 
 	rm->base = base;
