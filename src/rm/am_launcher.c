@@ -4,7 +4,8 @@
  *
  * Each call in flight is remembered (so the launcher can be freed with
  * calls pending) and carries ids, not pointers: when the answer comes,
- * the app manager looks the attempt up again and ignores a stale one.
+ * the launch's outcome goes out by ids (am_launcher_events), and the app
+ * manager looks the attempt up again and ignores a stale one.
  */
 #include "rm/am_launcher.h"
 
@@ -19,7 +20,6 @@
 #include "common/security.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
-#include "rm/app_manager.h"
 #include "rm/container_tokens.h"
 #include "rm/rm.h"
 #include "rm/submission.h"
@@ -40,15 +40,17 @@ struct am_launcher_call {
 
 struct am_launcher {
 	struct rm *rm;
+	struct am_launcher_events events;
 	TAILQ_HEAD(, am_launcher_call) calls;
 	int n_calls;
 };
 
-struct am_launcher *am_launcher_new(struct rm *rm)
+struct am_launcher *am_launcher_new(struct rm *rm, const struct am_launcher_events *events)
 {
 	struct am_launcher *l = xcalloc(1, sizeof *l);
 
 	l->rm = rm;
+	l->events = *events;
 	TAILQ_INIT(&l->calls);
 	return l;
 }
@@ -114,14 +116,14 @@ static void am_launcher_start_cb(const struct http_response *resp, void *arg)
 	if (resp->status == 200) {
 		log_info("%s: AM container %s started on %s", attempt_id, container_id, c->node);
 		am_launcher_call_free(c);
-		app_manager_am_launched(l->rm->apps, attempt_id, container_id);
+		l->events.launched(l->events.arg, attempt_id, container_id);
 	} else {
 		char *why = am_launcher_error_text(resp);
 
 		log_warn("%s: AM container %s failed to start on %s: %s", attempt_id, container_id,
 		         c->node, why);
 		am_launcher_call_free(c);
-		app_manager_am_launch_failed(l->rm->apps, attempt_id, container_id, why);
+		l->events.launch_failed(l->events.arg, attempt_id, container_id, why);
 		free(why);
 	}
 }

@@ -5,8 +5,9 @@
  * answer's containersToCleanup remains the guaranteed path).
  *
  * Calls go through the asynchronous HTTP client; the outcome of a launch
- * comes back to the app manager (app_manager_am_launched / _failed),
- * looked up by id, so an attempt that ended meanwhile is simply ignored.
+ * goes back through the am_launcher_events rm.c gives it (to the app
+ * manager, which looks the attempt up by id again, so an attempt that
+ * ended meanwhile is simply ignored).
  */
 #ifndef WEFT_RM_AM_LAUNCHER_H
 #define WEFT_RM_AM_LAUNCHER_H
@@ -27,7 +28,18 @@ struct am_launch {
 	const struct submission *submission;
 };
 
-struct am_launcher *am_launcher_new(struct rm *rm);
+/* The outcome of a launch, by ids; arg is passed back. */
+struct am_launcher_events {
+	/* The NM accepted the AM container. */
+	void (*launched)(void *arg, const char *attempt_id, const char *container_id);
+	/* The NM refused it, or did not answer. */
+	void (*launch_failed)(void *arg, const char *attempt_id, const char *container_id,
+	                      const char *why);
+	void *arg;
+};
+
+/* events is copied. */
+struct am_launcher *am_launcher_new(struct rm *rm, const struct am_launcher_events *events);
 /* Cancel calls in flight (no callbacks) and free. */
 void am_launcher_free(struct am_launcher *l);
 /* Sign a container token and POST /rpc/containers/start to the node with

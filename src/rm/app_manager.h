@@ -23,6 +23,12 @@
  * and dispatches what it granted (AM containers to the launcher, others
  * to their attempt's next allocate answer).  It is called on a new ask, a
  * submission, a node with free room, completed containers and lost nodes.
+ *
+ * Layers: the app manager calls the scheduler, node tracker, AM launcher
+ * and staging; they never call it.  What they report comes back through
+ * the callbacks rm.c gives them (node_tracker_events, am_launcher_events,
+ * staging_apps), which land in the functions below.  Its own files are
+ * mapped in app_manager_impl.h.
  */
 #ifndef WEFT_RM_APP_MANAGER_H
 #define WEFT_RM_APP_MANAGER_H
@@ -156,7 +162,7 @@ int app_manager_submit(struct app_manager *am, struct submission *sub, const cha
 int app_manager_kill(struct app_manager *am, const char *app_id, const char *diagnostics,
                      bool *was_final);
 
-/* --- reads (REST, staging) --- */
+/* --- reads (REST; staging through staging_apps, rm.c) --- */
 int app_manager_report(const struct app_manager *am, const char *app_id, struct app_report *out);
 /* Every application in submission order; RET count (caller frees *out). */
 int app_manager_reports(const struct app_manager *am, struct app_report **out);
@@ -170,7 +176,7 @@ bool app_manager_accepts_files(const struct app_manager *am, const char *app_id)
 /* Whether the id was handed out or names a known application. */
 bool app_manager_id_known(const struct app_manager *am, const char *app_id);
 
-/* --- events from the node tracker --- */
+/* --- events from the node tracker (node_tracker_events, rm.c) --- */
 /* The NM reports the container running.  RET false when the RM does not
  * know it (the caller then asks the NM to clean it up). */
 bool app_manager_container_running(struct app_manager *am, const char *container_id);
@@ -181,7 +187,7 @@ void app_manager_container_completed(struct app_manager *am, const char *contain
 /* Run the scheduler and dispatch its grants. */
 void app_manager_schedule(struct app_manager *am);
 
-/* --- events from the AM launcher --- */
+/* --- events from the AM launcher (am_launcher_events, rm.c) --- */
 void app_manager_am_launched(struct app_manager *am, const char *attempt_id,
                              const char *container_id);
 void app_manager_am_launch_failed(struct app_manager *am, const char *attempt_id,

@@ -8,7 +8,8 @@
  * the same way, and only full reports end cleanup orders by omission.  One liveness
  * monitor (ordered by last heartbeat, one timer) declares nodes LOST.
  * Container bookings belong to the scheduler and container lifecycles to
- * the app manager: this module only reports what the NMs say.
+ * the app manager: this module only reports what the NMs say, through the
+ * node_tracker_events rm.c gives it (it knows no application).
  */
 #include "rm/node_tracker.h"
 
@@ -18,6 +19,7 @@
 #include <strings.h>
 #include <sys/queue.h>
 
+#include "common/assert.h"
 #include "common/config.h"
 #include "common/daemon.h"
 #include "common/http_server.h"
@@ -26,7 +28,6 @@
 #include "common/security.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
-#include "rm/app_manager.h"
 #include "rm/container_tokens.h"
 #include "rm/liveness.h"
 #include "rm/rack_resolver.h"
@@ -80,6 +81,7 @@ struct rm_node {
 
 struct node_tracker {
 	struct rm *rm;
+	struct node_tracker_events events;
 	TAILQ_HEAD(, rm_node) nodes;
 	struct strmap *index;
 	struct liveness *liveness;
@@ -107,7 +109,7 @@ int node_state_parse(const char *text, enum node_state *out)
 /* Move a node along its table, logging every change. */
 static void node_set_state(struct rm_node *n, enum node_state to, const char *why)
 {
-	if ((node_transitions[n->state] & BIT(to)) == 0) {
+	if (!WEFT_ASSERT((node_transitions[n->state] & BIT(to)) != 0)) {
 		log_error("node %s: refused transition %s -> %s (%s)", n->id,
 		          node_state_name(n->state), node_state_name(to), why);
 		return;
@@ -123,11 +125,12 @@ static bool node_is_live(const struct rm_node *n)
 	return n->state == NODE_RUNNING || n->state == NODE_UNHEALTHY;
 }
 
-struct node_tracker *node_tracker_new(struct rm *rm)
+struct node_tracker *node_tracker_new(struct rm *rm, const struct node_tracker_events *events)
 {
 	struct node_tracker *nt = xcalloc(1, sizeof *nt);
 
 	nt->rm = rm;
+	nt->events = *events;
 	TAILQ_INIT(&nt->nodes);
 	nt->index = strmap_new();
 	nt->expiry_ms = config_get_int(rm->cfg, "rm.nm.liveness-expiry-ms");
@@ -304,8 +307,8 @@ static void node_complete_containers(struct node_tracker *nt, struct scheduler_c
                                      int n, const char *diagnostics)
 {
 	for (int i = 0; i < n; i++)
-		app_manager_container_completed(nt->rm->apps, list[i].container_id,
-		                                WEFT_EXIT_ABORTED, diagnostics);
+		nt->events.container_completed(nt->events.arg, list[i].container_id,
+		                               WEFT_EXIT_ABORTED, diagnostics);
 }
 
 /* The node stopped heartbeating: LOST, and its containers with it. */
@@ -325,7 +328,7 @@ static void node_lose(struct node_tracker *nt, struct rm_node *n, const char *wh
 		log_warn("node %s lost with %d container(s)", n->id, count);
 	node_complete_containers(nt, list, count, "Container released on a *lost* node");
 	free(list);
-	app_manager_schedule(nt->rm->apps);
+	nt->events.schedule(nt->events.arg);
 }
 
 static void node_set_text(char **slot, const char *text);
@@ -440,8 +443,8 @@ int node_tracker_register(struct node_tracker *nt, struct json_object *body,
 		replaced = true;
 		for (int i = 0; i < count; i++) {
 			if (!node_lists_running(st, n_st, list[i].container_id))
-				app_manager_container_completed(
-				        nt->rm->apps, list[i].container_id, WEFT_EXIT_ABORTED,
+				nt->events.container_completed(
+				        nt->events.arg, list[i].container_id, WEFT_EXIT_ABORTED,
 				        "Container lost: its node registered again without it");
 		}
 		free(list);
@@ -469,10 +472,10 @@ int node_tracker_register(struct node_tracker *nt, struct json_object *body,
 	 * heartbeats acknowledge them). */
 	for (int i = 0; i < n_st; i++) {
 		if (st[i].complete)
-			app_manager_container_completed(nt->rm->apps, st[i].container_id,
-			                                st[i].exit_status, st[i].diagnostics);
+			nt->events.container_completed(nt->events.arg, st[i].container_id,
+			                               st[i].exit_status, st[i].diagnostics);
 		else
-			app_manager_container_running(nt->rm->apps, st[i].container_id);
+			nt->events.container_running(nt->events.arg, st[i].container_id);
 	}
 	free(st);
 
@@ -484,7 +487,7 @@ int node_tracker_register(struct node_tracker *nt, struct json_object *body,
 	if (interval > nt->expiry_ms / 3)
 		interval = nt->expiry_ms / 3;
 	wjson_add_int(*answer, "heartbeatIntervalMs", interval);
-	app_manager_schedule(nt->rm->apps);
+	nt->events.schedule(nt->events.arg);
 	return 0;
 }
 
@@ -593,11 +596,11 @@ int node_tracker_heartbeat(struct node_tracker *nt, struct json_object *body,
 		const char *cid = st[i].container_id;
 
 		if (st[i].complete) {
-			app_manager_container_completed(nt->rm->apps, cid, st[i].exit_status,
-			                                st[i].diagnostics);
+			nt->events.container_completed(nt->events.arg, cid, st[i].exit_status,
+			                               st[i].diagnostics);
 			json_object_array_add(acks, json_object_new_string(cid));
 			strmap_remove(n->cleanup_containers, cid);
-		} else if (!app_manager_container_running(nt->rm->apps, cid) &&
+		} else if (!nt->events.container_running(nt->events.arg, cid) &&
 		           strmap_get(n->cleanup_containers, cid) == NULL) {
 			/* Running here, unknown to the RM (its app ended, or
 			 * the RM restarted): it must go. */
@@ -641,7 +644,7 @@ int node_tracker_heartbeat(struct node_tracker *nt, struct json_object *body,
 	wjson_add(*answer, "appsToCleanup", apps);
 	/* Freed room (completed containers) or a node with room: schedule. */
 	if (scheduler_node_has_room(nt->rm->scheduler, n->id))
-		app_manager_schedule(nt->rm->apps);
+		nt->events.schedule(nt->events.arg);
 	return 0;
 }
 

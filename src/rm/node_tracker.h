@@ -57,7 +57,25 @@ struct node_counts {
 	int per_state[NODE_STATE_COUNT];
 };
 
-struct node_tracker *node_tracker_new(struct rm *rm);
+/*
+ * What the tracker reports upward, given by rm.c (the app manager behind
+ * it): the tracker knows nodes, not applications.  arg is passed back.
+ */
+struct node_tracker_events {
+	/* The NM reports the container running.  RET false when the RM does
+	 * not know it (the tracker then orders its cleanup). */
+	bool (*container_running)(void *arg, const char *container_id);
+	/* A container ended: an NM's COMPLETE status, a lost node, a node
+	 * that registered again without it.  No scheduling in between. */
+	void (*container_completed)(void *arg, const char *container_id, int exit_status,
+	                            const char *diagnostics);
+	/* After a batch of reports, a new node or a node with room. */
+	void (*schedule)(void *arg);
+	void *arg;
+};
+
+/* events is copied. */
+struct node_tracker *node_tracker_new(struct rm *rm, const struct node_tracker_events *events);
 void node_tracker_free(struct node_tracker *nt);
 /* POST /rpc/node/register and /rpc/node/heartbeat (X-Weft-Auth). */
 void node_tracker_routes(struct node_tracker *nt);

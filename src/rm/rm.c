@@ -1,6 +1,8 @@
 /*
  * rm.c — building and tearing down weft-rm: secret, HTTP server, modules,
- * routes, in the order their dependencies need.
+ * routes, in the order their dependencies need; and the wiring of the
+ * modules that report to the app manager (node tracker, AM launcher,
+ * staging), which know it only through the callbacks given here.
  */
 #include "rm/rm.h"
 
@@ -129,6 +131,67 @@ static struct scheduler *rm_scheduler_new(const struct config *cfg, char **cause
 	return s;
 }
 
+/* --- the reporters' interfaces, wired to the app manager (late bound
+ * through rm: the modules are built before it) --- */
+
+/* node tracker: an NM reports a container running. */
+static bool rm_node_container_running_cb(void *arg, const char *container_id)
+{
+	struct rm *rm = arg;
+
+	return app_manager_container_running(rm->apps, container_id);
+}
+
+/* node tracker: a container ended. */
+static void rm_node_container_completed_cb(void *arg, const char *container_id, int exit_status,
+                                           const char *diagnostics)
+{
+	struct rm *rm = arg;
+
+	app_manager_container_completed(rm->apps, container_id, exit_status, diagnostics);
+}
+
+/* node tracker: reports applied, or room on a node. */
+static void rm_node_schedule_cb(void *arg)
+{
+	struct rm *rm = arg;
+
+	app_manager_schedule(rm->apps);
+}
+
+/* AM launcher: the NM accepted an AM container. */
+static void rm_am_launched_cb(void *arg, const char *attempt_id, const char *container_id)
+{
+	struct rm *rm = arg;
+
+	app_manager_am_launched(rm->apps, attempt_id, container_id);
+}
+
+/* AM launcher: an AM container could not start. */
+static void rm_am_launch_failed_cb(void *arg, const char *attempt_id, const char *container_id,
+                                   const char *why)
+{
+	struct rm *rm = arg;
+
+	app_manager_am_launch_failed(rm->apps, attempt_id, container_id, why);
+}
+
+/* staging: an id handed out or known. */
+static bool rm_staging_id_known_cb(void *arg, const char *app_id)
+{
+	struct rm *rm = arg;
+
+	return app_manager_id_known(rm->apps, app_id);
+}
+
+/* staging: an application that may still receive files. */
+static bool rm_staging_accepts_files_cb(void *arg, const char *app_id)
+{
+	struct rm *rm = arg;
+
+	return app_manager_accepts_files(rm->apps, app_id);
+}
+
 /* The topology script placed a host on a rack. */
 static void rm_rack_resolved_cb(const char *host, const char *rack, void *arg)
 {
@@ -250,6 +313,22 @@ static void rm_prioritize(struct event_base *base)
 struct rm *rm_new(struct event_base *base, const struct config *cfg, char **cause)
 {
 	struct rm *rm = xcalloc(1, sizeof *rm);
+	const struct node_tracker_events node_events = {
+	        .container_running = rm_node_container_running_cb,
+	        .container_completed = rm_node_container_completed_cb,
+	        .schedule = rm_node_schedule_cb,
+	        .arg = rm,
+	};
+	const struct am_launcher_events launcher_events = {
+	        .launched = rm_am_launched_cb,
+	        .launch_failed = rm_am_launch_failed_cb,
+	        .arg = rm,
+	};
+	const struct staging_apps staging_apps = {
+	        .id_known = rm_staging_id_known_cb,
+	        .accepts_files = rm_staging_accepts_files_cb,
+	        .arg = rm,
+	};
 
 	rm->base = base;
 	rm->cfg = cfg;
@@ -273,15 +352,15 @@ struct rm *rm_new(struct event_base *base, const struct config *cfg, char **caus
 	http_server_set_priority(rm->rpc, RM_PRIORITY_RPC);
 	if (rm_listen(rm, cause) != 0)
 		goto fail;
-	rm->staging = staging_new(rm, cause);
+	rm->staging = staging_new(rm, &staging_apps, cause);
 	if (rm->staging == NULL)
 		goto fail;
 	rm->client = http_client_new(base);
 	rm->tokens = container_tokens_new(
 	        base, rm->secret, config_get_int(cfg, "rm.container-token.roll-interval-ms"),
 	        config_get_int(cfg, "rm.container-token.expiry-ms"));
-	rm->nodes = node_tracker_new(rm);
-	rm->launcher = am_launcher_new(rm);
+	rm->nodes = node_tracker_new(rm, &node_events);
+	rm->launcher = am_launcher_new(rm, &launcher_events);
 	rm->apps = app_manager_new(rm);
 	webapp_routes(rm);
 	node_tracker_routes(rm->nodes);

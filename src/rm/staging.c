@@ -24,13 +24,13 @@
 #include "common/security.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
-#include "rm/app_manager.h"
 #include "rm/rm.h"
 #include "rm/submission.h"
 #include "weft/ids.h"
 
 struct staging {
 	struct rm *rm;
+	struct staging_apps apps;
 	char *dir;
 	size_t max_bytes;
 };
@@ -57,12 +57,13 @@ static int staging_mkdirs(const char *path, mode_t mode, char **cause)
 	return 0;
 }
 
-struct staging *staging_new(struct rm *rm, char **cause)
+struct staging *staging_new(struct rm *rm, const struct staging_apps *apps, char **cause)
 {
 	struct staging *st = xcalloc(1, sizeof *st);
 	struct stat sb;
 
 	st->rm = rm;
+	st->apps = *apps;
 	st->dir = config_get_path(rm->cfg, "rm.staging-dir");
 	st->max_bytes = (size_t)config_get_int(rm->cfg, "rm.staging.max-file-mb") * 1024 * 1024;
 	if (st->dir == NULL || st->dir[0] == '\0') {
@@ -143,7 +144,7 @@ static int staging_check(struct staging *st, struct http_request *req, const cha
 		                 *name != NULL ? *name : "");
 		return -1;
 	}
-	if (!app_manager_id_known(st->rm->apps, *app_id)) {
+	if (!st->apps.id_known(st->apps.arg, *app_id)) {
 		http_reply_error(req, 404, "NotFoundException", "application %s not found",
 		                 *app_id);
 		return -1;
@@ -177,7 +178,7 @@ static void staging_put(struct staging *st, struct http_request *req, const char
 	struct json_object *answer;
 	int fd;
 
-	if (!app_manager_accepts_files(st->rm->apps, app_id)) {
+	if (!st->apps.accepts_files(st->apps.arg, app_id)) {
 		http_reply_error(req, 400, "BadRequestException",
 		                 "application %s has finished: its staging area is closed", app_id);
 		return;

@@ -13,11 +13,24 @@
 #ifndef WEFT_RM_STAGING_H
 #define WEFT_RM_STAGING_H
 
+#include <stdbool.h>
+
 struct rm;
 struct staging;
 
-/* RET NULL with *cause when rm.staging-dir cannot be created. */
-struct staging *staging_new(struct rm *rm, char **cause);
+/* What staging asks about application ids, given by rm.c (the app
+ * manager answers); arg is passed back. */
+struct staging_apps {
+	/* The id was handed out or names a known application. */
+	bool (*id_known)(void *arg, const char *app_id);
+	/* Files may be put: handed out and not submitted, or not finished. */
+	bool (*accepts_files)(void *arg, const char *app_id);
+	void *arg;
+};
+
+/* apps is copied.  RET NULL with *cause when rm.staging-dir cannot be
+ * created. */
+struct staging *staging_new(struct rm *rm, const struct staging_apps *apps, char **cause);
 void staging_free(struct staging *st);
 void staging_routes(struct staging *st);
 /* Remove an application's directory and everything in it. */
