@@ -17,7 +17,6 @@
 #include "common/security.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
-#include "rm/app_manager.h"
 #include "rm/rm.h"
 #include "rm/scheduler.h"
 #include "rm/webapp.h"
