@@ -56,19 +56,16 @@ void testlib_run_until_count(struct event_base *base, const int *value, int goal
 long long testlib_now_ms(void);
 
 /* A fresh directory $TMPDIR/weft-test-<name>-XXXXXX (TMPDIR defaults to
- * /tmp), fails the test on error.  RET the path (caller frees). */
-char *testlib_mkdtemp(const char *name);
-
-/* A fresh directory <parent>/<name>-XXXXXX, fails the test on error.
- * RET the path (caller frees). */
-char *testlib_mkdtemp_below(const char *parent, const char *name);
-
-/* As testlib_mkdtemp, into a caller's buffer of size len. */
+ * /tmp) written into buf of size len; fails the test on error. */
 void testlib_mkdtemp_into(char *buf, size_t len, const char *name);
 
 /* As testlib_mkdtemp_into outside a test (e.g. in main, before the
  * runner starts): prints why and RET -1 instead of failing a test. */
 int testlib_mkdtemp_try(char *buf, size_t len, const char *name);
+
+/* A fresh directory <parent>/<name>-XXXXXX, fails the test on error.
+ * RET the path (caller frees). */
+char *testlib_mkdtemp_below(const char *parent, const char *name);
 
 /* Remove path and everything below it, as `chmod -R u+rwx; rm -rf` would:
  * symbolic links are removed, never followed; unreadable directories are
