@@ -4,19 +4,27 @@
 # with a summary line.  Options:
 #   --sanitize   build with AddressSanitizer + UBSan (in build-asan/)
 #   --distcheck  also run `make distcheck`
+#   --fuzz       run only the libFuzzer harnesses (tests/fuzz/run.sh, clang);
+#                they run by default after the tests when clang is present
+#   --no-fuzz    do not run them
 set -u
 cd "$(dirname "$0")/.." || exit 1
+top=$PWD
 sanitize=no
 distcheck=no
+fuzz=auto
 for a in "$@"; do
 	case $a in
 	--sanitize) sanitize=yes ;;
 	--distcheck) distcheck=yes ;;
-	-h | --help) sed -n '2,6s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--fuzz) fuzz=only ;;
+	--no-fuzz) fuzz=no ;;
+	-h | --help) sed -n '2,9s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "tests/run.sh: unknown option $a" >&2; exit 2 ;;
 	esac
 done
 . tests/deps.sh
+[ "$fuzz" = only ] && exec tests/fuzz/run.sh
 jobs=$(nproc 2>/dev/null || echo 2)
 [ -x configure ] && [ configure -nt configure.ac ] || autoreconf -fi || exit 1
 if [ "$sanitize" = yes ]; then
@@ -53,6 +61,9 @@ if [ "$sanitize" = yes ] && [ -n "$(ls -A "$reports")" ]; then
 	status=1
 fi
 [ "$status" -eq 0 ] || exit "$status"
+if [ "$fuzz" = auto ]; then
+	"$top/tests/fuzz/run.sh" --if-clang || exit 1
+fi
 if [ "$distcheck" = yes ]; then
 	make -j"$jobs" distcheck || exit 1
 fi
