@@ -6,21 +6,29 @@
 #   --distcheck  also run `make distcheck`
 #   --under-load run the tests while two CPU-bound processes of its own
 #                keep both cores busy (stopped when the run ends)
+#   --fuzz       run only the libFuzzer harnesses (tests/fuzz/run.sh, clang);
+#                they run by default after the tests when clang is present
+#   --no-fuzz    do not run them
 set -u
 cd "$(dirname "$0")/.." || exit 1
+top=$PWD
 sanitize=no
 distcheck=no
 under_load=no
+fuzz=auto
 for a in "$@"; do
 	case $a in
 	--sanitize) sanitize=yes ;;
 	--distcheck) distcheck=yes ;;
 	--under-load) under_load=yes ;;
-	-h | --help) sed -n '2,8s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--fuzz) fuzz=only ;;
+	--no-fuzz) fuzz=no ;;
+	-h | --help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "tests/run.sh: unknown option $a" >&2; exit 2 ;;
 	esac
 done
 . tests/deps.sh
+[ "$fuzz" = only ] && exec tests/fuzz/run.sh
 jobs=$(nproc 2>/dev/null || echo 2)
 [ -x configure ] && [ configure -nt configure.ac ] || autoreconf -fi || exit 1
 if [ "$sanitize" = yes ]; then
@@ -63,7 +71,8 @@ if [ -f "$log" ]; then
 	err=$(sed -n 's/^# ERROR: *//p' "$log")
 	skip=$(sed -n 's/^# SKIP: *//p' "$log")
 	[ "$status" -ne 0 ] && grep -h -A40 '^FAIL\|^ERROR' "$log" | head -200
-	echo "${pass:-0} passed, $(( ${fail:-0} + ${err:-0} + ${xfail:-0} )) failed, ${skip:-0} skipped"
+	summary="${pass:-0} passed, $(( ${fail:-0} + ${err:-0} + ${xfail:-0} )) failed, ${skip:-0} skipped"
+	echo "$summary"
 fi
 if [ "$sanitize" = yes ] && [ -n "$(ls -A "$reports")" ]; then
 	echo "sanitizer reports (in $reports):"
@@ -71,6 +80,12 @@ if [ "$sanitize" = yes ] && [ -n "$(ls -A "$reports")" ]; then
 	status=1
 fi
 [ "$status" -eq 0 ] || exit "$status"
+if [ "$fuzz" = auto ]; then
+	"$top/tests/fuzz/run.sh" --if-clang || exit 1
+fi
 if [ "$distcheck" = yes ]; then
 	make -j"$jobs" distcheck || exit 1
 fi
+# The tests' tally is the run's last line, whatever ran after them.
+[ -n "${summary:-}" ] && echo "$summary"
+exit 0

@@ -20,6 +20,7 @@
 
 #include "common/config.h"
 #include "common/net.h"
+#include "common/parse.h"
 #include "common/xmalloc.h"
 #include "weft/protocol.h"
 
@@ -88,18 +89,8 @@ void options_usage(FILE *f)
 static int options_int(const char *name, const char *text, int64_t min, int64_t max, int64_t *out,
                        char **cause)
 {
-	long long v;
-	char *end;
-
-	errno = 0;
-	if (text == NULL || !(isdigit((unsigned char)*text) || *text == '-'))
-		goto bad;
-	v = strtoll(text, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		goto bad;
-	*out = v;
-	return 0;
-bad:
+	if (text != NULL && parse_int64(text, min, max, out, NULL) == 0)
+		return 0;
 	return set_cause(cause, "%s: expected an integer from %lld to %lld, got '%s'", name,
 	                 (long long)min, (long long)max, text ? text : "");
 }

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "common/daemon.h"
+#include "common/parse.h"
 #include "common/xmalloc.h"
 
 enum config_source { CONFIG_FROM_DEFAULT, CONFIG_FROM_FILE, CONFIG_FROM_ARG };
@@ -79,17 +80,7 @@ static char *config_trim(char *s)
 /* Parse a whole decimal integer; RET 0 or -1 (not a number, or overflow). */
 static int config_parse_int(const char *text, int64_t *out)
 {
-	char *end;
-	long long v;
-
-	if (*text == '\0' || isspace((unsigned char)*text))
-		return -1;
-	errno = 0;
-	v = strtoll(text, &end, 10);
-	if (errno != 0 || *end != '\0')
-		return -1;
-	*out = v;
-	return 0;
+	return parse_int64(text, INT64_MIN, INT64_MAX, out, NULL);
 }
 
 /* Parse a boolean word; RET 0 or -1. */

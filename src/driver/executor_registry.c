@@ -290,8 +290,8 @@ static int executor_base64_decode(const char *text, size_t len, char **out, size
 
 /* Parse a status line into st; *decoded holds a decoded stdout the caller
  * frees.  RET 0 / -1 with *cause naming the field. */
-static int executor_parse_status(struct json_object *msg, struct task_status *st, char **decoded,
-                                 char **cause)
+int executor_registry_parse_status(struct json_object *msg, struct task_status *st, char **decoded,
+                                   char **cause)
 {
 	const char *state = NULL, *out = NULL, *encoding = NULL, *tail = NULL;
 	int64_t task_id, attempt, exit_code = 0, size = -1;
@@ -361,7 +361,7 @@ static void executor_message_cb(struct lineconn *c, struct json_object *msg, voi
 		cause = xasprintf("type: unexpected message '%.32s'", type);
 		goto bad;
 	}
-	if (executor_parse_status(msg, &st, &decoded, &cause) != 0)
+	if (executor_registry_parse_status(msg, &st, &decoded, &cause) != 0)
 		goto bad;
 	if (e->reg->ts != NULL && e->record != NULL &&
 	    task_scheduler_status(e->reg->ts, e->record, &st, &cause) != 0) {

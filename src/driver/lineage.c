@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/parse.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 
@@ -77,51 +78,40 @@ int lineage_split_count(int64_t size, int64_t split_size)
 		return 1;
 	if (size == 0)
 		return 0;
-	n = (size + split_size - 1) / split_size;
+	if (split_size < 1)
+		split_size = 1;
+	/* Rounded up without size + split_size - 1, which overflows near
+	 * INT64_MAX (a URL's Content-Length is whatever its server says). */
+	n = size / split_size + (size % split_size != 0);
 	return n > INT_MAX ? INT_MAX : (int)n;
 }
 
-int lineage_parse_size(struct json_object *value, int64_t *out)
+int lineage_parse_size(struct json_object *value, const char *path, int64_t *out, char **cause)
 {
-	const char *text, *p;
-	char *end;
-	double v, mult = 1;
+	int64_t v;
+	char *why = NULL;
 
 	if (json_object_is_type(value, json_type_int)) {
-		*out = json_object_get_int64(value);
-		return *out >= 1 ? 0 : -1;
+		/* wjson_parse refused integers beyond int64; json-c alone clamps
+		 * them to INT64_MAX, which the range refuses too. */
+		v = json_object_get_int64(value);
+		if (v < 1 || v > LINEAGE_MAX_SPLIT_SIZE)
+			return set_cause(cause,
+			                 "%s: %" PRId64 " is out of range [1, %" PRId64 "] bytes",
+			                 path, v, LINEAGE_MAX_SPLIT_SIZE);
+		*out = v;
+		return 0;
 	}
 	if (!json_object_is_type(value, json_type_string))
+		return set_cause(cause,
+		                 "%s: expected a size in bytes (65536, \"64m\", \"1g\"), got %s",
+		                 path, json_type_to_name(json_object_get_type(value)));
+	if (parse_size(json_object_get_string(value), 1, 1, LINEAGE_MAX_SPLIT_SIZE, out,
+	               cause != NULL ? &why : NULL) != 0) {
+		set_cause(cause, "%s: %s", path, why);
+		free(why);
 		return -1;
-	text = json_object_get_string(value);
-	errno = 0;
-	v = strtod(text, &end);
-	if (end == text || errno != 0 || v <= 0)
-		return -1;
-	p = end;
-	switch (tolower((unsigned char)*p)) {
-	case 'k':
-		mult = 1024.0;
-		p++;
-		break;
-	case 'm':
-		mult = 1024.0 * 1024;
-		p++;
-		break;
-	case 'g':
-		mult = 1024.0 * 1024 * 1024;
-		p++;
-		break;
-	case 't':
-		mult = 1024.0 * 1024 * 1024 * 1024;
-		p++;
-		break;
 	}
-	if (tolower((unsigned char)*p) == 'b')
-		p++;
-	if (*p != '\0' || v * mult < 1 || v * mult > (double)INT64_MAX / 2)
-		return -1;
-	*out = (int64_t)(v * mult);
 	return 0;
 }
 
@@ -290,13 +280,13 @@ static int lineage_dataset(struct lineage *l, const char *name, struct json_obje
 			}
 		}
 		d->split_size = LINEAGE_DEFAULT_SPLIT_SIZE;
-		if (json_object_object_get_ex(obj, "split-size", &v) && v != NULL &&
-		    lineage_parse_size(v, &d->split_size) != 0) {
-			set_cause(
-			        cause,
-			        "%s.split-size: expected a size in bytes (65536, \"64m\", \"1g\")",
-			        prefix);
-			goto out;
+		if (json_object_object_get_ex(obj, "split-size", &v) && v != NULL) {
+			char *path = xasprintf("%s.split-size", prefix);
+			int bad = lineage_parse_size(v, path, &d->split_size, cause);
+
+			free(path);
+			if (bad != 0)
+				goto out;
 		}
 		break;
 	case DATASET_MAP:
@@ -541,31 +531,42 @@ out:
 	return rc;
 }
 
-/* Cut every file of a text dataset into splits. */
-static void lineage_split(struct dataset *d)
+/* Cut every file of a text dataset into splits, at most
+ * LINEAGE_MAX_PARTITIONS in all (counted before anything is allocated: a
+ * tiny split-size on a big file must not allocate a split per byte).
+ * RET 0 / -1 *cause. */
+static int lineage_split(struct dataset *d, char **cause)
 {
+	int64_t total = 0;
 	int f, k, n;
 
 	for (f = 0; f < d->n_files; f++) {
+		total += lineage_split_count(d->files[f].size, d->split_size);
+		if (total > LINEAGE_MAX_PARTITIONS)
+			return set_cause(cause,
+			                 "datasets.%s: more than %d splits (raise split-size)",
+			                 d->name, LINEAGE_MAX_PARTITIONS);
+	}
+	d->splits = total > 0 ? xcalloc((size_t)total, sizeof *d->splits) : NULL;
+	for (f = 0; f < d->n_files; f++) {
 		n = lineage_split_count(d->files[f].size, d->split_size);
 		for (k = 0; k < n; k++) {
-			struct text_split *s;
+			struct text_split *s = &d->splits[d->n_splits++];
 
-			d->splits = xreallocarray(d->splits, (size_t)d->n_splits + 1,
-			                          sizeof *d->splits);
-			s = &d->splits[d->n_splits++];
 			s->file = f;
 			if (d->files[f].size < 0) {
 				s->start = 0;
 				s->length = -1;
 			} else {
+				/* k < n <= size / split_size + 1: no overflow. */
 				s->start = (int64_t)k * d->split_size;
 				s->length = d->split_size;
-				if (s->start + s->length > d->files[f].size)
+				if (s->length > d->files[f].size - s->start)
 					s->length = d->files[f].size - s->start;
 			}
 		}
 	}
+	return 0;
 }
 
 /* Settle every dataset's partitions, parents first (text datasets from
@@ -582,12 +583,8 @@ static int lineage_settle(struct lineage *l, char **cause)
 			free(d->splits);
 			d->splits = NULL;
 			d->n_splits = 0;
-			lineage_split(d);
-			if (d->n_splits > LINEAGE_MAX_PARTITIONS)
-				return set_cause(cause,
-				                 "datasets.%s: %d splits, more than %d (raise "
-				                 "split-size)",
-				                 d->name, d->n_splits, LINEAGE_MAX_PARTITIONS);
+			if (lineage_split(d, cause) != 0)
+				return -1;
 			d->partitions = d->n_splits;
 			break;
 		case DATASET_MAP:
@@ -624,7 +621,8 @@ static int lineage_resolve(struct lineage *l, char **cause)
 
 int lineage_set_url_size(struct lineage *l, struct dataset *d, int file, int64_t size)
 {
-	if (d->op != DATASET_TEXT || file < 0 || file >= d->n_files || d->files[file].url == NULL)
+	if (d->op != DATASET_TEXT || file < 0 || file >= d->n_files || d->files[file].url == NULL ||
+	    size < -1)
 		return -1;
 	d->files[file].size = size;
 	return 0;

@@ -20,6 +20,7 @@
 #define LINEAGE_DEFAULT_SPLIT_SIZE ((int64_t)64 * 1024 * 1024)
 #define LINEAGE_MAX_DATASETS       1000
 #define LINEAGE_MAX_PARTITIONS     100000
+#define LINEAGE_MAX_SPLIT_SIZE     ((int64_t)1 << 40) /* 1 TiB */
 
 enum dataset_op {
 	DATASET_TEXT,          /* files or URLs, cut into splits */
@@ -98,7 +99,7 @@ int lineage_parse(struct json_object *job, bool resolve, struct lineage **out, c
 void lineage_free(struct lineage *l);
 
 /* A URL input's size became known (a HEAD answer): it can be split.
- * RET 0 / -1 when file is not a URL of d. */
+ * RET 0 / -1 when file is not a URL of d or size is below -1 (unknown). */
 int lineage_set_url_size(struct lineage *l, struct dataset *d, int file, int64_t size);
 /* Cut the inputs into splits again and settle every partition count (after
  * sizes changed).  RET 0 / -1 *cause. */
@@ -109,8 +110,10 @@ struct dataset *lineage_find(const struct lineage *l, const char *name);
 bool dataset_is_wide(const struct dataset *d);
 const char *dataset_op_name(enum dataset_op op);
 
-/* "64m", "1g", "4096", 65536 -> bytes.  RET 0 / -1. */
-int lineage_parse_size(struct json_object *value, int64_t *out);
+/* A split-size: "64m", "1g", "4096", 65536 -> bytes in [1,
+ * LINEAGE_MAX_SPLIT_SIZE].  RET 0 / -1 with *cause naming path, e.g.
+ * "datasets.lines.split-size: \"nan\" is not a size (...)". */
+int lineage_parse_size(struct json_object *value, const char *path, int64_t *out, char **cause);
 /* The splits of a file of size bytes (URLs: one).  Exposed for tests. */
 int lineage_split_count(int64_t size, int64_t split_size);
 

@@ -27,6 +27,7 @@
 #include "common/log.h"
 #include "common/net.h"
 #include "common/proc.h"
+#include "common/parse.h"
 #include "common/xmalloc.h"
 #include "executor/executor.h"
 #include "executor/task_runner.h"
@@ -78,14 +79,9 @@ static int usage_error(const char *fmt, const char *arg)
 /* Parse a whole decimal number in [min, max].  RET 0 / -1. */
 static int parse_int(const char *text, long min, long max, int *out)
 {
-	char *end;
-	long v;
+	int64_t v;
 
-	if (*text == '\0' || isspace((unsigned char)*text))
-		return -1;
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
+	if (parse_int64(text, min, max, &v, NULL) != 0)
 		return -1;
 	*out = (int)v;
 	return 0;

@@ -28,6 +28,7 @@
 #include "common/config.h"
 #include "common/http_server.h"
 #include "common/wjson.h"
+#include "common/parse.h"
 #include "common/xmalloc.h"
 #include "nm/application.h"
 #include "nm/container_manager.h"
@@ -106,17 +107,7 @@ int webapp_open_log(const char *log_root, const char *app_id, const char *contai
 /* Parse a whole decimal integer. */
 static int webapp_parse_int(const char *text, int64_t *out)
 {
-	char *end;
-	long long v;
-
-	if (text == NULL || *text == '\0')
-		return -1;
-	errno = 0;
-	v = strtoll(text, &end, 10);
-	if (errno != 0 || *end != '\0')
-		return -1;
-	*out = (int64_t)v;
-	return 0;
+	return parse_int64(text, INT64_MIN, INT64_MAX, out, NULL);
 }
 
 /* ?start= (negative: from the end) and ?size= (bytes at most). */

@@ -156,18 +156,8 @@ static int am_service_progress(struct json_object *body, double *out, char **cau
 	return 0;
 }
 
-/* Everything an allocate body holds, read before anything is applied. */
-struct am_request {
-	int64_t response_id;
-	double progress;
-	struct scheduler_ask *asks;
-	int n_asks;
-	const char **hints; /* all asks' node and rack hints, in one array */
-	const char **releases;
-	int n_releases;
-};
-
-static void am_request_free(struct am_request *r)
+/* Free what am_service_parse_allocate allocated. */
+void am_request_free(struct am_request *r)
 {
 	free(r->asks);
 	free(r->hints);
@@ -175,7 +165,7 @@ static void am_request_free(struct am_request *r)
 }
 
 /* Read and check an allocate body (strings borrowed from body). */
-static int am_service_parse_allocate(struct json_object *body, struct am_request *r, char **cause)
+int am_service_parse_allocate(struct json_object *body, struct am_request *r, char **cause)
 {
 	struct json_object *asks = NULL, *releases = NULL;
 	size_t n_asks = 0, n_hints = 0, used = 0;

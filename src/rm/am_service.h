@@ -15,9 +15,31 @@
 #ifndef WEFT_RM_AM_SERVICE_H
 #define WEFT_RM_AM_SERVICE_H
 
+#include <json-c/json.h>
+#include <stdint.h>
+
+#include "rm/scheduler.h"
+
 struct rm;
 
 /* Register the three routes on the RM's HTTP server. */
 void am_service_routes(struct rm *rm);
+
+/* Everything an allocate body holds, read before anything is applied. */
+struct am_request {
+	int64_t response_id;
+	double progress;
+	struct scheduler_ask *asks;
+	int n_asks;
+	const char **hints; /* all asks' node and rack hints, in one array */
+	const char **releases;
+	int n_releases;
+};
+
+/* Decode an allocate body without applying it (strings borrowed from
+ * body; public for the fuzz harness).  RET 0, or -1 with *cause naming the
+ * field path; free *r with am_request_free either way. */
+int am_service_parse_allocate(struct json_object *body, struct am_request *r, char **cause);
+void am_request_free(struct am_request *r);
 
 #endif

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 
 #include "common/daemon.h"
+#include "common/parse.h"
 #include "common/xmalloc.h"
 
 #define QUEUES_MAX_FILE      (4 * 1024 * 1024)
@@ -341,12 +342,9 @@ static int queue_number(struct queue_parse *p, const struct queue_entry *e, doub
 static int queue_integer(struct queue_parse *p, const struct queue_entry *e, int64_t lo, int64_t hi,
                          int64_t *out, char **cause)
 {
-	char *end = NULL;
-	long long v;
+	int64_t v;
 
-	errno = 0;
-	v = strtoll(e->value, &end, 10);
-	if (e->value[0] == '\0' || *end != '\0' || errno != 0)
+	if (parse_int64(e->value, INT64_MIN, INT64_MAX, &v, NULL) != 0)
 		return queue_err(p, e, cause, "'%s' is not a whole number", e->value);
 	if (v < lo || v > hi)
 		return queue_err(p, e, cause, "%s is out of range [%lld, %lld]", e->value,

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/config.h"
+#include "common/parse.h"
 #include "common/xmalloc.h"
 
 enum {
@@ -102,13 +103,9 @@ static const char *submit_args_flag_name(int val)
 /* A strict decimal integer in [min, max] for --flag. */
 static int submit_args_int(int val, const char *text, long min, long max, int *out, char **cause)
 {
-	char *end;
-	long v;
+	int64_t v;
 
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (text[0] == '\0' || text[0] == ' ' || text[0] == '+' || *end != '\0' || errno != 0 ||
-	    v < min || v > max)
+	if (parse_int64(text, min, max, &v, NULL) != 0)
 		return set_cause(cause, "--%s '%s': expected a whole number from %ld to %ld",
 		                 submit_args_flag_name(val), text, min, max);
 	*out = (int)v;

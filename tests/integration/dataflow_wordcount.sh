@@ -44,13 +44,28 @@ ok "cluster mode: the trackingUrl is the driver's status URL"
 
 # Malformed job files are refused before submission, naming the field.
 submitted_before=$(rest /ws/v1/cluster/metrics | jq .clusterMetrics.appsSubmitted)
-refuse() { # NAME JSON EXPECTED-MESSAGE
+apps_before=$(rest /ws/v1/cluster/apps | jq '[.apps.app[]?] | length')
+refuse() { # NAME JSON EXPECTED-MESSAGE [DEPLOY-MODE]
 	printf '%s' "$2" >"bad-$1.json"
-	if weft-submit --deploy-mode client "bad-$1.json" >/dev/null 2>"bad-$1.err"; then
+	if weft-submit --deploy-mode "${4:-client}" "bad-$1.json" >/dev/null 2>"bad-$1.err"; then
 		fail "$1: accepted"
 	fi
 	grep -q -- "$3" "bad-$1.err" || fail "$1: message: $(cat "bad-$1.err")"
 }
+# Numbers are range-checked (these once reached undefined behaviour and
+# "succeeded" with empty output), in either deploy mode.
+split() { printf '{"kind":"dataflow","datasets":{"lines":{"op":"text","input":"corpus","split-size":%s}},"actions":[{"op":"collect","dataset":"lines"}]}' "$1"; }
+refuse split-nan "$(split '"nan"')" 'datasets.lines.split-size: "nan" is not a size'
+refuse split-nan-cluster "$(split '"nan"')" 'datasets.lines.split-size: "nan" is not a size' cluster
+refuse split-max "$(split 9223372036854775807)" 'datasets.lines.split-size: 9223372036854775807 is out of range'
+refuse split-max-cluster "$(split 9223372036854775807)" 'datasets.lines.split-size: 9223372036854775807 is out of range' cluster
+refuse split-inf "$(split '"inf"')" 'datasets.lines.split-size: "inf" is not a size'
+refuse split-negative "$(split '"-1"')" 'datasets.lines.split-size: "-1" is not a size'
+refuse split-overflow "$(split '"8388608t"')" 'datasets.lines.split-size: "8388608t" is out of range'
+refuse split-tiny "$(split 1)" 'datasets.lines: more than 100000 splits'
+refuse partitions '{"kind":"dataflow","datasets":{"a":{"op":"text","input":"corpus"},"r":{"op":"reduce-by-key","parent":"a","partitions":9223372036854775807}},"actions":[{"op":"collect","dataset":"r"}]}' 'datasets.r.partitions: 9223372036854775807 is out of range'
+refuse partitions-big '{"kind":"dataflow","datasets":{"a":{"op":"text","input":"corpus"},"r":{"op":"reduce-by-key","parent":"a","partitions":99999999999999999999}},"actions":[{"op":"collect","dataset":"r"}]}' 'does not fit in 64 bits'
+refuse partitions-nan '{"kind":"dataflow","datasets":{"a":{"op":"text","input":"corpus"},"r":{"op":"reduce-by-key","parent":"a","partitions":NaN}},"actions":[{"op":"collect","dataset":"r"}]}' 'malformed JSON'
 refuse json '{"kind":"dataflow",' 'malformed'
 refuse op '{"kind":"dataflow","datasets":{"a":{"op":"explode"}},"actions":[{"op":"collect","dataset":"a"}]}' 'datasets.a.op: unknown op'
 refuse parent '{"kind":"dataflow","datasets":{"a":{"op":"map","parent":"nope","command":"cat"}},"actions":[{"op":"collect","dataset":"a"}]}' 'datasets.a.parent: no dataset named "nope"'
@@ -60,4 +75,6 @@ refuse type '{"kind":"dataflow","datasets":{"a":{"op":"text","input":"corpus"},"
 refuse action '{"kind":"dataflow","datasets":{"a":{"op":"text","input":"corpus"}},"actions":[{"op":"print","dataset":"a"}]}' 'actions\[0\].op: unknown action'
 [ "$(rest /ws/v1/cluster/metrics | jq .clusterMetrics.appsSubmitted)" = "$submitted_before" ] ||
 	fail "a malformed job reached the RM"
+[ "$(rest /ws/v1/cluster/apps | jq '[.apps.app[]?] | length')" = "$apps_before" ] ||
+	fail "a malformed job left an application at the RM: $(rest /ws/v1/cluster/apps)"
 ok "malformed job files are refused before submission, with the field's path"

@@ -9,6 +9,7 @@
 #endif
 
 #include <check.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,7 +117,7 @@ START_TEST(test_malformed_files_name_the_field)
 	refused("{\"kind\":\"dataflow\",\"datasets\":{\"t\":{\"op\":\"text\",\"input\":\"%s/"
 	        "a.txt\","
 	        "\"split-size\":\"lots\"}}," ACT("t") "}",
-	        "datasets.t.split-size: expected a size");
+	        "datasets.t.split-size: \"lots\" is not a size");
 	refused("{\"kind\":\"dataflow\",\"datasets\":{" TEXT "},\"actions\":[{\"op\":\"show\","
 	        "\"dataset\":\"t\"}]}",
 	        "actions[0].op: unknown action \"show\"");
@@ -131,6 +132,147 @@ START_TEST(test_malformed_files_name_the_field)
 	        "actions[0].path: cannot create");
 	refused("{\"kind\":\"dataflow\",\"base-dir\":\"rel\",\"datasets\":{" TEXT "}," ACT("t") "}",
 	        "base-dir: expected an absolute path");
+}
+END_TEST
+
+/* A text dataset over a.txt with split-size written as json. */
+#define SPLIT(json)                                                                                \
+	"{\"kind\":\"dataflow\",\"datasets\":{\"lines\":{\"op\":\"text\",\"input\":\"%s/a.txt\","  \
+	"\"split-size\":" json "}}," ACT("lines") "}"
+
+/* The split-size a job file asks for (must be accepted). */
+static int64_t split_size(const char *fmt)
+{
+	struct lineage *l;
+	char *cause = NULL;
+	int64_t v;
+
+	ck_assert_msg(parse(fmt, &l, &cause) == 0, "%s: %s", fmt, cause);
+	v = lineage_find(l, "lines")->split_size;
+	lineage_free(l);
+	return v;
+}
+
+/* Every bad split-size is refused with the field's path before anything is
+ * split (it used to reach undefined behaviour: NaN or INT64_MAX cast and
+ * added). */
+START_TEST(test_split_size_range_checked)
+{
+	static const char *const bad_strings[] = {
+	        "nan",
+	        "NaN",
+	        "inf",
+	        "-inf",
+	        "infinity",
+	        "-1",
+	        "0",
+	        "0k",
+	        "",
+	        " 64m",
+	        "64m ",
+	        "64 m",
+	        "+64",
+	        "0x10",
+	        "1e3",
+	        "1e999",
+	        "64q",
+	        "1.5.5",
+	        ".5k",
+	        "5.k",
+	        "k",
+	        "64mm",
+	        "64kbb",
+	        "0.1",
+	        "0.0001k",
+	        "9223372036854775807",
+	        "9223372036854775808",
+	        "99999999999999999999999",
+	        "8388608t",
+	        "1025g",
+	        "1099511627777",
+	        "1.0000001t",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof bad_strings / sizeof bad_strings[0]; i++) {
+		char *fmt = xasprintf(SPLIT("\"%s\""), "%s", bad_strings[i]);
+		char *cause = NULL;
+
+		ck_assert_msg(parse(fmt, NULL, &cause) == -1, "accepted \"%s\"", bad_strings[i]);
+		ck_assert_msg(strncmp(cause, "datasets.lines.split-size: ", 27) == 0, "\"%s\": %s",
+		              bad_strings[i], cause);
+		free(cause);
+		free(fmt);
+	}
+	refused(SPLIT("\"nan\""), "datasets.lines.split-size: \"nan\" is not a size");
+	refused(SPLIT("9223372036854775807"),
+	        "datasets.lines.split-size: 9223372036854775807 is out of range [1, "
+	        "1099511627776] bytes");
+	/* json-c clamps an integer past int64 to INT64_MAX: still refused. */
+	refused(SPLIT("99999999999999999999"), "datasets.lines.split-size: ");
+	refused(SPLIT("0"), "datasets.lines.split-size: 0 is out of range");
+	refused(SPLIT("-5"), "datasets.lines.split-size: -5 is out of range");
+	refused(SPLIT("1099511627777"), "datasets.lines.split-size: 1099511627777 is out");
+	refused(SPLIT("\"8388608t\""), "datasets.lines.split-size: \"8388608t\" is out of range");
+	/* json_tokener (not wjson_parse) takes a bare NaN as a double. */
+	refused(SPLIT("NaN"), "datasets.lines.split-size: expected a size in bytes");
+	refused(SPLIT("1.5"), "datasets.lines.split-size: expected a size in bytes");
+	refused(SPLIT("1e3"), "datasets.lines.split-size: expected a size in bytes");
+	refused(SPLIT("true"), "datasets.lines.split-size: expected a size");
+	refused(SPLIT("[64]"), "datasets.lines.split-size: expected a size");
+
+	ck_assert_int_eq(split_size(SPLIT("1")), 1);
+	ck_assert_int_eq(split_size(SPLIT("\"4096\"")), 4096);
+	ck_assert_int_eq(split_size(SPLIT("\"64m\"")), 64 << 20);
+	ck_assert_int_eq(split_size(SPLIT("\"64MB\"")), 64 << 20);
+	ck_assert_int_eq(split_size(SPLIT("\"2GiB\"")), (int64_t)2 << 30);
+	ck_assert_int_eq(split_size(SPLIT("\"1.5k\"")), 1536);
+	ck_assert_int_eq(split_size(SPLIT("\"1t\"")), (int64_t)1 << 40);
+	ck_assert_int_eq(split_size(SPLIT("1099511627776")), (int64_t)1 << 40);
+}
+END_TEST
+
+/* Splits are counted before they are allocated, and sizes near INT64_MAX
+ * (a URL's Content-Length is what its server says) do not overflow. */
+START_TEST(test_split_count_bounded)
+{
+	struct lineage *l;
+	struct dataset *d;
+	char *cause = NULL, *big = xasprintf("%s/big", dir);
+	FILE *f = fopen(big, "w");
+
+	/* A sparse file one byte past a split each. */
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	ck_assert_int_eq(truncate(big, (off_t)LINEAGE_MAX_PARTITIONS + 1), 0);
+	refused("{\"kind\":\"dataflow\",\"datasets\":{\"t\":{\"op\":\"text\",\"input\":"
+	        "\"%s/big\",\"split-size\":1}}," ACT("t") "}",
+	        "datasets.t: more than 100000 splits (raise split-size)");
+	unlink(big);
+	free(big);
+
+	ck_assert_int_eq(lineage_split_count(INT64_MAX, 1), INT_MAX);
+	ck_assert_int_eq(lineage_split_count(INT64_MAX, INT64_MAX), 1);
+	ck_assert_int_eq(lineage_split_count(INT64_MAX, LINEAGE_MAX_SPLIT_SIZE), 8388608);
+	ck_assert_int_eq(lineage_split_count(INT64_MAX - 1, INT64_MAX), 1);
+
+	ck_assert_msg(parse("{\"kind\":\"dataflow\",\"datasets\":{\"u\":{\"op\":\"text\","
+	                    "\"input\":\"http://example.invalid/x\",\"split-size\":\"1t\"}},"
+	                    "\"actions\":[{\"op\":\"collect\",\"dataset\":\"u\"}]}",
+	                    &l, &cause) == 0,
+	              "%s", cause);
+	d = lineage_find(l, "u");
+	ck_assert_int_eq(lineage_set_url_size(l, d, 0, -2), -1);
+	ck_assert_int_eq(lineage_set_url_size(l, d, 0, ((int64_t)3 << 40) + 5), 0);
+	ck_assert_msg(lineage_repartition(l, &cause) == 0, "%s", cause);
+	ck_assert_int_eq(d->n_splits, 4);
+	ck_assert_int_eq(d->splits[3].start, (int64_t)3 << 40);
+	ck_assert_int_eq(d->splits[3].length, 5);
+	ck_assert_int_eq(lineage_set_url_size(l, d, 0, INT64_MAX), 0);
+	ck_assert_int_eq(lineage_repartition(l, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "datasets.u: more than 100000 splits"));
+	free(cause);
+	lineage_free(l);
 }
 END_TEST
 
@@ -271,6 +413,8 @@ int main(void)
 		return EXIT_FAILURE;
 	free(cmd);
 	tcase_add_test(tc, test_malformed_files_name_the_field);
+	tcase_add_test(tc, test_split_size_range_checked);
+	tcase_add_test(tc, test_split_count_bounded);
 	tcase_add_test(tc, test_splits_and_partitions);
 	tcase_add_test(tc, test_driver_validates_dataflow);
 	tcase_add_test(tc, test_map_outputs);
