@@ -5,6 +5,8 @@
  * weft.conf(5) and conf/weft.conf document the same keys (tests check), and
  * `weft conf` could print it.  Keep it sorted by program, then name.
  */
+#include "weft_config.h"
+
 #include "common/config.h"
 
 #include <stddef.h>

@@ -20,9 +20,7 @@
  * connections a driver or executor holds, and avoids a process-wide
  * resolver whose lifetime would have to outlive every event_base.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <errno.h>
 #include <netinet/in.h>

@@ -6,6 +6,8 @@
  * calls pending) and carries ids, not pointers: when the answer comes,
  * the app manager looks the attempt up again and ignores a stale one.
  */
+#include "weft_config.h"
+
 #include "rm/am_launcher.h"
 
 #include <stdio.h>

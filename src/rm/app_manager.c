@@ -17,6 +17,8 @@
  * rm.max-completed-applications and evicted from a deferred event, never
  * while a caller may still hold one.
  */
+#include "weft_config.h"
+
 #include "rm/app_manager.h"
 
 #include <stdio.h>

@@ -10,6 +10,8 @@
  * Container bookings belong to the scheduler and container lifecycles to
  * the app manager: this module only reports what the NMs say.
  */
+#include "weft_config.h"
+
 #include "rm/node_tracker.h"
 
 #include <stdio.h>

@@ -2,6 +2,8 @@
  * rm.c — building and tearing down weft-rm: secret, HTTP server, modules,
  * routes, in the order their dependencies need.
  */
+#include "weft_config.h"
+
 #include "rm/rm.h"
 
 #include <stdio.h>

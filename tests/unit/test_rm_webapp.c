@@ -8,9 +8,7 @@
  * unknown ids, bad methods, oversized bodies, path escapes, half-sent
  * requests.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <arpa/inet.h>
 #include <check.h>

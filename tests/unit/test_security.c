@@ -2,9 +2,7 @@
  * test_security.c — the secret file checks, request signatures, AM tokens
  * and container tokens, each with the tampering it must catch.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
+#include "weft_config.h"
 
 #include <check.h>
 #include <fcntl.h>
