@@ -79,6 +79,7 @@ if [ "$sanitize" = yes ] && [ -n "$(ls -A "$reports")" ]; then
 	head -n 40 "$reports"/*
 	status=1
 fi
+make -s format-check || status=1 # the root .clang-format; `make format` fixes
 [ "$status" -eq 0 ] || exit "$status"
 if [ "$fuzz" = auto ]; then
 	"$top/tests/fuzz/run.sh" --if-clang || exit 1

@@ -305,7 +305,8 @@
 #ifndef WEFT_PROTOCOL_H
 #define WEFT_PROTOCOL_H
 
-#define WEFT_VERSION_STRING "0.1.0"
+#include "weft/version.h"
+
 /* An NM heartbeat is a full report ("fullReport":true) at least this often. */
 #define WEFT_NM_FULL_REPORT_EVERY 10
 

@@ -7,9 +7,7 @@
  * driver only through struct am_driver_ops, so the same core serves the
  * in-process driver of cluster mode and the TCP link of client mode.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "am/am.h"
 

@@ -5,9 +5,7 @@
  * the driver's backend (request / kill executors → the AM) and the AM's
  * driver ops (executor lost / stop → the driver).
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "am/driver_host.h"
 

@@ -7,9 +7,7 @@
  * application as the driver says.  Losing the driver ends the
  * application too — there is nobody left to run the job.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "am/driver_link.h"
 

@@ -6,9 +6,7 @@
  * directly.  Containers are kept in a small array: an AM holds tens of
  * executors, not millions.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "am/executor_pool.h"
 

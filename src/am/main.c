@@ -5,9 +5,7 @@
  * its final status) or the RM said SHUTDOWN, 1 when the RM refused the AM
  * or stayed unreachable, 2 for bad arguments or environment.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <event2/event.h>
 #include <stdio.h>

@@ -5,9 +5,7 @@
  * AM exiting) cancels what is in flight and no callback outlives its
  * owner.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "am/nm_client.h"
 

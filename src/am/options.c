@@ -5,9 +5,7 @@
  * container where a bad value is only ever seen in a log, so each message
  * names the option or variable and what was expected.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "am/options.h"
 

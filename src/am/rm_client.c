@@ -8,9 +8,7 @@
  * request that failed in transit is retried with the very same body (same
  * responseId, same releases), so nothing the owner handed over is lost.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "am/rm_client.h"
 

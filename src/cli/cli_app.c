@@ -2,9 +2,7 @@
  * cli_app.c — `weft app list|status|kill` over the RM's REST API
  * (/ws/v1/cluster/apps, /apps/{id}, /apps/{id}/state).
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* nanosleep */
-#endif
+#include "weft_config.h"
 
 #include "cli/cli_app.h"
 

@@ -2,9 +2,7 @@
  * cli_args.c — parsing `weft`'s command line into struct cli_args (see
  * cli_args.h).
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* getopt_long, strtok_r */
-#endif
+#include "weft_config.h"
 
 #include "cli/cli_args.h"
 

@@ -3,6 +3,8 @@
  * (see cli_call.h).  weft is a one-shot tool with no event loop, so the
  * blocking http_fetch is the right client here.
  */
+#include "weft_config.h"
+
 #include "cli/cli_call.h"
 
 #include <stdlib.h>

@@ -5,6 +5,8 @@
  * unless --all; the filter is applied here (the JSON output too) so it
  * does not depend on the RM honouring a states parameter.
  */
+#include "weft_config.h"
+
 #include "cli/cli_node.h"
 
 #include <stdlib.h>

@@ -6,6 +6,8 @@
  * each parent); the table walks it depth first, one row per queue with
  * its path, so a hierarchy reads top to bottom.
  */
+#include "weft_config.h"
+
 #include "cli/cli_queue.h"
 
 #include <inttypes.h>

@@ -7,9 +7,7 @@
  * Exit status: 0 done, 1 the RM refused or could not be reached, 2 bad
  * usage.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* POSIX signals and stat */
-#endif
+#include "weft_config.h"
 
 #include <stdio.h>
 #include <stdlib.h>

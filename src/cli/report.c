@@ -6,9 +6,7 @@
  * missing prints "N/A" rather than failing the whole listing, but an
  * answer without the collection at all is an error (it is not the RM).
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* localtime_r */
-#endif
+#include "weft_config.h"
 
 #include "cli/report.h"
 

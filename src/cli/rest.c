@@ -2,9 +2,7 @@
  * rest.c — where the RM is, how its URLs are built and what its errors
  * say (see rest.h).  Used by both weft and weft-submit.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* getpwuid */
-#endif
+#include "weft_config.h"
 
 #include "cli/rest.h"
 

@@ -4,6 +4,8 @@
  * Widths are counted in UTF-8 characters, not bytes, so a name with
  * accents does not shift the columns after it.
  */
+#include "weft_config.h"
+
 #include "cli/table.h"
 
 #include <stdlib.h>

@@ -7,9 +7,7 @@
  * were applied in.  A file is validated completely before any of it is
  * applied, so a bad line never leaves a half-loaded configuration.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "common/config.h"
 

@@ -5,11 +5,16 @@
  * weft.conf(5) and conf/weft.conf document the same keys (tests check), and
  * `weft conf` could print it.  Keep it sorted by program, then name.
  */
+#include "weft_config.h"
+
 #include "common/config.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
+/* Not clang-format's: man/gen-conf-docs.py and tests/integration/docs.sh
+ * read this table one key a line, indented with a tab. */
+/* clang-format off */
 #define INT(n, d, lo, hi, desc) { n, CONFIG_INT, d, lo, hi, NULL, desc }
 #define STR(n, d, desc) { n, CONFIG_STRING, d, 0, 0, NULL, desc }
 #define BOOL(n, d, desc) { n, CONFIG_BOOL, d, 0, 0, NULL, desc }
@@ -150,3 +155,4 @@ const struct config_key config_keys[] = {
 
 	{ NULL, CONFIG_STRING, NULL, 0, 0, NULL, NULL },
 };
+/* clang-format on */

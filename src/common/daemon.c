@@ -6,9 +6,7 @@
  * Signals are libevent signal events, so their handlers run inside the
  * loop like any other callback and may log, free and call into modules.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "common/daemon.h"
 

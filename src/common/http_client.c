@@ -19,9 +19,7 @@
  * (curl drops the pending message of a handle that gets removed), and a
  * flag on the stack tells the drain loop that the client died under it.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -6,6 +6,8 @@
  * persistence).  Nothing here allocates unless a head has more than 16
  * fields.
  */
+#include "weft_config.h"
+
 #include "common/http_head.h"
 
 #include <stdlib.h>

@@ -45,9 +45,7 @@
  * connection goes on; otherwise the reply closes it, lingering a moment so
  * that the client reads the reply rather than a reset.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

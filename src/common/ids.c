@@ -13,6 +13,8 @@
  * So an id that parses can be used as a map key, a file name or a URL
  * part without aliasing another id.
  */
+#include "weft_config.h"
+
 #include "weft/ids.h"
 
 #include <inttypes.h>

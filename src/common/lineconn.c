@@ -20,9 +20,7 @@
  * connections a driver or executor holds, and avoids a process-wide
  * resolver whose lifetime would have to outlive every event_base.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -59,7 +57,8 @@ struct lineconn {
 	bool connected;
 	bool closed;          /* no more I/O; the close was (or will be) reported */
 	bool starting;        /* inside lineconn_connect(): report closes later */
-	bool *freed;          /* set by lineconn_free() while a callback runs */
+	bool reading;         /* inside lineconn_read_cb(): lineconn_free() defers */
+	bool free_pending;    /* lineconn_free() was called while reading */
 	struct event *report; /* reports a close from the loop */
 	char *report_reason;
 	size_t scanned; /* input bytes already known to hold no '\n' */
@@ -146,10 +145,9 @@ static void lineconn_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct lineconn *c = arg;
 	struct evbuffer *input = bufferevent_get_input(bev);
-	bool freed = false;
 
-	c->freed = &freed;
-	while (!c->closed) {
+	c->reading = true;
+	while (!c->closed && !c->free_pending) {
 		struct evbuffer_ptr eol;
 		struct json_object *msg;
 		char *line, *cause = NULL;
@@ -212,11 +210,10 @@ static void lineconn_read_cb(struct bufferevent *bev, void *arg)
 		if (c->on_message != NULL)
 			c->on_message(c, msg, c->arg);
 		json_object_put(msg);
-		if (freed)
-			return;
 	}
-	if (!freed)
-		c->freed = NULL;
+	c->reading = false;
+	if (c->free_pending)
+		lineconn_free(c);
 }
 
 /* Connected, end of stream or an error. */
@@ -358,8 +355,12 @@ void lineconn_free(struct lineconn *c)
 {
 	if (c == NULL)
 		return;
-	if (c->freed != NULL)
-		*c->freed = true;
+	/* Freed by the owner from inside a message or close callback: the
+	 * read callback frees it once the owner has returned. */
+	if (c->reading) {
+		c->free_pending = true;
+		return;
+	}
 	/* Best effort: hand what is queued to the kernel now, so a last
 	 * message ("shutdown") sent just before freeing is not lost. */
 	if (c->connected && !c->closed) {

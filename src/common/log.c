@@ -7,9 +7,7 @@
  * messages are routed in; log_reopen() lets logrotate move the file away
  * (SIGUSR2 in the daemons).
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "common/log.h"
 

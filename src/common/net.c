@@ -6,9 +6,7 @@
  * of my addresses does that host reach", so no program assumes that the
  * RM, the NMs and the client share one machine.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
+#include "weft_config.h"
 
 #include "common/net.h"
 

@@ -13,9 +13,7 @@
  * the owner's exit callback returns (or, after proc_detach(), when the
  * child is reaped), so the owner must forget it in the callback.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
+#include "weft_config.h"
 
 #include "common/proc.h"
 

@@ -5,6 +5,8 @@
  * YARN's normalization of asks (round up to the minimum allocation, refuse
  * what exceeds the maximum) and YARN's way of printing a resource.
  */
+#include "weft_config.h"
+
 #include "weft/resource.h"
 
 #include <inttypes.h>

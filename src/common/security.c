@@ -11,9 +11,7 @@
  * secret derive the key from the ids the RM says are current and no key
  * ever travels on the wire.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
+#include "weft_config.h"
 
 #include "common/security.h"
 

@@ -7,9 +7,7 @@
  * depth and size, and every getter checks the JSON type exactly and names
  * the field path in its message.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "common/wjson.h"
 

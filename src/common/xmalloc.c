@@ -6,9 +6,7 @@
  * fatal()/fatalx() write through the log module so the reason lands in the
  * daemon's log file like any other line.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "common/xmalloc.h"
 

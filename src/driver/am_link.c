@@ -8,6 +8,8 @@
  * registers after the end is told at once).  Messages are checked field
  * by field; a bad one closes the link, as a drop would.
  */
+#include "weft_config.h"
+
 #include "driver/am_link.h"
 
 #include <limits.h>

@@ -7,6 +7,8 @@
  * kernel's), and the connection is freed; the peer closing first frees it
  * at once, and CLOSING_MAX_MS bounds the whole thing.
  */
+#include "weft_config.h"
+
 #include "driver/closing.h"
 
 #include <stdbool.h>

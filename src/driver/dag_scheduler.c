@@ -15,6 +15,8 @@
  * submitted, so a lost block or map output simply makes its producer
  * reappear among the parents.
  */
+#include "weft_config.h"
+
 #include "driver/dag_scheduler.h"
 
 #include <inttypes.h>

@@ -23,6 +23,8 @@
  * to the AM, and waits (bounded) until those connections are closed; then
  * the host's done callback runs, last, so it may free the driver.
  */
+#include "weft_config.h"
+
 #include "driver/driver.h"
 
 #include <stdlib.h>

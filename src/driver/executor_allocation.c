@@ -5,6 +5,8 @@
  * reads the task scheduler's counters, so the policy costs nothing while
  * the job runs.
  */
+#include "weft_config.h"
+
 #include "driver/executor_allocation.h"
 
 #include <stdlib.h>

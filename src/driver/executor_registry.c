@@ -13,6 +13,8 @@
  * be iterating over executors): it is marked broken and removed from the
  * loop a moment later.
  */
+#include "weft_config.h"
+
 #include "driver/executor_registry.h"
 
 #include <ctype.h>

@@ -15,6 +15,8 @@
  * is one split.  The next action starts from the loop, never from inside
  * the callback that ended the previous one.
  */
+#include "weft_config.h"
+
 #include "driver/job.h"
 
 #include <errno.h>

@@ -11,6 +11,8 @@
  * to truncate, or results adding up to more than max_result_bytes, fail
  * the job with a message rather than print partial output.
  */
+#include "weft_config.h"
+
 #include "driver/job.h"
 
 #include <errno.h>

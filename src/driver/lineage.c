@@ -7,9 +7,7 @@
  * datasets in any order); then a depth-first walk rejects cycles and
  * gives the order in which partitions are settled (parents first).
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
+#include "weft_config.h"
 
 #include "driver/lineage.h"
 

@@ -1,6 +1,8 @@
 /*
  * map_output.c — a shuffle's map output registry (map_output.h).
  */
+#include "weft_config.h"
+
 #include "driver/map_output.h"
 
 #include <stdlib.h>

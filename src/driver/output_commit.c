@@ -5,9 +5,7 @@
  * These are a handful of metadata operations on the shared filesystem,
  * done by the driver at the start and end of a save job.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
+#include "weft_config.h"
 
 #include "driver/output_commit.h"
 

@@ -1,6 +1,8 @@
 /*
  * status_server.c — the driver's status over HTTP (status_server.h).
  */
+#include "weft_config.h"
+
 #include "driver/status_server.h"
 
 #include <stdlib.h>

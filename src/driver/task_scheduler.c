@@ -27,6 +27,8 @@
  * cleared when the set is cancelled.  A set freed from inside one of its
  * own callbacks is destroyed when the callback returns.
  */
+#include "weft_config.h"
+
 #include "driver/task_scheduler.h"
 
 #include <inttypes.h>

@@ -29,9 +29,7 @@
  * "driver disassociated"), or on SIGTERM (exit 143); its tasks are
  * terminated first, each group SIGTERMed then SIGKILLed.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
+#include "weft_config.h"
 
 #include "executor/executor.h"
 

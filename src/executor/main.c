@@ -10,9 +10,7 @@
  * NM_HOST, NM_PORT or NM_HTTP_PORT, LOCAL_DIRS, as the NM sets them for a
  * container.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
+#include "weft_config.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -7,6 +7,8 @@
  * copies it where it belongs.  It remembers how far it scanned for a
  * newline, so a very long line costs linear time.
  */
+#include "weft_config.h"
+
 #include "executor/record_io.h"
 
 #include <errno.h>

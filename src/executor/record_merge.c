@@ -5,6 +5,8 @@
  * tie-breaker keeps the merge stable, which makes the output of a task a
  * function of its inputs alone.
  */
+#include "weft_config.h"
+
 #include "executor/record_merge.h"
 
 #include <stdlib.h>

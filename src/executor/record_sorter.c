@@ -10,9 +10,7 @@
  * ending in '\n'; its partition offsets stay in memory.  At the end the
  * run files are mapped and merged per partition with what is in memory.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1 /* qsort_r */
-#endif
+#include "weft_config.h"
 
 #include "executor/record_sorter.h"
 

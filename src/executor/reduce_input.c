@@ -6,6 +6,8 @@
  * the output buffer.  A join keeps the pointers of one key's records of
  * each side and writes their product.
  */
+#include "weft_config.h"
+
 #include "executor/reduce_input.h"
 
 #include <errno.h>

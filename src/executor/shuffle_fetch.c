@@ -10,9 +10,7 @@
  * that does not answer is retried twice with a growing delay before it
  * counts as a fetch failure.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
+#include "weft_config.h"
 
 #include "executor/shuffle_fetch.h"
 

@@ -8,9 +8,7 @@
  * this process reads what it prints into a second sorter, which orders
  * the (much smaller) result again before it is written.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
+#include "weft_config.h"
 
 #include "executor/shuffle_writer.h"
 

@@ -1,9 +1,7 @@
 /*
  * task_child.c — forking the stages of a task's pipeline (task_child.h).
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
+#include "weft_config.h"
 
 #include "executor/task_child.h"
 

@@ -6,9 +6,7 @@
  * under temporary names and renamed only once every stage succeeded, so
  * a failed or killed attempt never leaves a half file under a real name.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
+#include "weft_config.h"
 
 #include "executor/task_runner.h"
 

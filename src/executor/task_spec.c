@@ -1,9 +1,7 @@
 /*
  * task_spec.c — parsing a dataflow task (task_spec.h, weft/protocol.h).
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
+#include "weft_config.h"
 
 #include "executor/task_spec.h"
 

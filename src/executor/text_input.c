@@ -8,9 +8,7 @@
  * transfer: this runs in a task's input process, where blocking on the
  * pipe is exactly the back-pressure wanted.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
+#include "weft_config.h"
 
 #include "executor/text_input.h"
 

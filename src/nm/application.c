@@ -10,9 +10,7 @@
  * can look at a failed job's files) and removes those directories without
  * following symlinks.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "nm/application.h"
 

@@ -9,9 +9,7 @@
  * launcher; the process's exit (or a failure on the way) completes it and
  * the owner's done callback runs, which sends the RM an extra heartbeat.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "nm/container.h"
 

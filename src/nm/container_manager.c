@@ -12,9 +12,7 @@
  * until acknowledged, and the REST API and log serving still find it until
  * the application is cleaned up.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "nm/container_manager.h"
 #include "nm/shuffle_service.h"

@@ -7,9 +7,7 @@
  * mkdirat() / unlinkat() relative to directory descriptors opened with
  * O_NOFOLLOW, so no path a container controls can send us elsewhere.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "nm/dirs.h"
 

@@ -8,9 +8,7 @@
  * shell names, local resource names plain file names (they become paths in
  * the working directory) and urls of a form the localizer will fetch.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "nm/launch_context.h"
 

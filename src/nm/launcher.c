@@ -7,9 +7,7 @@
  * log dir, and a clean environment built here rather than the NM's own
  * (the NM's secrets and settings must not leak into user code).
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "nm/launcher.h"
 

@@ -8,9 +8,7 @@
  * never sees half a file.  The result is handed back from a zero-delay
  * timer, so the owner is never called back from inside its own call.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "nm/localizer.h"
 

@@ -8,9 +8,7 @@
  * SIGKILL after nm.sleep-delay-before-sigkill-ms — sends the RM one last
  * heartbeat with their final statuses, and exits.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <getopt.h>
 #include <stdio.h>

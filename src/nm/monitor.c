@@ -9,9 +9,7 @@
  * cache, short-lived peaks); this is what YARN's ProcfsBasedProcessTree
  * does without them.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "nm/monitor.h"
 

@@ -7,9 +7,7 @@
  * instead of failing every container later), where the RM is, and — after
  * the HTTP server is bound — the node id other programs use to reach us.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "nm/node.h"
 

@@ -7,9 +7,7 @@
  * the same order: application id, application known here, secret known,
  * signature, ids, file, range; the first problem answers a 4xx.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "nm/shuffle_service.h"
 

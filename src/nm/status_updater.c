@@ -16,9 +16,7 @@
  * An answer is validated completely before any of it is acted upon; a
  * malformed one is logged and ignored as a whole.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "nm/status_updater.h"
 

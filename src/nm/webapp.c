@@ -9,9 +9,7 @@
  * (a container could plant symlinks in its own log dir).  Files are
  * served with evbuffer_add_file (sendfile), never read into memory.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "nm/webapp.h"
 

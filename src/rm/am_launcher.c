@@ -7,6 +7,8 @@
  * the launch's outcome goes out by ids (am_launcher_events), and the app
  * manager looks the attempt up again and ignores a stale one.
  */
+#include "weft_config.h"
+
 #include "rm/am_launcher.h"
 
 #include <stdio.h>

@@ -4,6 +4,8 @@
  * decisions (states, asks, grants) are the app manager's and the
  * scheduler's; this file translates.
  */
+#include "weft_config.h"
+
 #include "rm/am_service.h"
 
 #include <math.h>

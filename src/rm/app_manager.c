@@ -10,6 +10,8 @@
  * to rm.max-completed-applications and evicted from a deferred event,
  * never while a caller may still hold one.
  */
+#include "weft_config.h"
+
 #include "rm/app_manager.h"
 
 #include <stdio.h>

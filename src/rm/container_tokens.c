@@ -1,6 +1,8 @@
 /*
  * container_tokens.c — key ids and the roll timer.
  */
+#include "weft_config.h"
+
 #include "rm/container_tokens.h"
 
 #include <stdio.h>

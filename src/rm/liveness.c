@@ -6,6 +6,8 @@
  * it back, so the timer may fire before anything is due; it then just
  * re-arms — never late, and never a scan of the whole list.
  */
+#include "weft_config.h"
+
 #include "rm/liveness.h"
 
 #include <stdlib.h>

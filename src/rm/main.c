@@ -5,6 +5,8 @@
  * and the RM is freed before exit, so a clean shutdown is also a leak
  * check.
  */
+#include "weft_config.h"
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -10,6 +10,8 @@
  * reads a line per level, and there are half as many levels as in a
  * binary tree.  An empty slot holds no best slot and (-1, -1) room.
  */
+#include "weft_config.h"
+
 #include "rm/node_index.h"
 
 #include <stdbool.h>

@@ -11,6 +11,8 @@
  * the app manager: this module only reports what the NMs say, through the
  * node_tracker_events rm.c gives it (it knows no application).
  */
+#include "weft_config.h"
+
 #include "rm/node_tracker.h"
 
 #include <stdio.h>

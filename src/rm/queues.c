@@ -8,9 +8,7 @@
  * are worked out.  Any error stops everything: a tree is returned only
  * when the whole file is right, so a reload can never half-apply.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "rm/queues.h"
 

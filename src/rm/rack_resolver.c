@@ -8,9 +8,7 @@
  * few lines leaves its hosts at the default (cached, so a broken script
  * is not run again on every registration; a refresh is a restart).
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "rm/rack_resolver.h"
 

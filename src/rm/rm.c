@@ -4,6 +4,8 @@
  * modules that report to the app manager (node tracker, AM launcher,
  * staging), which know it only through the callbacks given here.
  */
+#include "weft_config.h"
+
 #include "rm/rm.h"
 
 #include <stdio.h>

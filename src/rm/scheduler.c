@@ -13,6 +13,8 @@
  * diagnostics.  Every usage counter is kept incrementally, so no call
  * ever recounts.
  */
+#include "weft_config.h"
+
 #include "rm/scheduler.h"
 
 #include <math.h>

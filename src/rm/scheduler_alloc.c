@@ -28,6 +28,8 @@
  * holds the node (whose capacity is large enough) with the most free
  * room; nobody else is placed there until the ask fits and takes it.
  */
+#include "weft_config.h"
+
 #include <stdlib.h>
 #include <string.h>
 

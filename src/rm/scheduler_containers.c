@@ -7,6 +7,8 @@
  * heap), its user, its queue and every ancestor, and the cluster — O(log
  * n + log a + depth) each; and the release and completion calls.
  */
+#include "weft_config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -3,6 +3,8 @@
  * the REST API and the CLI, and why an application's AM container waits
  * (the diagnostics of an application stuck in ACCEPTED).
  */
+#include "weft_config.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

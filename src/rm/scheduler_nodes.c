@@ -5,6 +5,8 @@
  * indexes exist only while nodes sit on more than one rack), the
  * cluster's schedulable total, and reservations of nodes for large asks.
  */
+#include "weft_config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

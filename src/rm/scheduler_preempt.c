@@ -26,6 +26,8 @@
  *    containers no longer chosen are unmarked; those past their kill
  *    time are handed to the caller, which kills them (-102, PREEMPTED).
  */
+#include "weft_config.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -6,6 +6,8 @@
  * detached from leaves, the tree rebuilt on a refresh (applications move
  * to the leaves of the same paths), and the checks made at submission.
  */
+#include "weft_config.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

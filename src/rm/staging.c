@@ -3,9 +3,7 @@
  * rm.staging-dir, files written atomically, served with sendfile-style
  * replies, removed with the application.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "rm/staging.h"
 

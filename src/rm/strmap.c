@@ -2,6 +2,8 @@
  * strmap.c — separate-chaining hash map from strings to pointers (FNV-1a,
  * doubling at load factor 1).
  */
+#include "weft_config.h"
+
 #include "rm/strmap.h"
 
 #include <stdint.h>

@@ -7,6 +7,8 @@
  * integer".  Nothing is half-built: on error everything read so far is
  * freed.
  */
+#include "weft_config.h"
+
 #include "rm/submission.h"
 
 #include <ctype.h>

@@ -2,9 +2,7 @@
  * user_groups.c — a user's groups from getpwnam_r + getgrouplist +
  * getgrgid_r, cached per user (see user_groups.h).
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "rm/user_groups.h"
 

@@ -2,6 +2,8 @@
  * webapp.c — the public REST API's routes and the helpers its two halves
  * share (the user.name parameter, URLs, numeric query parameters).
  */
+#include "weft_config.h"
+
 #include "rm/webapp.h"
 
 #include <ctype.h>

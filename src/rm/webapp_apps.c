@@ -9,9 +9,7 @@
  * {"application-id":..,"maximum-resource-capability":{..}}; a submission
  * answers 202 with a Location header and no body.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,9 +3,7 @@
  * /ws/v1/cluster/metrics, /ws/v1/cluster/nodes and /nodes/{id}, in YARN's
  * shapes (clusterInfo, clusterMetrics, nodes.node[], node).
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -7,6 +7,8 @@
  * (`weft admin refresh-queues`, like `yarn rmadmin -refreshQueues`),
  * authenticated with the cluster secret (X-Weft-Auth).
  */
+#include "weft_config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -6,9 +6,7 @@
  * the scenario's queue paths, by queuePath when the RM gives one, else by
  * name ("etl" matches "root.prod.etl"), so both old and new shapes work.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "sls/fairness.h"
 

@@ -7,9 +7,7 @@
  * application failed and every verdict the scenario asks for passed,
  * 1 otherwise, 2 for bad usage.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <getopt.h>
 #include <stdio.h>

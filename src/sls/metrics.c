@@ -7,9 +7,7 @@
  * from /proc, the simulator's own CPU, and the queues' latest shares; the
  * report derives peaks and the fairness verdict from those samples.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "sls/metrics.h"
 

@@ -7,9 +7,7 @@
  * token is then verified for that node with security.h like any NM does:
  * a forged or stale token is refused with 401 as weft-nm refuses it.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "sls/nm_api.h"
 

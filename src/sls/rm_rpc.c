@@ -15,9 +15,7 @@
  * allocations), which made the simulator, not the RM, the limit.  The
  * evhttp and curl transports stay selectable for comparison.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "sls/rm_rpc.h"
 

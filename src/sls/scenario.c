@@ -5,9 +5,7 @@
  * goes), so a new key is one line; values are checked as strictly as
  * weft.conf's, and the first bad line ends the parse with FILE:LINE.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "sls/scenario.h"
 

@@ -14,9 +14,7 @@
  * allocate period) and at most one call in flight; a change wanted
  * meanwhile (a task to re-ask, a release) goes right after the answer.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "sls/sim_app.h"
 

@@ -12,9 +12,7 @@
  * Bodies are written by hand into one reused buffer: the simulator must
  * cost less per heartbeat than the RM, or it would measure itself.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "sls/sim_node.h"
 

@@ -8,9 +8,7 @@
  * 1 it did not or the cluster could not be reached, 2 bad usage, 128+N
  * interrupted by signal N.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* POSIX signals and stat */
-#endif
+#include "weft_config.h"
 
 #include <signal.h>
 #include <stdio.h>

@@ -2,9 +2,7 @@
  * submit_args.c — parsing weft-submit's command line into struct
  * submit_args (see submit_args.h).
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* getopt_long, strtok_r */
-#endif
+#include "weft_config.h"
 
 #include "submit/submit_args.h"
 

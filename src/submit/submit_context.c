@@ -3,6 +3,8 @@
  * submit_context.h).  Every user-supplied word of the AM command goes
  * through submit_quote_shell: the NM runs the command with /bin/sh -c.
  */
+#include "weft_config.h"
+
 #include "submit/submit_context.h"
 
 #include <stdlib.h>

@@ -7,6 +7,8 @@
  * the follower: it notices through the busy/dead pair and frees itself
  * once the callback returns.
  */
+#include "weft_config.h"
+
 #include "submit/submit_follow.h"
 
 #include <stdlib.h>

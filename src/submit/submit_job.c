@@ -3,9 +3,7 @@
  * submit_job.h).  The driver owns what a valid job is
  * (driver_validate_job); this file only gets the text in and picks a name.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* O_CLOEXEC */
-#endif
+#include "weft_config.h"
 
 #include "submit/submit_job.h"
 

@@ -4,9 +4,7 @@
  * caller's loop; any failure still ends in the one callback, with what was
  * fetched so far and the reason.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* mkdtemp */
-#endif
+#include "weft_config.h"
 
 #include "submit/submit_logs.h"
 

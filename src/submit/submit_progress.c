@@ -6,6 +6,8 @@
  * it remembers per stage is only what was last shown, so a stage that is
  * resubmitted (lost map outputs) shows up again.
  */
+#include "weft_config.h"
+
 #include "submit/submit_progress.h"
 
 #include <stdlib.h>

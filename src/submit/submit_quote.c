@@ -5,6 +5,8 @@
  * nothing at all ($, `, \, ! and newlines included); only a single quote
  * itself cannot appear inside, so it is closed, escaped and reopened.
  */
+#include "weft_config.h"
+
 #include "submit/submit_quote.h"
 
 #include <stdbool.h>

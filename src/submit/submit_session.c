@@ -7,6 +7,8 @@
  * path ends in submit_session_finish(), exactly once, which hands the
  * exit status to the caller.
  */
+#include "weft_config.h"
+
 #include "submit/submit_session.h"
 
 #include <errno.h>

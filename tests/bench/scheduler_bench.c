@@ -22,9 +22,7 @@
  * --sweep runs a grid of sizes and prints the cost per grant as nodes,
  * apps and containers grow.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <getopt.h>
 #include <malloc.h>

@@ -7,7 +7,7 @@ set -u
 : "${WEFT_BUILDDIR:?run through make check}"
 fail() { echo "FAIL: $*"; exit 1; }
 keys=$WEFT_SRCDIR/src/common/config_keys.c
-man5=$WEFT_SRCDIR/man/weft.conf.5
+man5=$WEFT_BUILDDIR/man/weft.conf.5
 conf=$WEFT_SRCDIR/conf/weft.conf
 [ -f "$man5" ] || fail "man/weft.conf.5 missing"
 [ -f "$conf" ] || fail "conf/weft.conf missing"
@@ -25,7 +25,7 @@ rm -f keys.$$
 [ "$n" -gt 30 ] || fail "found only $n keys in config_keys.c"
 echo "ok - $n keys documented in weft.conf(5) and conf/weft.conf"
 for m in weft-rm.8 weft-nm.8 weft-am.8 weft-executor.8 weft-submit.1 weft.1 weft.conf.5 weft-job.5; do
-	[ -s "$WEFT_SRCDIR/man/$m" ] || fail "man/$m missing"
+	[ -s "$WEFT_BUILDDIR/man/$m" ] || fail "man/$m missing"
 done
 echo "ok - man pages present"
 for p in weft-rm weft-nm weft-am weft-executor weft-submit weft; do

@@ -9,9 +9,7 @@
  * the AM or cannot be reached fails the application ("driver
  * disconnected").
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <check.h>
 #include <event2/event.h>

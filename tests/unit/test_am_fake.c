@@ -2,9 +2,7 @@
  * test_am_fake.c — the fake RM + NM of the AM's unit tests (see
  * test_am_fake.h).
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "test_am_fake.h"
 

@@ -3,9 +3,7 @@
  * accepted, and that everything missing or malformed is refused with a
  * message naming the option or variable.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <check.h>
 #include <stdarg.h>

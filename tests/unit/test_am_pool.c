@@ -3,6 +3,8 @@
  * replacement of lost executors, the failure limit (Spark's default) and
  * our own releases not counting.
  */
+#include "weft_config.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -11,9 +11,7 @@
  * with Spark's message, SHUTDOWN and 404 end the AM, a refused token and
  * an unreachable RM end it with status 1.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <check.h>
 #include <event2/event.h>

@@ -4,9 +4,7 @@
  * http_server on 127.0.0.1:0) runs its loop in a forked child; the test
  * kills that child, by pid, when it is done.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* kill, fork */
-#endif
+#include "weft_config.h"
 
 #include <check.h>
 #include <signal.h>

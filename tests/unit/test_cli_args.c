@@ -2,6 +2,8 @@
  * test_cli_args.c — `weft`'s command line: every command, every option,
  * and every way to get it wrong (each must name the culprit).
  */
+#include "weft_config.h"
+
 #include <check.h>
 #include <stdarg.h>
 #include <stdlib.h>

@@ -3,6 +3,8 @@
  * columns, YARN's ways of saying "none" (null, {}, a bare object), wrong
  * field types, hostile text, and answers that are not the RM's at all.
  */
+#include "weft_config.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,9 +2,7 @@
  * test_cli_rest.c — where the RM is (--master forms, rm.address,
  * rm.hostname), user names, URL building and what an error answer says.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* setenv, getpwuid */
-#endif
+#include "weft_config.h"
 
 #include <check.h>
 #include <pwd.h>

@@ -3,9 +3,7 @@
  * accepted and refused with its FILE:LINE message, -D overrides, path and
  * list reading, how the conf dir is chosen, and size parsing.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <check.h>
 #include <errno.h>

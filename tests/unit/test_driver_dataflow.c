@@ -11,9 +11,7 @@
  * odd sizes (every line once), speculation of a slow task, and the
  * status JSON.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
+#include "weft_config.h"
 
 #include <check.h>
 #include <errno.h>

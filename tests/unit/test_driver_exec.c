@@ -9,9 +9,7 @@
  * the current directory.  Every wait is bounded by a timer that fails the
  * test; executors' logs are printed when a test fails.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
+#include "weft_config.h"
 
 #include <check.h>
 #include <errno.h>

@@ -4,9 +4,7 @@
  * path, inputs listed and split, partitions settled; the map output
  * registry (map_output.c); a save's commit and abort (output_commit.c).
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
+#include "weft_config.h"
 
 #include <check.h>
 #include <limits.h>

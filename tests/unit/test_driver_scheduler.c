@@ -5,6 +5,8 @@
  * lost executors' tasks re-queued without counting, stale and
  * contradictory reports, and sets freed from inside their callbacks.
  */
+#include "weft_config.h"
+
 #include <check.h>
 #include <stdbool.h>
 #include <stdint.h>

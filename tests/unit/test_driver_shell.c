@@ -3,6 +3,8 @@
  * that every refusal names the bad field (driver_validate_job, as
  * weft-submit calls it before submitting, and driver_run).
  */
+#include "weft_config.h"
+
 #include <check.h>
 #include <event2/event.h>
 #include <stdbool.h>

@@ -7,9 +7,7 @@
  * three ways to leave (shutdown: 0; driver gone: 1; SIGTERM: 143), each
  * taking its running task with it.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
+#include "weft_config.h"
 
 #include <check.h>
 #include <dirent.h>

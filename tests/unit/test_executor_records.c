@@ -6,9 +6,7 @@
  * exactly once whatever the split size: Hadoop's LineRecordReader rule),
  * range partitioning, joins of every kind, and task file parsing.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
+#include "weft_config.h"
 
 #include <check.h>
 #include <fcntl.h>

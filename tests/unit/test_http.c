@@ -3,9 +3,7 @@
  * on one event loop over loopback (and http_fetch against a server in a
  * forked child).  Every wait is a bounded wait on a condition (testlib).
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <check.h>
 #include <dirent.h>

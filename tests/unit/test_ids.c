@@ -2,6 +2,8 @@
  * test_ids.c — YARN id formats: formatting widths, round trips, and every
  * shape the parsers must refuse.
  */
+#include "weft_config.h"
+
 #include <check.h>
 #include <stdint.h>
 #include <stdlib.h>

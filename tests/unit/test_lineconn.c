@@ -3,9 +3,7 @@
  * lineserver and lineconn clients on one event loop.  Every wait is
  * bounded (testlib) so that a stuck test fails.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <check.h>
 #include <netinet/in.h>

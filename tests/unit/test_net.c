@@ -2,6 +2,8 @@
  * test_net.c — address parsing and formatting, wildcards, base URLs, host
  * names and the local address toward a peer (loopback only).
  */
+#include "weft_config.h"
+
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>

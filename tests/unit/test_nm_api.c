@@ -4,9 +4,7 @@
  * containers (/bin/sh), real localization over HTTP and file://, the REST
  * views and log serving, application clean-up and the memory monitor.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <dirent.h>
 #include <errno.h>

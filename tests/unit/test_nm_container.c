@@ -3,6 +3,8 @@
  * every legal and every illegal transition, what the RM sees in each
  * state, and the records' behaviour without a running process.
  */
+#include "weft_config.h"
+
 #include <check.h>
 #include <json-c/json.h>
 #include <stdlib.h>

@@ -4,9 +4,7 @@
  * recursive removal that removes links but never what they point to, and
  * copes with directories a container made unreadable.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <check.h>
 #include <fcntl.h>

@@ -3,6 +3,8 @@
  * a complete good one, defaults, and each way a bad one is refused with a
  * message naming the field.
  */
+#include "weft_config.h"
+
 #include <check.h>
 #include <json-c/json.h>
 #include <stdlib.h>

@@ -3,9 +3,7 @@
  * when names clash, YARN's directory layout, spreading applications over
  * several dirs, and directory creation that refuses planted symlinks.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <check.h>
 #include <json-c/json.h>

@@ -4,9 +4,7 @@
  * count towards a container (descendants and its process group), entries
  * that are not processes or vanish, and YARN's kill message.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <check.h>
 #include <stdio.h>

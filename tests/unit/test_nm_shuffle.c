@@ -7,9 +7,7 @@
  * executor's fetch of them (shuffle_fetch.c), through memory and streamed
  * to a file.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <endian.h>
 #include <fcntl.h>

@@ -6,9 +6,7 @@
  * and every part of the RM's answer (RESYNC, SHUTDOWN, acks, containers
  * and applications to clean up, key ids, malformed answers).
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <json-c/json.h>
 

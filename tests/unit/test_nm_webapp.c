@@ -3,9 +3,7 @@
  * regular files directly in a container's log dir, never through a
  * symlink anywhere below the log root, and ?start=/?size= arithmetic.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <check.h>
 #include <errno.h>

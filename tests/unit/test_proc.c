@@ -6,9 +6,7 @@
  * Every wait runs the loop until its condition holds, under a generous
  * bound (testlib), so a broken proc.c fails a test instead of hanging it.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
+#include "weft_config.h"
 
 #include <check.h>
 #include <errno.h>

@@ -6,9 +6,7 @@
  * holding applications is refused and the old one kept; a good one moves
  * the applications with their usage.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* mkdtemp */
-#endif
+#include "weft_config.h"
 
 #include <check.h>
 #include <math.h>

@@ -4,9 +4,7 @@
  * table and the report rendered from a sample of the RM's
  * /ws/v1/cluster/scheduler answer, and lookups by name and by path.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <check.h>
 #include <stdarg.h>

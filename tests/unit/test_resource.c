@@ -2,6 +2,8 @@
  * test_resource.c — resource arithmetic, YARN normalization, dominant
  * share and how many containers fit.
  */
+#include "weft_config.h"
+
 #include <check.h>
 #include <stdint.h>
 #include <stdlib.h>

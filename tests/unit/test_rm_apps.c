@@ -6,6 +6,8 @@
  * state, lost and re-registering nodes, launch failures, expiries,
  * releases and eviction of finished applications.
  */
+#include "weft_config.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,9 +1,7 @@
 /*
  * test_rm_support.c — see test_rm_support.h.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "test_rm_support.h"
 

@@ -8,9 +8,7 @@
  * unknown ids, bad methods, oversized bodies, path escapes, half-sent
  * requests.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <arpa/inet.h>
 #include <check.h>
@@ -254,7 +252,7 @@ START_TEST(test_nodes_over_http)
 {
 	struct rm_fixture *fx = fixture_new(NULL);
 	const char *body = "{\"nodeId\":\"nm1.example:8042\",\"httpAddress\":\"nm1.example:8042\","
-	                   "\"rack\":\"/r1\",\"memoryMB\":4096,\"vcores\":4,\"version\":\"0.1.0\","
+	                   "\"rack\":\"/r1\",\"memoryMB\":4096,\"vcores\":4,\"version\":\"" WEFT_VERSION_STRING "\","
 	                   "\"containers\":[]}";
 	char *auth = fixture_nm_header(fx, "/rpc/node/register", body);
 	const char *headers[] = {auth, NULL};
@@ -296,7 +294,7 @@ START_TEST(test_nodes_over_http)
 	ck_assert_int_eq(jint(r.json, "nodes.node.0.availableVirtualCores"), 4);
 	ck_assert_int_eq(jint(r.json, "nodes.node.0.numContainers"), 0);
 	ck_assert_int_gt(jint(r.json, "nodes.node.0.lastHealthUpdate"), 0);
-	ck_assert_str_eq(jstr(r.json, "nodes.node.0.version"), "0.1.0");
+	ck_assert_str_eq(jstr(r.json, "nodes.node.0.version"), WEFT_VERSION_STRING);
 	ck_assert_ptr_nonnull(jstr(r.json, "nodes.node.0.healthReport"));
 	test_response_clear(&r);
 	r = get(fx, "/ws/v1/cluster/nodes/nm1.example:8042");

@@ -6,6 +6,8 @@
  * against a plain scan, and the container books (lookup by id, refusals,
  * accounting back to zero) through many completions.
  */
+#include "weft_config.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,6 +9,8 @@
  * containers last), when they are due, unmarking, and queues that opt
  * out.
  */
+#include "weft_config.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,9 +9,7 @@
  * queue refresh that keeps the old queues when the file is bad, and racks
  * from the topology table and script.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <check.h>
 #include <stdio.h>

@@ -2,9 +2,7 @@
  * test_security.c — the secret file checks, request signatures, AM tokens
  * and container tokens, each with the tampering it must catch.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
+#include "weft_config.h"
 
 #include <check.h>
 #include <fcntl.h>
@@ -306,8 +304,8 @@ START_TEST(test_request_garbage)
 	        "1700000000000:5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec384",
 	        "1700000000000:5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec38431",
 	        "1700000000000:5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843 ",
-	        "99999999999999999999999:5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964"
-	        "ec3843",
+	        ("99999999999999999999999:5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964"
+	         "ec3843"), /* one string, split for the line width */
 	};
 	size_t i;
 	char *cause = NULL;

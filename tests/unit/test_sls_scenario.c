@@ -3,6 +3,8 @@
  * totals, the shipped scenarios, and bad input refused with FILE:LINE
  * (never half-read).
  */
+#include "weft_config.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,6 +3,8 @@
  * every flag, and every bad flag or combination (each named in the
  * message).
  */
+#include "weft_config.h"
+
 #include <check.h>
 #include <stdarg.h>
 #include <stdlib.h>

@@ -5,9 +5,7 @@
  * ApplicationSubmissionContext shape in both modes, and the helpers that
  * read the AM's logs back.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* popen, mkdtemp */
-#endif
+#include "weft_config.h"
 
 #include <check.h>
 #include <stdio.h>

@@ -4,9 +4,7 @@
  * terminal (one per change, one when a stage is done, again when a stage
  * recomputes lost partitions).
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
+#include "weft_config.h"
 
 #include <check.h>
 #include <event2/event.h>

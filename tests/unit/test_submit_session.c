@@ -5,9 +5,7 @@
  * AM's logs through the NM, failures, --no-wait, an unreachable or
  * refusing RM, and Ctrl-C in both modes.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* mkdtemp, setenv */
-#endif
+#include "weft_config.h"
 
 #include <arpa/inet.h>
 #include <check.h>

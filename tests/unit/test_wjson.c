@@ -4,9 +4,7 @@
  * names the field path, missing/null/present and required/optional behave
  * as documented, and the builders produce what the wire expects.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <check.h>
 #include <limits.h>
