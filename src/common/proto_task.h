@@ -328,6 +328,8 @@ char *proto_task_map_id(int64_t partition, int64_t task_id, int attempt);
 /* The file names a map output ("data" or "index") and a persisted block
  * have in WEFT_SHUFFLE_DIR below an application's local dirs (caller
  * frees). */
+#define PROTO_TASK_MAP_DATA  "data"
+#define PROTO_TASK_MAP_INDEX "index"
 char *proto_task_map_file(int64_t shuffle_id, const char *map, const char *suffix);
 char *proto_task_block_file(int64_t dataset, int64_t partition);
 /* The local dir (of n) a file name goes to: FNV-1a of the name, so that

@@ -34,9 +34,9 @@
 static const char *const stage_kind_names[] = {"shuffle-map", "sample", "result"};
 static const char *const stage_state_names[] = {"IDLE", "WAITING", "RUNNING", "DONE", "FAILED"};
 
-static void dag_submit(struct dag_scheduler *dag, struct stage *st);
-static void dag_check_waiting(struct dag_scheduler *dag);
-static const struct task_set_callbacks dag_set_callbacks;
+static void dag_scheduler_submit(struct dag_scheduler *dag, struct stage *st);
+static void dag_scheduler_check_waiting(struct dag_scheduler *dag);
+static const struct task_set_callbacks dag_scheduler_set_callbacks;
 
 /* ------------------------------------------------------------------ */
 /* Shuffles, stages and blocks. */
@@ -85,8 +85,8 @@ struct shuffle *dag_scheduler_shuffle(struct dag_scheduler *dag, struct dataset 
 }
 
 /* A new stage. */
-static struct stage *dag_stage_new(struct dag_scheduler *dag, enum stage_kind kind,
-                                   struct dataset *final, struct shuffle *sh)
+static struct stage *dag_scheduler_stage_new(struct dag_scheduler *dag, enum stage_kind kind,
+                                             struct dataset *final, struct shuffle *sh)
 {
 	struct stage *st = xcalloc(1, sizeof *st);
 
@@ -116,17 +116,17 @@ static struct stage *dag_stage_new(struct dag_scheduler *dag, enum stage_kind ki
 	return st;
 }
 
-static struct stage *dag_map_stage(struct dag_scheduler *dag, struct shuffle *sh)
+static struct stage *dag_scheduler_map_stage(struct dag_scheduler *dag, struct shuffle *sh)
 {
 	if (sh->map_stage == NULL)
-		sh->map_stage = dag_stage_new(dag, STAGE_MAP, sh->parent, sh);
+		sh->map_stage = dag_scheduler_stage_new(dag, STAGE_MAP, sh->parent, sh);
 	return sh->map_stage;
 }
 
-static struct stage *dag_sample_stage(struct dag_scheduler *dag, struct shuffle *sh)
+static struct stage *dag_scheduler_sample_stage(struct dag_scheduler *dag, struct shuffle *sh)
 {
 	if (sh->sample_stage == NULL)
-		sh->sample_stage = dag_stage_new(dag, STAGE_SAMPLE, sh->parent, sh);
+		sh->sample_stage = dag_scheduler_stage_new(dag, STAGE_SAMPLE, sh->parent, sh);
 	return sh->sample_stage;
 }
 
@@ -151,7 +151,7 @@ bool dag_scheduler_fully_cached(const struct dag_scheduler *dag, const struct da
 }
 
 /* Forget every block on node.  RET how many. */
-static int dag_lose_blocks(struct dag_scheduler *dag, const char *node)
+static int dag_scheduler_lose_blocks(struct dag_scheduler *dag, const char *node)
 {
 	int i, p, n = 0;
 
@@ -194,7 +194,8 @@ int dag_scheduler_chain(const struct dag_scheduler *dag, struct dataset *final,
 }
 
 /* The stages st reads from.  RET how many (at most 3). */
-static int dag_stage_parents(struct dag_scheduler *dag, struct stage *st, struct stage **out)
+static int dag_scheduler_stage_parents(struct dag_scheduler *dag, struct stage *st,
+                                       struct stage **out)
 {
 	struct dataset *chain[DAG_MAX_CHAIN];
 	int n = 0, k;
@@ -202,14 +203,15 @@ static int dag_stage_parents(struct dag_scheduler *dag, struct stage *st, struct
 	dag_scheduler_chain(dag, st->final, chain);
 	if (dataset_is_wide(chain[0]) && !dag_scheduler_fully_cached(dag, chain[0]))
 		for (k = 0; k < chain[0]->n_parents; k++)
-			out[n++] = dag_map_stage(dag, dag_scheduler_shuffle(dag, chain[0], k));
+			out[n++] = dag_scheduler_map_stage(dag,
+			                                   dag_scheduler_shuffle(dag, chain[0], k));
 	if (st->kind == STAGE_MAP && !st->shuffle->bounds_ready)
-		out[n++] = dag_sample_stage(dag, st->shuffle);
+		out[n++] = dag_scheduler_sample_stage(dag, st->shuffle);
 	return n;
 }
 
 /* Whether a stage's output is all there. */
-static bool dag_stage_complete(const struct stage *st)
+static bool dag_scheduler_stage_complete(const struct stage *st)
 {
 	int p;
 
@@ -228,7 +230,7 @@ static bool dag_stage_complete(const struct stage *st)
 }
 
 /* Whether partition p of a stage still has to be computed. */
-static bool dag_partition_missing(const struct stage *st, int p)
+static bool dag_scheduler_partition_missing(const struct stage *st, int p)
 {
 	if (st->kind == STAGE_MAP)
 		return !map_outputs_available(st->shuffle->outputs, p);
@@ -239,7 +241,7 @@ static bool dag_partition_missing(const struct stage *st, int p)
 /* Tasks. */
 
 /* Submit the tasks of st's missing partitions. */
-static void dag_launch(struct dag_scheduler *dag, struct stage *st)
+static void dag_scheduler_launch(struct dag_scheduler *dag, struct stage *st)
 {
 	struct task_spec *specs;
 	char *name;
@@ -247,7 +249,7 @@ static void dag_launch(struct dag_scheduler *dag, struct stage *st)
 
 	specs = xcalloc((size_t)(st->partitions > 0 ? st->partitions : 1), sizeof *specs);
 	for (p = 0; p < st->partitions; p++) {
-		if (!dag_partition_missing(st, p))
+		if (!dag_scheduler_partition_missing(st, p))
 			continue;
 		specs[n].index = p;
 		specs[n].payload = dag_task_payload(dag, st, p, &specs[n].preferred_node);
@@ -271,7 +273,7 @@ static void dag_launch(struct dag_scheduler *dag, struct stage *st)
 	st->state = STAGE_RUNNING;
 	if (st->submitted_ms == 0)
 		st->submitted_ms = time_now_ms();
-	st->set = task_scheduler_submit(dag->ts, name, specs, n, &dag_set_callbacks, st);
+	st->set = task_scheduler_submit(dag->ts, name, specs, n, &dag_scheduler_set_callbacks, st);
 	for (p = 0; p < n; p++)
 		json_object_put(specs[p].payload);
 	free(specs);
@@ -279,7 +281,7 @@ static void dag_launch(struct dag_scheduler *dag, struct stage *st)
 }
 
 /* Submit st, or its missing parents first (it then waits for them). */
-static void dag_submit(struct dag_scheduler *dag, struct stage *st)
+static void dag_scheduler_submit(struct dag_scheduler *dag, struct stage *st)
 {
 	struct stage *parents[3];
 	int n, i;
@@ -287,27 +289,27 @@ static void dag_submit(struct dag_scheduler *dag, struct stage *st)
 
 	if (st->state == STAGE_RUNNING)
 		return;
-	if (dag_stage_complete(st)) {
+	if (dag_scheduler_stage_complete(st)) {
 		st->state = STAGE_DONE;
 		return;
 	}
-	n = dag_stage_parents(dag, st, parents);
+	n = dag_scheduler_stage_parents(dag, st, parents);
 	for (i = 0; i < n; i++) {
-		if (dag_stage_complete(parents[i]))
+		if (dag_scheduler_stage_complete(parents[i]))
 			continue;
 		missing = true;
 		if (parents[i]->state != STAGE_RUNNING && parents[i]->state != STAGE_WAITING)
-			dag_submit(dag, parents[i]);
+			dag_scheduler_submit(dag, parents[i]);
 	}
 	if (missing) {
 		st->state = STAGE_WAITING;
 		return;
 	}
-	dag_launch(dag, st);
+	dag_scheduler_launch(dag, st);
 }
 
 /* Launch every waiting stage whose parents are complete now. */
-static void dag_check_waiting(struct dag_scheduler *dag)
+static void dag_scheduler_check_waiting(struct dag_scheduler *dag)
 {
 	bool again = true;
 	int i;
@@ -324,7 +326,7 @@ static void dag_check_waiting(struct dag_scheduler *dag)
 			if (st->state != STAGE_WAITING)
 				continue;
 			st->state = STAGE_IDLE;
-			dag_submit(dag, st);
+			dag_scheduler_submit(dag, st);
 			if (st->state != before)
 				again = true;
 		}
@@ -336,7 +338,7 @@ static void dag_check_waiting(struct dag_scheduler *dag)
 /* The end of a job. */
 
 /* Stop every stage's tasks. */
-static void dag_stop_stages(struct dag_scheduler *dag)
+static void dag_scheduler_stop_stages(struct dag_scheduler *dag)
 {
 	int i;
 
@@ -354,14 +356,14 @@ static void dag_stop_stages(struct dag_scheduler *dag)
 }
 
 /* The job failed: stop everything and tell the owner. */
-static void dag_job_fail(struct dag_scheduler *dag, const char *reason)
+static void dag_scheduler_job_fail(struct dag_scheduler *dag, const char *reason)
 {
 	struct dag_job *job = dag->current;
 
 	if (job == NULL)
 		return;
 	dag->current = NULL;
-	dag_stop_stages(dag);
+	dag_scheduler_stop_stages(dag);
 	job->result->state = STAGE_FAILED;
 	job->state = "FAILED";
 	job->failure = xstrdup(reason);
@@ -372,12 +374,12 @@ static void dag_job_fail(struct dag_scheduler *dag, const char *reason)
 }
 
 /* The result stage is complete. */
-static void dag_job_succeed(struct dag_scheduler *dag)
+static void dag_scheduler_job_succeed(struct dag_scheduler *dag)
 {
 	struct dag_job *job = dag->current;
 
 	dag->current = NULL;
-	dag_stop_stages(dag);
+	dag_scheduler_stop_stages(dag);
 	job->state = "SUCCEEDED";
 	job->finished_ms = time_now_ms();
 	log_info("job %d (%s of %s) finished in %" PRId64 " ms", job->id,
@@ -391,7 +393,8 @@ static void dag_job_succeed(struct dag_scheduler *dag)
 /* Task set callbacks. */
 
 /* Register the blocks a task persisted. */
-static void dag_register_blocks(struct dag_scheduler *dag, int p, const struct task_result *r)
+static void dag_scheduler_register_blocks(struct dag_scheduler *dag, int p,
+                                          const struct task_result *r)
 {
 	int i;
 
@@ -410,7 +413,8 @@ static void dag_register_blocks(struct dag_scheduler *dag, int p, const struct t
 }
 
 /* A map task's output: register it.  RET 0 / -1 *cause. */
-static int dag_register_map_output(struct stage *st, const struct task_result *r, char **cause)
+static int dag_scheduler_register_map_output(struct stage *st, const struct task_result *r,
+                                             char **cause)
 {
 	const struct proto_task_result *res = r->result;
 
@@ -430,7 +434,8 @@ static int dag_register_map_output(struct stage *st, const struct task_result *r
 }
 
 /* A task of a stage succeeded. */
-static void dag_task_succeeded_cb(struct task_set *set, const struct task_result *r, void *arg)
+static void dag_scheduler_task_succeeded_cb(struct task_set *set, const struct task_result *r,
+                                            void *arg)
 {
 	struct stage *st = arg;
 	struct dag_scheduler *dag = st->dag;
@@ -438,14 +443,14 @@ static void dag_task_succeeded_cb(struct task_set *set, const struct task_result
 
 	if (dag->current == NULL || r->index < 0 || r->index >= st->partitions)
 		return;
-	dag_register_blocks(dag, r->index, r);
+	dag_scheduler_register_blocks(dag, r->index, r);
 	switch (st->kind) {
 	case STAGE_MAP:
-		if (dag_register_map_output(st, r, &cause) != 0) {
+		if (dag_scheduler_register_map_output(st, r, &cause) != 0) {
 			reason = xasprintf("task %d of stage %d returned no usable map output: %s",
 			                   r->index, st->id, cause);
 			free(cause);
-			dag_job_fail(dag, reason);
+			dag_scheduler_job_fail(dag, reason);
 			free(reason);
 		}
 		break;
@@ -462,7 +467,7 @@ static void dag_task_succeeded_cb(struct task_set *set, const struct task_result
 }
 
 /* Every task of a stage's attempt succeeded. */
-static void dag_set_succeeded_cb(struct task_set *set, void *arg)
+static void dag_scheduler_set_succeeded_cb(struct task_set *set, void *arg)
 {
 	struct stage *st = arg;
 	struct dag_scheduler *dag = st->dag;
@@ -483,39 +488,39 @@ static void dag_set_succeeded_cb(struct task_set *set, void *arg)
 		if (p == st->partitions && !st->shuffle->bounds_ready)
 			dag_sample_compute_bounds(st->shuffle);
 	}
-	if (dag_stage_complete(st)) {
+	if (dag_scheduler_stage_complete(st)) {
 		st->state = STAGE_DONE;
 		st->fetch_failures = 0;
 		st->completed_ms = time_now_ms();
 		log_info("stage %d (%s) done after %d attempt%s", st->id, st->name, st->attempts,
 		         st->attempts == 1 ? "" : "s");
 		if (st->kind == STAGE_RESULT) {
-			dag_job_succeed(dag);
+			dag_scheduler_job_succeed(dag);
 			return;
 		}
 	} else {
 		/* Outputs were lost while it ran: compute them again. */
-		dag_submit(dag, st);
+		dag_scheduler_submit(dag, st);
 	}
-	dag_check_waiting(dag);
+	dag_scheduler_check_waiting(dag);
 }
 
 /* A task failed for good: the job fails. */
-static void dag_set_failed_cb(struct task_set *set, const char *reason, void *arg)
+static void dag_scheduler_set_failed_cb(struct task_set *set, const char *reason, void *arg)
 {
 	struct stage *st = arg;
 
-	dag_job_fail(st->dag, reason);
+	dag_scheduler_job_fail(st->dag, reason);
 }
 
 /* Outputs on a node are gone: forget them, keep tasks off the node. */
-static int dag_lose_node(struct dag_scheduler *dag, const char *node)
+static int dag_scheduler_lose_node(struct dag_scheduler *dag, const char *node)
 {
 	int i, lost = 0;
 
 	for (i = 0; i < dag->n_shuffles; i++)
 		lost += map_outputs_lose_node(dag->shuffles[i]->outputs, node);
-	lost += dag_lose_blocks(dag, node);
+	lost += dag_scheduler_lose_blocks(dag, node);
 	if (lost > 0)
 		log_warn("node %s: %d map output%s and blocks lost", node, lost,
 		         lost == 1 ? "" : "s");
@@ -523,7 +528,8 @@ static int dag_lose_node(struct dag_scheduler *dag, const char *node)
 }
 
 /* A task could not fetch its input (Spark's FetchFailed). */
-static void dag_fetch_failed_cb(struct task_set *set, const struct task_result *r, void *arg)
+static void dag_scheduler_fetch_failed_cb(struct task_set *set, const struct task_result *r,
+                                          void *arg)
 {
 	struct stage *st = arg;
 	struct dag_scheduler *dag = st->dag;
@@ -548,7 +554,7 @@ static void dag_fetch_failed_cb(struct task_set *set, const struct task_result *
 	         st->id, st->name, r->index, r->executor_id, node != NULL ? node : "?",
 	         message != NULL ? message : "?");
 	if (node != NULL) {
-		dag_lose_node(dag, node);
+		dag_scheduler_lose_node(dag, node);
 		task_scheduler_exclude_node(dag->ts, node);
 	}
 	if (st->fetch_failures >= DAG_MAX_STAGE_ATTEMPTS) {
@@ -557,19 +563,19 @@ static void dag_fetch_failed_cb(struct task_set *set, const struct task_result *
 		                  "%d. Most recent failure reason: fetch failed from %s: %s",
 		                  st->id, st->name, DAG_MAX_STAGE_ATTEMPTS,
 		                  node != NULL ? node : "?", message != NULL ? message : "?");
-		dag_job_fail(dag, reason);
+		dag_scheduler_job_fail(dag, reason);
 		free(reason);
 		return;
 	}
-	dag_submit(dag, st);
-	dag_check_waiting(dag);
+	dag_scheduler_submit(dag, st);
+	dag_scheduler_check_waiting(dag);
 }
 
-static const struct task_set_callbacks dag_set_callbacks = {
-        .task_succeeded = dag_task_succeeded_cb,
-        .succeeded = dag_set_succeeded_cb,
-        .failed = dag_set_failed_cb,
-        .fetch_failed = dag_fetch_failed_cb,
+static const struct task_set_callbacks dag_scheduler_set_callbacks = {
+        .task_succeeded = dag_scheduler_task_succeeded_cb,
+        .succeeded = dag_scheduler_set_succeeded_cb,
+        .failed = dag_scheduler_set_failed_cb,
+        .fetch_failed = dag_scheduler_fetch_failed_cb,
 };
 
 /* ------------------------------------------------------------------ */
@@ -577,7 +583,7 @@ static const struct task_set_callbacks dag_set_callbacks = {
 
 /* Create the stages ds depends on, ancestors first, so that stage ids
  * follow the order in which stages can run (as Spark numbers them). */
-static void dag_create_ancestors(struct dag_scheduler *dag, struct dataset *ds)
+static void dag_scheduler_create_ancestors(struct dag_scheduler *dag, struct dataset *ds)
 {
 	struct dataset *chain[DAG_MAX_CHAIN];
 	struct shuffle *sh;
@@ -587,13 +593,13 @@ static void dag_create_ancestors(struct dag_scheduler *dag, struct dataset *ds)
 	if (!dataset_is_wide(chain[0]) || dag_scheduler_fully_cached(dag, chain[0]))
 		return;
 	for (k = 0; k < chain[0]->n_parents; k++) {
-		dag_create_ancestors(dag, chain[0]->parents[k]);
+		dag_scheduler_create_ancestors(dag, chain[0]->parents[k]);
 		sh = dag_scheduler_shuffle(dag, chain[0], k);
 		if (sh->map_stage != NULL)
 			continue;
 		if (sh->range && !sh->bounds_ready)
-			dag_sample_stage(dag, sh);
-		dag_map_stage(dag, sh);
+			dag_scheduler_sample_stage(dag, sh);
+		dag_scheduler_map_stage(dag, sh);
 	}
 }
 
@@ -611,18 +617,18 @@ int dag_scheduler_run_job(struct dag_scheduler *dag, struct dataset *ds,
 	job->started_ms = time_now_ms();
 	dag->jobs = xreallocarray(dag->jobs, (size_t)dag->n_jobs + 1, sizeof *dag->jobs);
 	dag->jobs[dag->n_jobs++] = job;
-	dag_create_ancestors(dag, ds);
-	job->result = dag_stage_new(dag, STAGE_RESULT, ds, NULL);
+	dag_scheduler_create_ancestors(dag, ds);
+	job->result = dag_scheduler_stage_new(dag, STAGE_RESULT, ds, NULL);
 	job->result->job = job->id;
 	dag->current = job;
 	log_info("job %d: %s of %s (%d partition%s)", job->id,
 	         out->kind == ACTION_COLLECT ? "collect" : "save", ds->name, ds->partitions,
 	         ds->partitions == 1 ? "" : "s");
-	dag_submit(dag, job->result);
+	dag_scheduler_submit(dag, job->result);
 	if (dag->current == job && job->result->state == STAGE_DONE)
-		dag_job_succeed(dag); /* nothing to compute (no partitions) */
+		dag_scheduler_job_succeed(dag); /* nothing to compute (no partitions) */
 	else
-		dag_check_waiting(dag);
+		dag_scheduler_check_waiting(dag);
 	return job->id;
 }
 
@@ -632,7 +638,7 @@ void dag_scheduler_cancel(struct dag_scheduler *dag)
 		return;
 	dag->current->state = "CANCELLED";
 	dag->current = NULL;
-	dag_stop_stages(dag);
+	dag_scheduler_stop_stages(dag);
 }
 
 void dag_scheduler_executor_removed(struct dag_scheduler *dag, const char *executor_id,
@@ -643,10 +649,10 @@ void dag_scheduler_executor_removed(struct dag_scheduler *dag, const char *execu
 	if (node == NULL || reason == NULL || strstr(reason, "lost* node") == NULL)
 		return;
 	log_warn("executor %s was on node %s, which the cluster lost", executor_id, node);
-	if (dag_lose_node(dag, node) > 0)
+	if (dag_scheduler_lose_node(dag, node) > 0)
 		task_scheduler_exclude_node(dag->ts, node);
 	if (dag->current != NULL)
-		dag_check_waiting(dag);
+		dag_scheduler_check_waiting(dag);
 }
 
 int dag_scheduler_recomputed(const struct dag_scheduler *dag)
@@ -655,7 +661,8 @@ int dag_scheduler_recomputed(const struct dag_scheduler *dag)
 }
 
 /* One stage for the status page. */
-static struct json_object *dag_stage_status(const struct dag_scheduler *dag, const struct stage *st)
+static struct json_object *dag_scheduler_stage_status(const struct dag_scheduler *dag,
+                                                      const struct stage *st)
 {
 	struct json_object *o = wjson_new_object();
 	struct task_set_counts c;
@@ -666,7 +673,7 @@ static struct json_object *dag_stage_status(const struct dag_scheduler *dag, con
 	else
 		c = st->last;
 	for (p = 0; p < st->partitions; p++)
-		if (!dag_partition_missing(st, p))
+		if (!dag_scheduler_partition_missing(st, p))
 			done++;
 	wjson_add_int(o, "stageId", st->id);
 	wjson_add_string(o, "name", st->name);
@@ -724,7 +731,7 @@ struct json_object *dag_scheduler_status(const struct dag_scheduler *dag)
 		json_object_array_add(jobs, j);
 	}
 	for (i = 0; i < dag->n_stages; i++)
-		json_object_array_add(stages, dag_stage_status(dag, dag->stages[i]));
+		json_object_array_add(stages, dag_scheduler_stage_status(dag, dag->stages[i]));
 	wjson_add(o, "jobs", jobs);
 	wjson_add(o, "stages", stages);
 	wjson_add_int(o, "recomputedMapPartitions", dag->recomputed);
@@ -738,7 +745,7 @@ void dag_scheduler_free(struct dag_scheduler *dag)
 	if (dag == NULL)
 		return;
 	dag->current = NULL;
-	dag_stop_stages(dag);
+	dag_scheduler_stop_stages(dag);
 	for (i = 0; i < dag->n_stages; i++) {
 		free(dag->stages[i]->done);
 		free(dag->stages[i]->name);

@@ -159,7 +159,7 @@ static void shuffle_fetch_local(struct fetch_state *st, struct fetch_job *j)
 		close(fd);
 		return;
 	}
-	name = proto_task_map_file(j->shuffle_id, j->map, "index");
+	name = proto_task_map_file(j->shuffle_id, j->map, PROTO_TASK_MAP_INDEX);
 	fd = shuffle_fetch_open_local(spec, name);
 	free(name);
 	if (fd < 0 || pread(fd, offs, sizeof offs, (off_t)(spec->partition * 8)) != sizeof offs) {
@@ -180,7 +180,7 @@ static void shuffle_fetch_local(struct fetch_state *st, struct fetch_job *j)
 		                   j->size);
 		return;
 	}
-	name = proto_task_map_file(j->shuffle_id, j->map, "data");
+	name = proto_task_map_file(j->shuffle_id, j->map, PROTO_TASK_MAP_DATA);
 	fd = shuffle_fetch_open_local(spec, name);
 	free(name);
 	if (fd < 0 || shuffle_fetch_map(fd, offs[0], offs[1] - offs[0], seg) != 0)

@@ -188,8 +188,8 @@ static int shuffle_writer_write(const struct proto_task_spec *spec, struct recor
 	uint32_t p, n = spec->out.partitions;
 	int fd = -1, rc = -1;
 
-	data_name = proto_task_map_file(spec->out.shuffle_id, res->map, "data");
-	index_name = proto_task_map_file(spec->out.shuffle_id, res->map, "index");
+	data_name = proto_task_map_file(spec->out.shuffle_id, res->map, PROTO_TASK_MAP_DATA);
+	index_name = proto_task_map_file(spec->out.shuffle_id, res->map, PROTO_TASK_MAP_INDEX);
 	/* Readers look a map output up by its index file's name. */
 	dir = shuffle_writer_dir(spec, index_name, cause);
 	if (dir == NULL) {

@@ -254,7 +254,7 @@ static void shuffle_service_map_cb(struct http_request *req, void *arg)
 		                 "and a map id of [0-9_]");
 		return;
 	}
-	name = proto_task_map_file(shuffle_id, map, "index");
+	name = proto_task_map_file(shuffle_id, map, PROTO_TASK_MAP_INDEX);
 	fd = shuffle_service_open(ss, user, app, name, &index_size);
 	free(name);
 	if (fd < 0) {
@@ -280,7 +280,7 @@ static void shuffle_service_map_cb(struct http_request *req, void *arg)
 	close(fd);
 	offs[0] = le64toh(offs[0]);
 	offs[1] = le64toh(offs[1]);
-	name = proto_task_map_file(shuffle_id, map, "data");
+	name = proto_task_map_file(shuffle_id, map, PROTO_TASK_MAP_DATA);
 	fd = shuffle_service_open(ss, user, app, name, &data_size);
 	free(name);
 	if (fd < 0) {
