@@ -16,7 +16,6 @@
 #include "driver/executor_registry.h"
 
 #include <inttypes.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
@@ -193,9 +192,8 @@ static void executor_kill(void *handle, int64_t task_id, int attempt, void *arg)
 static void executor_registry_reject(struct executor_registry *reg, struct lineconn *c,
                                      const char *reason)
 {
-	struct json_object *msg;
-
 	struct proto_task_rejected m = {reason};
+	struct json_object *msg;
 
 	log_warn("%s: executor rejected: %s", lineconn_peer(c), reason);
 	msg = proto_task_rejected_encode(&m);
