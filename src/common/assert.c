@@ -2,6 +2,8 @@
  * assert.c — what a failed WEFT_ASSERT does: log, then abort or let the
  * caller recover (the rule is in assert.h).
  */
+#include "weft_config.h"
+
 #include "common/assert.h"
 
 #include <stdlib.h>

@@ -6,6 +6,8 @@
  * "nan", "1e999") and every overflow is an error instead of a clamp or
  * undefined behaviour.
  */
+#include "weft_config.h"
+
 #include "common/parse.h"
 
 #include <ctype.h>

@@ -34,6 +34,7 @@
 #include "common/lineconn.h"
 #include "common/log.h"
 #include "common/net.h"
+#include "common/proto_task.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "common/daemon.h"
@@ -236,15 +237,16 @@ static void driver_handshake_message_cb(struct lineconn *c, struct json_object *
 {
 	struct handshake *h = arg;
 	struct driver *d = h->d;
+	enum proto_task_type kind;
 	const char *type = NULL;
 	char *cause = NULL;
 
 	driver_handshake_remove(h);
-	if (wjson_get_string(msg, "", "type", true, &type, &cause) != 0) {
+	if (proto_task_type_decode(msg, &kind, &type, &cause) != 0) {
 		log_warn("%s: bad first message: %s", lineconn_peer(c), cause);
 		free(cause);
 		lineconn_free(c);
-	} else if (strcmp(type, "register") == 0) {
+	} else if (kind == PROTO_TASK_REGISTER) {
 		executor_registry_register(d->executors, c, msg);
 	} else if (strcmp(type, "register-am") == 0) {
 		if (d->has_backend)

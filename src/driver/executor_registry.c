@@ -17,28 +17,18 @@
 
 #include "driver/executor_registry.h"
 
-#include <ctype.h>
 #include <inttypes.h>
-#include <limits.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
 
 #include "common/lineconn.h"
 #include "common/log.h"
+#include "common/proto_task.h"
 #include "common/security.h"
-#include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "driver/closing.h"
-#include "weft/ids.h"
 #include "weft/protocol.h"
-
-#define EXECUTOR_ID_MAX    128
-#define EXECUTOR_HOST_MAX  255
-#define EXECUTOR_MAX_CORES 4096
-/* Executors send at most 4 KiB; a longer tail is a broken peer. */
-#define EXECUTOR_STDERR_TAIL_MAX (64 * 1024)
 
 struct executor {
 	struct executor_registry *reg;
@@ -174,19 +164,17 @@ static void executor_send(struct executor *e, struct json_object *msg)
 static void executor_launch(void *handle, const struct task_launch *launch, void *arg)
 {
 	struct executor *e = handle;
+	struct proto_task_launch m;
 	struct json_object *msg;
 
-	msg = wjson_new_object();
-	wjson_add_string(msg, "type", "launch");
-	wjson_add_int(msg, "taskId", launch->task_id);
-	wjson_add_int(msg, "attempt", launch->attempt);
-	wjson_add_int(msg, "index", launch->index);
-	if (launch->payload != NULL)
-		wjson_add(msg, "task", json_object_get(launch->payload));
-	else
-		wjson_add_string(msg, "command", launch->command);
-	wjson_add(msg, "env",
-	          launch->env != NULL ? json_object_get(launch->env) : wjson_new_object());
+	memset(&m, 0, sizeof m);
+	m.task_id = launch->task_id;
+	m.attempt = launch->attempt;
+	m.index = launch->index;
+	m.command = launch->command;
+	m.env = launch->env;
+	m.task = launch->payload;
+	msg = proto_task_launch_encode(&m);
 	executor_send(e, msg);
 	json_object_put(msg);
 }
@@ -195,12 +183,9 @@ static void executor_launch(void *handle, const struct task_launch *launch, void
 static void executor_kill(void *handle, int64_t task_id, int attempt, void *arg)
 {
 	struct executor *e = handle;
-	struct json_object *msg;
+	struct proto_task_kill m = {task_id, attempt};
+	struct json_object *msg = proto_task_kill_encode(&m);
 
-	msg = wjson_new_object();
-	wjson_add_string(msg, "type", "kill");
-	wjson_add_int(msg, "taskId", task_id);
-	wjson_add_int(msg, "attempt", attempt);
 	executor_send(e, msg);
 	json_object_put(msg);
 }
@@ -209,12 +194,11 @@ static void executor_kill(void *handle, int64_t task_id, int attempt, void *arg)
 static void executor_registry_reject(struct executor_registry *reg, struct lineconn *c,
                                      const char *reason)
 {
+	struct proto_task_rejected m = {reason};
 	struct json_object *msg;
 
 	log_warn("%s: executor rejected: %s", lineconn_peer(c), reason);
-	msg = wjson_new_object();
-	wjson_add_string(msg, "type", "rejected");
-	wjson_add_string(msg, "reason", reason);
+	msg = proto_task_rejected_encode(&m);
 	lineconn_send(c, msg);
 	json_object_put(msg);
 	closing_add(reg->closing, c);
@@ -225,154 +209,62 @@ static void executor_registry_send_shutdown(struct executor_registry *reg, struc
 {
 	struct json_object *msg;
 
-	msg = wjson_new_object();
-	wjson_add_string(msg, "type", "shutdown");
+	msg = proto_task_shutdown_encode();
 	lineconn_send(c, msg);
 	json_object_put(msg);
 	closing_add(reg->closing, c);
 }
 
-/* Executor ids are short names: [A-Za-z0-9._:-]{1,128}. */
-static bool executor_id_valid(const char *id)
+/* The scheduler's view of a status line. */
+static void executor_status_view(const struct proto_task_status *m, struct task_status *st)
 {
-	size_t len = strlen(id), i;
-
-	if (len == 0 || len > EXECUTOR_ID_MAX)
-		return false;
-	for (i = 0; i < len; i++) {
-		if (!isalnum((unsigned char)id[i]) && strchr("._:-", id[i]) == NULL)
-			return false;
-	}
-	return true;
-}
-
-/* A host name or address: printable, no spaces, not empty. */
-static bool executor_host_valid(const char *host)
-{
-	size_t len = strlen(host), i;
-
-	if (len == 0 || len > EXECUTOR_HOST_MAX)
-		return false;
-	for (i = 0; i < len; i++) {
-		if (!isgraph((unsigned char)host[i]))
-			return false;
-	}
-	return true;
-}
-
-/* Decode standard base64 into a new buffer.  RET 0 / -1. */
-static int executor_base64_decode(const char *text, size_t len, char **out, size_t *out_len)
-{
-	size_t pad = 0;
-	int n;
-
-	if (len % 4 != 0 || len > INT_MAX)
-		return -1;
-	*out = xmalloc(len / 4 * 3 + 1);
-	if (len == 0) {
-		*out_len = 0;
-		(*out)[0] = '\0';
-		return 0;
-	}
-	n = EVP_DecodeBlock((unsigned char *)*out, (const unsigned char *)text, (int)len);
-	if (n < 0) {
-		free(*out);
-		*out = NULL;
-		return -1;
-	}
-	/* EVP_DecodeBlock counts padding as zero bytes. */
-	if (text[len - 1] == '=')
-		pad++;
-	if (text[len - 2] == '=')
-		pad++;
-	*out_len = (size_t)n - pad;
-	(*out)[*out_len] = '\0';
-	return 0;
-}
-
-/* Parse a status line into st; *decoded holds a decoded stdout the caller
- * frees.  RET 0 / -1 with *cause naming the field. */
-int executor_registry_parse_status(struct json_object *msg, struct task_status *st, char **decoded,
-                                   char **cause)
-{
-	const char *state = NULL, *out = NULL, *encoding = NULL, *tail = NULL;
-	int64_t task_id, attempt, exit_code = 0, size = -1;
-	bool truncated = false;
+	static const enum task_report reports[] = {
+	        [PROTO_TASK_RUNNING] = TASK_REPORT_RUNNING,
+	        [PROTO_TASK_FINISHED] = TASK_REPORT_FINISHED,
+	        [PROTO_TASK_FAILED] = TASK_REPORT_FAILED,
+	        [PROTO_TASK_KILLED] = TASK_REPORT_KILLED,
+	};
 
 	memset(st, 0, sizeof *st);
-	*decoded = NULL;
-	if (wjson_get_int(msg, "", "taskId", true, 0, INT64_MAX, &task_id, cause) != 0 ||
-	    wjson_get_int(msg, "", "attempt", true, 0, INT_MAX, &attempt, cause) != 0 ||
-	    wjson_get_string(msg, "", "state", true, &state, cause) != 0)
-		return -1;
-	if (strcmp(state, "RUNNING") == 0)
-		st->state = TASK_REPORT_RUNNING;
-	else if (strcmp(state, "FINISHED") == 0)
-		st->state = TASK_REPORT_FINISHED;
-	else if (strcmp(state, "FAILED") == 0)
-		st->state = TASK_REPORT_FAILED;
-	else if (strcmp(state, "KILLED") == 0)
-		st->state = TASK_REPORT_KILLED;
-	else
-		return set_cause(cause, "state: unknown state '%.32s'", state);
-	if (wjson_get_int(msg, "", "exitCode", st->state != TASK_REPORT_RUNNING, INT_MIN, INT_MAX,
-	                  &exit_code, cause) != 0 ||
-	    wjson_get_string(msg, "", "stdout", false, &out, cause) != 0 ||
-	    wjson_get_string(msg, "", "stdoutEncoding", false, &encoding, cause) != 0 ||
-	    wjson_get_bool(msg, "", "stdoutTruncated", false, &truncated, cause) != 0 ||
-	    wjson_get_int(msg, "", "stdoutSize", false, 0, INT64_MAX, &size, cause) != 0 ||
-	    wjson_get_string(msg, "", "stderrTail", false, &tail, cause) != 0 ||
-	    wjson_get_object(msg, "", "result", false, &st->result, cause) != 0)
-		return -1;
-	if (tail != NULL && strlen(tail) > EXECUTOR_STDERR_TAIL_MAX)
-		return set_cause(cause, "stderrTail: longer than %d bytes",
-		                 EXECUTOR_STDERR_TAIL_MAX);
-	st->task_id = task_id;
-	st->attempt = (int)attempt;
-	st->exit_code = (int)exit_code;
-	st->stderr_tail = tail;
-	st->stdout_truncated = truncated;
-	if (out != NULL) {
-		if (encoding != NULL && strcmp(encoding, "base64") == 0) {
-			if (executor_base64_decode(out, strlen(out), decoded, &st->stdout_len) != 0)
-				return set_cause(cause, "stdout: not valid base64");
-			st->stdout_data = *decoded;
-		} else if (encoding != NULL && strcmp(encoding, "utf-8") != 0) {
-			return set_cause(cause, "stdoutEncoding: unknown encoding '%.32s'",
-			                 encoding);
-		} else {
-			st->stdout_data = out;
-			st->stdout_len = strlen(out);
-		}
-	}
-	st->stdout_size = size >= 0 ? size : (int64_t)st->stdout_len;
-	return 0;
+	st->task_id = m->task_id;
+	st->attempt = m->attempt;
+	st->state = reports[m->state];
+	st->exit_code = m->exit_code;
+	st->stdout_data = m->stdout_data;
+	st->stdout_len = m->stdout_len;
+	st->stdout_truncated = m->stdout_truncated;
+	st->stdout_size = m->stdout_size;
+	st->stderr_tail = m->stderr_tail;
+	st->result = m->result;
 }
 
 /* A line from a registered executor: only status reports are expected. */
 static void executor_message_cb(struct lineconn *c, struct json_object *msg, void *arg)
 {
 	struct executor *e = arg;
+	struct proto_task_status m;
 	struct task_status st;
-	const char *type = NULL;
-	char *cause = NULL, *decoded = NULL, *reason;
+	enum proto_task_type type;
+	const char *name = NULL;
+	char *cause = NULL, *reason;
 
-	if (wjson_get_string(msg, "", "type", true, &type, &cause) != 0)
+	memset(&m, 0, sizeof m);
+	if (proto_task_type_decode(msg, &type, &name, &cause) != 0)
 		goto bad;
-	if (strcmp(type, "status") != 0) {
-		cause = xasprintf("type: unexpected message '%.32s'", type);
+	if (type != PROTO_TASK_STATUS) {
+		cause = xasprintf("type: unexpected message '%.32s'", name);
 		goto bad;
 	}
-	if (executor_registry_parse_status(msg, &st, &decoded, &cause) != 0)
+	if (proto_task_status_decode(msg, &m, &cause) != 0)
 		goto bad;
+	executor_status_view(&m, &st);
 	if (e->reg->ts != NULL && e->record != NULL &&
-	    task_scheduler_status(e->reg->ts, e->record, &st, &cause) != 0) {
-		free(decoded);
+	    task_scheduler_status(e->reg->ts, e->record, &st, &cause) != 0)
 		goto bad;
-	}
-	free(decoded);
+	proto_task_status_clear(&m);
 	return;
 bad:
+	proto_task_status_clear(&m);
 	reason = xasprintf("bad message: %s", cause);
 	executor_remove(e, reason);
 	free(reason);
@@ -394,48 +286,36 @@ static void executor_close_cb(struct lineconn *c, const char *reason, void *arg)
 static int executor_registry_check(struct executor_registry *reg, struct json_object *msg,
                                    struct executor *e, char **cause)
 {
-	const char *id, *secret, *host, *node_id = NULL, *container_id = NULL, *work_dir = NULL;
-	int64_t cores, pid = 0;
-	weft_container_id_t cid;
+	struct proto_task_register m;
 	struct executor *other;
+	char *why = NULL;
 
-	if (wjson_get_string(msg, "", "executorId", true, &id, cause) != 0 ||
-	    wjson_get_string(msg, "", "secret", true, &secret, cause) != 0 ||
-	    wjson_get_string(msg, "", "host", true, &host, cause) != 0 ||
-	    wjson_get_string(msg, "", "nodeId", false, &node_id, cause) != 0 ||
-	    wjson_get_string(msg, "", "containerId", false, &container_id, cause) != 0 ||
-	    wjson_get_int(msg, "", "cores", true, 1, EXECUTOR_MAX_CORES, &cores, cause) != 0 ||
-	    wjson_get_string(msg, "", "workDir", false, &work_dir, cause) != 0 ||
-	    wjson_get_int(msg, "", "pid", false, 0, INT_MAX, &pid, cause) != 0)
+	if (proto_task_register_decode(msg, &m, &why) != 0) {
+		/* The secret first: a stranger learns nothing about the rest. */
+		if (m.secret != NULL && !security_equal(m.secret, reg->secret)) {
+			free(why);
+			return set_cause(cause, "wrong application secret");
+		}
+		*cause = why;
 		return -1;
-	/* The secret first: a stranger learns nothing about the rest. */
-	if (!security_equal(secret, reg->secret))
+	}
+	if (!security_equal(m.secret, reg->secret))
 		return set_cause(cause, "wrong application secret");
-	if (!executor_id_valid(id))
-		return set_cause(cause, "executorId: expected [A-Za-z0-9._:-]{1,%d}",
-		                 EXECUTOR_ID_MAX);
-	if (!executor_host_valid(host))
-		return set_cause(cause, "host: not a host name");
-	if (node_id != NULL && *node_id != '\0' && !executor_host_valid(node_id))
-		return set_cause(cause, "nodeId: not a node id");
-	if (container_id != NULL && *container_id != '\0' &&
-	    weft_container_id_parse(container_id, &cid) != 0)
-		return set_cause(cause, "containerId: not a container id");
 	TAILQ_FOREACH(other, &reg->executors, entry)
 	{
-		if (strcmp(other->id, id) == 0)
-			return set_cause(cause, "executor %s is already registered", id);
+		if (strcmp(other->id, m.executor_id) == 0)
+			return set_cause(cause, "executor %s is already registered", m.executor_id);
 	}
-	e->id = xstrdup(id);
-	e->host = xstrdup(host);
-	e->node_id = xstrdup(node_id != NULL && *node_id != '\0' ? node_id : host);
-	e->container_id = xstrdup(container_id != NULL ? container_id : "");
-	e->cores = (int)cores;
+	e->id = xstrdup(m.executor_id);
+	e->host = xstrdup(m.host);
+	e->node_id = xstrdup(m.node_id != NULL && *m.node_id != '\0' ? m.node_id : m.host);
+	e->container_id = xstrdup(m.container_id != NULL ? m.container_id : "");
+	e->cores = m.cores;
 	log_info("executor %s registered from %s: host %s, node %s, %s, %d core%s, pid %" PRId64
 	         ", work dir %s",
 	         e->id, lineconn_peer(e->conn), e->host, e->node_id,
 	         *e->container_id != '\0' ? e->container_id : "no container", e->cores,
-	         e->cores == 1 ? "" : "s", pid, work_dir != NULL ? work_dir : "?");
+	         e->cores == 1 ? "" : "s", m.pid, m.work_dir != NULL ? m.work_dir : "?");
 	return 0;
 }
 
@@ -467,8 +347,7 @@ void executor_registry_register(struct executor_registry *reg, struct lineconn *
 	reg->count++;
 	lineconn_set_callbacks(c, executor_message_cb, executor_close_cb, e);
 
-	answer = wjson_new_object();
-	wjson_add_string(answer, "type", "registered");
+	answer = proto_task_registered_encode();
 	executor_send(e, answer);
 	json_object_put(answer);
 	/* Only now may tasks be launched on it (after "registered"). */

@@ -51,11 +51,4 @@ void executor_registry_release(struct executor_registry *reg, void *handle);
 /* Close every connection now (no callback into the scheduler). */
 void executor_registry_free(struct executor_registry *reg);
 
-/* Decode an executor's task status line (a pure decode, public for the
- * fuzz harness): st borrows strings from msg; *decoded holds a
- * base64-decoded stdout the caller frees (even on failure).  RET 0 / -1
- * with *cause naming the field. */
-int executor_registry_parse_status(struct json_object *msg, struct task_status *st, char **decoded,
-                                   char **cause);
-
 #endif

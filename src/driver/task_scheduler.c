@@ -892,8 +892,7 @@ int task_scheduler_status(struct task_scheduler *ts, struct task_executor *e,
 			break;
 		e->failed++;
 		if (st->state == TASK_REPORT_FAILED && st->result != NULL &&
-		    json_object_object_get_ex(st->result, "fetchFailed", NULL) &&
-		    t->set->cb.fetch_failed != NULL) {
+		    st->result->has_fetch_failed && t->set->cb.fetch_failed != NULL) {
 			task_scheduler_fetch_failed(ts, t, executor_id, host, node, st);
 			break;
 		}

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/proto_task.h"
+
 struct task_scheduler;
 struct task_set;
 struct task_executor;
@@ -66,8 +68,8 @@ struct task_result {
 	bool stdout_truncated; /* the executor kept only part of it */
 	int64_t stdout_size;   /* the task's full stdout size */
 	const char *stderr_tail;
-	const char *node;           /* the executor's node */
-	struct json_object *result; /* the dataflow task's "result", or NULL */
+	const char *node;                       /* the executor's node */
+	const struct proto_task_result *result; /* a dataflow task's, or NULL */
 	int64_t duration_ms;
 };
 
@@ -103,8 +105,8 @@ struct task_status {
 	size_t stdout_len;
 	bool stdout_truncated;
 	int64_t stdout_size;
-	const char *stderr_tail;    /* may be NULL */
-	struct json_object *result; /* may be NULL */
+	const char *stderr_tail;                /* may be NULL */
+	const struct proto_task_result *result; /* may be NULL */
 };
 
 /* IN max_failures: attempts per task (driver.task.max-failures, >= 1). */

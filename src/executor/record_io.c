@@ -13,7 +13,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -176,42 +175,4 @@ uint32_t record_hash_partition(const char *key, size_t klen, uint32_t n)
 	}
 	h ^= h >> 29;
 	return n > 0 ? (uint32_t)(h % n) : 0;
-}
-
-/* Standard base64 of len bytes. */
-char *record_base64_encode(const void *data, size_t len)
-{
-	char *out = xmalloc(4 * ((len + 2) / 3) + 1);
-
-	EVP_EncodeBlock((unsigned char *)out, data, (int)len);
-	return out;
-}
-
-/* Decode standard base64; NULL when it is not. */
-char *record_base64_decode(const char *text, size_t *out_len)
-{
-	size_t len = strlen(text), pad = 0;
-	char *out;
-	int n;
-
-	if (len % 4 != 0 || len > INT_MAX)
-		return NULL;
-	out = xmalloc(len / 4 * 3 + 1);
-	if (len == 0) {
-		*out_len = 0;
-		out[0] = '\0';
-		return out;
-	}
-	n = EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)text, (int)len);
-	if (n < 0) {
-		free(out);
-		return NULL;
-	}
-	if (text[len - 1] == '=')
-		pad++;
-	if (text[len - 2] == '=')
-		pad++;
-	*out_len = (size_t)n - pad;
-	out[*out_len] = '\0';
-	return out;
 }

@@ -87,9 +87,4 @@ static inline uint64_t record_key_prefix(const char *key, size_t klen)
 /* The hash partition of a key among n (FNV-1a, 64 bits). */
 uint32_t record_hash_partition(const char *key, size_t klen, uint32_t n);
 
-/* Standard base64 (caller frees). */
-char *record_base64_encode(const void *data, size_t len);
-/* RET a new buffer (NUL after it) and *out_len, or NULL when not base64. */
-char *record_base64_decode(const char *text, size_t *out_len);
-
 #endif

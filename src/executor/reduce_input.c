@@ -74,11 +74,13 @@ static void reduce_input_group(struct record_merge *m, struct join_group *g, con
 }
 
 /* Match the two sides by key. */
-static int reduce_input_join(const struct task_spec *spec, struct record_merge *left,
+static int reduce_input_join(const struct proto_task_spec *spec, struct record_merge *left,
                              struct record_merge *right, struct out_buf *w)
 {
-	bool keep_left = spec->in.join == TASK_JOIN_LEFT || spec->in.join == TASK_JOIN_FULL;
-	bool keep_right = spec->in.join == TASK_JOIN_RIGHT || spec->in.join == TASK_JOIN_FULL;
+	bool keep_left =
+	        spec->in.join == PROTO_TASK_JOIN_LEFT || spec->in.join == PROTO_TASK_JOIN_FULL;
+	bool keep_right =
+	        spec->in.join == PROTO_TASK_JOIN_RIGHT || spec->in.join == PROTO_TASK_JOIN_FULL;
 	struct join_group lg = {0}, rg = {0};
 	const char *l = NULL, *r = NULL, *v, *u;
 	size_t llen = 0, lk = 0, rlen = 0, rk = 0, vlen, ulen, i, j;
@@ -123,7 +125,7 @@ static int reduce_input_join(const struct task_spec *spec, struct record_merge *
 	return rc;
 }
 
-int reduce_input_write(const struct task_spec *spec, const struct fetch_result *r, int fd,
+int reduce_input_write(const struct proto_task_spec *spec, const struct fetch_result *r, int fd,
                        char **cause)
 {
 	struct record_merge sides[2];
@@ -144,7 +146,7 @@ int reduce_input_write(const struct task_spec *spec, const struct fetch_result *
 	record_merge_start(&sides[0]);
 	record_merge_start(&sides[1]);
 	out_buf_init(&w, fd, 1024 * 1024);
-	if (spec->in.mode == TASK_REDUCE_JOIN) {
+	if (spec->in.mode == PROTO_TASK_REDUCE_JOIN) {
 		rc = reduce_input_join(spec, &sides[0], &sides[1], &w);
 	} else {
 		while (record_merge_next(&sides[0], &rec, &len, &klen, NULL) == 1) {

@@ -12,11 +12,11 @@
 #define WEFT_EXECUTOR_REDUCE_INPUT_H
 
 #include "executor/shuffle_fetch.h"
-#include "executor/task_spec.h"
+#include "common/proto_task.h"
 
 /* Write the records to fd.  A reader that leaves early is not an error.
  * RET 0 / -1 *cause. */
-int reduce_input_write(const struct task_spec *spec, const struct fetch_result *r, int fd,
+int reduce_input_write(const struct proto_task_spec *spec, const struct fetch_result *r, int fd,
                        char **cause);
 
 #endif

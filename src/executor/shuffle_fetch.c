@@ -58,7 +58,7 @@ struct fetch_job {
 };
 
 struct fetch_state {
-	const struct task_spec *spec;
+	const struct proto_task_spec *spec;
 	struct fetch_result *r;
 	struct event_base *base;
 	struct http_client *http;
@@ -73,9 +73,9 @@ struct fetch_state {
 	char *error; /* a local error: the task fails */
 };
 
-int shuffle_fetch_open_local(const struct task_spec *spec, const char *name)
+int shuffle_fetch_open_local(const struct proto_task_spec *spec, const char *name)
 {
-	int first = task_spec_dir_index(name, spec->n_local_dirs), k, fd = -1, saved = ENOENT;
+	int first = proto_task_dir_index(name, spec->n_local_dirs), k, fd = -1, saved = ENOENT;
 	char *path;
 
 	for (k = 0; k < spec->n_local_dirs && fd < 0; k++) {
@@ -135,7 +135,7 @@ static void shuffle_fetch_fail(struct fetch_state *st, const struct fetch_job *j
 /* Read a map output's partition from this node's disks. */
 static void shuffle_fetch_local(struct fetch_state *st, struct fetch_job *j)
 {
-	const struct task_spec *spec = st->spec;
+	const struct proto_task_spec *spec = st->spec;
 	struct fetch_segment *seg = &st->r->segs[j->seg];
 	uint64_t offs[2];
 	struct stat sb;
@@ -143,7 +143,7 @@ static void shuffle_fetch_local(struct fetch_state *st, struct fetch_job *j)
 	int fd;
 
 	if (j->shuffle_id < 0) {
-		name = task_spec_block_file(spec->in.dataset, spec->partition);
+		name = proto_task_block_file(spec->in.dataset, spec->partition);
 		fd = shuffle_fetch_open_local(spec, name);
 		free(name);
 		if (fd < 0) {
@@ -157,7 +157,7 @@ static void shuffle_fetch_local(struct fetch_state *st, struct fetch_job *j)
 		close(fd);
 		return;
 	}
-	name = task_spec_map_file(j->shuffle_id, j->map, "index");
+	name = proto_task_map_file(j->shuffle_id, j->map, PROTO_TASK_MAP_INDEX);
 	fd = shuffle_fetch_open_local(spec, name);
 	free(name);
 	if (fd < 0 || pread(fd, offs, sizeof offs, (off_t)(spec->partition * 8)) != sizeof offs) {
@@ -178,7 +178,7 @@ static void shuffle_fetch_local(struct fetch_state *st, struct fetch_job *j)
 		                   j->size);
 		return;
 	}
-	name = task_spec_map_file(j->shuffle_id, j->map, "data");
+	name = proto_task_map_file(j->shuffle_id, j->map, PROTO_TASK_MAP_DATA);
 	fd = shuffle_fetch_open_local(spec, name);
 	free(name);
 	if (fd < 0 || shuffle_fetch_map(fd, offs[0], offs[1] - offs[0], seg) != 0)
@@ -397,7 +397,7 @@ static int shuffle_fetch_run(struct fetch_state *st, char **cause)
 	return 0;
 }
 
-int shuffle_fetch(const struct task_spec *spec, struct fetch_result *r, char **cause)
+int shuffle_fetch(const struct proto_task_spec *spec, struct fetch_result *r, char **cause)
 {
 	struct fetch_state st;
 	int s, m, n = 0;
@@ -412,7 +412,7 @@ int shuffle_fetch(const struct task_spec *spec, struct fetch_result *r, char **c
 	r->n = n;
 	st.jobs = xcalloc((size_t)(n > 0 ? n : 1), sizeof *st.jobs);
 	for (s = 0; s < spec->in.n_sides; s++) {
-		const struct task_shuffle_side *side = &spec->in.sides[s];
+		const struct proto_task_shuffle_side *side = &spec->in.sides[s];
 
 		for (m = 0; m < side->n_maps; m++) {
 			struct fetch_job *j = &st.jobs[st.n_jobs];
@@ -433,7 +433,7 @@ int shuffle_fetch(const struct task_spec *spec, struct fetch_result *r, char **c
 	return shuffle_fetch_run(&st, cause);
 }
 
-int shuffle_fetch_block(const struct task_spec *spec, struct fetch_result *r, char **cause)
+int shuffle_fetch_block(const struct proto_task_spec *spec, struct fetch_result *r, char **cause)
 {
 	struct fetch_state st;
 	struct fetch_job *j;

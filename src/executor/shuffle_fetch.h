@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "executor/task_spec.h"
+#include "common/proto_task.h"
 
 /* One fetched partition of one map output (or one block). */
 struct fetch_segment {
@@ -43,13 +43,13 @@ struct fetch_result {
 
 /* Fetch every source of spec's shuffle input.  RET 0 (see r->failed) or
  * -1 with *cause when the task itself cannot go on. */
-int shuffle_fetch(const struct task_spec *spec, struct fetch_result *r, char **cause);
+int shuffle_fetch(const struct proto_task_spec *spec, struct fetch_result *r, char **cause);
 /* Fetch spec's block input the same way (one segment). */
-int shuffle_fetch_block(const struct task_spec *spec, struct fetch_result *r, char **cause);
+int shuffle_fetch_block(const struct proto_task_spec *spec, struct fetch_result *r, char **cause);
 void fetch_result_free(struct fetch_result *r);
 
 /* Open a file of "weft-shuffle" in one of the local dirs (the one its
  * name hashes to first).  RET an fd or -1 with errno. */
-int shuffle_fetch_open_local(const struct task_spec *spec, const char *name);
+int shuffle_fetch_open_local(const struct proto_task_spec *spec, const char *name);
 
 #endif

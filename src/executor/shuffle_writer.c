@@ -30,7 +30,7 @@
 #include "weft/protocol.h"
 
 /* The range partition: the first bound not below the key. */
-uint32_t shuffle_writer_partition(const struct task_output *out, const char *key, size_t klen)
+uint32_t shuffle_writer_partition(const struct proto_task_output *out, const char *key, size_t klen)
 {
 	int lo = 0, hi = out->n_bounds, mid;
 
@@ -47,7 +47,8 @@ uint32_t shuffle_writer_partition(const struct task_output *out, const char *key
 }
 
 /* Read records from fd into a new sorter.  RET it, or NULL with *cause. */
-static struct record_sorter *shuffle_writer_read(const struct task_spec *spec, int fd, char **cause)
+static struct record_sorter *shuffle_writer_read(const struct proto_task_spec *spec, int fd,
+                                                 char **cause)
 {
 	struct record_sorter *s;
 	struct line_reader r;
@@ -99,7 +100,7 @@ static void shuffle_writer_feed(struct record_sorter *s, uint32_t parts)
 /* Run the combine command over a sorted map output (s is freed).  RET
  * the combined records sorted again, or NULL with *cause
  * (res->combine_status set when the command failed). */
-static struct record_sorter *shuffle_writer_combine(const struct task_spec *spec,
+static struct record_sorter *shuffle_writer_combine(const struct proto_task_spec *spec,
                                                     struct record_sorter *s,
                                                     struct shuffle_write_result *res, char **cause)
 {
@@ -159,12 +160,12 @@ pipe_failed:
 }
 
 /* The map output's directory in the local dir its name hashes to. */
-static char *shuffle_writer_dir(const struct task_spec *spec, const char *name, char **cause)
+static char *shuffle_writer_dir(const struct proto_task_spec *spec, const char *name, char **cause)
 {
 	char *dir;
 
 	dir = xasprintf("%s/" WEFT_SHUFFLE_DIR,
-	                spec->local_dirs[task_spec_dir_index(name, spec->n_local_dirs)]);
+	                spec->local_dirs[proto_task_dir_index(name, spec->n_local_dirs)]);
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 		set_cause(cause, "mkdir %s: %s", dir, strerror(errno));
 		free(dir);
@@ -174,7 +175,7 @@ static char *shuffle_writer_dir(const struct task_spec *spec, const char *name, 
 }
 
 /* Write the data and index files.  RET 0 / -1 *cause. */
-static int shuffle_writer_write(const struct task_spec *spec, struct record_sorter *s,
+static int shuffle_writer_write(const struct proto_task_spec *spec, struct record_sorter *s,
                                 struct shuffle_write_result *res, char **cause)
 {
 	char *data_name, *index_name, *dir, *data_tmp, *index_tmp, *data_path, *index_path;
@@ -185,8 +186,8 @@ static int shuffle_writer_write(const struct task_spec *spec, struct record_sort
 	uint32_t p, n = spec->out.partitions;
 	int fd = -1, rc = -1;
 
-	data_name = task_spec_map_file(spec->out.shuffle_id, res->map, "data");
-	index_name = task_spec_map_file(spec->out.shuffle_id, res->map, "index");
+	data_name = proto_task_map_file(spec->out.shuffle_id, res->map, PROTO_TASK_MAP_DATA);
+	index_name = proto_task_map_file(spec->out.shuffle_id, res->map, PROTO_TASK_MAP_INDEX);
 	/* Readers look a map output up by its index file's name. */
 	dir = shuffle_writer_dir(spec, index_name, cause);
 	if (dir == NULL) {
@@ -260,15 +261,14 @@ out:
 	return rc;
 }
 
-int shuffle_writer_run(const struct task_spec *spec, int in_fd, struct shuffle_write_result *res,
-                       char **cause)
+int shuffle_writer_run(const struct proto_task_spec *spec, int in_fd,
+                       struct shuffle_write_result *res, char **cause)
 {
 	struct record_sorter *s, *combined;
 	int rc;
 
 	memset(res, 0, sizeof *res);
-	res->map = xasprintf("%" PRId64 "_%" PRId64 "_%d", spec->partition, spec->task_id,
-	                     spec->attempt);
+	res->map = proto_task_map_id(spec->partition, spec->task_id, spec->attempt);
 	s = shuffle_writer_read(spec, in_fd, cause);
 	if (s == NULL)
 		return -1;

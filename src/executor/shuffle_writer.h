@@ -18,7 +18,7 @@
 
 #include <stdint.h>
 
-#include "executor/task_spec.h"
+#include "common/proto_task.h"
 
 struct shuffle_write_result {
 	char *map; /* "<partition>_<taskId>_<attempt>" */
@@ -31,10 +31,11 @@ struct shuffle_write_result {
 };
 
 /* The partition of a key under spec's partitioner. */
-uint32_t shuffle_writer_partition(const struct task_output *out, const char *key, size_t klen);
+uint32_t shuffle_writer_partition(const struct proto_task_output *out, const char *key,
+                                  size_t klen);
 /* Read in_fd to its end and write the map output.  RET 0 / -1 *cause. */
-int shuffle_writer_run(const struct task_spec *spec, int in_fd, struct shuffle_write_result *res,
-                       char **cause);
+int shuffle_writer_run(const struct proto_task_spec *spec, int in_fd,
+                       struct shuffle_write_result *res, char **cause);
 void shuffle_write_result_free(struct shuffle_write_result *res);
 
 #endif

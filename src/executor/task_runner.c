@@ -29,7 +29,7 @@
 #include "executor/shuffle_fetch.h"
 #include "executor/shuffle_writer.h"
 #include "executor/task_child.h"
-#include "executor/task_spec.h"
+#include "common/proto_task.h"
 #include "executor/text_input.h"
 #include "weft/protocol.h"
 
@@ -50,21 +50,21 @@ struct runner_stage {
 
 struct runner {
 	const char *dir;
-	struct task_spec spec;
+	struct proto_task_spec spec;
 	struct fetch_result fetched;
 	struct runner_stage *stages;
 	int n_stages;
 	char *save_tmp, *save_path;
 	struct shuffle_write_result shuffle;
-	struct json_object *sample; /* {"records":N,"keys":[...]} */
-	struct json_object *result;
+	struct proto_task_result result; /* written to result.json */
 };
 
 /* Write result.json (best effort: the status says the rest). */
 static void task_runner_write_result(struct runner *r)
 {
+	struct json_object *obj = proto_task_result_encode(&r->result);
 	char *path = xasprintf("%s/result.json", r->dir);
-	const char *text = json_object_to_json_string_ext(r->result, JSON_C_TO_STRING_PLAIN);
+	const char *text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 
 	if (fd >= 0) {
@@ -73,6 +73,7 @@ static void task_runner_write_result(struct runner *r)
 		close(fd);
 	}
 	free(path);
+	json_object_put(obj);
 }
 
 /* Fail the task: say why on stderr and in the result. */
@@ -87,8 +88,8 @@ static int task_runner_fail(struct runner *r, int code, const char *fmt, ...)
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "weft: %s\n", msg);
-	wjson_add_string(r->result, "error", msg);
-	free(msg);
+	free(r->result.error);
+	r->result.error = msg;
 	return code;
 }
 
@@ -98,22 +99,22 @@ static int task_runner_fail(struct runner *r, int code, const char *fmt, ...)
 /* The input stage: write the task's input records to fd 1. */
 static void task_runner_input(struct runner *r)
 {
-	const struct task_input *in = &r->spec.in;
+	const struct proto_task_input *in = &r->spec.in;
 	char *cause = NULL;
 	int rc = 0;
 
 	signal(SIGPIPE, SIG_IGN);
 	switch (in->type) {
-	case TASK_INPUT_TEXT:
+	case PROTO_TASK_INPUT_TEXT:
 		if (in->path != NULL)
 			rc = text_input_file(in->path, in->start, in->length, 1, &cause);
 		else
 			rc = text_input_url(in->url, in->start, in->length, 1, &cause);
 		break;
-	case TASK_INPUT_SHUFFLE:
+	case PROTO_TASK_INPUT_SHUFFLE:
 		rc = reduce_input_write(&r->spec, &r->fetched, 1, &cause);
 		break;
-	case TASK_INPUT_BLOCK:
+	case PROTO_TASK_INPUT_BLOCK:
 		if (r->fetched.n > 0 && r->fetched.segs[0].len > 0 &&
 		    record_write_all(1, r->fetched.segs[0].data, r->fetched.segs[0].len) != 0 &&
 		    errno != EPIPE) {
@@ -188,8 +189,7 @@ static char *task_runner_copy(const char *p, size_t len)
 static int task_runner_sample(struct runner *r, int fd, char **cause)
 {
 	uint64_t seed = (uint64_t)r->spec.partition * UINT64_C(0x9E3779B97F4A7C15) + 1, seen = 0, j;
-	size_t k = (size_t)r->spec.out.sample_size, n = 0, i;
-	struct json_object *keys;
+	size_t k = (size_t)r->spec.out.sample_size, n = 0;
 	struct line_reader lr;
 	char **sample;
 	size_t *lens;
@@ -225,29 +225,22 @@ static int task_runner_sample(struct runner *r, int fd, char **cause)
 	line_reader_free(&lr);
 	if (rc < 0)
 		set_cause(cause, "reading records: %s", strerror(errno));
-	r->sample = wjson_new_object();
-	wjson_add_int(r->sample, "records", (int64_t)seen);
-	keys = json_object_new_array();
-	for (i = 0; i < n; i++) {
-		char *b64 = record_base64_encode(sample[i], lens[i]);
-
-		json_object_array_add(keys, json_object_new_string(b64));
-		free(b64);
-		free(sample[i]);
-	}
-	wjson_add(r->sample, "keys", keys);
-	free(sample);
-	free(lens);
+	/* The result owns the keys from here. */
+	r->result.has_sample = true;
+	r->result.sample.records = (int64_t)seen;
+	r->result.sample.keys = sample;
+	r->result.sample.key_lens = lens;
+	r->result.sample.n_keys = (int)n;
 	return rc < 0 ? -1 : 0;
 }
 
 /* The path of a persisted block (and its temporary name). */
 static void task_runner_block_paths(struct runner *r, struct runner_stage *st)
 {
-	const struct task_persist *p = &r->spec.persist[st->persist];
-	char *name = task_spec_block_file(p->dataset, r->spec.partition);
+	const struct proto_task_persist *p = &r->spec.persist[st->persist];
+	char *name = proto_task_block_file(p->dataset, r->spec.partition);
 	char *dir = xasprintf("%s/" WEFT_SHUFFLE_DIR,
-	                      r->spec.local_dirs[task_spec_dir_index(name, r->spec.n_local_dirs)]);
+	                      r->spec.local_dirs[proto_task_dir_index(name, r->spec.n_local_dirs)]);
 
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		fprintf(stderr, "weft: mkdir %s: %s\n", dir, strerror(errno));
@@ -362,14 +355,13 @@ static char *task_runner_describe(const struct runner *r, const struct runner_st
 /* Everything succeeded: rename files into place, fill the result. */
 static int task_runner_commit(struct runner *r)
 {
-	struct json_object *blocks, *sizes, *b;
 	struct stat sb;
 	uint32_t p;
 	int i;
 
 	if (r->save_tmp != NULL && rename(r->save_tmp, r->save_path) != 0)
 		return task_runner_fail(r, 1, "%s: %s", r->save_path, strerror(errno));
-	blocks = json_object_new_array();
+	r->result.blocks = xcalloc((size_t)r->n_stages + 1, sizeof *r->result.blocks);
 	for (i = 0; i < r->n_stages; i++) {
 		struct runner_stage *st = &r->stages[i];
 
@@ -380,27 +372,20 @@ static int task_runner_commit(struct runner *r)
 			unlink(st->block_tmp);
 			continue; /* not a whole block: not persisted */
 		}
-		b = wjson_new_object();
-		wjson_add_int(b, "dataset", r->spec.persist[st->persist].dataset);
-		wjson_add_int(b, "size", (int64_t)sb.st_size);
-		json_object_array_add(blocks, b);
+		r->result.blocks[r->result.n_blocks].dataset = r->spec.persist[st->persist].dataset;
+		r->result.blocks[r->result.n_blocks].size = (int64_t)sb.st_size;
+		r->result.n_blocks++;
 	}
-	wjson_add(r->result, "blocks", blocks);
-	if (r->spec.out.type == TASK_OUTPUT_SHUFFLE) {
-		b = wjson_new_object();
-		wjson_add_string(b, "map", r->shuffle.map);
-		sizes = json_object_new_array();
+	if (r->spec.out.type == PROTO_TASK_OUTPUT_SHUFFLE) {
+		r->result.has_map_output = true;
+		r->result.map_output.map = xstrdup(r->shuffle.map);
+		r->result.map_output.sizes =
+		        xcalloc(r->shuffle.n > 0 ? r->shuffle.n : 1, sizeof(int64_t));
 		for (p = 0; p < r->shuffle.n; p++)
-			json_object_array_add(sizes,
-			                      json_object_new_int64((int64_t)r->shuffle.sizes[p]));
-		wjson_add(b, "sizes", sizes);
-		wjson_add_int(b, "records", (int64_t)r->shuffle.records);
-		wjson_add_int(b, "spills", r->shuffle.spills);
-		wjson_add(r->result, "mapOutput", b);
-	}
-	if (r->sample != NULL) {
-		wjson_add(r->result, "sample", r->sample);
-		r->sample = NULL;
+			r->result.map_output.sizes[p] = (int64_t)r->shuffle.sizes[p];
+		r->result.map_output.n_sizes = (int)r->shuffle.n;
+		r->result.map_output.records = (int64_t)r->shuffle.records;
+		r->result.map_output.spills = r->shuffle.spills;
 	}
 	return 0;
 }
@@ -421,13 +406,12 @@ static void task_runner_discard(struct runner *r)
  * code (a fetch failure is reported in the result). */
 static int task_runner_fetch(struct runner *r)
 {
-	struct json_object *ff;
 	char *cause = NULL;
 	int rc;
 
-	if (r->spec.in.type == TASK_INPUT_SHUFFLE)
+	if (r->spec.in.type == PROTO_TASK_INPUT_SHUFFLE)
 		rc = shuffle_fetch(&r->spec, &r->fetched, &cause);
-	else if (r->spec.in.type == TASK_INPUT_BLOCK)
+	else if (r->spec.in.type == PROTO_TASK_INPUT_BLOCK)
 		rc = shuffle_fetch_block(&r->spec, &r->fetched, &cause);
 	else
 		return 0;
@@ -436,20 +420,21 @@ static int task_runner_fetch(struct runner *r)
 		free(cause);
 		return rc;
 	}
-	wjson_add_int(r->result, "bytesFetched", (int64_t)r->fetched.bytes);
+	r->result.bytes_fetched = (int64_t)r->fetched.bytes;
 	if (!r->fetched.failed)
 		return 0;
-	ff = wjson_new_object();
+	r->result.has_fetch_failed = true;
 	if (r->fetched.shuffle_id >= 0) {
-		wjson_add_int(ff, "shuffleId", r->fetched.shuffle_id);
-		wjson_add_string(ff, "map", r->fetched.map);
+		r->result.fetch_failed.shuffle_id = r->fetched.shuffle_id;
+		r->result.fetch_failed.map =
+		        r->fetched.map != NULL ? xstrdup(r->fetched.map) : NULL;
 	} else {
-		wjson_add_int(ff, "dataset", r->spec.in.dataset);
-		wjson_add_int(ff, "partition", r->spec.partition);
+		r->result.fetch_failed.dataset = r->spec.in.dataset;
+		r->result.fetch_failed.partition = r->spec.partition;
 	}
-	wjson_add_string(ff, "node", r->fetched.node);
-	wjson_add_string(ff, "message", r->fetched.message);
-	wjson_add(r->result, "fetchFailed", ff);
+	r->result.fetch_failed.node = r->fetched.node != NULL ? xstrdup(r->fetched.node) : NULL;
+	r->result.fetch_failed.message =
+	        r->fetched.message != NULL ? xstrdup(r->fetched.message) : NULL;
 	fprintf(stderr, "weft: fetch failed from %s: %s\n", r->fetched.node, r->fetched.message);
 	return TASK_RUNNER_FETCH_FAILED;
 }
@@ -457,7 +442,7 @@ static int task_runner_fetch(struct runner *r)
 /* Run the pipeline to its end.  RET the exit code. */
 static int task_runner_run(struct runner *r)
 {
-	const struct task_output *out = &r->spec.out;
+	const struct proto_task_output *out = &r->spec.out;
 	char *cause = NULL, *what;
 	int sink = -1, fds[2] = {-1, -1}, rc, failed;
 	int own_rc = 0;
@@ -466,10 +451,10 @@ static int task_runner_run(struct runner *r)
 	if (rc != 0)
 		return rc;
 	switch (out->type) {
-	case TASK_OUTPUT_COLLECT:
+	case PROTO_TASK_OUTPUT_COLLECT:
 		sink = 1;
 		break;
-	case TASK_OUTPUT_SAVE:
+	case PROTO_TASK_OUTPUT_SAVE:
 		r->save_path = xasprintf("%s/%s", out->dir, out->file);
 		r->save_tmp = xasprintf("%s/.%s.%" PRId64 "_%d.tmp", out->dir, out->file,
 		                        r->spec.task_id, r->spec.attempt);
@@ -481,8 +466,8 @@ static int task_runner_run(struct runner *r)
 			return rc;
 		}
 		break;
-	case TASK_OUTPUT_SHUFFLE:
-	case TASK_OUTPUT_SAMPLE:
+	case PROTO_TASK_OUTPUT_SHUFFLE:
+	case PROTO_TASK_OUTPUT_SAMPLE:
 		if (task_child_pipe(fds) != 0)
 			return task_runner_fail(r, 1, "pipe: %s", strerror(errno));
 		sink = fds[1];
@@ -497,10 +482,10 @@ static int task_runner_run(struct runner *r)
 	if (sink != 1)
 		close(sink);
 	if (fds[0] >= 0) {
-		if (own_rc == 0 && out->type == TASK_OUTPUT_SHUFFLE &&
+		if (own_rc == 0 && out->type == PROTO_TASK_OUTPUT_SHUFFLE &&
 		    shuffle_writer_run(&r->spec, fds[0], &r->shuffle, &cause) != 0)
 			own_rc = task_runner_fail(r, 1, "map output: %s", cause);
-		else if (own_rc == 0 && out->type == TASK_OUTPUT_SAMPLE &&
+		else if (own_rc == 0 && out->type == PROTO_TASK_OUTPUT_SAMPLE &&
 		         task_runner_sample(r, fds[0], &cause) != 0)
 			own_rc = task_runner_fail(r, 1, "sampling: %s", cause);
 		free(cause);
@@ -535,14 +520,14 @@ int task_runner_main(const char *dir)
 
 	memset(&r, 0, sizeof r);
 	r.dir = dir;
-	r.result = wjson_new_object();
+	proto_task_result_init(&r.result);
 	signal(SIGPIPE, SIG_IGN);
 	path = xasprintf("%s/task.json", dir);
 	obj = wjson_parse_file(path, TASK_RUNNER_MAX_SPEC, &cause);
 	free(path);
 	if (obj == NULL) {
 		rc = task_runner_fail(&r, 1, "task file: %s", cause);
-	} else if (task_spec_parse(obj, &r.spec, &cause) != 0) {
+	} else if (proto_task_spec_decode(obj, "", PROTO_TASK_SPEC_FILE, &r.spec, &cause) != 0) {
 		rc = task_runner_fail(&r, 1, "task: %s", cause);
 	} else {
 		rc = task_runner_run(&r);
@@ -551,9 +536,7 @@ int task_runner_main(const char *dir)
 	if (obj != NULL)
 		json_object_put(obj);
 	task_runner_write_result(&r);
-	json_object_put(r.result);
-	if (r.sample != NULL)
-		json_object_put(r.sample);
+	proto_task_result_clear(&r.result);
 	fetch_result_free(&r.fetched);
 	shuffle_write_result_free(&r.shuffle);
 	for (int i = 0; i < r.n_stages; i++) {
@@ -563,6 +546,6 @@ int task_runner_main(const char *dir)
 	free(r.stages);
 	free(r.save_tmp);
 	free(r.save_path);
-	task_spec_free(&r.spec);
+	proto_task_spec_clear(&r.spec);
 	return rc;
 }

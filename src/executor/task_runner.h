@@ -3,7 +3,7 @@
  * (`weft-executor --run-task DIR`, started by the executor in the task's
  * process group).
  *
- * DIR/task.json holds the task (task_spec.h).  The runner builds the
+ * DIR/task.json holds the task (common/proto_task.h).  The runner builds the
  * pipeline
  *
  *   input -> [tee] -> command 1 -> [tee] -> ... -> command n -> [tee] -> output

@@ -24,6 +24,7 @@
 #include "common/daemon.h"
 #include "common/http_server.h"
 #include "common/log.h"
+#include "common/proto_task.h"
 #include "common/security.h"
 #include "common/xmalloc.h"
 #include "nm/application.h"
@@ -32,7 +33,6 @@
 #include "weft/protocol.h"
 
 #define SHUFFLE_SERVICE_MAX_ID_DIGITS 9
-#define SHUFFLE_SERVICE_MAX_MAP_ID    64
 
 struct shuffle_app {
 	char *app_id;
@@ -130,19 +130,6 @@ static int shuffle_service_id(const char *text, int64_t *out)
 	}
 	*out = v;
 	return 0;
-}
-
-/* A map output id: [0-9_]{1,64}. */
-static bool shuffle_service_map_id_valid(const char *s)
-{
-	size_t n = s != NULL ? strlen(s) : 0, i;
-
-	if (n == 0 || n > SHUFFLE_SERVICE_MAX_MAP_ID)
-		return false;
-	for (i = 0; i < n; i++)
-		if ((s[i] < '0' || s[i] > '9') && s[i] != '_')
-			return false;
-	return true;
 }
 
 /* Open local_dir/usercache/user/appcache/app/weft-shuffle/name without
@@ -258,14 +245,14 @@ static void shuffle_service_map_cb(struct http_request *req, void *arg)
 	if ((user = shuffle_service_check(ss, req, app)) == NULL)
 		return;
 	if (shuffle_service_id(http_request_param(req, 1), &shuffle_id) != 0 ||
-	    !shuffle_service_map_id_valid(map) ||
+	    !proto_task_map_id_valid(map) ||
 	    shuffle_service_id(http_request_param(req, 3), &reduce_id) != 0) {
 		http_reply_error(req, 400, "BadRequestException",
 		                 "expected .../map/{shuffleId}/{mapId}/{reduceId} with decimal ids "
 		                 "and a map id of [0-9_]");
 		return;
 	}
-	name = xasprintf("shuffle_%" PRId64 "_%s.index", shuffle_id, map);
+	name = proto_task_map_file(shuffle_id, map, PROTO_TASK_MAP_INDEX);
 	fd = shuffle_service_open(ss, user, app, name, &index_size);
 	free(name);
 	if (fd < 0) {
@@ -291,7 +278,7 @@ static void shuffle_service_map_cb(struct http_request *req, void *arg)
 	close(fd);
 	offs[0] = le64toh(offs[0]);
 	offs[1] = le64toh(offs[1]);
-	name = xasprintf("shuffle_%" PRId64 "_%s.data", shuffle_id, map);
+	name = proto_task_map_file(shuffle_id, map, PROTO_TASK_MAP_DATA);
 	fd = shuffle_service_open(ss, user, app, name, &data_size);
 	free(name);
 	if (fd < 0) {
@@ -329,7 +316,7 @@ static void shuffle_service_block_cb(struct http_request *req, void *arg)
 		                 "expected .../block/{datasetId}/{partition} with decimal ids");
 		return;
 	}
-	name = xasprintf("block_%" PRId64 "_%" PRId64, dataset, partition);
+	name = proto_task_block_file(dataset, partition);
 	fd = shuffle_service_open(ss, user, app, name, &size);
 	free(name);
 	if (fd < 0) {

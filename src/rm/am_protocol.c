@@ -13,6 +13,8 @@
  *             status; every container but the AM's released, the AM's
  *             own given AM_FINISH_GRACE_MS to exit (app_liveness.c)
  */
+#include "weft_config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

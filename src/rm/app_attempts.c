@@ -8,6 +8,8 @@
  * container of it is left; then the application's nodes clean it up.
  * States move only through app_state.c's setters.
  */
+#include "weft_config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -13,6 +13,8 @@
  * Entries are touched by whoever moves the state they watch (app_state
  * callers, am_protocol.c, rm_containers.c's setter).
  */
+#include "weft_config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 

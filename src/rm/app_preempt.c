@@ -7,6 +7,8 @@
  * (PREEMPTED).  What an AM is asked to give back before that travels in
  * its allocate answers (am_protocol.c).
  */
+#include "weft_config.h"
+
 #include <stdlib.h>
 
 #include "common/assert.h"

@@ -5,6 +5,8 @@
  * metrics, and the staging area's questions about ids.  Reads only: the
  * one thing written is each application's report cache (why it waits).
  */
+#include "weft_config.h"
+
 #include <stdlib.h>
 #include <string.h>
 

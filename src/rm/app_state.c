@@ -6,6 +6,8 @@
  * never asks for one) and logs every change.  app_manager.h draws both
  * machines.
  */
+#include "weft_config.h"
+
 #include <strings.h>
 
 #include "common/assert.h"

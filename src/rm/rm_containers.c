@@ -12,6 +12,8 @@
  * the record together with its booking in the scheduler; nothing else
  * writes a record's state.  Records are found by id through one index.
  */
+#include "weft_config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -13,9 +13,7 @@
  * Entries of applications gone from history are swept when the map holds
  * clearly more than the history.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "rm/webapp_reports.h"
 

@@ -12,9 +12,7 @@
  *
  *   rest_load HOST:PORT PATH CLIENTS SECONDS [PROBE_PATH]
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

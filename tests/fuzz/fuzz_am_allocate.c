@@ -3,6 +3,8 @@
  * body of POST /rpc/am/allocate, then the scheduler's check of the asks
  * it decoded (as the route does before anything is applied).
  */
+#include "weft_config.h"
+
 #include <stdlib.h>
 
 #include "common/wjson.h"

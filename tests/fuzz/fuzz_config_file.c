@@ -3,9 +3,7 @@
  * is a whole file, read through config_load_file from a memfd (no disk),
  * then every list and size getter on what it set.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
+#include "weft_config.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,6 +4,8 @@
  * decoder (common/security.c) and its "launchContext" through
  * nm/launch_context.c, then the command line built from an accepted one.
  */
+#include "weft_config.h"
+
 #include <stdlib.h>
 
 #include "common/security.h"

@@ -3,6 +3,8 @@
  * fed the bytes a client sends: where the head ends, then the head
  * itself, as http_server.c reads it.
  */
+#include "weft_config.h"
+
 #include <stdlib.h>
 
 #include "common/http_head.h"

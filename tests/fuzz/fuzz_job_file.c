@@ -10,6 +10,8 @@
  * is not the decoder's input): a job that names one is parsed without
  * resolving.
  */
+#include "weft_config.h"
+
 #include <stdbool.h>
 #include <stdlib.h>
 

@@ -8,6 +8,8 @@
  * Input: one byte choosing the call (even: register, odd: heartbeat),
  * then the body's JSON text.
  */
+#include "weft_config.h"
+
 #include <stdlib.h>
 
 #include "common/wjson.h"

@@ -2,6 +2,8 @@
  * fuzz_parse.c — strict integers and sizes (common/parse.c): whatever the
  * text, no overflow, and an accepted value lies in the asked range.
  */
+#include "weft_config.h"
+
 #include <stdlib.h>
 
 #include "common/parse.h"

@@ -1,6 +1,8 @@
 /*
  * fuzz_rm.c — see fuzz_rm.h.
  */
+#include "weft_config.h"
+
 #include "fuzz_rm.h"
 
 #include <event2/event.h>

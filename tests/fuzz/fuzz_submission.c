@@ -3,6 +3,8 @@
  * (rm/submission.c), fed the body of POST /ws/v1/cluster/apps as the
  * route reads it, then what the RM builds from an accepted one.
  */
+#include "weft_config.h"
+
 #include <stdlib.h>
 
 #include "common/wjson.h"

@@ -431,6 +431,7 @@ START_TEST(test_fetch_failure_goes_to_the_owner)
 	struct task_set *set;
 	struct task_set_counts c;
 	struct task_status st;
+	struct proto_task_result result;
 	char *cause = NULL;
 
 	cb.fetch_failed = on_fetch_failed;
@@ -442,9 +443,11 @@ START_TEST(test_fetch_failure_goes_to_the_owner)
 	st.attempt = 0;
 	st.state = TASK_REPORT_FAILED;
 	st.exit_code = 75;
-	st.result = json_tokener_parse("{\"fetchFailed\":{\"node\":\"n9:1\"}}");
+	proto_task_result_init(&result);
+	result.has_fetch_failed = true;
+	result.fetch_failed.node = "n9:1";
+	st.result = &result;
 	ck_assert_int_eq(task_scheduler_status(ts, e1, &st, &cause), 0);
-	json_object_put(st.result);
 	/* Not retried, not counted: the owner recomputes. */
 	ck_assert_int_eq(n_fetch_failed, 1);
 	ck_assert_int_eq(n_launches, 1);

@@ -23,7 +23,7 @@
 #include "executor/record_sorter.h"
 #include "executor/reduce_input.h"
 #include "executor/shuffle_writer.h"
-#include "executor/task_spec.h"
+#include "common/proto_task.h"
 #include "executor/text_input.h"
 #include "testlib.h"
 
@@ -229,7 +229,7 @@ END_TEST
 
 START_TEST(test_range_partition)
 {
-	struct task_output out;
+	struct proto_task_output out;
 	char *bounds[] = {"b", "b", "m"};
 	size_t lens[] = {1, 1, 1};
 
@@ -253,11 +253,11 @@ START_TEST(test_range_partition)
 END_TEST
 
 /* Join two segments (one per side) with the given type; RET the output. */
-static char *join(const char *left, const char *right, enum task_join_type type)
+static char *join(const char *left, const char *right, enum proto_task_join_type type)
 {
 	struct fetch_segment segs[2];
 	struct fetch_result r;
-	struct task_spec spec;
+	struct proto_task_spec spec;
 	char *path = xasprintf("%s/join.out", dir), *cause = NULL, buf[4096];
 	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	ssize_t n;
@@ -265,7 +265,7 @@ static char *join(const char *left, const char *right, enum task_join_type type)
 	memset(&spec, 0, sizeof spec);
 	memset(&r, 0, sizeof r);
 	memset(segs, 0, sizeof segs);
-	spec.in.mode = TASK_REDUCE_JOIN;
+	spec.in.mode = PROTO_TASK_REDUCE_JOIN;
 	spec.in.join = type;
 	segs[0].data = left;
 	segs[0].len = strlen(left);
@@ -288,16 +288,16 @@ START_TEST(test_join_kinds)
 	static const char left[] = "a\t1\nb\t2\nb\t3\nd\t4\n", right[] = "b\tx\nb\ty\nc\tz\nd\n";
 	char *out;
 
-	out = join(left, right, TASK_JOIN_INNER);
+	out = join(left, right, PROTO_TASK_JOIN_INNER);
 	ck_assert_str_eq(out, "b\t2\tx\nb\t2\ty\nb\t3\tx\nb\t3\ty\nd\t4\t\n");
 	free(out);
-	out = join(left, right, TASK_JOIN_LEFT);
+	out = join(left, right, PROTO_TASK_JOIN_LEFT);
 	ck_assert_str_eq(out, "a\t1\t\nb\t2\tx\nb\t2\ty\nb\t3\tx\nb\t3\ty\nd\t4\t\n");
 	free(out);
-	out = join(left, right, TASK_JOIN_RIGHT);
+	out = join(left, right, PROTO_TASK_JOIN_RIGHT);
 	ck_assert_str_eq(out, "b\t2\tx\nb\t2\ty\nb\t3\tx\nb\t3\ty\nc\t\tz\nd\t4\t\n");
 	free(out);
-	out = join(left, right, TASK_JOIN_FULL);
+	out = join(left, right, PROTO_TASK_JOIN_FULL);
 	ck_assert_str_eq(out, "a\t1\t\nb\t2\tx\nb\t2\ty\nb\t3\tx\nb\t3\ty\nc\t\tz\nd\t4\t\n");
 	free(out);
 }
@@ -307,12 +307,12 @@ END_TEST
 static int parse(const char *text, char **cause)
 {
 	struct json_object *o = json_tokener_parse(text);
-	struct task_spec spec;
+	struct proto_task_spec spec;
 	int rc;
 
 	ck_assert_msg(o != NULL, "bad test JSON %s", text);
-	rc = task_spec_parse(o, &spec, cause);
-	task_spec_free(&spec);
+	rc = proto_task_spec_decode(o, "", PROTO_TASK_SPEC_FILE, &spec, cause);
+	proto_task_spec_clear(&spec);
 	json_object_put(o);
 	return rc;
 }

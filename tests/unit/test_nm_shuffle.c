@@ -232,8 +232,8 @@ END_TEST
  * code: 0 when both came back right. */
 static int fetch_in_child(size_t budget)
 {
-	struct task_map_source map = {"1_17_0", NULL, 4};
-	struct task_spec spec;
+	struct proto_task_map_source map = {"1_17_0", NULL, 4};
+	struct proto_task_spec spec;
 	struct fetch_result r;
 	char *cause = NULL, *node = xasprintf("127.0.0.1:%d", t.ctx.port), *local;
 	int rc = 1;
@@ -247,7 +247,7 @@ static int fetch_in_child(size_t budget)
 	spec.local_dirs = &local;
 	spec.n_local_dirs = 1;
 	spec.budget = budget;
-	spec.in.type = TASK_INPUT_SHUFFLE;
+	spec.in.type = PROTO_TASK_INPUT_SHUFFLE;
 	spec.in.n_sides = 1;
 	spec.in.sides[0].shuffle_id = 4;
 	spec.in.sides[0].maps = &map;
@@ -259,7 +259,7 @@ static int fetch_in_child(size_t budget)
 		goto out;
 	}
 	fetch_result_free(&r);
-	spec.in.type = TASK_INPUT_BLOCK;
+	spec.in.type = PROTO_TASK_INPUT_BLOCK;
 	spec.in.dataset = 2;
 	spec.in.node = node;
 	spec.in.size = 10;
@@ -271,7 +271,7 @@ static int fetch_in_child(size_t budget)
 	}
 	/* A map output that is not there is a fetch failure naming it. */
 	fetch_result_free(&r);
-	spec.in.type = TASK_INPUT_SHUFFLE;
+	spec.in.type = PROTO_TASK_INPUT_SHUFFLE;
 	spec.partition = 2;
 	map.map = "1_17_9";
 	if (shuffle_fetch(&spec, &r, &cause) != 0 || !r.failed || strcmp(r.map, "1_17_9") != 0 ||

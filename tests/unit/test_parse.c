@@ -3,6 +3,8 @@
  * and strtod would let through (spaces, '+', hex, nan, inf, overflow) is
  * refused, the limits themselves are exact.
  */
+#include "weft_config.h"
+
 #include <check.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -4,9 +4,7 @@
  * once, a cached body is byte for byte what building afresh gives, and a
  * report that moves after it was cached is rebuilt.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include <check.h>
 #include <stdlib.h>

@@ -6,6 +6,8 @@
  * leave the state alone, and count the failed assertion when recovered,
  * and abort when assertions are fatal.
  */
+#include "weft_config.h"
+
 #include <check.h>
 #include <signal.h>
 #include <stdlib.h>

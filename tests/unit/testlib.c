@@ -8,9 +8,7 @@
  * the deadline is read from the monotonic clock, not from a timer event,
  * so a slow callback cannot stretch or hide it.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+#include "weft_config.h"
 
 #include "testlib.h"
 
