@@ -314,49 +314,49 @@
 #define WEFT_RPC_ADMIN_REFRESH_QUEUES "/rpc/admin/refresh-queues"
 
 /* YARN's ContainerExitStatus values. */
-#define WEFT_EXIT_SUCCESS 0
-#define WEFT_EXIT_INVALID -1000
-#define WEFT_EXIT_ABORTED -100
-#define WEFT_EXIT_DISKS_FAILED -101
-#define WEFT_EXIT_PREEMPTED -102
-#define WEFT_EXIT_KILLED_EXCEEDED_VMEM -103
-#define WEFT_EXIT_KILLED_EXCEEDED_PMEM -104
-#define WEFT_EXIT_KILLED_BY_APPMASTER -105
-#define WEFT_EXIT_KILLED_BY_RESOURCEMANAGER -106
+#define WEFT_EXIT_SUCCESS                     0
+#define WEFT_EXIT_INVALID                     -1000
+#define WEFT_EXIT_ABORTED                     -100
+#define WEFT_EXIT_DISKS_FAILED                -101
+#define WEFT_EXIT_PREEMPTED                   -102
+#define WEFT_EXIT_KILLED_EXCEEDED_VMEM        -103
+#define WEFT_EXIT_KILLED_EXCEEDED_PMEM        -104
+#define WEFT_EXIT_KILLED_BY_APPMASTER         -105
+#define WEFT_EXIT_KILLED_BY_RESOURCEMANAGER   -106
 #define WEFT_EXIT_KILLED_AFTER_APP_COMPLETION -107
 
 /* Environment a container sees (YARN's names, then weft's). */
-#define WEFT_ENV_CONTAINER_ID "CONTAINER_ID"
+#define WEFT_ENV_CONTAINER_ID   "CONTAINER_ID"
 #define WEFT_ENV_APPLICATION_ID "APPLICATION_ID"
-#define WEFT_ENV_NM_HOST "NM_HOST"
-#define WEFT_ENV_NM_PORT "NM_PORT"
-#define WEFT_ENV_NM_HTTP_PORT "NM_HTTP_PORT"
-#define WEFT_ENV_LOCAL_DIRS "LOCAL_DIRS"
-#define WEFT_ENV_LOG_DIRS "LOG_DIRS"
-#define WEFT_ENV_LIBEXEC_DIR "WEFT_LIBEXEC_DIR"
-#define WEFT_ENV_RM_URL "WEFT_RM_URL" /* the RM's internal RPC URL */
-#define WEFT_ENV_AM_TOKEN "WEFT_AM_TOKEN"
+#define WEFT_ENV_NM_HOST        "NM_HOST"
+#define WEFT_ENV_NM_PORT        "NM_PORT"
+#define WEFT_ENV_NM_HTTP_PORT   "NM_HTTP_PORT"
+#define WEFT_ENV_LOCAL_DIRS     "LOCAL_DIRS"
+#define WEFT_ENV_LOG_DIRS       "LOG_DIRS"
+#define WEFT_ENV_LIBEXEC_DIR    "WEFT_LIBEXEC_DIR"
+#define WEFT_ENV_RM_URL         "WEFT_RM_URL" /* the RM's internal RPC URL */
+#define WEFT_ENV_AM_TOKEN       "WEFT_AM_TOKEN"
 #define WEFT_ENV_APP_ATTEMPT_ID "WEFT_APP_ATTEMPT_ID"
-#define WEFT_ENV_APP_SECRET "WEFT_APP_SECRET"
-#define WEFT_ENV_TASK_INDEX "WEFT_TASK_INDEX"
-#define WEFT_ENV_TASK_ATTEMPT "WEFT_TASK_ATTEMPT"
-#define WEFT_ENV_EXECUTOR_ID "WEFT_EXECUTOR_ID"
+#define WEFT_ENV_APP_SECRET     "WEFT_APP_SECRET"
+#define WEFT_ENV_TASK_INDEX     "WEFT_TASK_INDEX"
+#define WEFT_ENV_TASK_ATTEMPT   "WEFT_TASK_ATTEMPT"
+#define WEFT_ENV_EXECUTOR_ID    "WEFT_EXECUTOR_ID"
 
 /* The NM shuffle service: map outputs and persisted blocks live in this
  * directory of an application's local dirs; requests carry this header. */
-#define WEFT_SHUFFLE_DIR "weft-shuffle"
+#define WEFT_SHUFFLE_DIR         "weft-shuffle"
 #define WEFT_SHUFFLE_AUTH_HEADER "X-Weft-Shuffle-Auth"
 
 /* --- driver <-> executor keys (src/common/proto_task.c owns them) --- */
 /* Message types. */
-#define WEFT_KEY_TYPE        "type"
-#define WEFT_MSG_REGISTER    "register"
-#define WEFT_MSG_REGISTERED  "registered"
-#define WEFT_MSG_REJECTED    "rejected"
-#define WEFT_MSG_LAUNCH      "launch"
-#define WEFT_MSG_STATUS      "status"
-#define WEFT_MSG_KILL        "kill"
-#define WEFT_MSG_SHUTDOWN    "shutdown"
+#define WEFT_KEY_TYPE       "type"
+#define WEFT_MSG_REGISTER   "register"
+#define WEFT_MSG_REGISTERED "registered"
+#define WEFT_MSG_REJECTED   "rejected"
+#define WEFT_MSG_LAUNCH     "launch"
+#define WEFT_MSG_STATUS     "status"
+#define WEFT_MSG_KILL       "kill"
+#define WEFT_MSG_SHUTDOWN   "shutdown"
 /* register, rejected. */
 #define WEFT_KEY_EXECUTOR_ID  "executorId"
 #define WEFT_KEY_SECRET       "secret"
@@ -413,21 +413,21 @@
 #define WEFT_KEY_LOCAL_DIRS     "localDirs"
 #define WEFT_KEY_BUDGET_BYTES   "budgetBytes"
 /* A task's result. */
-#define WEFT_KEY_MAP_OUTPUT     "mapOutput"
-#define WEFT_KEY_SIZES          "sizes"
-#define WEFT_KEY_RECORDS        "records"
-#define WEFT_KEY_SPILLS         "spills"
-#define WEFT_KEY_BLOCKS         "blocks"
-#define WEFT_KEY_BYTES_FETCHED  "bytesFetched"
-#define WEFT_KEY_SAMPLE         "sample"
-#define WEFT_KEY_KEYS           "keys"
-#define WEFT_KEY_FETCH_FAILED   "fetchFailed"
-#define WEFT_KEY_MESSAGE        "message"
-#define WEFT_KEY_ERROR          "error"
+#define WEFT_KEY_MAP_OUTPUT    "mapOutput"
+#define WEFT_KEY_SIZES         "sizes"
+#define WEFT_KEY_RECORDS       "records"
+#define WEFT_KEY_SPILLS        "spills"
+#define WEFT_KEY_BLOCKS        "blocks"
+#define WEFT_KEY_BYTES_FETCHED "bytesFetched"
+#define WEFT_KEY_SAMPLE        "sample"
+#define WEFT_KEY_KEYS          "keys"
+#define WEFT_KEY_FETCH_FAILED  "fetchFailed"
+#define WEFT_KEY_MESSAGE       "message"
+#define WEFT_KEY_ERROR         "error"
 /* --- end of driver <-> executor keys --- */
 
 /* Caps on what any side accepts. */
 #define WEFT_MAX_JSON_BODY (1024 * 1024)
-#define WEFT_MAX_LINE (64 * 1024 * 1024)
+#define WEFT_MAX_LINE      (64 * 1024 * 1024)
 
 #endif

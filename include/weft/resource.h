@@ -19,7 +19,7 @@ typedef struct {
 
 static inline weft_resource_t weft_resource(int64_t memory_mb, int64_t vcores)
 {
-	weft_resource_t r = { memory_mb, vcores };
+	weft_resource_t r = {memory_mb, vcores};
 	return r;
 }
 
@@ -45,8 +45,8 @@ int64_t weft_resource_count_fits(weft_resource_t unit, weft_resource_t avail);
  * less becomes minimum).  RET 0 and *out, or -1 when the rounded ask
  * exceeds maximum in any dimension.
  */
-int weft_resource_normalize(weft_resource_t ask, weft_resource_t minimum,
-			    weft_resource_t maximum, weft_resource_t *out);
+int weft_resource_normalize(weft_resource_t ask, weft_resource_t minimum, weft_resource_t maximum,
+                            weft_resource_t *out);
 
 /* "<memory:1024, vCores:1>", YARN's way of printing a resource. */
 char *weft_resource_format(weft_resource_t a, char *buf, unsigned long len);

@@ -25,7 +25,7 @@ int cli_call(const char *method, const char *base, const char *path, struct json
 /* The same with extra request headers ("Name: value", NULL-terminated,
  * may be NULL). */
 int cli_call_headers(const char *method, const char *base, const char *path,
-                     const char *const *headers, struct json_object *body,
-                     struct json_object **out, long *status, FILE *err);
+                     const char *const *headers, struct json_object *body, struct json_object **out,
+                     long *status, FILE *err);
 
 #endif

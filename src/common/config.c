@@ -436,7 +436,9 @@ static char *config_default_dir(void)
 	build_tree = false;
 	for (int up = 0; up < 3 && !build_tree; up++) {
 		probe = xasprintf("%s%s/config.status", self,
-		                  up == 0 ? "" : up == 1 ? "/.." : "/../..");
+		                  up == 0   ? ""
+		                  : up == 1 ? "/.."
+		                            : "/../..");
 		build_tree = access(probe, F_OK) == 0;
 		free(probe);
 	}

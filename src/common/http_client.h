@@ -16,10 +16,10 @@
 #include <stdint.h>
 
 struct http_response {
-	long status;       /* HTTP status, 0 when no answer came */
-	const char *body;  /* NUL-terminated; "" when none */
+	long status;      /* HTTP status, 0 when no answer came */
+	const char *body; /* NUL-terminated; "" when none */
 	size_t body_len;
-	const char *error; /* why there was no answer (status 0), else NULL */
+	const char *error;      /* why there was no answer (status 0), else NULL */
 	int64_t content_length; /* the answer's Content-Length (HEAD too); -1: none */
 };
 
@@ -41,20 +41,19 @@ void http_client_free(struct http_client *client);
  * callback runs, usable with http_call_cancel().
  */
 struct http_call *http_client_request(struct http_client *client, const char *method,
-				      const char *url, const char *const *headers,
-				      const void *body, size_t body_len, long timeout_ms,
-				      http_response_cb cb, void *arg);
+                                      const char *url, const char *const *headers, const void *body,
+                                      size_t body_len, long timeout_ms, http_response_cb cb,
+                                      void *arg);
 /* Send a JSON object (not consumed) with Content-Type application/json. */
-struct http_call *http_client_json(struct http_client *client, const char *method,
-				   const char *url, const char *const *headers,
-				   struct json_object *body, long timeout_ms,
-				   http_response_cb cb, void *arg);
+struct http_call *http_client_json(struct http_client *client, const char *method, const char *url,
+                                   const char *const *headers, struct json_object *body,
+                                   long timeout_ms, http_response_cb cb, void *arg);
 /* Download url into dest_path (created 0644, replaced atomically through a
  * temporary name; removed on failure).  max_bytes 0 = no cap.  file://
  * URLs work too.  resp->status is 200 on success. */
 struct http_call *http_client_download(struct http_client *client, const char *url,
-				       const char *dest_path, int64_t max_bytes,
-				       long timeout_ms, http_response_cb cb, void *arg);
+                                       const char *dest_path, int64_t max_bytes, long timeout_ms,
+                                       http_response_cb cb, void *arg);
 /* Drop a call: its callback will not run. */
 void http_call_cancel(struct http_call *call);
 /* Calls in flight (tests, shutdown). */
@@ -65,11 +64,11 @@ int http_client_pending(const struct http_client *client);
  * RET 0 when an answer came (any status; *status set, *resp_body allocated
  * and NUL-terminated, caller frees), -1 with *cause when none did.
  */
-int http_fetch(const char *method, const char *url, const char *const *headers,
-	       const void *body, size_t body_len, long timeout_ms, long *status,
-	       char **resp_body, size_t *resp_len, char **cause);
+int http_fetch(const char *method, const char *url, const char *const *headers, const void *body,
+               size_t body_len, long timeout_ms, long *status, char **resp_body, size_t *resp_len,
+               char **cause);
 /* Blocking upload of a local file with PUT. */
-int http_put_file(const char *url, const char *path, const char *const *headers,
-		  long timeout_ms, long *status, char **resp_body, char **cause);
+int http_put_file(const char *url, const char *path, const char *const *headers, long timeout_ms,
+                  long *status, char **resp_body, char **cause);
 
 #endif

@@ -17,10 +17,10 @@
 
 enum http_head_status {
 	HTTP_HEAD_OK = 0,
-	HTTP_HEAD_BAD_LINE,     /* request line unusable: 400 */
-	HTTP_HEAD_BAD_HEADER,   /* a header field line unusable: 400 */
-	HTTP_HEAD_BAD_LENGTH,   /* Content-Length unusable: 400 */
-	HTTP_HEAD_BAD_VERSION,  /* not HTTP/1.0 or HTTP/1.1: 505 */
+	HTTP_HEAD_BAD_LINE,    /* request line unusable: 400 */
+	HTTP_HEAD_BAD_HEADER,  /* a header field line unusable: 400 */
+	HTTP_HEAD_BAD_LENGTH,  /* Content-Length unusable: 400 */
+	HTTP_HEAD_BAD_VERSION, /* not HTTP/1.0 or HTTP/1.1: 505 */
 };
 
 struct http_head_field {

@@ -28,11 +28,11 @@ typedef void (*lineserver_accept_cb)(struct lineconn *c, void *arg);
 
 /* Dial host:port without blocking; on_close reports a failed connect. */
 struct lineconn *lineconn_connect(struct event_base *base, const char *host, int port,
-				  size_t max_line, lineconn_message_cb on_message,
-				  lineconn_close_cb on_close, void *arg);
+                                  size_t max_line, lineconn_message_cb on_message,
+                                  lineconn_close_cb on_close, void *arg);
 /* Change the callbacks (the server hands out connections with none set). */
 void lineconn_set_callbacks(struct lineconn *c, lineconn_message_cb on_message,
-			    lineconn_close_cb on_close, void *arg);
+                            lineconn_close_cb on_close, void *arg);
 /* Queue msg as one line (msg not consumed).  RET 0, -1 when closed. */
 int lineconn_send(struct lineconn *c, struct json_object *msg);
 /* "ip:port" of the peer. */
@@ -45,8 +45,8 @@ void lineconn_free(struct lineconn *c);
 /* Listen on host:port (0 = any port) and hand every accepted connection to
  * on_accept, which must set its callbacks.  RET NULL with *cause. */
 struct lineserver *lineserver_new(struct event_base *base, const char *host, int port,
-				  size_t max_line, lineserver_accept_cb on_accept, void *arg,
-				  char **cause);
+                                  size_t max_line, lineserver_accept_cb on_accept, void *arg,
+                                  char **cause);
 int lineserver_port(const struct lineserver *s);
 void lineserver_free(struct lineserver *s);
 

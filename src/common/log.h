@@ -24,21 +24,21 @@ void log_reopen(void);
 void log_close(void);
 
 void log_write(enum log_level level, const char *func, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 void log_vwrite(enum log_level level, const char *func, const char *fmt, va_list ap)
-	__attribute__((format(printf, 3, 0)));
+        __attribute__((format(printf, 3, 0)));
 /* The last words of fatal()/fatalx(): an ERROR line whatever the level, and
  * "PROGRAM: message" on stderr too when the log goes to a file.  Allocates
  * nothing (it may run out of memory). */
 void log_fatal_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #define log_error(...) log_write(LOG_LEVEL_ERROR, __func__, __VA_ARGS__)
-#define log_warn(...) log_write(LOG_LEVEL_WARN, __func__, __VA_ARGS__)
-#define log_info(...) log_write(LOG_LEVEL_INFO, __func__, __VA_ARGS__)
-#define log_debug(...)                                                 \
-	do {                                                           \
-		if (log_get_level() >= LOG_LEVEL_DEBUG)                \
-			log_write(LOG_LEVEL_DEBUG, __func__, __VA_ARGS__); \
+#define log_warn(...)  log_write(LOG_LEVEL_WARN, __func__, __VA_ARGS__)
+#define log_info(...)  log_write(LOG_LEVEL_INFO, __func__, __VA_ARGS__)
+#define log_debug(...)                                                                             \
+	do {                                                                                       \
+		if (log_get_level() >= LOG_LEVEL_DEBUG)                                            \
+			log_write(LOG_LEVEL_DEBUG, __func__, __VA_ARGS__);                         \
 	} while (0)
 
 #endif

@@ -35,11 +35,11 @@
 
 struct proc {
 	pid_t pid;
-	bool running;     /* not reaped yet */
-	bool terminating; /* proc_terminate() was called */
-	bool session;     /* leads its own session (proc_spec.new_session) */
+	bool running;           /* not reaped yet */
+	bool terminating;       /* proc_terminate() was called */
+	bool session;           /* leads its own session (proc_spec.new_session) */
 	struct timeval kill_at; /* when proc_terminate's grace ends */
-	proc_exit_cb cb;  /* NULL once detached */
+	proc_exit_cb cb;        /* NULL once detached */
 	void *arg;
 	struct event *kill_timer;
 	LIST_ENTRY(proc) entry;

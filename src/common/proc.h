@@ -26,27 +26,26 @@ struct proc;
 typedef void (*proc_exit_cb)(struct proc *p, int wait_status, void *arg);
 
 struct proc_spec {
-	const char *command;       /* run with /bin/sh -c, or NULL and argv */
-	char *const *argv;         /* argv[0] is looked up in PATH */
-	char *const *env;          /* full "K=V" environment; NULL = inherit */
-	const char *cwd;           /* NULL = inherit */
-	const char *stdout_path;   /* created/appended 0640; NULL = /dev/null */
-	const char *stderr_path;   /* NULL = /dev/null */
-	const char *stdin_path;    /* NULL = /dev/null */
-	bool new_session;          /* setsid(): the child leads a session of
-	                              its own; every process left in it is
-	                              signalled with the group and SIGKILLed
-	                              when the leader exits (NM containers, so
-	                              an executor's tasks die with it even
-	                              though they run in groups of their own) */
+	const char *command;     /* run with /bin/sh -c, or NULL and argv */
+	char *const *argv;       /* argv[0] is looked up in PATH */
+	char *const *env;        /* full "K=V" environment; NULL = inherit */
+	const char *cwd;         /* NULL = inherit */
+	const char *stdout_path; /* created/appended 0640; NULL = /dev/null */
+	const char *stderr_path; /* NULL = /dev/null */
+	const char *stdin_path;  /* NULL = /dev/null */
+	bool new_session;        /* setsid(): the child leads a session of
+	                            its own; every process left in it is
+	                            signalled with the group and SIGKILLed
+	                            when the leader exits (NM containers, so
+	                            an executor's tasks die with it even
+	                            though they run in groups of their own) */
 };
 
 /* Install the SIGCHLD event on base; once per process. */
 void proc_init(struct event_base *base);
 /* Start a child.  RET the handle, or NULL with *cause (fork failed, the
  * program could not be executed, cwd missing, ...). */
-struct proc *proc_spawn(const struct proc_spec *spec, proc_exit_cb cb, void *arg,
-			char **cause);
+struct proc *proc_spawn(const struct proc_spec *spec, proc_exit_cb cb, void *arg, char **cause);
 pid_t proc_pid(const struct proc *p);
 bool proc_running(const struct proc *p);
 /* Signal the whole process group. */

@@ -24,8 +24,8 @@
 #include "weft/ids.h"
 #include "weft/resource.h"
 
-#define SECURITY_AUTH_HEADER "X-Weft-Auth"
-#define SECURITY_AM_HEADER "X-Weft-AM-Token"
+#define SECURITY_AUTH_HEADER  "X-Weft-Auth"
+#define SECURITY_AM_HEADER    "X-Weft-AM-Token"
 #define SECURITY_AUTH_SKEW_MS (5 * 60 * 1000)
 /* Longer container tokens are refused unread. */
 #define SECURITY_CONTAINER_TOKEN_MAX 4096
@@ -43,8 +43,7 @@ struct secret *secret_from_bytes(const void *bytes, size_t len);
 void secret_free(struct secret *s);
 
 /* HMAC-SHA256(key, data) as 64 hex chars + NUL in out. */
-void security_hmac_hex(const void *key, size_t key_len, const void *data, size_t len,
-		       char out[65]);
+void security_hmac_hex(const void *key, size_t key_len, const void *data, size_t len, char out[65]);
 /* Constant-time comparison of two NUL-terminated strings. */
 bool security_equal(const char *a, const char *b);
 /* n random bytes as 2n hex chars (caller frees). */
@@ -52,29 +51,28 @@ char *security_random_hex(size_t n);
 
 /* Cluster call authentication (header value without the name). */
 char *security_sign_request(const struct secret *s, const char *method, const char *path,
-			    const void *body, size_t body_len, int64_t now_ms);
-int security_verify_request(const struct secret *s, const char *header_value,
-			    const char *method, const char *path, const void *body,
-			    size_t body_len, int64_t now_ms, char **cause);
+                            const void *body, size_t body_len, int64_t now_ms);
+int security_verify_request(const struct secret *s, const char *header_value, const char *method,
+                            const char *path, const void *body, size_t body_len, int64_t now_ms,
+                            char **cause);
 
 /* AM tokens: "<attempt id>:<hex>" for the given attempt. */
 char *security_am_token(const struct secret *s, const char *attempt_id);
 /* RET 0 and the attempt id in attempt_out (WEFT_ID_MAX), or -1. */
 int security_verify_am_token(const struct secret *s, const char *token,
-			     char attempt_out[WEFT_ID_MAX], char **cause);
+                             char attempt_out[WEFT_ID_MAX], char **cause);
 
 struct container_token {
 	char container_id[WEFT_ID_MAX];
-	char node_id[256];   /* host:port the container may start on */
+	char node_id[256]; /* host:port the container may start on */
 	char user[64];
 	weft_resource_t resource;
-	int64_t expiry_ms;   /* start must happen before this time */
+	int64_t expiry_ms; /* start must happen before this time */
 	int64_t key_id;
 };
 
 /* Sign tok with the container key for tok->key_id (caller frees). */
-char *security_container_token_sign(const struct secret *s,
-				    const struct container_token *tok);
+char *security_container_token_sign(const struct secret *s, const struct container_token *tok);
 /*
  * Payload JSON: {"containerId","nodeId","user","memoryMB","vcores",
  * "expiry","keyId"}; key = HMAC(secret, "container-key\n<key id>").
@@ -83,8 +81,8 @@ char *security_container_token_sign(const struct secret *s,
  * *cause ("container token expired", "container token is for node X").
  */
 int security_container_token_verify(const struct secret *s, const char *text,
-				    const int64_t *accepted_key_ids, size_t n_keys,
-				    const char *expected_node_id, int64_t now_ms,
-				    struct container_token *out, char **cause);
+                                    const int64_t *accepted_key_ids, size_t n_keys,
+                                    const char *expected_node_id, int64_t now_ms,
+                                    struct container_token *out, char **cause);
 
 #endif

@@ -31,23 +31,24 @@ struct json_object *wjson_parse_file(const char *path, size_t max_bytes, char **
  * present with JSON null counts as missing.  Strings returned point into
  * obj and live as long as it does.
  */
-int wjson_get_string(struct json_object *obj, const char *prefix, const char *key,
-		     bool required, const char **out, char **cause);
-int wjson_get_int(struct json_object *obj, const char *prefix, const char *key,
-		  bool required, int64_t min, int64_t max, int64_t *out, char **cause);
-int wjson_get_bool(struct json_object *obj, const char *prefix, const char *key,
-		   bool required, bool *out, char **cause);
-int wjson_get_object(struct json_object *obj, const char *prefix, const char *key,
-		     bool required, struct json_object **out, char **cause);
-int wjson_get_array(struct json_object *obj, const char *prefix, const char *key,
-		    bool required, struct json_object **out, char **cause);
+int wjson_get_string(struct json_object *obj, const char *prefix, const char *key, bool required,
+                     const char **out, char **cause);
+int wjson_get_int(struct json_object *obj, const char *prefix, const char *key, bool required,
+                  int64_t min, int64_t max, int64_t *out, char **cause);
+int wjson_get_bool(struct json_object *obj, const char *prefix, const char *key, bool required,
+                   bool *out, char **cause);
+int wjson_get_object(struct json_object *obj, const char *prefix, const char *key, bool required,
+                     struct json_object **out, char **cause);
+int wjson_get_array(struct json_object *obj, const char *prefix, const char *key, bool required,
+                    struct json_object **out, char **cause);
 
 /* Compact text of a value (owned by the value, valid until it changes). */
 const char *wjson_text(struct json_object *obj);
 
 /* Builders that never return NULL (allocation failure is fatal). */
 struct json_object *wjson_new_object(void);
-void wjson_add_string(struct json_object *obj, const char *key, const char *value); /* NULL → JSON null */
+void wjson_add_string(struct json_object *obj, const char *key,
+                      const char *value); /* NULL → JSON null */
 void wjson_add_int(struct json_object *obj, const char *key, int64_t value);
 void wjson_add_bool(struct json_object *obj, const char *key, bool value);
 void wjson_add_double(struct json_object *obj, const char *key, double value);

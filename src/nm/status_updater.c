@@ -355,7 +355,7 @@ static void status_updater_delivered(struct status_updater *su)
 		su->partial_left = WEFT_NM_FULL_REPORT_EVERY - 1;
 	} else {
 		json_object_object_foreach(su->sent, id, state)
-			json_object_object_add(su->delivered, id, json_object_get(state));
+		        json_object_object_add(su->delivered, id, json_object_get(state));
 		json_object_put(su->sent);
 		if (su->partial_left > 0)
 			su->partial_left--;
@@ -375,7 +375,8 @@ static struct json_object *status_updater_statuses(struct status_updater *su, bo
 	su->sent = wjson_new_object();
 	su->sent_full = full;
 	for (i = 0; i < len; i++) {
-		struct json_object *st = json_object_array_get_idx(all, i), *state = NULL, *was = NULL;
+		struct json_object *st = json_object_array_get_idx(all, i), *state = NULL,
+		                   *was = NULL;
 		struct json_object *cid = NULL;
 		const char *id, *name;
 

@@ -137,8 +137,13 @@ void am_launcher_launch(struct am_launcher *l, const struct am_launch *req)
 	                                    req->user, req->resource);
 	char *am_token = security_am_token(l->rm->secret, req->attempt_id);
 	const char *extra[] = {
-	        WEFT_ENV_RM_URL, l->rm->rpc_url, WEFT_ENV_AM_TOKEN, am_token, WEFT_ENV_APP_ATTEMPT_ID,
-	        req->attempt_id, NULL,
+	        WEFT_ENV_RM_URL,
+	        l->rm->rpc_url,
+	        WEFT_ENV_AM_TOKEN,
+	        am_token,
+	        WEFT_ENV_APP_ATTEMPT_ID,
+	        req->attempt_id,
+	        NULL,
 	};
 	struct json_object *body = wjson_new_object();
 	char *url = xasprintf("http://%s/rpc/containers/start", req->node_http_address);

@@ -227,8 +227,8 @@ void fairness_poll(struct fairness *f)
 		return;
 	f->in_flight = true;
 	if (f->scheduler_missing)
-		rm_rpc_call(f->sls->rest, "GET", "/ws/v1/cluster/apps?states=RUNNING", NULL, NULL, 0,
-		            fairness_apps_cb, f);
+		rm_rpc_call(f->sls->rest, "GET", "/ws/v1/cluster/apps?states=RUNNING", NULL, NULL,
+		            0, fairness_apps_cb, f);
 	else
 		rm_rpc_call(f->sls->rest, "GET", "/ws/v1/cluster/scheduler", NULL, NULL, 0,
 		            fairness_scheduler_cb, f);

@@ -62,7 +62,7 @@ struct sim_node {
 	bool registered;
 	bool shutdown;
 	bool in_flight;
-	bool again; /* a heartbeat was wanted while one was in flight */
+	bool again;       /* a heartbeat was wanted while one was in flight */
 	int partial_left; /* partial reports before the next full one */
 	bool sent_full;   /* the heartbeat in flight is a full report */
 	int64_t response_id;

@@ -47,7 +47,7 @@ struct client {
 	struct evbuffer *in;
 	int64_t sent_us;
 	bool awaiting; /* a request is out, its answer not complete */
-	int64_t want; /* body bytes expected, -1 = head not parsed */
+	int64_t want;  /* body bytes expected, -1 = head not parsed */
 	int status;
 	size_t head_len;
 };

@@ -251,9 +251,11 @@ END_TEST
 START_TEST(test_nodes_over_http)
 {
 	struct rm_fixture *fx = fixture_new(NULL);
-	const char *body = "{\"nodeId\":\"nm1.example:8042\",\"httpAddress\":\"nm1.example:8042\","
-	                   "\"rack\":\"/r1\",\"memoryMB\":4096,\"vcores\":4,\"version\":\"" WEFT_VERSION_STRING "\","
-	                   "\"containers\":[]}";
+	const char *body =
+	        "{\"nodeId\":\"nm1.example:8042\",\"httpAddress\":\"nm1.example:8042\","
+	        "\"rack\":\"/r1\",\"memoryMB\":4096,\"vcores\":4,\"version\":\"" WEFT_VERSION_STRING
+	        "\","
+	        "\"containers\":[]}";
 	char *auth = fixture_nm_header(fx, "/rpc/node/register", body);
 	const char *headers[] = {auth, NULL};
 	const char *bad_headers[] = {"X-Weft-Auth: 1:00", NULL};
