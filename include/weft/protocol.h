@@ -347,6 +347,43 @@
 #define WEFT_SHUFFLE_DIR         "weft-shuffle"
 #define WEFT_SHUFFLE_AUTH_HEADER "X-Weft-Shuffle-Auth"
 
+/* --- node keys and routes (src/common/proto_node.c owns them) --- */
+/* NM -> RM, on the RM's internal listener. */
+#define WEFT_RPC_NODE_REGISTER  "/rpc/node/register"
+#define WEFT_RPC_NODE_HEARTBEAT "/rpc/node/heartbeat"
+/* The container status record (also an allocate answer's "completed"). */
+#define WEFT_NODE_KEY_CONTAINER_ID "containerId"
+#define WEFT_NODE_KEY_STATE        "state"
+#define WEFT_NODE_KEY_EXIT_STATUS  "exitStatus"
+#define WEFT_NODE_KEY_DIAGNOSTICS  "diagnostics"
+#define WEFT_NODE_STATE_RUNNING    "RUNNING"
+#define WEFT_NODE_STATE_COMPLETE   "COMPLETE"
+/* register. */
+#define WEFT_NODE_KEY_NODE_ID      "nodeId"
+#define WEFT_NODE_KEY_HTTP_ADDRESS "httpAddress"
+#define WEFT_NODE_KEY_RACK         "rack"
+#define WEFT_NODE_KEY_MEMORY_MB    "memoryMB"
+#define WEFT_NODE_KEY_VCORES       "vcores"
+#define WEFT_NODE_KEY_VERSION      "version"
+#define WEFT_NODE_KEY_HEARTBEAT_MS "heartbeatIntervalMs"
+#define WEFT_NODE_KEY_CONTAINERS   "containers"
+#define WEFT_NODE_KEY_CLUSTER_TS   "clusterTimestamp"
+#define WEFT_NODE_KEY_KEY_IDS      "containerKeyIds"
+#define WEFT_NODE_DEFAULT_RACK     "/default-rack"
+/* heartbeat. */
+#define WEFT_NODE_KEY_RESPONSE_ID     "responseId"
+#define WEFT_NODE_KEY_FULL_REPORT     "fullReport"
+#define WEFT_NODE_KEY_HEALTHY         "healthy"
+#define WEFT_NODE_KEY_HEALTH_REPORT   "healthReport"
+#define WEFT_NODE_KEY_ACTION          "action"
+#define WEFT_NODE_KEY_TO_CLEANUP      "containersToCleanup"
+#define WEFT_NODE_KEY_TO_ACK          "containersToAck"
+#define WEFT_NODE_KEY_APPS_TO_CLEANUP "appsToCleanup"
+#define WEFT_NODE_ACTION_NORMAL       "NORMAL"
+#define WEFT_NODE_ACTION_RESYNC       "RESYNC"
+#define WEFT_NODE_ACTION_SHUTDOWN     "SHUTDOWN"
+/* --- end of node keys and routes --- */
+
 /* --- driver <-> executor keys (src/common/proto_task.c owns them) --- */
 /* Message types. */
 #define WEFT_KEY_TYPE       "type"

@@ -25,6 +25,7 @@
 #include "common/daemon.h"
 #include "common/log.h"
 #include "common/proc.h"
+#include "common/proto_node.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "nm/launcher.h"
@@ -553,11 +554,13 @@ void container_set_acked(struct container *c)
 /* The status the RM and AMs see (protocol.h's container status). */
 struct json_object *container_status_json(const struct container *c)
 {
-	struct json_object *o = wjson_new_object();
+	struct proto_node_container_status st = {
+	        .container_id = c->id,
+	        .state = container_is_complete(c) ? PROTO_NODE_CONTAINER_COMPLETE
+	                                          : PROTO_NODE_CONTAINER_RUNNING,
+	        .exit_status = c->exit_status,
+	        .diagnostics = c->diagnostics,
+	};
 
-	wjson_add_string(o, "containerId", c->id);
-	wjson_add_string(o, "state", container_is_complete(c) ? "COMPLETE" : "RUNNING");
-	wjson_add_int(o, "exitStatus", c->exit_status);
-	wjson_add_string(o, "diagnostics", c->diagnostics);
-	return o;
+	return proto_node_container_status_encode(&st);
 }

@@ -28,14 +28,14 @@
 #include "common/daemon.h"
 #include "common/http_client.h"
 #include "common/log.h"
+#include "common/proto_node.h"
 #include "common/security.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
+#include "nm/container.h"
 #include "nm/container_manager.h"
 #include "weft/protocol.h"
 
-#define STATUS_UPDATER_REGISTER_PATH  "/rpc/node/register"
-#define STATUS_UPDATER_HEARTBEAT_PATH "/rpc/node/heartbeat"
 /* Bound on the last heartbeat at shutdown. */
 #define STATUS_UPDATER_FINAL_TIMEOUT_MS 2000
 
@@ -157,50 +157,41 @@ static char *status_updater_failure(const struct http_response *resp)
 	return xasprintf("HTTP %ld: %.300s", resp->status, resp->body);
 }
 
-/* Read an optional array of integers (key ids).  RET 0 / -1 *cause. */
-static int status_updater_key_ids(struct json_object *answer, int64_t *ids, size_t *n,
-                                  bool *present, char **cause)
+/* The statuses this node reports (proto_node.h; they point into the
+ * containers): every container not yet acknowledged COMPLETE, or with
+ * running_only the ones not complete.  RET an array (caller frees) and
+ * *n. */
+static struct proto_node_container_status *status_updater_collect(struct status_updater *su,
+                                                                  bool running_only, int *n)
 {
-	struct json_object *array = NULL, *item;
-	size_t i, len;
+	struct container_manager *cm = su->ctx->containers;
+	size_t count = container_manager_count(cm);
+	struct proto_node_container_status *st = xcalloc(count + 1, sizeof *st);
 
 	*n = 0;
-	*present = false;
-	if (wjson_get_array(answer, "", "containerKeyIds", false, &array, cause) != 0)
-		return -1;
-	if (array == NULL)
-		return 0;
-	*present = true;
-	len = json_object_array_length(array);
-	for (i = 0; i < len; i++) {
-		item = json_object_array_get_idx(array, i);
-		if (item == NULL || !json_object_is_type(item, json_type_int))
-			return set_cause(cause, "containerKeyIds[%zu]: expected an integer", i);
-		if (*n < CONTAINER_MANAGER_MAX_KEYS)
-			ids[(*n)++] = json_object_get_int64(item);
+	for (size_t i = 0; i < count; i++) {
+		struct container *c = container_manager_at(cm, i);
+		bool complete = container_is_complete(c);
+
+		if (complete && (running_only || container_is_acked(c)))
+			continue;
+		st[*n].container_id = container_id(c);
+		st[*n].state =
+		        complete ? PROTO_NODE_CONTAINER_COMPLETE : PROTO_NODE_CONTAINER_RUNNING;
+		st[*n].exit_status = container_exit_status(c);
+		st[*n].diagnostics = container_diagnostics(c);
+		(*n)++;
 	}
-	return 0;
+	return st;
 }
 
-/* Check an optional array of strings. */
-static int status_updater_string_array(struct json_object *answer, const char *key,
-                                       struct json_object **out, char **cause)
+/* The key ids of an answer, to the container manager (at most what it
+ * keeps). */
+static void status_updater_set_key_ids(struct status_updater *su, const int64_t *ids, int n)
 {
-	struct json_object *item;
-	size_t i, len;
-
-	*out = NULL;
-	if (wjson_get_array(answer, "", key, false, out, cause) != 0)
-		return -1;
-	if (*out == NULL)
-		return 0;
-	len = json_object_array_length(*out);
-	for (i = 0; i < len; i++) {
-		item = json_object_array_get_idx(*out, i);
-		if (item == NULL || !json_object_is_type(item, json_type_string))
-			return set_cause(cause, "%s[%zu]: expected a string", key, i);
-	}
-	return 0;
+	if (n > CONTAINER_MANAGER_MAX_KEYS)
+		n = CONTAINER_MANAGER_MAX_KEYS;
+	container_manager_set_key_ids(su->ctx->containers, ids, (size_t)n);
 }
 
 /* The registration was answered (or failed). */
@@ -208,10 +199,8 @@ static void status_updater_register_cb(const struct http_response *resp, void *a
 {
 	struct status_updater *su = arg;
 	struct json_object *answer = NULL;
-	int64_t ids[CONTAINER_MANAGER_MAX_KEYS], interval = 0, ts = 0;
+	struct proto_node_register_answer a;
 	char *cause = NULL;
-	bool present;
-	size_t n;
 
 	su->call = NULL;
 	if (resp->status != 200) {
@@ -219,18 +208,14 @@ static void status_updater_register_cb(const struct http_response *resp, void *a
 		goto retry;
 	}
 	answer = wjson_parse_object(resp->body, resp->body_len, &cause);
-	if (answer == NULL ||
-	    wjson_get_int(answer, "", "clusterTimestamp", false, 0, INT64_MAX, &ts, &cause) != 0 ||
-	    wjson_get_int(answer, "", "heartbeatIntervalMs", false, 10, 3600000, &interval,
-	                  &cause) != 0 ||
-	    status_updater_key_ids(answer, ids, &n, &present, &cause) != 0)
+	if (answer == NULL || proto_node_register_answer_decode(answer, &a, &cause) != 0)
 		goto retry;
 	json_object_put(answer);
 
-	container_manager_set_key_ids(su->ctx->containers, ids, n);
-	if (interval > 0)
-		su->interval_ms = interval;
-	su->cluster_timestamp = ts;
+	status_updater_set_key_ids(su, a.key_ids, a.n_key_ids);
+	if (a.heartbeat_interval_ms > 0)
+		su->interval_ms = a.heartbeat_interval_ms;
+	su->cluster_timestamp = a.cluster_timestamp;
 	su->registered = true;
 	su->rm_unreachable = false;
 	su->response_id = 0;
@@ -266,7 +251,8 @@ retry:
 /* Send the registration. */
 static void status_updater_register(struct status_updater *su)
 {
-	struct json_object *body = wjson_new_object();
+	struct proto_node_register m = {0};
+	struct json_object *body;
 
 	if (su->call != NULL) {
 		http_call_cancel(su->call);
@@ -280,18 +266,19 @@ static void status_updater_register(struct status_updater *su)
 	json_object_put(su->sent);
 	su->sent = NULL;
 	su->partial_left = 0;
-	wjson_add_string(body, "nodeId", su->ctx->node_id);
-	wjson_add_string(body, "httpAddress", su->ctx->node_id);
-	wjson_add_string(body, "rack", config_get(su->ctx->cfg, "nm.rack"));
-	wjson_add_int(body, "memoryMB", su->ctx->capability.memory_mb);
-	wjson_add_int(body, "vcores", su->ctx->capability.vcores);
-	wjson_add_string(body, "version", WEFT_VERSION_STRING);
+	m.node_id = su->ctx->node_id;
+	m.http_address = su->ctx->node_id;
+	m.rack = config_get(su->ctx->cfg, "nm.rack");
+	m.memory_mb = su->ctx->capability.memory_mb;
+	m.vcores = su->ctx->capability.vcores;
+	m.version = WEFT_VERSION_STRING;
 	/* What this NM wants; the RM answers the interval to use. */
-	wjson_add_int(body, "heartbeatIntervalMs",
-	              config_get_int(su->ctx->cfg, "nm.heartbeat-interval-ms"));
-	wjson_add(body, "containers", container_manager_statuses(su->ctx->containers, true));
+	m.heartbeat_interval_ms = config_get_int(su->ctx->cfg, "nm.heartbeat-interval-ms");
+	m.containers = status_updater_collect(su, true, &m.n_containers);
+	body = proto_node_register_encode(&m);
+	free(m.containers);
 	log_debug("registering with %s", su->ctx->rm_rpc_url);
-	su->call = status_updater_post(su, STATUS_UPDATER_REGISTER_PATH, body,
+	su->call = status_updater_post(su, WEFT_RPC_NODE_REGISTER, body,
 	                               STATUS_UPDATER_CALL_TIMEOUT_MS, status_updater_register_cb);
 	json_object_put(body);
 	if (su->call == NULL) {
@@ -301,15 +288,15 @@ static void status_updater_register(struct status_updater *su)
 }
 
 /* Act on a validated heartbeat answer. */
-static void status_updater_apply(struct status_updater *su, struct json_object *cleanup,
-                                 struct json_object *ack, struct json_object *apps)
+static void status_updater_apply(struct status_updater *su,
+                                 const struct proto_node_heartbeat_answer *a)
 {
 	struct container_manager *cm = su->ctx->containers;
 	struct container *c;
-	size_t i;
+	int i;
 
-	for (i = 0; cleanup != NULL && i < json_object_array_length(cleanup); i++) {
-		const char *id = json_object_get_string(json_object_array_get_idx(cleanup, i));
+	for (i = 0; i < a->n_containers_to_cleanup; i++) {
+		const char *id = a->containers_to_cleanup[i];
 
 		c = container_manager_find(cm, id);
 		if (c == NULL || container_is_complete(c))
@@ -318,11 +305,10 @@ static void status_updater_apply(struct status_updater *su, struct json_object *
 		container_manager_stop(cm, c, WEFT_EXIT_KILLED_BY_RESOURCEMANAGER,
 		                       CONTAINER_KILLED_BY_RM);
 	}
-	for (i = 0; ack != NULL && i < json_object_array_length(ack); i++)
-		container_manager_ack(cm,
-		                      json_object_get_string(json_object_array_get_idx(ack, i)));
-	for (i = 0; apps != NULL && i < json_object_array_length(apps); i++) {
-		const char *id = json_object_get_string(json_object_array_get_idx(apps, i));
+	for (i = 0; i < a->n_containers_to_ack; i++)
+		container_manager_ack(cm, a->containers_to_ack[i]);
+	for (i = 0; i < a->n_apps_to_cleanup; i++) {
+		const char *id = a->apps_to_cleanup[i];
 
 		if (container_manager_find_app(cm, id) != NULL)
 			log_info("the RM says application %s is done", id);
@@ -364,51 +350,41 @@ static void status_updater_delivered(struct status_updater *su)
 }
 
 /* The statuses of this heartbeat (all of them in a full report, else what
- * changed), noting in su->sent the non-COMPLETE ones. */
-static struct json_object *status_updater_statuses(struct status_updater *su, bool full)
+ * changed), noting in su->sent the non-COMPLETE ones.  RET an array
+ * (caller frees) and *n. */
+static struct proto_node_container_status *status_updater_statuses(struct status_updater *su,
+                                                                   bool full, int *n)
 {
-	struct json_object *all = container_manager_statuses(su->ctx->containers, false);
-	struct json_object *out = full ? all : json_object_new_array();
-	size_t i, len = json_object_array_length(all);
+	int all = 0, kept = 0;
+	struct proto_node_container_status *st = status_updater_collect(su, false, &all);
 
 	json_object_put(su->sent);
 	su->sent = wjson_new_object();
 	su->sent_full = full;
-	for (i = 0; i < len; i++) {
-		struct json_object *st = json_object_array_get_idx(all, i), *state = NULL,
-		                   *was = NULL;
-		struct json_object *cid = NULL;
-		const char *id, *name;
+	for (int i = 0; i < all; i++) {
+		struct json_object *was = NULL;
+		const char *id = st[i].container_id;
+		const char *name = proto_node_container_state_name(st[i].state);
 
-		if (!json_object_object_get_ex(st, "containerId", &cid) ||
-		    !json_object_object_get_ex(st, "state", &state))
-			continue;
-		id = json_object_get_string(cid);
-		name = json_object_get_string(state);
-		if (strcmp(name, "COMPLETE") != 0) {
+		if (st[i].state != PROTO_NODE_CONTAINER_COMPLETE) {
 			json_object_object_add(su->sent, id, json_object_new_string(name));
 			if (!full && json_object_object_get_ex(su->delivered, id, &was) &&
 			    strcmp(json_object_get_string(was), name) == 0)
 				continue;
 		}
-		if (!full)
-			json_object_array_add(out, json_object_get(st));
+		st[kept++] = st[i];
 	}
-	if (!full)
-		json_object_put(all);
-	return out;
+	*n = kept;
+	return st;
 }
 
 /* A heartbeat was answered (or failed). */
 static void status_updater_heartbeat_cb(const struct http_response *resp, void *arg)
 {
 	struct status_updater *su = arg;
-	struct json_object *answer = NULL, *cleanup = NULL, *ack = NULL, *apps = NULL;
-	int64_t ids[CONTAINER_MANAGER_MAX_KEYS], response_id = su->response_id;
-	const char *action = "NORMAL";
+	struct json_object *answer = NULL;
+	struct proto_node_heartbeat_answer a;
 	char *cause = NULL;
-	bool present;
-	size_t n;
 
 	su->call = NULL;
 	if (su->stopping) {
@@ -421,14 +397,7 @@ static void status_updater_heartbeat_cb(const struct http_response *resp, void *
 		goto failed;
 	}
 	answer = wjson_parse_object(resp->body, resp->body_len, &cause);
-	if (answer == NULL ||
-	    wjson_get_int(answer, "", "responseId", false, INT64_MIN, INT64_MAX, &response_id,
-	                  &cause) != 0 ||
-	    wjson_get_string(answer, "", "action", false, &action, &cause) != 0 ||
-	    status_updater_key_ids(answer, ids, &n, &present, &cause) != 0 ||
-	    status_updater_string_array(answer, "containersToCleanup", &cleanup, &cause) != 0 ||
-	    status_updater_string_array(answer, "containersToAck", &ack, &cause) != 0 ||
-	    status_updater_string_array(answer, "appsToCleanup", &apps, &cause) != 0) {
+	if (answer == NULL || proto_node_heartbeat_answer_decode(answer, &a, &cause) != 0) {
 		log_warn("ignoring a malformed heartbeat answer: %s", cause);
 		free(cause);
 		json_object_put(answer);
@@ -441,30 +410,34 @@ static void status_updater_heartbeat_cb(const struct http_response *resp, void *
 	su->last_update_ms = time_now_ms();
 	su->heartbeats++;
 
-	if (strcmp(action, "RESYNC") == 0) {
+	if (a.action == PROTO_NODE_ACTION_RESYNC) {
 		log_info("the RM asks this node to register again (RESYNC)");
+		proto_node_heartbeat_answer_clear(&a);
 		json_object_put(answer);
 		status_updater_register(su);
 		return;
 	}
-	if (strcmp(action, "SHUTDOWN") == 0) {
+	if (a.action == PROTO_NODE_ACTION_SHUTDOWN) {
 		log_warn("the RM asks this node to shut down");
+		proto_node_heartbeat_answer_clear(&a);
 		json_object_put(answer);
 		if (su->shutdown_cb != NULL)
 			su->shutdown_cb(su->shutdown_arg);
 		return;
 	}
-	if (strcmp(action, "NORMAL") != 0)
-		log_warn("unknown heartbeat action '%.32s' from the RM: treated as NORMAL", action);
-	su->response_id = response_id;
+	if (a.action == PROTO_NODE_ACTION_UNKNOWN)
+		log_warn("unknown heartbeat action '%.32s' from the RM: treated as NORMAL",
+		         a.action_name);
+	su->response_id = a.response_id;
 	status_updater_delivered(su);
-	if (present)
-		container_manager_set_key_ids(su->ctx->containers, ids, n);
+	if (a.has_key_ids)
+		status_updater_set_key_ids(su, a.key_ids, a.n_key_ids);
 	/* Stopping a container can complete it at once and ask for another
 	 * heartbeat: note it and send after this answer is done with. */
 	su->in_answer = true;
-	status_updater_apply(su, cleanup, ack, apps);
+	status_updater_apply(su, &a);
 	su->in_answer = false;
+	proto_node_heartbeat_answer_clear(&a);
 	json_object_put(answer);
 	status_updater_next(su);
 	return;
@@ -484,19 +457,21 @@ failed:
 /* Send a heartbeat: a full report or what changed (protocol.h). */
 static void status_updater_heartbeat(struct status_updater *su)
 {
-	struct json_object *body = wjson_new_object();
+	struct proto_node_heartbeat m = {0};
+	struct json_object *body;
 	long timeout =
 	        su->stopping ? STATUS_UPDATER_FINAL_TIMEOUT_MS : STATUS_UPDATER_CALL_TIMEOUT_MS;
-	bool full = su->partial_left <= 0;
 
 	evtimer_del(su->timer);
-	wjson_add_string(body, "nodeId", su->ctx->node_id);
-	wjson_add_int(body, "responseId", su->response_id);
-	wjson_add_bool(body, "fullReport", full);
-	wjson_add(body, "containers", status_updater_statuses(su, full));
-	wjson_add_bool(body, "healthy", true);
-	wjson_add_string(body, "healthReport", "");
-	su->call = status_updater_post(su, STATUS_UPDATER_HEARTBEAT_PATH, body, timeout,
+	m.node_id = su->ctx->node_id;
+	m.response_id = su->response_id;
+	m.full_report = su->partial_left <= 0;
+	m.containers = status_updater_statuses(su, m.full_report, &m.n_containers);
+	m.healthy = true;
+	m.health_report = "";
+	body = proto_node_heartbeat_encode(&m);
+	free(m.containers);
+	su->call = status_updater_post(su, WEFT_RPC_NODE_HEARTBEAT, body, timeout,
 	                               status_updater_heartbeat_cb);
 	json_object_put(body);
 	if (su->call == NULL) {

@@ -98,14 +98,13 @@ char *container_tokens_sign(const struct container_tokens *ct, const char *conta
 }
 
 /* What NMs must accept right now. */
-struct json_object *container_tokens_key_ids_json(const struct container_tokens *ct)
+int container_tokens_key_ids(const struct container_tokens *ct, int64_t *ids)
 {
-	struct json_object *a = json_object_new_array();
-
-	json_object_array_add(a, json_object_new_int64(ct->current));
-	if (ct->previous >= 0)
-		json_object_array_add(a, json_object_new_int64(ct->previous));
-	return a;
+	ids[0] = ct->current;
+	if (ct->previous < 0)
+		return 1;
+	ids[1] = ct->previous;
+	return 2;
 }
 
 int64_t container_tokens_current(const struct container_tokens *ct)

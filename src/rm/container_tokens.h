@@ -28,8 +28,8 @@ void container_tokens_free(struct container_tokens *ct);
  * rm.container-token.expiry-ms (caller frees). */
 char *container_tokens_sign(const struct container_tokens *ct, const char *container_id,
                             const char *node_id, const char *user, weft_resource_t resource);
-/* [current, previous] as a JSON array (new reference). */
-struct json_object *container_tokens_key_ids_json(const struct container_tokens *ct);
+/* [current, previous] into ids (room for 2).  RET how many (1 or 2). */
+int container_tokens_key_ids(const struct container_tokens *ct, int64_t *ids);
 int64_t container_tokens_current(const struct container_tokens *ct);
 int64_t container_tokens_expiry_ms(const struct container_tokens *ct);
 /* Roll now (the timer does this; tests too). */

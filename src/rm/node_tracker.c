@@ -27,8 +27,8 @@
 #include "common/http_server.h"
 #include "common/log.h"
 #include "common/net.h"
+#include "common/proto_node.h"
 #include "common/security.h"
-#include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "rm/container_tokens.h"
 #include "rm/liveness.h"
@@ -40,8 +40,7 @@
 #include "weft/protocol.h"
 
 #define BIT(x)                    (1u << (x))
-#define NODE_MAX_CONTAINERS       100000 /* statuses in one report */
-#define NODE_DEFAULT_HEARTBEAT_MS 1000   /* when the NM does not say its own */
+#define NODE_DEFAULT_HEARTBEAT_MS 1000 /* when the NM does not say its own */
 
 static const char *const node_state_names[NODE_STATE_COUNT] = {
         "NEW", "RUNNING", "UNHEALTHY", "DECOMMISSIONED", "LOST", "REBOOTED", "SHUTDOWN",
@@ -173,100 +172,6 @@ void node_tracker_free(struct node_tracker *nt)
 	free(nt);
 }
 
-/* --- parsing what NMs send --- */
-
-struct node_status {
-	const char *container_id;
-	bool complete;
-	int exit_status;
-	const char *diagnostics;
-};
-
-/* Read one container status; path names it in messages. */
-static int node_parse_status(struct json_object *item, const char *path, struct node_status *st,
-                             char **cause)
-{
-	const char *state = NULL;
-	weft_container_id_t cid;
-	int64_t exit_status = WEFT_EXIT_INVALID;
-
-	st->diagnostics = "";
-	if (wjson_get_string(item, path, "containerId", true, &st->container_id, cause) != 0 ||
-	    wjson_get_string(item, path, "state", true, &state, cause) != 0 ||
-	    wjson_get_int(item, path, "exitStatus", false, INT32_MIN, INT32_MAX, &exit_status,
-	                  cause) != 0 ||
-	    wjson_get_string(item, path, "diagnostics", false, &st->diagnostics, cause) != 0)
-		return -1;
-	if (weft_container_id_parse(st->container_id, &cid) != 0)
-		return set_cause(cause, "%s.containerId: '%s' is not a container id", path,
-		                 st->container_id);
-	if (strcmp(state, "COMPLETE") == 0)
-		st->complete = true;
-	else if (strcmp(state, "RUNNING") != 0)
-		return set_cause(cause, "%s.state: '%s' is not RUNNING or COMPLETE", path, state);
-	st->exit_status = (int)exit_status;
-	return 0;
-}
-
-/* Read "containers": [<container status>...] (field paths in messages). */
-static int node_parse_statuses(struct json_object *body, struct node_status **out, int *n,
-                               char **cause)
-{
-	struct json_object *array = NULL;
-	size_t len;
-
-	*out = NULL;
-	*n = 0;
-	if (wjson_get_array(body, "", "containers", false, &array, cause) != 0)
-		return -1;
-	if (array == NULL)
-		return 0;
-	len = json_object_array_length(array);
-	if (len > NODE_MAX_CONTAINERS)
-		return set_cause(cause, "containers: more than %d entries", NODE_MAX_CONTAINERS);
-	*out = xcalloc(len + 1, sizeof **out);
-	for (size_t i = 0; i < len; i++) {
-		struct json_object *item = json_object_array_get_idx(array, i);
-		char path[40];
-
-		/* Every status of every heartbeat comes here: read it without
-		 * a message first, and name its index only when it is bad. */
-		if (node_parse_status(item, "containers[]", &(*out)[i], NULL) == 0)
-			continue;
-		snprintf(path, sizeof path, "containers[%zu]", i);
-		node_parse_status(item, path, &(*out)[i], cause);
-		free(*out);
-		*out = NULL;
-		return -1;
-	}
-	*n = (int)len;
-	return 0;
-}
-
-/* A node id or HTTP address must be host:port with a real port. */
-static int node_check_address(const char *field, const char *text, char **host_out, char **cause)
-{
-	char *host = NULL, *why = NULL;
-	int port = 0;
-
-	if (strlen(text) > 255)
-		return set_cause(cause, "%s: longer than 255 characters", field);
-	if (net_parse_address(text, &host, &port, &why) != 0) {
-		set_cause(cause, "%s: %s", field, why);
-		free(why);
-		return -1;
-	}
-	if (port == 0) {
-		free(host);
-		return set_cause(cause, "%s: '%s' needs a port other than 0", field, text);
-	}
-	if (host_out != NULL)
-		*host_out = host;
-	else
-		free(host);
-	return 0;
-}
-
 /* --- cleanup orders --- */
 
 const char *node_tracker_http_address(const struct node_tracker *nt, const char *node_id)
@@ -371,10 +276,12 @@ static void node_tracker_expired_cb(struct liveness_entry *e, void *arg)
 /* --- registration --- */
 
 /* Whether the NM's report lists container_id as running. */
-static bool node_lists_running(const struct node_status *st, int n, const char *container_id)
+static bool node_lists_running(const struct proto_node_container_status *st, int n,
+                               const char *container_id)
 {
 	for (int i = 0; i < n; i++) {
-		if (!st[i].complete && strcmp(st[i].container_id, container_id) == 0)
+		if (st[i].state == PROTO_NODE_CONTAINER_RUNNING &&
+		    strcmp(st[i].container_id, container_id) == 0)
 			return true;
 	}
 	return false;
@@ -390,31 +297,26 @@ static void node_set_text(char **slot, const char *text)
 int node_tracker_register(struct node_tracker *nt, struct json_object *body,
                           struct json_object **answer, char **cause)
 {
-	const char *id = NULL, *http = NULL, *rack = "/default-rack", *version = "";
-	int64_t memory = 0, vcores = 0, interval = NODE_DEFAULT_HEARTBEAT_MS;
-	struct node_status *st = NULL;
-	int n_st = 0;
+	struct proto_node_register m;
+	struct proto_node_register_answer a = {0};
+	const struct proto_node_container_status *st;
+	const char *id, *rack;
+	int64_t interval;
+	int port = 0;
 	char *host = NULL;
 	struct rm_node *n;
 	bool replaced = false;
 
 	*answer = NULL;
-	if (wjson_get_string(body, "", "nodeId", true, &id, cause) != 0 ||
-	    wjson_get_string(body, "", "httpAddress", true, &http, cause) != 0 ||
-	    wjson_get_string(body, "", "rack", false, &rack, cause) != 0 ||
-	    wjson_get_int(body, "", "memoryMB", true, 1, INT64_C(1) << 40, &memory, cause) != 0 ||
-	    wjson_get_int(body, "", "vcores", true, 1, 1 << 20, &vcores, cause) != 0 ||
-	    wjson_get_string(body, "", "version", false, &version, cause) != 0 ||
-	    wjson_get_int(body, "", "heartbeatIntervalMs", false, 10, 3600000, &interval, cause) !=
-	            0 ||
-	    node_check_address("httpAddress", http, NULL, cause) != 0)
+	if (proto_node_register_decode(body, &m, cause) != 0)
 		return -1;
-	if (strlen(rack) > 255 || strlen(version) > 255)
-		return set_cause(cause, "rack, version: at most 255 characters");
-	if (node_check_address("nodeId", id, &host, cause) != 0)
-		return -1;
-	if (node_parse_statuses(body, &st, &n_st, cause) != 0) {
-		free(host);
+	id = m.node_id;
+	rack = m.rack;
+	st = m.containers;
+	interval =
+	        m.heartbeat_interval_ms > 0 ? m.heartbeat_interval_ms : NODE_DEFAULT_HEARTBEAT_MS;
+	if (net_parse_address(id, &host, &port, cause) != 0) {
+		proto_node_register_clear(&m);
 		return -1;
 	}
 
@@ -444,7 +346,7 @@ int node_tracker_register(struct node_tracker *nt, struct json_object *body,
 		 * is lost, what it still lists carries on. */
 		replaced = true;
 		for (int i = 0; i < count; i++) {
-			if (!node_lists_running(st, n_st, list[i].container_id))
+			if (!node_lists_running(st, m.n_containers, list[i].container_id))
 				nt->events.container_completed(
 				        nt->events.arg, list[i].container_id, WEFT_EXIT_ABORTED,
 				        "Container lost: its node registered again without it");
@@ -453,11 +355,11 @@ int node_tracker_register(struct node_tracker *nt, struct json_object *body,
 	}
 	free(n->host);
 	n->host = host;
-	node_set_text(&n->http_address, http);
+	node_set_text(&n->http_address, m.http_address);
 	node_set_text(&n->rack, rack);
-	node_set_text(&n->version, version);
+	node_set_text(&n->version, m.version);
 	node_set_text(&n->health_report, "");
-	n->capability = weft_resource(memory, vcores);
+	n->capability = weft_resource(m.memory_mb, m.vcores);
 	n->last_health_update = time_now_ms();
 	n->response_id = 0;
 	strmap_free(n->cleanup_containers);
@@ -469,26 +371,26 @@ int node_tracker_register(struct node_tracker *nt, struct json_object *body,
 	scheduler_node_set_schedulable(nt->rm->scheduler, id, true);
 	liveness_touch(nt->liveness, &n->live);
 	log_info("node %s registered: %lld MB, %lld vcores, http %s, rack %s", id,
-	         (long long)memory, (long long)vcores, http, rack);
+	         (long long)m.memory_mb, (long long)m.vcores, m.http_address, rack);
 	/* Running containers are known again; completed ones end now (the
 	 * heartbeats acknowledge them). */
-	for (int i = 0; i < n_st; i++) {
-		if (st[i].complete)
+	for (int i = 0; i < m.n_containers; i++) {
+		if (st[i].state == PROTO_NODE_CONTAINER_COMPLETE)
 			nt->events.container_completed(nt->events.arg, st[i].container_id,
 			                               st[i].exit_status, st[i].diagnostics);
 		else
 			nt->events.container_running(nt->events.arg, st[i].container_id);
 	}
-	free(st);
+	proto_node_register_clear(&m);
 
-	*answer = wjson_new_object();
-	wjson_add_int(*answer, "clusterTimestamp", nt->rm->cluster_ts);
-	wjson_add(*answer, "containerKeyIds", container_tokens_key_ids_json(nt->rm->tokens));
+	a.cluster_timestamp = nt->rm->cluster_ts;
+	a.n_key_ids = container_tokens_key_ids(nt->rm->tokens, a.key_ids);
 	/* The NM's own interval, but often enough that three heartbeats fit
 	 * in the liveness expiry. */
 	if (interval > nt->expiry_ms / 3)
 		interval = nt->expiry_ms / 3;
-	wjson_add_int(*answer, "heartbeatIntervalMs", interval);
+	a.heartbeat_interval_ms = interval;
+	*answer = proto_node_register_answer_encode(&a);
 	nt->events.schedule(nt->events.arg);
 	return 0;
 }
@@ -498,7 +400,7 @@ int node_tracker_register(struct node_tracker *nt, struct json_object *body,
 /* Cleanup orders that were sent and that the NM no longer lists as
  * running are done. */
 struct node_sweep {
-	const struct node_status *st;
+	const struct proto_node_container_status *st;
 	int n_st;
 	char **done;
 	int n_done;
@@ -514,10 +416,10 @@ static void node_sweep_cb(const char *key, void *value, void *arg)
 	}
 }
 
-/* Put every pending cleanup order into the answer and mark it sent. */
+/* Every pending cleanup order (the map's own keys: they stay put while
+ * only their values change). */
 struct node_collect {
-	struct json_object *array;
-	char **keys;
+	const char **keys;
 	int n_keys;
 };
 
@@ -526,81 +428,73 @@ static void node_collect_cb(const char *key, void *value, void *arg)
 	struct node_collect *c = arg;
 
 	(void)value;
-	json_object_array_add(c->array, json_object_new_string(key));
-	c->keys = xreallocarray(c->keys, c->n_keys + 1, sizeof *c->keys);
-	c->keys[c->n_keys++] = xstrdup(key);
+	c->keys[c->n_keys++] = key;
 }
 
 /* The answer for a node the RM does not know as live. */
 static struct json_object *node_resync_answer(struct node_tracker *nt, int64_t response_id)
 {
-	struct json_object *a = wjson_new_object();
+	struct proto_node_heartbeat_answer a = {0};
 
-	wjson_add_int(a, "responseId", response_id + 1);
-	wjson_add_string(a, "action", "RESYNC");
-	wjson_add(a, "containerKeyIds", container_tokens_key_ids_json(nt->rm->tokens));
-	wjson_add(a, "containersToCleanup", json_object_new_array());
-	wjson_add(a, "containersToAck", json_object_new_array());
-	wjson_add(a, "appsToCleanup", json_object_new_array());
-	return a;
+	a.response_id = response_id + 1;
+	a.action = PROTO_NODE_ACTION_RESYNC;
+	a.n_key_ids = container_tokens_key_ids(nt->rm->tokens, a.key_ids);
+	return proto_node_heartbeat_answer_encode(&a);
 }
+
+/* Statuses a heartbeat acknowledges without an allocation (most carry a
+ * few). */
+#define NODE_ACKS_ON_STACK 64
 
 int node_tracker_heartbeat(struct node_tracker *nt, struct json_object *body,
                            struct json_object **answer, char **cause)
 {
-	const char *id = NULL, *report = "";
-	int64_t response_id = 0;
-	bool healthy = true, full = true;
-	struct node_status *st = NULL;
-	int n_st = 0;
+	struct proto_node_heartbeat m;
+	struct proto_node_heartbeat_answer a = {0};
+	const struct proto_node_container_status *st;
+	const char *id, *report, *acks_small[NODE_ACKS_ON_STACK], **acks = acks_small;
+	int n_acks = 0;
 	struct rm_node *n;
-	struct json_object *acks, *apps;
 	struct node_sweep sweep = {0};
 	struct node_collect collect = {0};
 
 	*answer = NULL;
-	if (wjson_get_string(body, "", "nodeId", true, &id, cause) != 0 ||
-	    wjson_get_int(body, "", "responseId", false, 0, INT64_MAX - 1, &response_id, cause) !=
-	            0 ||
-	    wjson_get_bool(body, "", "healthy", false, &healthy, cause) != 0 ||
-	    wjson_get_bool(body, "", "fullReport", false, &full, cause) != 0 ||
-	    wjson_get_string(body, "", "healthReport", false, &report, cause) != 0 ||
-	    node_check_address("nodeId", id, NULL, cause) != 0)
+	if (proto_node_heartbeat_decode(body, &m, cause) != 0)
 		return -1;
-	if (strlen(report) > 4096)
-		return set_cause(cause, "healthReport: longer than 4096 characters");
-	if (node_parse_statuses(body, &st, &n_st, cause) != 0)
-		return -1;
+	id = m.node_id;
+	report = m.health_report;
+	st = m.containers;
 
 	n = strmap_get(nt->index, id);
 	if (n == NULL || !node_is_live(n)) {
 		log_info("heartbeat from %s node %s: RESYNC", n == NULL ? "unknown" : "lost", id);
-		free(st);
-		*answer = node_resync_answer(nt, response_id);
+		*answer = node_resync_answer(nt, m.response_id);
+		proto_node_heartbeat_clear(&m);
 		return 0;
 	}
 	liveness_touch(nt->liveness, &n->live);
 	n->last_health_update = time_now_ms();
-	n->response_id = response_id + 1;
+	n->response_id = m.response_id + 1;
 	if (strcmp(n->health_report, report) != 0)
 		node_set_text(&n->health_report, report);
-	if (!healthy && n->state == NODE_RUNNING) {
+	if (!m.healthy && n->state == NODE_RUNNING) {
 		node_set_state(n, NODE_UNHEALTHY,
 		               report[0] != '\0' ? report : "reported unhealthy");
 		scheduler_node_set_schedulable(nt->rm->scheduler, n->id, false);
-	} else if (healthy && n->state == NODE_UNHEALTHY) {
+	} else if (m.healthy && n->state == NODE_UNHEALTHY) {
 		node_set_state(n, NODE_RUNNING, "healthy again");
 		scheduler_node_set_schedulable(nt->rm->scheduler, n->id, true);
 	}
 
-	acks = json_object_new_array();
-	for (int i = 0; i < n_st; i++) {
+	if (m.n_containers > NODE_ACKS_ON_STACK)
+		acks = xmalloc((size_t)m.n_containers * sizeof *acks);
+	for (int i = 0; i < m.n_containers; i++) {
 		const char *cid = st[i].container_id;
 
-		if (st[i].complete) {
+		if (st[i].state == PROTO_NODE_CONTAINER_COMPLETE) {
 			nt->events.container_completed(nt->events.arg, cid, st[i].exit_status,
 			                               st[i].diagnostics);
-			json_object_array_add(acks, json_object_new_string(cid));
+			acks[n_acks++] = cid;
 			strmap_remove(n->cleanup_containers, cid);
 		} else if (!nt->events.container_running(nt->events.arg, cid) &&
 		           strmap_get(n->cleanup_containers, cid) == NULL) {
@@ -611,39 +505,41 @@ int node_tracker_heartbeat(struct node_tracker *nt, struct json_object *body,
 		}
 	}
 	sweep.st = st;
-	sweep.n_st = n_st;
+	sweep.n_st = m.n_containers;
 	/* Only a full report says what no longer runs: a partial one omits
 	 * what did not change.  (Most heartbeats carry no cleanup order:
 	 * skip the walks.) */
-	if (full && strmap_count(n->cleanup_containers) > 0)
+	if (m.full_report && strmap_count(n->cleanup_containers) > 0)
 		strmap_foreach(n->cleanup_containers, node_sweep_cb, &sweep);
 	for (int i = 0; i < sweep.n_done; i++) {
 		strmap_remove(n->cleanup_containers, sweep.done[i]);
 		free(sweep.done[i]);
 	}
 	free(sweep.done);
-	free(st);
 
-	collect.array = json_object_new_array();
-	if (strmap_count(n->cleanup_containers) > 0)
+	if (strmap_count(n->cleanup_containers) > 0) {
+		collect.keys = xmalloc(strmap_count(n->cleanup_containers) * sizeof *collect.keys);
 		strmap_foreach(n->cleanup_containers, node_collect_cb, &collect);
-	for (int i = 0; i < collect.n_keys; i++) {
-		strmap_put(n->cleanup_containers, collect.keys[i], CLEANUP_SENT);
-		free(collect.keys[i]);
 	}
-	free(collect.keys);
-	apps = json_object_new_array();
-	for (int i = 0; i < n->n_cleanup_apps; i++)
-		json_object_array_add(apps, json_object_new_string(n->cleanup_apps[i]));
-	node_clear_apps(n);
 
-	*answer = wjson_new_object();
-	wjson_add_int(*answer, "responseId", response_id + 1);
-	wjson_add_string(*answer, "action", "NORMAL");
-	wjson_add(*answer, "containerKeyIds", container_tokens_key_ids_json(nt->rm->tokens));
-	wjson_add(*answer, "containersToCleanup", collect.array);
-	wjson_add(*answer, "containersToAck", acks);
-	wjson_add(*answer, "appsToCleanup", apps);
+	a.response_id = m.response_id + 1;
+	a.action = PROTO_NODE_ACTION_NORMAL;
+	a.n_key_ids = container_tokens_key_ids(nt->rm->tokens, a.key_ids);
+	a.containers_to_cleanup = collect.keys;
+	a.n_containers_to_cleanup = collect.n_keys;
+	a.containers_to_ack = acks;
+	a.n_containers_to_ack = n_acks;
+	a.apps_to_cleanup = (const char **)n->cleanup_apps;
+	a.n_apps_to_cleanup = n->n_cleanup_apps;
+	*answer = proto_node_heartbeat_answer_encode(&a);
+
+	for (int i = 0; i < collect.n_keys; i++)
+		strmap_put(n->cleanup_containers, collect.keys[i], CLEANUP_SENT);
+	free(collect.keys);
+	if (acks != acks_small)
+		free(acks);
+	node_clear_apps(n);
+	proto_node_heartbeat_clear(&m);
 	/* Freed room (completed containers) or a node with room: schedule. */
 	if (scheduler_node_has_room(nt->rm->scheduler, n->id))
 		nt->events.schedule(nt->events.arg);
@@ -705,9 +601,9 @@ static void node_tracker_heartbeat_cb(struct http_request *req, void *arg)
 
 void node_tracker_routes(struct node_tracker *nt)
 {
-	http_server_route(nt->rm->rpc, HTTP_M_POST, "/rpc/node/register", 0,
+	http_server_route(nt->rm->rpc, HTTP_M_POST, WEFT_RPC_NODE_REGISTER, 0,
 	                  node_tracker_register_cb, nt);
-	http_server_route(nt->rm->rpc, HTTP_M_POST, "/rpc/node/heartbeat", 0,
+	http_server_route(nt->rm->rpc, HTTP_M_POST, WEFT_RPC_NODE_HEARTBEAT, 0,
 	                  node_tracker_heartbeat_cb, nt);
 }
 

@@ -9,8 +9,9 @@
  * are incremental as weft-nm's (protocol.h): full after each registration
  * and every WEFT_NM_FULL_REPORT_EVERY-th heartbeat, else only what changed.
  *
- * Bodies are written by hand into one reused buffer: the simulator must
- * cost less per heartbeat than the RM, or it would measure itself.
+ * Bodies are written as text (proto_node_*_write) into one reused buffer,
+ * from one reused status array: the simulator must cost less per
+ * heartbeat than the RM, or it would measure itself.
  */
 #include "weft_config.h"
 
@@ -27,6 +28,7 @@
 #include "common/config.h"
 #include "common/daemon.h"
 #include "common/log.h"
+#include "common/proto_node.h"
 #include "common/security.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
@@ -38,10 +40,8 @@
 #include "weft/ids.h"
 #include "weft/protocol.h"
 
-#define SIM_NODE_PORT      8041
-#define SIM_RETRY_MS       1000
-#define SIM_REGISTER_PATH  "/rpc/node/register"
-#define SIM_HEARTBEAT_PATH "/rpc/node/heartbeat"
+#define SIM_NODE_PORT 8041
+#define SIM_RETRY_MS  1000
 
 struct sim_container {
 	char id[WEFT_ID_MAX];
@@ -84,6 +84,9 @@ struct sim_cluster {
 	int64_t running;
 	int64_t interval_ms; /* the RM may lower it at registration */
 	struct evbuffer *buf;
+	/* The statuses of the request being written (reused). */
+	struct proto_node_container_status *statuses;
+	int cap_statuses;
 };
 
 /* Heartbeat now, or right after the one in flight. */
@@ -179,6 +182,7 @@ void sim_cluster_free(struct sim_cluster *c)
 		free(c->nodes[i].containers);
 	}
 	free(c->nodes);
+	free(c->statuses);
 	evbuffer_free(c->buf);
 	free(c);
 }
@@ -207,28 +211,36 @@ static void sim_node_post(struct sim_node *n, const char *path, rm_rpc_cb cb)
 	evbuffer_drain(c->buf, len);
 }
 
-/* "containers":[...] as weft-nm sends them (protocol.h): in a full report
- * every container the node still reports, else the COMPLETE ones and the
- * RUNNING ones no answered heartbeat carried yet. */
-static void sim_node_write_statuses(struct sim_node *n, struct evbuffer *b, bool full)
+/* The statuses as weft-nm sends them (protocol.h), into the cluster's
+ * array: in a full report every container the node still reports, else
+ * the COMPLETE ones and the RUNNING ones no answered heartbeat carried
+ * yet.  RET how many. */
+static int sim_node_fill_statuses(struct sim_node *n, bool full)
 {
-	bool first = true;
+	struct sim_cluster *c = n->cluster;
+	int count = 0;
 
-	evbuffer_add(b, "\"containers\":[", 14);
+	if (c->cap_statuses < n->n_containers) {
+		c->cap_statuses = n->n_containers * 2;
+		c->statuses =
+		        xreallocarray(c->statuses, (size_t)c->cap_statuses, sizeof *c->statuses);
+	}
 	for (int i = 0; i < n->n_containers; i++) {
 		struct sim_container *ct = &n->containers[i];
+		struct proto_node_container_status *st = &c->statuses[count];
 
 		ct->sent = false;
 		if (!full && !ct->complete && ct->delivered)
 			continue;
 		ct->sent = !ct->complete;
-		evbuffer_add_printf(b,
-		                    "%s{\"containerId\":\"%s\",\"state\":\"%s\",\"exitStatus\":%d}",
-		                    first ? "" : ",", ct->id, ct->complete ? "COMPLETE" : "RUNNING",
-		                    ct->complete ? ct->exit_status : WEFT_EXIT_INVALID);
-		first = false;
+		st->container_id = ct->id;
+		st->state =
+		        ct->complete ? PROTO_NODE_CONTAINER_COMPLETE : PROTO_NODE_CONTAINER_RUNNING;
+		st->exit_status = ct->complete ? ct->exit_status : WEFT_EXIT_INVALID;
+		st->diagnostics = NULL;
+		count++;
 	}
-	evbuffer_add(b, "]", 1);
+	return count;
 }
 
 /* The RM answered the heartbeat in flight: what it carried is known. */
@@ -246,21 +258,15 @@ static void sim_node_delivered(struct sim_node *n)
 }
 
 /* Remember the container-token key ids the RM accepts (for nm_api). */
-static void sim_cluster_learn_keys(struct sim_cluster *c, struct json_object *answer)
+static void sim_cluster_learn_keys(struct sim_cluster *c, const int64_t *ids, int n)
 {
-	struct json_object *ids = NULL;
 	struct sls *sls = c->sls;
-	size_t n;
 
-	if (!json_object_object_get_ex(answer, "containerKeyIds", &ids) ||
-	    !json_object_is_type(ids, json_type_array))
-		return;
-	n = json_object_array_length(ids);
 	if (n > SLS_MAX_KEY_IDS)
 		n = SLS_MAX_KEY_IDS;
-	for (size_t i = 0; i < n; i++)
-		sls->key_ids[i] = json_object_get_int64(json_object_array_get_idx(ids, i));
-	sls->n_key_ids = (int)n;
+	for (int i = 0; i < n; i++)
+		sls->key_ids[i] = ids[i];
+	sls->n_key_ids = n;
 }
 
 /* A call failed: log the first few, try again later. */
@@ -276,6 +282,7 @@ static void sim_node_register_cb(const struct rm_rpc_reply *r, void *arg)
 	struct sim_node *n = arg;
 	struct sim_cluster *c = n->cluster;
 	struct json_object *answer;
+	struct proto_node_register_answer a;
 	int64_t interval = c->interval_ms;
 	char *why = NULL;
 
@@ -287,15 +294,17 @@ static void sim_node_register_cb(const struct rm_rpc_reply *r, void *arg)
 		return;
 	}
 	answer = wjson_parse_object(r->body, r->len, &why);
-	if (answer == NULL || wjson_get_int(answer, "", "heartbeatIntervalMs", false, 1, 3600000,
-	                                    &interval, &why) != 0) {
+	if (answer == NULL || proto_node_register_answer_decode(answer, &a, &why) != 0) {
 		log_warn("%s: bad register answer: %s", n->id, why);
 		free(why);
 		json_object_put(answer);
 		sim_arm(n->beat, SIM_RETRY_MS);
 		return;
 	}
-	sim_cluster_learn_keys(c, answer);
+	if (a.has_key_ids)
+		sim_cluster_learn_keys(c, a.key_ids, a.n_key_ids);
+	if (a.heartbeat_interval_ms > 0)
+		interval = a.heartbeat_interval_ms;
 	json_object_put(answer);
 	if (interval < c->interval_ms)
 		c->interval_ms = interval;
@@ -314,22 +323,25 @@ static void sim_node_register_cb(const struct rm_rpc_reply *r, void *arg)
 
 static void sim_node_register(struct sim_node *n)
 {
-	struct evbuffer *b = n->cluster->buf;
 	struct sls *sls = n->cluster->sls;
+	struct proto_node_register m = {
+	        .node_id = n->id,
+	        .http_address = sls->nm_http_address,
+	        .rack = n->rack,
+	        .memory_mb = n->capacity.memory_mb,
+	        .vcores = n->capacity.vcores,
+	        .version = WEFT_VERSION_STRING,
+	        .heartbeat_interval_ms = n->cluster->interval_ms,
+	};
 
-	evbuffer_add_printf(b,
-	                    "{\"nodeId\":\"%s\",\"httpAddress\":\"%s\",\"rack\":\"%s\","
-	                    "\"memoryMB\":%" PRId64 ",\"vcores\":%" PRId64
-	                    ",\"version\":\"%s\",\"heartbeatIntervalMs\":%" PRId64 ",",
-	                    n->id, sls->nm_http_address, n->rack, n->capacity.memory_mb,
-	                    n->capacity.vcores, WEFT_VERSION_STRING, n->cluster->interval_ms);
 	/* A new registration starts over with a full report. */
 	for (int i = 0; i < n->n_containers; i++)
 		n->containers[i].delivered = false;
 	n->partial_left = 0;
-	sim_node_write_statuses(n, b, true);
-	evbuffer_add(b, "}", 1);
-	sim_node_post(n, SIM_REGISTER_PATH, sim_node_register_cb);
+	m.n_containers = sim_node_fill_statuses(n, true);
+	m.containers = n->cluster->statuses;
+	proto_node_register_write(n->cluster->buf, &m);
+	sim_node_post(n, WEFT_RPC_NODE_REGISTER, sim_node_register_cb);
 }
 
 /* Every node registers now (rm_rpc bounds how many calls are out). */
@@ -447,63 +459,52 @@ static bool sim_container_of_app(const char *container_id, const char *app_id)
 	       weft_app_id_parse(app_id, &aid) == 0 && weft_app_id_equal(&cid.attempt.app, &aid);
 }
 
-/* Carry out a heartbeat answer.  RET -1 when it is malformed. */
-static int sim_node_apply(struct sim_node *n, struct json_object *answer, char **why)
+/* Carry out a decoded heartbeat answer. */
+static void sim_node_apply(struct sim_node *n, const struct proto_node_heartbeat_answer *a)
 {
-	struct json_object *acks = NULL, *cleanup = NULL, *apps = NULL;
-	const char *action = NULL;
-	int64_t response_id = 0;
-
-	if (wjson_get_int(answer, "", "responseId", true, 0, INT64_MAX, &response_id, why) != 0 ||
-	    wjson_get_string(answer, "", "action", true, &action, why) != 0 ||
-	    wjson_get_array(answer, "", "containersToAck", false, &acks, why) != 0 ||
-	    wjson_get_array(answer, "", "containersToCleanup", false, &cleanup, why) != 0 ||
-	    wjson_get_array(answer, "", "appsToCleanup", false, &apps, why) != 0)
-		return -1;
-	n->response_id = response_id;
+	n->response_id = a->response_id;
 	sim_node_delivered(n);
-	sim_cluster_learn_keys(n->cluster, answer);
-	if (strcmp(action, "RESYNC") == 0) {
+	if (a->has_key_ids)
+		sim_cluster_learn_keys(n->cluster, a->key_ids, a->n_key_ids);
+	if (a->action == PROTO_NODE_ACTION_RESYNC) {
 		log_info("%s: RESYNC: registering again", n->id);
 		n->registered = false;
 		n->cluster->n_registered--;
 		n->again = false;
 		sim_node_register(n);
-		return 0;
+		return;
 	}
-	if (strcmp(action, "SHUTDOWN") == 0) {
+	if (a->action == PROTO_NODE_ACTION_SHUTDOWN) {
 		log_warn("%s: told to shut down", n->id);
 		n->shutdown = true;
-		return 0;
+		return;
 	}
-	for (size_t i = 0; acks != NULL && i < json_object_array_length(acks); i++) {
-		const char *id = json_object_get_string(json_object_array_get_idx(acks, i));
+	for (int i = 0; i < a->n_containers_to_ack; i++) {
+		const char *id = a->containers_to_ack[i];
 
-		for (int k = 0; id != NULL && k < n->n_containers; k++) {
+		for (int k = 0; k < n->n_containers; k++) {
 			if (n->containers[k].complete && strcmp(n->containers[k].id, id) == 0) {
 				sim_node_forget(n, k);
 				break;
 			}
 		}
 	}
-	for (size_t i = 0; cleanup != NULL && i < json_object_array_length(cleanup); i++) {
-		const char *id = json_object_get_string(json_object_array_get_idx(cleanup, i));
-		struct sim_container *ct = id != NULL ? sim_node_lookup(n, id) : NULL;
+	for (int i = 0; i < a->n_containers_to_cleanup; i++) {
+		struct sim_container *ct = sim_node_lookup(n, a->containers_to_cleanup[i]);
 
 		if (ct != NULL && !ct->complete)
 			sim_node_complete(n, ct, WEFT_EXIT_KILLED_BY_RESOURCEMANAGER);
 	}
-	for (size_t i = 0; apps != NULL && i < json_object_array_length(apps); i++) {
-		const char *app = json_object_get_string(json_object_array_get_idx(apps, i));
+	for (int i = 0; i < a->n_apps_to_cleanup; i++) {
+		const char *app = a->apps_to_cleanup[i];
 
-		for (int k = 0; app != NULL && k < n->n_containers; k++) {
+		for (int k = 0; k < n->n_containers; k++) {
 			struct sim_container *ct = &n->containers[k];
 
 			if (!ct->complete && sim_container_of_app(ct->id, app))
 				sim_node_complete(n, ct, WEFT_EXIT_KILLED_AFTER_APP_COMPLETION);
 		}
 	}
-	return 0;
 }
 
 /* The heartbeat answer. */
@@ -512,6 +513,7 @@ static void sim_node_heartbeat_cb(const struct rm_rpc_reply *r, void *arg)
 	struct sim_node *n = arg;
 	struct sls *sls = n->cluster->sls;
 	struct json_object *answer;
+	struct proto_node_heartbeat_answer a;
 	char *why = NULL;
 
 	n->in_flight = false;
@@ -524,9 +526,12 @@ static void sim_node_heartbeat_cb(const struct rm_rpc_reply *r, void *arg)
 	metrics_count(sls->metrics, M_HEARTBEATS, 1);
 	metrics_latency(sls->metrics, L_HEARTBEAT, r->service_us);
 	answer = wjson_parse_object(r->body, r->len, &why);
-	if (answer == NULL || sim_node_apply(n, answer, &why) != 0) {
+	if (answer == NULL || proto_node_heartbeat_answer_decode(answer, &a, &why) != 0) {
 		log_warn("%s: bad heartbeat answer: %s", n->id, why);
 		free(why);
+	} else {
+		sim_node_apply(n, &a);
+		proto_node_heartbeat_answer_clear(&a);
 	}
 	json_object_put(answer);
 	sim_node_arm_end(n, sls_now_us());
@@ -538,7 +543,7 @@ static void sim_node_heartbeat_cb(const struct rm_rpc_reply *r, void *arg)
 
 static void sim_node_send_heartbeat(struct sim_node *n)
 {
-	struct evbuffer *b = n->cluster->buf;
+	struct proto_node_heartbeat m = {0};
 
 	if (n->shutdown)
 		return;
@@ -547,13 +552,14 @@ static void sim_node_send_heartbeat(struct sim_node *n)
 		return;
 	}
 	n->sent_full = n->partial_left <= 0;
-	evbuffer_add_printf(b,
-	                    "{\"nodeId\":\"%s\",\"responseId\":%" PRId64
-	                    ",\"healthy\":true,\"fullReport\":%s,",
-	                    n->id, n->response_id, n->sent_full ? "true" : "false");
-	sim_node_write_statuses(n, b, n->sent_full);
-	evbuffer_add(b, "}", 1);
-	sim_node_post(n, SIM_HEARTBEAT_PATH, sim_node_heartbeat_cb);
+	m.node_id = n->id;
+	m.response_id = n->response_id;
+	m.full_report = n->sent_full;
+	m.healthy = true;
+	m.n_containers = sim_node_fill_statuses(n, n->sent_full);
+	m.containers = n->cluster->statuses;
+	proto_node_heartbeat_write(n->cluster->buf, &m);
+	sim_node_post(n, WEFT_RPC_NODE_HEARTBEAT, sim_node_heartbeat_cb);
 }
 
 int sim_node_start(struct sim_cluster *c, int node, const char *container_id, int64_t duration_ms,

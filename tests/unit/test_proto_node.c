@@ -1,0 +1,536 @@
+/*
+ * test_proto_node.c — the NM <-> RM node messages (proto_node.h): every
+ * message survives encode -> wire text -> decode unchanged and has the
+ * shape weft/protocol.h specifies; the text writers weft-sls uses decode
+ * to the same messages; every decoder refuses wrong types, missing
+ * fields, out-of-range numbers and overlong strings with a cause that
+ * names the field path.
+ */
+#include "weft_config.h"
+
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "common/proto_node.h"
+#include "common/wjson.h"
+#include "common/xmalloc.h"
+#include "weft/protocol.h"
+
+#define CID1 "container_1700000000000_0001_01_000001"
+#define CID2 "container_1700000000000_0001_01_000002"
+#define APP1 "application_1700000000000_0001"
+
+/* ------------------------------------------------------------------ */
+/* Helpers. */
+
+/* Send obj over the "wire": its text, parsed again (obj is put). */
+static struct json_object *wire(struct json_object *obj)
+{
+	char *cause = NULL;
+	const char *text = wjson_text(obj);
+	struct json_object *back = wjson_parse(text, strlen(text), &cause);
+
+	ck_assert_msg(back != NULL, "%s: %s", text, cause);
+	json_object_put(obj);
+	return back;
+}
+
+/* The text in buf, parsed (buf is drained). */
+static struct json_object *wire_text(struct evbuffer *buf)
+{
+	size_t len = evbuffer_get_length(buf);
+	char *cause = NULL;
+	struct json_object *back = wjson_parse((const char *)evbuffer_pullup(buf, -1), len, &cause);
+
+	ck_assert_msg(back != NULL, "%.*s: %s", (int)len, (const char *)evbuffer_pullup(buf, -1),
+	              cause);
+	evbuffer_drain(buf, len);
+	return back;
+}
+
+/* Whether obj has key. */
+static bool has(struct json_object *obj, const char *key)
+{
+	return json_object_object_get_ex(obj, key, NULL);
+}
+
+typedef int (*decoder_fn)(struct json_object *obj, char **cause);
+
+/* Decode text with f and expect a failure whose cause starts with
+ * `expected` (the field path and the colon, at least). */
+static void expect_fail(decoder_fn f, const char *text, const char *expected)
+{
+	struct json_object *obj = json_tokener_parse(text);
+	char *cause = NULL;
+
+	ck_assert_msg(obj != NULL, "bad test JSON: %s", text);
+	ck_assert_msg(f(obj, &cause) == -1, "accepted: %s", text);
+	ck_assert_msg(cause != NULL && strncmp(cause, expected, strlen(expected)) == 0,
+	              "%s: expected a cause starting \"%s\", got \"%s\"", text, expected,
+	              cause != NULL ? cause : "(none)");
+	free(cause);
+	json_object_put(obj);
+}
+
+/* Decode text with f and expect it to pass. */
+static void expect_ok(decoder_fn f, const char *text)
+{
+	struct json_object *obj = json_tokener_parse(text);
+	char *cause = NULL;
+
+	ck_assert_msg(obj != NULL, "bad test JSON: %s", text);
+	ck_assert_msg(f(obj, &cause) == 0, "%s: %s", text, cause != NULL ? cause : "");
+	json_object_put(obj);
+}
+
+static int decode_status(struct json_object *obj, char **cause)
+{
+	struct proto_node_container_status m;
+
+	return proto_node_container_status_decode(obj, "completed[0]", &m, cause);
+}
+
+static int decode_register(struct json_object *obj, char **cause)
+{
+	struct proto_node_register m;
+	int rc = proto_node_register_decode(obj, &m, cause);
+
+	proto_node_register_clear(&m);
+	return rc;
+}
+
+static int decode_register_answer(struct json_object *obj, char **cause)
+{
+	struct proto_node_register_answer m;
+
+	return proto_node_register_answer_decode(obj, &m, cause);
+}
+
+static int decode_heartbeat(struct json_object *obj, char **cause)
+{
+	struct proto_node_heartbeat m;
+	int rc = proto_node_heartbeat_decode(obj, &m, cause);
+
+	proto_node_heartbeat_clear(&m);
+	return rc;
+}
+
+static int decode_heartbeat_answer(struct json_object *obj, char **cause)
+{
+	struct proto_node_heartbeat_answer m;
+	int rc = proto_node_heartbeat_answer_decode(obj, &m, cause);
+
+	proto_node_heartbeat_answer_clear(&m);
+	return rc;
+}
+
+static const struct proto_node_container_status statuses[] = {
+        {CID1, PROTO_NODE_CONTAINER_RUNNING, -1000, ""},
+        {CID2, PROTO_NODE_CONTAINER_COMPLETE, 137, "Killed \"by\" \\ signal\n9"},
+};
+
+/* m holds the two statuses above. */
+static void check_statuses(const struct proto_node_container_status *st, int n)
+{
+	ck_assert_int_eq(n, 2);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_str_eq(st[i].container_id, statuses[i].container_id);
+		ck_assert_int_eq(st[i].state, statuses[i].state);
+		ck_assert_int_eq(st[i].exit_status, statuses[i].exit_status);
+		ck_assert_str_eq(st[i].diagnostics, statuses[i].diagnostics);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Round trips. */
+
+START_TEST(test_status_round_trip)
+{
+	struct proto_node_container_status m = statuses[1], back;
+	struct json_object *obj = wire(proto_node_container_status_encode(&m));
+	char *cause = NULL;
+
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(obj, "state")), "COMPLETE");
+	ck_assert_int_eq(proto_node_container_status_decode(obj, "x", &back, &cause), 0);
+	ck_assert_str_eq(back.container_id, CID2);
+	ck_assert_int_eq(back.state, PROTO_NODE_CONTAINER_COMPLETE);
+	ck_assert_int_eq(back.exit_status, 137);
+	ck_assert_str_eq(back.diagnostics, m.diagnostics);
+	json_object_put(obj);
+
+	/* Absent exitStatus and diagnostics: INVALID and "". */
+	obj = json_tokener_parse("{\"containerId\":\"" CID1 "\",\"state\":\"RUNNING\"}");
+	ck_assert_int_eq(proto_node_container_status_decode(obj, "x", &back, &cause), 0);
+	ck_assert_int_eq(back.exit_status, WEFT_EXIT_INVALID);
+	ck_assert_str_eq(back.diagnostics, "");
+	json_object_put(obj);
+}
+END_TEST
+
+START_TEST(test_register_round_trip)
+{
+	struct proto_node_register m =
+	                                   {
+	                                           .node_id = "h1:8041",
+	                                           .http_address = "h1:8042",
+	                                           .rack = "/rack-1",
+	                                           .memory_mb = 8192,
+	                                           .vcores = 8,
+	                                           .version = "0.1.0",
+	                                           .heartbeat_interval_ms = 1000,
+	                                           .containers =
+	                                                   (struct proto_node_container_status *)
+	                                                           statuses,
+	                                           .n_containers = 2,
+	                                   },
+	                           back;
+	struct evbuffer *buf = evbuffer_new();
+	struct json_object *objs[2];
+	char *cause = NULL;
+
+	objs[0] = wire(proto_node_register_encode(&m));
+	proto_node_register_write(buf, &m);
+	objs[1] = wire_text(buf);
+	for (int k = 0; k < 2; k++) {
+		ck_assert_int_eq(proto_node_register_decode(objs[k], &back, &cause), 0);
+		ck_assert_str_eq(back.node_id, "h1:8041");
+		ck_assert_str_eq(back.http_address, "h1:8042");
+		ck_assert_str_eq(back.rack, "/rack-1");
+		ck_assert_int_eq(back.memory_mb, 8192);
+		ck_assert_int_eq(back.vcores, 8);
+		ck_assert_str_eq(back.version, "0.1.0");
+		ck_assert_int_eq(back.heartbeat_interval_ms, 1000);
+		check_statuses(back.containers, back.n_containers);
+		proto_node_register_clear(&back);
+		json_object_put(objs[k]);
+	}
+
+	/* Optional fields absent: their defaults; containers absent: none. */
+	objs[0] = json_tokener_parse("{\"nodeId\":\"h:1\",\"httpAddress\":\"h:2\","
+	                             "\"memoryMB\":1,\"vcores\":1}");
+	ck_assert_int_eq(proto_node_register_decode(objs[0], &back, &cause), 0);
+	ck_assert_str_eq(back.rack, "/default-rack");
+	ck_assert_str_eq(back.version, "");
+	ck_assert_int_eq(back.heartbeat_interval_ms, 0);
+	ck_assert_int_eq(back.n_containers, 0);
+	proto_node_register_clear(&back);
+	json_object_put(objs[0]);
+	evbuffer_free(buf);
+}
+END_TEST
+
+START_TEST(test_register_answer_round_trip)
+{
+	struct proto_node_register_answer m = {.cluster_timestamp = 1700000000000,
+	                                       .key_ids = {5, 4},
+	                                       .n_key_ids = 2,
+	                                       .heartbeat_interval_ms = 333},
+	                                  back;
+	struct json_object *obj = wire(proto_node_register_answer_encode(&m));
+	char *cause = NULL;
+
+	ck_assert(has(obj, "clusterTimestamp") && has(obj, "containerKeyIds") &&
+	          has(obj, "heartbeatIntervalMs"));
+	ck_assert_int_eq(proto_node_register_answer_decode(obj, &back, &cause), 0);
+	ck_assert_int_eq(back.cluster_timestamp, 1700000000000);
+	ck_assert(back.has_key_ids);
+	ck_assert_int_eq(back.n_key_ids, 2);
+	ck_assert_int_eq(back.key_ids[0], 5);
+	ck_assert_int_eq(back.key_ids[1], 4);
+	ck_assert_int_eq(back.heartbeat_interval_ms, 333);
+	json_object_put(obj);
+
+	obj = json_tokener_parse("{}");
+	ck_assert_int_eq(proto_node_register_answer_decode(obj, &back, &cause), 0);
+	ck_assert(!back.has_key_ids);
+	ck_assert_int_eq(back.heartbeat_interval_ms, 0);
+	json_object_put(obj);
+}
+END_TEST
+
+START_TEST(test_heartbeat_round_trip)
+{
+	struct proto_node_heartbeat m =
+	                                    {
+	                                            .node_id = "h1:8041",
+	                                            .response_id = 7,
+	                                            .full_report = false,
+	                                            .healthy = false,
+	                                            .health_report = "disk \"full\"",
+	                                            .containers =
+	                                                    (struct proto_node_container_status *)
+	                                                            statuses,
+	                                            .n_containers = 2,
+	                                    },
+	                            back;
+	struct evbuffer *buf = evbuffer_new();
+	struct json_object *objs[2];
+	char *cause = NULL;
+
+	objs[0] = wire(proto_node_heartbeat_encode(&m));
+	proto_node_heartbeat_write(buf, &m);
+	objs[1] = wire_text(buf);
+	for (int k = 0; k < 2; k++) {
+		ck_assert_int_eq(proto_node_heartbeat_decode(objs[k], &back, &cause), 0);
+		ck_assert_str_eq(back.node_id, "h1:8041");
+		ck_assert_int_eq(back.response_id, 7);
+		ck_assert(!back.full_report);
+		ck_assert(!back.healthy);
+		ck_assert_str_eq(back.health_report, "disk \"full\"");
+		check_statuses(back.containers, back.n_containers);
+		proto_node_heartbeat_clear(&back);
+		json_object_put(objs[k]);
+	}
+
+	/* Older NMs: no fullReport (a full report), no health fields. */
+	objs[0] = json_tokener_parse("{\"nodeId\":\"h:1\",\"containers\":[]}");
+	ck_assert_int_eq(proto_node_heartbeat_decode(objs[0], &back, &cause), 0);
+	ck_assert(back.full_report);
+	ck_assert(back.healthy);
+	ck_assert_str_eq(back.health_report, "");
+	ck_assert_int_eq(back.response_id, 0);
+	ck_assert_int_eq(back.n_containers, 0);
+	proto_node_heartbeat_clear(&back);
+	json_object_put(objs[0]);
+	evbuffer_free(buf);
+}
+END_TEST
+
+START_TEST(test_heartbeat_answer_round_trip)
+{
+	const char *cleanup[] = {CID1}, *ack[] = {CID1, CID2}, *apps[] = {APP1};
+	struct proto_node_heartbeat_answer m =
+	                                           {
+	                                                   .response_id = 8,
+	                                                   .action = PROTO_NODE_ACTION_SHUTDOWN,
+	                                                   .key_ids = {9},
+	                                                   .n_key_ids = 1,
+	                                                   .containers_to_cleanup = cleanup,
+	                                                   .n_containers_to_cleanup = 1,
+	                                                   .containers_to_ack = ack,
+	                                                   .n_containers_to_ack = 2,
+	                                                   .apps_to_cleanup = apps,
+	                                                   .n_apps_to_cleanup = 1,
+	                                           },
+	                                   back;
+	struct json_object *obj = wire(proto_node_heartbeat_answer_encode(&m));
+	char *cause = NULL;
+
+	ck_assert_int_eq(proto_node_heartbeat_answer_decode(obj, &back, &cause), 0);
+	ck_assert_int_eq(back.response_id, 8);
+	ck_assert_int_eq(back.action, PROTO_NODE_ACTION_SHUTDOWN);
+	ck_assert_str_eq(back.action_name, "SHUTDOWN");
+	ck_assert(back.has_key_ids);
+	ck_assert_int_eq(back.n_key_ids, 1);
+	ck_assert_int_eq(back.key_ids[0], 9);
+	ck_assert_int_eq(back.n_containers_to_cleanup, 1);
+	ck_assert_str_eq(back.containers_to_cleanup[0], CID1);
+	ck_assert_int_eq(back.n_containers_to_ack, 2);
+	ck_assert_str_eq(back.containers_to_ack[1], CID2);
+	ck_assert_int_eq(back.n_apps_to_cleanup, 1);
+	ck_assert_str_eq(back.apps_to_cleanup[0], APP1);
+	proto_node_heartbeat_answer_clear(&back);
+	json_object_put(obj);
+
+	/* Empty lists are sent as [], and every action has its name. */
+	m = (struct proto_node_heartbeat_answer){.response_id = 1};
+	obj = wire(proto_node_heartbeat_answer_encode(&m));
+	ck_assert_str_eq(wjson_text(obj), "{\"responseId\":1,\"action\":\"NORMAL\","
+	                                  "\"containerKeyIds\":[],\"containersToCleanup\":[],"
+	                                  "\"containersToAck\":[],\"appsToCleanup\":[]}");
+	json_object_put(obj);
+	ck_assert_str_eq(proto_node_action_name(PROTO_NODE_ACTION_RESYNC), "RESYNC");
+
+	/* An action of a later version: UNKNOWN, with its name. */
+	obj = json_tokener_parse("{\"responseId\":3,\"action\":\"REBOOT\"}");
+	ck_assert_int_eq(proto_node_heartbeat_answer_decode(obj, &back, &cause), 0);
+	ck_assert_int_eq(back.action, PROTO_NODE_ACTION_UNKNOWN);
+	ck_assert_str_eq(back.action_name, "REBOOT");
+	ck_assert(!back.has_key_ids);
+	ck_assert_int_eq(back.n_containers_to_ack, 0);
+	proto_node_heartbeat_answer_clear(&back);
+	json_object_put(obj);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Malformed input. */
+
+START_TEST(test_status_refuses_malformed)
+{
+	expect_fail(decode_status, "[]", "completed[0]: expected an object");
+	expect_fail(decode_status, "{\"state\":\"RUNNING\"}", "completed[0].containerId:");
+	expect_fail(decode_status, "{\"containerId\":5,\"state\":\"RUNNING\"}",
+	            "completed[0].containerId:");
+	expect_fail(decode_status, "{\"containerId\":\"c1\",\"state\":\"RUNNING\"}",
+	            "completed[0].containerId: 'c1' is not a container id");
+	expect_fail(decode_status, "{\"containerId\":\"" CID1 "\"}", "completed[0].state:");
+	expect_fail(decode_status, "{\"containerId\":\"" CID1 "\",\"state\":\"LOST\"}",
+	            "completed[0].state: 'LOST' is not RUNNING or COMPLETE");
+	expect_fail(decode_status,
+	            "{\"containerId\":\"" CID1 "\",\"state\":\"COMPLETE\",\"exitStatus\":\"x\"}",
+	            "completed[0].exitStatus:");
+	expect_fail(decode_status,
+	            "{\"containerId\":\"" CID1
+	            "\",\"state\":\"COMPLETE\",\"exitStatus\":4294967296}",
+	            "completed[0].exitStatus:");
+	expect_fail(decode_status,
+	            "{\"containerId\":\"" CID1 "\",\"state\":\"COMPLETE\",\"diagnostics\":[]}",
+	            "completed[0].diagnostics:");
+	expect_ok(decode_status, "{\"containerId\":\"" CID1
+	                         "\",\"state\":\"COMPLETE\",\"exitStatus\":-2147483648}");
+}
+END_TEST
+
+#define REG_HEAD "{\"nodeId\":\"h:1\",\"httpAddress\":\"h:2\",\"memoryMB\":1,\"vcores\":1"
+
+START_TEST(test_register_refuses_malformed)
+{
+	char *long_rack;
+
+	expect_ok(decode_register, REG_HEAD "}");
+	expect_fail(decode_register, "{\"httpAddress\":\"h:2\",\"memoryMB\":1,\"vcores\":1}",
+	            "nodeId:");
+	expect_fail(decode_register, "{\"nodeId\":\"h\",\"httpAddress\":\"h:2\"}", "nodeId:");
+	expect_fail(decode_register, "{\"nodeId\":\"h:0\",\"httpAddress\":\"h:2\"}",
+	            "nodeId: 'h:0' needs a port other than 0");
+	expect_fail(decode_register, "{\"nodeId\":\"h:1\",\"httpAddress\":7}", "httpAddress:");
+	expect_fail(decode_register, "{\"nodeId\":\"h:1\",\"httpAddress\":\"h:2\",\"vcores\":1}",
+	            "memoryMB:");
+	expect_fail(decode_register,
+	            "{\"nodeId\":\"h:1\",\"httpAddress\":\"h:2\",\"memoryMB\":0,\"vcores\":1}",
+	            "memoryMB:");
+	expect_fail(decode_register,
+	            "{\"nodeId\":\"h:1\",\"httpAddress\":\"h:2\",\"memoryMB\":1,\"vcores\":2e3}",
+	            "vcores:");
+	expect_fail(decode_register,
+	            "{\"nodeId\":\"h:1\",\"httpAddress\":\"h:2\",\"memoryMB\":1,"
+	            "\"vcores\":1048577}",
+	            "vcores:");
+	expect_fail(decode_register, REG_HEAD ",\"rack\":true}", "rack:");
+	long_rack = xasprintf(REG_HEAD ",\"rack\":\"/%0300d\"}", 0);
+	expect_fail(decode_register, long_rack, "rack: longer than 255 bytes");
+	free(long_rack);
+	expect_fail(decode_register, REG_HEAD ",\"version\":1}", "version:");
+	expect_fail(decode_register, REG_HEAD ",\"heartbeatIntervalMs\":5}",
+	            "heartbeatIntervalMs:");
+	expect_fail(decode_register, REG_HEAD ",\"containers\":{}}", "containers:");
+	expect_fail(decode_register,
+	            REG_HEAD ",\"containers\":[{\"containerId\":\"" CID1
+	                     "\",\"state\":\"RUNNING\"},7]}",
+	            "containers[1]: expected an object");
+	expect_fail(decode_register,
+	            REG_HEAD ",\"containers\":[{\"containerId\":\"" CID1
+	                     "\",\"state\":\"RUNNING\"},{\"containerId\":\"" CID2
+	                     "\",\"state\":\"COMPLETE\",\"exitStatus\":\"x\"}]}",
+	            "containers[1].exitStatus:");
+}
+END_TEST
+
+START_TEST(test_register_answer_refuses_malformed)
+{
+	expect_fail(decode_register_answer, "{\"clusterTimestamp\":\"x\"}", "clusterTimestamp:");
+	expect_fail(decode_register_answer, "{\"clusterTimestamp\":-1}", "clusterTimestamp:");
+	expect_fail(decode_register_answer, "{\"heartbeatIntervalMs\":0}", "heartbeatIntervalMs:");
+	expect_fail(decode_register_answer, "{\"heartbeatIntervalMs\":3600001}",
+	            "heartbeatIntervalMs:");
+	expect_fail(decode_register_answer, "{\"containerKeyIds\":5}", "containerKeyIds:");
+	expect_fail(decode_register_answer, "{\"containerKeyIds\":[1,\"2\"]}",
+	            "containerKeyIds[1]: expected an integer");
+	expect_fail(decode_register_answer,
+	            "{\"containerKeyIds\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17]}",
+	            "containerKeyIds: more than 16 entries");
+}
+END_TEST
+
+START_TEST(test_heartbeat_refuses_malformed)
+{
+	char *long_report;
+
+	expect_fail(decode_heartbeat, "{}", "nodeId:");
+	expect_fail(decode_heartbeat, "{\"nodeId\":\"nohost\"}", "nodeId:");
+	expect_fail(decode_heartbeat, "{\"nodeId\":\"h:1\",\"responseId\":-1}", "responseId:");
+	expect_fail(decode_heartbeat, "{\"nodeId\":\"h:1\",\"responseId\":1.5}", "responseId:");
+	expect_fail(decode_heartbeat, "{\"nodeId\":\"h:1\",\"fullReport\":\"yes\"}", "fullReport:");
+	expect_fail(decode_heartbeat, "{\"nodeId\":\"h:1\",\"healthy\":1}", "healthy:");
+	expect_fail(decode_heartbeat, "{\"nodeId\":\"h:1\",\"healthReport\":[]}", "healthReport:");
+	long_report = xasprintf("{\"nodeId\":\"h:1\",\"healthReport\":\"%05000d\"}", 0);
+	expect_fail(decode_heartbeat, long_report, "healthReport: longer than 4096 bytes");
+	free(long_report);
+	expect_fail(decode_heartbeat, "{\"nodeId\":\"h:1\",\"containers\":[{}]}",
+	            "containers[0].containerId:");
+	expect_fail(decode_heartbeat,
+	            "{\"nodeId\":\"h:1\",\"containers\":[{\"containerId\":\"" CID1
+	            "\",\"state\":\"RUNNING\"},{\"containerId\":\"" CID2 "\",\"state\":1}]}",
+	            "containers[1].state:");
+}
+END_TEST
+
+START_TEST(test_heartbeat_answer_refuses_malformed)
+{
+	char *long_id;
+
+	expect_fail(decode_heartbeat_answer, "{\"action\":\"NORMAL\"}", "responseId:");
+	expect_fail(decode_heartbeat_answer, "{\"responseId\":\"bad\",\"action\":\"NORMAL\"}",
+	            "responseId:");
+	expect_fail(decode_heartbeat_answer, "{\"responseId\":1}", "action:");
+	expect_fail(decode_heartbeat_answer, "{\"responseId\":1,\"action\":2}", "action:");
+	expect_fail(decode_heartbeat_answer,
+	            "{\"responseId\":1,\"action\":\"NORMAL\",\"containerKeyIds\":[true]}",
+	            "containerKeyIds[0]:");
+	expect_fail(decode_heartbeat_answer,
+	            "{\"responseId\":1,\"action\":\"NORMAL\",\"containersToAck\":\"x\"}",
+	            "containersToAck:");
+	expect_fail(decode_heartbeat_answer,
+	            "{\"responseId\":1,\"action\":\"NORMAL\",\"containersToCleanup\":[\"a\",3]}",
+	            "containersToCleanup[1]: expected a string");
+	expect_fail(decode_heartbeat_answer,
+	            "{\"responseId\":1,\"action\":\"NORMAL\",\"appsToCleanup\":[null]}",
+	            "appsToCleanup[0]: expected a string");
+	long_id = xasprintf("{\"responseId\":1,\"action\":\"NORMAL\",\"containersToAck\":"
+	                    "[\"%0100d\"]}",
+	                    0);
+	expect_fail(decode_heartbeat_answer, long_id, "containersToAck[0]: longer than");
+	free(long_id);
+	/* A later list failing frees what the earlier ones took. */
+	expect_fail(decode_heartbeat_answer,
+	            "{\"responseId\":1,\"action\":\"NORMAL\",\"containersToCleanup\":[\"a\"],"
+	            "\"containersToAck\":[\"b\"],\"appsToCleanup\":{}}",
+	            "appsToCleanup:");
+}
+END_TEST
+
+static Suite *proto_node_suite(void)
+{
+	Suite *s = suite_create("proto_node");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_status_round_trip);
+	tcase_add_test(tc, test_register_round_trip);
+	tcase_add_test(tc, test_register_answer_round_trip);
+	tcase_add_test(tc, test_heartbeat_round_trip);
+	tcase_add_test(tc, test_heartbeat_answer_round_trip);
+	tcase_add_test(tc, test_status_refuses_malformed);
+	tcase_add_test(tc, test_register_refuses_malformed);
+	tcase_add_test(tc, test_register_answer_refuses_malformed);
+	tcase_add_test(tc, test_heartbeat_refuses_malformed);
+	tcase_add_test(tc, test_heartbeat_answer_refuses_malformed);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(proto_node_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
