@@ -41,7 +41,7 @@ struct container {
 	char *user;
 	char *token;
 	weft_resource_t resource;
-	struct launch_context *lc;
+	struct proto_container_launch_context *lc;
 	struct launcher_paths paths;
 
 	enum container_state state;
@@ -127,7 +127,8 @@ bool container_state_is_complete(enum container_state state)
 
 /* A new record in NEW. */
 struct container *container_new(struct nm_context *ctx, const struct container_spec *spec,
-                                struct launch_context *lc, container_done_cb done, void *arg)
+                                struct proto_container_launch_context *lc, container_done_cb done,
+                                void *arg)
 {
 	weft_container_id_t cid;
 	struct container *c;
@@ -553,11 +554,12 @@ void container_set_acked(struct container *c)
 /* The status the RM and AMs see (protocol.h's container status). */
 struct json_object *container_status_json(const struct container *c)
 {
-	struct json_object *o = wjson_new_object();
+	struct proto_container_status st = {
+	        .container_id = c->id,
+	        .complete = container_is_complete(c),
+	        .exit_status = c->exit_status,
+	        .diagnostics = c->diagnostics,
+	};
 
-	wjson_add_string(o, "containerId", c->id);
-	wjson_add_string(o, "state", container_is_complete(c) ? "COMPLETE" : "RUNNING");
-	wjson_add_int(o, "exitStatus", c->exit_status);
-	wjson_add_string(o, "diagnostics", c->diagnostics);
-	return o;
+	return proto_container_status_encode(&st);
 }
