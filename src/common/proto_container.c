@@ -28,9 +28,8 @@
 /* Field helpers. */
 
 /* A string field of at most max bytes without NUL (pointing into obj). */
-static int proto_container_get_string(struct json_object *obj, const char *prefix,
-                                      const char *key, bool required, size_t max,
-                                      const char **out, char **cause)
+static int proto_container_get_string(struct json_object *obj, const char *prefix, const char *key,
+                                      bool required, size_t max, const char **out, char **cause)
 {
 	struct json_object *v;
 	const char *text = NULL;
@@ -207,8 +206,7 @@ proto_container_launch_context_encode(const struct proto_container_launch_contex
 
 /* The commands: a non-empty array of non-empty strings. */
 static int proto_container_commands_decode(struct json_object *obj, const char *prefix,
-                                           struct proto_container_launch_context *lc,
-                                           char **cause)
+                                           struct proto_container_launch_context *lc, char **cause)
 {
 	struct json_object *array = NULL, *item;
 	size_t i, n, total = 0;
@@ -291,9 +289,8 @@ static int proto_container_env_decode(struct json_object *obj, const char *prefi
 }
 
 /* One entry of localResources. */
-static int proto_container_resource_decode(struct json_object *item, const char *prefix,
-                                           size_t i, struct proto_container_launch_context *lc,
-                                           char **cause)
+static int proto_container_resource_decode(struct json_object *item, const char *prefix, size_t i,
+                                           struct proto_container_launch_context *lc, char **cause)
 {
 	const char *name = NULL, *url = NULL;
 	bool executable = false;
@@ -338,8 +335,7 @@ out:
 
 /* The local resources: an array of {name, url, executable}. */
 static int proto_container_resources_decode(struct json_object *obj, const char *prefix,
-                                            struct proto_container_launch_context *lc,
-                                            char **cause)
+                                            struct proto_container_launch_context *lc, char **cause)
 {
 	struct json_object *array = NULL;
 	size_t i, n;
@@ -362,8 +358,7 @@ static int proto_container_resources_decode(struct json_object *obj, const char 
 }
 
 int proto_container_launch_context_decode(struct json_object *obj, const char *prefix,
-                                          struct proto_container_launch_context *lc,
-                                          char **cause)
+                                          struct proto_container_launch_context *lc, char **cause)
 {
 	memset(lc, 0, sizeof *lc);
 	if (obj == NULL || !json_object_is_type(obj, json_type_object))
@@ -436,7 +431,8 @@ struct json_object *proto_container_start_encode(const struct proto_container_st
 	struct json_object *body = wjson_new_object();
 
 	wjson_add_string(body, WEFT_KEY_TOKEN, m->token);
-	wjson_add(body, WEFT_KEY_LAUNCH_CONTEXT, proto_container_launch_context_encode(&m->context));
+	wjson_add(body, WEFT_KEY_LAUNCH_CONTEXT,
+	          proto_container_launch_context_encode(&m->context));
 	return body;
 }
 
@@ -451,8 +447,8 @@ int proto_container_start_decode(struct json_object *obj, struct proto_container
 		return -1;
 	m->token_read = true;
 	if (wjson_get_object(obj, "", WEFT_KEY_LAUNCH_CONTEXT, true, &lc, cause) != 0 ||
-	    proto_container_launch_context_decode(lc, WEFT_KEY_LAUNCH_CONTEXT, &m->context, cause) !=
-	            0)
+	    proto_container_launch_context_decode(lc, WEFT_KEY_LAUNCH_CONTEXT, &m->context,
+	                                          cause) != 0)
 		return -1;
 	return 0;
 }
@@ -524,7 +520,8 @@ struct json_object *proto_container_status_encode(const struct proto_container_s
 
 	wjson_add_string(o, WEFT_KEY_CONTAINER_ID, m->container_id);
 	wjson_add_string(o, WEFT_KEY_STATE,
-	                 m->complete ? WEFT_CONTAINER_STATE_COMPLETE : WEFT_CONTAINER_STATE_RUNNING);
+	                 m->complete ? WEFT_CONTAINER_STATE_COMPLETE
+	                             : WEFT_CONTAINER_STATE_RUNNING);
 	wjson_add_int(o, WEFT_KEY_EXIT_STATUS, m->exit_status);
 	wjson_add_string(o, WEFT_KEY_DIAGNOSTICS, m->diagnostics != NULL ? m->diagnostics : "");
 	return o;

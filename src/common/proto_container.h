@@ -62,8 +62,7 @@ proto_container_launch_context_encode(const struct proto_container_launch_contex
 /* Decode obj (the object at prefix, e.g. "launchContext") completely; on
  * failure lc is cleared.  Unknown fields are ignored. */
 int proto_container_launch_context_decode(struct json_object *obj, const char *prefix,
-                                          struct proto_container_launch_context *lc,
-                                          char **cause);
+                                          struct proto_container_launch_context *lc, char **cause);
 /* Builders for an encoder's caller (the strings are copied). */
 void proto_container_add_command(struct proto_container_launch_context *lc, const char *command);
 void proto_container_add_env(struct proto_container_launch_context *lc, const char *name,

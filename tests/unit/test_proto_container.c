@@ -249,7 +249,8 @@ START_TEST(test_start_refuses_malformed)
 	        {"{\"commands\":[\"a\",5]}", "launchContext.commands[1]: expected"},
 	        {"{\"commands\":[\"\"]}", "launchContext.commands[0]: expected"},
 	        {"{\"commands\":[\"a\\u0000b\"]}", "launchContext.commands[0]: expected"},
-	        {"{\"commands\":[\"a\"],\"environment\":[]}", "launchContext.environment: expected"},
+	        {"{\"commands\":[\"a\"],\"environment\":[]}",
+	         "launchContext.environment: expected"},
 	        {"{\"commands\":[\"a\"],\"environment\":{\"1A\":\"x\"}}",
 	         "launchContext.environment: '1A' is not"},
 	        {"{\"commands\":[\"a\"],\"environment\":{\"A\":1}}",
@@ -267,13 +268,15 @@ START_TEST(test_start_refuses_malformed)
 	        {"{\"commands\":[\"a\"],\"localResources\":[{\"name\":\"x\",\"url\":\"file:///x\","
 	         "\"executable\":\"yes\"}]}",
 	         "launchContext.localResources[0].executable: expected"},
-	        {"{\"commands\":[\"a\"],\"localResources\":[{\"name\":\"../x\",\"url\":\"file:///x\"}"
+	        {"{\"commands\":[\"a\"],\"localResources\":[{\"name\":\"../x\",\"url\":\"file:///"
+	         "x\"}"
 	         "]}",
 	         "launchContext.localResources[0].name: '../x' is not"},
 	        {"{\"commands\":[\"a\"],\"localResources\":[{\"name\":\"x\",\"url\":\"file:///x\"},"
 	         "{\"name\":\"x\",\"url\":\"file:///y\"}]}",
 	         "launchContext.localResources[1].name: 'x' is listed twice"},
-	        {"{\"commands\":[\"a\"],\"localResources\":[{\"name\":\"x\",\"url\":\"ftp://h/x\"}]}",
+	        {"{\"commands\":[\"a\"],\"localResources\":[{\"name\":\"x\",\"url\":\"ftp://h/"
+	         "x\"}]}",
 	         "launchContext.localResources[0].url: 'ftp://h/x' is not"},
 	        {"{\"commands\":[\"a\"],\"localResources\":[{\"name\":\"x\",\"url\":"
 	         "\"/ws/v1/staging/../x\"}]}",
@@ -351,7 +354,8 @@ START_TEST(test_small_decoders_refuse_malformed)
 	expect_fail(decode_request, "{}", "containerId: missing");
 	expect_fail(decode_request, "{\"containerId\":7}", "containerId: expected");
 	expect_fail(decode_request, "{\"containerId\":\"c_1\"}", "containerId: 'c_1' is not");
-	expect_fail(decode_request, "{\"containerId\":\"" CID "\",\"token\":{}}", "token: expected");
+	expect_fail(decode_request, "{\"containerId\":\"" CID "\",\"token\":{}}",
+	            "token: expected");
 	big = long_string(PROTO_CONTAINER_TOKEN_MAX + 1, 'x');
 	text = xasprintf("{\"containerId\":\"" CID "\",\"token\":%s}", big);
 	expect_fail(decode_request, text, "token: longer than");
@@ -361,7 +365,8 @@ START_TEST(test_small_decoders_refuse_malformed)
 	expect_fail(decode_state, "{\"state\":\"RUNNING\"}", "containerId: missing");
 	expect_fail(decode_state, "{\"containerId\":\"" CID "\"}", "state: missing");
 	expect_fail(decode_state, "{\"containerId\":\"" CID "\",\"state\":1}", "state: expected");
-	expect_fail(decode_state, "{\"containerId\":\"" CID "\",\"state\":\"\"}", "state: '' is not");
+	expect_fail(decode_state, "{\"containerId\":\"" CID "\",\"state\":\"\"}",
+	            "state: '' is not");
 	expect_fail(decode_state, "{\"containerId\":\"" CID "\",\"state\":\"running\"}",
 	            "state: 'running' is not");
 	expect_fail(decode_state,
@@ -375,7 +380,8 @@ START_TEST(test_small_decoders_refuse_malformed)
 	            "{\"containerId\":\"" CID "\",\"state\":\"COMPLETE\",\"exitStatus\":\"0\"}",
 	            "exitStatus: expected");
 	expect_fail(decode_status,
-	            "{\"containerId\":\"" CID "\",\"state\":\"COMPLETE\",\"exitStatus\":2147483648}",
+	            "{\"containerId\":\"" CID
+	            "\",\"state\":\"COMPLETE\",\"exitStatus\":2147483648}",
 	            "exitStatus: 2147483648 is out of range");
 	expect_fail(decode_status,
 	            "{\"containerId\":\"" CID "\",\"state\":\"COMPLETE\",\"diagnostics\":[]}",
