@@ -342,6 +342,25 @@
 #define WEFT_ENV_TASK_ATTEMPT   "WEFT_TASK_ATTEMPT"
 #define WEFT_ENV_EXECUTOR_ID    "WEFT_EXECUTOR_ID"
 
+/* --- container API keys and routes (src/common/proto_container.c owns them) --- */
+/* The NM's container API (containerId, state, commands and url are the
+ * driver <-> executor section's keys: the same strings). */
+#define WEFT_RPC_CONTAINERS_START     "/rpc/containers/start"
+#define WEFT_RPC_CONTAINERS_STOP      "/rpc/containers/stop"
+#define WEFT_RPC_CONTAINERS_STATUS    "/rpc/containers/status"
+#define WEFT_KEY_TOKEN                "token"
+#define WEFT_KEY_LAUNCH_CONTEXT       "launchContext"
+#define WEFT_KEY_ENVIRONMENT          "environment"
+#define WEFT_KEY_LOCAL_RESOURCES      "localResources"
+#define WEFT_KEY_NAME                 "name"
+#define WEFT_KEY_EXECUTABLE           "executable"
+#define WEFT_KEY_EXIT_STATUS          "exitStatus"
+#define WEFT_KEY_DIAGNOSTICS          "diagnostics"
+#define WEFT_CONTAINER_STATE_RUNNING  "RUNNING"
+#define WEFT_CONTAINER_STATE_COMPLETE "COMPLETE"
+#define WEFT_CONTAINER_STATE_KILLING  "KILLING"
+/* --- end of container API keys and routes --- */
+
 /* The NM shuffle service: map outputs and persisted blocks live in this
  * directory of an application's local dirs; requests carry this header. */
 #define WEFT_SHUFFLE_DIR         "weft-shuffle"

@@ -214,12 +214,13 @@ static void am_launch(struct am *am, const struct rm_grant *g, int executor_id)
 	        .app_secret = am->app_secret,
 	        .memory_mb = am->executor_resource.memory_mb,
 	};
-	struct json_object *ctx = nm_client_executor_context(&spec);
+	struct proto_container_launch_context ctx;
 	struct am_nm_call *c = am_nm_call_new(am, g->container_id);
 
+	nm_client_executor_context(&spec, &ctx);
 	log_info("starting executor %d in %s on %s", executor_id, g->container_id, g->node_id);
-	nm_client_start(am->nm, g->node_http_address, g->token, ctx, am_start_done_cb, c);
-	json_object_put(ctx);
+	nm_client_start(am->nm, g->node_http_address, g->token, &ctx, am_start_done_cb, c);
+	proto_container_launch_context_clear(&ctx);
 }
 
 /* rm_client: registered. */

@@ -97,17 +97,14 @@ static char *nm_shell_quote(const char *text)
 	return out;
 }
 
-/* The command line and environment that run one executor. */
-struct json_object *nm_client_executor_context(const struct nm_executor_spec *spec)
+/* The command line and environment that run one executor (clear lc). */
+void nm_client_executor_context(const struct nm_executor_spec *spec,
+                                struct proto_container_launch_context *lc)
 {
-	struct json_object *ctx = wjson_new_object();
-	struct json_object *commands = json_object_new_array();
-	struct json_object *env = wjson_new_object();
 	char *driver = nm_shell_quote(spec->driver_address);
 	char *command;
 
-	if (commands == NULL)
-		fatalx("out of memory");
+	memset(lc, 0, sizeof *lc);
 	/* $WEFT_LIBEXEC_DIR is left for the NM's shell: it names where
 	 * weft-executor lives on that node, not on ours.  exec makes the
 	 * executor the container's process group leader, so a stop's SIGTERM
@@ -121,13 +118,10 @@ struct json_object *nm_client_executor_context(const struct nm_executor_spec *sp
 		command = xasprintf("exec \"$%s\"/weft-executor --driver %s --executor-id %d "
 		                    "--cores %d",
 		                    WEFT_ENV_LIBEXEC_DIR, driver, spec->executor_id, spec->cores);
-	json_object_array_add(commands, json_object_new_string(command));
-	wjson_add_string(env, WEFT_ENV_APP_SECRET, spec->app_secret);
-	wjson_add(ctx, "commands", commands);
-	wjson_add(ctx, "environment", env);
+	proto_container_add_command(lc, command);
+	proto_container_add_env(lc, WEFT_ENV_APP_SECRET, spec->app_secret);
 	free(command);
 	free(driver);
-	return ctx;
 }
 
 /* The NM's answer: 200 is success, anything else an error text. */
@@ -186,13 +180,13 @@ static void nm_client_post(struct nm_client *nm, const char *node_http_address, 
 
 /* Ask the NM to start a container with the given launch context. */
 void nm_client_start(struct nm_client *nm, const char *node_http_address, const char *token,
-                     struct json_object *launch_context, nm_client_done_cb cb, void *arg)
+                     const struct proto_container_launch_context *launch_context,
+                     nm_client_done_cb cb, void *arg)
 {
-	struct json_object *body = wjson_new_object();
+	struct proto_container_start m = {.token = token, .context = *launch_context};
+	struct json_object *body = proto_container_start_encode(&m);
 
-	wjson_add_string(body, "token", token);
-	wjson_add(body, "launchContext", json_object_get(launch_context));
-	nm_client_post(nm, node_http_address, "/rpc/containers/start", body,
+	nm_client_post(nm, node_http_address, WEFT_RPC_CONTAINERS_START, body,
 	               xasprintf("start on %s", node_http_address), cb, arg);
 	json_object_put(body);
 }
@@ -201,11 +195,10 @@ void nm_client_start(struct nm_client *nm, const char *node_http_address, const 
 void nm_client_stop(struct nm_client *nm, const char *node_http_address, const char *container_id,
                     const char *token, nm_client_done_cb cb, void *arg)
 {
-	struct json_object *body = wjson_new_object();
+	struct proto_container_request m = {.container_id = container_id, .token = token};
+	struct json_object *body = proto_container_request_encode(&m);
 
-	wjson_add_string(body, "containerId", container_id);
-	wjson_add_string(body, "token", token);
-	nm_client_post(nm, node_http_address, "/rpc/containers/stop", body,
+	nm_client_post(nm, node_http_address, WEFT_RPC_CONTAINERS_STOP, body,
 	               xasprintf("stop %s on %s", container_id, node_http_address), cb, arg);
 	json_object_put(body);
 }

@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/proto_container.h"
+
 struct http_client;
 struct nm_client;
 
@@ -33,11 +35,14 @@ struct nm_client *nm_client_new(struct http_client *http, long timeout_ms);
 /* Cancel every call in flight (no callback runs) and free. */
 void nm_client_free(struct nm_client *nm);
 
-/* The launch context that runs weft-executor (caller puts it). */
-struct json_object *nm_client_executor_context(const struct nm_executor_spec *spec);
+/* The launch context that runs weft-executor, into *lc (the caller
+ * clears it with proto_container_launch_context_clear). */
+void nm_client_executor_context(const struct nm_executor_spec *spec,
+                                struct proto_container_launch_context *lc);
 /* POST http://node_http_address/rpc/containers/start. */
 void nm_client_start(struct nm_client *nm, const char *node_http_address, const char *token,
-                     struct json_object *launch_context, nm_client_done_cb cb, void *arg);
+                     const struct proto_container_launch_context *launch_context,
+                     nm_client_done_cb cb, void *arg);
 /* POST http://node_http_address/rpc/containers/stop. */
 void nm_client_stop(struct nm_client *nm, const char *node_http_address, const char *container_id,
                     const char *token, nm_client_done_cb cb, void *arg);

@@ -42,7 +42,7 @@ struct container {
 	char *user;
 	char *token;
 	weft_resource_t resource;
-	struct launch_context *lc;
+	struct proto_container_launch_context *lc;
 	struct launcher_paths paths;
 
 	enum container_state state;
@@ -128,7 +128,8 @@ bool container_state_is_complete(enum container_state state)
 
 /* A new record in NEW. */
 struct container *container_new(struct nm_context *ctx, const struct container_spec *spec,
-                                struct launch_context *lc, container_done_cb done, void *arg)
+                                struct proto_container_launch_context *lc, container_done_cb done,
+                                void *arg)
 {
 	weft_container_id_t cid;
 	struct container *c;

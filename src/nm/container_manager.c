@@ -392,14 +392,16 @@ static bool container_manager_user_valid(const char *user)
 static void container_manager_start_cb(struct http_request *req, void *arg)
 {
 	struct container_manager *cm = arg;
-	struct json_object *body, *lc_obj = NULL;
-	struct launch_context *lc = NULL;
+	struct json_object *body;
+	struct proto_container_launch_context *lc = NULL;
+	struct proto_container_start m;
+	struct proto_container_state answer;
 	struct container_token tok;
 	struct container_spec spec;
 	struct application *a;
 	struct container *c;
-	const char *token = NULL;
-	char *cause = NULL, *app_secret = NULL;
+	char *cause = NULL, *bad = NULL, *app_secret = NULL;
+	int decoded;
 
 	if (cm->stopping) {
 		http_reply_error(req, 503, "ServiceUnavailableException",
@@ -409,17 +411,19 @@ static void container_manager_start_cb(struct http_request *req, void *arg)
 	body = http_request_json(req);
 	if (body == NULL)
 		return;
-	if (wjson_get_string(body, "", "token", false, &token, &cause) != 0) {
-		http_reply_error(req, 400, "BadRequestException", "%s", cause);
+	/* The token is read first and checked before the rest is judged. */
+	decoded = proto_container_start_decode(body, &m, &bad);
+	if (!m.token_read) {
+		http_reply_error(req, 400, "BadRequestException", "%s", bad);
 		goto out;
 	}
-	if (token == NULL || *token == '\0') {
+	if (m.token == NULL || *m.token == '\0') {
 		http_reply_error(req, 401, "InvalidTokenException",
 		                 "no container token: starting a container needs the token the "
 		                 "ResourceManager issued with it");
 		goto out;
 	}
-	if (security_container_token_verify(cm->ctx->secret, token, cm->key_ids, cm->n_key_ids,
+	if (security_container_token_verify(cm->ctx->secret, m.token, cm->key_ids, cm->n_key_ids,
 	                                    cm->ctx->node_id, time_now_ms(), &tok, &cause) != 0) {
 		log_warn("refused a container start from %s: %s", http_request_peer(req), cause);
 		http_reply_error(req, 401, "InvalidTokenException", "%s", cause);
@@ -435,11 +439,11 @@ static void container_manager_start_cb(struct http_request *req, void *arg)
 		                 "container token: the resource must be positive");
 		goto out;
 	}
-	if (wjson_get_object(body, "", "launchContext", true, &lc_obj, &cause) != 0 ||
-	    (lc = launch_context_parse(lc_obj, &cause)) == NULL) {
-		http_reply_error(req, 400, "BadRequestException", "%s", cause);
+	if (decoded != 0) {
+		http_reply_error(req, 400, "BadRequestException", "%s", bad);
 		goto out;
 	}
+	lc = launch_context_take(&m);
 	if (container_manager_find(cm, tok.container_id) != NULL) {
 		http_reply_error(req, 409, "ConflictException",
 		                 "container %s was already started on this node", tok.container_id);
@@ -450,7 +454,7 @@ static void container_manager_start_cb(struct http_request *req, void *arg)
 	spec.id = tok.container_id;
 	spec.user = tok.user;
 	spec.resource = tok.resource;
-	spec.token = token;
+	spec.token = m.token;
 	c = container_new(cm->ctx, &spec, lc, container_manager_done_cb, cm);
 	if (c == NULL) {
 		http_reply_error(req, 400, "BadRequestException",
@@ -493,19 +497,15 @@ static void container_manager_start_cb(struct http_request *req, void *arg)
 	         container_id(c), container_app_id(c), tok.user, tok.resource.memory_mb,
 	         tok.resource.vcores);
 	container_launch(c);
-	{
-		struct json_object *reply = wjson_new_object();
-
-		wjson_add_string(reply, "containerId", container_id(c));
-		wjson_add_string(reply, "state",
-		                 container_is_complete(c)
-		                         ? "COMPLETE"
-		                         : container_state_name(container_get_state(c)));
-		http_reply_json(req, 200, reply);
-	}
+	answer.container_id = container_id(c);
+	answer.state = container_is_complete(c) ? WEFT_CONTAINER_STATE_COMPLETE
+	                                        : container_state_name(container_get_state(c));
+	http_reply_json(req, 200, proto_container_state_encode(&answer));
 out:
+	proto_container_start_clear(&m);
 	launch_context_free(lc);
 	free(app_secret);
+	free(bad);
 	free(cause);
 	json_object_put(body);
 }
@@ -514,12 +514,12 @@ out:
  * Authorize a stop or status call for container_id: X-Weft-Auth from the
  * RM (*by_rm set), or a container token for that container: the one it
  * was started with, or any token signed under a current key for this node
- * (expiry only bounds the start).  RET 0, or -1 after replying 400/401.
+ * (expiry only bounds the start).  RET 0, or -1 after replying 401.
  */
 static int container_manager_authorize(struct container_manager *cm, struct http_request *req,
-                                       struct json_object *body, const char *id, bool *by_rm)
+                                       const char *id, const char *token, bool *by_rm)
 {
-	const char *auth = http_request_header(req, SECURITY_AUTH_HEADER), *token = NULL;
+	const char *auth = http_request_header(req, SECURITY_AUTH_HEADER);
 	const char *text;
 	struct container_token tok;
 	struct container *c;
@@ -539,11 +539,6 @@ static int container_manager_authorize(struct container_manager *cm, struct http
 		}
 		*by_rm = true;
 		return 0;
-	}
-	if (wjson_get_string(body, "", "token", false, &token, &cause) != 0) {
-		http_reply_error(req, 400, "BadRequestException", "%s", cause);
-		free(cause);
-		return -1;
 	}
 	if (token == NULL || *token == '\0') {
 		http_reply_error(req, 401, "InvalidTokenException",
@@ -569,34 +564,27 @@ static int container_manager_authorize(struct container_manager *cm, struct http
 	return 0;
 }
 
-/* The containerId field of a stop/status body, validated; RET NULL after
- * replying 400. */
-static const char *container_manager_body_id(struct http_request *req, struct json_object *body)
+/* A stop/status body, decoded; RET -1 after replying 400. */
+static int container_manager_body(struct http_request *req, struct json_object *body,
+                                  struct proto_container_request *m)
 {
-	weft_container_id_t cid;
-	const char *id = NULL;
 	char *cause = NULL;
 
-	if (wjson_get_string(body, "", "containerId", true, &id, &cause) != 0) {
+	if (proto_container_request_decode(body, m, &cause) != 0) {
 		http_reply_error(req, 400, "BadRequestException", "%s", cause);
 		free(cause);
-		return NULL;
+		return -1;
 	}
-	if (strlen(id) >= WEFT_ID_MAX || weft_container_id_parse(id, &cid) != 0) {
-		http_reply_error(req, 400, "BadRequestException",
-		                 "containerId: '%.80s' is not a "
-		                 "container id",
-		                 id);
-		return NULL;
-	}
-	return id;
+	return 0;
 }
 
 /* POST /rpc/containers/stop */
 static void container_manager_stop_cb(struct http_request *req, void *arg)
 {
 	struct container_manager *cm = arg;
-	struct json_object *body, *reply;
+	struct proto_container_request m;
+	struct proto_container_state answer;
+	struct json_object *body;
 	struct container *c;
 	const char *id;
 	bool by_rm, complete;
@@ -604,9 +592,10 @@ static void container_manager_stop_cb(struct http_request *req, void *arg)
 	body = http_request_json(req);
 	if (body == NULL)
 		return;
-	if ((id = container_manager_body_id(req, body)) == NULL ||
-	    container_manager_authorize(cm, req, body, id, &by_rm) != 0)
+	if (container_manager_body(req, body, &m) != 0 ||
+	    container_manager_authorize(cm, req, m.container_id, m.token, &by_rm) != 0)
 		goto out;
+	id = m.container_id;
 	c = container_manager_find(cm, id);
 	if (c == NULL) {
 		http_reply_error(req, 404, "NotFoundException",
@@ -622,10 +611,9 @@ static void container_manager_stop_cb(struct http_request *req, void *arg)
 		        by_rm ? WEFT_EXIT_KILLED_BY_RESOURCEMANAGER : WEFT_EXIT_KILLED_BY_APPMASTER,
 		        by_rm ? CONTAINER_KILLED_BY_RM : CONTAINER_KILLED_BY_AM);
 	}
-	reply = wjson_new_object();
-	wjson_add_string(reply, "containerId", id);
-	wjson_add_string(reply, "state", complete ? "COMPLETE" : "KILLING");
-	http_reply_json(req, 200, reply);
+	answer.container_id = id;
+	answer.state = complete ? WEFT_CONTAINER_STATE_COMPLETE : WEFT_CONTAINER_STATE_KILLING;
+	http_reply_json(req, 200, proto_container_state_encode(&answer));
 out:
 	json_object_put(body);
 }
@@ -634,6 +622,7 @@ out:
 static void container_manager_status_cb(struct http_request *req, void *arg)
 {
 	struct container_manager *cm = arg;
+	struct proto_container_request m;
 	struct json_object *body;
 	struct container *c;
 	const char *id;
@@ -642,9 +631,10 @@ static void container_manager_status_cb(struct http_request *req, void *arg)
 	body = http_request_json(req);
 	if (body == NULL)
 		return;
-	if ((id = container_manager_body_id(req, body)) == NULL ||
-	    container_manager_authorize(cm, req, body, id, &by_rm) != 0)
+	if (container_manager_body(req, body, &m) != 0 ||
+	    container_manager_authorize(cm, req, m.container_id, m.token, &by_rm) != 0)
 		goto out;
+	id = m.container_id;
 	c = container_manager_find(cm, id);
 	if (c == NULL)
 		http_reply_error(req, 404, "NotFoundException",
@@ -659,10 +649,10 @@ out:
 void container_manager_routes(struct container_manager *cm, struct http_server *srv)
 {
 	/* Body cap: the server's default, nm.http.max-body-bytes. */
-	http_server_route(srv, HTTP_M_POST, "/rpc/containers/start", 0, container_manager_start_cb,
+	http_server_route(srv, HTTP_M_POST, WEFT_RPC_CONTAINERS_START, 0,
+	                  container_manager_start_cb, cm);
+	http_server_route(srv, HTTP_M_POST, WEFT_RPC_CONTAINERS_STOP, 0, container_manager_stop_cb,
 	                  cm);
-	http_server_route(srv, HTTP_M_POST, "/rpc/containers/stop", 0, container_manager_stop_cb,
-	                  cm);
-	http_server_route(srv, HTTP_M_POST, "/rpc/containers/status", 0,
+	http_server_route(srv, HTTP_M_POST, WEFT_RPC_CONTAINERS_STATUS, 0,
 	                  container_manager_status_cb, cm);
 }

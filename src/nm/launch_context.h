@@ -1,7 +1,8 @@
 /*
- * launch_context.h — a container's launch context (protocol.h,
- * /rpc/containers/start): commands, environment and local resources,
- * validated as a whole before the NM does anything with it.
+ * launch_context.h — a container's launch context on the NM: the typed
+ * message of common/proto_container.h ("launchContext" of
+ * /rpc/containers/start), validated whole by its decoder before the NM
+ * does anything with it, and the command line the NM runs from it.
  */
 #ifndef WEFT_NM_LAUNCH_CONTEXT_H
 #define WEFT_NM_LAUNCH_CONTEXT_H
@@ -9,45 +10,30 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 
-/* Caps on what one launch context may hold. */
-#define LAUNCH_CONTEXT_MAX_COMMANDS  64
-#define LAUNCH_CONTEXT_MAX_ENV       1024
-#define LAUNCH_CONTEXT_MAX_ENV_NAME  256
-#define LAUNCH_CONTEXT_MAX_RESOURCES 256
-#define LAUNCH_CONTEXT_MAX_URL       4096
+#include "common/proto_container.h"
+
+/* Caps on what one launch context may hold (the decoder's). */
+#define LAUNCH_CONTEXT_MAX_COMMANDS  PROTO_CONTAINER_MAX_COMMANDS
+#define LAUNCH_CONTEXT_MAX_ENV       PROTO_CONTAINER_MAX_ENV
+#define LAUNCH_CONTEXT_MAX_ENV_NAME  PROTO_CONTAINER_MAX_ENV_NAME
+#define LAUNCH_CONTEXT_MAX_RESOURCES PROTO_CONTAINER_MAX_RESOURCES
+#define LAUNCH_CONTEXT_MAX_URL       PROTO_CONTAINER_MAX_URL
 /* A localResources url of this form is fetched from the NM's RM. */
-#define LAUNCH_CONTEXT_STAGING_PREFIX "/ws/v1/staging/"
-
-struct launch_env {
-	char *name;
-	char *value;
-};
-
-struct local_resource {
-	char *name; /* plain file name in the working directory */
-	char *url;  /* as given: http(s)://, file:// or /ws/v1/staging/... */
-	bool executable;
-};
-
-struct launch_context {
-	char **commands;
-	int n_commands;
-	struct launch_env *env; /* in the order given, names unique */
-	int n_env;
-	struct local_resource *resources;
-	int n_resources;
-};
+#define LAUNCH_CONTEXT_STAGING_PREFIX PROTO_CONTAINER_STAGING_PREFIX
 
 /*
- * Validate obj (the "launchContext" object) completely.  RET a new launch
+ * Decode obj (the "launchContext" object) completely.  RET a new launch
  * context, or NULL with *cause naming the field ("launchContext.commands[1]:
  * expected a non-empty string").  Unknown fields are ignored.
  */
-struct launch_context *launch_context_parse(struct json_object *obj, char **cause);
-void launch_context_free(struct launch_context *lc);
+struct proto_container_launch_context *launch_context_parse(struct json_object *obj, char **cause);
+/* The decoded context of a start request, moved to the heap (m's is left
+ * empty). */
+struct proto_container_launch_context *launch_context_take(struct proto_container_start *m);
+void launch_context_free(struct proto_container_launch_context *lc);
 
 /* The commands joined with " && " (caller frees). */
-char *launch_context_command_line(const struct launch_context *lc);
+char *launch_context_command_line(const struct proto_container_launch_context *lc);
 
 /* A valid environment variable name: [A-Za-z_][A-Za-z0-9_]*, capped. */
 bool launch_context_env_name_valid(const char *name);

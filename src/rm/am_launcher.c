@@ -19,6 +19,7 @@
 #include "common/daemon.h"
 #include "common/http_client.h"
 #include "common/log.h"
+#include "common/proto_container.h"
 #include "common/security.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
@@ -145,11 +146,13 @@ void am_launcher_launch(struct am_launcher *l, const struct am_launch *req)
 	        req->attempt_id,
 	        NULL,
 	};
-	struct json_object *body = wjson_new_object();
-	char *url = xasprintf("http://%s/rpc/containers/start", req->node_http_address);
+	struct proto_container_start m = {.token = token};
+	struct json_object *body;
+	char *url = xasprintf("http://%s%s", req->node_http_address, WEFT_RPC_CONTAINERS_START);
 
-	wjson_add_string(body, "token", token);
-	wjson_add(body, "launchContext", submission_launch_context(req->submission, extra));
+	submission_launch_context(req->submission, extra, &m.context);
+	body = proto_container_start_encode(&m);
+	proto_container_start_clear(&m);
 	c->launcher = l;
 	c->launch = true;
 	snprintf(c->attempt_id, sizeof c->attempt_id, "%s", req->attempt_id);
@@ -189,14 +192,14 @@ void am_launcher_stop_container(struct am_launcher *l, const char *node_http_add
                                 const char *container_id)
 {
 	struct am_launcher_call *c = xcalloc(1, sizeof *c);
-	struct json_object *body = wjson_new_object();
-	const char *path = "/rpc/containers/stop";
+	struct proto_container_request m = {.container_id = container_id};
+	struct json_object *body = proto_container_request_encode(&m);
+	const char *path = WEFT_RPC_CONTAINERS_STOP;
 	char *url = xasprintf("http://%s%s", node_http_address, path);
 	const char *text;
 	char *auth, *header;
 	const char *headers[3];
 
-	wjson_add_string(body, "containerId", container_id);
 	text = wjson_text(body);
 	auth = security_sign_request(l->rm->secret, "POST", path, text, strlen(text),
 	                             time_now_ms());

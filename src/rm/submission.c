@@ -497,33 +497,20 @@ fail:
 }
 
 /* protocol.h's launchContext; extra variables win over the user's. */
-struct json_object *submission_launch_context(const struct submission *s,
-                                              const char *const *extra_env)
+void submission_launch_context(const struct submission *s, const char *const *extra_env,
+                               struct proto_container_launch_context *lc)
 {
-	struct json_object *ctx = wjson_new_object();
-	struct json_object *commands = json_object_new_array();
-	struct json_object *env = wjson_new_object();
-	struct json_object *files = json_object_new_array();
-
+	memset(lc, 0, sizeof *lc);
 	for (int i = 0; i < s->n_commands; i++)
-		json_object_array_add(commands, json_object_new_string(s->commands[i]));
+		proto_container_add_command(lc, s->commands[i]);
 	for (int i = 0; i < s->n_env; i++)
-		wjson_add_string(env, s->env[i].key, s->env[i].value);
+		proto_container_add_env(lc, s->env[i].key, s->env[i].value);
 	for (int i = 0; extra_env != NULL && extra_env[i] != NULL && extra_env[i + 1] != NULL;
 	     i += 2)
-		wjson_add_string(env, extra_env[i], extra_env[i + 1]);
-	for (int i = 0; i < s->n_files; i++) {
-		struct json_object *f = wjson_new_object();
-
-		wjson_add_string(f, "name", s->files[i].name);
-		wjson_add_string(f, "url", s->files[i].url);
-		wjson_add_bool(f, "executable", s->files[i].executable);
-		json_object_array_add(files, f);
-	}
-	wjson_add(ctx, "commands", commands);
-	wjson_add(ctx, "environment", env);
-	wjson_add(ctx, "localResources", files);
-	return ctx;
+		proto_container_add_env(lc, extra_env[i], extra_env[i + 1]);
+	for (int i = 0; i < s->n_files; i++)
+		proto_container_add_resource(lc, s->files[i].name, s->files[i].url,
+		                             s->files[i].executable);
 }
 
 char *submission_tags_joined(const struct submission *s)

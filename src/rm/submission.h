@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/proto_container.h"
 #include "weft/ids.h"
 #include "weft/resource.h"
 
@@ -69,9 +70,9 @@ void submission_free(struct submission *s);
 
 /* protocol.h's launchContext for this submission with extra environment
  * (NULL-terminated "K", "V" pairs, may be NULL) laid over the
- * submission's own (new reference). */
-struct json_object *submission_launch_context(const struct submission *s,
-                                              const char *const *extra_env);
+ * submission's own, into *lc (the caller clears it). */
+void submission_launch_context(const struct submission *s, const char *const *extra_env,
+                               struct proto_container_launch_context *lc);
 /* Tags joined with commas (caller frees). */
 char *submission_tags_joined(const struct submission *s);
 

@@ -20,6 +20,7 @@
 #include "common/daemon.h"
 #include "common/http_server.h"
 #include "common/log.h"
+#include "common/proto_container.h"
 #include "common/security.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
@@ -102,32 +103,41 @@ static int nm_api_check_token(struct nm_api *api, struct http_request *req, cons
 static void nm_api_start_cb(struct http_request *req, void *arg)
 {
 	struct nm_api *api = arg;
-	struct json_object *body = http_request_json(req), *ctx = NULL, *env = NULL, *answer;
-	const char *token = NULL;
+	struct json_object *body = http_request_json(req), *env = NULL;
+	struct proto_container_start m;
+	struct proto_container_state answer;
 	struct container_token tok;
 	char *why = NULL;
 	int node;
 
 	if (body == NULL)
 		return;
-	if (wjson_get_string(body, "", "token", true, &token, &why) != 0 ||
-	    wjson_get_object(body, "", "launchContext", true, &ctx, &why) != 0 ||
-	    wjson_get_object(ctx, "launchContext", "environment", true, &env, &why) != 0) {
+	if (proto_container_start_decode(body, &m, &why) != 0) {
 		http_reply_error(req, 400, "BadRequestException", "%s", why);
 		goto out;
 	}
-	if ((node = nm_api_check_token(api, req, token, &tok)) < 0)
+	if (m.token == NULL) {
+		http_reply_error(req, 400, "BadRequestException", "token: missing");
 		goto out;
+	}
+	if ((node = nm_api_check_token(api, req, m.token, &tok)) < 0)
+		goto out;
+	/* The simulated apps read their variables from a name -> value map. */
+	env = wjson_new_object();
+	for (int i = 0; i < m.context.n_env; i++)
+		wjson_add_string(env, m.context.env[i].name, m.context.env[i].value);
 	if (sim_apps_am_launch(api->sls->apps, tok.container_id, node, env, &why) != 0) {
 		log_warn("start of %s on %s refused: %s", tok.container_id, tok.node_id, why);
 		http_reply_error(req, 400, "BadRequestException", "%s", why);
 		goto out;
 	}
-	answer = wjson_new_object();
-	wjson_add_string(answer, "containerId", tok.container_id);
-	wjson_add_string(answer, "state", "RUNNING");
-	http_reply_json(req, 200, answer);
+	answer.container_id = tok.container_id;
+	answer.state = WEFT_CONTAINER_STATE_RUNNING;
+	http_reply_json(req, 200, proto_container_state_encode(&answer));
 out:
+	proto_container_start_clear(&m);
+	if (env != NULL)
+		json_object_put(env);
 	free(why);
 	json_object_put(body);
 }
@@ -138,19 +148,21 @@ static int nm_api_locate(struct nm_api *api, struct http_request *req, struct js
                          const char **container_id, bool *by_rm)
 {
 	struct sls *sls = api->sls;
-	const char *auth = http_request_header(req, SECURITY_AUTH_HEADER), *token = NULL;
+	const char *auth = http_request_header(req, SECURITY_AUTH_HEADER), *token;
+	struct proto_container_request m;
 	struct container_token tok;
 	size_t len;
 	const char *raw = http_request_body(req, &len);
 	char *why = NULL;
 	int node;
 
-	if (wjson_get_string(body, "", "containerId", true, container_id, &why) != 0 ||
-	    wjson_get_string(body, "", "token", false, &token, &why) != 0) {
+	if (proto_container_request_decode(body, &m, &why) != 0) {
 		http_reply_error(req, 400, "BadRequestException", "%s", why);
 		free(why);
 		return -1;
 	}
+	*container_id = m.container_id;
+	token = m.token;
 	*by_rm = auth != NULL;
 	if (auth != NULL) {
 		if (security_verify_request(sls->secret, auth, "POST", http_request_path(req), raw,
@@ -183,7 +195,8 @@ static int nm_api_locate(struct nm_api *api, struct http_request *req, struct js
 static void nm_api_stop_cb(struct http_request *req, void *arg)
 {
 	struct nm_api *api = arg;
-	struct json_object *body = http_request_json(req), *answer;
+	struct json_object *body = http_request_json(req);
+	struct proto_container_state answer;
 	const char *cid = NULL;
 	bool by_rm = false;
 	int node;
@@ -195,10 +208,9 @@ static void nm_api_stop_cb(struct http_request *req, void *arg)
 		sim_node_stop(api->sls->cluster, node, cid,
 		              by_rm ? WEFT_EXIT_KILLED_BY_RESOURCEMANAGER
 		                    : WEFT_EXIT_KILLED_BY_APPMASTER);
-		answer = wjson_new_object();
-		wjson_add_string(answer, "containerId", cid);
-		wjson_add_string(answer, "state", "COMPLETE");
-		http_reply_json(req, 200, answer);
+		answer.container_id = cid;
+		answer.state = WEFT_CONTAINER_STATE_COMPLETE;
+		http_reply_json(req, 200, proto_container_state_encode(&answer));
 	}
 	json_object_put(body);
 }
@@ -207,7 +219,7 @@ static void nm_api_stop_cb(struct http_request *req, void *arg)
 static void nm_api_status_cb(struct http_request *req, void *arg)
 {
 	struct nm_api *api = arg;
-	struct json_object *body = http_request_json(req), *answer;
+	struct json_object *body = http_request_json(req);
 	const char *cid = NULL;
 	bool by_rm = false, complete = false;
 	int node, exit_status = WEFT_EXIT_INVALID;
@@ -220,12 +232,14 @@ static void nm_api_status_cb(struct http_request *req, void *arg)
 			http_reply_error(req, 404, "NotFoundException",
 			                 "container %s is not known here", cid);
 		} else {
-			answer = wjson_new_object();
-			wjson_add_string(answer, "containerId", cid);
-			wjson_add_string(answer, "state", complete ? "COMPLETE" : "RUNNING");
-			wjson_add_int(answer, "exitStatus", exit_status);
-			wjson_add_string(answer, "diagnostics", "");
-			http_reply_json(req, 200, answer);
+			struct proto_container_status answer = {
+			        .container_id = cid,
+			        .complete = complete,
+			        .exit_status = exit_status,
+			        .diagnostics = "",
+			};
+
+			http_reply_json(req, 200, proto_container_status_encode(&answer));
 		}
 	}
 	json_object_put(body);
@@ -243,9 +257,10 @@ struct nm_api *nm_api_new(struct sls *sls, char **cause)
 		free(api);
 		return NULL;
 	}
-	http_server_route(api->http, HTTP_M_POST, "/rpc/containers/start", 0, nm_api_start_cb, api);
-	http_server_route(api->http, HTTP_M_POST, "/rpc/containers/stop", 0, nm_api_stop_cb, api);
-	http_server_route(api->http, HTTP_M_POST, "/rpc/containers/status", 0, nm_api_status_cb,
+	http_server_route(api->http, HTTP_M_POST, WEFT_RPC_CONTAINERS_START, 0, nm_api_start_cb,
+	                  api);
+	http_server_route(api->http, HTTP_M_POST, WEFT_RPC_CONTAINERS_STOP, 0, nm_api_stop_cb, api);
+	http_server_route(api->http, HTTP_M_POST, WEFT_RPC_CONTAINERS_STATUS, 0, nm_api_status_cb,
 	                  api);
 	free(sls->nm_http_address);
 	sls->nm_http_address = xasprintf("127.0.0.1:%d", http_server_port(api->http));

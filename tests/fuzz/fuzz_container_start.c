@@ -1,13 +1,16 @@
 /*
- * fuzz_container_start.c — the NM's container start body (the route in
- * nm/container_manager.c): its "token" through the container token
- * decoder (common/security.c) and its "launchContext" through
- * nm/launch_context.c, then the command line built from an accepted one.
+ * fuzz_container_start.c — the NM container API's bodies
+ * (common/proto_container.c, as nm/container_manager.c and weft-sls's
+ * nm_api.c decode them): a start body through proto_container_start_decode,
+ * its token through the container token decoder (common/security.c), then
+ * the command line built from an accepted launch context; the same bytes
+ * also as a stop/status body and as the NM's two answers.
  */
 #include "weft_config.h"
 
 #include <stdlib.h>
 
+#include "common/proto_container.h"
 #include "common/security.h"
 #include "common/wjson.h"
 #include "fuzz.h"
@@ -18,11 +21,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const unsigned char key[32] = "weft-fuzz-secret-weft-fuzz-key!";
 	static const int64_t key_ids[] = {1, 2};
 	static struct secret *secret;
-	struct json_object *body, *lc_obj = NULL;
-	struct launch_context *lc;
+	struct proto_container_start m;
+	struct proto_container_request r;
+	struct proto_container_state st;
+	struct proto_container_status cs;
+	struct proto_container_launch_context *lc;
 	struct container_token tok;
-	const char *token = NULL;
+	struct json_object *body;
 	char *cause = NULL, *line;
+	int rc;
 
 	if (secret == NULL)
 		secret = secret_from_bytes(key, sizeof key);
@@ -31,23 +38,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(cause);
 		return 0;
 	}
-	if (wjson_get_string(body, "", "token", false, &token, &cause) != 0) {
+	rc = proto_container_start_decode(body, &m, &cause);
+	free(cause);
+	cause = NULL;
+	if (m.token_read && m.token != NULL &&
+	    security_container_token_verify(secret, m.token, key_ids, 2, "127.0.0.1:8042",
+	                                    1700000000000, &tok, &cause) != 0) {
 		free(cause);
 		cause = NULL;
-	} else if (token != NULL) {
-		if (security_container_token_verify(secret, token, key_ids, 2, "127.0.0.1:8042",
-		                                    1700000000000, &tok, &cause) != 0) {
-			free(cause);
-			cause = NULL;
-		}
 	}
-	if (wjson_get_object(body, "", "launchContext", true, &lc_obj, &cause) == 0 &&
-	    (lc = launch_context_parse(lc_obj, &cause)) != NULL) {
+	if (rc == 0) {
+		lc = launch_context_take(&m);
 		line = launch_context_command_line(lc);
 		free(line);
 		launch_context_free(lc);
 	}
-	free(cause);
+	proto_container_start_clear(&m);
+	if (proto_container_request_decode(body, &r, &cause) != 0) {
+		free(cause);
+		cause = NULL;
+	}
+	if (proto_container_state_decode(body, &st, &cause) != 0) {
+		free(cause);
+		cause = NULL;
+	}
+	if (proto_container_status_decode(body, &cs, &cause) != 0)
+		free(cause);
 	json_object_put(body);
 	return 0;
 }

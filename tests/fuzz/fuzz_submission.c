@@ -14,7 +14,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const extra_env[] = {"WEFT_FUZZ", "1", NULL};
-	struct json_object *body, *lc;
+	struct proto_container_launch_context lc;
+	struct json_object *body;
 	struct submission *s = NULL;
 	char *cause = NULL, *tags;
 
@@ -24,8 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	if (submission_parse(body, &s, &cause) == 0) {
-		lc = submission_launch_context(s, extra_env);
-		json_object_put(lc);
+		submission_launch_context(s, extra_env, &lc);
+		proto_container_launch_context_clear(&lc);
 		tags = submission_tags_joined(s);
 		free(tags);
 		submission_free(s);

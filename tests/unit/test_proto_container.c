@@ -1,0 +1,434 @@
+/*
+ * test_proto_container.c — the NM container API's messages
+ * (proto_container.h): every message survives encode -> wire text ->
+ * decode unchanged and has the shape weft/protocol.h specifies; every
+ * decoder refuses wrong types, missing fields, out-of-range numbers and
+ * overlong strings with a cause that names the field path.
+ */
+#include "weft_config.h"
+
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/proto_container.h"
+#include "common/wjson.h"
+#include "common/xmalloc.h"
+#include "weft/protocol.h"
+
+#define CID  "container_1700000000000_0001_01_000002"
+#define CID2 "container_1700000000000_0001_01_000003"
+
+/* ------------------------------------------------------------------ */
+/* Helpers. */
+
+/* Send obj over the "wire": its text, parsed again (obj is put). */
+static struct json_object *wire(struct json_object *obj)
+{
+	char *cause = NULL;
+	const char *text = wjson_text(obj);
+	struct json_object *back = wjson_parse(text, strlen(text), &cause);
+
+	ck_assert_msg(back != NULL, "%s: %s", text, cause);
+	json_object_put(obj);
+	return back;
+}
+
+/* A string field of obj, or NULL. */
+static const char *field(struct json_object *obj, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+typedef int (*decoder_fn)(struct json_object *obj, char **cause);
+
+/* Decode text with f and expect a failure whose cause starts with
+ * `expected` (the field path and the colon, at least). */
+static void expect_fail(decoder_fn f, const char *text, const char *expected)
+{
+	struct json_object *obj = json_tokener_parse(text);
+	char *cause = NULL;
+
+	ck_assert_msg(obj != NULL, "bad test JSON: %.200s", text);
+	ck_assert_msg(f(obj, &cause) == -1, "accepted: %.200s", text);
+	ck_assert_msg(cause != NULL && strncmp(cause, expected, strlen(expected)) == 0,
+	              "%.200s: expected a cause starting \"%s\", got \"%.200s\"", text, expected,
+	              cause != NULL ? cause : "(none)");
+	free(cause);
+	json_object_put(obj);
+}
+
+/* The decoders as decoder_fn. */
+static int decode_start(struct json_object *obj, char **cause)
+{
+	struct proto_container_start m;
+	int rc = proto_container_start_decode(obj, &m, cause);
+
+	proto_container_start_clear(&m);
+	return rc;
+}
+
+static int decode_request(struct json_object *obj, char **cause)
+{
+	struct proto_container_request m;
+
+	return proto_container_request_decode(obj, &m, cause);
+}
+
+static int decode_state(struct json_object *obj, char **cause)
+{
+	struct proto_container_state m;
+
+	return proto_container_state_decode(obj, &m, cause);
+}
+
+static int decode_status(struct json_object *obj, char **cause)
+{
+	struct proto_container_status m;
+
+	return proto_container_status_decode(obj, &m, cause);
+}
+
+/* A start body with launchContext = lc (a JSON text). */
+static char *start_with(const char *lc)
+{
+	return xasprintf("{\"token\":\"t.s\",\"launchContext\":%s}", lc);
+}
+
+/* A JSON string of n copies of ch. */
+static char *long_string(size_t n, char ch)
+{
+	char *s = xmalloc(n + 3);
+
+	s[0] = '"';
+	memset(s + 1, ch, n);
+	s[n + 1] = '"';
+	s[n + 2] = '\0';
+	return s;
+}
+
+/* ------------------------------------------------------------------ */
+/* Round trips. */
+
+START_TEST(test_start_round_trip)
+{
+	struct proto_container_start m = {.token = "eyJ4Ijoi.c2ln"}, back;
+	struct json_object *obj, *lc, *env, *files, *f;
+	char *cause = NULL;
+
+	proto_container_add_command(&m.context, "echo a");
+	proto_container_add_command(&m.context, "exec \"$WEFT_LIBEXEC_DIR\"/weft-am");
+	proto_container_add_env(&m.context, "A_1", "x y");
+	proto_container_add_env(&m.context, "_B", "");
+	proto_container_add_resource(&m.context, "job.json",
+	                             "/ws/v1/staging/application_1_0001/job.json", false);
+	proto_container_add_resource(&m.context, "run.sh", "https://example.com/run.sh", true);
+	obj = wire(proto_container_start_encode(&m));
+	/* The shape protocol.h gives. */
+	ck_assert_str_eq(field(obj, "token"), "eyJ4Ijoi.c2ln");
+	ck_assert(json_object_object_get_ex(obj, "launchContext", &lc));
+	ck_assert(json_object_object_get_ex(lc, "environment", &env));
+	ck_assert_str_eq(field(env, "A_1"), "x y");
+	ck_assert(json_object_object_get_ex(lc, "localResources", &files));
+	ck_assert_int_eq(json_object_array_length(files), 2);
+	f = json_object_array_get_idx(files, 1);
+	ck_assert_str_eq(field(f, "name"), "run.sh");
+	ck_assert_str_eq(field(f, "url"), "https://example.com/run.sh");
+
+	ck_assert_msg(proto_container_start_decode(obj, &back, &cause) == 0, "%s", cause);
+	ck_assert(back.token_read);
+	ck_assert_str_eq(back.token, "eyJ4Ijoi.c2ln");
+	ck_assert_int_eq(back.context.n_commands, 2);
+	ck_assert_str_eq(back.context.commands[1], "exec \"$WEFT_LIBEXEC_DIR\"/weft-am");
+	ck_assert_int_eq(back.context.n_env, 2);
+	ck_assert_str_eq(back.context.env[0].name, "A_1");
+	ck_assert_str_eq(back.context.env[0].value, "x y");
+	ck_assert_str_eq(back.context.env[1].value, "");
+	ck_assert_int_eq(back.context.n_resources, 2);
+	ck_assert_str_eq(back.context.resources[0].name, "job.json");
+	ck_assert(!back.context.resources[0].executable);
+	ck_assert(back.context.resources[1].executable);
+	proto_container_start_clear(&back);
+	proto_container_start_clear(&m);
+	json_object_put(obj);
+}
+END_TEST
+
+START_TEST(test_env_later_name_wins)
+{
+	struct proto_container_launch_context lc = {0}, back;
+	struct json_object *obj;
+	char *cause = NULL;
+
+	proto_container_add_command(&lc, "true");
+	proto_container_add_env(&lc, "K", "user");
+	proto_container_add_env(&lc, "K", "rm");
+	obj = wire(proto_container_launch_context_encode(&lc));
+	ck_assert_msg(proto_container_launch_context_decode(obj, "launchContext", &back, &cause) ==
+	                      0,
+	              "%s", cause);
+	ck_assert_int_eq(back.n_env, 1);
+	ck_assert_str_eq(back.env[0].value, "rm");
+	proto_container_launch_context_clear(&back);
+	proto_container_launch_context_clear(&lc);
+	json_object_put(obj);
+}
+END_TEST
+
+START_TEST(test_requests_and_answers_round_trip)
+{
+	struct proto_container_request rq = {.container_id = CID, .token = "a.b"}, rq2;
+	struct proto_container_state st = {.container_id = CID, .state = "LOCALIZING"}, st2;
+	struct proto_container_status cs = {.container_id = CID2,
+	                                    .complete = true,
+	                                    .exit_status = INT32_MIN,
+	                                    .diagnostics = "killed\n"},
+	                              cs2;
+	struct json_object *obj;
+	char *cause = NULL;
+
+	obj = wire(proto_container_request_encode(&rq));
+	ck_assert_msg(proto_container_request_decode(obj, &rq2, &cause) == 0, "%s", cause);
+	ck_assert_str_eq(rq2.container_id, CID);
+	ck_assert_str_eq(rq2.token, "a.b");
+	json_object_put(obj);
+	/* The RM's stop: no token (X-Weft-Auth instead). */
+	rq.token = NULL;
+	obj = wire(proto_container_request_encode(&rq));
+	ck_assert(!json_object_object_get_ex(obj, "token", NULL));
+	ck_assert_msg(proto_container_request_decode(obj, &rq2, &cause) == 0, "%s", cause);
+	ck_assert_ptr_null(rq2.token);
+	json_object_put(obj);
+
+	obj = wire(proto_container_state_encode(&st));
+	ck_assert_str_eq(field(obj, "containerId"), CID);
+	ck_assert_str_eq(field(obj, "state"), "LOCALIZING");
+	ck_assert_msg(proto_container_state_decode(obj, &st2, &cause) == 0, "%s", cause);
+	ck_assert_str_eq(st2.state, "LOCALIZING");
+	json_object_put(obj);
+
+	obj = wire(proto_container_status_encode(&cs));
+	ck_assert_str_eq(field(obj, "state"), "COMPLETE");
+	ck_assert_msg(proto_container_status_decode(obj, &cs2, &cause) == 0, "%s", cause);
+	ck_assert_str_eq(cs2.container_id, CID2);
+	ck_assert(cs2.complete);
+	ck_assert_int_eq(cs2.exit_status, INT32_MIN);
+	ck_assert_str_eq(cs2.diagnostics, "killed\n");
+	json_object_put(obj);
+	cs.complete = false;
+	cs.exit_status = WEFT_EXIT_INVALID;
+	cs.diagnostics = NULL;
+	obj = wire(proto_container_status_encode(&cs));
+	ck_assert_str_eq(field(obj, "state"), "RUNNING");
+	ck_assert_str_eq(field(obj, "diagnostics"), "");
+	ck_assert_msg(proto_container_status_decode(obj, &cs2, &cause) == 0, "%s", cause);
+	ck_assert(!cs2.complete);
+	ck_assert_int_eq(cs2.exit_status, WEFT_EXIT_INVALID);
+	json_object_put(obj);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Malformed input. */
+
+START_TEST(test_start_refuses_malformed)
+{
+	static const struct {
+		const char *lc, *cause;
+	} cases[] = {
+	        {"[]", "launchContext: expected"},
+	        {"{}", "launchContext.commands: missing"},
+	        {"{\"commands\":\"true\"}", "launchContext.commands: expected"},
+	        {"{\"commands\":[]}", "launchContext.commands: expected at least one"},
+	        {"{\"commands\":[\"a\",5]}", "launchContext.commands[1]: expected"},
+	        {"{\"commands\":[\"\"]}", "launchContext.commands[0]: expected"},
+	        {"{\"commands\":[\"a\\u0000b\"]}", "launchContext.commands[0]: expected"},
+	        {"{\"commands\":[\"a\"],\"environment\":[]}",
+	         "launchContext.environment: expected"},
+	        {"{\"commands\":[\"a\"],\"environment\":{\"1A\":\"x\"}}",
+	         "launchContext.environment: '1A' is not"},
+	        {"{\"commands\":[\"a\"],\"environment\":{\"A\":1}}",
+	         "launchContext.environment.A: expected a string"},
+	        {"{\"commands\":[\"a\"],\"environment\":{\"A\":\"x\\u0000\"}}",
+	         "launchContext.environment.A: string contains"},
+	        {"{\"commands\":[\"a\"],\"localResources\":{}}",
+	         "launchContext.localResources: expected"},
+	        {"{\"commands\":[\"a\"],\"localResources\":[5]}",
+	         "launchContext.localResources[0]: expected an object"},
+	        {"{\"commands\":[\"a\"],\"localResources\":[{\"url\":\"file:///x\"}]}",
+	         "launchContext.localResources[0].name: missing"},
+	        {"{\"commands\":[\"a\"],\"localResources\":[{\"name\":\"x\"}]}",
+	         "launchContext.localResources[0].url: missing"},
+	        {"{\"commands\":[\"a\"],\"localResources\":[{\"name\":\"x\",\"url\":\"file:///x\","
+	         "\"executable\":\"yes\"}]}",
+	         "launchContext.localResources[0].executable: expected"},
+	        {"{\"commands\":[\"a\"],\"localResources\":[{\"name\":\"../x\",\"url\":\"file:///"
+	         "x\"}"
+	         "]}",
+	         "launchContext.localResources[0].name: '../x' is not"},
+	        {"{\"commands\":[\"a\"],\"localResources\":[{\"name\":\"x\",\"url\":\"file:///x\"},"
+	         "{\"name\":\"x\",\"url\":\"file:///y\"}]}",
+	         "launchContext.localResources[1].name: 'x' is listed twice"},
+	        {"{\"commands\":[\"a\"],\"localResources\":[{\"name\":\"x\",\"url\":\"ftp://h/"
+	         "x\"}]}",
+	         "launchContext.localResources[0].url: 'ftp://h/x' is not"},
+	        {"{\"commands\":[\"a\"],\"localResources\":[{\"name\":\"x\",\"url\":"
+	         "\"/ws/v1/staging/../x\"}]}",
+	         "launchContext.localResources[0].url:"},
+	};
+	char *text, *big, *many;
+	size_t i, off;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		text = start_with(cases[i].lc);
+		expect_fail(decode_start, text, cases[i].cause);
+		free(text);
+	}
+	expect_fail(decode_start, "{\"token\":5,\"launchContext\":{}}", "token: expected");
+	expect_fail(decode_start, "{\"token\":\"t\"}", "launchContext: missing");
+	/* Overlong: a token, a command line, a url, too many commands. */
+	big = long_string(PROTO_CONTAINER_TOKEN_MAX + 1, 'a');
+	text = xasprintf("{\"token\":%s,\"launchContext\":{\"commands\":[\"a\"]}}", big);
+	expect_fail(decode_start, text, "token: longer than");
+	free(text);
+	free(big);
+	big = long_string(PROTO_CONTAINER_MAX_ARG, 'a');
+	text = xasprintf("{\"commands\":[%s]}", big);
+	free(big);
+	big = start_with(text);
+	free(text);
+	expect_fail(decode_start, big, "launchContext.commands: longer than");
+	free(big);
+	big = long_string(PROTO_CONTAINER_MAX_URL + 1, 'a');
+	big[1] = 'h', big[2] = 't', big[3] = 't', big[4] = 'p', big[5] = ':', big[6] = '/',
+	big[7] = '/';
+	text = xasprintf("{\"commands\":[\"a\"],\"localResources\":[{\"name\":\"x\",\"url\":%s}]}",
+	                 big);
+	free(big);
+	big = start_with(text);
+	free(text);
+	expect_fail(decode_start, big, "launchContext.localResources[0].url:");
+	free(big);
+	many = xmalloc((PROTO_CONTAINER_MAX_COMMANDS + 1) * 4 + 32);
+	off = (size_t)sprintf(many, "{\"commands\":[");
+	for (i = 0; i <= PROTO_CONTAINER_MAX_COMMANDS; i++)
+		off += (size_t)sprintf(many + off, "%s\"a\"", i > 0 ? "," : "");
+	sprintf(many + off, "]}");
+	text = start_with(many);
+	expect_fail(decode_start, text, "launchContext.commands: more than");
+	free(text);
+	free(many);
+}
+END_TEST
+
+START_TEST(test_start_reads_token_first)
+{
+	struct json_object *obj = json_tokener_parse("{\"token\":\"t.s\",\"launchContext\":[]}");
+	struct proto_container_start m;
+	char *cause = NULL;
+
+	ck_assert_int_eq(proto_container_start_decode(obj, &m, &cause), -1);
+	ck_assert(m.token_read);
+	ck_assert_str_eq(m.token, "t.s");
+	free(cause);
+	cause = NULL;
+	json_object_put(obj);
+	obj = json_tokener_parse("{\"token\":[],\"launchContext\":{\"commands\":[\"a\"]}}");
+	ck_assert_int_eq(proto_container_start_decode(obj, &m, &cause), -1);
+	ck_assert(!m.token_read);
+	free(cause);
+	json_object_put(obj);
+}
+END_TEST
+
+START_TEST(test_small_decoders_refuse_malformed)
+{
+	char *big, *text;
+
+	expect_fail(decode_request, "{}", "containerId: missing");
+	expect_fail(decode_request, "{\"containerId\":7}", "containerId: expected");
+	expect_fail(decode_request, "{\"containerId\":\"c_1\"}", "containerId: 'c_1' is not");
+	expect_fail(decode_request, "{\"containerId\":\"" CID "\",\"token\":{}}",
+	            "token: expected");
+	big = long_string(PROTO_CONTAINER_TOKEN_MAX + 1, 'x');
+	text = xasprintf("{\"containerId\":\"" CID "\",\"token\":%s}", big);
+	expect_fail(decode_request, text, "token: longer than");
+	free(text);
+	free(big);
+
+	expect_fail(decode_state, "{\"state\":\"RUNNING\"}", "containerId: missing");
+	expect_fail(decode_state, "{\"containerId\":\"" CID "\"}", "state: missing");
+	expect_fail(decode_state, "{\"containerId\":\"" CID "\",\"state\":1}", "state: expected");
+	expect_fail(decode_state, "{\"containerId\":\"" CID "\",\"state\":\"\"}",
+	            "state: '' is not");
+	expect_fail(decode_state, "{\"containerId\":\"" CID "\",\"state\":\"running\"}",
+	            "state: 'running' is not");
+	expect_fail(decode_state,
+	            "{\"containerId\":\"" CID "\",\"state\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}",
+	            "state: longer than");
+
+	expect_fail(decode_status, "{\"containerId\":\"" CID "\"}", "state: missing");
+	expect_fail(decode_status, "{\"containerId\":\"" CID "\",\"state\":\"KILLING\"}",
+	            "state: 'KILLING' is neither");
+	expect_fail(decode_status,
+	            "{\"containerId\":\"" CID "\",\"state\":\"COMPLETE\",\"exitStatus\":\"0\"}",
+	            "exitStatus: expected");
+	expect_fail(decode_status,
+	            "{\"containerId\":\"" CID
+	            "\",\"state\":\"COMPLETE\",\"exitStatus\":2147483648}",
+	            "exitStatus: 2147483648 is out of range");
+	expect_fail(decode_status,
+	            "{\"containerId\":\"" CID "\",\"state\":\"COMPLETE\",\"diagnostics\":[]}",
+	            "diagnostics: expected");
+}
+END_TEST
+
+START_TEST(test_names_and_urls)
+{
+	ck_assert(proto_container_env_name_valid("_"));
+	ck_assert(proto_container_env_name_valid("WEFT_TASK_INDEX"));
+	ck_assert(!proto_container_env_name_valid("A B"));
+	ck_assert(!proto_container_env_name_valid(""));
+	ck_assert(!proto_container_env_name_valid(NULL));
+	ck_assert(proto_container_url_valid("/ws/v1/staging/application_1_0001/job.json"));
+	ck_assert(proto_container_url_valid("HTTP://h:1/x"));
+	ck_assert(proto_container_url_valid("file:///srv/x"));
+	ck_assert(!proto_container_url_valid("file://x"));
+	ck_assert(!proto_container_url_valid("http:///x"));
+	ck_assert(!proto_container_url_valid("/ws/v1/staging/a//b"));
+	ck_assert(!proto_container_url_valid("http://h/a b"));
+}
+END_TEST
+
+static Suite *proto_container_suite(void)
+{
+	Suite *s = suite_create("proto_container");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_start_round_trip);
+	tcase_add_test(tc, test_env_later_name_wins);
+	tcase_add_test(tc, test_requests_and_answers_round_trip);
+	tcase_add_test(tc, test_start_refuses_malformed);
+	tcase_add_test(tc, test_start_reads_token_first);
+	tcase_add_test(tc, test_small_decoders_refuse_malformed);
+	tcase_add_test(tc, test_names_and_urls);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(proto_container_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
