@@ -21,6 +21,7 @@
 #include "common/assert.h"
 #include "common/daemon.h"
 #include "common/log.h"
+#include "common/proto_am.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "rm/am_launcher.h"
@@ -170,13 +171,13 @@ void rm_container_release(struct app_manager *am, struct rm_container *c, bool s
 struct json_object *rm_container_status_json(const char *id, int exit_status,
                                              const char *diagnostics)
 {
-	struct json_object *o = wjson_new_object();
+	struct proto_am_container_status st = {
+	        .container_id = id,
+	        .exit_status = exit_status,
+	        .diagnostics = diagnostics,
+	};
 
-	wjson_add_string(o, "containerId", id);
-	wjson_add_string(o, "state", "COMPLETE");
-	wjson_add_int(o, "exitStatus", exit_status);
-	wjson_add_string(o, "diagnostics", diagnostics != NULL ? diagnostics : "");
-	return o;
+	return proto_am_container_status_encode(&st);
 }
 
 /* --- what the NMs report (app_manager.h) --- */
