@@ -428,10 +428,10 @@
 
 /* --- AM protocol keys and routes (src/common/proto_am.c owns them) --- */
 /* AM -> RM, on the RM's internal listener, with this header. */
-#define WEFT_AM_TOKEN_HEADER  "X-Weft-AM-Token"
-#define WEFT_RPC_AM_REGISTER  "/rpc/am/register"
-#define WEFT_RPC_AM_ALLOCATE  "/rpc/am/allocate"
-#define WEFT_RPC_AM_FINISH    "/rpc/am/finish"
+#define WEFT_AM_TOKEN_HEADER "X-Weft-AM-Token"
+#define WEFT_RPC_AM_REGISTER "/rpc/am/register"
+#define WEFT_RPC_AM_ALLOCATE "/rpc/am/allocate"
+#define WEFT_RPC_AM_FINISH   "/rpc/am/finish"
 /* register. */
 #define WEFT_AM_KEY_HOST             "host"
 #define WEFT_AM_KEY_RPC_PORT         "rpcPort"

@@ -61,8 +61,8 @@ static int proto_am_get_name(struct json_object *obj, const char *prefix, const 
 }
 
 /* A container id field. */
-static int proto_am_get_container_id(struct json_object *obj, const char *prefix,
-                                     const char *key, const char **out, char **cause)
+static int proto_am_get_container_id(struct json_object *obj, const char *prefix, const char *key,
+                                     const char **out, char **cause)
 {
 	weft_container_id_t cid;
 
@@ -113,8 +113,8 @@ static struct json_object *proto_am_resource_encode(weft_resource_t r)
 }
 
 /* An optional resource field (*out left alone when absent). */
-static int proto_am_resource_decode(struct json_object *obj, const char *key,
-                                    weft_resource_t *out, char **cause)
+static int proto_am_resource_decode(struct json_object *obj, const char *key, weft_resource_t *out,
+                                    char **cause)
 {
 	struct json_object *r = NULL;
 	int64_t mem = 0, cores = 0;
@@ -124,8 +124,8 @@ static int proto_am_resource_decode(struct json_object *obj, const char *key,
 	if (r == NULL)
 		return 0;
 	if (wjson_get_int(r, key, WEFT_AM_KEY_MEMORY, true, 0, INT64_MAX, &mem, cause) != 0 ||
-	    wjson_get_int(r, key, WEFT_AM_KEY_VCORES_RESOURCE, true, 0, INT64_MAX, &cores,
-	                  cause) != 0)
+	    wjson_get_int(r, key, WEFT_AM_KEY_VCORES_RESOURCE, true, 0, INT64_MAX, &cores, cause) !=
+	            0)
 		return -1;
 	*out = weft_resource(mem, cores);
 	return 0;
@@ -202,7 +202,8 @@ struct json_object *proto_am_register_encode(const struct proto_am_register *m)
 
 	wjson_add_string(o, WEFT_AM_KEY_HOST, m->host != NULL ? m->host : "");
 	wjson_add_int(o, WEFT_AM_KEY_RPC_PORT, m->rpc_port);
-	wjson_add_string(o, WEFT_AM_KEY_TRACKING_URL, m->tracking_url != NULL ? m->tracking_url : "");
+	wjson_add_string(o, WEFT_AM_KEY_TRACKING_URL,
+	                 m->tracking_url != NULL ? m->tracking_url : "");
 	return o;
 }
 
@@ -238,12 +239,11 @@ struct json_object *proto_am_registered_encode(const struct proto_am_registered 
 	return o;
 }
 
-int proto_am_registered_decode(struct json_object *obj, struct proto_am_registered *m,
-                               char **cause)
+int proto_am_registered_decode(struct json_object *obj, struct proto_am_registered *m, char **cause)
 {
 	memset(m, 0, sizeof *m);
-	if (proto_am_get_name(obj, "", WEFT_AM_KEY_APPLICATION_ID, WEFT_ID_MAX,
-	                      &m->application_id, cause) != 0 ||
+	if (proto_am_get_name(obj, "", WEFT_AM_KEY_APPLICATION_ID, WEFT_ID_MAX, &m->application_id,
+	                      cause) != 0 ||
 	    proto_am_get_name(obj, "", WEFT_AM_KEY_ATTEMPT_ID, WEFT_ID_MAX, &m->attempt_id,
 	                      cause) != 0 ||
 	    proto_am_get_string(obj, "", WEFT_AM_KEY_QUEUE, false, PROTO_AM_NAME_MAX, &m->queue,
@@ -411,17 +411,17 @@ static int proto_am_ask_decode(struct json_object *item, const char *path, const
 	size_t n;
 	bool relax = true;
 
-	if (wjson_get_int(item, path, WEFT_AM_KEY_PRIORITY, true, 0, INT32_MAX, &priority,
-	                  cause) != 0 ||
+	if (wjson_get_int(item, path, WEFT_AM_KEY_PRIORITY, true, 0, INT32_MAX, &priority, cause) !=
+	            0 ||
 	    wjson_get_int(item, path, WEFT_AM_KEY_COUNT, true, 0, INT32_MAX, &count, cause) != 0 ||
 	    wjson_get_int(item, path, WEFT_AM_KEY_MEMORY_MB, true, INT32_MIN, INT64_C(1) << 40,
 	                  &memory, cause) != 0 ||
 	    wjson_get_int(item, path, WEFT_AM_KEY_VCORES, true, INT32_MIN, 1 << 20, &vcores,
 	                  cause) != 0 ||
-	    proto_am_get_array(item, path, WEFT_AM_KEY_NODES, false, PROTO_AM_MAX_HINTS, &nodes,
-	                       &n, cause) != 0 ||
-	    proto_am_get_array(item, path, WEFT_AM_KEY_RACKS, false, PROTO_AM_MAX_HINTS, &racks,
-	                       &n, cause) != 0 ||
+	    proto_am_get_array(item, path, WEFT_AM_KEY_NODES, false, PROTO_AM_MAX_HINTS, &nodes, &n,
+	                       cause) != 0 ||
+	    proto_am_get_array(item, path, WEFT_AM_KEY_RACKS, false, PROTO_AM_MAX_HINTS, &racks, &n,
+	                       cause) != 0 ||
 	    wjson_get_bool(item, path, WEFT_AM_KEY_RELAX_LOCALITY, false, &relax, cause) != 0)
 		return -1;
 	a->priority = (int32_t)priority;
@@ -443,8 +443,8 @@ int proto_am_allocate_decode(struct json_object *obj, struct proto_am_allocate *
 	size_t n_asks = 0, n_releases = 0, n_hints = 0, used = 0;
 
 	memset(m, 0, sizeof *m);
-	if (wjson_get_int(obj, "", WEFT_AM_KEY_RESPONSE_ID, true, 0, INT64_MAX - 1,
-	                  &m->response_id, cause) != 0 ||
+	if (wjson_get_int(obj, "", WEFT_AM_KEY_RESPONSE_ID, true, 0, INT64_MAX - 1, &m->response_id,
+	                  cause) != 0 ||
 	    proto_am_progress_decode(obj, &m->progress, cause) != 0 ||
 	    proto_am_get_array(obj, "", WEFT_AM_KEY_ASKS, false, PROTO_AM_MAX_ASKS, &asks, &n_asks,
 	                       cause) != 0 ||
@@ -535,13 +535,13 @@ void proto_am_grant_write(struct evbuffer *b, const struct proto_am_grant *m)
 }
 
 /* One grant of an allocate answer. */
-static int proto_am_grant_decode(struct json_object *g, const char *path,
-                                 struct proto_am_grant *m, char **cause)
+static int proto_am_grant_decode(struct json_object *g, const char *path, struct proto_am_grant *m,
+                                 char **cause)
 {
 	int64_t priority = 0, mem = 0, cores = 0;
 
-	if (proto_am_get_container_id(g, path, WEFT_AM_KEY_CONTAINER_ID, &m->container_id,
-	                              cause) != 0 ||
+	if (proto_am_get_container_id(g, path, WEFT_AM_KEY_CONTAINER_ID, &m->container_id, cause) !=
+	            0 ||
 	    proto_am_get_name(g, path, WEFT_AM_KEY_NODE_ID, PROTO_AM_NAME_MAX, &m->node_id,
 	                      cause) != 0 ||
 	    proto_am_get_name(g, path, WEFT_AM_KEY_NODE_HTTP_ADDRESS, PROTO_AM_NAME_MAX,
@@ -563,7 +563,8 @@ struct json_object *proto_am_container_status_encode(const struct proto_am_conta
 	struct json_object *o = wjson_new_object();
 
 	wjson_add_string(o, WEFT_AM_KEY_CONTAINER_ID, m->container_id);
-	wjson_add_string(o, WEFT_AM_KEY_STATE, m->state != NULL ? m->state : WEFT_AM_STATE_COMPLETE);
+	wjson_add_string(o, WEFT_AM_KEY_STATE,
+	                 m->state != NULL ? m->state : WEFT_AM_STATE_COMPLETE);
 	wjson_add_int(o, WEFT_AM_KEY_EXIT_STATUS, m->exit_status);
 	wjson_add_string(o, WEFT_AM_KEY_DIAGNOSTICS, m->diagnostics != NULL ? m->diagnostics : "");
 	return o;
@@ -577,8 +578,8 @@ static int proto_am_container_status_decode(struct json_object *c, const char *p
 
 	m->state = NULL;
 	m->diagnostics = "";
-	if (proto_am_get_container_id(c, path, WEFT_AM_KEY_CONTAINER_ID, &m->container_id,
-	                              cause) != 0 ||
+	if (proto_am_get_container_id(c, path, WEFT_AM_KEY_CONTAINER_ID, &m->container_id, cause) !=
+	            0 ||
 	    wjson_get_int(c, path, WEFT_AM_KEY_EXIT_STATUS, true, INT32_MIN, INT32_MAX, &status,
 	                  cause) != 0 ||
 	    proto_am_get_string(c, path, WEFT_AM_KEY_STATE, false, PROTO_AM_NAME_MAX, &m->state,
@@ -688,27 +689,26 @@ void proto_am_allocated_write(struct evbuffer *b, const struct proto_am_allocate
 }
 
 /* Decode the entries of a list with one record decoder. */
-#define PROTO_AM_DECODE_LIST(obj, key, required, out, n, fn, cause)                            \
-	do {                                                                                   \
-		struct json_object *arr_ = NULL, *item_;                                       \
-		size_t len_ = 0;                                                               \
-		char path_[48];                                                                \
-		if (proto_am_get_array(obj, "", key, required, PROTO_AM_MAX_CONTAINERS, &arr_, \
-		                       &len_, cause) != 0)                                     \
-			return -1;                                                             \
-		(out) = xcalloc(len_ + 1, sizeof *(out));                                      \
-		for (size_t i_ = 0; i_ < len_; i_++) {                                         \
-			if (proto_am_element(arr_, key, i_, &item_, cause) != 0)               \
-				return -1;                                                     \
-			snprintf(path_, sizeof path_, "%s[%zu]", key, i_);                     \
-			if (fn(item_, path_, &(out)[i_], cause) != 0)                          \
-				return -1;                                                     \
-			(n)++;                                                                 \
-		}                                                                              \
+#define PROTO_AM_DECODE_LIST(obj, key, required, out, n, fn, cause)                                \
+	do {                                                                                       \
+		struct json_object *arr_ = NULL, *item_;                                           \
+		size_t len_ = 0;                                                                   \
+		char path_[48];                                                                    \
+		if (proto_am_get_array(obj, "", key, required, PROTO_AM_MAX_CONTAINERS, &arr_,     \
+		                       &len_, cause) != 0)                                         \
+			return -1;                                                                 \
+		(out) = xcalloc(len_ + 1, sizeof *(out));                                          \
+		for (size_t i_ = 0; i_ < len_; i_++) {                                             \
+			if (proto_am_element(arr_, key, i_, &item_, cause) != 0)                   \
+				return -1;                                                         \
+			snprintf(path_, sizeof path_, "%s[%zu]", key, i_);                         \
+			if (fn(item_, path_, &(out)[i_], cause) != 0)                              \
+				return -1;                                                         \
+			(n)++;                                                                     \
+		}                                                                                  \
 	} while (0)
 
-int proto_am_allocated_decode(struct json_object *obj, struct proto_am_allocated *m,
-                              char **cause)
+int proto_am_allocated_decode(struct json_object *obj, struct proto_am_allocated *m, char **cause)
 {
 	int64_t nodes = 0;
 
@@ -757,7 +757,8 @@ struct json_object *proto_am_finish_encode(const struct proto_am_finish *m)
 
 	wjson_add_string(o, WEFT_AM_KEY_FINAL_STATUS, m->final_status);
 	wjson_add_string(o, WEFT_AM_KEY_DIAGNOSTICS, m->diagnostics != NULL ? m->diagnostics : "");
-	wjson_add_string(o, WEFT_AM_KEY_TRACKING_URL, m->tracking_url != NULL ? m->tracking_url : "");
+	wjson_add_string(o, WEFT_AM_KEY_TRACKING_URL,
+	                 m->tracking_url != NULL ? m->tracking_url : "");
 	return o;
 }
 

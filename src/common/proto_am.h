@@ -50,8 +50,8 @@ int proto_am_register_decode(struct json_object *obj, struct proto_am_register *
 struct proto_am_registered {
 	const char *application_id;
 	const char *attempt_id;
-	const char *queue; /* NULL when absent */
-	const char *user;  /* NULL when absent */
+	const char *queue;       /* NULL when absent */
+	const char *user;        /* NULL when absent */
 	weft_resource_t maximum; /* zero when absent */
 	weft_resource_t minimum;
 };
@@ -64,8 +64,8 @@ int proto_am_registered_decode(struct json_object *obj, struct proto_am_register
 
 /* One ask: the total still wanted at a priority (count 0 withdraws). */
 struct proto_am_ask {
-	int32_t priority; /* 0..INT32_MAX */
-	int32_t count;    /* 0..INT32_MAX */
+	int32_t priority;           /* 0..INT32_MAX */
+	int32_t count;              /* 0..INT32_MAX */
 	weft_resource_t capability; /* as asked (the scheduler checks it) */
 	const char *const *nodes;   /* node ids or host names, may be NULL */
 	int n_nodes;
@@ -154,8 +154,7 @@ struct proto_am_allocated {
 };
 struct json_object *proto_am_allocated_encode(const struct proto_am_allocated *m);
 void proto_am_allocated_write(struct evbuffer *b, const struct proto_am_allocated *m);
-int proto_am_allocated_decode(struct json_object *obj, struct proto_am_allocated *m,
-                              char **cause);
+int proto_am_allocated_decode(struct json_object *obj, struct proto_am_allocated *m, char **cause);
 void proto_am_allocated_clear(struct proto_am_allocated *m);
 
 /* ------------------------------------------------------------------ */

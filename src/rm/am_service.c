@@ -217,7 +217,8 @@ static void am_service_allocate_cb(struct http_request *req, void *arg)
 		        .preempt_list = alloc.preempt,
 		        .available = weft_resource_sub(usage.total, usage.used),
 		        .num_cluster_nodes = usage.n_nodes,
-		        .action = alloc.shutdown ? PROTO_AM_ACTION_SHUTDOWN : PROTO_AM_ACTION_NORMAL,
+		        .action =
+		                alloc.shutdown ? PROTO_AM_ACTION_SHUTDOWN : PROTO_AM_ACTION_NORMAL,
 		};
 		struct evbuffer *b = evbuffer_new();
 		const char *text;
@@ -279,7 +280,9 @@ out:
 
 void am_service_routes(struct rm *rm)
 {
-	http_server_route(rm->rpc, HTTP_M_POST, WEFT_RPC_AM_REGISTER, 0, am_service_register_cb, rm);
-	http_server_route(rm->rpc, HTTP_M_POST, WEFT_RPC_AM_ALLOCATE, 0, am_service_allocate_cb, rm);
+	http_server_route(rm->rpc, HTTP_M_POST, WEFT_RPC_AM_REGISTER, 0, am_service_register_cb,
+	                  rm);
+	http_server_route(rm->rpc, HTTP_M_POST, WEFT_RPC_AM_ALLOCATE, 0, am_service_allocate_cb,
+	                  rm);
 	http_server_route(rm->rpc, HTTP_M_POST, WEFT_RPC_AM_FINISH, 0, am_service_finish_cb, rm);
 }
