@@ -699,9 +699,13 @@ void proto_am_allocated_write(struct evbuffer *b, const struct proto_am_allocate
 		for (size_t i_ = 0; i_ < len_; i_++) {                                             \
 			if (proto_am_element(arr_, key, i_, &item_, cause) != 0)                   \
 				return -1;                                                         \
-			snprintf(path_, sizeof path_, "%s[%zu]", key, i_);                         \
-			if (fn(item_, path_, &(out)[i_], cause) != 0)                              \
+			if (fn(item_, key, &(out)[i_], NULL) != 0) {                               \
+				/* Again for the cause with the entry's path: only a failure pays  \
+				 * for formatting it. */                                           \
+				snprintf(path_, sizeof path_, "%s[%zu]", key, i_);                 \
+				fn(item_, path_, &(out)[i_], cause);                               \
 				return -1;                                                         \
+			}                                                                          \
 			(n)++;                                                                     \
 		}                                                                                  \
 	} while (0)
