@@ -482,6 +482,58 @@
 #define WEFT_KEY_ERROR         "error"
 /* --- end of driver <-> executor keys --- */
 
+/* --- AM protocol keys and routes (src/common/proto_am.c owns them) --- */
+/* AM -> RM, on the RM's internal listener, with this header. */
+#define WEFT_AM_TOKEN_HEADER "X-Weft-AM-Token"
+#define WEFT_RPC_AM_REGISTER "/rpc/am/register"
+#define WEFT_RPC_AM_ALLOCATE "/rpc/am/allocate"
+#define WEFT_RPC_AM_FINISH   "/rpc/am/finish"
+/* register. */
+#define WEFT_AM_KEY_HOST             "host"
+#define WEFT_AM_KEY_RPC_PORT         "rpcPort"
+#define WEFT_AM_KEY_TRACKING_URL     "trackingUrl"
+#define WEFT_AM_KEY_APPLICATION_ID   "applicationId"
+#define WEFT_AM_KEY_ATTEMPT_ID       "attemptId"
+#define WEFT_AM_KEY_QUEUE            "queue"
+#define WEFT_AM_KEY_USER             "user"
+#define WEFT_AM_KEY_MAXIMUM_RESOURCE "maximumResource"
+#define WEFT_AM_KEY_MINIMUM_RESOURCE "minimumResource"
+#define WEFT_AM_KEY_MEMORY           "memory"
+#define WEFT_AM_KEY_VCORES_RESOURCE  "vCores"
+/* allocate. */
+#define WEFT_AM_KEY_RESPONSE_ID       "responseId"
+#define WEFT_AM_KEY_PROGRESS          "progress"
+#define WEFT_AM_KEY_ASKS              "asks"
+#define WEFT_AM_KEY_RELEASES          "releases"
+#define WEFT_AM_KEY_PRIORITY          "priority"
+#define WEFT_AM_KEY_COUNT             "count"
+#define WEFT_AM_KEY_MEMORY_MB         "memoryMB"
+#define WEFT_AM_KEY_VCORES            "vcores"
+#define WEFT_AM_KEY_NODES             "nodes"
+#define WEFT_AM_KEY_RACKS             "racks"
+#define WEFT_AM_KEY_RELAX_LOCALITY    "relaxLocality"
+#define WEFT_AM_KEY_ALLOCATED         "allocated"
+#define WEFT_AM_KEY_CONTAINER_ID      "containerId"
+#define WEFT_AM_KEY_NODE_ID           "nodeId"
+#define WEFT_AM_KEY_NODE_HTTP_ADDRESS "nodeHttpAddress"
+#define WEFT_AM_KEY_TOKEN             "token"
+#define WEFT_AM_KEY_COMPLETED         "completed"
+#define WEFT_AM_KEY_STATE             "state"
+#define WEFT_AM_KEY_EXIT_STATUS       "exitStatus"
+#define WEFT_AM_KEY_DIAGNOSTICS       "diagnostics"
+#define WEFT_AM_KEY_PREEMPT           "preempt"
+#define WEFT_AM_KEY_KILL_AT_MS        "killAtMs"
+#define WEFT_AM_KEY_AVAILABLE         "availableResources"
+#define WEFT_AM_KEY_NUM_CLUSTER_NODES "numClusterNodes"
+#define WEFT_AM_KEY_ACTION            "action"
+#define WEFT_AM_ACTION_NORMAL         "NORMAL"
+#define WEFT_AM_ACTION_SHUTDOWN       "SHUTDOWN"
+#define WEFT_AM_STATE_COMPLETE        "COMPLETE"
+/* finish. */
+#define WEFT_AM_KEY_FINAL_STATUS    "finalStatus"
+#define WEFT_AM_KEY_IS_UNREGISTERED "isUnregistered"
+/* --- end of AM protocol keys and routes --- */
+
 /* Caps on what any side accepts. */
 #define WEFT_MAX_JSON_BODY (1024 * 1024)
 #define WEFT_MAX_LINE      (64 * 1024 * 1024)

@@ -19,7 +19,6 @@
 #include "am/nm_client.h"
 #include "am/rm_client.h"
 #include "common/log.h"
-#include "common/wjson.h"
 #include "common/xmalloc.h"
 
 #define AM_EXECUTOR_PRIORITY 1
@@ -205,7 +204,7 @@ static void am_start_done_cb(bool ok, const char *error, void *arg)
 }
 
 /* Launch an executor in a granted container. */
-static void am_launch(struct am *am, const struct rm_grant *g, int executor_id)
+static void am_launch(struct am *am, const struct proto_am_grant *g, int executor_id)
 {
 	struct nm_executor_spec spec = {
 	        .driver_address = am->driver_address,
@@ -224,7 +223,7 @@ static void am_launch(struct am *am, const struct rm_grant *g, int executor_id)
 }
 
 /* rm_client: registered. */
-static void am_registered_cb(void *arg, const struct rm_registration *reg)
+static void am_registered_cb(void *arg, const struct proto_am_registered *reg)
 {
 	struct am *am = arg;
 	char want[64], max[64];
@@ -250,44 +249,41 @@ static void am_registered_cb(void *arg, const struct rm_registration *reg)
 }
 
 /* rm_client: fill the next allocate with our ask and releases. */
-static void am_build_allocate_cb(void *arg, struct json_object *asks, struct json_object *releases,
-                                 double *progress)
+static void am_build_allocate_cb(void *arg, struct proto_am_allocate *req)
 {
 	struct am *am = arg;
-	struct json_object *ask;
 	char **rel, **p;
 	int count;
 
 	if (executor_pool_needs_ask(am->pool)) {
 		count = executor_pool_ask_count(am->pool);
-		ask = wjson_new_object();
-		wjson_add_int(ask, "priority", AM_EXECUTOR_PRIORITY);
-		wjson_add_int(ask, "count", count);
-		wjson_add_int(ask, "memoryMB", am->executor_resource.memory_mb);
-		wjson_add_int(ask, "vcores", am->executor_resource.vcores);
-		wjson_add_bool(ask, "relaxLocality", true);
-		json_object_array_add(asks, ask);
+		proto_am_allocate_add_ask(req, &(struct proto_am_ask){
+		                                       .priority = AM_EXECUTOR_PRIORITY,
+		                                       .count = count,
+		                                       .capability = am->executor_resource,
+		                                       .relax_locality = true,
+		                               });
 		executor_pool_ask_sent(am->pool, count);
 		log_debug("asking for %d executors", count);
 	}
 	rel = executor_pool_take_releases(am->pool);
 	for (p = rel; p != NULL && *p != NULL; p++) {
-		json_object_array_add(releases, json_object_new_string(*p));
+		proto_am_allocate_add_release(req, *p);
 		log_debug("releasing %s", *p);
 	}
 	executor_pool_releases_free(rel);
-	*progress = 0;
+	req->progress = 0;
 }
 
 /* rm_client: an allocate answer with grants and completed containers. */
-static void am_allocated_cb(void *arg, const struct rm_allocation *alloc)
+static void am_allocated_cb(void *arg, const struct proto_am_allocated *alloc)
 {
 	struct am *am = arg;
 	enum executor_pool_completion what;
-	const struct rm_completed *c;
+	const struct proto_am_container_status *c;
 	bool was_running;
 	int executor_id;
-	size_t i;
+	int i;
 
 	for (i = 0; i < alloc->n_allocated; i++) {
 		if (alloc->allocated[i].priority != AM_EXECUTOR_PRIORITY)

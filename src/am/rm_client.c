@@ -22,6 +22,7 @@
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "weft/ids.h"
+#include "weft/protocol.h"
 
 #define RM_BACKOFF_FIRST_MS 100
 #define RM_BACKOFF_MAX_MS   5000
@@ -172,9 +173,9 @@ static void rm_client_end(struct rm_client *rc, enum rm_client_end end, const ch
 static void rm_client_send(struct rm_client *rc, enum rm_call_kind kind, struct json_object *body)
 {
 	static const char *const paths[] = {
-	        [RM_CALL_REGISTER] = "/rpc/am/register",
-	        [RM_CALL_ALLOCATE] = "/rpc/am/allocate",
-	        [RM_CALL_FINISH] = "/rpc/am/finish",
+	        [RM_CALL_REGISTER] = WEFT_RPC_AM_REGISTER,
+	        [RM_CALL_ALLOCATE] = WEFT_RPC_AM_ALLOCATE,
+	        [RM_CALL_FINISH] = WEFT_RPC_AM_FINISH,
 	};
 	const char *headers[] = {rc->auth_header, NULL};
 	char *url = xasprintf("%s%s", rc->rm_url, paths[kind]);
@@ -189,24 +190,15 @@ static void rm_client_send(struct rm_client *rc, enum rm_call_kind kind, struct 
 /* Build and send the next allocate from what the owner has to say. */
 static void rm_client_send_allocate(struct rm_client *rc)
 {
-	struct json_object *body = wjson_new_object();
-	struct json_object *asks = json_object_new_array();
-	struct json_object *releases = json_object_new_array();
-	double progress = 0;
+	struct proto_am_allocate req = {0};
+	struct json_object *body;
 
-	if (asks == NULL || releases == NULL)
-		fatalx("out of memory");
 	rc->poked = false;
 	if (rc->handlers.build_allocate != NULL)
-		rc->handlers.build_allocate(rc->handlers.arg, asks, releases, &progress);
-	if (progress < 0 || progress != progress)
-		progress = 0;
-	if (progress > 1)
-		progress = 1;
-	wjson_add_int(body, "responseId", rc->response_id);
-	wjson_add_double(body, "progress", progress);
-	wjson_add(body, "asks", asks);
-	wjson_add(body, "releases", releases);
+		rc->handlers.build_allocate(rc->handlers.arg, &req);
+	req.response_id = rc->response_id;
+	body = proto_am_allocate_encode(&req); /* clamps progress into [0, 1] */
+	proto_am_allocate_clear(&req);
 	rm_client_send(rc, RM_CALL_ALLOCATE, body);
 	/* Keep the body until answered, to resend it as is. */
 	rc->retry_body = body;
@@ -290,36 +282,13 @@ static void rm_client_transient(struct rm_client *rc, const char *what)
 	        rc->backoff_ms * 2 > RM_BACKOFF_MAX_MS ? RM_BACKOFF_MAX_MS : rc->backoff_ms * 2;
 }
 
-/* Read {"memory":..,"vCores":..} if present. */
-static int rm_client_get_resource(struct json_object *obj, const char *key, weft_resource_t *out,
-                                  char **cause)
-{
-	struct json_object *r = NULL; /* left alone when the field is absent */
-	int64_t mem = 0, cores = 0;
-
-	if (wjson_get_object(obj, "", key, false, &r, cause) != 0)
-		return -1;
-	if (r == NULL || !json_object_is_type(r, json_type_object))
-		return 0;
-	if (wjson_get_int(r, key, "memory", true, 0, INT64_MAX, &mem, cause) != 0 ||
-	    wjson_get_int(r, key, "vCores", true, 0, INT64_MAX, &cores, cause) != 0)
-		return -1;
-	*out = weft_resource(mem, cores);
-	return 0;
-}
-
 /* A register answer: validate, tell the owner, start allocating. */
 static void rm_client_on_registered(struct rm_client *rc, struct json_object *obj)
 {
-	struct rm_registration reg = {0};
+	struct proto_am_registered reg;
 	char *cause = NULL;
 
-	if (wjson_get_string(obj, "", "applicationId", true, &reg.application_id, &cause) != 0 ||
-	    wjson_get_string(obj, "", "attemptId", true, &reg.attempt_id, &cause) != 0 ||
-	    wjson_get_string(obj, "", "queue", false, &reg.queue, &cause) != 0 ||
-	    wjson_get_string(obj, "", "user", false, &reg.user, &cause) != 0 ||
-	    rm_client_get_resource(obj, "maximumResource", &reg.maximum, &cause) != 0 ||
-	    rm_client_get_resource(obj, "minimumResource", &reg.minimum, &cause) != 0) {
+	if (proto_am_registered_decode(obj, &reg, &cause) != 0) {
 		log_warn("bad register answer: %s", cause);
 		free(cause);
 		rm_client_transient(rc, "bad register answer");
@@ -342,131 +311,37 @@ static void rm_client_on_registered(struct rm_client *rc, struct json_object *ob
 	rm_client_schedule(rc, 0);
 }
 
-/* Validate one grant; RET 0 or -1 with *cause. */
-static int rm_client_parse_grant(struct json_object *g, const char *prefix, struct rm_grant *out,
-                                 char **cause)
-{
-	weft_container_id_t cid;
-	int64_t priority = 0, mem = 0, cores = 0;
-
-	if (!json_object_is_type(g, json_type_object))
-		return set_cause(cause, "%s: expected an object", prefix);
-	if (wjson_get_string(g, prefix, "containerId", true, &out->container_id, cause) != 0 ||
-	    wjson_get_string(g, prefix, "nodeId", true, &out->node_id, cause) != 0 ||
-	    wjson_get_string(g, prefix, "nodeHttpAddress", true, &out->node_http_address, cause) !=
-	            0 ||
-	    wjson_get_string(g, prefix, "token", true, &out->token, cause) != 0 ||
-	    wjson_get_int(g, prefix, "priority", false, INT32_MIN, INT32_MAX, &priority, cause) !=
-	            0 ||
-	    wjson_get_int(g, prefix, "memoryMB", false, 0, INT64_MAX, &mem, cause) != 0 ||
-	    wjson_get_int(g, prefix, "vcores", false, 0, INT64_MAX, &cores, cause) != 0)
-		return -1;
-	if (weft_container_id_parse(out->container_id, &cid) != 0)
-		return set_cause(cause, "%s.containerId: not a container id: %s", prefix,
-		                 out->container_id);
-	if (*out->node_http_address == '\0' || *out->token == '\0')
-		return set_cause(cause, "%s: empty nodeHttpAddress or token", prefix);
-	out->priority = (int)priority;
-	out->resource = weft_resource(mem, cores);
-	return 0;
-}
-
-/* Validate one completed container status; RET 0 or -1 with *cause. */
-static int rm_client_parse_completed(struct json_object *c, const char *prefix,
-                                     struct rm_completed *out, char **cause)
-{
-	int64_t status = 0;
-
-	if (!json_object_is_type(c, json_type_object))
-		return set_cause(cause, "%s: expected an object", prefix);
-	out->state = NULL;
-	out->diagnostics = NULL;
-	if (wjson_get_string(c, prefix, "containerId", true, &out->container_id, cause) != 0 ||
-	    wjson_get_int(c, prefix, "exitStatus", true, INT32_MIN, INT32_MAX, &status, cause) !=
-	            0 ||
-	    wjson_get_string(c, prefix, "state", false, &out->state, cause) != 0 ||
-	    wjson_get_string(c, prefix, "diagnostics", false, &out->diagnostics, cause) != 0)
-		return -1;
-	if (out->diagnostics == NULL)
-		out->diagnostics = "";
-	out->exit_status = (int)status;
-	return 0;
-}
-
 /*
- * An allocate answer: validate it whole before acting on any of it (a
- * malformed answer is retried, never half-applied); a single bad entry is
- * skipped with a warning.
+ * An allocate answer: decode it whole before acting on any of it (a
+ * malformed answer is retried, never half-applied).
  */
 static void rm_client_on_allocated(struct rm_client *rc, struct json_object *obj)
 {
-	struct json_object *allocated = NULL, *completed = NULL;
-	struct rm_grant *grants = NULL;
-	struct rm_completed *done = NULL;
-	struct rm_allocation alloc = {0};
-	const char *action = NULL;
-	int64_t response_id = 0, nodes = 0;
-	char *cause = NULL, *prefix;
-	size_t i, n;
+	struct proto_am_allocated alloc;
+	char *cause = NULL;
 
-	if (wjson_get_int(obj, "", "responseId", true, 0, INT64_MAX, &response_id, &cause) != 0 ||
-	    wjson_get_array(obj, "", "allocated", false, &allocated, &cause) != 0 ||
-	    wjson_get_array(obj, "", "completed", false, &completed, &cause) != 0 ||
-	    wjson_get_string(obj, "", "action", false, &action, &cause) != 0 ||
-	    wjson_get_int(obj, "", "numClusterNodes", false, 0, INT32_MAX, &nodes, &cause) != 0 ||
-	    rm_client_get_resource(obj, "availableResources", &alloc.available, &cause) != 0) {
+	if (proto_am_allocated_decode(obj, &alloc, &cause) != 0) {
 		log_warn("bad allocate answer: %s", cause);
 		free(cause);
+		proto_am_allocated_clear(&alloc);
 		rm_client_transient(rc, "bad allocate answer");
 		return;
 	}
 	rc->allocates++;
-	rc->response_id = response_id;
+	rc->response_id = alloc.response_id;
 	json_object_put(rc->retry_body);
 	rc->retry_body = NULL;
-	if (action != NULL && strcmp(action, "SHUTDOWN") == 0) {
+	if (alloc.action == PROTO_AM_ACTION_SHUTDOWN) {
 		log_info("the RM says SHUTDOWN: the application was killed or is over");
+		proto_am_allocated_clear(&alloc);
 		rm_client_end(rc, RM_CLIENT_SHUTDOWN, "the RM asked the AM to shut down");
 		return;
 	}
-	if (action != NULL && strcmp(action, "NORMAL") != 0)
-		log_warn("unknown allocate action '%s' (treated as NORMAL)", action);
-
-	n = allocated ? json_object_array_length(allocated) : 0;
-	grants = xcalloc(n + 1, sizeof *grants);
-	for (i = 0; i < n; i++) {
-		prefix = xasprintf("allocated[%zu]", i);
-		if (rm_client_parse_grant(json_object_array_get_idx(allocated, i), prefix,
-		                          &grants[alloc.n_allocated], &cause) == 0)
-			alloc.n_allocated++;
-		else {
-			log_warn("skipping bad grant: %s", cause);
-			free(cause);
-			cause = NULL;
-		}
-		free(prefix);
-	}
-	n = completed ? json_object_array_length(completed) : 0;
-	done = xcalloc(n + 1, sizeof *done);
-	for (i = 0; i < n; i++) {
-		prefix = xasprintf("completed[%zu]", i);
-		if (rm_client_parse_completed(json_object_array_get_idx(completed, i), prefix,
-		                              &done[alloc.n_completed], &cause) == 0)
-			alloc.n_completed++;
-		else {
-			log_warn("skipping bad container status: %s", cause);
-			free(cause);
-			cause = NULL;
-		}
-		free(prefix);
-	}
-	alloc.allocated = grants;
-	alloc.completed = done;
-	alloc.num_cluster_nodes = (int)nodes;
+	if (alloc.action == PROTO_AM_ACTION_UNKNOWN)
+		log_warn("unknown allocate action '%s' (treated as NORMAL)", alloc.action_name);
 	if (rc->handlers.allocated != NULL)
 		rc->handlers.allocated(rc->handlers.arg, &alloc);
-	free(grants);
-	free(done);
+	proto_am_allocated_clear(&alloc);
 	if (rc->state == RM_DONE)
 		return;
 	if (rc->poked || rc->state == RM_FINISHING)
@@ -536,12 +411,11 @@ static void rm_client_answer_cb(const struct http_response *resp, void *arg)
 /* Register once; the allocate loop starts when the RM answers. */
 void rm_client_register(struct rm_client *rc, const char *host, const char *tracking_url)
 {
+	struct proto_am_register m = {.host = host, .rpc_port = -1, .tracking_url = tracking_url};
+
 	if (rc->state != RM_IDLE)
 		return;
-	rc->register_body = wjson_new_object();
-	wjson_add_string(rc->register_body, "host", host);
-	wjson_add_int(rc->register_body, "rpcPort", -1);
-	wjson_add_string(rc->register_body, "trackingUrl", tracking_url ? tracking_url : "");
+	rc->register_body = proto_am_register_encode(&m);
 	rc->state = RM_REGISTERING;
 	rc->last_answer_ms = time_mono_ms();
 	rm_client_send_kept(rc, RM_CALL_REGISTER, rc->register_body);
@@ -570,10 +444,11 @@ void rm_client_finish(struct rm_client *rc, const char *final_status, const char
 	if (rc->finish_requested || rc->state == RM_DONE)
 		return;
 	rc->finish_requested = true;
-	rc->finish_body = wjson_new_object();
-	wjson_add_string(rc->finish_body, "finalStatus", final_status);
-	wjson_add_string(rc->finish_body, "diagnostics", diagnostics ? diagnostics : "");
-	wjson_add_string(rc->finish_body, "trackingUrl", tracking_url ? tracking_url : "");
+	rc->finish_body = proto_am_finish_encode(&(struct proto_am_finish){
+	        .final_status = final_status,
+	        .diagnostics = diagnostics,
+	        .tracking_url = tracking_url,
+	});
 	log_info("finishing with %s%s%s", final_status, diagnostics && *diagnostics ? ": " : "",
 	         diagnostics ? diagnostics : "");
 	if (rc->state == RM_IDLE) {

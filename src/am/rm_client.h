@@ -20,48 +20,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/proto_am.h"
 #include "weft/resource.h"
 
 struct http_client;
 struct rm_client;
 
-/* The register answer (strings valid during the callback). */
-struct rm_registration {
-	const char *application_id;
-	const char *attempt_id;
-	const char *queue;
-	const char *user;
-	weft_resource_t maximum;
-	weft_resource_t minimum;
-};
-
-/* One grant of an allocate answer. */
-struct rm_grant {
-	const char *container_id;
-	const char *node_id;
-	const char *node_http_address;
-	const char *token;
-	int priority;
-	weft_resource_t resource;
-};
-
-/* One container status of an allocate answer's completed list. */
-struct rm_completed {
-	const char *container_id;
-	const char *state;
-	int exit_status;
-	const char *diagnostics;
-};
-
-/* A validated allocate answer (valid during the callback). */
-struct rm_allocation {
-	const struct rm_grant *allocated;
-	size_t n_allocated;
-	const struct rm_completed *completed;
-	size_t n_completed;
-	int num_cluster_nodes;
-	weft_resource_t available;
-};
+/* The register answer (proto_am_registered), one grant
+ * (proto_am_grant), one completed container (proto_am_container_status)
+ * and a decoded allocate answer (proto_am_allocated) are proto_am's
+ * records: strings and arrays are valid during the callback. */
 
 /* Why the client stopped for good. */
 enum rm_client_end {
@@ -73,13 +41,12 @@ enum rm_client_end {
 
 struct rm_client_handlers {
 	/* Registered: start asking. */
-	void (*registered)(void *arg, const struct rm_registration *reg);
-	/* Fill the next allocate: add asks to the asks array and container
-	 * ids to the releases array; set *progress (0..1). */
-	void (*build_allocate)(void *arg, struct json_object *asks, struct json_object *releases,
-	                       double *progress);
+	void (*registered)(void *arg, const struct proto_am_registered *reg);
+	/* Fill the next allocate: add asks and releases with
+	 * proto_am_allocate_add_ask/_add_release; set req->progress (0..1). */
+	void (*build_allocate)(void *arg, struct proto_am_allocate *req);
 	/* An allocate answered with action NORMAL. */
-	void (*allocated)(void *arg, const struct rm_allocation *alloc);
+	void (*allocated)(void *arg, const struct proto_am_allocated *alloc);
 	/* The RM acknowledged finish (isUnregistered). */
 	void (*finished)(void *arg);
 	/* The client stopped for good; why says what happened. */

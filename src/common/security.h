@@ -22,10 +22,11 @@
 #include <stdint.h>
 
 #include "weft/ids.h"
+#include "weft/protocol.h"
 #include "weft/resource.h"
 
 #define SECURITY_AUTH_HEADER  "X-Weft-Auth"
-#define SECURITY_AM_HEADER    "X-Weft-AM-Token"
+#define SECURITY_AM_HEADER    WEFT_AM_TOKEN_HEADER
 #define SECURITY_AUTH_SKEW_MS (5 * 60 * 1000)
 /* Longer container tokens are refused unread. */
 #define SECURITY_CONTAINER_TOKEN_MAX 4096

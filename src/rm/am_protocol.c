@@ -22,6 +22,7 @@
 #include "common/assert.h"
 #include "common/daemon.h"
 #include "common/log.h"
+#include "common/proto_am.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "rm/app_manager_impl.h"
@@ -111,11 +112,12 @@ static struct json_object *am_protocol_preempt_json(struct app_manager *am,
 		return NULL;
 	list = json_object_new_array();
 	for (int i = 0; i < n; i++) {
-		struct json_object *o = wjson_new_object();
+		struct proto_am_preempt p = {
+		        .container_id = marked[i].container_id,
+		        .kill_at_ms = marked[i].preempt_at_ms,
+		};
 
-		wjson_add_string(o, "containerId", marked[i].container_id);
-		wjson_add_int(o, "killAtMs", marked[i].preempt_at_ms);
-		json_object_array_add(list, o);
+		json_object_array_add(list, proto_am_preempt_encode(&p));
 	}
 	free(marked);
 	return list;

@@ -18,6 +18,7 @@
 #include <json-c/json.h>
 #include <stdint.h>
 
+#include "common/proto_am.h"
 #include "rm/scheduler.h"
 
 struct rm;
@@ -25,21 +26,9 @@ struct rm;
 /* Register the three routes on the RM's HTTP server. */
 void am_service_routes(struct rm *rm);
 
-/* Everything an allocate body holds, read before anything is applied. */
-struct am_request {
-	int64_t response_id;
-	double progress;
-	struct scheduler_ask *asks;
-	int n_asks;
-	const char **hints; /* all asks' node and rack hints, in one array */
-	const char **releases;
-	int n_releases;
-};
-
-/* Decode an allocate body without applying it (strings borrowed from
- * body; public for the fuzz harness).  RET 0, or -1 with *cause naming the
- * field path; free *r with am_request_free either way. */
-int am_service_parse_allocate(struct json_object *body, struct am_request *r, char **cause);
-void am_request_free(struct am_request *r);
+/* The scheduler's asks for a decoded allocate body (out has room for
+ * req->n_asks; node and rack names borrowed from req).  Public for the
+ * fuzz harness, which checks them as the route does. */
+void am_service_scheduler_asks(const struct proto_am_allocate *req, struct scheduler_ask *out);
 
 #endif

@@ -26,6 +26,7 @@
 #include <event2/buffer.h>
 
 #include "common/log.h"
+#include "common/proto_am.h"
 #include "common/security.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
@@ -417,19 +418,17 @@ static void sim_app_next(struct sim_app *app)
 }
 
 /* Take one grant: run it if a task wants it, else give it back. */
-static void sim_app_grant(struct sim_app *app, struct json_object *g, int64_t now)
+static void sim_app_grant(struct sim_app *app, const struct proto_am_grant *g, int64_t now)
 {
 	struct sim_apps *a = app->apps;
-	const char *cid = NULL, *node_id = NULL;
+	const char *cid = g->container_id, *node_id = g->node_id;
 	int64_t n;
 	int node, cap = app->group->parallel + 1;
 	int left = app->group->containers - app->tasks_done;
 	int64_t duration;
 
-	if (wjson_get_string(g, "allocated[]", "containerId", true, &cid, NULL) != 0 ||
-	    wjson_get_string(g, "allocated[]", "nodeId", true, &node_id, NULL) != 0 ||
-	    (n = sim_app_number(app, cid)) < 0) {
-		log_warn("%s: malformed grant %s", app->id, wjson_text(g));
+	if ((n = sim_app_number(app, cid)) < 0) {
+		log_warn("%s: grant %s is not of this attempt", app->id, cid);
 		return;
 	}
 	metrics_count(a->sls->metrics, M_ALLOCATED, 1);
@@ -464,15 +463,11 @@ static void sim_app_grant(struct sim_app *app, struct json_object *g, int64_t no
 }
 
 /* One completed status from the RM. */
-static void sim_app_completed(struct sim_app *app, struct json_object *st)
+static void sim_app_completed(struct sim_app *app, const struct proto_am_container_status *st)
 {
-	const char *cid = NULL;
-	int64_t exit_status = 0, n;
+	int64_t exit_status = st->exit_status, n;
 
-	if (wjson_get_string(st, "completed[]", "containerId", true, &cid, NULL) != 0 ||
-	    wjson_get_int(st, "completed[]", "exitStatus", false, INT32_MIN, INT32_MAX,
-	                  &exit_status, NULL) != 0 ||
-	    (n = sim_app_number(app, cid)) < 0 || n >= app->n_slots)
+	if ((n = sim_app_number(app, st->container_id)) < 0 || n >= app->n_slots)
 		return;
 	if ((app->cstate[n] & ~SC_ASKED_BACK) != SC_RUNNING)
 		return; /* a release coming back, or the AM container */
@@ -487,13 +482,12 @@ static void sim_app_completed(struct sim_app *app, struct json_object *st)
 
 /* A container the RM wants back: count it once; give it back at once if
  * the scenario says so (the task runs again later). */
-static void sim_app_asked_back(struct sim_app *app, struct json_object *p)
+static void sim_app_asked_back(struct sim_app *app, const struct proto_am_preempt *p)
 {
-	const char *cid = NULL;
+	const char *cid = p->container_id;
 	int64_t n;
 
-	if (wjson_get_string(p, "preempt[]", "containerId", true, &cid, NULL) != 0 ||
-	    (n = sim_app_number(app, cid)) < 0 || n >= app->n_slots ||
+	if ((n = sim_app_number(app, cid)) < 0 || n >= app->n_slots ||
 	    (app->cstate[n] & SC_ASKED_BACK) != 0)
 		return;
 	app->cstate[n] |= SC_ASKED_BACK;
@@ -510,29 +504,28 @@ static void sim_app_asked_back(struct sim_app *app, struct json_object *p)
 /* Carry out an allocate answer.  RET -1 when malformed. */
 static int sim_app_apply(struct sim_app *app, struct json_object *answer, char **why)
 {
-	struct json_object *allocated = NULL, *completed = NULL, *preempt = NULL;
-	const char *action = NULL;
-	int64_t response_id = 0, now = sls_now_us();
-	size_t n_grants;
+	struct proto_am_allocated m;
+	int64_t now = sls_now_us();
+	int n_grants;
 
-	if (wjson_get_int(answer, "", "responseId", true, 0, INT64_MAX, &response_id, why) != 0 ||
-	    wjson_get_array(answer, "", "allocated", true, &allocated, why) != 0 ||
-	    wjson_get_array(answer, "", "completed", true, &completed, why) != 0 ||
-	    wjson_get_string(answer, "", "action", true, &action, why) != 0 ||
-	    wjson_get_array(answer, "", "preempt", false, &preempt, why) != 0)
+	if (proto_am_allocated_decode(answer, &m, why) != 0) {
+		proto_am_allocated_clear(&m);
 		return -1;
-	app->response_id = response_id;
-	if (strcmp(action, "SHUTDOWN") == 0) {
+	}
+	app->response_id = m.response_id;
+	if (m.action == PROTO_AM_ACTION_SHUTDOWN) {
+		proto_am_allocated_clear(&m);
 		sim_app_end(app, SIM_FAILED, "the RM says SHUTDOWN (killed?)");
 		return 0;
 	}
-	for (size_t i = 0; i < json_object_array_length(completed); i++)
-		sim_app_completed(app, json_object_array_get_idx(completed, i));
-	for (size_t i = 0; preempt != NULL && i < json_object_array_length(preempt); i++)
-		sim_app_asked_back(app, json_object_array_get_idx(preempt, i));
-	n_grants = json_object_array_length(allocated);
-	for (size_t i = 0; i < n_grants; i++)
-		sim_app_grant(app, json_object_array_get_idx(allocated, i), now);
+	for (int i = 0; i < m.n_completed; i++)
+		sim_app_completed(app, &m.completed[i]);
+	for (int i = 0; i < m.n_preempt; i++)
+		sim_app_asked_back(app, &m.preempt[i]);
+	n_grants = m.n_allocated;
+	for (int i = 0; i < n_grants; i++)
+		sim_app_grant(app, &m.allocated[i], now);
+	proto_am_allocated_clear(&m);
 	/* The RM lowered its count by every grant. */
 	app->asked -= (int)n_grants;
 	if (app->asked < 0)
@@ -570,12 +563,15 @@ static void sim_app_finish_cb(const struct rm_rpc_reply *r, void *arg)
 /* Every task done: unregister SUCCEEDED. */
 static void sim_app_finish(struct sim_app *app)
 {
-	static const char body[] = "{\"finalStatus\":\"SUCCEEDED\",\"diagnostics\":\"\"}";
+	struct json_object *body =
+	        proto_am_finish_encode(&(struct proto_am_finish){.final_status = "SUCCEEDED"});
+	const char *text = wjson_text(body);
 
 	app->state = SIM_FINISHING;
 	app->n_calls++;
-	rm_rpc_call(app->apps->sls->rpc, "POST", "/rpc/am/finish", app->am_header, body,
-	            sizeof body - 1, sim_app_finish_cb, app);
+	rm_rpc_call(app->apps->sls->rpc, "POST", WEFT_RPC_AM_FINISH, app->am_header, text,
+	            strlen(text), sim_app_finish_cb, app);
+	json_object_put(body);
 }
 
 /* An allocate answer: grants, completions, preemption notices; then the next call. */
@@ -621,6 +617,9 @@ static void sim_app_allocate(struct sim_app *app)
 	struct sim_apps *a = app->apps;
 	const struct scenario_apps *g = app->group;
 	struct evbuffer *b = a->buf;
+	struct proto_am_allocate req = {0};
+	struct proto_am_ask ask;
+	const char **hints = NULL;
 	size_t len;
 
 	if (app->n_calls > 0) {
@@ -632,37 +631,34 @@ static void sim_app_allocate(struct sim_app *app)
 		sim_app_finish(app);
 		return;
 	}
-	evbuffer_add_printf(b, "{\"responseId\":%" PRId64 ",\"progress\":%.3f", app->response_id,
-	                    g->containers > 0 ? (double)app->tasks_done / g->containers : 1.0);
+	req.response_id = app->response_id;
+	req.progress = g->containers > 0 ? (double)app->tasks_done / g->containers : 1.0;
 	if (app->asked != app->sent_count) {
-		evbuffer_add_printf(b,
-		                    ",\"asks\":[{\"priority\":%d,\"count\":%d,\"memoryMB\":%" PRId64
-		                    ",\"vcores\":%" PRId64,
-		                    g->priority, app->asked, g->memory_mb, g->vcores);
-		if (g->node_hints > 0) {
-			evbuffer_add(b, ",\"nodes\":[", 10);
-			for (int i = 0; i < g->node_hints; i++)
-				evbuffer_add_printf(
-				        b, "%s\"%s\"", i > 0 ? "," : "",
-				        sim_cluster_node_id(a->sls->cluster, app->hints[i]));
-			evbuffer_add(b, "],\"relaxLocality\":true", 22);
-		}
-		evbuffer_add(b, "}]", 2);
+		hints = xcalloc((size_t)g->node_hints + 1, sizeof *hints);
+		for (int i = 0; i < g->node_hints; i++)
+			hints[i] = sim_cluster_node_id(a->sls->cluster, app->hints[i]);
+		ask = (struct proto_am_ask){
+		        .priority = g->priority,
+		        .count = app->asked,
+		        .capability = weft_resource(g->memory_mb, g->vcores),
+		        .nodes = hints,
+		        .n_nodes = g->node_hints,
+		        .relax_locality = true,
+		};
+		req.asks = &ask;
+		req.n_asks = 1;
 		app->sent_count = app->asked;
 	}
-	if (app->n_releases > 0) {
-		evbuffer_add(b, ",\"releases\":[", 13);
-		for (int i = 0; i < app->n_releases; i++) {
-			evbuffer_add_printf(b, "%s\"%s\"", i > 0 ? "," : "", app->releases[i]);
-			free(app->releases[i]);
-		}
-		evbuffer_add(b, "]", 1);
-		app->n_releases = 0;
-	}
-	evbuffer_add(b, "}", 1);
+	req.releases = (const char **)app->releases;
+	req.n_releases = app->n_releases;
+	proto_am_allocate_write(b, &req);
+	free(hints);
+	for (int i = 0; i < app->n_releases; i++)
+		free(app->releases[i]);
+	app->n_releases = 0;
 	len = evbuffer_get_length(b);
 	app->n_calls++;
-	rm_rpc_call(a->sls->rpc, "POST", "/rpc/am/allocate", app->am_header,
+	rm_rpc_call(a->sls->rpc, "POST", WEFT_RPC_AM_ALLOCATE, app->am_header,
 	            (const char *)evbuffer_pullup(b, -1), len, sim_app_allocate_cb, app);
 	evbuffer_drain(b, len);
 }
@@ -689,11 +685,14 @@ static void sim_app_register_cb(const struct rm_rpc_reply *r, void *arg)
 /* The AM has started up: register with the AM token. */
 static void sim_app_register(struct sim_app *app)
 {
-	static const char body[] = "{\"host\":\"weft-sls\",\"rpcPort\":-1,\"trackingUrl\":\"\"}";
+	struct json_object *body = proto_am_register_encode(
+	        &(struct proto_am_register){.host = "weft-sls", .rpc_port = -1});
+	const char *text = wjson_text(body);
 
 	app->n_calls++;
-	rm_rpc_call(app->apps->sls->rpc, "POST", "/rpc/am/register", app->am_header, body,
-	            sizeof body - 1, sim_app_register_cb, app);
+	rm_rpc_call(app->apps->sls->rpc, "POST", WEFT_RPC_AM_REGISTER, app->am_header, text,
+	            strlen(text), sim_app_register_cb, app);
+	json_object_put(body);
 }
 
 /* The app's one timer: submit, register, or the allocate period. */

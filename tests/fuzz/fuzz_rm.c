@@ -60,6 +60,7 @@ struct rm *fuzz_rm_get(void)
 	fuzz_rm_set(cfg, "rm.staging-dir", path);
 	free(path);
 	fuzz_rm_set(cfg, "rm.address", "127.0.0.1:0");
+	fuzz_rm_set(cfg, "rm.rpc-address", "127.0.0.1:0");
 	/* base and cfg live as long as the process: the RM keeps both. */
 	fuzz_rm = rm_new(base, cfg, &cause);
 	if (fuzz_rm == NULL)
