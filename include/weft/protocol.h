@@ -310,6 +310,63 @@
 /* An NM heartbeat is a full report ("fullReport":true) at least this often. */
 #define WEFT_NM_FULL_REPORT_EVERY 10
 
+/* --- application keys and routes (src/common/proto_app.c owns them) --- */
+/* Routes of the RM's public REST API for applications ({} is one path
+ * segment, as http_server_route takes it). */
+#define WEFT_ROUTE_APPS            "/ws/v1/cluster/apps"
+#define WEFT_ROUTE_NEW_APPLICATION "/ws/v1/cluster/apps/new-application"
+#define WEFT_ROUTE_APP             "/ws/v1/cluster/apps/{}"
+#define WEFT_ROUTE_APP_STATE       "/ws/v1/cluster/apps/{}/state"
+#define WEFT_ROUTE_APP_ATTEMPTS    "/ws/v1/cluster/apps/{}/appattempts"
+/* The same for a client (printf formats taking the application id). */
+#define WEFT_PATH_APP_FMT          "/ws/v1/cluster/apps/%s"
+#define WEFT_PATH_APP_STATE_FMT    "/ws/v1/cluster/apps/%s/state"
+#define WEFT_PATH_APP_ATTEMPTS_FMT "/ws/v1/cluster/apps/%s/appattempts"
+/* The last segment new-application (a GET of it is a 405). */
+#define WEFT_APP_NEW_APPLICATION "new-application"
+/* The ApplicationSubmissionContext, new-application's answer, /state. */
+#define WEFT_APP_KEY_APP_ID                    "application-id"
+#define WEFT_APP_KEY_APP_NAME                  "application-name"
+#define WEFT_APP_KEY_APP_TYPE                  "application-type"
+#define WEFT_APP_KEY_QUEUE                     "queue"
+#define WEFT_APP_KEY_PRIORITY                  "priority"
+#define WEFT_APP_KEY_MAX_APP_ATTEMPTS          "max-app-attempts"
+#define WEFT_APP_KEY_UNMANAGED_AM              "unmanaged-AM"
+#define WEFT_APP_KEY_KEEP_CONTAINERS           "keep-containers-across-application-attempts"
+#define WEFT_APP_KEY_APP_TAGS                  "application-tags"
+#define WEFT_APP_KEY_TAG                       "tag"
+#define WEFT_APP_KEY_RESOURCE                  "resource"
+#define WEFT_APP_KEY_MEMORY                    "memory"
+#define WEFT_APP_KEY_VCORES                    "vCores"
+#define WEFT_APP_KEY_AM_CONTAINER_SPEC         "am-container-spec"
+#define WEFT_APP_KEY_COMMANDS                  "commands"
+#define WEFT_APP_KEY_COMMAND                   "command"
+#define WEFT_APP_KEY_ENVIRONMENT               "environment"
+#define WEFT_APP_KEY_ENTRY                     "entry"
+#define WEFT_APP_KEY_KEY                       "key"
+#define WEFT_APP_KEY_VALUE                     "value"
+#define WEFT_APP_KEY_LOCAL_RESOURCES           "local-resources"
+#define WEFT_APP_KEY_TYPE                      "type"
+#define WEFT_APP_KEY_VISIBILITY                "visibility"
+#define WEFT_APP_KEY_SIZE                      "size"
+#define WEFT_APP_KEY_TIMESTAMP                 "timestamp"
+#define WEFT_APP_KEY_EXECUTABLE                "executable"
+#define WEFT_APP_KEY_SERVICE_DATA              "service-data"
+#define WEFT_APP_KEY_CREDENTIALS               "credentials"
+#define WEFT_APP_KEY_APP_ACLS                  "application-acls"
+#define WEFT_APP_KEY_LOG_AGGREGATION           "log-aggregation-context"
+#define WEFT_APP_KEY_AM_BLACKLISTING           "am-black-listing-requests"
+#define WEFT_APP_KEY_ATTEMPT_FAILURES_VALIDITY "attempt-failures-validity-interval"
+#define WEFT_APP_KEY_MAX_RESOURCE              "maximum-resource-capability"
+#define WEFT_APP_KEY_STATE                     "state"
+/* Values. */
+#define WEFT_APP_TYPE_WEFT      "WEFT"
+#define WEFT_APP_TARGET_KILLED  "KILLED"
+#define WEFT_APP_RESOURCE_FILE  "FILE"
+#define WEFT_APP_VISIBILITY_APP "APPLICATION"
+#define WEFT_APP_STAGING_PREFIX "/ws/v1/staging/"
+/* --- end of application keys and routes --- */
+
 /* weft admin refresh-queues, on the RM's internal listener. */
 #define WEFT_RPC_ADMIN_REFRESH_QUEUES "/rpc/admin/refresh-queues"
 

@@ -289,7 +289,7 @@ static void webapp_apps_submit(struct rm *rm, struct http_request *req)
 {
 	const char *user = webapp_user(req);
 	struct json_object *body;
-	struct submission *sub = NULL;
+	struct proto_app_submission *sub = NULL;
 	enum app_error error = APP_ERROR_BAD_REQUEST;
 	char *cause = NULL, *base, *location;
 
@@ -298,7 +298,7 @@ static void webapp_apps_submit(struct rm *rm, struct http_request *req)
 	body = http_request_json(req);
 	if (body == NULL)
 		return;
-	if (submission_parse(body, &sub, &cause) != 0) {
+	if (proto_app_submission_decode(body, &sub, &cause) != 0) {
 		http_reply_error(req, 400, "BadRequestException", "%s", cause);
 		goto out;
 	}
@@ -311,7 +311,7 @@ static void webapp_apps_submit(struct rm *rm, struct http_request *req)
 			                         ? "InvalidResourceRequestException"
 			                         : "BadRequestException",
 			                 "%s", cause);
-		submission_free(sub);
+		proto_app_submission_free(sub);
 		goto out;
 	}
 	base = webapp_base_url(rm, req);

@@ -1,6 +1,6 @@
 /*
  * fuzz_submission.c — the RM's application submission context decoder
- * (rm/submission.c), fed the body of POST /ws/v1/cluster/apps as the
+ * (common/proto_app.c), fed the body of POST /ws/v1/cluster/apps as the
  * route reads it, then what the RM builds from an accepted one.
  */
 #include "weft_config.h"
@@ -9,13 +9,14 @@
 
 #include "common/wjson.h"
 #include "fuzz.h"
+#include "common/proto_app.h"
 #include "rm/submission.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const extra_env[] = {"WEFT_FUZZ", "1", NULL};
 	struct json_object *body, *lc;
-	struct submission *s = NULL;
+	struct proto_app_submission *s = NULL;
 	char *cause = NULL, *tags;
 
 	body = wjson_parse_object((const char *)data, size, &cause);
@@ -23,12 +24,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(cause);
 		return 0;
 	}
-	if (submission_parse(body, &s, &cause) == 0) {
+	if (proto_app_submission_decode(body, &s, &cause) == 0) {
 		lc = submission_launch_context(s, extra_env);
 		json_object_put(lc);
 		tags = submission_tags_joined(s);
 		free(tags);
-		submission_free(s);
+		proto_app_submission_free(s);
 	} else {
 		free(cause);
 	}
