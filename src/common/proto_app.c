@@ -124,8 +124,8 @@ static bool proto_app_valid_word(const char *text, size_t max)
  * either the array or NULL and *single the bare value, or -1 *cause.
  */
 static int proto_app_list(struct json_object *obj, const char *prefix, const char *key,
-                           bool required, enum json_type item_type, const char *item_name,
-                           struct json_object **array, struct json_object **single, char **cause)
+                          bool required, enum json_type item_type, const char *item_name,
+                          struct json_object **array, struct json_object **single, char **cause)
 {
 	struct json_object *v = NULL;
 	size_t n;
@@ -166,14 +166,14 @@ static int proto_app_list(struct json_object *obj, const char *prefix, const cha
 
 /* The i-th item of what proto_app_list found. */
 static struct json_object *proto_app_item(struct json_object *array, struct json_object *single,
-                                           int i)
+                                          int i)
 {
 	return array != NULL ? json_object_array_get_idx(array, (size_t)i) : single;
 }
 
 /* Path of the i-th item for messages (caller frees). */
 static char *proto_app_item_path(const char *prefix, const char *key, struct json_object *array,
-                                  int i)
+                                 int i)
 {
 	if (array != NULL)
 		return xasprintf("%s.%s[%d]", prefix, key, i);
@@ -189,16 +189,18 @@ static int proto_app_text(const char *path, const char *text, char **cause)
 }
 
 /* commands: {"command": "line" | ["line", ...]} */
-static int proto_app_parse_commands(struct json_object *spec, struct proto_app_submission *s, char **cause)
+static int proto_app_parse_commands(struct json_object *spec, struct proto_app_submission *s,
+                                    char **cause)
 {
 	const char *prefix = WEFT_APP_KEY_AM_CONTAINER_SPEC "." WEFT_APP_KEY_COMMANDS;
 	struct json_object *commands = NULL, *array, *single;
 	int n;
 
-	if (wjson_get_object(spec, WEFT_APP_KEY_AM_CONTAINER_SPEC, WEFT_APP_KEY_COMMANDS, true, &commands, cause) != 0)
+	if (wjson_get_object(spec, WEFT_APP_KEY_AM_CONTAINER_SPEC, WEFT_APP_KEY_COMMANDS, true,
+	                     &commands, cause) != 0)
 		return -1;
-	n = proto_app_list(commands, prefix, WEFT_APP_KEY_COMMAND, true, json_type_string, "a string", &array,
-	                    &single, cause);
+	n = proto_app_list(commands, prefix, WEFT_APP_KEY_COMMAND, true, json_type_string,
+	                   "a string", &array, &single, cause);
 	if (n < 0)
 		return -1;
 	s->commands = xcalloc(n, sizeof *s->commands);
@@ -220,18 +222,20 @@ static int proto_app_parse_commands(struct json_object *spec, struct proto_app_s
 }
 
 /* environment: {"entry": [{"key": "K", "value": "V"}, ...]} */
-static int proto_app_parse_env(struct json_object *spec, struct proto_app_submission *s, char **cause)
+static int proto_app_parse_env(struct json_object *spec, struct proto_app_submission *s,
+                               char **cause)
 {
 	const char *prefix = WEFT_APP_KEY_AM_CONTAINER_SPEC "." WEFT_APP_KEY_ENVIRONMENT;
 	struct json_object *env = NULL, *array, *single;
 	int n;
 
-	if (wjson_get_object(spec, WEFT_APP_KEY_AM_CONTAINER_SPEC, WEFT_APP_KEY_ENVIRONMENT, false, &env, cause) != 0)
+	if (wjson_get_object(spec, WEFT_APP_KEY_AM_CONTAINER_SPEC, WEFT_APP_KEY_ENVIRONMENT, false,
+	                     &env, cause) != 0)
 		return -1;
 	if (env == NULL)
 		return 0;
-	n = proto_app_list(env, prefix, WEFT_APP_KEY_ENTRY, false, json_type_object, "an object", &array,
-	                    &single, cause);
+	n = proto_app_list(env, prefix, WEFT_APP_KEY_ENTRY, false, json_type_object, "an object",
+	                   &array, &single, cause);
 	if (n < 0)
 		return -1;
 	s->env = xcalloc(n > 0 ? n : 1, sizeof *s->env);
@@ -272,13 +276,14 @@ static int proto_app_parse_env(struct json_object *spec, struct proto_app_submis
 /* Where a container may fetch a file from (protocol.h). */
 static bool proto_app_valid_url(const char *url)
 {
-	return strncmp(url, WEFT_APP_STAGING_PREFIX, strlen(WEFT_APP_STAGING_PREFIX)) == 0 || strncmp(url, "http://", 7) == 0 ||
-	       strncmp(url, "https://", 8) == 0 || strncmp(url, "file://", 7) == 0;
+	return strncmp(url, WEFT_APP_STAGING_PREFIX, strlen(WEFT_APP_STAGING_PREFIX)) == 0 ||
+	       strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0 ||
+	       strncmp(url, "file://", 7) == 0;
 }
 
 /* One local-resources entry's value. */
-static int proto_app_parse_file(struct json_object *entry, const char *path, struct proto_app_submission *s,
-                                 char **cause)
+static int proto_app_parse_file(struct json_object *entry, const char *path,
+                                struct proto_app_submission *s, char **cause)
 {
 	struct json_object *value = NULL;
 	const char *name = NULL, *url = NULL, *type = NULL, *visibility = NULL;
@@ -291,9 +296,12 @@ static int proto_app_parse_file(struct json_object *entry, const char *path, str
 	    wjson_get_object(entry, path, WEFT_APP_KEY_VALUE, true, &value, cause) != 0 ||
 	    wjson_get_string(value, vpath, WEFT_APP_KEY_RESOURCE, true, &url, cause) != 0 ||
 	    wjson_get_string(value, vpath, WEFT_APP_KEY_TYPE, false, &type, cause) != 0 ||
-	    wjson_get_string(value, vpath, WEFT_APP_KEY_VISIBILITY, false, &visibility, cause) != 0 ||
-	    wjson_get_int(value, vpath, WEFT_APP_KEY_SIZE, false, -1, INT64_MAX, &size, cause) != 0 ||
-	    wjson_get_int(value, vpath, WEFT_APP_KEY_TIMESTAMP, false, 0, INT64_MAX, &timestamp, cause) != 0 ||
+	    wjson_get_string(value, vpath, WEFT_APP_KEY_VISIBILITY, false, &visibility, cause) !=
+	            0 ||
+	    wjson_get_int(value, vpath, WEFT_APP_KEY_SIZE, false, -1, INT64_MAX, &size, cause) !=
+	            0 ||
+	    wjson_get_int(value, vpath, WEFT_APP_KEY_TIMESTAMP, false, 0, INT64_MAX, &timestamp,
+	                  cause) != 0 ||
 	    wjson_get_bool(value, vpath, WEFT_APP_KEY_EXECUTABLE, false, &executable, cause) != 0)
 		goto out;
 	if (!proto_app_valid_file_name(name)) {
@@ -339,18 +347,20 @@ out:
 }
 
 /* local-resources: {"entry": [{"key": name, "value": {...}}, ...]} */
-static int proto_app_parse_files(struct json_object *spec, struct proto_app_submission *s, char **cause)
+static int proto_app_parse_files(struct json_object *spec, struct proto_app_submission *s,
+                                 char **cause)
 {
 	const char *prefix = WEFT_APP_KEY_AM_CONTAINER_SPEC "." WEFT_APP_KEY_LOCAL_RESOURCES;
 	struct json_object *lr = NULL, *array, *single;
 	int n;
 
-	if (wjson_get_object(spec, WEFT_APP_KEY_AM_CONTAINER_SPEC, WEFT_APP_KEY_LOCAL_RESOURCES, false, &lr, cause) != 0)
+	if (wjson_get_object(spec, WEFT_APP_KEY_AM_CONTAINER_SPEC, WEFT_APP_KEY_LOCAL_RESOURCES,
+	                     false, &lr, cause) != 0)
 		return -1;
 	if (lr == NULL)
 		return 0;
-	n = proto_app_list(lr, prefix, WEFT_APP_KEY_ENTRY, false, json_type_object, "an object", &array,
-	                    &single, cause);
+	n = proto_app_list(lr, prefix, WEFT_APP_KEY_ENTRY, false, json_type_object, "an object",
+	                   &array, &single, cause);
 	if (n < 0)
 		return -1;
 	s->files = xcalloc(n > 0 ? n : 1, sizeof *s->files);
@@ -366,7 +376,8 @@ static int proto_app_parse_files(struct json_object *spec, struct proto_app_subm
 }
 
 /* application-tags: {"tag": "t" | ["t", ...]} */
-static int proto_app_parse_tags(struct json_object *body, struct proto_app_submission *s, char **cause)
+static int proto_app_parse_tags(struct json_object *body, struct proto_app_submission *s,
+                                char **cause)
 {
 	struct json_object *tags = NULL, *array, *single;
 	int n;
@@ -375,8 +386,8 @@ static int proto_app_parse_tags(struct json_object *body, struct proto_app_submi
 		return -1;
 	if (tags == NULL)
 		return 0;
-	n = proto_app_list(tags, WEFT_APP_KEY_APP_TAGS, WEFT_APP_KEY_TAG, false, json_type_string, "a string",
-	                    &array, &single, cause);
+	n = proto_app_list(tags, WEFT_APP_KEY_APP_TAGS, WEFT_APP_KEY_TAG, false, json_type_string,
+	                   "a string", &array, &single, cause);
 	if (n < 0)
 		return -1;
 	s->tags = xcalloc(n > 0 ? n : 1, sizeof *s->tags);
@@ -384,7 +395,8 @@ static int proto_app_parse_tags(struct json_object *body, struct proto_app_submi
 		const char *tag = json_object_get_string(proto_app_item(array, single, i));
 
 		if (!proto_app_valid_word(tag, PROTO_APP_MAX_WORD) || strchr(tag, ',') != NULL) {
-			char *path = proto_app_item_path(WEFT_APP_KEY_APP_TAGS, WEFT_APP_KEY_TAG, array, i);
+			char *path = proto_app_item_path(WEFT_APP_KEY_APP_TAGS, WEFT_APP_KEY_TAG,
+			                                 array, i);
 
 			set_cause(cause, "%s: '%s' is not a valid tag (1-%d characters, no comma)",
 			          path, tag, PROTO_APP_MAX_WORD);
@@ -397,37 +409,39 @@ static int proto_app_parse_tags(struct json_object *body, struct proto_app_submi
 }
 
 /* resource: {"memory": MB, "vCores": N}; absent parts are 0 (= minimum). */
-static int proto_app_parse_resource(struct json_object *body, struct proto_app_submission *s, char **cause)
+static int proto_app_parse_resource(struct json_object *body, struct proto_app_submission *s,
+                                    char **cause)
 {
 	struct json_object *res = NULL;
 	int64_t memory = 0, vcores = 0;
 
 	if (wjson_get_object(body, "", WEFT_APP_KEY_RESOURCE, false, &res, cause) != 0)
 		return -1;
-	if (res != NULL && (wjson_get_int(res, WEFT_APP_KEY_RESOURCE, WEFT_APP_KEY_MEMORY, false, INT32_MIN,
-	                                  INT64_C(1) << 40, &memory, cause) != 0 ||
-	                    wjson_get_int(res, WEFT_APP_KEY_RESOURCE, WEFT_APP_KEY_VCORES, false, INT32_MIN, 1 << 20,
-	                                  &vcores, cause) != 0))
+	if (res != NULL && (wjson_get_int(res, WEFT_APP_KEY_RESOURCE, WEFT_APP_KEY_MEMORY, false,
+	                                  INT32_MIN, INT64_C(1) << 40, &memory, cause) != 0 ||
+	                    wjson_get_int(res, WEFT_APP_KEY_RESOURCE, WEFT_APP_KEY_VCORES, false,
+	                                  INT32_MIN, 1 << 20, &vcores, cause) != 0))
 		return -1;
 	s->resource = weft_resource(memory, vcores);
 	return 0;
 }
 
 /* Optional ignored YARN fields must still have the right type. */
-static int proto_app_check_ignored(struct json_object *body, struct json_object *spec,
-                                    char **cause)
+static int proto_app_check_ignored(struct json_object *body, struct json_object *spec, char **cause)
 {
 	struct json_object *o = NULL;
 	int64_t i;
 
-	if (wjson_get_object(spec, WEFT_APP_KEY_AM_CONTAINER_SPEC, WEFT_APP_KEY_SERVICE_DATA, false, &o, cause) != 0 ||
-	    wjson_get_object(spec, WEFT_APP_KEY_AM_CONTAINER_SPEC, WEFT_APP_KEY_CREDENTIALS, false, &o, cause) != 0 ||
-	    wjson_get_object(spec, WEFT_APP_KEY_AM_CONTAINER_SPEC, WEFT_APP_KEY_APP_ACLS, false, &o, cause) !=
-	            0 ||
+	if (wjson_get_object(spec, WEFT_APP_KEY_AM_CONTAINER_SPEC, WEFT_APP_KEY_SERVICE_DATA, false,
+	                     &o, cause) != 0 ||
+	    wjson_get_object(spec, WEFT_APP_KEY_AM_CONTAINER_SPEC, WEFT_APP_KEY_CREDENTIALS, false,
+	                     &o, cause) != 0 ||
+	    wjson_get_object(spec, WEFT_APP_KEY_AM_CONTAINER_SPEC, WEFT_APP_KEY_APP_ACLS, false, &o,
+	                     cause) != 0 ||
 	    wjson_get_object(body, "", WEFT_APP_KEY_LOG_AGGREGATION, false, &o, cause) != 0 ||
 	    wjson_get_object(body, "", WEFT_APP_KEY_AM_BLACKLISTING, false, &o, cause) != 0 ||
-	    wjson_get_int(body, "", WEFT_APP_KEY_ATTEMPT_FAILURES_VALIDITY, false, -1, INT64_MAX, &i,
-	                  cause) != 0)
+	    wjson_get_int(body, "", WEFT_APP_KEY_ATTEMPT_FAILURES_VALIDITY, false, -1, INT64_MAX,
+	                  &i, cause) != 0)
 		return -1;
 	return 0;
 }
@@ -454,12 +468,13 @@ int proto_app_submission_decode(struct json_object *body, struct proto_app_submi
 	if (wjson_get_string(body, "", WEFT_APP_KEY_APP_NAME, false, &name, cause) != 0 ||
 	    wjson_get_string(body, "", WEFT_APP_KEY_QUEUE, false, &queue, cause) != 0 ||
 	    wjson_get_string(body, "", WEFT_APP_KEY_APP_TYPE, false, &type, cause) != 0 ||
-	    wjson_get_int(body, "", WEFT_APP_KEY_PRIORITY, false, INT32_MIN, INT32_MAX, &priority, cause) !=
-	            0 ||
-	    wjson_get_int(body, "", WEFT_APP_KEY_MAX_APP_ATTEMPTS, false, 1, 1000, &attempts, cause) != 0 ||
+	    wjson_get_int(body, "", WEFT_APP_KEY_PRIORITY, false, INT32_MIN, INT32_MAX, &priority,
+	                  cause) != 0 ||
+	    wjson_get_int(body, "", WEFT_APP_KEY_MAX_APP_ATTEMPTS, false, 1, 1000, &attempts,
+	                  cause) != 0 ||
 	    wjson_get_bool(body, "", WEFT_APP_KEY_UNMANAGED_AM, false, &unmanaged, cause) != 0 ||
-	    wjson_get_bool(body, "", WEFT_APP_KEY_KEEP_CONTAINERS, false,
-	                   &s->keep_containers, cause) != 0)
+	    wjson_get_bool(body, "", WEFT_APP_KEY_KEEP_CONTAINERS, false, &s->keep_containers,
+	                   cause) != 0)
 		goto fail;
 	if (!proto_app_valid_word(name, PROTO_APP_MAX_NAME)) {
 		set_cause(cause, "application-name: must be 1-%d printable characters",
@@ -553,8 +568,9 @@ static struct json_object *proto_app_encode_spec(const struct proto_app_submissi
 
 	wjson_add(spec, WEFT_APP_KEY_LOCAL_RESOURCES, proto_app_encode_files(s));
 	for (int i = 0; i < s->n_env; i++)
-		json_object_array_add(env, proto_app_entry(s->env[i].key,
-		                                           json_object_new_string(s->env[i].value)));
+		json_object_array_add(
+		        env,
+		        proto_app_entry(s->env[i].key, json_object_new_string(s->env[i].value)));
 	wjson_add(spec, WEFT_APP_KEY_ENVIRONMENT, proto_app_entries(env));
 	if (s->n_commands == 1) {
 		wjson_add_string(commands, WEFT_APP_KEY_COMMAND, s->commands[0]);
@@ -635,11 +651,10 @@ int proto_app_new_application_decode(struct json_object *obj, struct proto_app_n
 	snprintf(m->app_id, sizeof m->app_id, "%s", id);
 	if (wjson_get_object(obj, "", WEFT_APP_KEY_MAX_RESOURCE, false, &max, cause) != 0)
 		return -1;
-	if (max != NULL &&
-	    (wjson_get_int(max, WEFT_APP_KEY_MAX_RESOURCE, WEFT_APP_KEY_MEMORY, false, 0, INT64_MAX,
-	                   &m->max_memory_mb, cause) != 0 ||
-	     wjson_get_int(max, WEFT_APP_KEY_MAX_RESOURCE, WEFT_APP_KEY_VCORES, false, 0,
-	                   INT64_MAX, &m->max_vcores, cause) != 0))
+	if (max != NULL && (wjson_get_int(max, WEFT_APP_KEY_MAX_RESOURCE, WEFT_APP_KEY_MEMORY,
+	                                  false, 0, INT64_MAX, &m->max_memory_mb, cause) != 0 ||
+	                    wjson_get_int(max, WEFT_APP_KEY_MAX_RESOURCE, WEFT_APP_KEY_VCORES,
+	                                  false, 0, INT64_MAX, &m->max_vcores, cause) != 0))
 		return -1;
 	return 0;
 }
