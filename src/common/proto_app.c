@@ -14,6 +14,7 @@
 #include "common/proto_app.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -683,5 +684,165 @@ int proto_app_state_decode(struct json_object *obj, struct proto_app_state *m, c
 		return set_cause(cause, WEFT_APP_KEY_STATE ": must be 1-%zu printable characters",
 		                 sizeof m->state - 1);
 	snprintf(m->state, sizeof m->state, "%s", state);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The app report. */
+
+/* key: s, or "" for NULL. */
+static void proto_app_add_text(struct json_object *o, const char *key, const char *s)
+{
+	wjson_add_string(o, key, s != NULL ? s : "");
+}
+
+/* One app object, YARN's field names in YARN's order. */
+struct json_object *proto_app_report_encode(const struct proto_app_report *m)
+{
+	struct json_object *o = wjson_new_object();
+
+	proto_app_add_text(o, WEFT_APP_KEY_ID, m->id);
+	proto_app_add_text(o, WEFT_APP_KEY_USER, m->user);
+	proto_app_add_text(o, WEFT_APP_KEY_NAME, m->name);
+	proto_app_add_text(o, WEFT_APP_KEY_QUEUE, m->queue);
+	proto_app_add_text(o, WEFT_APP_KEY_STATE, m->state);
+	proto_app_add_text(o, WEFT_APP_KEY_FINAL_STATUS, m->final_status);
+	wjson_add_double(o, WEFT_APP_KEY_PROGRESS, m->progress);
+	proto_app_add_text(o, WEFT_APP_KEY_TRACKING_UI, m->tracking_ui);
+	proto_app_add_text(o, WEFT_APP_KEY_TRACKING_URL, m->tracking_url);
+	proto_app_add_text(o, WEFT_APP_KEY_DIAGNOSTICS, m->diagnostics);
+	wjson_add_int(o, WEFT_APP_KEY_CLUSTER_ID, m->cluster_id);
+	proto_app_add_text(o, WEFT_APP_KEY_APPLICATION_TYPE, m->application_type);
+	proto_app_add_text(o, WEFT_APP_KEY_APPLICATION_TAGS, m->application_tags);
+	wjson_add_int(o, WEFT_APP_KEY_PRIORITY, m->priority);
+	wjson_add_int(o, WEFT_APP_KEY_STARTED_TIME, m->started_ms);
+	wjson_add_int(o, WEFT_APP_KEY_LAUNCH_TIME, m->launch_ms);
+	wjson_add_int(o, WEFT_APP_KEY_FINISHED_TIME, m->finished_ms);
+	wjson_add_int(o, WEFT_APP_KEY_ELAPSED_TIME, m->elapsed_ms);
+	if (m->am_container_logs != NULL)
+		wjson_add_string(o, WEFT_APP_KEY_AM_CONTAINER_LOGS, m->am_container_logs);
+	if (m->am_host_http_address != NULL)
+		wjson_add_string(o, WEFT_APP_KEY_AM_HOST_HTTP_ADDRESS, m->am_host_http_address);
+	if (m->am_rpc_address != NULL)
+		wjson_add_string(o, WEFT_APP_KEY_AM_RPC_ADDRESS, m->am_rpc_address);
+	wjson_add_int(o, WEFT_APP_KEY_ALLOCATED_MB, m->allocated_mb);
+	wjson_add_int(o, WEFT_APP_KEY_ALLOCATED_VCORES, m->allocated_vcores);
+	wjson_add_int(o, WEFT_APP_KEY_RESERVED_MB, 0);
+	wjson_add_int(o, WEFT_APP_KEY_RESERVED_VCORES, 0);
+	wjson_add_int(o, WEFT_APP_KEY_RUNNING_CONTAINERS, m->running_containers);
+	wjson_add_int(o, WEFT_APP_KEY_MEMORY_SECONDS, m->memory_seconds);
+	wjson_add_int(o, WEFT_APP_KEY_VCORE_SECONDS, m->vcore_seconds);
+	wjson_add_double(o, WEFT_APP_KEY_QUEUE_USAGE, m->queue_usage);
+	wjson_add_double(o, WEFT_APP_KEY_CLUSTER_USAGE, m->cluster_usage);
+	wjson_add_int(o, WEFT_APP_KEY_PREEMPTED_MB, 0);
+	wjson_add_int(o, WEFT_APP_KEY_PREEMPTED_VCORES, 0);
+	wjson_add_int(o, WEFT_APP_KEY_NON_AM_PREEMPTED, 0);
+	wjson_add_int(o, WEFT_APP_KEY_AM_PREEMPTED, 0);
+	wjson_add_string(o, WEFT_APP_KEY_LOG_AGGREGATION_STATUS, WEFT_APP_LOG_AGGREGATION_DISABLED);
+	wjson_add_bool(o, WEFT_APP_KEY_UNMANAGED_APPLICATION, false);
+	wjson_add_string(o, WEFT_APP_KEY_APP_NODE_LABEL, "");
+	wjson_add_string(o, WEFT_APP_KEY_AM_NODE_LABEL, "");
+	return o;
+}
+
+/* A number field (integer or not) in [0, max]; absent: dflt. */
+static int proto_app_get_percent(struct json_object *obj, const char *key, double dflt, double max,
+                                 double *out, char **cause)
+{
+	struct json_object *v = NULL;
+
+	*out = dflt;
+	if (!json_object_object_get_ex(obj, key, &v) || v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int))
+		return set_cause(cause, WEFT_APP_KEY_APP ".%s: expected a number, got %s", key,
+		                 proto_app_type_name(v));
+	*out = json_object_get_double(v);
+	if (!(*out >= 0.0 && *out <= max))
+		return set_cause(cause, WEFT_APP_KEY_APP ".%s: %g is out of range [0, %g]", key,
+		                 *out, max);
+	return 0;
+}
+
+/* Every field optional but state; types and ranges checked. */
+int proto_app_report_decode(struct json_object *obj, struct proto_app_report *m, char **cause)
+{
+	static const struct {
+		const char *key;
+		size_t offset;
+	} strings[] = {
+	        {WEFT_APP_KEY_ID, offsetof(struct proto_app_report, id)},
+	        {WEFT_APP_KEY_USER, offsetof(struct proto_app_report, user)},
+	        {WEFT_APP_KEY_NAME, offsetof(struct proto_app_report, name)},
+	        {WEFT_APP_KEY_QUEUE, offsetof(struct proto_app_report, queue)},
+	        {WEFT_APP_KEY_FINAL_STATUS, offsetof(struct proto_app_report, final_status)},
+	        {WEFT_APP_KEY_TRACKING_UI, offsetof(struct proto_app_report, tracking_ui)},
+	        {WEFT_APP_KEY_TRACKING_URL, offsetof(struct proto_app_report, tracking_url)},
+	        {WEFT_APP_KEY_DIAGNOSTICS, offsetof(struct proto_app_report, diagnostics)},
+	        {WEFT_APP_KEY_APPLICATION_TYPE,
+	         offsetof(struct proto_app_report, application_type)},
+	        {WEFT_APP_KEY_APPLICATION_TAGS,
+	         offsetof(struct proto_app_report, application_tags)},
+	        {WEFT_APP_KEY_AM_CONTAINER_LOGS,
+	         offsetof(struct proto_app_report, am_container_logs)},
+	        {WEFT_APP_KEY_AM_HOST_HTTP_ADDRESS,
+	         offsetof(struct proto_app_report, am_host_http_address)},
+	        {WEFT_APP_KEY_AM_RPC_ADDRESS, offsetof(struct proto_app_report, am_rpc_address)},
+	};
+	static const struct {
+		const char *key;
+		size_t offset;
+		int64_t min;
+	} ints[] = {
+	        {WEFT_APP_KEY_CLUSTER_ID, offsetof(struct proto_app_report, cluster_id), 0},
+	        {WEFT_APP_KEY_PRIORITY, offsetof(struct proto_app_report, priority), INT32_MIN},
+	        {WEFT_APP_KEY_STARTED_TIME, offsetof(struct proto_app_report, started_ms), 0},
+	        {WEFT_APP_KEY_LAUNCH_TIME, offsetof(struct proto_app_report, launch_ms), 0},
+	        {WEFT_APP_KEY_FINISHED_TIME, offsetof(struct proto_app_report, finished_ms), 0},
+	        {WEFT_APP_KEY_ELAPSED_TIME, offsetof(struct proto_app_report, elapsed_ms), 0},
+	        {WEFT_APP_KEY_ALLOCATED_MB, offsetof(struct proto_app_report, allocated_mb), 0},
+	        {WEFT_APP_KEY_ALLOCATED_VCORES, offsetof(struct proto_app_report, allocated_vcores),
+	         0},
+	        {WEFT_APP_KEY_RUNNING_CONTAINERS,
+	         offsetof(struct proto_app_report, running_containers), 0},
+	        {WEFT_APP_KEY_MEMORY_SECONDS, offsetof(struct proto_app_report, memory_seconds), 0},
+	        {WEFT_APP_KEY_VCORE_SECONDS, offsetof(struct proto_app_report, vcore_seconds), 0},
+	};
+
+	memset(m, 0, sizeof *m);
+	if (!json_object_is_type(obj, json_type_object))
+		return set_cause(cause, WEFT_APP_KEY_APP ": expected an object, got %s",
+		                 obj == NULL ? "null" : proto_app_type_name(obj));
+	if (wjson_get_string(obj, WEFT_APP_KEY_APP, WEFT_APP_KEY_STATE, true, &m->state, cause) !=
+	    0)
+		return -1;
+	if (strlen(m->state) >= PROTO_APP_STATE_MAX)
+		return set_cause(cause,
+		                 WEFT_APP_KEY_APP "." WEFT_APP_KEY_STATE ": longer than %d bytes",
+		                 PROTO_APP_STATE_MAX - 1);
+	for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
+		const char **field = (const char **)((char *)m + strings[i].offset);
+
+		if (wjson_get_string(obj, WEFT_APP_KEY_APP, strings[i].key, false, field, cause) !=
+		    0)
+			return -1;
+		if (*field != NULL && strlen(*field) > PROTO_APP_MAX_TEXT)
+			return set_cause(cause, WEFT_APP_KEY_APP ".%s: longer than %d bytes",
+			                 strings[i].key, PROTO_APP_MAX_TEXT);
+	}
+	for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+		int64_t *field = (int64_t *)((char *)m + ints[i].offset);
+
+		if (wjson_get_int(obj, WEFT_APP_KEY_APP, ints[i].key, false, ints[i].min, INT64_MAX,
+		                  field, cause) != 0)
+			return -1;
+	}
+	if (proto_app_get_percent(obj, WEFT_APP_KEY_PROGRESS, -1, 100.0, &m->progress, cause) !=
+	            0 ||
+	    proto_app_get_percent(obj, WEFT_APP_KEY_QUEUE_USAGE, 0, 1e9, &m->queue_usage, cause) !=
+	            0 ||
+	    proto_app_get_percent(obj, WEFT_APP_KEY_CLUSTER_USAGE, 0, 1e9, &m->cluster_usage,
+	                          cause) != 0)
+		return -1;
 	return 0;
 }

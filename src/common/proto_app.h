@@ -123,4 +123,39 @@ struct proto_app_state {
 struct json_object *proto_app_state_encode(const struct proto_app_state *m);
 int proto_app_state_decode(struct json_object *obj, struct proto_app_state *m, char **cause);
 
+/* ------------------------------------------------------------------ */
+/* The app report: GET /ws/v1/cluster/apps/{id} ({"app":<this>}) and each
+ * of /apps' apps.app[].  Strings a decoder fills point into the object;
+ * an absent optional string is NULL, an absent number 0 (progress -1). */
+
+struct proto_app_report {
+	const char *id;
+	const char *user;
+	const char *name;
+	const char *queue;
+	const char *state; /* required by the decoder */
+	const char *final_status;
+	double progress; /* 0..100 */
+	const char *tracking_ui;
+	const char *tracking_url;
+	const char *diagnostics;
+	int64_t cluster_id;
+	const char *application_type;
+	const char *application_tags;
+	int64_t priority;
+	int64_t started_ms, launch_ms, finished_ms, elapsed_ms;
+	const char *am_container_logs;    /* NULL: not written */
+	const char *am_host_http_address; /* NULL: not written */
+	const char *am_rpc_address;       /* NULL: not written */
+	int64_t allocated_mb, allocated_vcores;
+	int64_t running_containers;
+	int64_t memory_seconds, vcore_seconds;
+	double queue_usage, cluster_usage; /* percent */
+};
+/* YARN's app object, with its fixed fields (reserved, preempted, log
+ * aggregation, labels) too. */
+struct json_object *proto_app_report_encode(const struct proto_app_report *m);
+/* obj is the app object; causes are "app.<field>: ...". */
+int proto_app_report_decode(struct json_object *obj, struct proto_app_report *m, char **cause);
+
 #endif

@@ -429,6 +429,109 @@ START_TEST(test_small_decoders_refuse_malformed)
 }
 END_TEST
 
+START_TEST(test_report_round_trip)
+{
+	struct proto_app_report in =
+	                                {
+	                                        .id = APP_ID,
+	                                        .user = "alice",
+	                                        .name = "wc",
+	                                        .queue = "default",
+	                                        .state = "RUNNING",
+	                                        .final_status = "UNDEFINED",
+	                                        .progress = 42.5,
+	                                        .tracking_ui = "ApplicationMaster",
+	                                        .tracking_url = "http://h:1/",
+	                                        .cluster_id = 1700000000000,
+	                                        .application_type = "WEFT",
+	                                        .priority = -2,
+	                                        .started_ms = 1700000000001,
+	                                        .launch_ms = 1700000000002,
+	                                        .elapsed_ms = 5000,
+	                                        .am_container_logs =
+	                                                "http://n:8042/ws/v1/node/containerlogs/c/",
+	                                        .am_host_http_address = "n:8042",
+	                                        .allocated_mb = 2048,
+	                                        .allocated_vcores = 2,
+	                                        .running_containers = 2,
+	                                        .memory_seconds = 10,
+	                                        .vcore_seconds = 5,
+	                                        .queue_usage = 25.0,
+	                                        .cluster_usage = 25.0,
+	                                },
+	                        out;
+	struct json_object *obj = wire(proto_app_report_encode(&in));
+	char *cause = NULL;
+
+	/* YARN's fixed fields; absent optional ones stay out, NULL text is "". */
+	ck_assert_str_eq(str_at(obj, "diagnostics"), "");
+	ck_assert_str_eq(str_at(obj, "logAggregationStatus"), "DISABLED");
+	ck_assert_int_eq(json_object_get_int64(at(obj, "reservedMB")), 0);
+	ck_assert_ptr_null(at(obj, "amRPCAddress"));
+	ck_assert_msg(proto_app_report_decode(obj, &out, &cause) == 0, "%s", cause);
+	ck_assert_str_eq(out.id, APP_ID);
+	ck_assert_str_eq(out.user, "alice");
+	ck_assert_str_eq(out.state, "RUNNING");
+	ck_assert_str_eq(out.final_status, "UNDEFINED");
+	ck_assert(out.progress == 42.5);
+	ck_assert_str_eq(out.tracking_url, "http://h:1/");
+	ck_assert_str_eq(out.diagnostics, "");
+	ck_assert_int_eq(out.cluster_id, 1700000000000);
+	ck_assert_int_eq(out.priority, -2);
+	ck_assert_int_eq(out.started_ms, 1700000000001);
+	ck_assert_int_eq(out.elapsed_ms, 5000);
+	ck_assert_str_eq(out.am_host_http_address, "n:8042");
+	ck_assert_ptr_null(out.am_rpc_address);
+	ck_assert_int_eq(out.allocated_mb, 2048);
+	ck_assert_int_eq(out.vcore_seconds, 5);
+	ck_assert(out.queue_usage == 25.0);
+	json_object_put(obj);
+
+	/* Only the state is required; progress absent is -1. */
+	obj = json_tokener_parse("{\"state\":\"NEW\"}");
+	ck_assert_int_eq(proto_app_report_decode(obj, &out, NULL), 0);
+	ck_assert_ptr_null(out.id);
+	ck_assert(out.progress == -1);
+	json_object_put(obj);
+}
+END_TEST
+
+static int decode_report(struct json_object *obj, char **cause)
+{
+	struct proto_app_report m;
+
+	return proto_app_report_decode(obj, &m, cause);
+}
+
+START_TEST(test_report_refuses_malformed)
+{
+	char *big = xcalloc(1, PROTO_APP_MAX_TEXT + 64), *text;
+
+	expect_fail(decode_report, "[]", "app: expected an object");
+	expect_fail(decode_report, "{}", "app.state:");
+	expect_fail(decode_report, "{\"state\":1}", "app.state: expected");
+	expect_fail(decode_report, "{\"state\":\"RUNNINGRUNNINGRUNNINGRUNNINGRUNNING\"}",
+	            "app.state: longer than 31 bytes");
+	expect_fail(decode_report, "{\"state\":\"RUNNING\",\"finalStatus\":false}",
+	            "app.finalStatus: expected");
+	expect_fail(decode_report, "{\"state\":\"RUNNING\",\"progress\":\"5\"}",
+	            "app.progress: expected a number");
+	expect_fail(decode_report, "{\"state\":\"RUNNING\",\"progress\":101}",
+	            "app.progress: 101 is out of range");
+	expect_fail(decode_report, "{\"state\":\"RUNNING\",\"startedTime\":-1}",
+	            "app.startedTime: -1 is out of range");
+	expect_fail(decode_report, "{\"state\":\"RUNNING\",\"allocatedMB\":1.5}",
+	            "app.allocatedMB: expected");
+	expect_fail(decode_report, "{\"state\":\"RUNNING\",\"queueUsagePercentage\":-1}",
+	            "app.queueUsagePercentage: -1 is out of range");
+	memset(big, 'd', PROTO_APP_MAX_TEXT + 1);
+	text = xasprintf("{\"state\":\"FAILED\",\"diagnostics\":\"%s\"}", big);
+	expect_fail(decode_report, text, "app.diagnostics: longer than 65536 bytes");
+	free(text);
+	free(big);
+}
+END_TEST
+
 static Suite *proto_app_suite(void)
 {
 	Suite *s = suite_create("proto_app");
@@ -440,6 +543,8 @@ static Suite *proto_app_suite(void)
 	tcase_add_test(tc, test_submission_refuses_malformed_top);
 	tcase_add_test(tc, test_submission_refuses_malformed_spec);
 	tcase_add_test(tc, test_small_decoders_refuse_malformed);
+	tcase_add_test(tc, test_report_round_trip);
+	tcase_add_test(tc, test_report_refuses_malformed);
 	suite_add_tcase(s, tc);
 	return s;
 }
