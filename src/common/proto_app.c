@@ -846,3 +846,104 @@ int proto_app_report_decode(struct json_object *obj, struct proto_app_report *m,
 		return -1;
 	return 0;
 }
+
+/* ------------------------------------------------------------------ */
+/* The attempt report. */
+
+/* One appAttempt object. */
+struct json_object *proto_app_attempt_encode(const struct proto_app_attempt *m)
+{
+	struct json_object *o = wjson_new_object();
+
+	wjson_add_int(o, WEFT_APP_KEY_ID, m->number);
+	wjson_add_int(o, WEFT_APP_KEY_START_TIME, m->start_ms);
+	wjson_add_int(o, WEFT_APP_KEY_FINISHED_TIME, m->finished_ms);
+	proto_app_add_text(o, WEFT_APP_KEY_CONTAINER_ID, m->container_id);
+	proto_app_add_text(o, WEFT_APP_KEY_NODE_HTTP_ADDRESS, m->node_http_address);
+	proto_app_add_text(o, WEFT_APP_KEY_NODE_ID, m->node_id);
+	proto_app_add_text(o, WEFT_APP_KEY_LOGS_LINK, m->logs_link);
+	wjson_add_string(o, WEFT_APP_KEY_BLACKLISTED_NODES, "");
+	wjson_add_string(o, WEFT_APP_KEY_NODES_BLACKLISTED_BY_SYSTEM, "");
+	proto_app_add_text(o, WEFT_APP_KEY_APP_ATTEMPT_ID, m->attempt_id);
+	proto_app_add_text(o, WEFT_APP_KEY_APP_ATTEMPT_STATE, m->state);
+	proto_app_add_text(o, WEFT_APP_KEY_DIAGNOSTICS_INFO, m->diagnostics);
+	return o;
+}
+
+/* Every field optional; types, ranges and lengths checked. */
+int proto_app_attempt_decode(struct json_object *obj, const char *path, struct proto_app_attempt *m,
+                             char **cause)
+{
+	static const struct {
+		const char *key;
+		size_t offset;
+	} strings[] = {
+	        {WEFT_APP_KEY_CONTAINER_ID, offsetof(struct proto_app_attempt, container_id)},
+	        {WEFT_APP_KEY_NODE_HTTP_ADDRESS,
+	         offsetof(struct proto_app_attempt, node_http_address)},
+	        {WEFT_APP_KEY_NODE_ID, offsetof(struct proto_app_attempt, node_id)},
+	        {WEFT_APP_KEY_LOGS_LINK, offsetof(struct proto_app_attempt, logs_link)},
+	        {WEFT_APP_KEY_APP_ATTEMPT_ID, offsetof(struct proto_app_attempt, attempt_id)},
+	        {WEFT_APP_KEY_APP_ATTEMPT_STATE, offsetof(struct proto_app_attempt, state)},
+	        {WEFT_APP_KEY_DIAGNOSTICS_INFO, offsetof(struct proto_app_attempt, diagnostics)},
+	};
+
+	memset(m, 0, sizeof *m);
+	m->number = -1;
+	if (obj == NULL || !json_object_is_type(obj, json_type_object))
+		return set_cause(cause, "%s: expected an object, got %s", path,
+		                 obj == NULL ? "null" : proto_app_type_name(obj));
+	if (wjson_get_int(obj, path, WEFT_APP_KEY_ID, false, 0, INT32_MAX, &m->number, cause) !=
+	            0 ||
+	    wjson_get_int(obj, path, WEFT_APP_KEY_START_TIME, false, 0, INT64_MAX, &m->start_ms,
+	                  cause) != 0 ||
+	    wjson_get_int(obj, path, WEFT_APP_KEY_FINISHED_TIME, false, 0, INT64_MAX,
+	                  &m->finished_ms, cause) != 0)
+		return -1;
+	for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
+		const char **field = (const char **)((char *)m + strings[i].offset);
+
+		if (wjson_get_string(obj, path, strings[i].key, false, field, cause) != 0)
+			return -1;
+		if (*field != NULL && strlen(*field) > PROTO_APP_MAX_TEXT)
+			return set_cause(cause, "%s.%s: longer than %d bytes", path, strings[i].key,
+			                 PROTO_APP_MAX_TEXT);
+	}
+	return 0;
+}
+
+/* {"appAttempts":{"appAttempt":list}} */
+struct json_object *proto_app_attempts_wrap(struct json_object *list)
+{
+	struct json_object *attempts = wjson_new_object(), *body = wjson_new_object();
+
+	wjson_add(attempts, WEFT_APP_KEY_APP_ATTEMPT, list);
+	wjson_add(body, WEFT_APP_KEY_APP_ATTEMPTS, attempts);
+	return body;
+}
+
+/* The list out of such a body. */
+struct json_object *proto_app_attempts_unwrap(struct json_object *body, char **cause)
+{
+	struct json_object *coll = NULL, *items = NULL, *one;
+
+	if (wjson_get_object(body, "", WEFT_APP_KEY_APP_ATTEMPTS, true, &coll, cause) != 0)
+		return NULL;
+	if (!json_object_object_get_ex(coll, WEFT_APP_KEY_APP_ATTEMPT, &items) || items == NULL) {
+		set_cause(cause,
+		          WEFT_APP_KEY_APP_ATTEMPTS "." WEFT_APP_KEY_APP_ATTEMPT ": missing");
+		return NULL;
+	}
+	if (json_object_is_type(items, json_type_array))
+		return json_object_get(items);
+	if (json_object_is_type(items, json_type_object)) {
+		one = json_object_new_array();
+		json_object_array_add(one, json_object_get(items));
+		return one;
+	}
+	set_cause(cause,
+	          WEFT_APP_KEY_APP_ATTEMPTS "." WEFT_APP_KEY_APP_ATTEMPT
+	                                    ": expected an array or an object, got %s",
+	          proto_app_type_name(items));
+	return NULL;
+}

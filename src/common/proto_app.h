@@ -158,4 +158,30 @@ struct json_object *proto_app_report_encode(const struct proto_app_report *m);
 /* obj is the app object; causes are "app.<field>: ...". */
 int proto_app_report_decode(struct json_object *obj, struct proto_app_report *m, char **cause);
 
+/* ------------------------------------------------------------------ */
+/* One attempt of GET /ws/v1/cluster/apps/{id}/appattempts
+ * ({"appAttempts":{"appAttempt":[<this>...]}}).  Strings point into the
+ * object; absent ones are NULL (the encoder writes them as ""). */
+
+struct proto_app_attempt {
+	int64_t number; /* "id"; -1 when absent */
+	int64_t start_ms, finished_ms;
+	const char *container_id;
+	const char *node_http_address; /* host:port */
+	const char *node_id;
+	const char *logs_link;
+	const char *attempt_id; /* appAttemptId */
+	const char *state;      /* appAttemptState */
+	const char *diagnostics;
+};
+struct json_object *proto_app_attempt_encode(const struct proto_app_attempt *m);
+/* path names obj in causes ("appAttempts.appAttempt[1]"). */
+int proto_app_attempt_decode(struct json_object *obj, const char *path, struct proto_app_attempt *m,
+                             char **cause);
+/* {"appAttempts":{"appAttempt":list}} (list consumed). */
+struct json_object *proto_app_attempts_wrap(struct json_object *list);
+/* The appAttempt list of such a body, as an array (a bare object is a
+ * list of one; new reference) or NULL with *cause. */
+struct json_object *proto_app_attempts_unwrap(struct json_object *body, char **cause);
+
 #endif

@@ -457,7 +457,7 @@ static void webapp_app_attempts_cb(struct http_request *req, void *arg)
 	struct rm *rm = arg;
 	const char *id = webapp_app_param(rm, req);
 	struct attempt_report *reports = NULL;
-	struct json_object *list, *attempts, *body;
+	struct json_object *list;
 	int n;
 
 	if (id == NULL)
@@ -466,34 +466,27 @@ static void webapp_app_attempts_cb(struct http_request *req, void *arg)
 	list = json_object_new_array();
 	for (int i = 0; i < n; i++) {
 		const struct attempt_report *a = &reports[i];
-		struct json_object *o = wjson_new_object();
+		struct proto_app_attempt m = {
+		        .number = a->number,
+		        .start_ms = a->start_ms,
+		        .finished_ms = a->finish_ms,
+		        .container_id = a->container_id,
+		        .node_http_address = a->node_http_address,
+		        .node_id = a->node_id,
+		        .attempt_id = a->id,
+		        .state = attempt_state_name(a->state),
+		        .diagnostics = a->diagnostics,
+		};
 		char *logs = NULL;
 
 		if (a->container_id != NULL && a->node_http_address != NULL)
-			logs = webapp_logs_link(a->node_http_address, a->container_id);
-		wjson_add_int(o, "id", a->number);
-		wjson_add_int(o, "startTime", a->start_ms);
-		wjson_add_int(o, "finishedTime", a->finish_ms);
-		wjson_add_string(o, "containerId", a->container_id != NULL ? a->container_id : "");
-		wjson_add_string(o, "nodeHttpAddress",
-		                 a->node_http_address != NULL ? a->node_http_address : "");
-		wjson_add_string(o, "nodeId", a->node_id != NULL ? a->node_id : "");
-		wjson_add_string(o, "logsLink", logs != NULL ? logs : "");
-		wjson_add_string(o, "blacklistedNodes", "");
-		wjson_add_string(o, "nodesBlacklistedBySystem", "");
-		wjson_add_string(o, "appAttemptId", a->id);
-		wjson_add_string(o, "appAttemptState", attempt_state_name(a->state));
-		wjson_add_string(o, "diagnosticsInfo",
-		                 a->diagnostics != NULL ? a->diagnostics : "");
-		json_object_array_add(list, o);
+			m.logs_link = logs =
+			        webapp_logs_link(a->node_http_address, a->container_id);
+		json_object_array_add(list, proto_app_attempt_encode(&m));
 		free(logs);
 	}
 	free(reports);
-	attempts = wjson_new_object();
-	wjson_add(attempts, "appAttempt", list);
-	body = wjson_new_object();
-	wjson_add(body, "appAttempts", attempts);
-	http_reply_json(req, 200, body);
+	http_reply_json(req, 200, proto_app_attempts_wrap(list));
 }
 
 void webapp_apps_routes(struct rm *rm)

@@ -532,6 +532,94 @@ START_TEST(test_report_refuses_malformed)
 }
 END_TEST
 
+START_TEST(test_attempt_round_trip)
+{
+	struct proto_app_attempt
+	        in =
+	                {
+	                        .number = 2,
+	                        .start_ms = 1700000000000,
+	                        .container_id = "container_1700000000000_0001_02_000001",
+	                        .node_http_address = "h:8042",
+	                        .node_id = "h:8041",
+	                        .logs_link = "http://h:8042/ws/v1/node/containerlogs/c/",
+	                        .attempt_id = "appattempt_1700000000000_0001_000002",
+	                        .state = "RUNNING",
+	                },
+	        out;
+	struct json_object *list = json_object_new_array(), *body, *items;
+	char *cause = NULL;
+
+	json_object_array_add(list, proto_app_attempt_encode(&in));
+	body = wire(proto_app_attempts_wrap(list));
+	ck_assert_int_eq(json_object_get_int64(at(body, "appAttempts.appAttempt.0.id")), 2);
+	ck_assert_str_eq(str_at(body, "appAttempts.appAttempt.0.diagnosticsInfo"), "");
+	ck_assert_str_eq(str_at(body, "appAttempts.appAttempt.0.blacklistedNodes"), "");
+	items = proto_app_attempts_unwrap(body, &cause);
+	ck_assert_msg(items != NULL, "%s", cause);
+	ck_assert_int_eq(json_object_array_length(items), 1);
+	ck_assert_msg(proto_app_attempt_decode(json_object_array_get_idx(items, 0), "a", &out,
+	                                       &cause) == 0,
+	              "%s", cause);
+	ck_assert_int_eq(out.number, 2);
+	ck_assert_int_eq(out.start_ms, 1700000000000);
+	ck_assert_str_eq(out.container_id, in.container_id);
+	ck_assert_str_eq(out.node_http_address, "h:8042");
+	ck_assert_str_eq(out.attempt_id, in.attempt_id);
+	ck_assert_str_eq(out.state, "RUNNING");
+	ck_assert_str_eq(out.diagnostics, "");
+	json_object_put(items);
+	json_object_put(body);
+
+	/* YARN's bare object for a list of one. */
+	body = json_tokener_parse("{\"appAttempts\":{\"appAttempt\":{\"id\":1}}}");
+	items = proto_app_attempts_unwrap(body, NULL);
+	ck_assert_int_eq(json_object_array_length(items), 1);
+	json_object_put(items);
+	json_object_put(body);
+}
+END_TEST
+
+static int decode_attempt(struct json_object *obj, char **cause)
+{
+	struct proto_app_attempt m;
+
+	return proto_app_attempt_decode(obj, "appAttempt[0]", &m, cause);
+}
+
+static int decode_attempts(struct json_object *obj, char **cause)
+{
+	struct json_object *items = proto_app_attempts_unwrap(obj, cause);
+
+	if (items == NULL)
+		return -1;
+	json_object_put(items);
+	return 0;
+}
+
+START_TEST(test_attempt_refuses_malformed)
+{
+	char *big = xcalloc(1, PROTO_APP_MAX_TEXT + 64), *text;
+
+	expect_fail(decode_attempt, "[]", "appAttempt[0]: expected an object");
+	expect_fail(decode_attempt, "{\"id\":\"1\"}", "appAttempt[0].id: expected");
+	expect_fail(decode_attempt, "{\"id\":-3}", "appAttempt[0].id: -3 is out of range");
+	expect_fail(decode_attempt, "{\"startTime\":-1}", "appAttempt[0].startTime: -1 is out");
+	expect_fail(decode_attempt, "{\"containerId\":5}", "appAttempt[0].containerId: expected");
+	expect_fail(decode_attempt, "{\"logsLink\":[]}", "appAttempt[0].logsLink: expected");
+	memset(big, 'x', PROTO_APP_MAX_TEXT + 1);
+	text = xasprintf("{\"diagnosticsInfo\":\"%s\"}", big);
+	expect_fail(decode_attempt, text, "appAttempt[0].diagnosticsInfo: longer than 65536");
+	free(text);
+	free(big);
+	expect_fail(decode_attempts, "{}", "appAttempts:");
+	expect_fail(decode_attempts, "{\"appAttempts\":[]}", "appAttempts: expected");
+	expect_fail(decode_attempts, "{\"appAttempts\":{}}", "appAttempts.appAttempt: missing");
+	expect_fail(decode_attempts, "{\"appAttempts\":{\"appAttempt\":7}}",
+	            "appAttempts.appAttempt: expected an array or an object");
+}
+END_TEST
+
 static Suite *proto_app_suite(void)
 {
 	Suite *s = suite_create("proto_app");
@@ -545,6 +633,8 @@ static Suite *proto_app_suite(void)
 	tcase_add_test(tc, test_small_decoders_refuse_malformed);
 	tcase_add_test(tc, test_report_round_trip);
 	tcase_add_test(tc, test_report_refuses_malformed);
+	tcase_add_test(tc, test_attempt_round_trip);
+	tcase_add_test(tc, test_attempt_refuses_malformed);
 	suite_add_tcase(s, tc);
 	return s;
 }
