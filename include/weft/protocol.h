@@ -360,6 +360,7 @@
 #define WEFT_APP_KEY_MAX_RESOURCE              "maximum-resource-capability"
 #define WEFT_APP_KEY_STATE                     "state"
 /* The app report ({"app":{...}}, and each of /apps' apps.app[]). */
+#define WEFT_APP_KEY_APPS                   "apps"
 #define WEFT_APP_KEY_APP                    "app"
 #define WEFT_APP_KEY_ID                     "id"
 #define WEFT_APP_KEY_USER                   "user"
