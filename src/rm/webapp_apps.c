@@ -370,7 +370,7 @@ static void webapp_app_cb(struct http_request *req, void *arg)
 		return;
 	base = webapp_base_url(rm, req);
 	body = wjson_new_object();
-	wjson_add(body, "app", webapp_app_json(rm, &r, base));
+	wjson_add(body, WEFT_APP_KEY_APP, webapp_app_json(rm, &r, base));
 	free(base);
 	http_reply_json(req, 200, body);
 }

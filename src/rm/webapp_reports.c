@@ -400,8 +400,9 @@ struct evbuffer *webapp_reports_apps_body(struct webapp_reports *c, const struct
                                           const int *picked, int n_picked, const char *base_url,
                                           bool *caller_frees)
 {
-	static const char open_list[] = "{\"apps\":{\"app\":[", close_list[] = "]}}",
-	                  empty[] = "{\"apps\":null}";
+	/* The list's frame around the cached objects' text (protocol.h's keys). */
+	static const char open_list[] = "{\"" WEFT_APP_KEY_APPS "\":{\"" WEFT_APP_KEY_APP "\":[",
+	                  close_list[] = "]}}", empty[] = "{\"" WEFT_APP_KEY_APPS "\":null}";
 	struct scheduler_usage usage;
 	struct report_entry **entries = xcalloc((size_t)n_picked + 1, sizeof *entries);
 	uint64_t *versions = xcalloc((size_t)n_picked + 1, sizeof *versions);
