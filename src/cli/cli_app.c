@@ -14,7 +14,9 @@
 #include "cli/report.h"
 #include "cli/rest.h"
 #include "common/daemon.h"
+#include "common/proto_app.h"
 #include "common/xmalloc.h"
+#include "weft/protocol.h"
 
 /* Between two looks at a dying application's state. */
 #define CLI_APP_KILL_POLL_MS 200
@@ -57,7 +59,7 @@ int cli_app_list(const struct cli_args *args, const char *base, FILE *out, FILE 
 	struct json_object *root;
 	int rc;
 
-	path = xasprintf("/ws/v1/cluster/apps%s", query);
+	path = xasprintf(WEFT_ROUTE_APPS "%s", query);
 	rc = cli_call("GET", base, path, NULL, &root, NULL, err);
 	free(path);
 	free(query);
@@ -77,7 +79,7 @@ int cli_app_list(const struct cli_args *args, const char *base, FILE *out, FILE 
 /* weft app status ID */
 int cli_app_status(const struct cli_args *args, const char *base, FILE *out, FILE *err)
 {
-	char *path = xasprintf("/ws/v1/cluster/apps/%s", args->app_id), *why = NULL;
+	char *path = xasprintf(WEFT_PATH_APP_FMT, args->app_id), *why = NULL;
 	struct json_object *root;
 	int rc = cli_call("GET", base, path, NULL, &root, NULL, err);
 
@@ -98,18 +100,17 @@ int cli_app_status(const struct cli_args *args, const char *base, FILE *out, FIL
 /* The "state" of a /state answer, copied; NULL when absent. */
 static char *cli_app_state_of(struct json_object *root)
 {
-	struct json_object *v;
+	struct proto_app_state m;
 
-	if (root != NULL && json_object_object_get_ex(root, "state", &v) &&
-	    json_object_is_type(v, json_type_string))
-		return xstrdup(json_object_get_string(v));
+	if (root != NULL && proto_app_state_decode(root, &m, NULL) == 0)
+		return xstrdup(m.state);
 	return NULL;
 }
 
 /* GET /apps/ID/state; RET the state (caller frees) or NULL (printed). */
 static char *cli_app_get_state(const char *base, const char *app_id, FILE *err)
 {
-	char *path = xasprintf("/ws/v1/cluster/apps/%s/state", app_id), *state = NULL;
+	char *path = xasprintf(WEFT_PATH_APP_STATE_FMT, app_id), *state = NULL;
 	struct json_object *root;
 
 	if (cli_call("GET", base, path, NULL, &root, NULL, err) == 0) {
@@ -147,6 +148,7 @@ static int cli_app_kill_result(const struct cli_args *args, const char *state, b
 int cli_app_kill(const struct cli_args *args, const char *base, FILE *out, FILE *err)
 {
 	char *state = cli_app_get_state(base, args->app_id, err), *path;
+	struct proto_app_state kill = {.state = WEFT_APP_TARGET_KILLED};
 	struct json_object *body, *root;
 	int64_t deadline;
 	int rc;
@@ -161,9 +163,8 @@ int cli_app_kill(const struct cli_args *args, const char *base, FILE *out, FILE 
 	free(state);
 	if (args->output == CLI_OUTPUT_TABLE)
 		fprintf(err, "Killing application %s\n", args->app_id);
-	body = json_object_new_object();
-	json_object_object_add(body, "state", json_object_new_string("KILLED"));
-	path = xasprintf("/ws/v1/cluster/apps/%s/state", args->app_id);
+	body = proto_app_state_encode(&kill);
+	path = xasprintf(WEFT_PATH_APP_STATE_FMT, args->app_id);
 	rc = cli_call("PUT", base, path, body, &root, NULL, err);
 	json_object_put(body);
 	free(path);

@@ -18,6 +18,7 @@
 
 #include "cli/table.h"
 #include "common/xmalloc.h"
+#include "weft/protocol.h"
 
 /* A field as text. */
 char *report_field(struct json_object *obj, const char *key)
@@ -119,7 +120,7 @@ struct json_object *report_collection(struct json_object *root, const char *oute
 /* Progress (0..100) as "45%". */
 static char *report_progress(struct json_object *app)
 {
-	double p = report_number(app, "progress", -1);
+	double p = report_number(app, WEFT_APP_KEY_PROGRESS, -1);
 
 	if (p < 0 || !isfinite(p))
 		return xstrdup("N/A");
@@ -136,10 +137,13 @@ int report_apps_table(FILE *out, struct json_object *root, char **cause)
 	        "State",          "Final-State",      "Progress",         "Tracking-URL",
 	};
 	static const char *const keys[] = {
-	        "id", "name", "applicationType", "user", "queue", "state", "finalStatus",
+	        WEFT_APP_KEY_ID,           WEFT_APP_KEY_NAME,  WEFT_APP_KEY_APPLICATION_TYPE,
+	        WEFT_APP_KEY_USER,         WEFT_APP_KEY_QUEUE, WEFT_APP_KEY_STATE,
+	        WEFT_APP_KEY_FINAL_STATUS,
 	};
 	enum { NKEYS = sizeof keys / sizeof keys[0], NCOLS = sizeof headers / sizeof headers[0] };
-	struct json_object *apps = report_collection(root, "apps", "app", cause);
+	struct json_object *apps =
+	        report_collection(root, WEFT_APP_KEY_APPS, WEFT_APP_KEY_APP, cause);
 	struct table *t;
 	size_t n;
 
@@ -154,7 +158,7 @@ int report_apps_table(FILE *out, struct json_object *root, char **cause)
 		for (int k = 0; k < NKEYS; k++)
 			cells[k] = report_field_or_na(app, keys[k]);
 		cells[NKEYS] = report_progress(app);
-		cells[NKEYS + 1] = report_field_or_na(app, "trackingUrl");
+		cells[NKEYS + 1] = report_field_or_na(app, WEFT_APP_KEY_TRACKING_URL);
 		table_add_row(t, (const char *const *)cells);
 		for (int k = 0; k < NCOLS; k++)
 			free(cells[k]);
@@ -189,28 +193,28 @@ int report_app_status(FILE *out, struct json_object *root, char **cause)
 		const char *label, *key;
 		char *(*render)(struct json_object *, const char *);
 	} lines[] = {
-	        {"Application-Id", "id", report_field_or_na},
-	        {"Application-Name", "name", report_field_or_na},
-	        {"Application-Type", "applicationType", report_field_or_na},
-	        {"User", "user", report_field_or_na},
-	        {"Queue", "queue", report_field_or_na},
-	        {"Start-Time", "startedTime", report_time},
-	        {"Finish-Time", "finishedTime", report_time},
-	        {"Elapsed", "elapsedTime", report_duration},
-	        {"State", "state", report_field_or_na},
-	        {"Final-State", "finalStatus", report_field_or_na},
-	        {"Tracking-URL", "trackingUrl", report_field_or_na},
-	        {"AM Host", "amHostHttpAddress", report_field_or_na},
-	        {"AM Container Logs", "amContainerLogs", report_field_or_na},
-	        {"Running Containers", "runningContainers", report_field_or_na},
-	        {"Allocated MB", "allocatedMB", report_field_or_na},
-	        {"Allocated VCores", "allocatedVCores", report_field_or_na},
+	        {"Application-Id", WEFT_APP_KEY_ID, report_field_or_na},
+	        {"Application-Name", WEFT_APP_KEY_NAME, report_field_or_na},
+	        {"Application-Type", WEFT_APP_KEY_APPLICATION_TYPE, report_field_or_na},
+	        {"User", WEFT_APP_KEY_USER, report_field_or_na},
+	        {"Queue", WEFT_APP_KEY_QUEUE, report_field_or_na},
+	        {"Start-Time", WEFT_APP_KEY_STARTED_TIME, report_time},
+	        {"Finish-Time", WEFT_APP_KEY_FINISHED_TIME, report_time},
+	        {"Elapsed", WEFT_APP_KEY_ELAPSED_TIME, report_duration},
+	        {"State", WEFT_APP_KEY_STATE, report_field_or_na},
+	        {"Final-State", WEFT_APP_KEY_FINAL_STATUS, report_field_or_na},
+	        {"Tracking-URL", WEFT_APP_KEY_TRACKING_URL, report_field_or_na},
+	        {"AM Host", WEFT_APP_KEY_AM_HOST_HTTP_ADDRESS, report_field_or_na},
+	        {"AM Container Logs", WEFT_APP_KEY_AM_CONTAINER_LOGS, report_field_or_na},
+	        {"Running Containers", WEFT_APP_KEY_RUNNING_CONTAINERS, report_field_or_na},
+	        {"Allocated MB", WEFT_APP_KEY_ALLOCATED_MB, report_field_or_na},
+	        {"Allocated VCores", WEFT_APP_KEY_ALLOCATED_VCORES, report_field_or_na},
 	};
 	struct json_object *app;
 	char *text;
 
 	if (root == NULL || !json_object_is_type(root, json_type_object) ||
-	    !json_object_object_get_ex(root, "app", &app) || app == NULL ||
+	    !json_object_object_get_ex(root, WEFT_APP_KEY_APP, &app) || app == NULL ||
 	    !json_object_is_type(app, json_type_object))
 		return set_cause(cause, "unexpected answer: no \"app\" object");
 	fputs("Application Report :\n", out);
@@ -223,8 +227,8 @@ int report_app_status(FILE *out, struct json_object *root, char **cause)
 	fprintf(out, "\tProgress : %s\n", text);
 	free(text);
 	{
-		double mem = report_number(app, "memorySeconds", -1);
-		double vc = report_number(app, "vcoreSeconds", -1);
+		double mem = report_number(app, WEFT_APP_KEY_MEMORY_SECONDS, -1);
+		double vc = report_number(app, WEFT_APP_KEY_VCORE_SECONDS, -1);
 		if (mem >= 0 && vc >= 0)
 			fprintf(out,
 			        "\tAggregate Resource Allocation : %.0f MB-seconds, %.0f "
@@ -234,7 +238,7 @@ int report_app_status(FILE *out, struct json_object *root, char **cause)
 			fputs("\tAggregate Resource Allocation : N/A\n", out);
 	}
 	/* Diagnostics may span lines; keep them indented under the label. */
-	text = report_field(app, "diagnostics");
+	text = report_field(app, WEFT_APP_KEY_DIAGNOSTICS);
 	fputs(strcmp(text, "N/A") == 0 || text[0] == '\0' ? "\tDiagnostics :" : "\tDiagnostics : ",
 	      out);
 	for (const char *p = strcmp(text, "N/A") == 0 ? "" : text; *p != '\0'; p++) {

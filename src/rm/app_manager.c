@@ -93,7 +93,7 @@ static void app_free(struct app_manager *am, struct rm_app *app)
 		TAILQ_REMOVE(&am->done, app, done_link);
 		am->n_done--;
 	}
-	submission_free(app->sub);
+	proto_app_submission_free(app->sub);
 	strmap_free(app->nodes_used);
 	free(app->user);
 	free(app->tags);
@@ -169,7 +169,7 @@ void app_manager_new_application(struct app_manager *am, char id_out[WEFT_ID_MAX
 	log_debug("handed out %s", id_out);
 }
 
-int app_manager_submit(struct app_manager *am, struct submission *sub, const char *user,
+int app_manager_submit(struct app_manager *am, struct proto_app_submission *sub, const char *user,
                        enum app_error *error, char **cause)
 {
 	struct app_reservation *r = strmap_get(am->reserved, sub->app_id);

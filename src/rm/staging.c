@@ -135,7 +135,7 @@ static int staging_check(struct staging *st, struct http_request *req, const cha
 		                 *app_id != NULL ? *app_id : "");
 		return -1;
 	}
-	if (*name == NULL || !submission_valid_file_name(*name)) {
+	if (*name == NULL || !proto_app_valid_file_name(*name)) {
 		http_reply_error(req, 400, "BadRequestException",
 		                 "'%s' is not a valid staging file name ([A-Za-z0-9._-]{1,128}, "
 		                 "not starting with '.')",

@@ -28,6 +28,7 @@
 #include "rm/scheduler.h"
 #include "rm/submission.h"
 #include "rm/webapp.h"
+#include "weft/protocol.h"
 #include "rm/webapp_reports.h"
 #include "weft/ids.h"
 
@@ -289,7 +290,7 @@ static void webapp_apps_submit(struct rm *rm, struct http_request *req)
 {
 	const char *user = webapp_user(req);
 	struct json_object *body;
-	struct submission *sub = NULL;
+	struct proto_app_submission *sub = NULL;
 	enum app_error error = APP_ERROR_BAD_REQUEST;
 	char *cause = NULL, *base, *location;
 
@@ -298,7 +299,7 @@ static void webapp_apps_submit(struct rm *rm, struct http_request *req)
 	body = http_request_json(req);
 	if (body == NULL)
 		return;
-	if (submission_parse(body, &sub, &cause) != 0) {
+	if (proto_app_submission_decode(body, &sub, &cause) != 0) {
 		http_reply_error(req, 400, "BadRequestException", "%s", cause);
 		goto out;
 	}
@@ -311,11 +312,11 @@ static void webapp_apps_submit(struct rm *rm, struct http_request *req)
 			                         ? "InvalidResourceRequestException"
 			                         : "BadRequestException",
 			                 "%s", cause);
-		submission_free(sub);
+		proto_app_submission_free(sub);
 		goto out;
 	}
 	base = webapp_base_url(rm, req);
-	location = xasprintf("%s/ws/v1/cluster/apps/%s", base, sub->app_id);
+	location = xasprintf("%s" WEFT_PATH_APP_FMT, base, sub->app_id);
 	http_reply_add_header(req, "Location", location);
 	http_reply_data(req, 202, "application/json", "", 0);
 	free(location);
@@ -337,20 +338,15 @@ static void webapp_apps_cb(struct http_request *req, void *arg)
 static void webapp_new_application_cb(struct http_request *req, void *arg)
 {
 	struct rm *rm = arg;
-	char id[WEFT_ID_MAX];
-	struct json_object *body, *max;
+	struct proto_app_new_application m;
 	weft_resource_t maximum = scheduler_maximum_allocation(rm->scheduler);
 
 	if (webapp_user(req) == NULL)
 		return;
-	app_manager_new_application(rm->apps, id);
-	max = wjson_new_object();
-	wjson_add_int(max, "memory", maximum.memory_mb);
-	wjson_add_int(max, "vCores", maximum.vcores);
-	body = wjson_new_object();
-	wjson_add_string(body, "application-id", id);
-	wjson_add(body, "maximum-resource-capability", max);
-	http_reply_json(req, 200, body);
+	app_manager_new_application(rm->apps, m.app_id);
+	m.max_memory_mb = maximum.memory_mb;
+	m.max_vcores = maximum.vcores;
+	http_reply_json(req, 200, proto_app_new_application_encode(&m));
 }
 
 /* GET /ws/v1/cluster/apps/{appid} */
@@ -362,10 +358,10 @@ static void webapp_app_cb(struct http_request *req, void *arg)
 	struct json_object *body;
 	char *base;
 
-	if (id != NULL && strcmp(id, "new-application") == 0) {
+	if (id != NULL && strcmp(id, WEFT_APP_NEW_APPLICATION) == 0) {
 		http_reply_add_header(req, "Allow", "POST");
 		http_reply_error(req, 405, "WebApplicationException",
-		                 "%s /ws/v1/cluster/apps/new-application: use POST",
+		                 "%s " WEFT_ROUTE_NEW_APPLICATION ": use POST",
 		                 http_request_method_name(req));
 		return;
 	}
@@ -374,7 +370,7 @@ static void webapp_app_cb(struct http_request *req, void *arg)
 		return;
 	base = webapp_base_url(rm, req);
 	body = wjson_new_object();
-	wjson_add(body, "app", webapp_app_json(rm, &r, base));
+	wjson_add(body, WEFT_APP_KEY_APP, webapp_app_json(rm, &r, base));
 	free(base);
 	http_reply_json(req, 200, body);
 }
@@ -382,17 +378,18 @@ static void webapp_app_cb(struct http_request *req, void *arg)
 /* {"state": "..."} */
 static struct json_object *webapp_state_json(enum app_state s)
 {
-	struct json_object *o = wjson_new_object();
+	struct proto_app_state m;
 
-	wjson_add_string(o, "state", app_state_name(s));
-	return o;
+	snprintf(m.state, sizeof m.state, "%s", app_state_name(s));
+	return proto_app_state_encode(&m);
 }
 
 /* PUT {"state":"KILLED"}: 202 when this request killed it, 200 when it
  * had already ended. */
 static void webapp_app_kill(struct rm *rm, struct http_request *req, const char *id)
 {
-	const char *user = webapp_user(req), *target = NULL;
+	const char *user = webapp_user(req);
+	struct proto_app_state target;
 	struct json_object *body;
 	struct app_report r;
 	char *cause = NULL, *diag, *base, *location;
@@ -403,11 +400,11 @@ static void webapp_app_kill(struct rm *rm, struct http_request *req, const char 
 	body = http_request_json(req);
 	if (body == NULL)
 		return;
-	if (wjson_get_string(body, "", "state", true, &target, &cause) != 0) {
+	if (proto_app_state_decode(body, &target, &cause) != 0) {
 		http_reply_error(req, 400, "BadRequestException", "%s", cause);
 		goto out;
 	}
-	if (strcmp(target, "KILLED") != 0) {
+	if (strcmp(target.state, WEFT_APP_TARGET_KILLED) != 0) {
 		http_reply_error(req, 400, "BadRequestException",
 		                 "Only 'KILLED' is allowed as a target state.");
 		goto out;
@@ -427,7 +424,7 @@ static void webapp_app_kill(struct rm *rm, struct http_request *req, const char 
 	}
 	log_info("%s killed by %s from %s", id, user, http_request_peer(req));
 	base = webapp_base_url(rm, req);
-	location = xasprintf("%s/ws/v1/cluster/apps/%s", base, id);
+	location = xasprintf("%s" WEFT_PATH_APP_FMT, base, id);
 	http_reply_add_header(req, "Location", location);
 	free(location);
 	free(base);
@@ -460,7 +457,7 @@ static void webapp_app_attempts_cb(struct http_request *req, void *arg)
 	struct rm *rm = arg;
 	const char *id = webapp_app_param(rm, req);
 	struct attempt_report *reports = NULL;
-	struct json_object *list, *attempts, *body;
+	struct json_object *list;
 	int n;
 
 	if (id == NULL)
@@ -469,45 +466,38 @@ static void webapp_app_attempts_cb(struct http_request *req, void *arg)
 	list = json_object_new_array();
 	for (int i = 0; i < n; i++) {
 		const struct attempt_report *a = &reports[i];
-		struct json_object *o = wjson_new_object();
+		struct proto_app_attempt m = {
+		        .number = a->number,
+		        .start_ms = a->start_ms,
+		        .finished_ms = a->finish_ms,
+		        .container_id = a->container_id,
+		        .node_http_address = a->node_http_address,
+		        .node_id = a->node_id,
+		        .attempt_id = a->id,
+		        .state = attempt_state_name(a->state),
+		        .diagnostics = a->diagnostics,
+		};
 		char *logs = NULL;
 
 		if (a->container_id != NULL && a->node_http_address != NULL)
-			logs = webapp_logs_link(a->node_http_address, a->container_id);
-		wjson_add_int(o, "id", a->number);
-		wjson_add_int(o, "startTime", a->start_ms);
-		wjson_add_int(o, "finishedTime", a->finish_ms);
-		wjson_add_string(o, "containerId", a->container_id != NULL ? a->container_id : "");
-		wjson_add_string(o, "nodeHttpAddress",
-		                 a->node_http_address != NULL ? a->node_http_address : "");
-		wjson_add_string(o, "nodeId", a->node_id != NULL ? a->node_id : "");
-		wjson_add_string(o, "logsLink", logs != NULL ? logs : "");
-		wjson_add_string(o, "blacklistedNodes", "");
-		wjson_add_string(o, "nodesBlacklistedBySystem", "");
-		wjson_add_string(o, "appAttemptId", a->id);
-		wjson_add_string(o, "appAttemptState", attempt_state_name(a->state));
-		wjson_add_string(o, "diagnosticsInfo",
-		                 a->diagnostics != NULL ? a->diagnostics : "");
-		json_object_array_add(list, o);
+			m.logs_link = logs =
+			        webapp_logs_link(a->node_http_address, a->container_id);
+		json_object_array_add(list, proto_app_attempt_encode(&m));
 		free(logs);
 	}
 	free(reports);
-	attempts = wjson_new_object();
-	wjson_add(attempts, "appAttempt", list);
-	body = wjson_new_object();
-	wjson_add(body, "appAttempts", attempts);
-	http_reply_json(req, 200, body);
+	http_reply_json(req, 200, proto_app_attempts_wrap(list));
 }
 
 void webapp_apps_routes(struct rm *rm)
 {
-	http_server_route(rm->http, HTTP_M_GET | HTTP_M_POST, "/ws/v1/cluster/apps", 0,
-	                  webapp_apps_cb, rm);
-	http_server_route(rm->http, HTTP_M_POST, "/ws/v1/cluster/apps/new-application", 0,
+	http_server_route(rm->http, HTTP_M_GET | HTTP_M_POST, WEFT_ROUTE_APPS, 0, webapp_apps_cb,
+	                  rm);
+	http_server_route(rm->http, HTTP_M_POST, WEFT_ROUTE_NEW_APPLICATION, 0,
 	                  webapp_new_application_cb, rm);
-	http_server_route(rm->http, HTTP_M_GET, "/ws/v1/cluster/apps/{}", 0, webapp_app_cb, rm);
-	http_server_route(rm->http, HTTP_M_GET | HTTP_M_PUT, "/ws/v1/cluster/apps/{}/state", 0,
+	http_server_route(rm->http, HTTP_M_GET, WEFT_ROUTE_APP, 0, webapp_app_cb, rm);
+	http_server_route(rm->http, HTTP_M_GET | HTTP_M_PUT, WEFT_ROUTE_APP_STATE, 0,
 	                  webapp_app_state_cb, rm);
-	http_server_route(rm->http, HTTP_M_GET, "/ws/v1/cluster/apps/{}/appattempts", 0,
-	                  webapp_app_attempts_cb, rm);
+	http_server_route(rm->http, HTTP_M_GET, WEFT_ROUTE_APP_ATTEMPTS, 0, webapp_app_attempts_cb,
+	                  rm);
 }

@@ -26,12 +26,14 @@
 
 #include "common/daemon.h"
 #include "common/log.h"
+#include "common/proto_app.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "rm/app_manager.h"
 #include "rm/rm.h"
 #include "rm/scheduler.h"
 #include "rm/strmap.h"
+#include "weft/protocol.h"
 
 /* Bodies kept (e.g. the unfiltered list, states=FINISHED, a limit). */
 #define REPORTS_BODIES 4
@@ -101,77 +103,65 @@ char *webapp_logs_link(const char *node_http, const char *container_id)
 	return xasprintf("http://%s/ws/v1/node/containerlogs/%s/", node_http, container_id);
 }
 
-/* One app object, YARN's field names. */
+/* One app object, YARN's field names (common/proto_app.c writes it). */
 struct json_object *webapp_app_json(const struct rm *rm, const struct app_report *r,
                                     const char *base_url)
 {
-	struct json_object *o = wjson_new_object();
+	struct proto_app_report m = {0};
+	struct json_object *o;
 	struct scheduler_usage usage;
 	int64_t now = time_now_ms();
 	int64_t end = r->finished_ms != 0 ? r->finished_ms : now;
 	double share = 0.0;
-	char *url;
+	char *tracking = NULL, *logs = NULL, *rpc = NULL;
 
 	scheduler_usage(rm->scheduler, &usage);
 	if (usage.total.memory_mb > 0)
 		share = 100.0 * (double)r->allocated.memory_mb / (double)usage.total.memory_mb;
-	wjson_add_string(o, "id", r->id);
-	wjson_add_string(o, "user", r->user);
-	wjson_add_string(o, "name", r->name);
-	wjson_add_string(o, "queue", r->queue);
-	wjson_add_string(o, "state", app_state_name(r->state));
-	wjson_add_string(o, "finalStatus", app_final_status_name(r->final_status));
-	wjson_add_double(o, "progress", r->progress);
+	m.id = r->id;
+	m.user = r->user;
+	m.name = r->name;
+	m.queue = r->queue;
+	m.state = app_state_name(r->state);
+	m.final_status = app_final_status_name(r->final_status);
+	m.progress = r->progress;
 	if (r->state == APP_FINISHED || r->state == APP_FAILED || r->state == APP_KILLED)
-		wjson_add_string(o, "trackingUI", "History");
+		m.tracking_ui = "History";
 	else if (r->tracking_url != NULL)
-		wjson_add_string(o, "trackingUI", "ApplicationMaster");
+		m.tracking_ui = "ApplicationMaster";
 	else
-		wjson_add_string(o, "trackingUI", "UNASSIGNED");
-	if (r->tracking_url != NULL) {
-		wjson_add_string(o, "trackingUrl", r->tracking_url);
-	} else {
-		url = xasprintf("%s/ws/v1/cluster/apps/%s", base_url, r->id);
-		wjson_add_string(o, "trackingUrl", url);
-		free(url);
-	}
-	wjson_add_string(o, "diagnostics", r->diagnostics != NULL ? r->diagnostics : "");
-	wjson_add_int(o, "clusterId", rm->cluster_ts);
-	wjson_add_string(o, "applicationType", r->type);
-	wjson_add_string(o, "applicationTags", r->tags != NULL ? r->tags : "");
-	wjson_add_int(o, "priority", r->priority);
-	wjson_add_int(o, "startedTime", r->started_ms);
-	wjson_add_int(o, "launchTime", r->launch_ms);
-	wjson_add_int(o, "finishedTime", r->finished_ms);
-	wjson_add_int(o, "elapsedTime", end > r->started_ms ? end - r->started_ms : 0);
+		m.tracking_ui = "UNASSIGNED";
+	if (r->tracking_url != NULL)
+		m.tracking_url = r->tracking_url;
+	else
+		m.tracking_url = tracking = xasprintf("%s" WEFT_PATH_APP_FMT, base_url, r->id);
+	m.diagnostics = r->diagnostics;
+	m.cluster_id = rm->cluster_ts;
+	m.application_type = r->type;
+	m.application_tags = r->tags;
+	m.priority = r->priority;
+	m.started_ms = r->started_ms;
+	m.launch_ms = r->launch_ms;
+	m.finished_ms = r->finished_ms;
+	m.elapsed_ms = end > r->started_ms ? end - r->started_ms : 0;
 	if (r->am_container_id != NULL && r->am_node_http_address != NULL) {
-		url = webapp_logs_link(r->am_node_http_address, r->am_container_id);
-		wjson_add_string(o, "amContainerLogs", url);
-		free(url);
-		wjson_add_string(o, "amHostHttpAddress", r->am_node_http_address);
+		m.am_container_logs = logs =
+		        webapp_logs_link(r->am_node_http_address, r->am_container_id);
+		m.am_host_http_address = r->am_node_http_address;
 	}
-	if (r->am_host != NULL && r->am_host[0] != '\0' && r->am_rpc_port >= 0) {
-		url = xasprintf("%s:%d", r->am_host, r->am_rpc_port);
-		wjson_add_string(o, "amRPCAddress", url);
-		free(url);
-	}
-	wjson_add_int(o, "allocatedMB", r->allocated.memory_mb);
-	wjson_add_int(o, "allocatedVCores", r->allocated.vcores);
-	wjson_add_int(o, "reservedMB", 0);
-	wjson_add_int(o, "reservedVCores", 0);
-	wjson_add_int(o, "runningContainers", r->running_containers);
-	wjson_add_int(o, "memorySeconds", r->memory_seconds);
-	wjson_add_int(o, "vcoreSeconds", r->vcore_seconds);
-	wjson_add_double(o, "queueUsagePercentage", share);
-	wjson_add_double(o, "clusterUsagePercentage", share);
-	wjson_add_int(o, "preemptedResourceMB", 0);
-	wjson_add_int(o, "preemptedResourceVCores", 0);
-	wjson_add_int(o, "numNonAMContainerPreempted", 0);
-	wjson_add_int(o, "numAMContainerPreempted", 0);
-	wjson_add_string(o, "logAggregationStatus", "DISABLED");
-	wjson_add_bool(o, "unmanagedApplication", false);
-	wjson_add_string(o, "appNodeLabelExpression", "");
-	wjson_add_string(o, "amNodeLabelExpression", "");
+	if (r->am_host != NULL && r->am_host[0] != '\0' && r->am_rpc_port >= 0)
+		m.am_rpc_address = rpc = xasprintf("%s:%d", r->am_host, r->am_rpc_port);
+	m.allocated_mb = r->allocated.memory_mb;
+	m.allocated_vcores = r->allocated.vcores;
+	m.running_containers = r->running_containers;
+	m.memory_seconds = r->memory_seconds;
+	m.vcore_seconds = r->vcore_seconds;
+	m.queue_usage = share;
+	m.cluster_usage = share;
+	o = proto_app_report_encode(&m);
+	free(tracking);
+	free(logs);
+	free(rpc);
 	return o;
 }
 
@@ -410,8 +400,9 @@ struct evbuffer *webapp_reports_apps_body(struct webapp_reports *c, const struct
                                           const int *picked, int n_picked, const char *base_url,
                                           bool *caller_frees)
 {
-	static const char open_list[] = "{\"apps\":{\"app\":[", close_list[] = "]}}",
-	                  empty[] = "{\"apps\":null}";
+	/* The list's frame around the cached objects' text (protocol.h's keys). */
+	static const char open_list[] = "{\"" WEFT_APP_KEY_APPS "\":{\"" WEFT_APP_KEY_APP "\":[",
+	                  close_list[] = "]}}", empty[] = "{\"" WEFT_APP_KEY_APPS "\":null}";
 	struct scheduler_usage usage;
 	struct report_entry **entries = xcalloc((size_t)n_picked + 1, sizeof *entries);
 	uint64_t *versions = xcalloc((size_t)n_picked + 1, sizeof *versions);

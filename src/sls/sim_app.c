@@ -27,6 +27,7 @@
 
 #include "common/log.h"
 #include "common/proto_am.h"
+#include "common/proto_app.h"
 #include "common/security.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
@@ -248,29 +249,34 @@ static void sim_app_submit_cb(const struct rm_rpc_reply *r, void *arg)
 		app->state = SIM_ACCEPTED; /* (or already launched: see am_launch) */
 }
 
-/* Submit with YARN's ApplicationSubmissionContext. */
+/* Submit with YARN's ApplicationSubmissionContext (common/proto_app.c). */
 static void sim_app_submit(struct sim_app *app)
 {
 	struct sim_apps *a = app->apps;
 	const struct scenario_apps *g = app->group;
-	struct evbuffer *b = a->buf;
+	char *command = "echo weft-sls simulated AM: never run";
+	char *name = xasprintf("sls-%s-%d", g->name, app->index);
+	struct proto_app_submission sub = {
+	        .name = name,
+	        .queue = (char *)g->queue,
+	        .type = "SLS",
+	        .max_attempts = 1,
+	        .resource = weft_resource(g->am_memory_mb, g->am_vcores),
+	        .commands = &command,
+	        .n_commands = 1,
+	};
+	struct json_object *body;
+	const char *text;
 	char target[256];
-	size_t len;
 
-	evbuffer_add_printf(b,
-	                    "{\"application-id\":\"%s\",\"application-name\":\"sls-%s-%d\","
-	                    "\"queue\":\"%s\",\"application-type\":\"SLS\","
-	                    "\"max-app-attempts\":1,"
-	                    "\"resource\":{\"memory\":%" PRId64 ",\"vCores\":%" PRId64 "},"
-	                    "\"am-container-spec\":{\"commands\":{\"command\":"
-	                    "\"echo weft-sls simulated AM: never run\"}}}",
-	                    app->id, g->name, app->index, g->queue, g->am_memory_mb, g->am_vcores);
-	len = evbuffer_get_length(b);
-	snprintf(target, sizeof target, "/ws/v1/cluster/apps?user.name=%s", g->user);
+	snprintf(sub.app_id, sizeof sub.app_id, "%s", app->id);
+	body = proto_app_submission_encode(&sub);
+	text = wjson_text(body);
+	snprintf(target, sizeof target, WEFT_ROUTE_APPS "?user.name=%s", g->user);
 	app->n_calls++;
-	rm_rpc_call(a->sls->rest, "POST", target, NULL, (const char *)evbuffer_pullup(b, -1), len,
-	            sim_app_submit_cb, app);
-	evbuffer_drain(b, len);
+	rm_rpc_call(a->sls->rest, "POST", target, NULL, text, strlen(text), sim_app_submit_cb, app);
+	json_object_put(body);
+	free(name);
 }
 
 /* The new id: index the app by it, then submit. */
@@ -279,22 +285,22 @@ static void sim_app_new_application_cb(const struct rm_rpc_reply *r, void *arg)
 	struct sim_app *app = arg;
 	struct sls *sls = app->apps->sls;
 	struct json_object *answer = NULL;
-	const char *id = NULL;
+	struct proto_app_new_application m;
 	char *why = NULL;
 
 	app->n_calls--;
 	if (sls->stopping)
 		return;
 	if (r->status != 200 || (answer = wjson_parse_object(r->body, r->len, &why)) == NULL ||
-	    wjson_get_string(answer, "", "application-id", true, &id, &why) != 0 ||
-	    strlen(id) >= sizeof app->id) {
+	    proto_app_new_application_decode(answer, &m, &why) != 0 ||
+	    strlen(m.app_id) >= sizeof app->id) {
 		metrics_rpc_error(sls->metrics, "new-application", r->status, r->body, r->len);
 		free(why);
 		json_object_put(answer);
 		sim_app_end(app, SIM_FAILED, "new-application failed");
 		return;
 	}
-	snprintf(app->id, sizeof app->id, "%s", id);
+	snprintf(app->id, sizeof app->id, "%s", m.app_id);
 	json_object_put(answer);
 	sim_apps_index(app->apps, app);
 	app->submitted_us = sls_now_us();
@@ -306,7 +312,7 @@ static void sim_app_new_application(struct sim_app *app)
 {
 	char target[256];
 
-	snprintf(target, sizeof target, "/ws/v1/cluster/apps/new-application?user.name=%s",
+	snprintf(target, sizeof target, WEFT_ROUTE_NEW_APPLICATION "?user.name=%s",
 	         app->group->user);
 	app->state = SIM_SUBMITTING;
 	app->n_calls++;

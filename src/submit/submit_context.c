@@ -7,9 +7,11 @@
 
 #include "submit/submit_context.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/proto_app.h"
 #include "common/xmalloc.h"
 #include "submit/submit_quote.h"
 #include "weft/protocol.h"
@@ -51,72 +53,40 @@ char *submit_context_am_command(const struct submit_context *ctx)
 	return cmd;
 }
 
-/* {"entry":[{"key":k,"value":v}]} with one entry (v consumed). */
-static struct json_object *submit_context_entries(const char *key, struct json_object *value)
-{
-	struct json_object *entries = json_object_new_array();
-	struct json_object *entry = json_object_new_object();
-	struct json_object *wrap = json_object_new_object();
-
-	json_object_object_add(entry, "key", json_object_new_string(key));
-	json_object_object_add(entry, "value", value);
-	json_object_array_add(entries, entry);
-	json_object_object_add(wrap, "entry", entries);
-	return wrap;
-}
-
-/* The whole submission. */
+/* The whole submission (common/proto_app.c writes it). */
 struct json_object *submit_context_build(const struct submit_context *ctx)
 {
 	const struct submit_args *a = ctx->args;
-	struct json_object *root = json_object_new_object();
-	struct json_object *resource = json_object_new_object();
-	struct json_object *spec = json_object_new_object();
-	struct json_object *commands = json_object_new_object();
-	struct json_object *local;
-	char *cmd;
+	struct proto_app_submission sub = {0};
+	struct proto_app_file job = {0};
+	struct proto_app_env secret = {
+	        .key = (char *)WEFT_ENV_APP_SECRET,
+	        .value = (char *)ctx->secret,
+	};
+	struct json_object *root;
+	char *cmd = submit_context_am_command(ctx);
 
-	json_object_object_add(root, "application-id", json_object_new_string(ctx->app_id));
-	json_object_object_add(root, "application-name", json_object_new_string(ctx->name));
-	json_object_object_add(root, "queue", json_object_new_string(ctx->queue));
-	if (a->max_attempts > 0)
-		json_object_object_add(root, "max-app-attempts",
-		                       json_object_new_int(a->max_attempts));
-	json_object_object_add(root, "application-type", json_object_new_string("WEFT"));
-	json_object_object_add(root, "unmanaged-AM", json_object_new_boolean(0));
-
+	snprintf(sub.app_id, sizeof sub.app_id, "%s", ctx->app_id);
+	sub.name = (char *)ctx->name;
+	sub.queue = (char *)ctx->queue;
+	sub.type = (char *)WEFT_APP_TYPE_WEFT;
+	sub.max_attempts = a->max_attempts > 0 ? a->max_attempts : 0;
 	if (a->mode == SUBMIT_MODE_CLUSTER) {
-		json_object_object_add(resource, "memory",
-		                       json_object_new_int64(a->driver_memory_mb));
-		json_object_object_add(resource, "vCores", json_object_new_int(a->driver_cores));
+		sub.resource = weft_resource(a->driver_memory_mb, a->driver_cores);
+		job.name = (char *)SUBMIT_JOB_FILE_NAME;
+		job.url = (char *)ctx->job_url;
+		job.size = ctx->job_size;
+		job.timestamp = ctx->job_timestamp;
+		sub.files = &job;
+		sub.n_files = 1;
 	} else {
-		json_object_object_add(resource, "memory",
-		                       json_object_new_int64(ctx->am_memory_mb));
-		json_object_object_add(resource, "vCores", json_object_new_int(1));
+		sub.resource = weft_resource(ctx->am_memory_mb, 1);
 	}
-	json_object_object_add(root, "resource", resource);
-
-	if (a->mode == SUBMIT_MODE_CLUSTER) {
-		struct json_object *value = json_object_new_object();
-		json_object_object_add(value, "resource", json_object_new_string(ctx->job_url));
-		json_object_object_add(value, "type", json_object_new_string("FILE"));
-		json_object_object_add(value, "visibility", json_object_new_string("APPLICATION"));
-		json_object_object_add(value, "size", json_object_new_int64(ctx->job_size));
-		json_object_object_add(value, "timestamp",
-		                       json_object_new_int64(ctx->job_timestamp));
-		local = submit_context_entries(SUBMIT_JOB_FILE_NAME, value);
-	} else {
-		local = json_object_new_object();
-		json_object_object_add(local, "entry", json_object_new_array());
-	}
-	json_object_object_add(spec, "local-resources", local);
-	json_object_object_add(
-	        spec, "environment",
-	        submit_context_entries(WEFT_ENV_APP_SECRET, json_object_new_string(ctx->secret)));
-	cmd = submit_context_am_command(ctx);
-	json_object_object_add(commands, "command", json_object_new_string(cmd));
+	sub.env = &secret;
+	sub.n_env = 1;
+	sub.commands = &cmd;
+	sub.n_commands = 1;
+	root = proto_app_submission_encode(&sub);
 	free(cmd);
-	json_object_object_add(spec, "commands", commands);
-	json_object_object_add(root, "am-container-spec", spec);
 	return root;
 }

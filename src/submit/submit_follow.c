@@ -17,8 +17,10 @@
 #include "cli/rest.h"
 #include "common/daemon.h"
 #include "common/http_client.h"
+#include "common/proto_app.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
+#include "weft/protocol.h"
 
 /* Bound on one report request. */
 #define SUBMIT_FOLLOW_CALL_TIMEOUT_MS 10000
@@ -37,38 +39,34 @@ struct submit_follow {
 	bool dead; /* freed while busy */
 };
 
-/* Copy a string field, "" when absent or not a string. */
-static char *submit_report_string(struct json_object *app, const char *key)
+/* A copy of s, "" for NULL. */
+static char *submit_report_copy(const char *s)
 {
-	const char *v = NULL;
-
-	if (wjson_get_string(app, "app", key, false, &v, NULL) != 0 || v == NULL)
-		return xstrdup("");
-	return xstrdup(v);
+	return xstrdup(s != NULL ? s : "");
 }
 
-/* Parse an application report. */
+/* Parse an application report ({"app":{...}}, common/proto_app.c). */
 int submit_report_parse(const char *body, size_t len, struct submit_report *r, char **cause)
 {
 	struct json_object *root = wjson_parse_object(body, len, cause), *app;
-	const char *state;
+	struct proto_app_report m;
 
 	memset(r, 0, sizeof *r);
 	if (root == NULL)
 		return -1;
-	if (wjson_get_object(root, "", "app", true, &app, cause) != 0 ||
-	    wjson_get_string(app, "app", "state", true, &state, cause) != 0) {
+	if (wjson_get_object(root, "", WEFT_APP_KEY_APP, true, &app, cause) != 0 ||
+	    proto_app_report_decode(app, &m, cause) != 0) {
 		json_object_put(root);
 		return -1;
 	}
-	r->state = xstrdup(state);
-	r->final_status = submit_report_string(app, "finalStatus");
+	r->state = xstrdup(m.state);
+	r->final_status = submit_report_copy(m.final_status);
 	if (r->final_status[0] == '\0') {
 		free(r->final_status);
 		r->final_status = xstrdup("UNDEFINED");
 	}
-	r->diagnostics = submit_report_string(app, "diagnostics");
-	r->tracking_url = submit_report_string(app, "trackingUrl");
+	r->diagnostics = submit_report_copy(m.diagnostics);
+	r->tracking_url = submit_report_copy(m.tracking_url);
 	json_object_put(root);
 	return 0;
 }

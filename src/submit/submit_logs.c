@@ -17,7 +17,9 @@
 #include "common/http_client.h"
 #include "common/net.h"
 #include "common/wjson.h"
+#include "common/proto_app.h"
 #include "common/xmalloc.h"
+#include "weft/protocol.h"
 #include "weft/ids.h"
 
 /* Bound on each log call, and on the stdout download (it may be big). */
@@ -37,22 +39,15 @@ struct submit_logs {
 };
 
 /* The attempt number of one appAttempt: YARN's int "id", or parsed from
- * an "id"/"appAttemptId" string. */
-static int64_t submit_logs_attempt_number(struct json_object *attempt)
+ * its "appAttemptId". */
+static int64_t submit_logs_attempt_number(const struct proto_app_attempt *m)
 {
-	static const char *const keys[] = {"id", "appAttemptId"};
 	weft_attempt_id_t id;
-	struct json_object *v;
 
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		if (!json_object_object_get_ex(attempt, keys[i], &v) || v == NULL)
-			continue;
-		if (json_object_is_type(v, json_type_int))
-			return json_object_get_int64(v);
-		if (json_object_is_type(v, json_type_string) &&
-		    weft_attempt_id_parse(json_object_get_string(v), &id) == 0)
-			return id.attempt;
-	}
+	if (m->number >= 0)
+		return m->number;
+	if (m->attempt_id != NULL && weft_attempt_id_parse(m->attempt_id, &id) == 0)
+		return id.attempt;
 	return -1;
 }
 
@@ -69,12 +64,14 @@ static char *submit_logs_link_address(const char *link)
 	return n > 0 ? xstrndup(p, n) : NULL;
 }
 
-/* Pick the last attempt and where its logs are. */
+/* Pick the last attempt and where its logs are (common/proto_app.c
+ * reads each attempt). */
 int submit_logs_last_attempt(const char *body, size_t len, char **container_id, char **node_http,
                              char **cause)
 {
-	struct json_object *root = wjson_parse_object(body, len, cause), *coll, *items;
-	struct json_object *best = NULL;
+	struct json_object *root = wjson_parse_object(body, len, cause), *items = NULL;
+	struct proto_app_attempt best = {.number = -1}, m;
+	bool found = false;
 	const char *cid = NULL, *http = NULL, *link = NULL;
 	int64_t best_n = -2;
 	weft_container_id_t parsed;
@@ -84,35 +81,44 @@ int submit_logs_last_attempt(const char *body, size_t len, char **container_id, 
 	*container_id = *node_http = NULL;
 	if (root == NULL)
 		return -1;
-	if (!json_object_object_get_ex(root, "appAttempts", &coll) || coll == NULL ||
-	    !json_object_object_get_ex(coll, "appAttempt", &items) || items == NULL) {
-		json_object_put(root);
-		return set_cause(cause, "the application has no attempt");
-	}
-	if (json_object_is_type(items, json_type_object))
-		best = items;
-	else if (json_object_is_type(items, json_type_array)) {
-		for (size_t i = 0; i < json_object_array_length(items); i++) {
-			struct json_object *a = json_object_array_get_idx(items, i);
-			int64_t n;
-			if (!json_object_is_type(a, json_type_object))
-				continue;
-			n = submit_logs_attempt_number(a);
-			if (n >= best_n) {
-				best_n = n;
-				best = a;
-			}
+	items = proto_app_attempts_unwrap(root, NULL);
+	for (size_t i = 0; items != NULL && i < json_object_array_length(items); i++) {
+		struct json_object *a = json_object_array_get_idx(items, i);
+		char *path = xasprintf(WEFT_APP_KEY_APP_ATTEMPT "[%zu]", i);
+		int64_t n;
+		int rc;
+
+		if (a == NULL || !json_object_is_type(a, json_type_object)) {
+			free(path);
+			continue;
+		}
+		rc = proto_app_attempt_decode(a, path, &m, cause);
+		free(path);
+		if (rc != 0) {
+			json_object_put(items);
+			json_object_put(root);
+			return -1;
+		}
+		n = submit_logs_attempt_number(&m);
+		if (n >= best_n) {
+			best_n = n;
+			best = m;
+			found = true;
 		}
 	}
-	if (best == NULL) {
+	if (items != NULL)
+		json_object_put(items);
+	if (!found) {
 		json_object_put(root);
 		return set_cause(cause, "the application has no attempt");
 	}
-	if (wjson_get_string(best, "appAttempt", "containerId", true, &cid, cause) != 0 ||
-	    wjson_get_string(best, "appAttempt", "nodeHttpAddress", false, &http, cause) != 0 ||
-	    wjson_get_string(best, "appAttempt", "logsLink", false, &link, cause) != 0) {
+	cid = best.container_id;
+	http = best.node_http_address;
+	link = best.logs_link;
+	if (cid == NULL) {
 		json_object_put(root);
-		return -1;
+		return set_cause(cause, WEFT_APP_KEY_APP_ATTEMPT "." WEFT_APP_KEY_CONTAINER_ID
+		                                                 ": missing");
 	}
 	if (weft_container_id_parse(cid, &parsed) != 0) {
 		set_cause(cause, "appAttempt.containerId: '%s' is not a container id", cid);
@@ -284,7 +290,7 @@ struct submit_logs *submit_logs_fetch(struct http_client *client, const char *rm
                                       bool want_stderr, submit_logs_cb cb, void *arg)
 {
 	struct submit_logs *l = xcalloc(1, sizeof *l);
-	char *path = xasprintf("/ws/v1/cluster/apps/%s/appattempts", app_id);
+	char *path = xasprintf(WEFT_PATH_APP_ATTEMPTS_FMT, app_id);
 	char *url = rest_url_for_user(rm_url, path, user);
 
 	l->client = client;

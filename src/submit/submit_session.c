@@ -22,7 +22,9 @@
 #include "common/net.h"
 #include "common/security.h"
 #include "common/wjson.h"
+#include "common/proto_app.h"
 #include "common/xmalloc.h"
+#include "weft/protocol.h"
 #include "driver/driver.h"
 #include "submit/submit_context.h"
 #include "submit/submit_follow.h"
@@ -128,16 +130,12 @@ static bool submit_session_ok(const struct http_response *resp)
 
 /* Refuse what no node of the cluster could ever hold (the RM's
  * maximum-resource-capability), rather than let the AM ask forever. */
-static int submit_session_check_capacity(struct submit_session *s, struct json_object *max,
-                                         char **cause)
+static int submit_session_check_capacity(struct submit_session *s,
+                                         const struct proto_app_new_application *m, char **cause)
 {
 	const struct submit_args *a = s->set->args;
-	int64_t mem = -1, cores = -1;
+	int64_t mem = m->max_memory_mb, cores = m->max_vcores;
 
-	wjson_get_int(max, "maximum-resource-capability", "memory", false, 1, INT64_MAX, &mem,
-	              NULL);
-	wjson_get_int(max, "maximum-resource-capability", "vCores", false, 1, INT64_MAX, &cores,
-	              NULL);
 	if (mem > 0 && a->executor_memory_mb > mem)
 		return set_cause(cause,
 		                 "--executor-memory %lld MB is more than the cluster's largest "
@@ -448,7 +446,7 @@ static void submit_session_submitted_cb(const struct http_response *resp, void *
 		return;
 	}
 	s->phase = SUBMIT_PHASE_FOLLOWING;
-	path = xasprintf("/ws/v1/cluster/apps/%s", s->app_id);
+	path = xasprintf(WEFT_PATH_APP_FMT, s->app_id);
 	url = rest_url_for_user(s->set->rm_url, path, s->set->user);
 	s->follow = submit_follow_new(s->base, s->client, url, s->set->poll_interval_ms,
 	                              SUBMIT_GIVE_UP_MS, submit_session_report_cb,
@@ -476,7 +474,7 @@ static void submit_session_submit(struct submit_session *s)
 	ctx.job_timestamp = s->job_timestamp;
 	ctx.am_memory_mb = s->set->am_memory_mb;
 	body = submit_context_build(&ctx);
-	url = rest_url_for_user(s->set->rm_url, "/ws/v1/cluster/apps", s->set->user);
+	url = rest_url_for_user(s->set->rm_url, WEFT_ROUTE_APPS, s->set->user);
 	s->phase = SUBMIT_PHASE_SUBMITTING;
 	s->call = http_client_json(s->client, "POST", url, NULL, body, SUBMIT_CALL_TIMEOUT_MS,
 	                           submit_session_submitted_cb, s);
@@ -533,9 +531,8 @@ static void submit_session_stage(struct submit_session *s)
 static void submit_session_new_app_cb(const struct http_response *resp, void *arg)
 {
 	struct submit_session *s = arg;
-	struct json_object *root, *max = NULL;
-	const char *id = NULL;
-	weft_app_id_t parsed;
+	struct json_object *root;
+	struct proto_app_new_application m;
 	char *why = NULL;
 
 	s->call = NULL;
@@ -544,19 +541,17 @@ static void submit_session_new_app_cb(const struct http_response *resp, void *ar
 		return;
 	}
 	root = wjson_parse_object(resp->body, resp->body_len, &why);
-	if (root == NULL || wjson_get_string(root, "", "application-id", true, &id, &why) != 0 ||
-	    weft_app_id_parse(id, &parsed) != 0 ||
-	    wjson_get_object(root, "", "maximum-resource-capability", false, &max, &why) != 0) {
+	if (root == NULL || proto_app_new_application_decode(root, &m, &why) != 0) {
 		fprintf(s->set->err, "weft-submit: unexpected answer to new-application: %s\n",
-		        why != NULL ? why : "bad application-id");
+		        why);
 		free(why);
 		if (root != NULL)
 			json_object_put(root);
 		submit_session_finish(s, 1);
 		return;
 	}
-	s->app_id = xstrdup(id);
-	if (max != NULL && submit_session_check_capacity(s, max, &why) != 0) {
+	s->app_id = xstrdup(m.app_id);
+	if (submit_session_check_capacity(s, &m, &why) != 0) {
 		fprintf(s->set->err, "weft-submit: %s\n", why);
 		free(why);
 		json_object_put(root);
@@ -602,15 +597,15 @@ static void submit_session_killed_cb(const struct http_response *resp, void *arg
  * the application through the RM rather than leave the AM to notice. */
 static void submit_session_kill(struct submit_session *s)
 {
-	struct json_object *body = json_object_new_object();
-	char *path = xasprintf("/ws/v1/cluster/apps/%s/state", s->app_id);
+	struct proto_app_state kill = {.state = WEFT_APP_TARGET_KILLED};
+	struct json_object *body = proto_app_state_encode(&kill);
+	char *path = xasprintf(WEFT_PATH_APP_STATE_FMT, s->app_id);
 	char *url = rest_url_for_user(s->set->rm_url, path, s->set->user);
 
 	submit_follow_free(s->follow);
 	s->follow = NULL;
 	evtimer_del(s->grace);
 	fprintf(s->set->err, "weft-submit: interrupted; killing application %s\n", s->app_id);
-	json_object_object_add(body, "state", json_object_new_string("KILLED"));
 	s->phase = SUBMIT_PHASE_KILLING;
 	s->call = http_client_json(s->client, "PUT", url, NULL, body, SUBMIT_KILL_TIMEOUT_MS,
 	                           submit_session_killed_cb, s);
@@ -675,8 +670,7 @@ struct submit_session *submit_session_new(struct event_base *base,
 /* Ask the RM for an application id. */
 void submit_session_start(struct submit_session *s)
 {
-	char *url = rest_url_for_user(s->set->rm_url, "/ws/v1/cluster/apps/new-application",
-	                              s->set->user);
+	char *url = rest_url_for_user(s->set->rm_url, WEFT_ROUTE_NEW_APPLICATION, s->set->user);
 
 	s->phase = SUBMIT_PHASE_NEW_APP;
 	s->call = http_client_request(s->client, "POST", url, NULL, NULL, 0, SUBMIT_CALL_TIMEOUT_MS,

@@ -1,7 +1,9 @@
 /*
- * fuzz_submission.c — the RM's application submission context decoder
- * (rm/submission.c), fed the body of POST /ws/v1/cluster/apps as the
- * route reads it, then what the RM builds from an accepted one.
+ * fuzz_submission.c — the application message decoders
+ * (common/proto_app.c): the body of POST /ws/v1/cluster/apps as the RM's
+ * route reads it, then what the RM builds from an accepted one; the same
+ * object also goes through the decoders of the answers the tools read
+ * (new-application, /state, the app report and the attempts).
  */
 #include "weft_config.h"
 
@@ -9,14 +11,45 @@
 
 #include "common/wjson.h"
 #include "fuzz.h"
+#include "common/proto_app.h"
 #include "rm/submission.h"
+#include "weft/protocol.h"
+
+/* The decoders of what weft-submit and `weft app` read. */
+static void fuzz_answers(struct json_object *body)
+{
+	struct proto_app_new_application na;
+	struct proto_app_state st;
+	struct proto_app_report report;
+	struct proto_app_attempt attempt;
+	struct json_object *app = NULL, *items;
+	char *cause = NULL;
+
+	if (proto_app_new_application_decode(body, &na, &cause) != 0)
+		free(cause);
+	cause = NULL;
+	if (proto_app_state_decode(body, &st, NULL) == 0 && st.state[0] == '\0')
+		abort();
+	if (json_object_object_get_ex(body, WEFT_APP_KEY_APP, &app) &&
+	    proto_app_report_decode(app, &report, &cause) != 0)
+		free(cause);
+	cause = NULL;
+	items = proto_app_attempts_unwrap(body, NULL);
+	for (size_t i = 0; items != NULL && i < json_object_array_length(items); i++) {
+		if (proto_app_attempt_decode(json_object_array_get_idx(items, i), "a", &attempt,
+		                             &cause) != 0)
+			free(cause);
+		cause = NULL;
+	}
+	json_object_put(items);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const extra_env[] = {"WEFT_FUZZ", "1", NULL};
 	struct proto_container_launch_context lc;
 	struct json_object *body;
-	struct submission *s = NULL;
+	struct proto_app_submission *s = NULL;
 	char *cause = NULL, *tags;
 
 	body = wjson_parse_object((const char *)data, size, &cause);
@@ -24,15 +57,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(cause);
 		return 0;
 	}
-	if (submission_parse(body, &s, &cause) == 0) {
+	if (proto_app_submission_decode(body, &s, &cause) == 0) {
 		submission_launch_context(s, extra_env, &lc);
 		proto_container_launch_context_clear(&lc);
 		tags = submission_tags_joined(s);
 		free(tags);
-		submission_free(s);
+		proto_app_submission_free(s);
 	} else {
 		free(cause);
 	}
+	fuzz_answers(body);
 	json_object_put(body);
 	return 0;
 }

@@ -961,7 +961,7 @@ START_TEST(test_submit_refusals)
 {
 	struct rm_fixture *fx = fixture_new(NULL);
 	struct json_object *body;
-	struct submission *sub = NULL;
+	struct proto_app_submission *sub = NULL;
 	enum app_error error;
 	char *cause = NULL, id[WEFT_ID_MAX];
 	struct app_metrics m;
@@ -969,13 +969,13 @@ START_TEST(test_submit_refusals)
 	/* An id the RM never handed out. */
 	body = json_tokener_parse("{\"application-id\":\"application_1_0001\","
 	                          "\"am-container-spec\":{\"commands\":{\"command\":\"x\"}}}");
-	ck_assert_int_eq(submission_parse(body, &sub, &cause), 0);
+	ck_assert_int_eq(proto_app_submission_decode(body, &sub, &cause), 0);
 	ck_assert_int_eq(app_manager_submit(fx->rm->apps, sub, "u", &error, &cause), -1);
 	ck_assert_int_eq(error, APP_ERROR_BAD_REQUEST);
 	ck_assert_ptr_nonnull(strstr(cause, "not handed out"));
 	free(cause);
 	cause = NULL;
-	submission_free(sub);
+	proto_app_submission_free(sub);
 	json_object_put(body);
 	/* A resource above the maximum: InvalidResourceRequest, id unused. */
 	app_manager_new_application(fx->rm->apps, id);
@@ -988,7 +988,7 @@ START_TEST(test_submit_refusals)
 		body = json_tokener_parse(text);
 		free(text);
 	}
-	ck_assert_int_eq(submission_parse(body, &sub, &cause), 0);
+	ck_assert_int_eq(proto_app_submission_decode(body, &sub, &cause), 0);
 	ck_assert_int_eq(app_manager_submit(fx->rm->apps, sub, "u", &error, &cause), -1);
 	ck_assert_int_eq(error, APP_ERROR_INVALID_RESOURCE);
 	free(cause);
@@ -1007,13 +1007,13 @@ START_TEST(test_submit_refusals)
 	ck_assert_int_eq(app_manager_submit(fx->rm->apps, sub, "u", &error, &cause), 0);
 	/* Twice: refused. */
 	{
-		struct submission *again = NULL;
+		struct proto_app_submission *again = NULL;
 
-		ck_assert_int_eq(submission_parse(body, &again, &cause), 0);
+		ck_assert_int_eq(proto_app_submission_decode(body, &again, &cause), 0);
 		ck_assert_int_eq(app_manager_submit(fx->rm->apps, again, "u", &error, &cause), -1);
 		ck_assert_ptr_nonnull(strstr(cause, "already submitted"));
 		free(cause);
-		submission_free(again);
+		proto_app_submission_free(again);
 	}
 	json_object_put(body);
 	app_manager_metrics(fx->rm->apps, &m);

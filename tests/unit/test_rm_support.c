@@ -236,7 +236,7 @@ struct json_object *fixture_heartbeat(struct rm_fixture *fx, const char *node_id
 void fixture_submit(struct rm_fixture *fx, const char *extra_members, char *id)
 {
 	struct json_object *body;
-	struct submission *sub = NULL;
+	struct proto_app_submission *sub = NULL;
 	enum app_error error;
 	char *cause = NULL, *text;
 
@@ -253,7 +253,7 @@ void fixture_submit(struct rm_fixture *fx, const char *extra_members, char *id)
 	        extra_members != NULL ? extra_members : "");
 	body = json_tokener_parse(text);
 	ck_assert_ptr_nonnull(body);
-	if (submission_parse(body, &sub, &cause) != 0)
+	if (proto_app_submission_decode(body, &sub, &cause) != 0)
 		ck_abort_msg("submission: %s", cause);
 	if (app_manager_submit(fx->rm->apps, sub, "alice", &error, &cause) != 0)
 		ck_abort_msg("submit: %s", cause);
