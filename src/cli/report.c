@@ -120,7 +120,7 @@ struct json_object *report_collection(struct json_object *root, const char *oute
 /* Progress (0..100) as "45%". */
 static char *report_progress(struct json_object *app)
 {
-	double p = report_number(app, WEFT_APP_KEY_PROGRESS, -1);
+	double p = report_number(app, WEFT_KEY_PROGRESS, -1);
 
 	if (p < 0 || !isfinite(p))
 		return xstrdup("N/A");
@@ -137,9 +137,8 @@ int report_apps_table(FILE *out, struct json_object *root, char **cause)
 	        "State",          "Final-State",      "Progress",         "Tracking-URL",
 	};
 	static const char *const keys[] = {
-	        WEFT_APP_KEY_ID,           WEFT_APP_KEY_NAME,  WEFT_APP_KEY_APPLICATION_TYPE,
-	        WEFT_APP_KEY_USER,         WEFT_APP_KEY_QUEUE, WEFT_APP_KEY_STATE,
-	        WEFT_APP_KEY_FINAL_STATUS,
+	        WEFT_APP_KEY_ID, WEFT_KEY_NAME,  WEFT_APP_KEY_APPLICATION_TYPE, WEFT_KEY_USER,
+	        WEFT_KEY_QUEUE,  WEFT_KEY_STATE, WEFT_KEY_FINAL_STATUS,
 	};
 	enum { NKEYS = sizeof keys / sizeof keys[0], NCOLS = sizeof headers / sizeof headers[0] };
 	struct json_object *apps =
@@ -158,7 +157,7 @@ int report_apps_table(FILE *out, struct json_object *root, char **cause)
 		for (int k = 0; k < NKEYS; k++)
 			cells[k] = report_field_or_na(app, keys[k]);
 		cells[NKEYS] = report_progress(app);
-		cells[NKEYS + 1] = report_field_or_na(app, WEFT_APP_KEY_TRACKING_URL);
+		cells[NKEYS + 1] = report_field_or_na(app, WEFT_KEY_TRACKING_URL);
 		table_add_row(t, (const char *const *)cells);
 		for (int k = 0; k < NCOLS; k++)
 			free(cells[k]);
@@ -194,16 +193,16 @@ int report_app_status(FILE *out, struct json_object *root, char **cause)
 		char *(*render)(struct json_object *, const char *);
 	} lines[] = {
 	        {"Application-Id", WEFT_APP_KEY_ID, report_field_or_na},
-	        {"Application-Name", WEFT_APP_KEY_NAME, report_field_or_na},
+	        {"Application-Name", WEFT_KEY_NAME, report_field_or_na},
 	        {"Application-Type", WEFT_APP_KEY_APPLICATION_TYPE, report_field_or_na},
-	        {"User", WEFT_APP_KEY_USER, report_field_or_na},
-	        {"Queue", WEFT_APP_KEY_QUEUE, report_field_or_na},
+	        {"User", WEFT_KEY_USER, report_field_or_na},
+	        {"Queue", WEFT_KEY_QUEUE, report_field_or_na},
 	        {"Start-Time", WEFT_APP_KEY_STARTED_TIME, report_time},
 	        {"Finish-Time", WEFT_APP_KEY_FINISHED_TIME, report_time},
 	        {"Elapsed", WEFT_APP_KEY_ELAPSED_TIME, report_duration},
-	        {"State", WEFT_APP_KEY_STATE, report_field_or_na},
-	        {"Final-State", WEFT_APP_KEY_FINAL_STATUS, report_field_or_na},
-	        {"Tracking-URL", WEFT_APP_KEY_TRACKING_URL, report_field_or_na},
+	        {"State", WEFT_KEY_STATE, report_field_or_na},
+	        {"Final-State", WEFT_KEY_FINAL_STATUS, report_field_or_na},
+	        {"Tracking-URL", WEFT_KEY_TRACKING_URL, report_field_or_na},
 	        {"AM Host", WEFT_APP_KEY_AM_HOST_HTTP_ADDRESS, report_field_or_na},
 	        {"AM Container Logs", WEFT_APP_KEY_AM_CONTAINER_LOGS, report_field_or_na},
 	        {"Running Containers", WEFT_APP_KEY_RUNNING_CONTAINERS, report_field_or_na},
@@ -238,7 +237,7 @@ int report_app_status(FILE *out, struct json_object *root, char **cause)
 			fputs("\tAggregate Resource Allocation : N/A\n", out);
 	}
 	/* Diagnostics may span lines; keep them indented under the label. */
-	text = report_field(app, WEFT_APP_KEY_DIAGNOSTICS);
+	text = report_field(app, WEFT_KEY_DIAGNOSTICS);
 	fputs(strcmp(text, "N/A") == 0 || text[0] == '\0' ? "\tDiagnostics :" : "\tDiagnostics : ",
 	      out);
 	for (const char *p = strcmp(text, "N/A") == 0 ? "" : text; *p != '\0'; p++) {

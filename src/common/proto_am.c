@@ -107,8 +107,8 @@ static struct json_object *proto_am_resource_encode(weft_resource_t r)
 {
 	struct json_object *o = wjson_new_object();
 
-	wjson_add_int(o, WEFT_AM_KEY_MEMORY, r.memory_mb);
-	wjson_add_int(o, WEFT_AM_KEY_VCORES_RESOURCE, r.vcores);
+	wjson_add_int(o, WEFT_KEY_MEMORY, r.memory_mb);
+	wjson_add_int(o, WEFT_KEY_VCORES_RESOURCE, r.vcores);
 	return o;
 }
 
@@ -123,9 +123,8 @@ static int proto_am_resource_decode(struct json_object *obj, const char *key, we
 		return -1;
 	if (r == NULL)
 		return 0;
-	if (wjson_get_int(r, key, WEFT_AM_KEY_MEMORY, true, 0, INT64_MAX, &mem, cause) != 0 ||
-	    wjson_get_int(r, key, WEFT_AM_KEY_VCORES_RESOURCE, true, 0, INT64_MAX, &cores, cause) !=
-	            0)
+	if (wjson_get_int(r, key, WEFT_KEY_MEMORY, true, 0, INT64_MAX, &mem, cause) != 0 ||
+	    wjson_get_int(r, key, WEFT_KEY_VCORES_RESOURCE, true, 0, INT64_MAX, &cores, cause) != 0)
 		return -1;
 	*out = weft_resource(mem, cores);
 	return 0;
@@ -197,10 +196,9 @@ struct json_object *proto_am_register_encode(const struct proto_am_register *m)
 {
 	struct json_object *o = wjson_new_object();
 
-	wjson_add_string(o, WEFT_AM_KEY_HOST, m->host != NULL ? m->host : "");
+	wjson_add_string(o, WEFT_KEY_HOST, m->host != NULL ? m->host : "");
 	wjson_add_int(o, WEFT_AM_KEY_RPC_PORT, m->rpc_port);
-	wjson_add_string(o, WEFT_AM_KEY_TRACKING_URL,
-	                 m->tracking_url != NULL ? m->tracking_url : "");
+	wjson_add_string(o, WEFT_KEY_TRACKING_URL, m->tracking_url != NULL ? m->tracking_url : "");
 	return o;
 }
 
@@ -211,10 +209,10 @@ int proto_am_register_decode(struct json_object *obj, struct proto_am_register *
 	memset(m, 0, sizeof *m);
 	m->host = "";
 	m->tracking_url = "";
-	if (proto_am_get_string(obj, "", WEFT_AM_KEY_HOST, false, PROTO_AM_HOST_MAX, &m->host,
+	if (proto_am_get_string(obj, "", WEFT_KEY_HOST, false, PROTO_AM_HOST_MAX, &m->host,
 	                        cause) != 0 ||
 	    wjson_get_int(obj, "", WEFT_AM_KEY_RPC_PORT, false, -1, 65535, &port, cause) != 0 ||
-	    proto_am_get_string(obj, "", WEFT_AM_KEY_TRACKING_URL, false, PROTO_AM_URL_MAX,
+	    proto_am_get_string(obj, "", WEFT_KEY_TRACKING_URL, false, PROTO_AM_URL_MAX,
 	                        &m->tracking_url, cause) != 0)
 		return -1;
 	m->rpc_port = (int)port;
@@ -225,12 +223,12 @@ struct json_object *proto_am_registered_encode(const struct proto_am_registered 
 {
 	struct json_object *o = wjson_new_object();
 
-	wjson_add_string(o, WEFT_AM_KEY_APPLICATION_ID, m->application_id);
+	wjson_add_string(o, WEFT_KEY_APPLICATION_ID, m->application_id);
 	wjson_add_string(o, WEFT_AM_KEY_ATTEMPT_ID, m->attempt_id);
 	if (m->queue != NULL)
-		wjson_add_string(o, WEFT_AM_KEY_QUEUE, m->queue);
+		wjson_add_string(o, WEFT_KEY_QUEUE, m->queue);
 	if (m->user != NULL)
-		wjson_add_string(o, WEFT_AM_KEY_USER, m->user);
+		wjson_add_string(o, WEFT_KEY_USER, m->user);
 	wjson_add(o, WEFT_AM_KEY_MAXIMUM_RESOURCE, proto_am_resource_encode(m->maximum));
 	wjson_add(o, WEFT_AM_KEY_MINIMUM_RESOURCE, proto_am_resource_encode(m->minimum));
 	return o;
@@ -239,13 +237,13 @@ struct json_object *proto_am_registered_encode(const struct proto_am_registered 
 int proto_am_registered_decode(struct json_object *obj, struct proto_am_registered *m, char **cause)
 {
 	memset(m, 0, sizeof *m);
-	if (proto_am_get_name(obj, "", WEFT_AM_KEY_APPLICATION_ID, WEFT_ID_MAX, &m->application_id,
+	if (proto_am_get_name(obj, "", WEFT_KEY_APPLICATION_ID, WEFT_ID_MAX, &m->application_id,
 	                      cause) != 0 ||
 	    proto_am_get_name(obj, "", WEFT_AM_KEY_ATTEMPT_ID, WEFT_ID_MAX, &m->attempt_id,
 	                      cause) != 0 ||
-	    proto_am_get_string(obj, "", WEFT_AM_KEY_QUEUE, false, PROTO_AM_NAME_MAX, &m->queue,
+	    proto_am_get_string(obj, "", WEFT_KEY_QUEUE, false, PROTO_AM_NAME_MAX, &m->queue,
 	                        cause) != 0 ||
-	    proto_am_get_string(obj, "", WEFT_AM_KEY_USER, false, PROTO_AM_NAME_MAX, &m->user,
+	    proto_am_get_string(obj, "", WEFT_KEY_USER, false, PROTO_AM_NAME_MAX, &m->user,
 	                        cause) != 0 ||
 	    proto_am_resource_decode(obj, WEFT_AM_KEY_MAXIMUM_RESOURCE, &m->maximum, cause) != 0 ||
 	    proto_am_resource_decode(obj, WEFT_AM_KEY_MINIMUM_RESOURCE, &m->minimum, cause) != 0)
@@ -293,10 +291,10 @@ static struct json_object *proto_am_ask_encode(const struct proto_am_ask *a)
 {
 	struct json_object *o = wjson_new_object();
 
-	wjson_add_int(o, WEFT_AM_KEY_PRIORITY, a->priority);
+	wjson_add_int(o, WEFT_KEY_PRIORITY, a->priority);
 	wjson_add_int(o, WEFT_AM_KEY_COUNT, a->count);
-	wjson_add_int(o, WEFT_AM_KEY_MEMORY_MB, a->capability.memory_mb);
-	wjson_add_int(o, WEFT_AM_KEY_VCORES, a->capability.vcores);
+	wjson_add_int(o, WEFT_KEY_MEMORY_MB, a->capability.memory_mb);
+	wjson_add_int(o, WEFT_KEY_VCORES, a->capability.vcores);
 	if (a->n_nodes > 0)
 		wjson_add(o, WEFT_AM_KEY_NODES, proto_am_strings_encode(a->nodes, a->n_nodes));
 	if (a->n_racks > 0)
@@ -310,8 +308,8 @@ struct json_object *proto_am_allocate_encode(const struct proto_am_allocate *m)
 	struct json_object *o = wjson_new_object();
 	struct json_object *asks = json_object_new_array();
 
-	wjson_add_int(o, WEFT_AM_KEY_RESPONSE_ID, m->response_id);
-	wjson_add_double(o, WEFT_AM_KEY_PROGRESS, proto_am_progress(m->progress));
+	wjson_add_int(o, WEFT_KEY_RESPONSE_ID, m->response_id);
+	wjson_add_double(o, WEFT_KEY_PROGRESS, proto_am_progress(m->progress));
 	for (int i = 0; i < m->n_asks; i++)
 		json_object_array_add(asks, proto_am_ask_encode(&m->asks[i]));
 	wjson_add(o, WEFT_AM_KEY_ASKS, asks);
@@ -322,9 +320,9 @@ struct json_object *proto_am_allocate_encode(const struct proto_am_allocate *m)
 void proto_am_allocate_write(struct evbuffer *b, const struct proto_am_allocate *m)
 {
 	evbuffer_add(b, "{", 1);
-	PROTO_AM_WRITE_KEY_1ST(b, WEFT_AM_KEY_RESPONSE_ID);
+	PROTO_AM_WRITE_KEY_1ST(b, WEFT_KEY_RESPONSE_ID);
 	evbuffer_add_printf(b, "%" PRId64, m->response_id);
-	PROTO_AM_WRITE_KEY(b, WEFT_AM_KEY_PROGRESS);
+	PROTO_AM_WRITE_KEY(b, WEFT_KEY_PROGRESS);
 	evbuffer_add_printf(b, "%.3f", proto_am_progress(m->progress));
 	if (m->n_asks > 0) {
 		PROTO_AM_WRITE_KEY(b, WEFT_AM_KEY_ASKS);
@@ -333,13 +331,13 @@ void proto_am_allocate_write(struct evbuffer *b, const struct proto_am_allocate 
 			const struct proto_am_ask *a = &m->asks[i];
 
 			evbuffer_add(b, i > 0 ? ",{" : "{", i > 0 ? 2 : 1);
-			PROTO_AM_WRITE_KEY_1ST(b, WEFT_AM_KEY_PRIORITY);
+			PROTO_AM_WRITE_KEY_1ST(b, WEFT_KEY_PRIORITY);
 			evbuffer_add_printf(b, "%" PRId32, a->priority);
 			PROTO_AM_WRITE_KEY(b, WEFT_AM_KEY_COUNT);
 			evbuffer_add_printf(b, "%" PRId32, a->count);
-			PROTO_AM_WRITE_KEY(b, WEFT_AM_KEY_MEMORY_MB);
+			PROTO_AM_WRITE_KEY(b, WEFT_KEY_MEMORY_MB);
 			evbuffer_add_printf(b, "%" PRId64, a->capability.memory_mb);
-			PROTO_AM_WRITE_KEY(b, WEFT_AM_KEY_VCORES);
+			PROTO_AM_WRITE_KEY(b, WEFT_KEY_VCORES);
 			evbuffer_add_printf(b, "%" PRId64, a->capability.vcores);
 			if (a->n_nodes > 0) {
 				PROTO_AM_WRITE_KEY(b, WEFT_AM_KEY_NODES);
@@ -367,13 +365,13 @@ static int proto_am_progress_decode(struct json_object *obj, double *out, char *
 	struct json_object *v = NULL;
 	double p;
 
-	if (!json_object_object_get_ex(obj, WEFT_AM_KEY_PROGRESS, &v) || v == NULL)
+	if (!json_object_object_get_ex(obj, WEFT_KEY_PROGRESS, &v) || v == NULL)
 		return 0;
 	if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int))
-		return set_cause(cause, "%s: expected a number", WEFT_AM_KEY_PROGRESS);
+		return set_cause(cause, "%s: expected a number", WEFT_KEY_PROGRESS);
 	p = json_object_get_double(v);
 	if (!isfinite(p) || p < 0.0 || p > 1.0)
-		return set_cause(cause, "%s: %g is out of range [0, 1]", WEFT_AM_KEY_PROGRESS, p);
+		return set_cause(cause, "%s: %g is out of range [0, 1]", WEFT_KEY_PROGRESS, p);
 	*out = p;
 	return 0;
 }
@@ -408,13 +406,13 @@ static int proto_am_ask_decode(struct json_object *item, const char *path, const
 	size_t n;
 	bool relax = true;
 
-	if (wjson_get_int(item, path, WEFT_AM_KEY_PRIORITY, true, 0, INT32_MAX, &priority, cause) !=
+	if (wjson_get_int(item, path, WEFT_KEY_PRIORITY, true, 0, INT32_MAX, &priority, cause) !=
 	            0 ||
 	    wjson_get_int(item, path, WEFT_AM_KEY_COUNT, true, 0, INT32_MAX, &count, cause) != 0 ||
-	    wjson_get_int(item, path, WEFT_AM_KEY_MEMORY_MB, true, INT32_MIN, INT64_C(1) << 40,
+	    wjson_get_int(item, path, WEFT_KEY_MEMORY_MB, true, INT32_MIN, INT64_C(1) << 40,
 	                  &memory, cause) != 0 ||
-	    wjson_get_int(item, path, WEFT_AM_KEY_VCORES, true, INT32_MIN, 1 << 20, &vcores,
-	                  cause) != 0 ||
+	    wjson_get_int(item, path, WEFT_KEY_VCORES, true, INT32_MIN, 1 << 20, &vcores, cause) !=
+	            0 ||
 	    proto_am_get_array(item, path, WEFT_AM_KEY_NODES, false, PROTO_AM_MAX_HINTS, &nodes, &n,
 	                       cause) != 0 ||
 	    proto_am_get_array(item, path, WEFT_AM_KEY_RACKS, false, PROTO_AM_MAX_HINTS, &racks, &n,
@@ -440,7 +438,7 @@ int proto_am_allocate_decode(struct json_object *obj, struct proto_am_allocate *
 	size_t n_asks = 0, n_releases = 0, n_hints = 0, used = 0;
 
 	memset(m, 0, sizeof *m);
-	if (wjson_get_int(obj, "", WEFT_AM_KEY_RESPONSE_ID, true, 0, INT64_MAX - 1, &m->response_id,
+	if (wjson_get_int(obj, "", WEFT_KEY_RESPONSE_ID, true, 0, INT64_MAX - 1, &m->response_id,
 	                  cause) != 0 ||
 	    proto_am_progress_decode(obj, &m->progress, cause) != 0 ||
 	    proto_am_get_array(obj, "", WEFT_AM_KEY_ASKS, false, PROTO_AM_MAX_ASKS, &asks, &n_asks,
@@ -498,13 +496,13 @@ struct json_object *proto_am_grant_encode(const struct proto_am_grant *m)
 {
 	struct json_object *o = wjson_new_object();
 
-	wjson_add_string(o, WEFT_AM_KEY_CONTAINER_ID, m->container_id);
-	wjson_add_string(o, WEFT_AM_KEY_NODE_ID, m->node_id);
-	wjson_add_string(o, WEFT_AM_KEY_NODE_HTTP_ADDRESS, m->node_http_address);
-	wjson_add_int(o, WEFT_AM_KEY_PRIORITY, m->priority);
-	wjson_add_int(o, WEFT_AM_KEY_MEMORY_MB, m->resource.memory_mb);
-	wjson_add_int(o, WEFT_AM_KEY_VCORES, m->resource.vcores);
-	wjson_add_string(o, WEFT_AM_KEY_TOKEN, m->token);
+	wjson_add_string(o, WEFT_KEY_CONTAINER_ID, m->container_id);
+	wjson_add_string(o, WEFT_KEY_NODE_ID, m->node_id);
+	wjson_add_string(o, WEFT_KEY_NODE_HTTP_ADDRESS, m->node_http_address);
+	wjson_add_int(o, WEFT_KEY_PRIORITY, m->priority);
+	wjson_add_int(o, WEFT_KEY_MEMORY_MB, m->resource.memory_mb);
+	wjson_add_int(o, WEFT_KEY_VCORES, m->resource.vcores);
+	wjson_add_string(o, WEFT_KEY_TOKEN, m->token);
 	return o;
 }
 
@@ -514,20 +512,19 @@ struct json_object *proto_am_grant_encode(const struct proto_am_grant *m)
 void proto_am_grant_write(struct evbuffer *b, const struct proto_am_grant *m)
 {
 	evbuffer_add(b, "{", 1);
-	PROTO_AM_WRITE_KEY_1ST(b, WEFT_AM_KEY_CONTAINER_ID);
+	PROTO_AM_WRITE_KEY_1ST(b, WEFT_KEY_CONTAINER_ID);
 	proto_am_write_string(b, m->container_id);
-	PROTO_AM_WRITE_KEY(b, WEFT_AM_KEY_NODE_ID);
+	PROTO_AM_WRITE_KEY(b, WEFT_KEY_NODE_ID);
 	proto_am_write_string(b, m->node_id);
-	PROTO_AM_WRITE_KEY(b, WEFT_AM_KEY_NODE_HTTP_ADDRESS);
+	PROTO_AM_WRITE_KEY(b, WEFT_KEY_NODE_HTTP_ADDRESS);
 	proto_am_write_string(b, m->node_http_address);
 	/* One printf for the numbers: it costs more than the rest. */
 	evbuffer_add_printf(
 	        b,
-	        "," PROTO_AM_KEY(WEFT_AM_KEY_PRIORITY) "%" PRId32 "," PROTO_AM_KEY(
-	                WEFT_AM_KEY_MEMORY_MB) "%" PRId64
-	                                       "," PROTO_AM_KEY(WEFT_AM_KEY_VCORES) "%" PRId64,
+	        "," PROTO_AM_KEY(WEFT_KEY_PRIORITY) "%" PRId32 "," PROTO_AM_KEY(
+	                WEFT_KEY_MEMORY_MB) "%" PRId64 "," PROTO_AM_KEY(WEFT_KEY_VCORES) "%" PRId64,
 	        m->priority, m->resource.memory_mb, m->resource.vcores);
-	PROTO_AM_WRITE_KEY(b, WEFT_AM_KEY_TOKEN);
+	PROTO_AM_WRITE_KEY(b, WEFT_KEY_TOKEN);
 	proto_am_write_string(b, m->token);
 	evbuffer_add(b, "}", 1);
 }
@@ -538,18 +535,16 @@ static int proto_am_grant_decode(struct json_object *g, const char *path, struct
 {
 	int64_t priority = 0, mem = 0, cores = 0;
 
-	if (proto_am_get_container_id(g, path, WEFT_AM_KEY_CONTAINER_ID, &m->container_id, cause) !=
+	if (proto_am_get_container_id(g, path, WEFT_KEY_CONTAINER_ID, &m->container_id, cause) !=
 	            0 ||
-	    proto_am_get_name(g, path, WEFT_AM_KEY_NODE_ID, PROTO_AM_NAME_MAX, &m->node_id,
-	                      cause) != 0 ||
-	    proto_am_get_name(g, path, WEFT_AM_KEY_NODE_HTTP_ADDRESS, PROTO_AM_NAME_MAX,
+	    proto_am_get_name(g, path, WEFT_KEY_NODE_ID, PROTO_AM_NAME_MAX, &m->node_id, cause) !=
+	            0 ||
+	    proto_am_get_name(g, path, WEFT_KEY_NODE_HTTP_ADDRESS, PROTO_AM_NAME_MAX,
 	                      &m->node_http_address, cause) != 0 ||
-	    proto_am_get_name(g, path, WEFT_AM_KEY_TOKEN, PROTO_AM_NAME_MAX, &m->token, cause) !=
-	            0 ||
-	    wjson_get_int(g, path, WEFT_AM_KEY_PRIORITY, false, 0, INT32_MAX, &priority, cause) !=
-	            0 ||
-	    wjson_get_int(g, path, WEFT_AM_KEY_MEMORY_MB, false, 0, INT64_MAX, &mem, cause) != 0 ||
-	    wjson_get_int(g, path, WEFT_AM_KEY_VCORES, false, 0, INT64_MAX, &cores, cause) != 0)
+	    proto_am_get_name(g, path, WEFT_KEY_TOKEN, PROTO_AM_NAME_MAX, &m->token, cause) != 0 ||
+	    wjson_get_int(g, path, WEFT_KEY_PRIORITY, false, 0, INT32_MAX, &priority, cause) != 0 ||
+	    wjson_get_int(g, path, WEFT_KEY_MEMORY_MB, false, 0, INT64_MAX, &mem, cause) != 0 ||
+	    wjson_get_int(g, path, WEFT_KEY_VCORES, false, 0, INT64_MAX, &cores, cause) != 0)
 		return -1;
 	m->priority = (int32_t)priority;
 	m->resource = weft_resource(mem, cores);
@@ -560,11 +555,11 @@ struct json_object *proto_am_container_status_encode(const struct proto_am_conta
 {
 	struct json_object *o = wjson_new_object();
 
-	wjson_add_string(o, WEFT_AM_KEY_CONTAINER_ID, m->container_id);
-	wjson_add_string(o, WEFT_AM_KEY_STATE,
-	                 m->state != NULL ? m->state : WEFT_AM_STATE_COMPLETE);
-	wjson_add_int(o, WEFT_AM_KEY_EXIT_STATUS, m->exit_status);
-	wjson_add_string(o, WEFT_AM_KEY_DIAGNOSTICS, m->diagnostics != NULL ? m->diagnostics : "");
+	wjson_add_string(o, WEFT_KEY_CONTAINER_ID, m->container_id);
+	wjson_add_string(o, WEFT_KEY_STATE,
+	                 m->state != NULL ? m->state : WEFT_CONTAINER_STATE_COMPLETE);
+	wjson_add_int(o, WEFT_KEY_EXIT_STATUS, m->exit_status);
+	wjson_add_string(o, WEFT_KEY_DIAGNOSTICS, m->diagnostics != NULL ? m->diagnostics : "");
 	return o;
 }
 
@@ -576,13 +571,13 @@ static int proto_am_container_status_decode(struct json_object *c, const char *p
 
 	m->state = NULL;
 	m->diagnostics = "";
-	if (proto_am_get_container_id(c, path, WEFT_AM_KEY_CONTAINER_ID, &m->container_id, cause) !=
+	if (proto_am_get_container_id(c, path, WEFT_KEY_CONTAINER_ID, &m->container_id, cause) !=
 	            0 ||
-	    wjson_get_int(c, path, WEFT_AM_KEY_EXIT_STATUS, true, INT32_MIN, INT32_MAX, &status,
+	    wjson_get_int(c, path, WEFT_KEY_EXIT_STATUS, true, INT32_MIN, INT32_MAX, &status,
 	                  cause) != 0 ||
-	    proto_am_get_string(c, path, WEFT_AM_KEY_STATE, false, PROTO_AM_NAME_MAX, &m->state,
+	    proto_am_get_string(c, path, WEFT_KEY_STATE, false, PROTO_AM_NAME_MAX, &m->state,
 	                        cause) != 0 ||
-	    proto_am_get_string(c, path, WEFT_AM_KEY_DIAGNOSTICS, false, PROTO_AM_DIAGNOSTICS_MAX,
+	    proto_am_get_string(c, path, WEFT_KEY_DIAGNOSTICS, false, PROTO_AM_DIAGNOSTICS_MAX,
 	                        &m->diagnostics, cause) != 0)
 		return -1;
 	m->exit_status = (int32_t)status;
@@ -593,7 +588,7 @@ struct json_object *proto_am_preempt_encode(const struct proto_am_preempt *m)
 {
 	struct json_object *o = wjson_new_object();
 
-	wjson_add_string(o, WEFT_AM_KEY_CONTAINER_ID, m->container_id);
+	wjson_add_string(o, WEFT_KEY_CONTAINER_ID, m->container_id);
 	wjson_add_int(o, WEFT_AM_KEY_KILL_AT_MS, m->kill_at_ms);
 	return o;
 }
@@ -602,8 +597,8 @@ struct json_object *proto_am_preempt_encode(const struct proto_am_preempt *m)
 static int proto_am_preempt_decode(struct json_object *p, const char *path,
                                    struct proto_am_preempt *m, char **cause)
 {
-	return proto_am_get_container_id(p, path, WEFT_AM_KEY_CONTAINER_ID, &m->container_id,
-	                                 cause) != 0 ||
+	return proto_am_get_container_id(p, path, WEFT_KEY_CONTAINER_ID, &m->container_id, cause) !=
+	                               0 ||
 	                       wjson_get_int(p, path, WEFT_AM_KEY_KILL_AT_MS, true, 0, INT64_MAX,
 	                                     &m->kill_at_ms, cause) != 0
 	               ? -1
@@ -642,12 +637,12 @@ static struct json_object *proto_am_preempt_list(const struct proto_am_allocated
 /* Every field but "allocated". */
 static void proto_am_allocated_rest(struct json_object *o, const struct proto_am_allocated *m)
 {
-	wjson_add_int(o, WEFT_AM_KEY_RESPONSE_ID, m->response_id);
+	wjson_add_int(o, WEFT_KEY_RESPONSE_ID, m->response_id);
 	wjson_add(o, WEFT_AM_KEY_COMPLETED, proto_am_completed_list(m));
 	wjson_add(o, WEFT_AM_KEY_PREEMPT, proto_am_preempt_list(m));
 	wjson_add(o, WEFT_AM_KEY_AVAILABLE, proto_am_resource_encode(m->available));
 	wjson_add_int(o, WEFT_AM_KEY_NUM_CLUSTER_NODES, m->num_cluster_nodes);
-	wjson_add_string(o, WEFT_AM_KEY_ACTION,
+	wjson_add_string(o, WEFT_KEY_ACTION,
 	                 m->action == PROTO_AM_ACTION_SHUTDOWN ? WEFT_AM_ACTION_SHUTDOWN
 	                                                       : WEFT_AM_ACTION_NORMAL);
 }
@@ -715,10 +710,10 @@ int proto_am_allocated_decode(struct json_object *obj, struct proto_am_allocated
 	int64_t nodes = 0;
 
 	memset(m, 0, sizeof *m);
-	if (wjson_get_int(obj, "", WEFT_AM_KEY_RESPONSE_ID, true, 0, INT64_MAX, &m->response_id,
+	if (wjson_get_int(obj, "", WEFT_KEY_RESPONSE_ID, true, 0, INT64_MAX, &m->response_id,
 	                  cause) != 0 ||
-	    proto_am_get_string(obj, "", WEFT_AM_KEY_ACTION, false, PROTO_AM_NAME_MAX,
-	                        &m->action_name, cause) != 0 ||
+	    proto_am_get_string(obj, "", WEFT_KEY_ACTION, false, PROTO_AM_NAME_MAX, &m->action_name,
+	                        cause) != 0 ||
 	    wjson_get_int(obj, "", WEFT_AM_KEY_NUM_CLUSTER_NODES, false, 0, INT32_MAX, &nodes,
 	                  cause) != 0 ||
 	    proto_am_resource_decode(obj, WEFT_AM_KEY_AVAILABLE, &m->available, cause) != 0)
@@ -757,10 +752,9 @@ struct json_object *proto_am_finish_encode(const struct proto_am_finish *m)
 {
 	struct json_object *o = wjson_new_object();
 
-	wjson_add_string(o, WEFT_AM_KEY_FINAL_STATUS, m->final_status);
-	wjson_add_string(o, WEFT_AM_KEY_DIAGNOSTICS, m->diagnostics != NULL ? m->diagnostics : "");
-	wjson_add_string(o, WEFT_AM_KEY_TRACKING_URL,
-	                 m->tracking_url != NULL ? m->tracking_url : "");
+	wjson_add_string(o, WEFT_KEY_FINAL_STATUS, m->final_status);
+	wjson_add_string(o, WEFT_KEY_DIAGNOSTICS, m->diagnostics != NULL ? m->diagnostics : "");
+	wjson_add_string(o, WEFT_KEY_TRACKING_URL, m->tracking_url != NULL ? m->tracking_url : "");
 	return o;
 }
 
@@ -771,11 +765,11 @@ int proto_am_finish_decode(struct json_object *obj, struct proto_am_finish *m, c
 	memset(m, 0, sizeof *m);
 	m->diagnostics = "";
 	m->tracking_url = "";
-	if (proto_am_get_string(obj, "", WEFT_AM_KEY_FINAL_STATUS, true, PROTO_AM_NAME_MAX,
+	if (proto_am_get_string(obj, "", WEFT_KEY_FINAL_STATUS, true, PROTO_AM_NAME_MAX,
 	                        &m->final_status, cause) != 0 ||
-	    proto_am_get_string(obj, "", WEFT_AM_KEY_DIAGNOSTICS, false, PROTO_AM_DIAGNOSTICS_MAX,
+	    proto_am_get_string(obj, "", WEFT_KEY_DIAGNOSTICS, false, PROTO_AM_DIAGNOSTICS_MAX,
 	                        &m->diagnostics, cause) != 0 ||
-	    proto_am_get_string(obj, "", WEFT_AM_KEY_TRACKING_URL, false, PROTO_AM_URL_MAX,
+	    proto_am_get_string(obj, "", WEFT_KEY_TRACKING_URL, false, PROTO_AM_URL_MAX,
 	                        &m->tracking_url, cause) != 0)
 		return -1;
 	for (i = 0; i < sizeof proto_am_final_statuses / sizeof *proto_am_final_statuses; i++) {
@@ -783,7 +777,7 @@ int proto_am_finish_decode(struct json_object *obj, struct proto_am_finish *m, c
 			return 0;
 	}
 	return set_cause(cause, "%s: '%s' is not SUCCEEDED, FAILED or KILLED",
-	                 WEFT_AM_KEY_FINAL_STATUS, m->final_status);
+	                 WEFT_KEY_FINAL_STATUS, m->final_status);
 }
 
 struct json_object *proto_am_finished_encode(void)

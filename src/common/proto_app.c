@@ -193,21 +193,21 @@ static int proto_app_text(const char *path, const char *text, char **cause)
 static int proto_app_parse_commands(struct json_object *spec, struct proto_app_submission *s,
                                     char **cause)
 {
-	const char *prefix = WEFT_APP_KEY_AM_CONTAINER_SPEC "." WEFT_APP_KEY_COMMANDS;
+	const char *prefix = WEFT_APP_KEY_AM_CONTAINER_SPEC "." WEFT_KEY_COMMANDS;
 	struct json_object *commands = NULL, *array, *single;
 	int n;
 
-	if (wjson_get_object(spec, WEFT_APP_KEY_AM_CONTAINER_SPEC, WEFT_APP_KEY_COMMANDS, true,
+	if (wjson_get_object(spec, WEFT_APP_KEY_AM_CONTAINER_SPEC, WEFT_KEY_COMMANDS, true,
 	                     &commands, cause) != 0)
 		return -1;
-	n = proto_app_list(commands, prefix, WEFT_APP_KEY_COMMAND, true, json_type_string,
-	                   "a string", &array, &single, cause);
+	n = proto_app_list(commands, prefix, WEFT_KEY_COMMAND, true, json_type_string, "a string",
+	                   &array, &single, cause);
 	if (n < 0)
 		return -1;
 	s->commands = xcalloc(n, sizeof *s->commands);
 	for (int i = 0; i < n; i++) {
 		const char *line = json_object_get_string(proto_app_item(array, single, i));
-		char *path = proto_app_item_path(prefix, WEFT_APP_KEY_COMMAND, array, i);
+		char *path = proto_app_item_path(prefix, WEFT_KEY_COMMAND, array, i);
 		int rc = 0;
 
 		if (line[0] == '\0')
@@ -226,11 +226,11 @@ static int proto_app_parse_commands(struct json_object *spec, struct proto_app_s
 static int proto_app_parse_env(struct json_object *spec, struct proto_app_submission *s,
                                char **cause)
 {
-	const char *prefix = WEFT_APP_KEY_AM_CONTAINER_SPEC "." WEFT_APP_KEY_ENVIRONMENT;
+	const char *prefix = WEFT_APP_KEY_AM_CONTAINER_SPEC "." WEFT_KEY_ENVIRONMENT;
 	struct json_object *env = NULL, *array, *single;
 	int n;
 
-	if (wjson_get_object(spec, WEFT_APP_KEY_AM_CONTAINER_SPEC, WEFT_APP_KEY_ENVIRONMENT, false,
+	if (wjson_get_object(spec, WEFT_APP_KEY_AM_CONTAINER_SPEC, WEFT_KEY_ENVIRONMENT, false,
 	                     &env, cause) != 0)
 		return -1;
 	if (env == NULL)
@@ -296,14 +296,13 @@ static int proto_app_parse_file(struct json_object *entry, const char *path,
 	if (wjson_get_string(entry, path, WEFT_APP_KEY_KEY, true, &name, cause) != 0 ||
 	    wjson_get_object(entry, path, WEFT_APP_KEY_VALUE, true, &value, cause) != 0 ||
 	    wjson_get_string(value, vpath, WEFT_APP_KEY_RESOURCE, true, &url, cause) != 0 ||
-	    wjson_get_string(value, vpath, WEFT_APP_KEY_TYPE, false, &type, cause) != 0 ||
+	    wjson_get_string(value, vpath, WEFT_KEY_TYPE, false, &type, cause) != 0 ||
 	    wjson_get_string(value, vpath, WEFT_APP_KEY_VISIBILITY, false, &visibility, cause) !=
 	            0 ||
-	    wjson_get_int(value, vpath, WEFT_APP_KEY_SIZE, false, -1, INT64_MAX, &size, cause) !=
-	            0 ||
+	    wjson_get_int(value, vpath, WEFT_KEY_SIZE, false, -1, INT64_MAX, &size, cause) != 0 ||
 	    wjson_get_int(value, vpath, WEFT_APP_KEY_TIMESTAMP, false, 0, INT64_MAX, &timestamp,
 	                  cause) != 0 ||
-	    wjson_get_bool(value, vpath, WEFT_APP_KEY_EXECUTABLE, false, &executable, cause) != 0)
+	    wjson_get_bool(value, vpath, WEFT_KEY_EXECUTABLE, false, &executable, cause) != 0)
 		goto out;
 	if (!proto_app_valid_file_name(name)) {
 		set_cause(cause,
@@ -418,10 +417,10 @@ static int proto_app_parse_resource(struct json_object *body, struct proto_app_s
 
 	if (wjson_get_object(body, "", WEFT_APP_KEY_RESOURCE, false, &res, cause) != 0)
 		return -1;
-	if (res != NULL && (wjson_get_int(res, WEFT_APP_KEY_RESOURCE, WEFT_APP_KEY_MEMORY, false,
+	if (res != NULL && (wjson_get_int(res, WEFT_APP_KEY_RESOURCE, WEFT_KEY_MEMORY, false,
 	                                  INT32_MIN, INT64_C(1) << 40, &memory, cause) != 0 ||
-	                    wjson_get_int(res, WEFT_APP_KEY_RESOURCE, WEFT_APP_KEY_VCORES, false,
-	                                  INT32_MIN, 1 << 20, &vcores, cause) != 0))
+	                    wjson_get_int(res, WEFT_APP_KEY_RESOURCE, WEFT_KEY_VCORES_RESOURCE,
+	                                  false, INT32_MIN, 1 << 20, &vcores, cause) != 0))
 		return -1;
 	s->resource = weft_resource(memory, vcores);
 	return 0;
@@ -467,9 +466,9 @@ int proto_app_submission_decode(struct json_object *body, struct proto_app_submi
 	}
 	snprintf(s->app_id, sizeof s->app_id, "%s", id);
 	if (wjson_get_string(body, "", WEFT_APP_KEY_APP_NAME, false, &name, cause) != 0 ||
-	    wjson_get_string(body, "", WEFT_APP_KEY_QUEUE, false, &queue, cause) != 0 ||
+	    wjson_get_string(body, "", WEFT_KEY_QUEUE, false, &queue, cause) != 0 ||
 	    wjson_get_string(body, "", WEFT_APP_KEY_APP_TYPE, false, &type, cause) != 0 ||
-	    wjson_get_int(body, "", WEFT_APP_KEY_PRIORITY, false, INT32_MIN, INT32_MAX, &priority,
+	    wjson_get_int(body, "", WEFT_KEY_PRIORITY, false, INT32_MIN, INT32_MAX, &priority,
 	                  cause) != 0 ||
 	    wjson_get_int(body, "", WEFT_APP_KEY_MAX_APP_ATTEMPTS, false, 1, 1000, &attempts,
 	                  cause) != 0 ||
@@ -548,13 +547,13 @@ static struct json_object *proto_app_encode_files(const struct proto_app_submiss
 		struct json_object *value = wjson_new_object();
 
 		wjson_add_string(value, WEFT_APP_KEY_RESOURCE, f->url);
-		wjson_add_string(value, WEFT_APP_KEY_TYPE, WEFT_APP_RESOURCE_FILE);
+		wjson_add_string(value, WEFT_KEY_TYPE, WEFT_APP_RESOURCE_FILE);
 		wjson_add_string(value, WEFT_APP_KEY_VISIBILITY, WEFT_APP_VISIBILITY_APP);
 		if (f->size >= 0)
-			wjson_add_int(value, WEFT_APP_KEY_SIZE, f->size);
+			wjson_add_int(value, WEFT_KEY_SIZE, f->size);
 		wjson_add_int(value, WEFT_APP_KEY_TIMESTAMP, f->timestamp);
 		if (f->executable)
-			wjson_add_bool(value, WEFT_APP_KEY_EXECUTABLE, true);
+			wjson_add_bool(value, WEFT_KEY_EXECUTABLE, true);
 		json_object_array_add(list, proto_app_entry(f->name, value));
 	}
 	return proto_app_entries(list);
@@ -572,17 +571,17 @@ static struct json_object *proto_app_encode_spec(const struct proto_app_submissi
 		json_object_array_add(
 		        env,
 		        proto_app_entry(s->env[i].key, json_object_new_string(s->env[i].value)));
-	wjson_add(spec, WEFT_APP_KEY_ENVIRONMENT, proto_app_entries(env));
+	wjson_add(spec, WEFT_KEY_ENVIRONMENT, proto_app_entries(env));
 	if (s->n_commands == 1) {
-		wjson_add_string(commands, WEFT_APP_KEY_COMMAND, s->commands[0]);
+		wjson_add_string(commands, WEFT_KEY_COMMAND, s->commands[0]);
 	} else {
 		struct json_object *list = json_object_new_array();
 
 		for (int i = 0; i < s->n_commands; i++)
 			json_object_array_add(list, json_object_new_string(s->commands[i]));
-		wjson_add(commands, WEFT_APP_KEY_COMMAND, list);
+		wjson_add(commands, WEFT_KEY_COMMAND, list);
 	}
-	wjson_add(spec, WEFT_APP_KEY_COMMANDS, commands);
+	wjson_add(spec, WEFT_KEY_COMMANDS, commands);
 	return spec;
 }
 
@@ -594,13 +593,13 @@ struct json_object *proto_app_submission_encode(const struct proto_app_submissio
 
 	wjson_add_string(root, WEFT_APP_KEY_APP_ID, s->app_id);
 	wjson_add_string(root, WEFT_APP_KEY_APP_NAME, s->name);
-	wjson_add_string(root, WEFT_APP_KEY_QUEUE, s->queue);
+	wjson_add_string(root, WEFT_KEY_QUEUE, s->queue);
 	if (s->max_attempts > 0)
 		wjson_add_int(root, WEFT_APP_KEY_MAX_APP_ATTEMPTS, s->max_attempts);
 	wjson_add_string(root, WEFT_APP_KEY_APP_TYPE, s->type);
 	wjson_add_bool(root, WEFT_APP_KEY_UNMANAGED_AM, false);
 	if (s->priority != 0)
-		wjson_add_int(root, WEFT_APP_KEY_PRIORITY, s->priority);
+		wjson_add_int(root, WEFT_KEY_PRIORITY, s->priority);
 	if (s->keep_containers)
 		wjson_add_bool(root, WEFT_APP_KEY_KEEP_CONTAINERS, true);
 	if (s->n_tags > 0) {
@@ -612,8 +611,8 @@ struct json_object *proto_app_submission_encode(const struct proto_app_submissio
 		wjson_add(tags, WEFT_APP_KEY_TAG, list);
 		wjson_add(root, WEFT_APP_KEY_APP_TAGS, tags);
 	}
-	wjson_add_int(resource, WEFT_APP_KEY_MEMORY, s->resource.memory_mb);
-	wjson_add_int(resource, WEFT_APP_KEY_VCORES, s->resource.vcores);
+	wjson_add_int(resource, WEFT_KEY_MEMORY, s->resource.memory_mb);
+	wjson_add_int(resource, WEFT_KEY_VCORES_RESOURCE, s->resource.vcores);
 	wjson_add(root, WEFT_APP_KEY_RESOURCE, resource);
 	wjson_add(root, WEFT_APP_KEY_AM_CONTAINER_SPEC, proto_app_encode_spec(s));
 	return root;
@@ -628,8 +627,8 @@ struct json_object *proto_app_new_application_encode(const struct proto_app_new_
 	struct json_object *body = wjson_new_object();
 	struct json_object *max = wjson_new_object();
 
-	wjson_add_int(max, WEFT_APP_KEY_MEMORY, m->max_memory_mb);
-	wjson_add_int(max, WEFT_APP_KEY_VCORES, m->max_vcores);
+	wjson_add_int(max, WEFT_KEY_MEMORY, m->max_memory_mb);
+	wjson_add_int(max, WEFT_KEY_VCORES_RESOURCE, m->max_vcores);
 	wjson_add_string(body, WEFT_APP_KEY_APP_ID, m->app_id);
 	wjson_add(body, WEFT_APP_KEY_MAX_RESOURCE, max);
 	return body;
@@ -652,9 +651,9 @@ int proto_app_new_application_decode(struct json_object *obj, struct proto_app_n
 	snprintf(m->app_id, sizeof m->app_id, "%s", id);
 	if (wjson_get_object(obj, "", WEFT_APP_KEY_MAX_RESOURCE, false, &max, cause) != 0)
 		return -1;
-	if (max != NULL && (wjson_get_int(max, WEFT_APP_KEY_MAX_RESOURCE, WEFT_APP_KEY_MEMORY,
-	                                  false, 0, INT64_MAX, &m->max_memory_mb, cause) != 0 ||
-	                    wjson_get_int(max, WEFT_APP_KEY_MAX_RESOURCE, WEFT_APP_KEY_VCORES,
+	if (max != NULL && (wjson_get_int(max, WEFT_APP_KEY_MAX_RESOURCE, WEFT_KEY_MEMORY, false, 0,
+	                                  INT64_MAX, &m->max_memory_mb, cause) != 0 ||
+	                    wjson_get_int(max, WEFT_APP_KEY_MAX_RESOURCE, WEFT_KEY_VCORES_RESOURCE,
 	                                  false, 0, INT64_MAX, &m->max_vcores, cause) != 0))
 		return -1;
 	return 0;
@@ -668,7 +667,7 @@ struct json_object *proto_app_state_encode(const struct proto_app_state *m)
 {
 	struct json_object *o = wjson_new_object();
 
-	wjson_add_string(o, WEFT_APP_KEY_STATE, m->state);
+	wjson_add_string(o, WEFT_KEY_STATE, m->state);
 	return o;
 }
 
@@ -678,10 +677,10 @@ int proto_app_state_decode(struct json_object *obj, struct proto_app_state *m, c
 	const char *state = NULL;
 
 	m->state[0] = '\0';
-	if (wjson_get_string(obj, "", WEFT_APP_KEY_STATE, true, &state, cause) != 0)
+	if (wjson_get_string(obj, "", WEFT_KEY_STATE, true, &state, cause) != 0)
 		return -1;
 	if (!proto_app_valid_word(state, sizeof m->state - 1))
-		return set_cause(cause, WEFT_APP_KEY_STATE ": must be 1-%zu printable characters",
+		return set_cause(cause, WEFT_KEY_STATE ": must be 1-%zu printable characters",
 		                 sizeof m->state - 1);
 	snprintf(m->state, sizeof m->state, "%s", state);
 	return 0;
@@ -702,19 +701,19 @@ struct json_object *proto_app_report_encode(const struct proto_app_report *m)
 	struct json_object *o = wjson_new_object();
 
 	proto_app_add_text(o, WEFT_APP_KEY_ID, m->id);
-	proto_app_add_text(o, WEFT_APP_KEY_USER, m->user);
-	proto_app_add_text(o, WEFT_APP_KEY_NAME, m->name);
-	proto_app_add_text(o, WEFT_APP_KEY_QUEUE, m->queue);
-	proto_app_add_text(o, WEFT_APP_KEY_STATE, m->state);
-	proto_app_add_text(o, WEFT_APP_KEY_FINAL_STATUS, m->final_status);
-	wjson_add_double(o, WEFT_APP_KEY_PROGRESS, m->progress);
+	proto_app_add_text(o, WEFT_KEY_USER, m->user);
+	proto_app_add_text(o, WEFT_KEY_NAME, m->name);
+	proto_app_add_text(o, WEFT_KEY_QUEUE, m->queue);
+	proto_app_add_text(o, WEFT_KEY_STATE, m->state);
+	proto_app_add_text(o, WEFT_KEY_FINAL_STATUS, m->final_status);
+	wjson_add_double(o, WEFT_KEY_PROGRESS, m->progress);
 	proto_app_add_text(o, WEFT_APP_KEY_TRACKING_UI, m->tracking_ui);
-	proto_app_add_text(o, WEFT_APP_KEY_TRACKING_URL, m->tracking_url);
-	proto_app_add_text(o, WEFT_APP_KEY_DIAGNOSTICS, m->diagnostics);
+	proto_app_add_text(o, WEFT_KEY_TRACKING_URL, m->tracking_url);
+	proto_app_add_text(o, WEFT_KEY_DIAGNOSTICS, m->diagnostics);
 	wjson_add_int(o, WEFT_APP_KEY_CLUSTER_ID, m->cluster_id);
 	proto_app_add_text(o, WEFT_APP_KEY_APPLICATION_TYPE, m->application_type);
 	proto_app_add_text(o, WEFT_APP_KEY_APPLICATION_TAGS, m->application_tags);
-	wjson_add_int(o, WEFT_APP_KEY_PRIORITY, m->priority);
+	wjson_add_int(o, WEFT_KEY_PRIORITY, m->priority);
 	wjson_add_int(o, WEFT_APP_KEY_STARTED_TIME, m->started_ms);
 	wjson_add_int(o, WEFT_APP_KEY_LAUNCH_TIME, m->launch_ms);
 	wjson_add_int(o, WEFT_APP_KEY_FINISHED_TIME, m->finished_ms);
@@ -772,13 +771,13 @@ int proto_app_report_decode(struct json_object *obj, struct proto_app_report *m,
 		size_t offset;
 	} strings[] = {
 	        {WEFT_APP_KEY_ID, offsetof(struct proto_app_report, id)},
-	        {WEFT_APP_KEY_USER, offsetof(struct proto_app_report, user)},
-	        {WEFT_APP_KEY_NAME, offsetof(struct proto_app_report, name)},
-	        {WEFT_APP_KEY_QUEUE, offsetof(struct proto_app_report, queue)},
-	        {WEFT_APP_KEY_FINAL_STATUS, offsetof(struct proto_app_report, final_status)},
+	        {WEFT_KEY_USER, offsetof(struct proto_app_report, user)},
+	        {WEFT_KEY_NAME, offsetof(struct proto_app_report, name)},
+	        {WEFT_KEY_QUEUE, offsetof(struct proto_app_report, queue)},
+	        {WEFT_KEY_FINAL_STATUS, offsetof(struct proto_app_report, final_status)},
 	        {WEFT_APP_KEY_TRACKING_UI, offsetof(struct proto_app_report, tracking_ui)},
-	        {WEFT_APP_KEY_TRACKING_URL, offsetof(struct proto_app_report, tracking_url)},
-	        {WEFT_APP_KEY_DIAGNOSTICS, offsetof(struct proto_app_report, diagnostics)},
+	        {WEFT_KEY_TRACKING_URL, offsetof(struct proto_app_report, tracking_url)},
+	        {WEFT_KEY_DIAGNOSTICS, offsetof(struct proto_app_report, diagnostics)},
 	        {WEFT_APP_KEY_APPLICATION_TYPE,
 	         offsetof(struct proto_app_report, application_type)},
 	        {WEFT_APP_KEY_APPLICATION_TAGS,
@@ -795,7 +794,7 @@ int proto_app_report_decode(struct json_object *obj, struct proto_app_report *m,
 		int64_t min;
 	} ints[] = {
 	        {WEFT_APP_KEY_CLUSTER_ID, offsetof(struct proto_app_report, cluster_id), 0},
-	        {WEFT_APP_KEY_PRIORITY, offsetof(struct proto_app_report, priority), INT32_MIN},
+	        {WEFT_KEY_PRIORITY, offsetof(struct proto_app_report, priority), INT32_MIN},
 	        {WEFT_APP_KEY_STARTED_TIME, offsetof(struct proto_app_report, started_ms), 0},
 	        {WEFT_APP_KEY_LAUNCH_TIME, offsetof(struct proto_app_report, launch_ms), 0},
 	        {WEFT_APP_KEY_FINISHED_TIME, offsetof(struct proto_app_report, finished_ms), 0},
@@ -813,12 +812,11 @@ int proto_app_report_decode(struct json_object *obj, struct proto_app_report *m,
 	if (!json_object_is_type(obj, json_type_object))
 		return set_cause(cause, WEFT_APP_KEY_APP ": expected an object, got %s",
 		                 obj == NULL ? "null" : proto_app_type_name(obj));
-	if (wjson_get_string(obj, WEFT_APP_KEY_APP, WEFT_APP_KEY_STATE, true, &m->state, cause) !=
-	    0)
+	if (wjson_get_string(obj, WEFT_APP_KEY_APP, WEFT_KEY_STATE, true, &m->state, cause) != 0)
 		return -1;
 	if (strlen(m->state) >= PROTO_APP_STATE_MAX)
 		return set_cause(cause,
-		                 WEFT_APP_KEY_APP "." WEFT_APP_KEY_STATE ": longer than %d bytes",
+		                 WEFT_APP_KEY_APP "." WEFT_KEY_STATE ": longer than %d bytes",
 		                 PROTO_APP_STATE_MAX - 1);
 	for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
 		const char **field = (const char **)((char *)m + strings[i].offset);
@@ -837,8 +835,7 @@ int proto_app_report_decode(struct json_object *obj, struct proto_app_report *m,
 		                  field, cause) != 0)
 			return -1;
 	}
-	if (proto_app_get_percent(obj, WEFT_APP_KEY_PROGRESS, -1, 100.0, &m->progress, cause) !=
-	            0 ||
+	if (proto_app_get_percent(obj, WEFT_KEY_PROGRESS, -1, 100.0, &m->progress, cause) != 0 ||
 	    proto_app_get_percent(obj, WEFT_APP_KEY_QUEUE_USAGE, 0, 1e9, &m->queue_usage, cause) !=
 	            0 ||
 	    proto_app_get_percent(obj, WEFT_APP_KEY_CLUSTER_USAGE, 0, 1e9, &m->cluster_usage,
@@ -858,9 +855,9 @@ struct json_object *proto_app_attempt_encode(const struct proto_app_attempt *m)
 	wjson_add_int(o, WEFT_APP_KEY_ID, m->number);
 	wjson_add_int(o, WEFT_APP_KEY_START_TIME, m->start_ms);
 	wjson_add_int(o, WEFT_APP_KEY_FINISHED_TIME, m->finished_ms);
-	proto_app_add_text(o, WEFT_APP_KEY_CONTAINER_ID, m->container_id);
-	proto_app_add_text(o, WEFT_APP_KEY_NODE_HTTP_ADDRESS, m->node_http_address);
-	proto_app_add_text(o, WEFT_APP_KEY_NODE_ID, m->node_id);
+	proto_app_add_text(o, WEFT_KEY_CONTAINER_ID, m->container_id);
+	proto_app_add_text(o, WEFT_KEY_NODE_HTTP_ADDRESS, m->node_http_address);
+	proto_app_add_text(o, WEFT_KEY_NODE_ID, m->node_id);
 	proto_app_add_text(o, WEFT_APP_KEY_LOGS_LINK, m->logs_link);
 	wjson_add_string(o, WEFT_APP_KEY_BLACKLISTED_NODES, "");
 	wjson_add_string(o, WEFT_APP_KEY_NODES_BLACKLISTED_BY_SYSTEM, "");
@@ -878,10 +875,9 @@ int proto_app_attempt_decode(struct json_object *obj, const char *path, struct p
 		const char *key;
 		size_t offset;
 	} strings[] = {
-	        {WEFT_APP_KEY_CONTAINER_ID, offsetof(struct proto_app_attempt, container_id)},
-	        {WEFT_APP_KEY_NODE_HTTP_ADDRESS,
-	         offsetof(struct proto_app_attempt, node_http_address)},
-	        {WEFT_APP_KEY_NODE_ID, offsetof(struct proto_app_attempt, node_id)},
+	        {WEFT_KEY_CONTAINER_ID, offsetof(struct proto_app_attempt, container_id)},
+	        {WEFT_KEY_NODE_HTTP_ADDRESS, offsetof(struct proto_app_attempt, node_http_address)},
+	        {WEFT_KEY_NODE_ID, offsetof(struct proto_app_attempt, node_id)},
 	        {WEFT_APP_KEY_LOGS_LINK, offsetof(struct proto_app_attempt, logs_link)},
 	        {WEFT_APP_KEY_APP_ATTEMPT_ID, offsetof(struct proto_app_attempt, attempt_id)},
 	        {WEFT_APP_KEY_APP_ATTEMPT_STATE, offsetof(struct proto_app_attempt, state)},

@@ -75,19 +75,19 @@ static int proto_node_get_address(struct json_object *obj, const char *key, cons
 
 const char *proto_node_container_state_name(enum proto_node_container_state state)
 {
-	return state == PROTO_NODE_CONTAINER_COMPLETE ? WEFT_NODE_STATE_COMPLETE
-	                                              : WEFT_NODE_STATE_RUNNING;
+	return state == PROTO_NODE_CONTAINER_COMPLETE ? WEFT_CONTAINER_STATE_COMPLETE
+	                                              : WEFT_CONTAINER_STATE_RUNNING;
 }
 
 struct json_object *proto_node_container_status_encode(const struct proto_node_container_status *m)
 {
 	struct json_object *o = wjson_new_object();
 
-	wjson_add_string(o, WEFT_NODE_KEY_CONTAINER_ID, m->container_id);
-	wjson_add_string(o, WEFT_NODE_KEY_STATE, proto_node_container_state_name(m->state));
-	wjson_add_int(o, WEFT_NODE_KEY_EXIT_STATUS, m->exit_status);
+	wjson_add_string(o, WEFT_KEY_CONTAINER_ID, m->container_id);
+	wjson_add_string(o, WEFT_KEY_STATE, proto_node_container_state_name(m->state));
+	wjson_add_int(o, WEFT_KEY_EXIT_STATUS, m->exit_status);
 	if (m->diagnostics != NULL)
-		wjson_add_string(o, WEFT_NODE_KEY_DIAGNOSTICS, m->diagnostics);
+		wjson_add_string(o, WEFT_KEY_DIAGNOSTICS, m->diagnostics);
 	return o;
 }
 
@@ -102,24 +102,25 @@ int proto_node_container_status_decode(struct json_object *obj, const char *path
 	m->diagnostics = "";
 	if (obj == NULL || !json_object_is_type(obj, json_type_object))
 		return set_cause(cause, "%s: expected an object", path);
-	if (wjson_get_string(obj, path, WEFT_NODE_KEY_CONTAINER_ID, true, &m->container_id,
-	                     cause) != 0 ||
-	    wjson_get_string(obj, path, WEFT_NODE_KEY_STATE, true, &state, cause) != 0 ||
-	    wjson_get_int(obj, path, WEFT_NODE_KEY_EXIT_STATUS, false, INT32_MIN, INT32_MAX,
+	if (wjson_get_string(obj, path, WEFT_KEY_CONTAINER_ID, true, &m->container_id, cause) !=
+	            0 ||
+	    wjson_get_string(obj, path, WEFT_KEY_STATE, true, &state, cause) != 0 ||
+	    wjson_get_int(obj, path, WEFT_KEY_EXIT_STATUS, false, INT32_MIN, INT32_MAX,
 	                  &exit_status, cause) != 0 ||
-	    proto_node_get_string(obj, path, WEFT_NODE_KEY_DIAGNOSTICS, false,
+	    proto_node_get_string(obj, path, WEFT_KEY_DIAGNOSTICS, false,
 	                          PROTO_NODE_DIAGNOSTICS_MAX, &m->diagnostics, cause) != 0)
 		return -1;
 	if (weft_container_id_parse(m->container_id, &cid) != 0)
 		return set_cause(cause, "%s.%s: '%.100s' is not a container id", path,
-		                 WEFT_NODE_KEY_CONTAINER_ID, m->container_id);
-	if (strcmp(state, WEFT_NODE_STATE_COMPLETE) == 0)
+		                 WEFT_KEY_CONTAINER_ID, m->container_id);
+	if (strcmp(state, WEFT_CONTAINER_STATE_COMPLETE) == 0)
 		m->state = PROTO_NODE_CONTAINER_COMPLETE;
-	else if (strcmp(state, WEFT_NODE_STATE_RUNNING) == 0)
+	else if (strcmp(state, WEFT_CONTAINER_STATE_RUNNING) == 0)
 		m->state = PROTO_NODE_CONTAINER_RUNNING;
 	else
-		return set_cause(cause, "%s.%s: '%.32s' is not %s or %s", path, WEFT_NODE_KEY_STATE,
-		                 state, WEFT_NODE_STATE_RUNNING, WEFT_NODE_STATE_COMPLETE);
+		return set_cause(cause, "%s.%s: '%.32s' is not %s or %s", path, WEFT_KEY_STATE,
+		                 state, WEFT_CONTAINER_STATE_RUNNING,
+		                 WEFT_CONTAINER_STATE_COMPLETE);
 	m->exit_status = (int)exit_status;
 	return 0;
 }
@@ -273,12 +274,12 @@ struct json_object *proto_node_register_encode(const struct proto_node_register 
 {
 	struct json_object *o = wjson_new_object();
 
-	wjson_add_string(o, WEFT_NODE_KEY_NODE_ID, m->node_id);
+	wjson_add_string(o, WEFT_KEY_NODE_ID, m->node_id);
 	wjson_add_string(o, WEFT_NODE_KEY_HTTP_ADDRESS, m->http_address);
 	if (m->rack != NULL)
 		wjson_add_string(o, WEFT_NODE_KEY_RACK, m->rack);
-	wjson_add_int(o, WEFT_NODE_KEY_MEMORY_MB, m->memory_mb);
-	wjson_add_int(o, WEFT_NODE_KEY_VCORES, m->vcores);
+	wjson_add_int(o, WEFT_KEY_MEMORY_MB, m->memory_mb);
+	wjson_add_int(o, WEFT_KEY_VCORES, m->vcores);
 	if (m->version != NULL)
 		wjson_add_string(o, WEFT_NODE_KEY_VERSION, m->version);
 	if (m->heartbeat_interval_ms > 0)
@@ -292,13 +293,13 @@ int proto_node_register_decode(struct json_object *obj, struct proto_node_regist
 	memset(m, 0, sizeof *m);
 	m->rack = WEFT_NODE_DEFAULT_RACK;
 	m->version = "";
-	if (proto_node_get_address(obj, WEFT_NODE_KEY_NODE_ID, &m->node_id, cause) != 0 ||
+	if (proto_node_get_address(obj, WEFT_KEY_NODE_ID, &m->node_id, cause) != 0 ||
 	    proto_node_get_address(obj, WEFT_NODE_KEY_HTTP_ADDRESS, &m->http_address, cause) != 0 ||
 	    proto_node_get_string(obj, "", WEFT_NODE_KEY_RACK, false, PROTO_NODE_TEXT_MAX, &m->rack,
 	                          cause) != 0 ||
-	    wjson_get_int(obj, "", WEFT_NODE_KEY_MEMORY_MB, true, 1, PROTO_NODE_MAX_MEMORY_MB,
+	    wjson_get_int(obj, "", WEFT_KEY_MEMORY_MB, true, 1, PROTO_NODE_MAX_MEMORY_MB,
 	                  &m->memory_mb, cause) != 0 ||
-	    wjson_get_int(obj, "", WEFT_NODE_KEY_VCORES, true, 1, PROTO_NODE_MAX_VCORES, &m->vcores,
+	    wjson_get_int(obj, "", WEFT_KEY_VCORES, true, 1, PROTO_NODE_MAX_VCORES, &m->vcores,
 	                  cause) != 0 ||
 	    proto_node_get_string(obj, "", WEFT_NODE_KEY_VERSION, false, PROTO_NODE_TEXT_MAX,
 	                          &m->version, cause) != 0 ||
@@ -347,8 +348,8 @@ struct json_object *proto_node_heartbeat_encode(const struct proto_node_heartbea
 {
 	struct json_object *o = wjson_new_object();
 
-	wjson_add_string(o, WEFT_NODE_KEY_NODE_ID, m->node_id);
-	wjson_add_int(o, WEFT_NODE_KEY_RESPONSE_ID, m->response_id);
+	wjson_add_string(o, WEFT_KEY_NODE_ID, m->node_id);
+	wjson_add_int(o, WEFT_KEY_RESPONSE_ID, m->response_id);
 	wjson_add_bool(o, WEFT_NODE_KEY_FULL_REPORT, m->full_report);
 	proto_node_statuses_encode(o, m->containers, m->n_containers);
 	wjson_add_bool(o, WEFT_NODE_KEY_HEALTHY, m->healthy);
@@ -364,9 +365,9 @@ int proto_node_heartbeat_decode(struct json_object *obj, struct proto_node_heart
 	m->full_report = true;
 	m->healthy = true;
 	m->health_report = "";
-	if (proto_node_get_address(obj, WEFT_NODE_KEY_NODE_ID, &m->node_id, cause) != 0 ||
-	    wjson_get_int(obj, "", WEFT_NODE_KEY_RESPONSE_ID, false, 0, INT64_MAX - 1,
-	                  &m->response_id, cause) != 0 ||
+	if (proto_node_get_address(obj, WEFT_KEY_NODE_ID, &m->node_id, cause) != 0 ||
+	    wjson_get_int(obj, "", WEFT_KEY_RESPONSE_ID, false, 0, INT64_MAX - 1, &m->response_id,
+	                  cause) != 0 ||
 	    wjson_get_bool(obj, "", WEFT_NODE_KEY_HEALTHY, false, &m->healthy, cause) != 0 ||
 	    wjson_get_bool(obj, "", WEFT_NODE_KEY_FULL_REPORT, false, &m->full_report, cause) !=
 	            0 ||
@@ -393,8 +394,8 @@ struct json_object *proto_node_heartbeat_answer_encode(const struct proto_node_h
 {
 	struct json_object *o = wjson_new_object();
 
-	wjson_add_int(o, WEFT_NODE_KEY_RESPONSE_ID, m->response_id);
-	wjson_add_string(o, WEFT_NODE_KEY_ACTION, proto_node_action_name(m->action));
+	wjson_add_int(o, WEFT_KEY_RESPONSE_ID, m->response_id);
+	wjson_add_string(o, WEFT_KEY_ACTION, proto_node_action_name(m->action));
 	proto_node_key_ids_encode(o, m->key_ids, m->n_key_ids);
 	proto_node_ids_encode(o, WEFT_NODE_KEY_TO_CLEANUP, m->containers_to_cleanup,
 	                      m->n_containers_to_cleanup);
@@ -411,9 +412,9 @@ int proto_node_heartbeat_answer_decode(struct json_object *obj,
 	const char *action = NULL;
 
 	memset(m, 0, sizeof *m);
-	if (wjson_get_int(obj, "", WEFT_NODE_KEY_RESPONSE_ID, true, 0, INT64_MAX, &m->response_id,
+	if (wjson_get_int(obj, "", WEFT_KEY_RESPONSE_ID, true, 0, INT64_MAX, &m->response_id,
 	                  cause) != 0 ||
-	    proto_node_get_string(obj, "", WEFT_NODE_KEY_ACTION, true, 64, &action, cause) != 0 ||
+	    proto_node_get_string(obj, "", WEFT_KEY_ACTION, true, 64, &action, cause) != 0 ||
 	    proto_node_key_ids_decode(obj, m->key_ids, &m->n_key_ids, &m->has_key_ids, cause) !=
 	            0 ||
 	    proto_node_ids_decode(obj, WEFT_NODE_KEY_TO_CLEANUP, &m->containers_to_cleanup,
@@ -498,21 +499,20 @@ static void proto_node_write_statuses(struct evbuffer *b,
 		const char *state = proto_node_container_state_name(st[i].state);
 
 		if (proto_node_plain(st[i].container_id) && st[i].diagnostics == NULL) {
-			evbuffer_add_printf(b,
-			                    "%s{\"" WEFT_NODE_KEY_CONTAINER_ID
-			                    "\":\"%s\",\"" WEFT_NODE_KEY_STATE
-			                    "\":\"%s\",\"" WEFT_NODE_KEY_EXIT_STATUS "\":%d}",
-			                    i == 0 ? "" : ",", st[i].container_id, state,
-			                    st[i].exit_status);
+			evbuffer_add_printf(
+			        b,
+			        "%s{\"" WEFT_KEY_CONTAINER_ID "\":\"%s\",\"" WEFT_KEY_STATE
+			        "\":\"%s\",\"" WEFT_KEY_EXIT_STATUS "\":%d}",
+			        i == 0 ? "" : ",", st[i].container_id, state, st[i].exit_status);
 			continue;
 		}
 		evbuffer_add(b, i == 0 ? "{" : ",{", i == 0 ? 1 : 2);
-		proto_node_write_key(b, WEFT_NODE_KEY_CONTAINER_ID, true);
+		proto_node_write_key(b, WEFT_KEY_CONTAINER_ID, true);
 		proto_node_write_string(b, st[i].container_id);
-		evbuffer_add_printf(b, ",\"%s\":\"%s\",\"%s\":%d", WEFT_NODE_KEY_STATE, state,
-		                    WEFT_NODE_KEY_EXIT_STATUS, st[i].exit_status);
+		evbuffer_add_printf(b, ",\"%s\":\"%s\",\"%s\":%d", WEFT_KEY_STATE, state,
+		                    WEFT_KEY_EXIT_STATUS, st[i].exit_status);
 		if (st[i].diagnostics != NULL) {
-			proto_node_write_key(b, WEFT_NODE_KEY_DIAGNOSTICS, false);
+			proto_node_write_key(b, WEFT_KEY_DIAGNOSTICS, false);
 			proto_node_write_string(b, st[i].diagnostics);
 		}
 		evbuffer_add(b, "}", 1);
@@ -523,7 +523,7 @@ static void proto_node_write_statuses(struct evbuffer *b,
 void proto_node_register_write(struct evbuffer *b, const struct proto_node_register *m)
 {
 	evbuffer_add(b, "{", 1);
-	proto_node_write_key(b, WEFT_NODE_KEY_NODE_ID, true);
+	proto_node_write_key(b, WEFT_KEY_NODE_ID, true);
 	proto_node_write_string(b, m->node_id);
 	proto_node_write_key(b, WEFT_NODE_KEY_HTTP_ADDRESS, false);
 	proto_node_write_string(b, m->http_address);
@@ -531,8 +531,8 @@ void proto_node_register_write(struct evbuffer *b, const struct proto_node_regis
 		proto_node_write_key(b, WEFT_NODE_KEY_RACK, false);
 		proto_node_write_string(b, m->rack);
 	}
-	evbuffer_add_printf(b, ",\"%s\":%" PRId64 ",\"%s\":%" PRId64, WEFT_NODE_KEY_MEMORY_MB,
-	                    m->memory_mb, WEFT_NODE_KEY_VCORES, m->vcores);
+	evbuffer_add_printf(b, ",\"%s\":%" PRId64 ",\"%s\":%" PRId64, WEFT_KEY_MEMORY_MB,
+	                    m->memory_mb, WEFT_KEY_VCORES, m->vcores);
 	if (m->version != NULL) {
 		proto_node_write_key(b, WEFT_NODE_KEY_VERSION, false);
 		proto_node_write_string(b, m->version);
@@ -548,20 +548,19 @@ void proto_node_heartbeat_write(struct evbuffer *b, const struct proto_node_hear
 {
 	if (proto_node_plain(m->node_id)) {
 		evbuffer_add_printf(b,
-		                    "{\"" WEFT_NODE_KEY_NODE_ID
-		                    "\":\"%s\",\"" WEFT_NODE_KEY_RESPONSE_ID "\":%" PRId64
-		                    ",\"" WEFT_NODE_KEY_FULL_REPORT "\":%s,\"" WEFT_NODE_KEY_HEALTHY
-		                    "\":%s",
+		                    "{\"" WEFT_KEY_NODE_ID "\":\"%s\",\"" WEFT_KEY_RESPONSE_ID
+		                    "\":%" PRId64 ",\"" WEFT_NODE_KEY_FULL_REPORT
+		                    "\":%s,\"" WEFT_NODE_KEY_HEALTHY "\":%s",
 		                    m->node_id, m->response_id, m->full_report ? "true" : "false",
 		                    m->healthy ? "true" : "false");
 	} else {
 		evbuffer_add(b, "{", 1);
-		proto_node_write_key(b, WEFT_NODE_KEY_NODE_ID, true);
+		proto_node_write_key(b, WEFT_KEY_NODE_ID, true);
 		proto_node_write_string(b, m->node_id);
 		evbuffer_add_printf(b, ",\"%s\":%" PRId64 ",\"%s\":%s,\"%s\":%s",
-		                    WEFT_NODE_KEY_RESPONSE_ID, m->response_id,
-		                    WEFT_NODE_KEY_FULL_REPORT, m->full_report ? "true" : "false",
-		                    WEFT_NODE_KEY_HEALTHY, m->healthy ? "true" : "false");
+		                    WEFT_KEY_RESPONSE_ID, m->response_id, WEFT_NODE_KEY_FULL_REPORT,
+		                    m->full_report ? "true" : "false", WEFT_NODE_KEY_HEALTHY,
+		                    m->healthy ? "true" : "false");
 	}
 	proto_node_write_statuses(b, m->containers, m->n_containers);
 	if (m->health_report != NULL) {

@@ -117,8 +117,8 @@ int submit_logs_last_attempt(const char *body, size_t len, char **container_id, 
 	link = best.logs_link;
 	if (cid == NULL) {
 		json_object_put(root);
-		return set_cause(cause, WEFT_APP_KEY_APP_ATTEMPT "." WEFT_APP_KEY_CONTAINER_ID
-		                                                 ": missing");
+		return set_cause(cause,
+		                 WEFT_APP_KEY_APP_ATTEMPT "." WEFT_KEY_CONTAINER_ID ": missing");
 	}
 	if (weft_container_id_parse(cid, &parsed) != 0) {
 		set_cause(cause, "appAttempt.containerId: '%s' is not a container id", cid);
