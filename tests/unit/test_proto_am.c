@@ -19,6 +19,7 @@
 #include "common/proto_am.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
+#include "testlib.h"
 
 #define CID2 "container_1700000000000_0001_01_000002"
 #define CID3 "container_1700000000000_0001_01_000003"
@@ -26,18 +27,6 @@
 
 /* ------------------------------------------------------------------ */
 /* Helpers. */
-
-/* Send obj over the "wire": its text, parsed again (obj is put). */
-static struct json_object *wire(struct json_object *obj)
-{
-	char *cause = NULL;
-	const char *text = wjson_text(obj);
-	struct json_object *back = wjson_parse(text, strlen(text), &cause);
-
-	ck_assert_msg(back != NULL, "%s: %s", text, cause);
-	json_object_put(obj);
-	return back;
-}
 
 /* What a writer appended, parsed (the buffer is freed). */
 static struct json_object *written(struct evbuffer *b)
@@ -50,24 +39,6 @@ static struct json_object *written(struct evbuffer *b)
 	              cause);
 	evbuffer_free(b);
 	return obj;
-}
-
-typedef int (*decoder_fn)(struct json_object *obj, char **cause);
-
-/* Decode text with f and expect a failure whose cause starts with
- * `expected` (the field path and the colon, at least). */
-static void expect_fail(decoder_fn f, const char *text, const char *expected)
-{
-	struct json_object *obj = json_tokener_parse(text);
-	char *cause = NULL;
-
-	ck_assert_msg(obj != NULL, "bad test JSON: %s", text);
-	ck_assert_msg(f(obj, &cause) == -1, "accepted: %s", text);
-	ck_assert_msg(cause != NULL && strncmp(cause, expected, strlen(expected)) == 0,
-	              "%s: expected a cause starting \"%s\", got \"%s\"", text, expected,
-	              cause != NULL ? cause : "(none)");
-	free(cause);
-	json_object_put(obj);
 }
 
 static int decode_register(struct json_object *obj, char **cause)
@@ -139,7 +110,7 @@ START_TEST(test_register_round_trip)
 	                                           .minimum = {1024, 1},
 	                                   },
 	                           rout;
-	struct json_object *obj = wire(proto_am_register_encode(&in));
+	struct json_object *obj = testlib_json_wire(proto_am_register_encode(&in));
 	char *cause = NULL;
 
 	ck_assert_int_eq(proto_am_register_decode(obj, &out, &cause), 0);
@@ -155,7 +126,7 @@ START_TEST(test_register_round_trip)
 	ck_assert_int_eq(out.rpc_port, -1);
 	json_object_put(obj);
 
-	obj = wire(proto_am_registered_encode(&rin));
+	obj = testlib_json_wire(proto_am_registered_encode(&rin));
 	ck_assert_int_eq(json_object_object_length(obj), 6);
 	ck_assert_int_eq(proto_am_registered_decode(obj, &rout, &cause), 0);
 	ck_assert_str_eq(rout.application_id, rin.application_id);
@@ -236,7 +207,7 @@ START_TEST(test_allocate_round_trip)
 	char *cause = NULL;
 
 	fill_allocate(&m, nodes, racks);
-	obj = wire(proto_am_allocate_encode(&m));
+	obj = testlib_json_wire(proto_am_allocate_encode(&m));
 	check_allocate(obj);
 	json_object_put(obj);
 	proto_am_allocate_write(b, &m);
@@ -249,7 +220,7 @@ START_TEST(test_allocate_round_trip)
 	 * and progress. */
 	memset(&m, 0, sizeof m);
 	m.progress = 7.5;
-	obj = wire(proto_am_allocate_encode(&m));
+	obj = testlib_json_wire(proto_am_allocate_encode(&m));
 	ck_assert_int_eq(proto_am_allocate_decode(obj, &out, &cause), 0);
 	ck_assert(out.progress == 1.0);
 	ck_assert_int_eq(out.n_asks, 0);
@@ -339,7 +310,7 @@ START_TEST(test_allocated_round_trip)
 	char *cause = NULL;
 
 	fill_allocated(&m, g, c, p);
-	obj = wire(proto_am_allocated_encode(&m));
+	obj = testlib_json_wire(proto_am_allocated_encode(&m));
 	check_allocated(obj);
 	proto_am_allocated_write(b, &m);
 	text_obj = written(b);
@@ -381,7 +352,7 @@ END_TEST
 START_TEST(test_finish_round_trip)
 {
 	struct proto_am_finish in = {.final_status = "FAILED", .diagnostics = "boom"}, out;
-	struct json_object *obj = wire(proto_am_finish_encode(&in));
+	struct json_object *obj = testlib_json_wire(proto_am_finish_encode(&in));
 	char *cause = NULL;
 	bool unregistered = false;
 
@@ -390,7 +361,7 @@ START_TEST(test_finish_round_trip)
 	ck_assert_str_eq(out.diagnostics, "boom");
 	ck_assert_str_eq(out.tracking_url, "");
 	json_object_put(obj);
-	obj = wire(proto_am_finished_encode());
+	obj = testlib_json_wire(proto_am_finished_encode());
 	ck_assert_str_eq(wjson_text(obj), "{\"isUnregistered\":true}");
 	ck_assert_int_eq(proto_am_finished_decode(obj, &unregistered, &cause), 0);
 	ck_assert(unregistered);
@@ -405,31 +376,33 @@ START_TEST(test_register_refuses_malformed)
 {
 	char *host = long_string(PROTO_AM_HOST_MAX + 1), *text;
 
-	expect_fail(decode_register, "{\"host\":1}", "host: expected");
-	expect_fail(decode_register, "{\"rpcPort\":\"1\"}", "rpcPort: expected");
-	expect_fail(decode_register, "{\"rpcPort\":70000}", "rpcPort: 70000 is out of range");
-	expect_fail(decode_register, "{\"trackingUrl\":[]}", "trackingUrl: expected");
+	testlib_decode_fails(decode_register, "{\"host\":1}", "host: expected");
+	testlib_decode_fails(decode_register, "{\"rpcPort\":\"1\"}", "rpcPort: expected");
+	testlib_decode_fails(decode_register, "{\"rpcPort\":70000}",
+	                     "rpcPort: 70000 is out of range");
+	testlib_decode_fails(decode_register, "{\"trackingUrl\":[]}", "trackingUrl: expected");
 	text = xasprintf("{\"host\":\"%s\"}", host);
-	expect_fail(decode_register, text, "host: longer than 255 bytes");
+	testlib_decode_fails(decode_register, text, "host: longer than 255 bytes");
 	free(text);
 	free(host);
 
-	expect_fail(decode_registered, "{}", "applicationId");
-	expect_fail(decode_registered, "{\"applicationId\":\"a\"}", "attemptId");
-	expect_fail(decode_registered, "{\"applicationId\":\"\",\"attemptId\":\"b\"}",
-	            "applicationId: empty");
-	expect_fail(decode_registered, "{\"applicationId\":\"a\",\"attemptId\":\"b\",\"queue\":1}",
-	            "queue: expected");
-	expect_fail(decode_registered,
-	            "{\"applicationId\":\"a\",\"attemptId\":\"b\",\"maximumResource\":1}",
-	            "maximumResource: expected");
-	expect_fail(decode_registered,
-	            "{\"applicationId\":\"a\",\"attemptId\":\"b\",\"maximumResource\":{}}",
-	            "maximumResource.memory");
-	expect_fail(decode_registered,
-	            "{\"applicationId\":\"a\",\"attemptId\":\"b\","
-	            "\"minimumResource\":{\"memory\":1,\"vCores\":-1}}",
-	            "minimumResource.vCores: -1 is out of range");
+	testlib_decode_fails(decode_registered, "{}", "applicationId");
+	testlib_decode_fails(decode_registered, "{\"applicationId\":\"a\"}", "attemptId");
+	testlib_decode_fails(decode_registered, "{\"applicationId\":\"\",\"attemptId\":\"b\"}",
+	                     "applicationId: empty");
+	testlib_decode_fails(decode_registered,
+	                     "{\"applicationId\":\"a\",\"attemptId\":\"b\",\"queue\":1}",
+	                     "queue: expected");
+	testlib_decode_fails(decode_registered,
+	                     "{\"applicationId\":\"a\",\"attemptId\":\"b\",\"maximumResource\":1}",
+	                     "maximumResource: expected");
+	testlib_decode_fails(decode_registered,
+	                     "{\"applicationId\":\"a\",\"attemptId\":\"b\",\"maximumResource\":{}}",
+	                     "maximumResource.memory");
+	testlib_decode_fails(decode_registered,
+	                     "{\"applicationId\":\"a\",\"attemptId\":\"b\","
+	                     "\"minimumResource\":{\"memory\":1,\"vCores\":-1}}",
+	                     "minimumResource.vCores: -1 is out of range");
 }
 END_TEST
 
@@ -438,48 +411,54 @@ START_TEST(test_allocate_refuses_malformed)
 	char *text, *node = long_string(PROTO_AM_NAME_MAX + 1);
 	struct evbuffer *b;
 
-	expect_fail(decode_allocate, "{}", "responseId");
-	expect_fail(decode_allocate, "{\"responseId\":\"0\"}", "responseId: expected");
-	expect_fail(decode_allocate, "{\"responseId\":-1}", "responseId: -1 is out of range");
-	expect_fail(decode_allocate, "{\"responseId\":0,\"progress\":\"x\"}",
-	            "progress: expected a number");
-	expect_fail(decode_allocate, "{\"responseId\":0,\"progress\":1.5}",
-	            "progress: 1.5 is out of range");
-	expect_fail(decode_allocate, "{\"responseId\":0,\"asks\":{}}", "asks: expected");
-	expect_fail(decode_allocate, "{\"responseId\":0,\"asks\":[1]}",
-	            "asks[0]: expected an object");
-	expect_fail(decode_allocate, "{\"responseId\":0,\"asks\":[{\"count\":1}]}",
-	            "asks[0].priority");
-	expect_fail(decode_allocate,
-	            "{\"responseId\":0,\"asks\":[{\"priority\":1,\"count\":-1,\"memoryMB\":1,"
-	            "\"vcores\":1}]}",
-	            "asks[0].count: -1 is out of range");
-	expect_fail(decode_allocate,
-	            "{\"responseId\":0,\"asks\":[{\"priority\":1,\"count\":1,\"memoryMB\":1,"
-	            "\"vcores\":1},{\"priority\":2,\"count\":1,\"memoryMB\":\"1\",\"vcores\":1}]}",
-	            "asks[1].memoryMB: expected");
-	expect_fail(decode_allocate,
-	            "{\"responseId\":0,\"asks\":[{\"priority\":1,\"count\":1,\"memoryMB\":1,"
-	            "\"vcores\":1,\"nodes\":[\"a\",\"\"]}]}",
-	            "asks[0].nodes[1]: expected a name string");
-	expect_fail(decode_allocate,
-	            "{\"responseId\":0,\"asks\":[{\"priority\":1,\"count\":1,\"memoryMB\":1,"
-	            "\"vcores\":1,\"racks\":[3]}]}",
-	            "asks[0].racks[0]: expected a name string");
-	expect_fail(decode_allocate,
-	            "{\"responseId\":0,\"asks\":[{\"priority\":1,\"count\":1,\"memoryMB\":1,"
-	            "\"vcores\":1,\"relaxLocality\":1}]}",
-	            "asks[0].relaxLocality: expected");
+	testlib_decode_fails(decode_allocate, "{}", "responseId");
+	testlib_decode_fails(decode_allocate, "{\"responseId\":\"0\"}", "responseId: expected");
+	testlib_decode_fails(decode_allocate, "{\"responseId\":-1}",
+	                     "responseId: -1 is out of range");
+	testlib_decode_fails(decode_allocate, "{\"responseId\":0,\"progress\":\"x\"}",
+	                     "progress: expected a number");
+	testlib_decode_fails(decode_allocate, "{\"responseId\":0,\"progress\":1.5}",
+	                     "progress: 1.5 is out of range");
+	testlib_decode_fails(decode_allocate, "{\"responseId\":0,\"asks\":{}}", "asks: expected");
+	testlib_decode_fails(decode_allocate, "{\"responseId\":0,\"asks\":[1]}",
+	                     "asks[0]: expected an object");
+	testlib_decode_fails(decode_allocate, "{\"responseId\":0,\"asks\":[{\"count\":1}]}",
+	                     "asks[0].priority");
+	testlib_decode_fails(
+	        decode_allocate,
+	        "{\"responseId\":0,\"asks\":[{\"priority\":1,\"count\":-1,\"memoryMB\":1,"
+	        "\"vcores\":1}]}",
+	        "asks[0].count: -1 is out of range");
+	testlib_decode_fails(
+	        decode_allocate,
+	        "{\"responseId\":0,\"asks\":[{\"priority\":1,\"count\":1,\"memoryMB\":1,"
+	        "\"vcores\":1},{\"priority\":2,\"count\":1,\"memoryMB\":\"1\",\"vcores\":1}]}",
+	        "asks[1].memoryMB: expected");
+	testlib_decode_fails(
+	        decode_allocate,
+	        "{\"responseId\":0,\"asks\":[{\"priority\":1,\"count\":1,\"memoryMB\":1,"
+	        "\"vcores\":1,\"nodes\":[\"a\",\"\"]}]}",
+	        "asks[0].nodes[1]: expected a name string");
+	testlib_decode_fails(
+	        decode_allocate,
+	        "{\"responseId\":0,\"asks\":[{\"priority\":1,\"count\":1,\"memoryMB\":1,"
+	        "\"vcores\":1,\"racks\":[3]}]}",
+	        "asks[0].racks[0]: expected a name string");
+	testlib_decode_fails(
+	        decode_allocate,
+	        "{\"responseId\":0,\"asks\":[{\"priority\":1,\"count\":1,\"memoryMB\":1,"
+	        "\"vcores\":1,\"relaxLocality\":1}]}",
+	        "asks[0].relaxLocality: expected");
 	text = xasprintf("{\"responseId\":0,\"asks\":[{\"priority\":1,\"count\":1,\"memoryMB\":1,"
 	                 "\"vcores\":1,\"nodes\":[\"%s\"]}]}",
 	                 node);
-	expect_fail(decode_allocate, text, "asks[0].nodes[0]: expected a name string");
+	testlib_decode_fails(decode_allocate, text, "asks[0].nodes[0]: expected a name string");
 	free(text);
 	free(node);
-	expect_fail(decode_allocate, "{\"responseId\":0,\"releases\":[\"container_x\"]}",
-	            "releases[0]: expected a container id");
-	expect_fail(decode_allocate, "{\"responseId\":0,\"releases\":[\"" CID2 "\",1]}",
-	            "releases[1]: expected a container id");
+	testlib_decode_fails(decode_allocate, "{\"responseId\":0,\"releases\":[\"container_x\"]}",
+	                     "releases[0]: expected a container id");
+	testlib_decode_fails(decode_allocate, "{\"responseId\":0,\"releases\":[\"" CID2 "\",1]}",
+	                     "releases[1]: expected a container id");
 	/* More asks than the cap. */
 	b = evbuffer_new();
 	evbuffer_add_printf(b, "{\"responseId\":0,\"asks\":[");
@@ -487,8 +466,8 @@ START_TEST(test_allocate_refuses_malformed)
 		evbuffer_add_printf(b, "%s{}", i > 0 ? "," : "");
 	evbuffer_add_printf(b, "]}");
 	evbuffer_add(b, "", 1);
-	expect_fail(decode_allocate, (const char *)evbuffer_pullup(b, -1),
-	            "asks: more than 1000 entries");
+	testlib_decode_fails(decode_allocate, (const char *)evbuffer_pullup(b, -1),
+	                     "asks: more than 1000 entries");
 	evbuffer_free(b);
 }
 END_TEST
@@ -497,47 +476,51 @@ START_TEST(test_allocated_refuses_malformed)
 {
 	char *text, *diag = long_string(PROTO_AM_DIAGNOSTICS_MAX + 1);
 
-	expect_fail(decode_allocated, "{}", "responseId");
-	expect_fail(decode_allocated, "{\"responseId\":1,\"action\":1}", "action: expected");
-	expect_fail(decode_allocated, "{\"responseId\":1,\"numClusterNodes\":-2}",
-	            "numClusterNodes: -2 is out of range");
-	expect_fail(decode_allocated, "{\"responseId\":1,\"availableResources\":{\"memory\":1}}",
-	            "availableResources.vCores");
-	expect_fail(decode_allocated, "{\"responseId\":1,\"allocated\":[[]]}",
-	            "allocated[0]: expected an object");
-	expect_fail(decode_allocated,
-	            "{\"responseId\":1,\"allocated\":[{\"containerId\":\"c\",\"nodeId\":\"h\","
-	            "\"nodeHttpAddress\":\"h\",\"token\":\"t\"}]}",
-	            "allocated[0].containerId: \"c\" is not a container id");
-	expect_fail(decode_allocated,
-	            "{\"responseId\":1,\"allocated\":[{\"containerId\":\"" CID2 "\","
-	            "\"nodeId\":\"h\",\"nodeHttpAddress\":\"h\",\"token\":\"\"}]}",
-	            "allocated[0].token: empty");
-	expect_fail(decode_allocated,
-	            "{\"responseId\":1,\"allocated\":[{\"containerId\":\"" CID2 "\","
-	            "\"nodeId\":\"h\",\"nodeHttpAddress\":\"h\",\"token\":\"t\","
-	            "\"memoryMB\":-5}]}",
-	            "allocated[0].memoryMB: -5 is out of range");
-	expect_fail(decode_allocated,
-	            "{\"responseId\":1,\"completed\":[{\"containerId\":\"" CID2 "\"}]}",
-	            "completed[0].exitStatus");
-	expect_fail(decode_allocated,
-	            "{\"responseId\":1,\"completed\":[{\"containerId\":\"" CID2 "\","
-	            "\"exitStatus\":4294967296}]}",
-	            "completed[0].exitStatus: 4294967296 is out of range");
+	testlib_decode_fails(decode_allocated, "{}", "responseId");
+	testlib_decode_fails(decode_allocated, "{\"responseId\":1,\"action\":1}",
+	                     "action: expected");
+	testlib_decode_fails(decode_allocated, "{\"responseId\":1,\"numClusterNodes\":-2}",
+	                     "numClusterNodes: -2 is out of range");
+	testlib_decode_fails(decode_allocated,
+	                     "{\"responseId\":1,\"availableResources\":{\"memory\":1}}",
+	                     "availableResources.vCores");
+	testlib_decode_fails(decode_allocated, "{\"responseId\":1,\"allocated\":[[]]}",
+	                     "allocated[0]: expected an object");
+	testlib_decode_fails(
+	        decode_allocated,
+	        "{\"responseId\":1,\"allocated\":[{\"containerId\":\"c\",\"nodeId\":\"h\","
+	        "\"nodeHttpAddress\":\"h\",\"token\":\"t\"}]}",
+	        "allocated[0].containerId: \"c\" is not a container id");
+	testlib_decode_fails(decode_allocated,
+	                     "{\"responseId\":1,\"allocated\":[{\"containerId\":\"" CID2 "\","
+	                     "\"nodeId\":\"h\",\"nodeHttpAddress\":\"h\",\"token\":\"\"}]}",
+	                     "allocated[0].token: empty");
+	testlib_decode_fails(decode_allocated,
+	                     "{\"responseId\":1,\"allocated\":[{\"containerId\":\"" CID2 "\","
+	                     "\"nodeId\":\"h\",\"nodeHttpAddress\":\"h\",\"token\":\"t\","
+	                     "\"memoryMB\":-5}]}",
+	                     "allocated[0].memoryMB: -5 is out of range");
+	testlib_decode_fails(decode_allocated,
+	                     "{\"responseId\":1,\"completed\":[{\"containerId\":\"" CID2 "\"}]}",
+	                     "completed[0].exitStatus");
+	testlib_decode_fails(decode_allocated,
+	                     "{\"responseId\":1,\"completed\":[{\"containerId\":\"" CID2 "\","
+	                     "\"exitStatus\":4294967296}]}",
+	                     "completed[0].exitStatus: 4294967296 is out of range");
 	text = xasprintf("{\"responseId\":1,\"completed\":[{\"containerId\":\"" CID2 "\","
 	                 "\"exitStatus\":0,\"diagnostics\":\"%s\"}]}",
 	                 diag);
-	expect_fail(decode_allocated, text, "completed[0].diagnostics: longer than 65536 bytes");
+	testlib_decode_fails(decode_allocated, text,
+	                     "completed[0].diagnostics: longer than 65536 bytes");
 	free(text);
 	free(diag);
-	expect_fail(decode_allocated,
-	            "{\"responseId\":1,\"preempt\":[{\"containerId\":\"" CID2 "\"}]}",
-	            "preempt[0].killAtMs");
-	expect_fail(decode_allocated,
-	            "{\"responseId\":1,\"preempt\":[{\"containerId\":\"" CID2 "\","
-	            "\"killAtMs\":\"soon\"}]}",
-	            "preempt[0].killAtMs: expected");
+	testlib_decode_fails(decode_allocated,
+	                     "{\"responseId\":1,\"preempt\":[{\"containerId\":\"" CID2 "\"}]}",
+	                     "preempt[0].killAtMs");
+	testlib_decode_fails(decode_allocated,
+	                     "{\"responseId\":1,\"preempt\":[{\"containerId\":\"" CID2 "\","
+	                     "\"killAtMs\":\"soon\"}]}",
+	                     "preempt[0].killAtMs: expected");
 }
 END_TEST
 
@@ -548,15 +531,16 @@ START_TEST(test_finish_refuses_malformed)
 	struct json_object *obj;
 	char *cause = NULL;
 
-	expect_fail(decode_finish, "{}", "finalStatus");
-	expect_fail(decode_finish, "{\"finalStatus\":1}", "finalStatus: expected");
-	expect_fail(decode_finish, "{\"finalStatus\":\"UNDEFINED\"}",
-	            "finalStatus: 'UNDEFINED' is not SUCCEEDED, FAILED or KILLED");
-	expect_fail(decode_finish, "{\"finalStatus\":\"succeeded\"}", "finalStatus: 'succeeded'");
-	expect_fail(decode_finish, "{\"finalStatus\":\"KILLED\",\"diagnostics\":false}",
-	            "diagnostics: expected");
+	testlib_decode_fails(decode_finish, "{}", "finalStatus");
+	testlib_decode_fails(decode_finish, "{\"finalStatus\":1}", "finalStatus: expected");
+	testlib_decode_fails(decode_finish, "{\"finalStatus\":\"UNDEFINED\"}",
+	                     "finalStatus: 'UNDEFINED' is not SUCCEEDED, FAILED or KILLED");
+	testlib_decode_fails(decode_finish, "{\"finalStatus\":\"succeeded\"}",
+	                     "finalStatus: 'succeeded'");
+	testlib_decode_fails(decode_finish, "{\"finalStatus\":\"KILLED\",\"diagnostics\":false}",
+	                     "diagnostics: expected");
 	text = xasprintf("{\"finalStatus\":\"KILLED\",\"trackingUrl\":\"%s\"}", url);
-	expect_fail(decode_finish, text, "trackingUrl: longer than 4096 bytes");
+	testlib_decode_fails(decode_finish, text, "trackingUrl: longer than 4096 bytes");
 	free(text);
 	free(url);
 	obj = json_tokener_parse("{\"isUnregistered\":\"yes\"}");

@@ -17,23 +17,12 @@
 #include "common/proto_app.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
+#include "testlib.h"
 
 #define APP_ID "application_1700000000000_0001"
 
 /* ------------------------------------------------------------------ */
 /* Helpers. */
-
-/* Send obj over the "wire": its text, parsed again (obj is put). */
-static struct json_object *wire(struct json_object *obj)
-{
-	char *cause = NULL;
-	const char *text = wjson_text(obj);
-	struct json_object *back = wjson_parse(text, strlen(text), &cause);
-
-	ck_assert_msg(back != NULL, "%s: %s", text, cause);
-	json_object_put(obj);
-	return back;
-}
 
 /* The value at a dotted path of obj ("a.b[0].c" not supported: a.b.0.c). */
 static struct json_object *at(struct json_object *obj, const char *path)
@@ -58,24 +47,6 @@ static const char *str_at(struct json_object *obj, const char *path)
 
 	return v != NULL && json_object_is_type(v, json_type_string) ? json_object_get_string(v)
 	                                                             : "(absent)";
-}
-
-typedef int (*decoder_fn)(struct json_object *obj, char **cause);
-
-/* Decode text with f and expect a failure whose cause starts with
- * `expected` (the field path and the colon, at least). */
-static void expect_fail(decoder_fn f, const char *text, const char *expected)
-{
-	struct json_object *obj = json_tokener_parse(text);
-	char *cause = NULL;
-
-	ck_assert_msg(obj != NULL, "bad test JSON: %s", text);
-	ck_assert_msg(f(obj, &cause) == -1, "accepted: %s", text);
-	ck_assert_msg(cause != NULL && strncmp(cause, expected, strlen(expected)) == 0,
-	              "%s: expected a cause starting \"%s\", got \"%s\"", text, expected,
-	              cause != NULL ? cause : "(none)");
-	free(cause);
-	json_object_put(obj);
 }
 
 static int decode_submission(struct json_object *obj, char **cause)
@@ -113,21 +84,21 @@ static char *submission_text(const char *extra, const char *spec)
 
 #define SPEC_OK "{\"commands\":{\"command\":\"true\"}}"
 
-/* expect_fail on a submission with extra top-level fields. */
+/* testlib_decode_fails on a submission with extra top-level fields. */
 static void expect_top_fail(const char *extra, const char *expected)
 {
 	char *text = submission_text(extra, SPEC_OK);
 
-	expect_fail(decode_submission, text, expected);
+	testlib_decode_fails(decode_submission, text, expected);
 	free(text);
 }
 
-/* expect_fail on a submission with this am-container-spec. */
+/* testlib_decode_fails on a submission with this am-container-spec. */
 static void expect_spec_fail(const char *spec, const char *expected)
 {
 	char *text = submission_text("", spec);
 
-	expect_fail(decode_submission, text, expected);
+	testlib_decode_fails(decode_submission, text, expected);
 	free(text);
 }
 
@@ -162,7 +133,7 @@ START_TEST(test_submission_round_trip)
 	        .n_files = 2,
 	};
 	struct proto_app_submission *out = NULL;
-	struct json_object *obj = wire(proto_app_submission_encode(&in));
+	struct json_object *obj = testlib_json_wire(proto_app_submission_encode(&in));
 	char *cause = NULL;
 
 	/* YARN's shape. */
@@ -220,7 +191,7 @@ START_TEST(test_submission_minimal_and_bare_values)
 	        .n_commands = 1,
 	};
 	struct proto_app_submission *out = NULL;
-	struct json_object *obj = wire(proto_app_submission_encode(&in));
+	struct json_object *obj = testlib_json_wire(proto_app_submission_encode(&in));
 	char *cause = NULL;
 	const char *yarn = "{\"application-id\":\"" APP_ID "\",\"am-container-spec\":{"
 	                   "\"commands\":{\"command\":[\"a\"]},"
@@ -266,7 +237,7 @@ START_TEST(test_small_messages_round_trip)
 	                                       .max_vcores = 4},
 	                                 na2;
 	struct proto_app_state st = {.state = "KILLED"}, st2;
-	struct json_object *obj = wire(proto_app_new_application_encode(&na));
+	struct json_object *obj = testlib_json_wire(proto_app_new_application_encode(&na));
 	char *cause = NULL;
 
 	ck_assert_str_eq(str_at(obj, "application-id"), APP_ID);
@@ -284,7 +255,7 @@ START_TEST(test_small_messages_round_trip)
 	ck_assert_int_eq(na2.max_memory_mb, 0);
 	json_object_put(obj);
 
-	obj = wire(proto_app_state_encode(&st));
+	obj = testlib_json_wire(proto_app_state_encode(&st));
 	ck_assert_str_eq(str_at(obj, "state"), "KILLED");
 	ck_assert_int_eq(proto_app_state_decode(obj, &st2, NULL), 0);
 	ck_assert_str_eq(st2.state, "KILLED");
@@ -299,11 +270,14 @@ START_TEST(test_submission_refuses_malformed_top)
 {
 	char *big = xcalloc(1, PROTO_APP_MAX_NAME + 64), *text;
 
-	expect_fail(decode_submission, "{\"am-container-spec\":" SPEC_OK "}", "application-id:");
-	expect_fail(decode_submission, "{\"application-id\":5}", "application-id: expected");
-	expect_fail(decode_submission, "{\"application-id\":\"app_1\"}",
-	            "application-id: 'app_1' is not an application id");
-	expect_fail(decode_submission, "{\"application-id\":\"" APP_ID "\"}", "am-container-spec");
+	testlib_decode_fails(decode_submission, "{\"am-container-spec\":" SPEC_OK "}",
+	                     "application-id:");
+	testlib_decode_fails(decode_submission, "{\"application-id\":5}",
+	                     "application-id: expected");
+	testlib_decode_fails(decode_submission, "{\"application-id\":\"app_1\"}",
+	                     "application-id: 'app_1' is not an application id");
+	testlib_decode_fails(decode_submission, "{\"application-id\":\"" APP_ID "\"}",
+	                     "am-container-spec");
 	expect_top_fail(",\"application-name\":7", "application-name: expected");
 	expect_top_fail(",\"application-name\":\"\"", "application-name: must be");
 	expect_top_fail(",\"queue\":\"a\\u0001b\"", "queue: must be");
@@ -406,26 +380,28 @@ END_TEST
 
 START_TEST(test_small_decoders_refuse_malformed)
 {
-	expect_fail(decode_new_application, "{}", "application-id:");
-	expect_fail(decode_new_application, "{\"application-id\":1}", "application-id: expected");
-	expect_fail(decode_new_application, "{\"application-id\":\"x\"}",
-	            "application-id: 'x' is not an application id");
-	expect_fail(decode_new_application,
-	            "{\"application-id\":\"" APP_ID "\",\"maximum-resource-capability\":1}",
-	            "maximum-resource-capability: expected");
-	expect_fail(decode_new_application,
-	            "{\"application-id\":\"" APP_ID "\",\"maximum-resource-capability\":"
-	            "{\"memory\":-1}}",
-	            "maximum-resource-capability.memory: -1 is out of range");
-	expect_fail(decode_new_application,
-	            "{\"application-id\":\"" APP_ID "\",\"maximum-resource-capability\":"
-	            "{\"vCores\":\"4\"}}",
-	            "maximum-resource-capability.vCores: expected");
-	expect_fail(decode_state, "{}", "state:");
-	expect_fail(decode_state, "{\"state\":true}", "state: expected");
-	expect_fail(decode_state, "{\"state\":\"\"}", "state: must be 1-31");
-	expect_fail(decode_state, "{\"state\":\"KILLEDKILLEDKILLEDKILLEDKILLEDKILLED\"}",
-	            "state: must be 1-31");
+	testlib_decode_fails(decode_new_application, "{}", "application-id:");
+	testlib_decode_fails(decode_new_application, "{\"application-id\":1}",
+	                     "application-id: expected");
+	testlib_decode_fails(decode_new_application, "{\"application-id\":\"x\"}",
+	                     "application-id: 'x' is not an application id");
+	testlib_decode_fails(decode_new_application,
+	                     "{\"application-id\":\"" APP_ID
+	                     "\",\"maximum-resource-capability\":1}",
+	                     "maximum-resource-capability: expected");
+	testlib_decode_fails(decode_new_application,
+	                     "{\"application-id\":\"" APP_ID "\",\"maximum-resource-capability\":"
+	                     "{\"memory\":-1}}",
+	                     "maximum-resource-capability.memory: -1 is out of range");
+	testlib_decode_fails(decode_new_application,
+	                     "{\"application-id\":\"" APP_ID "\",\"maximum-resource-capability\":"
+	                     "{\"vCores\":\"4\"}}",
+	                     "maximum-resource-capability.vCores: expected");
+	testlib_decode_fails(decode_state, "{}", "state:");
+	testlib_decode_fails(decode_state, "{\"state\":true}", "state: expected");
+	testlib_decode_fails(decode_state, "{\"state\":\"\"}", "state: must be 1-31");
+	testlib_decode_fails(decode_state, "{\"state\":\"KILLEDKILLEDKILLEDKILLEDKILLEDKILLED\"}",
+	                     "state: must be 1-31");
 }
 END_TEST
 
@@ -460,7 +436,7 @@ START_TEST(test_report_round_trip)
 	                                        .cluster_usage = 25.0,
 	                                },
 	                        out;
-	struct json_object *obj = wire(proto_app_report_encode(&in));
+	struct json_object *obj = testlib_json_wire(proto_app_report_encode(&in));
 	char *cause = NULL;
 
 	/* YARN's fixed fields; absent optional ones stay out, NULL text is "". */
@@ -507,26 +483,26 @@ START_TEST(test_report_refuses_malformed)
 {
 	char *big = xcalloc(1, PROTO_APP_MAX_TEXT + 64), *text;
 
-	expect_fail(decode_report, "[]", "app: expected an object");
-	expect_fail(decode_report, "{}", "app.state:");
-	expect_fail(decode_report, "{\"state\":1}", "app.state: expected");
-	expect_fail(decode_report, "{\"state\":\"RUNNINGRUNNINGRUNNINGRUNNINGRUNNING\"}",
-	            "app.state: longer than 31 bytes");
-	expect_fail(decode_report, "{\"state\":\"RUNNING\",\"finalStatus\":false}",
-	            "app.finalStatus: expected");
-	expect_fail(decode_report, "{\"state\":\"RUNNING\",\"progress\":\"5\"}",
-	            "app.progress: expected a number");
-	expect_fail(decode_report, "{\"state\":\"RUNNING\",\"progress\":101}",
-	            "app.progress: 101 is out of range");
-	expect_fail(decode_report, "{\"state\":\"RUNNING\",\"startedTime\":-1}",
-	            "app.startedTime: -1 is out of range");
-	expect_fail(decode_report, "{\"state\":\"RUNNING\",\"allocatedMB\":1.5}",
-	            "app.allocatedMB: expected");
-	expect_fail(decode_report, "{\"state\":\"RUNNING\",\"queueUsagePercentage\":-1}",
-	            "app.queueUsagePercentage: -1 is out of range");
+	testlib_decode_fails(decode_report, "[]", "app: expected an object");
+	testlib_decode_fails(decode_report, "{}", "app.state:");
+	testlib_decode_fails(decode_report, "{\"state\":1}", "app.state: expected");
+	testlib_decode_fails(decode_report, "{\"state\":\"RUNNINGRUNNINGRUNNINGRUNNINGRUNNING\"}",
+	                     "app.state: longer than 31 bytes");
+	testlib_decode_fails(decode_report, "{\"state\":\"RUNNING\",\"finalStatus\":false}",
+	                     "app.finalStatus: expected");
+	testlib_decode_fails(decode_report, "{\"state\":\"RUNNING\",\"progress\":\"5\"}",
+	                     "app.progress: expected a number");
+	testlib_decode_fails(decode_report, "{\"state\":\"RUNNING\",\"progress\":101}",
+	                     "app.progress: 101 is out of range");
+	testlib_decode_fails(decode_report, "{\"state\":\"RUNNING\",\"startedTime\":-1}",
+	                     "app.startedTime: -1 is out of range");
+	testlib_decode_fails(decode_report, "{\"state\":\"RUNNING\",\"allocatedMB\":1.5}",
+	                     "app.allocatedMB: expected");
+	testlib_decode_fails(decode_report, "{\"state\":\"RUNNING\",\"queueUsagePercentage\":-1}",
+	                     "app.queueUsagePercentage: -1 is out of range");
 	memset(big, 'd', PROTO_APP_MAX_TEXT + 1);
 	text = xasprintf("{\"state\":\"FAILED\",\"diagnostics\":\"%s\"}", big);
-	expect_fail(decode_report, text, "app.diagnostics: longer than 65536 bytes");
+	testlib_decode_fails(decode_report, text, "app.diagnostics: longer than 65536 bytes");
 	free(text);
 	free(big);
 }
@@ -551,7 +527,7 @@ START_TEST(test_attempt_round_trip)
 	char *cause = NULL;
 
 	json_object_array_add(list, proto_app_attempt_encode(&in));
-	body = wire(proto_app_attempts_wrap(list));
+	body = testlib_json_wire(proto_app_attempts_wrap(list));
 	ck_assert_int_eq(json_object_get_int64(at(body, "appAttempts.appAttempt.0.id")), 2);
 	ck_assert_str_eq(str_at(body, "appAttempts.appAttempt.0.diagnosticsInfo"), "");
 	ck_assert_str_eq(str_at(body, "appAttempts.appAttempt.0.blacklistedNodes"), "");
@@ -601,22 +577,27 @@ START_TEST(test_attempt_refuses_malformed)
 {
 	char *big = xcalloc(1, PROTO_APP_MAX_TEXT + 64), *text;
 
-	expect_fail(decode_attempt, "[]", "appAttempt[0]: expected an object");
-	expect_fail(decode_attempt, "{\"id\":\"1\"}", "appAttempt[0].id: expected");
-	expect_fail(decode_attempt, "{\"id\":-3}", "appAttempt[0].id: -3 is out of range");
-	expect_fail(decode_attempt, "{\"startTime\":-1}", "appAttempt[0].startTime: -1 is out");
-	expect_fail(decode_attempt, "{\"containerId\":5}", "appAttempt[0].containerId: expected");
-	expect_fail(decode_attempt, "{\"logsLink\":[]}", "appAttempt[0].logsLink: expected");
+	testlib_decode_fails(decode_attempt, "[]", "appAttempt[0]: expected an object");
+	testlib_decode_fails(decode_attempt, "{\"id\":\"1\"}", "appAttempt[0].id: expected");
+	testlib_decode_fails(decode_attempt, "{\"id\":-3}", "appAttempt[0].id: -3 is out of range");
+	testlib_decode_fails(decode_attempt, "{\"startTime\":-1}",
+	                     "appAttempt[0].startTime: -1 is out");
+	testlib_decode_fails(decode_attempt, "{\"containerId\":5}",
+	                     "appAttempt[0].containerId: expected");
+	testlib_decode_fails(decode_attempt, "{\"logsLink\":[]}",
+	                     "appAttempt[0].logsLink: expected");
 	memset(big, 'x', PROTO_APP_MAX_TEXT + 1);
 	text = xasprintf("{\"diagnosticsInfo\":\"%s\"}", big);
-	expect_fail(decode_attempt, text, "appAttempt[0].diagnosticsInfo: longer than 65536");
+	testlib_decode_fails(decode_attempt, text,
+	                     "appAttempt[0].diagnosticsInfo: longer than 65536");
 	free(text);
 	free(big);
-	expect_fail(decode_attempts, "{}", "appAttempts:");
-	expect_fail(decode_attempts, "{\"appAttempts\":[]}", "appAttempts: expected");
-	expect_fail(decode_attempts, "{\"appAttempts\":{}}", "appAttempts.appAttempt: missing");
-	expect_fail(decode_attempts, "{\"appAttempts\":{\"appAttempt\":7}}",
-	            "appAttempts.appAttempt: expected an array or an object");
+	testlib_decode_fails(decode_attempts, "{}", "appAttempts:");
+	testlib_decode_fails(decode_attempts, "{\"appAttempts\":[]}", "appAttempts: expected");
+	testlib_decode_fails(decode_attempts, "{\"appAttempts\":{}}",
+	                     "appAttempts.appAttempt: missing");
+	testlib_decode_fails(decode_attempts, "{\"appAttempts\":{\"appAttempt\":7}}",
+	                     "appAttempts.appAttempt: expected an array or an object");
 }
 END_TEST
 

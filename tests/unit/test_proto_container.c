@@ -17,24 +17,13 @@
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "weft/protocol.h"
+#include "testlib.h"
 
 #define CID  "container_1700000000000_0001_01_000002"
 #define CID2 "container_1700000000000_0001_01_000003"
 
 /* ------------------------------------------------------------------ */
 /* Helpers. */
-
-/* Send obj over the "wire": its text, parsed again (obj is put). */
-static struct json_object *wire(struct json_object *obj)
-{
-	char *cause = NULL;
-	const char *text = wjson_text(obj);
-	struct json_object *back = wjson_parse(text, strlen(text), &cause);
-
-	ck_assert_msg(back != NULL, "%s: %s", text, cause);
-	json_object_put(obj);
-	return back;
-}
 
 /* A string field of obj, or NULL. */
 static const char *field(struct json_object *obj, const char *key)
@@ -46,25 +35,7 @@ static const char *field(struct json_object *obj, const char *key)
 	return json_object_get_string(v);
 }
 
-typedef int (*decoder_fn)(struct json_object *obj, char **cause);
-
-/* Decode text with f and expect a failure whose cause starts with
- * `expected` (the field path and the colon, at least). */
-static void expect_fail(decoder_fn f, const char *text, const char *expected)
-{
-	struct json_object *obj = json_tokener_parse(text);
-	char *cause = NULL;
-
-	ck_assert_msg(obj != NULL, "bad test JSON: %.200s", text);
-	ck_assert_msg(f(obj, &cause) == -1, "accepted: %.200s", text);
-	ck_assert_msg(cause != NULL && strncmp(cause, expected, strlen(expected)) == 0,
-	              "%.200s: expected a cause starting \"%s\", got \"%.200s\"", text, expected,
-	              cause != NULL ? cause : "(none)");
-	free(cause);
-	json_object_put(obj);
-}
-
-/* The decoders as decoder_fn. */
+/* The decoders as testlib_decoder. */
 static int decode_start(struct json_object *obj, char **cause)
 {
 	struct proto_container_start m;
@@ -129,7 +100,7 @@ START_TEST(test_start_round_trip)
 	proto_container_add_resource(&m.context, "job.json",
 	                             "/ws/v1/staging/application_1_0001/job.json", false);
 	proto_container_add_resource(&m.context, "run.sh", "https://example.com/run.sh", true);
-	obj = wire(proto_container_start_encode(&m));
+	obj = testlib_json_wire(proto_container_start_encode(&m));
 	/* The shape protocol.h gives. */
 	ck_assert_str_eq(field(obj, "token"), "eyJ4Ijoi.c2ln");
 	ck_assert(json_object_object_get_ex(obj, "launchContext", &lc));
@@ -169,7 +140,7 @@ START_TEST(test_env_later_name_wins)
 	proto_container_add_command(&lc, "true");
 	proto_container_add_env(&lc, "K", "user");
 	proto_container_add_env(&lc, "K", "rm");
-	obj = wire(proto_container_launch_context_encode(&lc));
+	obj = testlib_json_wire(proto_container_launch_context_encode(&lc));
 	ck_assert_msg(proto_container_launch_context_decode(obj, "launchContext", &back, &cause) ==
 	                      0,
 	              "%s", cause);
@@ -193,27 +164,27 @@ START_TEST(test_requests_and_answers_round_trip)
 	struct json_object *obj;
 	char *cause = NULL;
 
-	obj = wire(proto_container_request_encode(&rq));
+	obj = testlib_json_wire(proto_container_request_encode(&rq));
 	ck_assert_msg(proto_container_request_decode(obj, &rq2, &cause) == 0, "%s", cause);
 	ck_assert_str_eq(rq2.container_id, CID);
 	ck_assert_str_eq(rq2.token, "a.b");
 	json_object_put(obj);
 	/* The RM's stop: no token (X-Weft-Auth instead). */
 	rq.token = NULL;
-	obj = wire(proto_container_request_encode(&rq));
+	obj = testlib_json_wire(proto_container_request_encode(&rq));
 	ck_assert(!json_object_object_get_ex(obj, "token", NULL));
 	ck_assert_msg(proto_container_request_decode(obj, &rq2, &cause) == 0, "%s", cause);
 	ck_assert_ptr_null(rq2.token);
 	json_object_put(obj);
 
-	obj = wire(proto_container_state_encode(&st));
+	obj = testlib_json_wire(proto_container_state_encode(&st));
 	ck_assert_str_eq(field(obj, "containerId"), CID);
 	ck_assert_str_eq(field(obj, "state"), "LOCALIZING");
 	ck_assert_msg(proto_container_state_decode(obj, &st2, &cause) == 0, "%s", cause);
 	ck_assert_str_eq(st2.state, "LOCALIZING");
 	json_object_put(obj);
 
-	obj = wire(proto_container_status_encode(&cs));
+	obj = testlib_json_wire(proto_container_status_encode(&cs));
 	ck_assert_str_eq(field(obj, "state"), "COMPLETE");
 	ck_assert_msg(proto_container_status_decode(obj, &cs2, &cause) == 0, "%s", cause);
 	ck_assert_str_eq(cs2.container_id, CID2);
@@ -224,7 +195,7 @@ START_TEST(test_requests_and_answers_round_trip)
 	cs.complete = false;
 	cs.exit_status = WEFT_EXIT_INVALID;
 	cs.diagnostics = NULL;
-	obj = wire(proto_container_status_encode(&cs));
+	obj = testlib_json_wire(proto_container_status_encode(&cs));
 	ck_assert_str_eq(field(obj, "state"), "RUNNING");
 	ck_assert_str_eq(field(obj, "diagnostics"), "");
 	ck_assert_msg(proto_container_status_decode(obj, &cs2, &cause) == 0, "%s", cause);
@@ -287,15 +258,15 @@ START_TEST(test_start_refuses_malformed)
 
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		text = start_with(cases[i].lc);
-		expect_fail(decode_start, text, cases[i].cause);
+		testlib_decode_fails(decode_start, text, cases[i].cause);
 		free(text);
 	}
-	expect_fail(decode_start, "{\"token\":5,\"launchContext\":{}}", "token: expected");
-	expect_fail(decode_start, "{\"token\":\"t\"}", "launchContext: missing");
+	testlib_decode_fails(decode_start, "{\"token\":5,\"launchContext\":{}}", "token: expected");
+	testlib_decode_fails(decode_start, "{\"token\":\"t\"}", "launchContext: missing");
 	/* Overlong: a token, a command line, a url, too many commands. */
 	big = long_string(PROTO_CONTAINER_TOKEN_MAX + 1, 'a');
 	text = xasprintf("{\"token\":%s,\"launchContext\":{\"commands\":[\"a\"]}}", big);
-	expect_fail(decode_start, text, "token: longer than");
+	testlib_decode_fails(decode_start, text, "token: longer than");
 	free(text);
 	free(big);
 	big = long_string(PROTO_CONTAINER_MAX_ARG, 'a');
@@ -303,7 +274,7 @@ START_TEST(test_start_refuses_malformed)
 	free(big);
 	big = start_with(text);
 	free(text);
-	expect_fail(decode_start, big, "launchContext.commands: longer than");
+	testlib_decode_fails(decode_start, big, "launchContext.commands: longer than");
 	free(big);
 	big = long_string(PROTO_CONTAINER_MAX_URL + 1, 'a');
 	big[1] = 'h', big[2] = 't', big[3] = 't', big[4] = 'p', big[5] = ':', big[6] = '/',
@@ -313,7 +284,7 @@ START_TEST(test_start_refuses_malformed)
 	free(big);
 	big = start_with(text);
 	free(text);
-	expect_fail(decode_start, big, "launchContext.localResources[0].url:");
+	testlib_decode_fails(decode_start, big, "launchContext.localResources[0].url:");
 	free(big);
 	many = xmalloc((PROTO_CONTAINER_MAX_COMMANDS + 1) * 4 + 32);
 	off = (size_t)sprintf(many, "{\"commands\":[");
@@ -321,7 +292,7 @@ START_TEST(test_start_refuses_malformed)
 		off += (size_t)sprintf(many + off, "%s\"a\"", i > 0 ? "," : "");
 	sprintf(many + off, "]}");
 	text = start_with(many);
-	expect_fail(decode_start, text, "launchContext.commands: more than");
+	testlib_decode_fails(decode_start, text, "launchContext.commands: more than");
 	free(text);
 	free(many);
 }
@@ -351,41 +322,46 @@ START_TEST(test_small_decoders_refuse_malformed)
 {
 	char *big, *text;
 
-	expect_fail(decode_request, "{}", "containerId: missing");
-	expect_fail(decode_request, "{\"containerId\":7}", "containerId: expected");
-	expect_fail(decode_request, "{\"containerId\":\"c_1\"}", "containerId: 'c_1' is not");
-	expect_fail(decode_request, "{\"containerId\":\"" CID "\",\"token\":{}}",
-	            "token: expected");
+	testlib_decode_fails(decode_request, "{}", "containerId: missing");
+	testlib_decode_fails(decode_request, "{\"containerId\":7}", "containerId: expected");
+	testlib_decode_fails(decode_request, "{\"containerId\":\"c_1\"}",
+	                     "containerId: 'c_1' is not");
+	testlib_decode_fails(decode_request, "{\"containerId\":\"" CID "\",\"token\":{}}",
+	                     "token: expected");
 	big = long_string(PROTO_CONTAINER_TOKEN_MAX + 1, 'x');
 	text = xasprintf("{\"containerId\":\"" CID "\",\"token\":%s}", big);
-	expect_fail(decode_request, text, "token: longer than");
+	testlib_decode_fails(decode_request, text, "token: longer than");
 	free(text);
 	free(big);
 
-	expect_fail(decode_state, "{\"state\":\"RUNNING\"}", "containerId: missing");
-	expect_fail(decode_state, "{\"containerId\":\"" CID "\"}", "state: missing");
-	expect_fail(decode_state, "{\"containerId\":\"" CID "\",\"state\":1}", "state: expected");
-	expect_fail(decode_state, "{\"containerId\":\"" CID "\",\"state\":\"\"}",
-	            "state: '' is not");
-	expect_fail(decode_state, "{\"containerId\":\"" CID "\",\"state\":\"running\"}",
-	            "state: 'running' is not");
-	expect_fail(decode_state,
-	            "{\"containerId\":\"" CID "\",\"state\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}",
-	            "state: longer than");
+	testlib_decode_fails(decode_state, "{\"state\":\"RUNNING\"}", "containerId: missing");
+	testlib_decode_fails(decode_state, "{\"containerId\":\"" CID "\"}", "state: missing");
+	testlib_decode_fails(decode_state, "{\"containerId\":\"" CID "\",\"state\":1}",
+	                     "state: expected");
+	testlib_decode_fails(decode_state, "{\"containerId\":\"" CID "\",\"state\":\"\"}",
+	                     "state: '' is not");
+	testlib_decode_fails(decode_state, "{\"containerId\":\"" CID "\",\"state\":\"running\"}",
+	                     "state: 'running' is not");
+	testlib_decode_fails(decode_state,
+	                     "{\"containerId\":\"" CID
+	                     "\",\"state\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}",
+	                     "state: longer than");
 
-	expect_fail(decode_status, "{\"containerId\":\"" CID "\"}", "state: missing");
-	expect_fail(decode_status, "{\"containerId\":\"" CID "\",\"state\":\"KILLING\"}",
-	            "state: 'KILLING' is neither");
-	expect_fail(decode_status,
-	            "{\"containerId\":\"" CID "\",\"state\":\"COMPLETE\",\"exitStatus\":\"0\"}",
-	            "exitStatus: expected");
-	expect_fail(decode_status,
-	            "{\"containerId\":\"" CID
-	            "\",\"state\":\"COMPLETE\",\"exitStatus\":2147483648}",
-	            "exitStatus: 2147483648 is out of range");
-	expect_fail(decode_status,
-	            "{\"containerId\":\"" CID "\",\"state\":\"COMPLETE\",\"diagnostics\":[]}",
-	            "diagnostics: expected");
+	testlib_decode_fails(decode_status, "{\"containerId\":\"" CID "\"}", "state: missing");
+	testlib_decode_fails(decode_status, "{\"containerId\":\"" CID "\",\"state\":\"KILLING\"}",
+	                     "state: 'KILLING' is neither");
+	testlib_decode_fails(decode_status,
+	                     "{\"containerId\":\"" CID
+	                     "\",\"state\":\"COMPLETE\",\"exitStatus\":\"0\"}",
+	                     "exitStatus: expected");
+	testlib_decode_fails(decode_status,
+	                     "{\"containerId\":\"" CID
+	                     "\",\"state\":\"COMPLETE\",\"exitStatus\":2147483648}",
+	                     "exitStatus: 2147483648 is out of range");
+	testlib_decode_fails(decode_status,
+	                     "{\"containerId\":\"" CID
+	                     "\",\"state\":\"COMPLETE\",\"diagnostics\":[]}",
+	                     "diagnostics: expected");
 }
 END_TEST
 

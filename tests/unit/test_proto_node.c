@@ -20,6 +20,7 @@
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "weft/protocol.h"
+#include "testlib.h"
 
 #define CID1 "container_1700000000000_0001_01_000001"
 #define CID2 "container_1700000000000_0001_01_000002"
@@ -27,18 +28,6 @@
 
 /* ------------------------------------------------------------------ */
 /* Helpers. */
-
-/* Send obj over the "wire": its text, parsed again (obj is put). */
-static struct json_object *wire(struct json_object *obj)
-{
-	char *cause = NULL;
-	const char *text = wjson_text(obj);
-	struct json_object *back = wjson_parse(text, strlen(text), &cause);
-
-	ck_assert_msg(back != NULL, "%s: %s", text, cause);
-	json_object_put(obj);
-	return back;
-}
 
 /* The text in buf, parsed (buf is drained). */
 static struct json_object *wire_text(struct evbuffer *buf)
@@ -57,35 +46,6 @@ static struct json_object *wire_text(struct evbuffer *buf)
 static bool has(struct json_object *obj, const char *key)
 {
 	return json_object_object_get_ex(obj, key, NULL);
-}
-
-typedef int (*decoder_fn)(struct json_object *obj, char **cause);
-
-/* Decode text with f and expect a failure whose cause starts with
- * `expected` (the field path and the colon, at least). */
-static void expect_fail(decoder_fn f, const char *text, const char *expected)
-{
-	struct json_object *obj = json_tokener_parse(text);
-	char *cause = NULL;
-
-	ck_assert_msg(obj != NULL, "bad test JSON: %s", text);
-	ck_assert_msg(f(obj, &cause) == -1, "accepted: %s", text);
-	ck_assert_msg(cause != NULL && strncmp(cause, expected, strlen(expected)) == 0,
-	              "%s: expected a cause starting \"%s\", got \"%s\"", text, expected,
-	              cause != NULL ? cause : "(none)");
-	free(cause);
-	json_object_put(obj);
-}
-
-/* Decode text with f and expect it to pass. */
-static void expect_ok(decoder_fn f, const char *text)
-{
-	struct json_object *obj = json_tokener_parse(text);
-	char *cause = NULL;
-
-	ck_assert_msg(obj != NULL, "bad test JSON: %s", text);
-	ck_assert_msg(f(obj, &cause) == 0, "%s: %s", text, cause != NULL ? cause : "");
-	json_object_put(obj);
 }
 
 static int decode_status(struct json_object *obj, char **cause)
@@ -152,7 +112,7 @@ static void check_statuses(const struct proto_node_container_status *st, int n)
 START_TEST(test_status_round_trip)
 {
 	struct proto_node_container_status m = statuses[1], back;
-	struct json_object *obj = wire(proto_node_container_status_encode(&m));
+	struct json_object *obj = testlib_json_wire(proto_node_container_status_encode(&m));
 	char *cause = NULL;
 
 	ck_assert_str_eq(json_object_get_string(json_object_object_get(obj, "state")), "COMPLETE");
@@ -193,7 +153,7 @@ START_TEST(test_register_round_trip)
 	struct json_object *objs[2];
 	char *cause = NULL;
 
-	objs[0] = wire(proto_node_register_encode(&m));
+	objs[0] = testlib_json_wire(proto_node_register_encode(&m));
 	proto_node_register_write(buf, &m);
 	objs[1] = wire_text(buf);
 	for (int k = 0; k < 2; k++) {
@@ -231,7 +191,7 @@ START_TEST(test_register_answer_round_trip)
 	                                       .n_key_ids = 2,
 	                                       .heartbeat_interval_ms = 333},
 	                                  back;
-	struct json_object *obj = wire(proto_node_register_answer_encode(&m));
+	struct json_object *obj = testlib_json_wire(proto_node_register_answer_encode(&m));
 	char *cause = NULL;
 
 	ck_assert(has(obj, "clusterTimestamp") && has(obj, "containerKeyIds") &&
@@ -272,7 +232,7 @@ START_TEST(test_heartbeat_round_trip)
 	struct json_object *objs[2];
 	char *cause = NULL;
 
-	objs[0] = wire(proto_node_heartbeat_encode(&m));
+	objs[0] = testlib_json_wire(proto_node_heartbeat_encode(&m));
 	proto_node_heartbeat_write(buf, &m);
 	objs[1] = wire_text(buf);
 	for (int k = 0; k < 2; k++) {
@@ -318,7 +278,7 @@ START_TEST(test_heartbeat_answer_round_trip)
 	                                                   .n_apps_to_cleanup = 1,
 	                                           },
 	                                   back;
-	struct json_object *obj = wire(proto_node_heartbeat_answer_encode(&m));
+	struct json_object *obj = testlib_json_wire(proto_node_heartbeat_answer_encode(&m));
 	char *cause = NULL;
 
 	ck_assert_int_eq(proto_node_heartbeat_answer_decode(obj, &back, &cause), 0);
@@ -339,7 +299,7 @@ START_TEST(test_heartbeat_answer_round_trip)
 
 	/* Empty lists are sent as [], and every action has its name. */
 	m = (struct proto_node_heartbeat_answer){.response_id = 1};
-	obj = wire(proto_node_heartbeat_answer_encode(&m));
+	obj = testlib_json_wire(proto_node_heartbeat_answer_encode(&m));
 	ck_assert_str_eq(wjson_text(obj), "{\"responseId\":1,\"action\":\"NORMAL\","
 	                                  "\"containerKeyIds\":[],\"containersToCleanup\":[],"
 	                                  "\"containersToAck\":[],\"appsToCleanup\":[]}");
@@ -363,27 +323,30 @@ END_TEST
 
 START_TEST(test_status_refuses_malformed)
 {
-	expect_fail(decode_status, "[]", "completed[0]: expected an object");
-	expect_fail(decode_status, "{\"state\":\"RUNNING\"}", "completed[0].containerId:");
-	expect_fail(decode_status, "{\"containerId\":5,\"state\":\"RUNNING\"}",
-	            "completed[0].containerId:");
-	expect_fail(decode_status, "{\"containerId\":\"c1\",\"state\":\"RUNNING\"}",
-	            "completed[0].containerId: 'c1' is not a container id");
-	expect_fail(decode_status, "{\"containerId\":\"" CID1 "\"}", "completed[0].state:");
-	expect_fail(decode_status, "{\"containerId\":\"" CID1 "\",\"state\":\"LOST\"}",
-	            "completed[0].state: 'LOST' is not RUNNING or COMPLETE");
-	expect_fail(decode_status,
-	            "{\"containerId\":\"" CID1 "\",\"state\":\"COMPLETE\",\"exitStatus\":\"x\"}",
-	            "completed[0].exitStatus:");
-	expect_fail(decode_status,
-	            "{\"containerId\":\"" CID1
-	            "\",\"state\":\"COMPLETE\",\"exitStatus\":4294967296}",
-	            "completed[0].exitStatus:");
-	expect_fail(decode_status,
-	            "{\"containerId\":\"" CID1 "\",\"state\":\"COMPLETE\",\"diagnostics\":[]}",
-	            "completed[0].diagnostics:");
-	expect_ok(decode_status, "{\"containerId\":\"" CID1
-	                         "\",\"state\":\"COMPLETE\",\"exitStatus\":-2147483648}");
+	testlib_decode_fails(decode_status, "[]", "completed[0]: expected an object");
+	testlib_decode_fails(decode_status, "{\"state\":\"RUNNING\"}", "completed[0].containerId:");
+	testlib_decode_fails(decode_status, "{\"containerId\":5,\"state\":\"RUNNING\"}",
+	                     "completed[0].containerId:");
+	testlib_decode_fails(decode_status, "{\"containerId\":\"c1\",\"state\":\"RUNNING\"}",
+	                     "completed[0].containerId: 'c1' is not a container id");
+	testlib_decode_fails(decode_status, "{\"containerId\":\"" CID1 "\"}",
+	                     "completed[0].state:");
+	testlib_decode_fails(decode_status, "{\"containerId\":\"" CID1 "\",\"state\":\"LOST\"}",
+	                     "completed[0].state: 'LOST' is not RUNNING or COMPLETE");
+	testlib_decode_fails(decode_status,
+	                     "{\"containerId\":\"" CID1
+	                     "\",\"state\":\"COMPLETE\",\"exitStatus\":\"x\"}",
+	                     "completed[0].exitStatus:");
+	testlib_decode_fails(decode_status,
+	                     "{\"containerId\":\"" CID1
+	                     "\",\"state\":\"COMPLETE\",\"exitStatus\":4294967296}",
+	                     "completed[0].exitStatus:");
+	testlib_decode_fails(decode_status,
+	                     "{\"containerId\":\"" CID1
+	                     "\",\"state\":\"COMPLETE\",\"diagnostics\":[]}",
+	                     "completed[0].diagnostics:");
+	testlib_decode_ok(decode_status, "{\"containerId\":\"" CID1
+	                                 "\",\"state\":\"COMPLETE\",\"exitStatus\":-2147483648}");
 }
 END_TEST
 
@@ -393,58 +356,66 @@ START_TEST(test_register_refuses_malformed)
 {
 	char *long_rack;
 
-	expect_ok(decode_register, REG_HEAD "}");
-	expect_fail(decode_register, "{\"httpAddress\":\"h:2\",\"memoryMB\":1,\"vcores\":1}",
-	            "nodeId:");
-	expect_fail(decode_register, "{\"nodeId\":\"h\",\"httpAddress\":\"h:2\"}", "nodeId:");
-	expect_fail(decode_register, "{\"nodeId\":\"h:0\",\"httpAddress\":\"h:2\"}",
-	            "nodeId: 'h:0' needs a port other than 0");
-	expect_fail(decode_register, "{\"nodeId\":\"h:1\",\"httpAddress\":7}", "httpAddress:");
-	expect_fail(decode_register, "{\"nodeId\":\"h:1\",\"httpAddress\":\"h:2\",\"vcores\":1}",
-	            "memoryMB:");
-	expect_fail(decode_register,
-	            "{\"nodeId\":\"h:1\",\"httpAddress\":\"h:2\",\"memoryMB\":0,\"vcores\":1}",
-	            "memoryMB:");
-	expect_fail(decode_register,
-	            "{\"nodeId\":\"h:1\",\"httpAddress\":\"h:2\",\"memoryMB\":1,\"vcores\":2e3}",
-	            "vcores:");
-	expect_fail(decode_register,
-	            "{\"nodeId\":\"h:1\",\"httpAddress\":\"h:2\",\"memoryMB\":1,"
-	            "\"vcores\":1048577}",
-	            "vcores:");
-	expect_fail(decode_register, REG_HEAD ",\"rack\":true}", "rack:");
+	testlib_decode_ok(decode_register, REG_HEAD "}");
+	testlib_decode_fails(decode_register,
+	                     "{\"httpAddress\":\"h:2\",\"memoryMB\":1,\"vcores\":1}", "nodeId:");
+	testlib_decode_fails(decode_register, "{\"nodeId\":\"h\",\"httpAddress\":\"h:2\"}",
+	                     "nodeId:");
+	testlib_decode_fails(decode_register, "{\"nodeId\":\"h:0\",\"httpAddress\":\"h:2\"}",
+	                     "nodeId: 'h:0' needs a port other than 0");
+	testlib_decode_fails(decode_register, "{\"nodeId\":\"h:1\",\"httpAddress\":7}",
+	                     "httpAddress:");
+	testlib_decode_fails(decode_register,
+	                     "{\"nodeId\":\"h:1\",\"httpAddress\":\"h:2\",\"vcores\":1}",
+	                     "memoryMB:");
+	testlib_decode_fails(
+	        decode_register,
+	        "{\"nodeId\":\"h:1\",\"httpAddress\":\"h:2\",\"memoryMB\":0,\"vcores\":1}",
+	        "memoryMB:");
+	testlib_decode_fails(
+	        decode_register,
+	        "{\"nodeId\":\"h:1\",\"httpAddress\":\"h:2\",\"memoryMB\":1,\"vcores\":2e3}",
+	        "vcores:");
+	testlib_decode_fails(decode_register,
+	                     "{\"nodeId\":\"h:1\",\"httpAddress\":\"h:2\",\"memoryMB\":1,"
+	                     "\"vcores\":1048577}",
+	                     "vcores:");
+	testlib_decode_fails(decode_register, REG_HEAD ",\"rack\":true}", "rack:");
 	long_rack = xasprintf(REG_HEAD ",\"rack\":\"/%0300d\"}", 0);
-	expect_fail(decode_register, long_rack, "rack: longer than 255 bytes");
+	testlib_decode_fails(decode_register, long_rack, "rack: longer than 255 bytes");
 	free(long_rack);
-	expect_fail(decode_register, REG_HEAD ",\"version\":1}", "version:");
-	expect_fail(decode_register, REG_HEAD ",\"heartbeatIntervalMs\":5}",
-	            "heartbeatIntervalMs:");
-	expect_fail(decode_register, REG_HEAD ",\"containers\":{}}", "containers:");
-	expect_fail(decode_register,
-	            REG_HEAD ",\"containers\":[{\"containerId\":\"" CID1
-	                     "\",\"state\":\"RUNNING\"},7]}",
-	            "containers[1]: expected an object");
-	expect_fail(decode_register,
-	            REG_HEAD ",\"containers\":[{\"containerId\":\"" CID1
-	                     "\",\"state\":\"RUNNING\"},{\"containerId\":\"" CID2
-	                     "\",\"state\":\"COMPLETE\",\"exitStatus\":\"x\"}]}",
-	            "containers[1].exitStatus:");
+	testlib_decode_fails(decode_register, REG_HEAD ",\"version\":1}", "version:");
+	testlib_decode_fails(decode_register, REG_HEAD ",\"heartbeatIntervalMs\":5}",
+	                     "heartbeatIntervalMs:");
+	testlib_decode_fails(decode_register, REG_HEAD ",\"containers\":{}}", "containers:");
+	testlib_decode_fails(decode_register,
+	                     REG_HEAD ",\"containers\":[{\"containerId\":\"" CID1
+	                              "\",\"state\":\"RUNNING\"},7]}",
+	                     "containers[1]: expected an object");
+	testlib_decode_fails(decode_register,
+	                     REG_HEAD ",\"containers\":[{\"containerId\":\"" CID1
+	                              "\",\"state\":\"RUNNING\"},{\"containerId\":\"" CID2
+	                              "\",\"state\":\"COMPLETE\",\"exitStatus\":\"x\"}]}",
+	                     "containers[1].exitStatus:");
 }
 END_TEST
 
 START_TEST(test_register_answer_refuses_malformed)
 {
-	expect_fail(decode_register_answer, "{\"clusterTimestamp\":\"x\"}", "clusterTimestamp:");
-	expect_fail(decode_register_answer, "{\"clusterTimestamp\":-1}", "clusterTimestamp:");
-	expect_fail(decode_register_answer, "{\"heartbeatIntervalMs\":0}", "heartbeatIntervalMs:");
-	expect_fail(decode_register_answer, "{\"heartbeatIntervalMs\":3600001}",
-	            "heartbeatIntervalMs:");
-	expect_fail(decode_register_answer, "{\"containerKeyIds\":5}", "containerKeyIds:");
-	expect_fail(decode_register_answer, "{\"containerKeyIds\":[1,\"2\"]}",
-	            "containerKeyIds[1]: expected an integer");
-	expect_fail(decode_register_answer,
-	            "{\"containerKeyIds\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17]}",
-	            "containerKeyIds: more than 16 entries");
+	testlib_decode_fails(decode_register_answer, "{\"clusterTimestamp\":\"x\"}",
+	                     "clusterTimestamp:");
+	testlib_decode_fails(decode_register_answer, "{\"clusterTimestamp\":-1}",
+	                     "clusterTimestamp:");
+	testlib_decode_fails(decode_register_answer, "{\"heartbeatIntervalMs\":0}",
+	                     "heartbeatIntervalMs:");
+	testlib_decode_fails(decode_register_answer, "{\"heartbeatIntervalMs\":3600001}",
+	                     "heartbeatIntervalMs:");
+	testlib_decode_fails(decode_register_answer, "{\"containerKeyIds\":5}", "containerKeyIds:");
+	testlib_decode_fails(decode_register_answer, "{\"containerKeyIds\":[1,\"2\"]}",
+	                     "containerKeyIds[1]: expected an integer");
+	testlib_decode_fails(decode_register_answer,
+	                     "{\"containerKeyIds\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17]}",
+	                     "containerKeyIds: more than 16 entries");
 }
 END_TEST
 
@@ -452,22 +423,27 @@ START_TEST(test_heartbeat_refuses_malformed)
 {
 	char *long_report;
 
-	expect_fail(decode_heartbeat, "{}", "nodeId:");
-	expect_fail(decode_heartbeat, "{\"nodeId\":\"nohost\"}", "nodeId:");
-	expect_fail(decode_heartbeat, "{\"nodeId\":\"h:1\",\"responseId\":-1}", "responseId:");
-	expect_fail(decode_heartbeat, "{\"nodeId\":\"h:1\",\"responseId\":1.5}", "responseId:");
-	expect_fail(decode_heartbeat, "{\"nodeId\":\"h:1\",\"fullReport\":\"yes\"}", "fullReport:");
-	expect_fail(decode_heartbeat, "{\"nodeId\":\"h:1\",\"healthy\":1}", "healthy:");
-	expect_fail(decode_heartbeat, "{\"nodeId\":\"h:1\",\"healthReport\":[]}", "healthReport:");
+	testlib_decode_fails(decode_heartbeat, "{}", "nodeId:");
+	testlib_decode_fails(decode_heartbeat, "{\"nodeId\":\"nohost\"}", "nodeId:");
+	testlib_decode_fails(decode_heartbeat, "{\"nodeId\":\"h:1\",\"responseId\":-1}",
+	                     "responseId:");
+	testlib_decode_fails(decode_heartbeat, "{\"nodeId\":\"h:1\",\"responseId\":1.5}",
+	                     "responseId:");
+	testlib_decode_fails(decode_heartbeat, "{\"nodeId\":\"h:1\",\"fullReport\":\"yes\"}",
+	                     "fullReport:");
+	testlib_decode_fails(decode_heartbeat, "{\"nodeId\":\"h:1\",\"healthy\":1}", "healthy:");
+	testlib_decode_fails(decode_heartbeat, "{\"nodeId\":\"h:1\",\"healthReport\":[]}",
+	                     "healthReport:");
 	long_report = xasprintf("{\"nodeId\":\"h:1\",\"healthReport\":\"%05000d\"}", 0);
-	expect_fail(decode_heartbeat, long_report, "healthReport: longer than 4096 bytes");
+	testlib_decode_fails(decode_heartbeat, long_report, "healthReport: longer than 4096 bytes");
 	free(long_report);
-	expect_fail(decode_heartbeat, "{\"nodeId\":\"h:1\",\"containers\":[{}]}",
-	            "containers[0].containerId:");
-	expect_fail(decode_heartbeat,
-	            "{\"nodeId\":\"h:1\",\"containers\":[{\"containerId\":\"" CID1
-	            "\",\"state\":\"RUNNING\"},{\"containerId\":\"" CID2 "\",\"state\":1}]}",
-	            "containers[1].state:");
+	testlib_decode_fails(decode_heartbeat, "{\"nodeId\":\"h:1\",\"containers\":[{}]}",
+	                     "containers[0].containerId:");
+	testlib_decode_fails(decode_heartbeat,
+	                     "{\"nodeId\":\"h:1\",\"containers\":[{\"containerId\":\"" CID1
+	                     "\",\"state\":\"RUNNING\"},{\"containerId\":\"" CID2
+	                     "\",\"state\":1}]}",
+	                     "containers[1].state:");
 }
 END_TEST
 
@@ -475,33 +451,35 @@ START_TEST(test_heartbeat_answer_refuses_malformed)
 {
 	char *long_id;
 
-	expect_fail(decode_heartbeat_answer, "{\"action\":\"NORMAL\"}", "responseId:");
-	expect_fail(decode_heartbeat_answer, "{\"responseId\":\"bad\",\"action\":\"NORMAL\"}",
-	            "responseId:");
-	expect_fail(decode_heartbeat_answer, "{\"responseId\":1}", "action:");
-	expect_fail(decode_heartbeat_answer, "{\"responseId\":1,\"action\":2}", "action:");
-	expect_fail(decode_heartbeat_answer,
-	            "{\"responseId\":1,\"action\":\"NORMAL\",\"containerKeyIds\":[true]}",
-	            "containerKeyIds[0]:");
-	expect_fail(decode_heartbeat_answer,
-	            "{\"responseId\":1,\"action\":\"NORMAL\",\"containersToAck\":\"x\"}",
-	            "containersToAck:");
-	expect_fail(decode_heartbeat_answer,
-	            "{\"responseId\":1,\"action\":\"NORMAL\",\"containersToCleanup\":[\"a\",3]}",
-	            "containersToCleanup[1]: expected a string");
-	expect_fail(decode_heartbeat_answer,
-	            "{\"responseId\":1,\"action\":\"NORMAL\",\"appsToCleanup\":[null]}",
-	            "appsToCleanup[0]: expected a string");
+	testlib_decode_fails(decode_heartbeat_answer, "{\"action\":\"NORMAL\"}", "responseId:");
+	testlib_decode_fails(decode_heartbeat_answer,
+	                     "{\"responseId\":\"bad\",\"action\":\"NORMAL\"}", "responseId:");
+	testlib_decode_fails(decode_heartbeat_answer, "{\"responseId\":1}", "action:");
+	testlib_decode_fails(decode_heartbeat_answer, "{\"responseId\":1,\"action\":2}", "action:");
+	testlib_decode_fails(decode_heartbeat_answer,
+	                     "{\"responseId\":1,\"action\":\"NORMAL\",\"containerKeyIds\":[true]}",
+	                     "containerKeyIds[0]:");
+	testlib_decode_fails(decode_heartbeat_answer,
+	                     "{\"responseId\":1,\"action\":\"NORMAL\",\"containersToAck\":\"x\"}",
+	                     "containersToAck:");
+	testlib_decode_fails(
+	        decode_heartbeat_answer,
+	        "{\"responseId\":1,\"action\":\"NORMAL\",\"containersToCleanup\":[\"a\",3]}",
+	        "containersToCleanup[1]: expected a string");
+	testlib_decode_fails(decode_heartbeat_answer,
+	                     "{\"responseId\":1,\"action\":\"NORMAL\",\"appsToCleanup\":[null]}",
+	                     "appsToCleanup[0]: expected a string");
 	long_id = xasprintf("{\"responseId\":1,\"action\":\"NORMAL\",\"containersToAck\":"
 	                    "[\"%0100d\"]}",
 	                    0);
-	expect_fail(decode_heartbeat_answer, long_id, "containersToAck[0]: longer than");
+	testlib_decode_fails(decode_heartbeat_answer, long_id, "containersToAck[0]: longer than");
 	free(long_id);
 	/* A later list failing frees what the earlier ones took. */
-	expect_fail(decode_heartbeat_answer,
-	            "{\"responseId\":1,\"action\":\"NORMAL\",\"containersToCleanup\":[\"a\"],"
-	            "\"containersToAck\":[\"b\"],\"appsToCleanup\":{}}",
-	            "appsToCleanup:");
+	testlib_decode_fails(
+	        decode_heartbeat_answer,
+	        "{\"responseId\":1,\"action\":\"NORMAL\",\"containersToCleanup\":[\"a\"],"
+	        "\"containersToAck\":[\"b\"],\"appsToCleanup\":{}}",
+	        "appsToCleanup:");
 }
 END_TEST
 

@@ -17,21 +17,10 @@
 #include "common/proto_task.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
+#include "testlib.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers. */
-
-/* Send obj over the "wire": its text, parsed again (obj is put). */
-static struct json_object *wire(struct json_object *obj)
-{
-	char *cause = NULL;
-	const char *text = wjson_text(obj);
-	struct json_object *back = wjson_parse(text, strlen(text), &cause);
-
-	ck_assert_msg(back != NULL, "%s: %s", text, cause);
-	json_object_put(obj);
-	return back;
-}
 
 /* A string field of obj, or NULL. */
 static const char *field(struct json_object *obj, const char *key)
@@ -41,35 +30,6 @@ static const char *field(struct json_object *obj, const char *key)
 	if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
 		return NULL;
 	return json_object_get_string(v);
-}
-
-typedef int (*decoder_fn)(struct json_object *obj, char **cause);
-
-/* Decode text with f and expect a failure whose cause starts with
- * `expected` (the field path and the colon, at least). */
-static void expect_fail(decoder_fn f, const char *text, const char *expected)
-{
-	struct json_object *obj = json_tokener_parse(text);
-	char *cause = NULL;
-
-	ck_assert_msg(obj != NULL, "bad test JSON: %s", text);
-	ck_assert_msg(f(obj, &cause) == -1, "accepted: %s", text);
-	ck_assert_msg(cause != NULL && strncmp(cause, expected, strlen(expected)) == 0,
-	              "%s: expected a cause starting \"%s\", got \"%s\"", text, expected,
-	              cause != NULL ? cause : "(none)");
-	free(cause);
-	json_object_put(obj);
-}
-
-/* Decode text with f and expect it to pass. */
-static void expect_ok(decoder_fn f, const char *text)
-{
-	struct json_object *obj = json_tokener_parse(text);
-	char *cause = NULL;
-
-	ck_assert_msg(obj != NULL, "bad test JSON: %s", text);
-	ck_assert_msg(f(obj, &cause) == 0, "%s: %s", text, cause != NULL ? cause : "");
-	json_object_put(obj);
 }
 
 static int decode_register(struct json_object *obj, char **cause)
@@ -150,7 +110,7 @@ START_TEST(test_register_round_trip)
 	                                .work_dir = "/w",
 	                                .pid = 123};
 	struct proto_task_register d;
-	struct json_object *obj = wire(proto_task_register_encode(&m));
+	struct json_object *obj = testlib_json_wire(proto_task_register_encode(&m));
 	enum proto_task_type type;
 	char *cause = NULL;
 
@@ -180,20 +140,20 @@ START_TEST(test_small_messages_round_trip)
 	const char *name;
 	char *cause = NULL;
 
-	obj = wire(proto_task_registered_encode());
+	obj = testlib_json_wire(proto_task_registered_encode());
 	ck_assert_int_eq(proto_task_type_decode(obj, &type, &name, &cause), 0);
 	ck_assert_int_eq(type, PROTO_TASK_REGISTERED);
 	ck_assert_int_eq(json_object_object_length(obj), 1);
 	json_object_put(obj);
 
-	obj = wire(proto_task_rejected_encode(&rej));
+	obj = testlib_json_wire(proto_task_rejected_encode(&rej));
 	ck_assert_int_eq(proto_task_type_decode(obj, &type, &name, &cause), 0);
 	ck_assert_int_eq(type, PROTO_TASK_REJECTED);
 	ck_assert_int_eq(proto_task_rejected_decode(obj, &rej2, &cause), 0);
 	ck_assert_str_eq(rej2.reason, rej.reason);
 	json_object_put(obj);
 
-	obj = wire(proto_task_kill_encode(&kill));
+	obj = testlib_json_wire(proto_task_kill_encode(&kill));
 	ck_assert_int_eq(proto_task_type_decode(obj, &type, &name, &cause), 0);
 	ck_assert_int_eq(type, PROTO_TASK_KILL);
 	ck_assert_int_eq(proto_task_kill_decode(obj, &kill2, &cause), 0);
@@ -201,7 +161,7 @@ START_TEST(test_small_messages_round_trip)
 	ck_assert_int_eq(kill2.attempt, 2);
 	json_object_put(obj);
 
-	obj = wire(proto_task_shutdown_encode());
+	obj = testlib_json_wire(proto_task_shutdown_encode());
 	ck_assert_int_eq(proto_task_type_decode(obj, &type, &name, &cause), 0);
 	ck_assert_int_eq(type, PROTO_TASK_SHUTDOWN);
 	ck_assert_str_eq(name, "shutdown");
@@ -229,7 +189,7 @@ START_TEST(test_shell_launch_round_trip)
 	m.index = 4;
 	m.command = "echo hi";
 	m.env = env;
-	obj = wire(proto_task_launch_encode(&m));
+	obj = testlib_json_wire(proto_task_launch_encode(&m));
 	json_object_put(env);
 	ck_assert_str_eq(field(obj, "type"), "launch");
 	ck_assert_int_eq(proto_task_launch_decode(obj, &d, &cause), 0);
@@ -341,7 +301,7 @@ START_TEST(test_dataflow_launch_and_task_file_round_trip)
 	m.attempt = 0;
 	m.index = 4;
 	m.task = task;
-	obj = wire(proto_task_launch_encode(&m));
+	obj = testlib_json_wire(proto_task_launch_encode(&m));
 	json_object_put(task);
 	ck_assert_ptr_null(field(obj, "command"));
 	ck_assert_int_eq(proto_task_launch_decode(obj, &d, &cause), 0);
@@ -359,7 +319,7 @@ START_TEST(test_dataflow_launch_and_task_file_round_trip)
 	d.spec.local_dirs[1] = xstrdup(dirs[1]);
 	d.spec.n_local_dirs = 2;
 	d.spec.budget = 1 << 20;
-	task = wire(proto_task_spec_encode(&d.spec, PROTO_TASK_SPEC_FILE));
+	task = testlib_json_wire(proto_task_spec_encode(&d.spec, PROTO_TASK_SPEC_FILE));
 	ck_assert_str_eq(field(task, "localDirs"), "/l1,/l2");
 	ck_assert_int_eq(proto_task_spec_decode(task, "", PROTO_TASK_SPEC_FILE, &file, &cause), 0);
 	assert_same_task(&spec, &file);
@@ -393,7 +353,7 @@ START_TEST(test_other_inputs_and_outputs_round_trip)
 	s.out.type = PROTO_TASK_OUTPUT_SAVE;
 	s.out.dir = "/out/staging";
 	s.out.file = "part-00001";
-	obj = wire(proto_task_spec_encode(&s, PROTO_TASK_SPEC_LAUNCH));
+	obj = testlib_json_wire(proto_task_spec_encode(&s, PROTO_TASK_SPEC_LAUNCH));
 	ck_assert_int_eq(proto_task_spec_decode(obj, "task", PROTO_TASK_SPEC_LAUNCH, &d, &cause),
 	                 0);
 	ck_assert_int_eq(d.in.type, PROTO_TASK_INPUT_TEXT);
@@ -416,7 +376,7 @@ START_TEST(test_other_inputs_and_outputs_round_trip)
 	s.in.size = 55;
 	s.out.type = PROTO_TASK_OUTPUT_SAMPLE;
 	s.out.sample_size = 61;
-	obj = wire(proto_task_spec_encode(&s, PROTO_TASK_SPEC_LAUNCH));
+	obj = testlib_json_wire(proto_task_spec_encode(&s, PROTO_TASK_SPEC_LAUNCH));
 	ck_assert_int_eq(proto_task_spec_decode(obj, "task", PROTO_TASK_SPEC_LAUNCH, &d, &cause),
 	                 0);
 	ck_assert_int_eq(d.in.type, PROTO_TASK_INPUT_BLOCK);
@@ -435,7 +395,7 @@ START_TEST(test_other_inputs_and_outputs_round_trip)
 	s.in.path = "/data/in.txt";
 	s.in.length = 10;
 	s.out.type = PROTO_TASK_OUTPUT_COLLECT;
-	obj = wire(proto_task_spec_encode(&s, PROTO_TASK_SPEC_LAUNCH));
+	obj = testlib_json_wire(proto_task_spec_encode(&s, PROTO_TASK_SPEC_LAUNCH));
 	ck_assert_int_eq(proto_task_spec_decode(obj, "task", PROTO_TASK_SPEC_LAUNCH, &d, &cause),
 	                 0);
 	ck_assert_str_eq(d.in.path, "/data/in.txt");
@@ -489,7 +449,7 @@ START_TEST(test_status_round_trip)
 	m.task_id = 17;
 	m.state = PROTO_TASK_RUNNING;
 	m.stdout_size = -1;
-	obj = wire(proto_task_status_encode(&m));
+	obj = testlib_json_wire(proto_task_status_encode(&m));
 	ck_assert_str_eq(field(obj, "state"), "RUNNING");
 	ck_assert(!json_object_object_get_ex(obj, "exitCode", NULL));
 	ck_assert_int_eq(proto_task_status_decode(obj, &d, &cause), 0);
@@ -511,7 +471,7 @@ START_TEST(test_status_round_trip)
 	m.stdout_size = 1000;
 	m.stderr_tail = "warn";
 	m.result = &r;
-	obj = wire(proto_task_status_encode(&m));
+	obj = testlib_json_wire(proto_task_status_encode(&m));
 	ck_assert_ptr_null(field(obj, "stdoutEncoding"));
 	ck_assert_int_eq(proto_task_status_decode(obj, &d, &cause), 0);
 	ck_assert_int_eq(d.task_id, 17);
@@ -554,7 +514,7 @@ START_TEST(test_status_round_trip)
 	m.stdout_data = "a\0b\xff";
 	m.stdout_len = 4;
 	m.stdout_size = 4;
-	obj = wire(proto_task_status_encode(&m));
+	obj = testlib_json_wire(proto_task_status_encode(&m));
 	ck_assert_str_eq(field(obj, "stdoutEncoding"), "base64");
 	ck_assert_str_eq(field(obj, "stdout"), "YQBi/w==");
 	ck_assert_int_eq(proto_task_status_decode(obj, &d, &cause), 0);
@@ -570,7 +530,7 @@ START_TEST(test_status_round_trip)
 	r.fetch_failed.dataset = 3;
 	r.fetch_failed.partition = 8;
 	r.fetch_failed.node = "h:q";
-	obj = wire(proto_task_result_encode(&r));
+	obj = testlib_json_wire(proto_task_result_encode(&r));
 	ck_assert_int_eq(proto_task_result_decode(obj, "result", &r, &cause), 0);
 	ck_assert_int_eq(r.fetch_failed.shuffle_id, -1);
 	ck_assert_int_eq(r.fetch_failed.dataset, 3);
@@ -617,40 +577,43 @@ START_TEST(test_register_refuses_malformed)
 {
 	char *text, *big = xcalloc(2000, 1);
 
-	expect_ok(decode_register, "{" REG_OK "\"cores\":1}");
-	expect_fail(decode_register, "{\"executorId\":\"3\",\"host\":\"h\",\"cores\":1}",
-	            "secret: missing");
-	expect_fail(decode_register, "{\"secret\":5,\"executorId\":\"3\",\"host\":\"h\"}",
-	            "secret: expected");
-	expect_fail(decode_register, "{\"secret\":\"s\",\"host\":\"h\",\"cores\":1}",
-	            "executorId: missing");
-	expect_fail(decode_register, "{" REG_OK "\"cores\":\"2\"}", "cores: expected");
-	expect_fail(decode_register, "{" REG_OK "\"cores\":0}", "cores: 0 is out of range");
-	expect_fail(decode_register, "{" REG_OK "\"cores\":5000}", "cores: 5000 is out of range");
-	expect_fail(decode_register, "{" REG_OK "\"cores\":1,\"pid\":-4}",
-	            "pid: -4 is out of range");
-	expect_fail(decode_register, "{" REG_OK "\"cores\":1,\"nodeId\":[]}", "nodeId: expected");
-	expect_fail(
+	testlib_decode_ok(decode_register, "{" REG_OK "\"cores\":1}");
+	testlib_decode_fails(decode_register, "{\"executorId\":\"3\",\"host\":\"h\",\"cores\":1}",
+	                     "secret: missing");
+	testlib_decode_fails(decode_register, "{\"secret\":5,\"executorId\":\"3\",\"host\":\"h\"}",
+	                     "secret: expected");
+	testlib_decode_fails(decode_register, "{\"secret\":\"s\",\"host\":\"h\",\"cores\":1}",
+	                     "executorId: missing");
+	testlib_decode_fails(decode_register, "{" REG_OK "\"cores\":\"2\"}", "cores: expected");
+	testlib_decode_fails(decode_register, "{" REG_OK "\"cores\":0}",
+	                     "cores: 0 is out of range");
+	testlib_decode_fails(decode_register, "{" REG_OK "\"cores\":5000}",
+	                     "cores: 5000 is out of range");
+	testlib_decode_fails(decode_register, "{" REG_OK "\"cores\":1,\"pid\":-4}",
+	                     "pid: -4 is out of range");
+	testlib_decode_fails(decode_register, "{" REG_OK "\"cores\":1,\"nodeId\":[]}",
+	                     "nodeId: expected");
+	testlib_decode_fails(
 	        decode_register,
 	        "{\"type\":\"register\",\"executorId\":\"../x\",\"secret\":\"s\",\"host\":\"h\","
 	        "\"cores\":1}",
 	        "executorId: expected [A-Za-z0-9._:-]");
-	expect_fail(decode_register,
-	            "{\"executorId\":\"3\",\"secret\":\"s\",\"host\":\"a b\",\"cores\":1}",
-	            "host: not a host name");
-	expect_fail(decode_register, "{" REG_OK "\"cores\":1,\"containerId\":\"c_1\"}",
-	            "containerId: not a container id");
+	testlib_decode_fails(decode_register,
+	                     "{\"executorId\":\"3\",\"secret\":\"s\",\"host\":\"a b\",\"cores\":1}",
+	                     "host: not a host name");
+	testlib_decode_fails(decode_register, "{" REG_OK "\"cores\":1,\"containerId\":\"c_1\"}",
+	                     "containerId: not a container id");
 	memset(big, 'x', 1999);
 	text = xasprintf("{\"executorId\":\"%s\",\"secret\":\"s\",\"host\":\"h\",\"cores\":1}",
 	                 big);
-	expect_fail(decode_register, text, "executorId: expected");
+	testlib_decode_fails(decode_register, text, "executorId: expected");
 	free(text);
 	text = xasprintf("{" REG_OK "\"cores\":1,\"workDir\":\"%s%s%s\"}", big, big, big);
-	expect_fail(decode_register, text, "workDir: longer than");
+	testlib_decode_fails(decode_register, text, "workDir: longer than");
 	free(text);
 	text = xasprintf("{\"executorId\":\"3\",\"secret\":\"s\",\"host\":\"%s\",\"cores\":1}",
 	                 big);
-	expect_fail(decode_register, text, "host: not a host name");
+	testlib_decode_fails(decode_register, text, "host: not a host name");
 	free(text);
 	free(big);
 }
@@ -660,17 +623,19 @@ START_TEST(test_small_decoders_refuse_malformed)
 {
 	char *text, *big = xcalloc(70000, 1);
 
-	expect_fail(decode_type, "{}", "type: missing");
-	expect_fail(decode_type, "{\"type\":3}", "type: expected");
-	expect_fail(decode_type, "[]", "(top): expected an object");
-	expect_fail(decode_kill, "{\"type\":\"kill\",\"attempt\":0}", "taskId: missing");
-	expect_fail(decode_kill, "{\"taskId\":-1,\"attempt\":0}", "taskId: -1 is out of range");
-	expect_fail(decode_kill, "{\"taskId\":1,\"attempt\":\"0\"}", "attempt: expected");
-	expect_fail(decode_kill, "{\"taskId\":1,\"attempt\":4294967296}", "attempt: 4294967296");
-	expect_fail(decode_rejected, "{\"reason\":false}", "reason: expected");
+	testlib_decode_fails(decode_type, "{}", "type: missing");
+	testlib_decode_fails(decode_type, "{\"type\":3}", "type: expected");
+	testlib_decode_fails(decode_type, "[]", "(top): expected an object");
+	testlib_decode_fails(decode_kill, "{\"type\":\"kill\",\"attempt\":0}", "taskId: missing");
+	testlib_decode_fails(decode_kill, "{\"taskId\":-1,\"attempt\":0}",
+	                     "taskId: -1 is out of range");
+	testlib_decode_fails(decode_kill, "{\"taskId\":1,\"attempt\":\"0\"}", "attempt: expected");
+	testlib_decode_fails(decode_kill, "{\"taskId\":1,\"attempt\":4294967296}",
+	                     "attempt: 4294967296");
+	testlib_decode_fails(decode_rejected, "{\"reason\":false}", "reason: expected");
 	memset(big, 'r', 69999);
 	text = xasprintf("{\"reason\":\"%s\"}", big);
-	expect_fail(decode_rejected, text, "reason: longer than");
+	testlib_decode_fails(decode_rejected, text, "reason: longer than");
 	free(text);
 	free(big);
 }
@@ -685,22 +650,28 @@ START_TEST(test_launch_refuses_malformed)
 	char *cause = NULL, *text, *env;
 	int i;
 
-	expect_ok(decode_launch, "{" LAUNCH "\"command\":\"true\",\"env\":{\"A_1\":\"x\"}}");
-	expect_fail(decode_launch, "{\"attempt\":0,\"index\":4,\"command\":\"true\"}",
-	            "taskId: missing");
-	expect_fail(decode_launch, "{\"taskId\":\"17\",\"attempt\":0,\"command\":\"true\"}",
-	            "taskId: expected");
-	expect_fail(decode_launch, "{" LAUNCH "\"command\":\"\"}", "command: must not be empty");
-	expect_fail(decode_launch, "{" LAUNCH "\"env\":{}}", "command: missing");
-	expect_fail(decode_launch, "{\"taskId\":17,\"attempt\":0,\"index\":-1,\"command\":\"x\"}",
-	            "index: -1 is out of range");
-	expect_fail(decode_launch, "{" LAUNCH "\"command\":\"x\",\"env\":[]}", "env: expected");
-	expect_fail(decode_launch, "{" LAUNCH "\"command\":\"x\",\"env\":{\"A\":1}}",
-	            "env.A: expected a string");
-	expect_fail(decode_launch, "{" LAUNCH "\"command\":\"x\",\"env\":{\"1A\":\"x\"}}",
-	            "env: '1A' is not a variable name");
-	expect_fail(decode_launch, "{" LAUNCH "\"command\":\"x\",\"env\":{\"A\":\"a\\u0000b\"}}",
-	            "env.A: string contains a NUL");
+	testlib_decode_ok(decode_launch,
+	                  "{" LAUNCH "\"command\":\"true\",\"env\":{\"A_1\":\"x\"}}");
+	testlib_decode_fails(decode_launch, "{\"attempt\":0,\"index\":4,\"command\":\"true\"}",
+	                     "taskId: missing");
+	testlib_decode_fails(decode_launch,
+	                     "{\"taskId\":\"17\",\"attempt\":0,\"command\":\"true\"}",
+	                     "taskId: expected");
+	testlib_decode_fails(decode_launch, "{" LAUNCH "\"command\":\"\"}",
+	                     "command: must not be empty");
+	testlib_decode_fails(decode_launch, "{" LAUNCH "\"env\":{}}", "command: missing");
+	testlib_decode_fails(decode_launch,
+	                     "{\"taskId\":17,\"attempt\":0,\"index\":-1,\"command\":\"x\"}",
+	                     "index: -1 is out of range");
+	testlib_decode_fails(decode_launch, "{" LAUNCH "\"command\":\"x\",\"env\":[]}",
+	                     "env: expected");
+	testlib_decode_fails(decode_launch, "{" LAUNCH "\"command\":\"x\",\"env\":{\"A\":1}}",
+	                     "env.A: expected a string");
+	testlib_decode_fails(decode_launch, "{" LAUNCH "\"command\":\"x\",\"env\":{\"1A\":\"x\"}}",
+	                     "env: '1A' is not a variable name");
+	testlib_decode_fails(decode_launch,
+	                     "{" LAUNCH "\"command\":\"x\",\"env\":{\"A\":\"a\\u0000b\"}}",
+	                     "env.A: string contains a NUL");
 	env = xstrdup("");
 	for (i = 0; i <= PROTO_TASK_MAX_ENV; i++) {
 		char *next = xasprintf("%s%s\"V%d\":\"x\"", env, i > 0 ? "," : "", i);
@@ -709,21 +680,22 @@ START_TEST(test_launch_refuses_malformed)
 		env = next;
 	}
 	text = xasprintf("{" LAUNCH "\"command\":\"x\",\"env\":{%s}}", env);
-	expect_fail(decode_launch, text, "env: more than 1024 variables");
+	testlib_decode_fails(decode_launch, text, "env: more than 1024 variables");
 	free(text);
 	free(env);
-	expect_fail(decode_launch, "{" LAUNCH "\"task\":[]}", "task: expected");
-	expect_fail(decode_launch, "{" LAUNCH "\"task\":{\"output\":{\"type\":\"collect\"}}}",
-	            "task.input: missing");
-	expect_fail(decode_launch,
-	            "{" LAUNCH
-	            "\"task\":{\"input\":{\"type\":\"text\",\"path\":\"/f\",\"start\":-5},"
-	            "\"output\":{\"type\":\"collect\"}}}",
-	            "task.input.start: -5 is out of range");
-	expect_fail(decode_launch,
-	            "{" LAUNCH "\"task\":{\"input\":{\"type\":\"text\",\"path\":\"/f\"},"
-	            "\"output\":{\"type\":\"shuffle\",\"shuffleId\":1,\"partitions\":0}}}",
-	            "task.output.partitions: 0 is out of range");
+	testlib_decode_fails(decode_launch, "{" LAUNCH "\"task\":[]}", "task: expected");
+	testlib_decode_fails(decode_launch,
+	                     "{" LAUNCH "\"task\":{\"output\":{\"type\":\"collect\"}}}",
+	                     "task.input: missing");
+	testlib_decode_fails(decode_launch,
+	                     "{" LAUNCH
+	                     "\"task\":{\"input\":{\"type\":\"text\",\"path\":\"/f\",\"start\":-5},"
+	                     "\"output\":{\"type\":\"collect\"}}}",
+	                     "task.input.start: -5 is out of range");
+	testlib_decode_fails(decode_launch,
+	                     "{" LAUNCH "\"task\":{\"input\":{\"type\":\"text\",\"path\":\"/f\"},"
+	                     "\"output\":{\"type\":\"shuffle\",\"shuffleId\":1,\"partitions\":0}}}",
+	                     "task.output.partitions: 0 is out of range");
 	/* A launch whose id cannot be read says so, so that no status goes
 	 * back for it; one that can be read keeps its id and attempt. */
 	obj = json_tokener_parse("{\"taskId\":\"x\"}");
@@ -751,119 +723,136 @@ START_TEST(test_task_file_refuses_malformed)
 {
 	char *text, *big = xcalloc(5000, 1);
 
-	expect_ok(decode_task_file, "{" FILE_BASE TEXT_IN
-	                            "\"commands\":[\"cat\"],\"output\":{\"type\":\"collect\"}}");
-	expect_fail(decode_task_file, "{" TEXT_IN "\"output\":{\"type\":\"collect\"}}",
-	            "taskId: missing");
-	expect_fail(
+	testlib_decode_ok(decode_task_file,
+	                  "{" FILE_BASE TEXT_IN
+	                  "\"commands\":[\"cat\"],\"output\":{\"type\":\"collect\"}}");
+	testlib_decode_fails(decode_task_file, "{" TEXT_IN "\"output\":{\"type\":\"collect\"}}",
+	                     "taskId: missing");
+	testlib_decode_fails(
 	        decode_task_file,
 	        "{\"taskId\":1,\"attempt\":0,\"partition\":2,\"applicationId\":\"a\","
 	        "\"nodeId\":\"n:1\",\"secret\":\"s\",\"localDirs\":\",\",\"budgetBytes\":1," TEXT_IN
 	        "\"output\":{\"type\":\"collect\"}}",
 	        "localDirs: no directory");
-	expect_fail(decode_task_file,
-	            "{\"taskId\":1,\"attempt\":0,\"partition\":2,\"applicationId\":\"a\","
-	            "\"nodeId\":\"n:1\",\"secret\":\"s\",\"localDirs\":\"/"
-	            "x\",\"budgetBytes\":0," TEXT_IN "\"output\":{\"type\":\"collect\"}}",
-	            "budgetBytes: 0 is out of range");
-	expect_fail(decode_task_file,
-	            "{" FILE_BASE "\"input\":{\"type\":\"text\",\"path\":\"rel\"},"
-	            "\"output\":{\"type\":\"collect\"}}",
-	            "input.path: expected an absolute path");
-	expect_fail(decode_task_file,
-	            "{" FILE_BASE
-	            "\"input\":{\"type\":\"text\"},\"output\":{\"type\":\"collect\"}}",
-	            "input: expected one of path and url");
-	expect_fail(decode_task_file,
-	            "{" FILE_BASE "\"input\":{\"type\":\"text\",\"path\":\"/f\",\"length\":-2},"
-	            "\"output\":{\"type\":\"collect\"}}",
-	            "input.length: -2 is out of range");
-	expect_fail(decode_task_file,
-	            "{" FILE_BASE
-	            "\"input\":{\"type\":\"tape\"},\"output\":{\"type\":\"collect\"}}",
-	            "input.type: unknown input type 'tape'");
-	expect_fail(decode_task_file,
-	            "{" FILE_BASE "\"input\":{\"type\":\"shuffle\",\"sides\":[{\"shuffleId\":1,"
-	            "\"maps\":[{\"map\":\"../x\",\"node\":\"n:1\",\"size\":1}]}]},"
-	            "\"output\":{\"type\":\"collect\"}}",
-	            "input.sides[0].maps[0].map: expected [0-9_]{1,64}");
-	expect_fail(decode_task_file,
-	            "{" FILE_BASE "\"input\":{\"type\":\"shuffle\",\"sides\":[{\"shuffleId\":1,"
-	            "\"maps\":[{\"map\":\"1_1_0\",\"node\":\"n:1\",\"size\":-1}]}]},"
-	            "\"output\":{\"type\":\"collect\"}}",
-	            "input.sides[0].maps[0].size: -1 is out of range");
-	expect_fail(decode_task_file,
-	            "{" FILE_BASE "\"input\":{\"type\":\"shuffle\",\"sides\":[{\"shuffleId\":1,"
-	            "\"maps\":[7]}]},\"output\":{\"type\":\"collect\"}}",
-	            "input.sides[0].maps[0]: expected an object");
-	expect_fail(decode_task_file,
-	            "{" FILE_BASE "\"input\":{\"type\":\"shuffle\",\"mode\":\"join\",\"sides\":["
-	            "{\"shuffleId\":1,\"maps\":[]}]},\"output\":{\"type\":\"collect\"}}",
-	            "input.sides: expected 1 side (group) or 2 (join)");
-	expect_fail(decode_task_file,
-	            "{" FILE_BASE "\"input\":{\"type\":\"shuffle\",\"join\":\"outer\",\"sides\":["
-	            "{\"shuffleId\":1,\"maps\":[]}]},\"output\":{\"type\":\"collect\"}}",
-	            "input.join: expected inner, left, right or full");
-	expect_fail(decode_task_file,
-	            "{" FILE_BASE "\"input\":{\"type\":\"shuffle\",\"sides\":[{\"shuffleId\":1,"
-	            "\"maps\":[]},{\"shuffleId\":2,\"maps\":[]},{\"shuffleId\":3,\"maps\":[]}]},"
-	            "\"output\":{\"type\":\"collect\"}}",
-	            "input.sides: more than 2 entries");
-	expect_fail(decode_task_file,
-	            "{" FILE_BASE "\"input\":{\"type\":\"block\",\"node\":\"n:1\"},"
-	            "\"output\":{\"type\":\"collect\"}}",
-	            "input.dataset: missing");
-	expect_fail(decode_task_file,
-	            "{" FILE_BASE TEXT_IN "\"output\":{\"type\":\"shuffle\",\"shuffleId\":0,"
-	            "\"partitions\":3,\"partitioner\":\"range\",\"bounds\":[\"YQ==\"]}}",
-	            "output.bounds: expected partitions - 1");
-	expect_fail(decode_task_file,
-	            "{" FILE_BASE TEXT_IN "\"output\":{\"type\":\"shuffle\",\"shuffleId\":0,"
-	            "\"partitions\":3,\"partitioner\":\"range\",\"bounds\":[\"Yg==\",\"YQ==\"]}}",
-	            "output.bounds[1]: keys are not sorted");
-	expect_fail(decode_task_file,
-	            "{" FILE_BASE TEXT_IN "\"output\":{\"type\":\"shuffle\",\"shuffleId\":0,"
-	            "\"partitions\":2,\"partitioner\":\"range\",\"bounds\":[\"*\"]}}",
-	            "output.bounds[0]: expected a base64 string");
-	expect_fail(decode_task_file,
-	            "{" FILE_BASE TEXT_IN "\"output\":{\"type\":\"shuffle\",\"shuffleId\":0,"
-	            "\"partitions\":2,\"partitioner\":\"random\"}}",
-	            "output.partitioner: expected hash or range");
-	expect_fail(decode_task_file,
-	            "{" FILE_BASE TEXT_IN "\"output\":{\"type\":\"shuffle\",\"shuffleId\":0,"
-	            "\"partitions\":1000001}}",
-	            "output.partitions: 1000001 is out of range");
-	expect_fail(decode_task_file,
-	            "{" FILE_BASE TEXT_IN
-	            "\"output\":{\"type\":\"save\",\"dir\":\"/o\",\"file\":\"../p\"}}",
-	            "output.file: expected a plain file name");
-	expect_fail(decode_task_file,
-	            "{" FILE_BASE TEXT_IN
-	            "\"output\":{\"type\":\"save\",\"dir\":\"o\",\"file\":\"p\"}}",
-	            "output.dir: expected an absolute path");
-	expect_fail(decode_task_file,
-	            "{" FILE_BASE TEXT_IN "\"output\":{\"type\":\"sample\",\"size\":0}}",
-	            "output.size: 0 is out of range");
-	expect_fail(decode_task_file, "{" FILE_BASE TEXT_IN "\"output\":{\"type\":\"print\"}}",
-	            "output.type: unknown output type 'print'");
-	expect_fail(decode_task_file,
-	            "{" FILE_BASE TEXT_IN "\"commands\":[\"\"],\"output\":{\"type\":\"collect\"}}",
-	            "commands[0]: expected a non-empty string");
-	expect_fail(decode_task_file,
-	            "{" FILE_BASE TEXT_IN "\"commands\":\"cat\",\"output\":{\"type\":\"collect\"}}",
-	            "commands: expected");
-	expect_fail(decode_task_file,
-	            "{" FILE_BASE TEXT_IN "\"commands\":[\"a\"],\"persist\":[{\"step\":2,"
-	            "\"dataset\":1}],\"output\":{\"type\":\"collect\"}}",
-	            "persist[0].step: 2 is out of range");
-	expect_fail(decode_task_file,
-	            "{" FILE_BASE TEXT_IN "\"persist\":[1],\"output\":{\"type\":\"collect\"}}",
-	            "persist[0]: expected an object");
+	testlib_decode_fails(decode_task_file,
+	                     "{\"taskId\":1,\"attempt\":0,\"partition\":2,\"applicationId\":\"a\","
+	                     "\"nodeId\":\"n:1\",\"secret\":\"s\",\"localDirs\":\"/"
+	                     "x\",\"budgetBytes\":0," TEXT_IN "\"output\":{\"type\":\"collect\"}}",
+	                     "budgetBytes: 0 is out of range");
+	testlib_decode_fails(decode_task_file,
+	                     "{" FILE_BASE "\"input\":{\"type\":\"text\",\"path\":\"rel\"},"
+	                     "\"output\":{\"type\":\"collect\"}}",
+	                     "input.path: expected an absolute path");
+	testlib_decode_fails(decode_task_file,
+	                     "{" FILE_BASE
+	                     "\"input\":{\"type\":\"text\"},\"output\":{\"type\":\"collect\"}}",
+	                     "input: expected one of path and url");
+	testlib_decode_fails(decode_task_file,
+	                     "{" FILE_BASE
+	                     "\"input\":{\"type\":\"text\",\"path\":\"/f\",\"length\":-2},"
+	                     "\"output\":{\"type\":\"collect\"}}",
+	                     "input.length: -2 is out of range");
+	testlib_decode_fails(decode_task_file,
+	                     "{" FILE_BASE
+	                     "\"input\":{\"type\":\"tape\"},\"output\":{\"type\":\"collect\"}}",
+	                     "input.type: unknown input type 'tape'");
+	testlib_decode_fails(decode_task_file,
+	                     "{" FILE_BASE
+	                     "\"input\":{\"type\":\"shuffle\",\"sides\":[{\"shuffleId\":1,"
+	                     "\"maps\":[{\"map\":\"../x\",\"node\":\"n:1\",\"size\":1}]}]},"
+	                     "\"output\":{\"type\":\"collect\"}}",
+	                     "input.sides[0].maps[0].map: expected [0-9_]{1,64}");
+	testlib_decode_fails(decode_task_file,
+	                     "{" FILE_BASE
+	                     "\"input\":{\"type\":\"shuffle\",\"sides\":[{\"shuffleId\":1,"
+	                     "\"maps\":[{\"map\":\"1_1_0\",\"node\":\"n:1\",\"size\":-1}]}]},"
+	                     "\"output\":{\"type\":\"collect\"}}",
+	                     "input.sides[0].maps[0].size: -1 is out of range");
+	testlib_decode_fails(decode_task_file,
+	                     "{" FILE_BASE
+	                     "\"input\":{\"type\":\"shuffle\",\"sides\":[{\"shuffleId\":1,"
+	                     "\"maps\":[7]}]},\"output\":{\"type\":\"collect\"}}",
+	                     "input.sides[0].maps[0]: expected an object");
+	testlib_decode_fails(decode_task_file,
+	                     "{" FILE_BASE
+	                     "\"input\":{\"type\":\"shuffle\",\"mode\":\"join\",\"sides\":["
+	                     "{\"shuffleId\":1,\"maps\":[]}]},\"output\":{\"type\":\"collect\"}}",
+	                     "input.sides: expected 1 side (group) or 2 (join)");
+	testlib_decode_fails(decode_task_file,
+	                     "{" FILE_BASE
+	                     "\"input\":{\"type\":\"shuffle\",\"join\":\"outer\",\"sides\":["
+	                     "{\"shuffleId\":1,\"maps\":[]}]},\"output\":{\"type\":\"collect\"}}",
+	                     "input.join: expected inner, left, right or full");
+	testlib_decode_fails(
+	        decode_task_file,
+	        "{" FILE_BASE "\"input\":{\"type\":\"shuffle\",\"sides\":[{\"shuffleId\":1,"
+	        "\"maps\":[]},{\"shuffleId\":2,\"maps\":[]},{\"shuffleId\":3,\"maps\":[]}]},"
+	        "\"output\":{\"type\":\"collect\"}}",
+	        "input.sides: more than 2 entries");
+	testlib_decode_fails(decode_task_file,
+	                     "{" FILE_BASE "\"input\":{\"type\":\"block\",\"node\":\"n:1\"},"
+	                     "\"output\":{\"type\":\"collect\"}}",
+	                     "input.dataset: missing");
+	testlib_decode_fails(decode_task_file,
+	                     "{" FILE_BASE TEXT_IN
+	                     "\"output\":{\"type\":\"shuffle\",\"shuffleId\":0,"
+	                     "\"partitions\":3,\"partitioner\":\"range\",\"bounds\":[\"YQ==\"]}}",
+	                     "output.bounds: expected partitions - 1");
+	testlib_decode_fails(
+	        decode_task_file,
+	        "{" FILE_BASE TEXT_IN "\"output\":{\"type\":\"shuffle\",\"shuffleId\":0,"
+	        "\"partitions\":3,\"partitioner\":\"range\",\"bounds\":[\"Yg==\",\"YQ==\"]}}",
+	        "output.bounds[1]: keys are not sorted");
+	testlib_decode_fails(decode_task_file,
+	                     "{" FILE_BASE TEXT_IN
+	                     "\"output\":{\"type\":\"shuffle\",\"shuffleId\":0,"
+	                     "\"partitions\":2,\"partitioner\":\"range\",\"bounds\":[\"*\"]}}",
+	                     "output.bounds[0]: expected a base64 string");
+	testlib_decode_fails(decode_task_file,
+	                     "{" FILE_BASE TEXT_IN
+	                     "\"output\":{\"type\":\"shuffle\",\"shuffleId\":0,"
+	                     "\"partitions\":2,\"partitioner\":\"random\"}}",
+	                     "output.partitioner: expected hash or range");
+	testlib_decode_fails(decode_task_file,
+	                     "{" FILE_BASE TEXT_IN
+	                     "\"output\":{\"type\":\"shuffle\",\"shuffleId\":0,"
+	                     "\"partitions\":1000001}}",
+	                     "output.partitions: 1000001 is out of range");
+	testlib_decode_fails(decode_task_file,
+	                     "{" FILE_BASE TEXT_IN
+	                     "\"output\":{\"type\":\"save\",\"dir\":\"/o\",\"file\":\"../p\"}}",
+	                     "output.file: expected a plain file name");
+	testlib_decode_fails(decode_task_file,
+	                     "{" FILE_BASE TEXT_IN
+	                     "\"output\":{\"type\":\"save\",\"dir\":\"o\",\"file\":\"p\"}}",
+	                     "output.dir: expected an absolute path");
+	testlib_decode_fails(decode_task_file,
+	                     "{" FILE_BASE TEXT_IN "\"output\":{\"type\":\"sample\",\"size\":0}}",
+	                     "output.size: 0 is out of range");
+	testlib_decode_fails(decode_task_file,
+	                     "{" FILE_BASE TEXT_IN "\"output\":{\"type\":\"print\"}}",
+	                     "output.type: unknown output type 'print'");
+	testlib_decode_fails(decode_task_file,
+	                     "{" FILE_BASE TEXT_IN
+	                     "\"commands\":[\"\"],\"output\":{\"type\":\"collect\"}}",
+	                     "commands[0]: expected a non-empty string");
+	testlib_decode_fails(decode_task_file,
+	                     "{" FILE_BASE TEXT_IN
+	                     "\"commands\":\"cat\",\"output\":{\"type\":\"collect\"}}",
+	                     "commands: expected");
+	testlib_decode_fails(decode_task_file,
+	                     "{" FILE_BASE TEXT_IN "\"commands\":[\"a\"],\"persist\":[{\"step\":2,"
+	                     "\"dataset\":1}],\"output\":{\"type\":\"collect\"}}",
+	                     "persist[0].step: 2 is out of range");
+	testlib_decode_fails(decode_task_file,
+	                     "{" FILE_BASE TEXT_IN
+	                     "\"persist\":[1],\"output\":{\"type\":\"collect\"}}",
+	                     "persist[0]: expected an object");
 	memset(big, 'p', 4999);
 	text = xasprintf("{" FILE_BASE "\"input\":{\"type\":\"text\",\"path\":\"/%s\"},"
 	                 "\"output\":{\"type\":\"collect\"}}",
 	                 big);
-	expect_fail(decode_task_file, text, "input.path: longer than");
+	testlib_decode_fails(decode_task_file, text, "input.path: longer than");
 	free(text);
 	free(big);
 }
@@ -875,41 +864,49 @@ START_TEST(test_status_refuses_malformed)
 {
 	char *text, *big = xcalloc(70000, 1);
 
-	expect_ok(decode_status, "{" STATUS "\"state\":\"RUNNING\"}");
-	expect_ok(decode_status,
-	          "{" STATUS "\"state\":\"FINISHED\",\"exitCode\":0,\"stdout\":\"x\","
-	          "\"stdoutEncoding\":\"utf-8\"}");
-	expect_fail(decode_status, "{\"taskId\":17,\"state\":\"RUNNING\"}", "attempt: missing");
-	expect_fail(decode_status, "{" STATUS "\"state\":\"DONE\"}", "state: unknown state 'DONE'");
-	expect_fail(decode_status, "{" STATUS "\"state\":\"FAILED\"}", "exitCode: missing");
-	expect_fail(decode_status, "{" STATUS "\"state\":\"FAILED\",\"exitCode\":4294967296}",
-	            "exitCode: 4294967296 is out of range");
-	expect_fail(decode_status, "{" STATUS "\"state\":\"FINISHED\",\"exitCode\":0,\"stdout\":1}",
-	            "stdout: expected");
-	expect_fail(decode_status,
-	            "{" STATUS "\"state\":\"FINISHED\",\"exitCode\":0,\"stdout\":\"***\","
-	            "\"stdoutEncoding\":\"base64\"}",
-	            "stdout: not valid base64");
-	expect_fail(decode_status,
-	            "{" STATUS "\"state\":\"FINISHED\",\"exitCode\":0,\"stdout\":\"x\","
-	            "\"stdoutEncoding\":\"rot13\"}",
-	            "stdoutEncoding: unknown encoding 'rot13'");
-	expect_fail(decode_status,
-	            "{" STATUS "\"state\":\"FINISHED\",\"exitCode\":0,\"stdoutTruncated\":1}",
-	            "stdoutTruncated: expected");
-	expect_fail(decode_status,
-	            "{" STATUS "\"state\":\"FINISHED\",\"exitCode\":0,\"stdoutSize\":-3}",
-	            "stdoutSize: -3 is out of range");
-	expect_fail(decode_status, "{" STATUS "\"state\":\"FAILED\",\"exitCode\":1,\"result\":[]}",
-	            "result: expected");
-	expect_fail(decode_status,
-	            "{" STATUS "\"state\":\"FAILED\",\"exitCode\":75,\"result\":{\"fetchFailed\":"
-	            "{\"node\":7}}}",
-	            "result.fetchFailed.node: expected");
+	testlib_decode_ok(decode_status, "{" STATUS "\"state\":\"RUNNING\"}");
+	testlib_decode_ok(decode_status,
+	                  "{" STATUS "\"state\":\"FINISHED\",\"exitCode\":0,\"stdout\":\"x\","
+	                  "\"stdoutEncoding\":\"utf-8\"}");
+	testlib_decode_fails(decode_status, "{\"taskId\":17,\"state\":\"RUNNING\"}",
+	                     "attempt: missing");
+	testlib_decode_fails(decode_status, "{" STATUS "\"state\":\"DONE\"}",
+	                     "state: unknown state 'DONE'");
+	testlib_decode_fails(decode_status, "{" STATUS "\"state\":\"FAILED\"}",
+	                     "exitCode: missing");
+	testlib_decode_fails(decode_status,
+	                     "{" STATUS "\"state\":\"FAILED\",\"exitCode\":4294967296}",
+	                     "exitCode: 4294967296 is out of range");
+	testlib_decode_fails(decode_status,
+	                     "{" STATUS "\"state\":\"FINISHED\",\"exitCode\":0,\"stdout\":1}",
+	                     "stdout: expected");
+	testlib_decode_fails(decode_status,
+	                     "{" STATUS "\"state\":\"FINISHED\",\"exitCode\":0,\"stdout\":\"***\","
+	                     "\"stdoutEncoding\":\"base64\"}",
+	                     "stdout: not valid base64");
+	testlib_decode_fails(decode_status,
+	                     "{" STATUS "\"state\":\"FINISHED\",\"exitCode\":0,\"stdout\":\"x\","
+	                     "\"stdoutEncoding\":\"rot13\"}",
+	                     "stdoutEncoding: unknown encoding 'rot13'");
+	testlib_decode_fails(decode_status,
+	                     "{" STATUS
+	                     "\"state\":\"FINISHED\",\"exitCode\":0,\"stdoutTruncated\":1}",
+	                     "stdoutTruncated: expected");
+	testlib_decode_fails(decode_status,
+	                     "{" STATUS "\"state\":\"FINISHED\",\"exitCode\":0,\"stdoutSize\":-3}",
+	                     "stdoutSize: -3 is out of range");
+	testlib_decode_fails(decode_status,
+	                     "{" STATUS "\"state\":\"FAILED\",\"exitCode\":1,\"result\":[]}",
+	                     "result: expected");
+	testlib_decode_fails(decode_status,
+	                     "{" STATUS
+	                     "\"state\":\"FAILED\",\"exitCode\":75,\"result\":{\"fetchFailed\":"
+	                     "{\"node\":7}}}",
+	                     "result.fetchFailed.node: expected");
 	memset(big, 'e', 69999);
 	text = xasprintf("{" STATUS "\"state\":\"FAILED\",\"exitCode\":1,\"stderrTail\":\"%s\"}",
 	                 big);
-	expect_fail(decode_status, text, "stderrTail: longer than");
+	testlib_decode_fails(decode_status, text, "stderrTail: longer than");
 	free(text);
 	free(big);
 }
@@ -917,32 +914,33 @@ END_TEST
 
 START_TEST(test_result_refuses_malformed)
 {
-	expect_ok(decode_result, "{}");
-	expect_fail(decode_result, "{\"mapOutput\":{\"sizes\":[1]}}",
-	            "result.mapOutput.map: missing");
-	expect_fail(decode_result, "{\"mapOutput\":{\"map\":\"a/b\",\"sizes\":[1]}}",
-	            "result.mapOutput.map: expected [0-9_]{1,64}");
-	expect_fail(decode_result, "{\"mapOutput\":{\"map\":\"1_2_0\",\"sizes\":[1,-1]}}",
-	            "result.mapOutput.sizes[1]: not a size");
-	expect_fail(decode_result, "{\"mapOutput\":{\"map\":\"1_2_0\",\"sizes\":[\"1\"]}}",
-	            "result.mapOutput.sizes[0]: not a size");
-	expect_fail(decode_result,
-	            "{\"mapOutput\":{\"map\":\"1_2_0\",\"sizes\":[],\"records\":-1}}",
-	            "result.mapOutput.records: -1 is out of range");
-	expect_fail(decode_result, "{\"blocks\":[{\"dataset\":-1,\"size\":1}]}",
-	            "result.blocks[0].dataset: -1 is out of range");
-	expect_fail(decode_result, "{\"blocks\":[{\"dataset\":1}]}",
-	            "result.blocks[0].size: missing");
-	expect_fail(decode_result, "{\"blocks\":[true]}", "result.blocks[0]: expected an object");
-	expect_fail(decode_result, "{\"sample\":{\"records\":3,\"keys\":[\"YQ=\"]}}",
-	            "result.sample.keys[0]: expected a base64 string");
-	expect_fail(decode_result, "{\"sample\":{\"records\":3,\"keys\":[5]}}",
-	            "result.sample.keys[0]: expected a base64 string");
-	expect_fail(decode_result, "{\"bytesFetched\":-1}",
-	            "result.bytesFetched: -1 is out of range");
-	expect_fail(decode_result, "{\"fetchFailed\":{\"shuffleId\":\"1\"}}",
-	            "result.fetchFailed.shuffleId: expected");
-	expect_fail(decode_result, "{\"error\":{}}", "result.error: expected");
+	testlib_decode_ok(decode_result, "{}");
+	testlib_decode_fails(decode_result, "{\"mapOutput\":{\"sizes\":[1]}}",
+	                     "result.mapOutput.map: missing");
+	testlib_decode_fails(decode_result, "{\"mapOutput\":{\"map\":\"a/b\",\"sizes\":[1]}}",
+	                     "result.mapOutput.map: expected [0-9_]{1,64}");
+	testlib_decode_fails(decode_result, "{\"mapOutput\":{\"map\":\"1_2_0\",\"sizes\":[1,-1]}}",
+	                     "result.mapOutput.sizes[1]: not a size");
+	testlib_decode_fails(decode_result, "{\"mapOutput\":{\"map\":\"1_2_0\",\"sizes\":[\"1\"]}}",
+	                     "result.mapOutput.sizes[0]: not a size");
+	testlib_decode_fails(decode_result,
+	                     "{\"mapOutput\":{\"map\":\"1_2_0\",\"sizes\":[],\"records\":-1}}",
+	                     "result.mapOutput.records: -1 is out of range");
+	testlib_decode_fails(decode_result, "{\"blocks\":[{\"dataset\":-1,\"size\":1}]}",
+	                     "result.blocks[0].dataset: -1 is out of range");
+	testlib_decode_fails(decode_result, "{\"blocks\":[{\"dataset\":1}]}",
+	                     "result.blocks[0].size: missing");
+	testlib_decode_fails(decode_result, "{\"blocks\":[true]}",
+	                     "result.blocks[0]: expected an object");
+	testlib_decode_fails(decode_result, "{\"sample\":{\"records\":3,\"keys\":[\"YQ=\"]}}",
+	                     "result.sample.keys[0]: expected a base64 string");
+	testlib_decode_fails(decode_result, "{\"sample\":{\"records\":3,\"keys\":[5]}}",
+	                     "result.sample.keys[0]: expected a base64 string");
+	testlib_decode_fails(decode_result, "{\"bytesFetched\":-1}",
+	                     "result.bytesFetched: -1 is out of range");
+	testlib_decode_fails(decode_result, "{\"fetchFailed\":{\"shuffleId\":\"1\"}}",
+	                     "result.fetchFailed.shuffleId: expected");
+	testlib_decode_fails(decode_result, "{\"error\":{}}", "result.error: expected");
 }
 END_TEST
 

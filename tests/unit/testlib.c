@@ -20,6 +20,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+
+#include <json-c/json.h>
+
+#include "common/wjson.h"
 #include <unistd.h>
 
 #include "common/xmalloc.h"
@@ -194,4 +198,43 @@ int testlib_rmtree(const char *path)
 	if (rmdir(path) != 0 && errno != ENOENT)
 		rc = -1;
 	return rc;
+}
+
+/* The text of obj, parsed again, as the other end would see it. */
+struct json_object *testlib_json_wire(struct json_object *obj)
+{
+	char *cause = NULL;
+	const char *text = wjson_text(obj);
+	struct json_object *back = wjson_parse(text, strlen(text), &cause);
+
+	ck_assert_msg(back != NULL, "%.200s: %s", text, cause);
+	json_object_put(obj);
+	return back;
+}
+
+/* A decoder must refuse text, naming the field path first. */
+void testlib_decode_fails(testlib_decoder f, const char *text, const char *expected)
+{
+	struct json_object *obj = json_tokener_parse(text);
+	char *cause = NULL;
+
+	ck_assert_msg(obj != NULL, "bad test JSON: %.200s", text);
+	ck_assert_msg(f(obj, &cause) == -1, "accepted: %.200s", text);
+	ck_assert_msg(cause != NULL && strncmp(cause, expected, strlen(expected)) == 0,
+	              "%.200s: expected a cause starting \"%s\", got \"%.200s\"", text, expected,
+	              cause != NULL ? cause : "(none)");
+	free(cause);
+	json_object_put(obj);
+}
+
+/* A decoder must accept text. */
+void testlib_decode_ok(testlib_decoder f, const char *text)
+{
+	struct json_object *obj = json_tokener_parse(text);
+	char *cause = NULL;
+
+	ck_assert_msg(obj != NULL, "bad test JSON: %.200s", text);
+	ck_assert_msg(f(obj, &cause) == 0, "%.200s: %s", text, cause != NULL ? cause : "");
+	free(cause);
+	json_object_put(obj);
 }

@@ -72,4 +72,22 @@ char *testlib_mkdtemp_below(const char *parent, const char *name);
  * opened up first.  A missing path is not an error.  RET 0 or -1. */
 int testlib_rmtree(const char *path);
 
+/* --- typed protocol messages (tests of src/common/proto_*.c) --- */
+
+struct json_object;
+
+/* A decoder under test: RET 0, or -1 with *cause. */
+typedef int (*testlib_decoder)(struct json_object *obj, char **cause);
+
+/* obj sent over the "wire": its text, parsed again (obj is put; the
+ * caller puts the result). */
+struct json_object *testlib_json_wire(struct json_object *obj);
+
+/* Decode the JSON text with f and expect a failure whose cause starts
+ * with expected (the field path and its colon at least). */
+void testlib_decode_fails(testlib_decoder f, const char *text, const char *expected);
+
+/* Decode the JSON text with f and expect it to pass. */
+void testlib_decode_ok(testlib_decoder f, const char *text);
+
 #endif
