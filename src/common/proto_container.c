@@ -94,8 +94,8 @@ bool proto_container_env_name_valid(const char *name)
 }
 
 /* A plain file name: 1..255 bytes, no '/', no control characters, not
- * starting with '.' (the NM's dirs_is_plain_name). */
-static bool proto_container_plain_name(const char *name)
+ * starting with '.' (which also rules out "." and ".."). */
+bool proto_container_plain_name(const char *name)
 {
 	size_t len, i;
 

@@ -34,6 +34,11 @@
 /* A localResources url of this form is fetched from the NM's RM. */
 #define PROTO_CONTAINER_STAGING_PREFIX "/ws/v1/staging/"
 
+/* A plain file name (a localized file, a log file): 1..
+ * PROTO_CONTAINER_NAME_MAX bytes, no '/', no control characters, not
+ * starting with '.'.  The one rule for names a client may choose. */
+bool proto_container_plain_name(const char *name);
+
 /* ------------------------------------------------------------------ */
 /* The launch context (owns its strings). */
 

@@ -19,25 +19,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/proto_container.h"
 #include "common/xmalloc.h"
 
 /* A name a client may choose for a file we create or serve. */
 bool dirs_is_plain_name(const char *name)
 {
-	size_t len, i;
-
-	if (name == NULL)
-		return false;
-	len = strnlen(name, DIRS_NAME_MAX + 1);
-	if (len == 0 || len > DIRS_NAME_MAX || name[0] == '.')
-		return false;
-	for (i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)name[i];
-
-		if (ch == '/' || ch < 0x20 || ch == 0x7f)
-			return false;
-	}
-	return true;
+	return name != NULL && proto_container_plain_name(name);
 }
 
 /* mkdir one path, accepting an existing directory. */
