@@ -53,28 +53,6 @@ void proto_app_submission_free(struct proto_app_submission *s)
 	free(s);
 }
 
-/* Name of a JSON value's type for messages. */
-static const char *proto_app_type_name(struct json_object *v)
-{
-	switch (json_object_get_type(v)) {
-	case json_type_null:
-		return "null";
-	case json_type_boolean:
-		return "a boolean";
-	case json_type_double:
-		return "a number";
-	case json_type_int:
-		return "an integer";
-	case json_type_object:
-		return "an object";
-	case json_type_array:
-		return "an array";
-	case json_type_string:
-		return "a string";
-	}
-	return "something else";
-}
-
 bool proto_app_valid_file_name(const char *name)
 {
 	size_t len = strlen(name);
@@ -144,7 +122,7 @@ static int proto_app_list(struct json_object *obj, const char *prefix, const cha
 	}
 	if (!json_object_is_type(v, json_type_array)) {
 		return set_cause(cause, "%s.%s: expected %s or an array of them, got %s", prefix,
-		                 key, item_name, proto_app_type_name(v));
+		                 key, item_name, wjson_type_name(v));
 	}
 	n = json_object_array_length(v);
 	if (n > PROTO_APP_MAX_ITEMS)
@@ -155,8 +133,7 @@ static int proto_app_list(struct json_object *obj, const char *prefix, const cha
 
 		if (item == NULL || !json_object_is_type(item, item_type)) {
 			return set_cause(cause, "%s.%s[%zu]: expected %s, got %s", prefix, key, i,
-			                 item_name,
-			                 item == NULL ? "null" : proto_app_type_name(item));
+			                 item_name, item == NULL ? "null" : wjson_type_name(item));
 		}
 	}
 	if (required && n == 0)
@@ -755,7 +732,7 @@ static int proto_app_get_percent(struct json_object *obj, const char *key, doubl
 		return 0;
 	if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int))
 		return set_cause(cause, WEFT_APP_KEY_APP ".%s: expected a number, got %s", key,
-		                 proto_app_type_name(v));
+		                 wjson_type_name(v));
 	*out = json_object_get_double(v);
 	if (!(*out >= 0.0 && *out <= max))
 		return set_cause(cause, WEFT_APP_KEY_APP ".%s: %g is out of range [0, %g]", key,
@@ -811,7 +788,7 @@ int proto_app_report_decode(struct json_object *obj, struct proto_app_report *m,
 	memset(m, 0, sizeof *m);
 	if (!json_object_is_type(obj, json_type_object))
 		return set_cause(cause, WEFT_APP_KEY_APP ": expected an object, got %s",
-		                 obj == NULL ? "null" : proto_app_type_name(obj));
+		                 obj == NULL ? "null" : wjson_type_name(obj));
 	if (wjson_get_string(obj, WEFT_APP_KEY_APP, WEFT_KEY_STATE, true, &m->state, cause) != 0)
 		return -1;
 	if (strlen(m->state) >= PROTO_APP_STATE_MAX)
@@ -888,7 +865,7 @@ int proto_app_attempt_decode(struct json_object *obj, const char *path, struct p
 	m->number = -1;
 	if (obj == NULL || !json_object_is_type(obj, json_type_object))
 		return set_cause(cause, "%s: expected an object, got %s", path,
-		                 obj == NULL ? "null" : proto_app_type_name(obj));
+		                 obj == NULL ? "null" : wjson_type_name(obj));
 	if (wjson_get_int(obj, path, WEFT_APP_KEY_ID, false, 0, INT32_MAX, &m->number, cause) !=
 	            0 ||
 	    wjson_get_int(obj, path, WEFT_APP_KEY_START_TIME, false, 0, INT64_MAX, &m->start_ms,
@@ -940,6 +917,6 @@ struct json_object *proto_app_attempts_unwrap(struct json_object *body, char **c
 	set_cause(cause,
 	          WEFT_APP_KEY_APP_ATTEMPTS "." WEFT_APP_KEY_APP_ATTEMPT
 	                                    ": expected an array or an object, got %s",
-	          proto_app_type_name(items));
+	          wjson_type_name(items));
 	return NULL;
 }

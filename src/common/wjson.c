@@ -28,7 +28,7 @@
 #define WJSON_MAX_DEPTH 64
 
 /* A JSON type with its article, for "expected X, got Y". */
-static const char *wjson_type_name(struct json_object *value)
+const char *wjson_type_name(struct json_object *value)
 {
 	switch (json_object_get_type(value)) {
 	case json_type_null:

@@ -55,4 +55,8 @@ void wjson_add_double(struct json_object *obj, const char *key, double value);
 /* Takes ownership of value. */
 void wjson_add(struct json_object *obj, const char *key, struct json_object *value);
 
+/* A JSON value's type with its article ("an integer", "null"), for
+ * "expected X, got Y" messages. */
+const char *wjson_type_name(struct json_object *value);
+
 #endif
