@@ -253,13 +253,19 @@ static long http_download_finish(struct http_call *call, CURLcode rc, long code,
 static void http_call_deliver(struct http_call *call, CURLcode rc, const char *early_error)
 {
 	struct http_response resp = {0};
-	curl_off_t length = -1;
+	curl_off_t length = -1, retry_after = -1;
 	char *error = NULL;
 	long code = 0;
 
 	if (early_error == NULL) {
 		curl_easy_getinfo(call->easy, CURLINFO_RESPONSE_CODE, &code);
 		curl_easy_getinfo(call->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+		if (curl_easy_getinfo(call->easy, CURLINFO_RETRY_AFTER, &retry_after) != CURLE_OK ||
+		    retry_after == 0)
+			retry_after = -1;
+		resp.not_delivered = rc == CURLE_COULDNT_CONNECT ||
+		                     rc == CURLE_COULDNT_RESOLVE_HOST ||
+		                     rc == CURLE_COULDNT_RESOLVE_PROXY;
 		if (call->download)
 			code = http_download_finish(call, rc, code, &error);
 		if (error == NULL && rc != CURLE_OK) {
@@ -293,6 +299,7 @@ static void http_call_deliver(struct http_call *call, CURLcode rc, const char *e
 	resp.body_len = error == NULL ? call->body.len : 0;
 	resp.error = error;
 	resp.content_length = error == NULL ? (int64_t)length : -1;
+	resp.retry_after_s = error == NULL ? (int64_t)retry_after : -1;
 	call->delivering = true;
 	call->cb(&resp, call->arg);
 	free(error);

@@ -12,6 +12,7 @@
 
 #include <event2/event.h>
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,8 @@ struct http_response {
 	size_t body_len;
 	const char *error;      /* why there was no answer (status 0), else NULL */
 	int64_t content_length; /* the answer's Content-Length (HEAD too); -1: none */
+	int64_t retry_after_s;  /* the answer's Retry-After in seconds; -1: none */
+	bool not_delivered;     /* no connection was made: the request never left */
 };
 
 /* Called exactly once per call unless it was cancelled or the client

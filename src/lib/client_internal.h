@@ -1,0 +1,35 @@
+/*
+ * client_internal.h — what libweft's clients (rm_client, am_client,
+ * nm_client) and weft's own programs share beyond the public
+ * weft/client.h.  Not installed.
+ */
+#ifndef WEFT_LIB_CLIENT_INTERNAL_H
+#define WEFT_LIB_CLIENT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "weft/client.h"
+
+/*
+ * Parse an address list (weft_client_options.rm_addresses) into base URLs
+ * "http://host:port".  RET 0 with *out (n_out entries, caller frees each
+ * and the array), or -1 with *cause.
+ */
+int client_parse_addresses(const char *list, char ***out, int *n_out, char **cause);
+
+/*
+ * The one line an error answer says: its RemoteException's message (or
+ * exception), else the body's first line, else "HTTP <status>".  Caller
+ * frees; *exception (when not NULL) gets the exception's name or NULL.
+ */
+char *client_error_message(long status, const char *body, size_t len, char **exception);
+
+/* Reference counting of a client, for the clients built on it: hold a
+ * reference across a callback that may free the client. */
+void client_ref(struct weft_client *c);
+void client_unref(struct weft_client *c);
+/* Whether weft_client_free() was called (a held reference keeps memory). */
+bool client_dead(const struct weft_client *c);
+
+#endif
