@@ -3,7 +3,8 @@
 # Debian's packages, when it is missing.  Sourced by sbin/quickstart.sh and
 # tests/run.sh; needs root (or sudo) only when something is missing.
 weft_packages="build-essential autoconf automake pkgconf libevent-dev libjson-c-dev
-libcurl4-openssl-dev libssl-dev check curl jq procps iproute2 clang-format"
+libcurl4-openssl-dev libssl-dev check curl jq procps iproute2 clang-format
+libtool"
 weft_missing=
 for p in $weft_packages; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||

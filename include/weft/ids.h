@@ -20,6 +20,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define WEFT_ID_MAX 80 /* room for any formatted id plus NUL */
 
 typedef struct {
@@ -48,5 +52,9 @@ int weft_attempt_id_parse(const char *text, weft_attempt_id_t *out);
 int weft_container_id_parse(const char *text, weft_container_id_t *out);
 
 int weft_app_id_equal(const weft_app_id_t *a, const weft_app_id_t *b);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -12,6 +12,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
 	int64_t memory_mb;
 	int64_t vcores;
@@ -50,5 +54,9 @@ int weft_resource_normalize(weft_resource_t ask, weft_resource_t minimum, weft_r
 
 /* "<memory:1024, vCores:1>", YARN's way of printing a resource. */
 char *weft_resource_format(weft_resource_t a, char *buf, unsigned long len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
