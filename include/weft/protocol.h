@@ -63,8 +63,12 @@
  *   {"nodeId":"host:port","responseId":7,"fullReport":false,
  *    "containers":[<container status>...], "healthy":true,
  *    "healthReport":""}
- *   container status = {"containerId":"container_...","state":"RUNNING"|
- *                       "COMPLETE","exitStatus":0,"diagnostics":""}
+ *   container status = {"containerId":"container_...","state":"NEW"|
+ *                       "RUNNING"|"COMPLETE","exitStatus":0,"diagnostics":""}
+ *   (YARN's ContainerStatus; weft's NMs report RUNNING until COMPLETE,
+ *   and always write every field.  Absent, exitStatus reads as -1000,
+ *   INVALID, and diagnostics as ""; in an allocate answer's "completed"
+ *   exitStatus is required and an absent state reads COMPLETE.)
  *   Heartbeats are incremental.  A full report ("fullReport":true, or the
  *   field absent: older NMs send only full reports) lists every container
  *   the NM still knows; the NM sends one as its first heartbeat after each
@@ -340,6 +344,11 @@
 #define WEFT_KEY_RESPONSE_ID       "responseId"
 #define WEFT_KEY_TRACKING_URL      "trackingUrl"
 #define WEFT_KEY_FINAL_STATUS      "finalStatus"
+/* The "action" of a heartbeat's and an allocate's answer (RESYNC: the
+ * node's only). */
+#define WEFT_ACTION_NORMAL   "NORMAL"
+#define WEFT_ACTION_RESYNC   "RESYNC"
+#define WEFT_ACTION_SHUTDOWN "SHUTDOWN"
 /* --- end of shared keys --- */
 
 /* --- application keys and routes (src/common/proto_app.c owns them) --- */
@@ -471,6 +480,7 @@
 #define WEFT_RPC_CONTAINERS_STATUS    "/rpc/containers/status"
 #define WEFT_KEY_LAUNCH_CONTEXT       "launchContext"
 #define WEFT_KEY_LOCAL_RESOURCES      "localResources"
+#define WEFT_CONTAINER_STATE_NEW      "NEW"
 #define WEFT_CONTAINER_STATE_RUNNING  "RUNNING"
 #define WEFT_CONTAINER_STATE_COMPLETE "COMPLETE"
 #define WEFT_CONTAINER_STATE_KILLING  "KILLING"
@@ -485,8 +495,9 @@
 /* NM -> RM, on the RM's internal listener. */
 #define WEFT_RPC_NODE_REGISTER  "/rpc/node/register"
 #define WEFT_RPC_NODE_HEARTBEAT "/rpc/node/heartbeat"
-/* The container status record (also an allocate answer's "completed"): the
- * shared WEFT_KEY_CONTAINER_ID, _STATE, _EXIT_STATUS, _DIAGNOSTICS. */
+/* The container status record (src/common/proto_container.c's; also an
+ * allocate answer's "completed" and the NM's status answer): the shared
+ * WEFT_KEY_CONTAINER_ID, _STATE, _EXIT_STATUS, _DIAGNOSTICS. */
 /* register. */
 #define WEFT_NODE_KEY_HTTP_ADDRESS "httpAddress"
 #define WEFT_NODE_KEY_RACK         "rack"
@@ -503,9 +514,6 @@
 #define WEFT_NODE_KEY_TO_CLEANUP      "containersToCleanup"
 #define WEFT_NODE_KEY_TO_ACK          "containersToAck"
 #define WEFT_NODE_KEY_APPS_TO_CLEANUP "appsToCleanup"
-#define WEFT_NODE_ACTION_NORMAL       "NORMAL"
-#define WEFT_NODE_ACTION_RESYNC       "RESYNC"
-#define WEFT_NODE_ACTION_SHUTDOWN     "SHUTDOWN"
 /* --- end of node keys and routes --- */
 
 /* --- driver <-> executor keys (src/common/proto_task.c owns them) --- */
@@ -602,8 +610,6 @@
 #define WEFT_AM_KEY_KILL_AT_MS        "killAtMs"
 #define WEFT_AM_KEY_AVAILABLE         "availableResources"
 #define WEFT_AM_KEY_NUM_CLUSTER_NODES "numClusterNodes"
-#define WEFT_AM_ACTION_NORMAL         "NORMAL"
-#define WEFT_AM_ACTION_SHUTDOWN       "SHUTDOWN"
 /* finish. */
 #define WEFT_AM_KEY_IS_UNREGISTERED "isUnregistered"
 /* --- end of AM protocol keys and routes --- */

@@ -2,10 +2,12 @@
  * am.c — the application master's core: what happens on each RM answer,
  * each NM answer and each word from the driver.
  *
- * It owns the executor pool (the arithmetic), the RM client (register /
- * allocate / finish) and the NM client (start / stop), and reaches the
- * driver only through struct am_driver_ops, so the same core serves the
- * in-process driver of cluster mode and the TCP link of client mode.
+ * It owns the executor pool (the arithmetic) and libweft's AM client
+ * (register / allocate / finish, weft/am_client.h) and NM client (start /
+ * stop, weft/nm_client.h), each on a weft_client of its own (the RM's
+ * carries the AM token, the NMs' does not), and reaches the driver only
+ * through struct am_driver_ops, so the same core serves the in-process
+ * driver of cluster mode and the TCP link of client mode.
  */
 #include "weft_config.h"
 
@@ -16,10 +18,11 @@
 #include <string.h>
 
 #include "am/executor_pool.h"
-#include "am/nm_client.h"
-#include "am/rm_client.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
+#include "weft/am_client.h"
+#include "weft/nm_client.h"
+#include "weft/protocol.h"
 
 #define AM_EXECUTOR_PRIORITY 1
 
@@ -32,12 +35,13 @@ enum am_phase {
 
 struct am {
 	struct event_base *base;
-	struct http_client *http;
-	struct rm_client *rm;
-	struct nm_client *nm;
+	struct weft_client *rm_conn; /* to the RM, with the AM token */
+	struct weft_client *nm_conn; /* to the NMs */
+	struct weft_am_client *rm;
+	struct weft_nm_client *nm;
 	struct executor_pool *pool;
 
-	char *rm_url, *am_token, *attempt_id, *container_id, *host, *tracking_url, *app_secret;
+	char *rm_addresses, *attempt_id, *container_id, *host, *tracking_url, *app_secret;
 	weft_resource_t executor_resource;
 	int stop_grace_ms;
 
@@ -61,6 +65,7 @@ struct am {
 struct am_nm_call {
 	struct am *am;
 	char *container_id;
+	char *node;
 	struct am_nm_call *prev, *next;
 };
 
@@ -84,22 +89,41 @@ static void am_set_phase(struct am *am, enum am_phase phase)
 	am->phase = phase;
 }
 
-/* Let the RM hear of a changed ask or new releases at once. */
+/* Hand the AM client a changed ask and new releases: it tells the RM at
+ * once. */
 static void am_maybe_poke(struct am *am)
 {
-	if (executor_pool_needs_ask(am->pool) || executor_pool_has_releases(am->pool))
-		rm_client_poke(am->rm);
-	rm_client_set_waiting(am->rm, executor_pool_waiting(am->pool) ||
-	                                      executor_pool_ask_count(am->pool) > 0);
+	char **rel, **p;
+	int count;
+
+	if (executor_pool_needs_ask(am->pool)) {
+		count = executor_pool_ask_count(am->pool);
+		weft_am_client_set_container_request(am->rm,
+		                                     &(struct weft_container_request){
+		                                             .priority = AM_EXECUTOR_PRIORITY,
+		                                             .count = count,
+		                                             .capability = am->executor_resource,
+		                                             .relax_locality = true,
+		                                     });
+		executor_pool_ask_sent(am->pool, count);
+		log_debug("asking for %d executors", count);
+	}
+	rel = executor_pool_take_releases(am->pool);
+	for (p = rel; p != NULL && *p != NULL; p++) {
+		weft_am_client_release(am->rm, *p);
+		log_debug("releasing %s", *p);
+	}
+	executor_pool_releases_free(rel);
 }
 
 /* Track one NM call about container_id. */
-static struct am_nm_call *am_nm_call_new(struct am *am, const char *container_id)
+static struct am_nm_call *am_nm_call_new(struct am *am, const char *container_id, const char *node)
 {
 	struct am_nm_call *c = xcalloc(1, sizeof *c);
 
 	c->am = am;
 	c->container_id = xstrdup(container_id);
+	c->node = xstrdup(node);
 	c->next = am->calls;
 	if (am->calls != NULL)
 		am->calls->prev = c;
@@ -117,7 +141,17 @@ static void am_nm_call_free(struct am_nm_call *c)
 	if (c->next != NULL)
 		c->next->prev = c->prev;
 	free(c->container_id);
+	free(c->node);
 	free(c);
+}
+
+/* What an NM call's failure says, for logs and diagnostics ("start on
+ * host:port: HTTP 401: container token expired"; caller frees). */
+static char *am_nm_error(const struct am_nm_call *c, const char *verb, const struct weft_status *st)
+{
+	if (st->http_status == 0)
+		return xasprintf("%s on %s: no answer: %s", verb, c->node, st->message);
+	return xasprintf("%s on %s: HTTP %ld: %s", verb, c->node, st->http_status, st->message);
 }
 
 /* Exiting and no NM call left: exit now rather than after the grace. */
@@ -125,23 +159,27 @@ static void am_exit_if_quiet(struct am *am)
 {
 	struct timeval now = {0, 0};
 
-	if (am->phase == AM_EXITING && nm_client_pending(am->nm) == 0 && !am->exit_called) {
+	if (am->phase == AM_EXITING && weft_nm_client_pending(am->nm) == 0 && !am->exit_called) {
 		evtimer_del(am->exit_timer);
 		evtimer_add(am->exit_timer, &now);
 	}
 }
 
 /* A stop call ended; the AM may be waiting for the last one to exit. */
-static void am_stop_done_cb(bool ok, const char *error, void *arg)
+static void am_stop_done_cb(const struct weft_status *st, const char *container_id, void *arg)
 {
 	struct am_nm_call *c = arg;
 	struct am *am = c->am;
+	char *error;
 
 	/* A 404 only means the container had already ended. */
-	if (ok)
+	if (st->ok) {
 		log_debug("stopped %s", c->container_id);
-	else
+	} else {
+		error = am_nm_error(c, "stop", st);
 		log_info("stopping %s: %s", c->container_id, error);
+		free(error);
+	}
 	am_nm_call_free(c);
 	am_exit_if_quiet(am);
 }
@@ -151,10 +189,15 @@ static void am_stop_done_cb(bool ok, const char *error, void *arg)
 static void am_stop_container(struct am *am, const char *container_id, const char *node,
                               const char *token)
 {
-	struct am_nm_call *c = am_nm_call_new(am, container_id);
+	struct am_nm_call *c = am_nm_call_new(am, container_id, node);
+	struct weft_container container = {
+	        .container_id = container_id,
+	        .node_http_address = node,
+	        .token = token,
+	};
 
 	log_info("stopping %s on %s", container_id, node);
-	nm_client_stop(am->nm, node, container_id, token, am_stop_done_cb, c);
+	weft_nm_client_stop(am->nm, &container, am_stop_done_cb, c);
 }
 
 /* foreach callback: stop one container. */
@@ -174,13 +217,14 @@ static void am_stop_all(struct am *am)
 }
 
 /* An executor start answered. */
-static void am_start_done_cb(bool ok, const char *error, void *arg)
+static void am_start_done_cb(const struct weft_status *st, const char *container_id, void *arg)
 {
 	struct am_nm_call *c = arg;
 	struct am *am = c->am;
 	const char *node, *token;
+	char *error = st->ok ? NULL : am_nm_error(c, "start", st);
 
-	if (ok) {
+	if (st->ok) {
 		log_info("executor started in %s", c->container_id);
 		node = executor_pool_node(am->pool, c->container_id);
 		token = executor_pool_token(am->pool, c->container_id);
@@ -199,31 +243,77 @@ static void am_start_done_cb(bool ok, const char *error, void *arg)
 	} else {
 		executor_pool_start_failed(am->pool, c->container_id, error);
 	}
+	free(error);
 	am_nm_call_free(c);
 	am_exit_if_quiet(am);
 }
 
-/* Launch an executor in a granted container. */
-static void am_launch(struct am *am, const struct proto_am_grant *g, int executor_id)
+/* Quote text for /bin/sh with single quotes (caller frees). */
+static char *am_shell_quote(const char *text)
 {
-	struct nm_executor_spec spec = {
-	        .driver_address = am->driver_address,
-	        .executor_id = executor_id,
-	        .cores = (int)am->executor_resource.vcores,
-	        .app_secret = am->app_secret,
-	        .memory_mb = am->executor_resource.memory_mb,
-	};
-	struct proto_container_launch_context ctx;
-	struct am_nm_call *c = am_nm_call_new(am, g->container_id);
+	size_t len = 2, i, o = 0;
+	char *out;
 
-	nm_client_executor_context(&spec, &ctx);
-	log_info("starting executor %d in %s on %s", executor_id, g->container_id, g->node_id);
-	nm_client_start(am->nm, g->node_http_address, g->token, &ctx, am_start_done_cb, c);
-	proto_container_launch_context_clear(&ctx);
+	for (i = 0; text[i] != '\0'; i++)
+		len += text[i] == '\'' ? 4 : 1;
+	out = xmalloc(len + 1);
+	out[o++] = '\'';
+	for (i = 0; text[i] != '\0'; i++) {
+		if (text[i] == '\'') {
+			memcpy(out + o, "'\\''", 4);
+			o += 4;
+		} else
+			out[o++] = text[i];
+	}
+	out[o++] = '\'';
+	out[o] = '\0';
+	return out;
 }
 
-/* rm_client: registered. */
-static void am_registered_cb(void *arg, const struct proto_am_registered *reg)
+/* The command line and environment that run one executor
+ * (weft-executor(8)) into lc (which the caller clears). */
+static void am_executor_context(struct am *am, int executor_id, struct weft_launch_context *lc)
+{
+	char *driver = am_shell_quote(am->driver_address);
+	char *command;
+	int cores = (int)am->executor_resource.vcores;
+	int64_t memory_mb = am->executor_resource.memory_mb;
+
+	memset(lc, 0, sizeof *lc);
+	/* $WEFT_LIBEXEC_DIR is left for the NM's shell: it names where
+	 * weft-executor lives on that node, not on ours.  exec makes the
+	 * executor the container's process group leader, so a stop's SIGTERM
+	 * reaches it (and it stops its tasks) instead of only the shell.  The
+	 * container's memory is the dataflow sort budget. */
+	if (memory_mb > 0)
+		command = xasprintf("exec \"$%s\"/weft-executor --driver %s --executor-id %d "
+		                    "--cores %d --memory-mb %lld",
+		                    WEFT_ENV_LIBEXEC_DIR, driver, executor_id, cores,
+		                    (long long)memory_mb);
+	else
+		command = xasprintf("exec \"$%s\"/weft-executor --driver %s --executor-id %d "
+		                    "--cores %d",
+		                    WEFT_ENV_LIBEXEC_DIR, driver, executor_id, cores);
+	weft_launch_context_add_command(lc, command);
+	weft_launch_context_add_env(lc, WEFT_ENV_APP_SECRET, am->app_secret);
+	free(command);
+	free(driver);
+}
+
+/* Launch an executor in a granted container. */
+static void am_launch(struct am *am, const struct weft_container *g, int executor_id)
+{
+	struct weft_launch_context ctx;
+	struct am_nm_call *c = am_nm_call_new(am, g->container_id, g->node_http_address);
+
+	am_executor_context(am, executor_id, &ctx);
+	log_info("starting executor %d in %s on %s", executor_id, g->container_id, g->node_id);
+	weft_nm_client_start(am->nm, g, &ctx, am_start_done_cb, c);
+	weft_launch_context_clear(&ctx);
+}
+
+/* AM client: registered. */
+static void am_registered_cb(void *arg, const struct weft_am_registration *reg)
 {
 	struct am *am = arg;
 	char want[64], max[64];
@@ -248,60 +338,40 @@ static void am_registered_cb(void *arg, const struct proto_am_registered *reg)
 	}
 }
 
-/* rm_client: fill the next allocate with our ask and releases. */
-static void am_build_allocate_cb(void *arg, struct proto_am_allocate *req)
+/* AM client: grants. */
+static void am_allocated_cb(void *arg, const struct weft_container *grants, int n)
 {
 	struct am *am = arg;
-	char **rel, **p;
-	int count;
-
-	if (executor_pool_needs_ask(am->pool)) {
-		count = executor_pool_ask_count(am->pool);
-		proto_am_allocate_add_ask(req, &(struct proto_am_ask){
-		                                       .priority = AM_EXECUTOR_PRIORITY,
-		                                       .count = count,
-		                                       .capability = am->executor_resource,
-		                                       .relax_locality = true,
-		                               });
-		executor_pool_ask_sent(am->pool, count);
-		log_debug("asking for %d executors", count);
-	}
-	rel = executor_pool_take_releases(am->pool);
-	for (p = rel; p != NULL && *p != NULL; p++) {
-		proto_am_allocate_add_release(req, *p);
-		log_debug("releasing %s", *p);
-	}
-	executor_pool_releases_free(rel);
-	req->progress = 0;
-}
-
-/* rm_client: an allocate answer with grants and completed containers. */
-static void am_allocated_cb(void *arg, const struct proto_am_allocated *alloc)
-{
-	struct am *am = arg;
-	enum executor_pool_completion what;
-	const struct proto_am_container_status *c;
-	bool was_running;
 	int executor_id;
-	int i;
 
-	for (i = 0; i < alloc->n_allocated; i++) {
-		if (alloc->allocated[i].priority != AM_EXECUTOR_PRIORITY)
-			log_warn("grant %s at unexpected priority %d",
-			         alloc->allocated[i].container_id, alloc->allocated[i].priority);
-		switch (executor_pool_grant(am->pool, alloc->allocated[i].container_id,
-		                            alloc->allocated[i].node_http_address,
-		                            alloc->allocated[i].token, &executor_id)) {
+	for (int i = 0; i < n; i++) {
+		if (grants[i].priority != AM_EXECUTOR_PRIORITY)
+			log_warn("grant %s at unexpected priority %d", grants[i].container_id,
+			         grants[i].priority);
+		switch (executor_pool_grant(am->pool, grants[i].container_id,
+		                            grants[i].node_http_address, grants[i].token,
+		                            &executor_id)) {
 		case EXECUTOR_POOL_LAUNCH:
-			am_launch(am, &alloc->allocated[i], executor_id);
+			am_launch(am, &grants[i], executor_id);
 			break;
 		case EXECUTOR_POOL_SURPLUS:
 		case EXECUTOR_POOL_DUPLICATE:
 			break;
 		}
 	}
-	for (i = 0; i < alloc->n_completed; i++) {
-		c = &alloc->completed[i];
+	am_maybe_poke(am);
+}
+
+/* AM client: containers that ended. */
+static void am_completed_cb(void *arg, const struct weft_container_status *statuses, int n)
+{
+	struct am *am = arg;
+	enum executor_pool_completion what;
+	const struct weft_container_status *c;
+	bool was_running;
+
+	for (int i = 0; i < n; i++) {
+		c = &statuses[i];
 		what = executor_pool_completed(am->pool, c->container_id, c->exit_status,
 		                               c->diagnostics, &was_running);
 		if (what == EXECUTOR_POOL_UNKNOWN || what == EXECUTOR_POOL_EXPECTED) {
@@ -321,25 +391,25 @@ static void am_allocated_cb(void *arg, const struct proto_am_allocated *alloc)
 	am_maybe_poke(am);
 }
 
-/* rm_client: the RM acknowledged our finish. */
+/* AM client: the RM acknowledged our finish. */
 static void am_finished_cb(void *arg)
 {
 	am_exit(arg, 0);
 }
 
-/* rm_client: it stopped for good (killed, stale, refused, unreachable). */
-static void am_ended_cb(void *arg, enum rm_client_end end, const char *why)
+/* AM client: it stopped for good (killed, stale, refused, unreachable). */
+static void am_ended_cb(void *arg, enum weft_am_client_end end, const char *why)
 {
 	struct am *am = arg;
 	bool driver_active = am->phase <= AM_RUNNING;
 	char *diag;
 
 	switch (end) {
-	case RM_CLIENT_SHUTDOWN:
+	case WEFT_AM_CLIENT_SHUTDOWN:
 		log_info("application is over on the RM's side; stopping");
 		diag = xasprintf("application killed or finished: %s", why);
 		break;
-	case RM_CLIENT_NOT_FOUND:
+	case WEFT_AM_CLIENT_NOT_FOUND:
 		log_error("the RM does not know attempt %s any more (%s); exiting", am->attempt_id,
 		          why);
 		diag = xasprintf("application attempt not found: %s", why);
@@ -351,7 +421,7 @@ static void am_ended_cb(void *arg, enum rm_client_end end, const char *why)
 	}
 	/* Exiting first makes the driver's end (which may call am_finish)
 	 * a no-op: there is nobody left to finish with. */
-	am_exit(am, end == RM_CLIENT_SHUTDOWN ? 0 : 1);
+	am_exit(am, end == WEFT_AM_CLIENT_SHUTDOWN ? 0 : 1);
 	if (driver_active && am->driver.stop != NULL)
 		am->driver.stop(am->driver.arg, diag);
 	free(diag);
@@ -364,8 +434,8 @@ static void am_exit_timer_cb(evutil_socket_t fd, short events, void *arg)
 
 	if (am->exit_called)
 		return;
-	if (nm_client_pending(am->nm) > 0)
-		log_warn("exiting with %d NM calls unanswered", nm_client_pending(am->nm));
+	if (weft_nm_client_pending(am->nm) > 0)
+		log_warn("exiting with %d NM calls unanswered", weft_nm_client_pending(am->nm));
 	am->exit_called = true;
 	if (am->on_exit != NULL)
 		am->on_exit(am->exit_status, am->exit_arg);
@@ -382,10 +452,10 @@ static void am_exit(struct am *am, int status)
 		return;
 	am_set_phase(am, AM_EXITING);
 	am->exit_status = status;
-	rm_client_stop(am->rm);
+	weft_am_client_stop(am->rm);
 	fflush(stdout);
 	am_stop_all(am);
-	ms = nm_client_pending(am->nm) > 0 ? am->stop_grace_ms : 0;
+	ms = weft_nm_client_pending(am->nm) > 0 ? am->stop_grace_ms : 0;
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	evtimer_add(am->exit_timer, &tv);
@@ -406,32 +476,43 @@ static void am_fail(struct am *am, const char *diagnostics)
 	free(diag);
 }
 
-/* An AM for one attempt; nothing happens until am_start(). */
-struct am *am_new(struct event_base *base, struct http_client *http, const struct am_settings *s,
-                  am_exit_cb on_exit, void *arg)
+/* An AM for one attempt; nothing happens until am_start().  RET NULL
+ * with *cause when the RM's addresses or the token are unusable. */
+struct am *am_new(struct event_base *base, const struct am_settings *s, am_exit_cb on_exit,
+                  void *arg, char **cause)
 {
-	struct am *am = xcalloc(1, sizeof *am);
-	struct rm_client_options ro = {
-	        .rm_url = s->rm_url,
-	        .am_token = s->am_token,
+	struct am *am;
+	struct weft_client_options no = {.call_timeout_ms = s->call_timeout_ms};
+	struct weft_am_client_options ao = {
 	        .heartbeat_ms = s->heartbeat_ms,
 	        .initial_interval_ms = s->initial_interval_ms,
 	        .give_up_ms = s->rm_give_up_ms,
-	        .call_timeout_ms = s->call_timeout_ms,
 	};
-	struct rm_client_handlers rh = {
+	struct weft_am_client_handlers ah = {
 	        .registered = am_registered_cb,
-	        .build_allocate = am_build_allocate_cb,
-	        .allocated = am_allocated_cb,
+	        .containers_allocated = am_allocated_cb,
+	        .containers_completed = am_completed_cb,
 	        .finished = am_finished_cb,
 	        .ended = am_ended_cb,
-	        .arg = am,
+	        .arg = NULL,
 	};
+	struct weft_client *rm_conn, *nm_conn;
 
+	rm_conn = weft_am_client_connect(base, s->rm_addresses, s->am_token, s->call_timeout_ms,
+	                                 cause);
+	if (rm_conn == NULL)
+		return NULL;
+	nm_conn = weft_client_new(base, &no, cause);
+	if (nm_conn == NULL) {
+		weft_client_free(rm_conn);
+		return NULL;
+	}
+	am = xcalloc(1, sizeof *am);
+	ah.arg = am;
 	am->base = base;
-	am->http = http;
-	am->rm_url = xstrdup(s->rm_url);
-	am->am_token = xstrdup(s->am_token);
+	am->rm_conn = rm_conn;
+	am->nm_conn = nm_conn;
+	am->rm_addresses = xstrdup(s->rm_addresses);
 	am->attempt_id = xstrdup(s->attempt_id ? s->attempt_id : "");
 	am->container_id = xstrdup(s->container_id ? s->container_id : "");
 	am->host = xstrdup(s->host ? s->host : "");
@@ -440,8 +521,8 @@ struct am *am_new(struct event_base *base, struct http_client *http, const struc
 	am->executor_resource = s->executor_resource;
 	am->stop_grace_ms = s->stop_grace_ms > 0 ? s->stop_grace_ms : 2000;
 	am->pool = executor_pool_new(s->num_executors, s->max_executor_failures);
-	am->rm = rm_client_new(base, http, &ro, &rh);
-	am->nm = nm_client_new(http, s->call_timeout_ms);
+	am->rm = weft_am_client_new(rm_conn, &ao, &ah);
+	am->nm = weft_nm_client_new(nm_conn);
 	am->exit_timer = evtimer_new(base, am_exit_timer_cb, am);
 	if (am->exit_timer == NULL)
 		fatalx("evtimer_new failed");
@@ -457,14 +538,15 @@ void am_free(struct am *am)
 {
 	if (am == NULL)
 		return;
-	rm_client_free(am->rm);
-	nm_client_free(am->nm); /* cancels what is in flight: no callback runs */
+	weft_am_client_free(am->rm);
+	weft_nm_client_free(am->nm); /* cancels what is in flight: no callback runs */
 	while (am->calls != NULL)
 		am_nm_call_free(am->calls);
+	weft_client_free(am->rm_conn);
+	weft_client_free(am->nm_conn);
 	executor_pool_free(am->pool);
 	event_free(am->exit_timer);
-	free(am->rm_url);
-	free(am->am_token);
+	free(am->rm_addresses);
 	free(am->attempt_id);
 	free(am->container_id);
 	free(am->host);
@@ -500,8 +582,10 @@ void am_start(struct am *am)
 {
 	if (am->driver_address == NULL)
 		fatalx("am_start before am_set_driver");
-	log_info("registering %s with the RM at %s", am->attempt_id, am->rm_url);
-	rm_client_register(am->rm, am->host, am->tracking_url);
+	log_info("registering %s with the RM at %s", am->attempt_id, am->rm_addresses);
+	/* The first allocate, right after the answer, carries the ask. */
+	am_maybe_poke(am);
+	weft_am_client_register(am->rm, am->host, -1, am->tracking_url);
 }
 
 /* The driver's dynamic allocation. */
@@ -541,9 +625,8 @@ void am_finish(struct am *am, const char *final_status, const char *diagnostics)
 	 * FINISHED and weft-submit fetches it. */
 	fflush(stdout);
 	am_stop_all(am);
-	if (executor_pool_needs_ask(am->pool) || executor_pool_has_releases(am->pool))
-		rm_client_poke(am->rm);
-	rm_client_finish(am->rm, final_status, diagnostics, am->tracking_url);
+	am_maybe_poke(am);
+	weft_am_client_finish(am->rm, final_status, diagnostics, am->tracking_url);
 }
 
 /* SIGTERM: the NM is stopping us; the RM decides what comes next. */

@@ -21,7 +21,6 @@
 #include "weft/resource.h"
 
 struct am;
-struct http_client;
 
 /* How the AM talks to the driver (set by driver_host or driver_link). */
 struct am_driver_ops {
@@ -35,7 +34,7 @@ struct am_driver_ops {
 };
 
 struct am_settings {
-	const char *rm_url;
+	const char *rm_addresses; /* WEFT_RM_URL: one or more, comma separated */
 	const char *am_token;
 	const char *attempt_id;
 	const char *container_id; /* the AM's own container (tracking URL) */
@@ -56,8 +55,10 @@ struct am_settings {
  * acknowledged or a SHUTDOWN, 1 when the RM refused or vanished). */
 typedef void (*am_exit_cb)(int status, void *arg);
 
-struct am *am_new(struct event_base *base, struct http_client *http,
-                  const struct am_settings *settings, am_exit_cb on_exit, void *arg);
+/* RET the AM, or NULL with *cause when settings name no usable RM
+ * address or token. */
+struct am *am_new(struct event_base *base, const struct am_settings *settings, am_exit_cb on_exit,
+                  void *arg, char **cause);
 void am_free(struct am *am);
 
 /* The driver executors dial and how to tell it things (before am_start). */

@@ -18,7 +18,6 @@
 #include "am/options.h"
 #include "common/config.h"
 #include "common/daemon.h"
-#include "common/http_client.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "weft/protocol.h"
@@ -63,7 +62,6 @@ int main(int argc, char **argv)
 	struct am_options o;
 	struct main_state st = {0};
 	struct config *cfg;
-	struct http_client *http;
 	struct driver_host *dh = NULL;
 	struct driver_link *link = NULL;
 	struct am_settings s = {0};
@@ -99,7 +97,7 @@ int main(int argc, char **argv)
 	if (o.nm_http_port != NULL)
 		tracking = xasprintf("http://%s:%s/ws/v1/node/containerlogs/%s/stdout", o.nm_host,
 		                     o.nm_http_port, o.container_id);
-	s.rm_url = o.rm_url;
+	s.rm_addresses = o.rm_url;
 	s.am_token = o.am_token;
 	s.attempt_id = o.attempt_id;
 	s.container_id = o.container_id;
@@ -118,8 +116,13 @@ int main(int argc, char **argv)
 	st.base = event_base_new();
 	if (st.base == NULL)
 		fatalx("event_base_new failed");
-	http = http_client_new(st.base);
-	st.am = am_new(st.base, http, &s, main_exit_cb, &st);
+	st.am = am_new(st.base, &s, main_exit_cb, &st, &cause);
+	if (st.am == NULL) {
+		log_error("%s", cause);
+		free(cause);
+		st.exit_status = 2;
+		goto out;
+	}
 	log_info("weft-am %s for %s (%s mode) in %s on %s", WEFT_VERSION_STRING, o.attempt_id,
 	         o.mode == AM_MODE_CLUSTER ? "cluster" : "client", o.container_id, o.nm_host);
 
@@ -173,7 +176,6 @@ out:
 	driver_host_free(dh);
 	driver_link_free(link);
 	am_free(st.am);
-	http_client_free(http);
 	event_base_free(st.base);
 	config_free(cfg);
 	free(tracking);

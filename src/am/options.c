@@ -107,6 +107,31 @@ static bool options_is_token(const char *text)
 	return true;
 }
 
+/* WEFT_RM_URL: one or more http://HOST:PORT separated by commas (the
+ * RM's internal RPC listeners; the AM client fails over between them). */
+static bool options_rm_urls_valid(const char *list)
+{
+	const char *p = list;
+
+	for (;;) {
+		size_t len = strcspn(p, ","), scheme;
+
+		if (strncmp(p, "http://", 7) == 0)
+			scheme = 7;
+		else if (strncmp(p, "https://", 8) == 0)
+			scheme = 8;
+		else
+			return false;
+		/* A host, then a port. */
+		if (len <= scheme || p[scheme] == ':' ||
+		    memchr(p + scheme, ':', len - scheme) == NULL)
+			return false;
+		if (p[len] == '\0')
+			return true;
+		p += len + 1;
+	}
+}
+
 /* Copy one required environment variable after checking it. */
 static int options_env(options_getenv_fn env, const char *name, bool token, char **out,
                        char **cause)
@@ -134,10 +159,11 @@ static int options_parse_env(struct am_options *o, options_getenv_fn env, char *
 
 	if (options_env(env, WEFT_ENV_RM_URL, true, &o->rm_url, cause) != 0)
 		return -1;
-	if ((strncmp(o->rm_url, "http://", 7) != 0 && strncmp(o->rm_url, "https://", 8) != 0) ||
-	    o->rm_url[strcspn(o->rm_url, ":") + 3] == '\0')
-		return set_cause(cause, "%s: expected http://HOST:PORT, got '%s'", WEFT_ENV_RM_URL,
-		                 o->rm_url);
+	if (!options_rm_urls_valid(o->rm_url))
+		return set_cause(cause,
+		                 "%s: expected http://HOST:PORT (several separated by commas), "
+		                 "got '%s'",
+		                 WEFT_ENV_RM_URL, o->rm_url);
 	if (options_env(env, WEFT_ENV_AM_TOKEN, true, &o->am_token, cause) != 0)
 		return -1;
 	if (options_env(env, WEFT_ENV_APP_ATTEMPT_ID, true, &o->attempt_id, cause) != 0)

@@ -3,8 +3,8 @@
  * weft/protocol.h "RM internal: AM protocol").
  *
  * Owns every key and value of this protocol: no other file spells them.
- * The RM (am_service.c, am_protocol.c, rm_containers.c), the AM
- * (rm_client.c, am.c) and weft-sls's simulated AMs (sim_app.c) all call
+ * The RM (am_service.c, am_protocol.c), libweft's AM client
+ * (am_client.c) and weft-sls's simulated AMs (sim_app.c) all call
  * these functions, so both ends read what the other wrote by
  * construction.  Decoders check types exactly (wjson), ranges and
  * lengths, and name the field path in *cause.
@@ -21,6 +21,7 @@
 
 #include <event2/buffer.h>
 
+#include "common/proto_container.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "weft/ids.h"
@@ -130,29 +131,6 @@ static int proto_am_resource_decode(struct json_object *obj, const char *key, we
 	return 0;
 }
 
-/* Append text as a JSON string literal (quotes, backslashes and control
- * characters escaped; everything else, UTF-8 included, as it is). */
-static void proto_am_write_string(struct evbuffer *b, const char *text)
-{
-	const char *run = text;
-
-	evbuffer_add(b, "\"", 1);
-	for (const char *c = text; *c != '\0'; c++) {
-		unsigned char u = (unsigned char)*c;
-
-		if (u >= 0x20 && u != '"' && u != '\\')
-			continue;
-		evbuffer_add(b, run, (size_t)(c - run));
-		if (u == '"' || u == '\\')
-			evbuffer_add_printf(b, "\\%c", u);
-		else
-			evbuffer_add_printf(b, "\\u%04x", u);
-		run = c + 1;
-	}
-	evbuffer_add(b, run, strlen(run));
-	evbuffer_add(b, "\"", 1);
-}
-
 /* Append the literal text of a key and its colon, with a comma before
  * it unless first (keys are string literals: no escaping, no scan). */
 #define PROTO_AM_KEY(k)              "\"" k "\":"
@@ -166,7 +144,7 @@ static void proto_am_write_strings(struct evbuffer *b, const char *const *v, int
 	for (int i = 0; i < n; i++) {
 		if (i > 0)
 			evbuffer_add(b, ",", 1);
-		proto_am_write_string(b, v[i]);
+		wjson_write_string(b, v[i]);
 	}
 	evbuffer_add(b, "]", 1);
 }
@@ -219,7 +197,7 @@ int proto_am_register_decode(struct json_object *obj, struct proto_am_register *
 	return 0;
 }
 
-struct json_object *proto_am_registered_encode(const struct proto_am_registered *m)
+struct json_object *proto_am_registered_encode(const struct weft_am_registration *m)
 {
 	struct json_object *o = wjson_new_object();
 
@@ -234,7 +212,8 @@ struct json_object *proto_am_registered_encode(const struct proto_am_registered 
 	return o;
 }
 
-int proto_am_registered_decode(struct json_object *obj, struct proto_am_registered *m, char **cause)
+int proto_am_registered_decode(struct json_object *obj, struct weft_am_registration *m,
+                               char **cause)
 {
 	memset(m, 0, sizeof *m);
 	if (proto_am_get_name(obj, "", WEFT_KEY_APPLICATION_ID, WEFT_ID_MAX, &m->application_id,
@@ -254,7 +233,8 @@ int proto_am_registered_decode(struct json_object *obj, struct proto_am_register
 /* ------------------------------------------------------------------ */
 /* allocate */
 
-void proto_am_allocate_add_ask(struct proto_am_allocate *m, const struct proto_am_ask *ask)
+void proto_am_allocate_add_ask(struct proto_am_allocate *m,
+                               const struct weft_container_request *ask)
 {
 	if (m->n_asks == m->cap_asks) {
 		m->cap_asks = m->cap_asks == 0 ? 4 : m->cap_asks * 2;
@@ -287,7 +267,7 @@ void proto_am_allocate_clear(struct proto_am_allocate *m)
 }
 
 /* One ask as JSON. */
-static struct json_object *proto_am_ask_encode(const struct proto_am_ask *a)
+static struct json_object *proto_am_ask_encode(const struct weft_container_request *a)
 {
 	struct json_object *o = wjson_new_object();
 
@@ -328,7 +308,7 @@ void proto_am_allocate_write(struct evbuffer *b, const struct proto_am_allocate 
 		PROTO_AM_WRITE_KEY(b, WEFT_AM_KEY_ASKS);
 		evbuffer_add(b, "[", 1);
 		for (int i = 0; i < m->n_asks; i++) {
-			const struct proto_am_ask *a = &m->asks[i];
+			const struct weft_container_request *a = &m->asks[i];
 
 			evbuffer_add(b, i > 0 ? ",{" : "{", i > 0 ? 2 : 1);
 			PROTO_AM_WRITE_KEY_1ST(b, WEFT_KEY_PRIORITY);
@@ -399,7 +379,7 @@ static int proto_am_hints_decode(struct json_object *list, const char *path, con
 
 /* One ask of an allocate body. */
 static int proto_am_ask_decode(struct json_object *item, const char *path, const char **hints,
-                               size_t *used, struct proto_am_ask *a, char **cause)
+                               size_t *used, struct weft_container_request *a, char **cause)
 {
 	struct json_object *nodes = NULL, *racks = NULL;
 	int64_t priority = 0, count = 0, memory = 0, vcores = 0;
@@ -492,7 +472,7 @@ int proto_am_allocate_decode(struct json_object *obj, struct proto_am_allocate *
 /* ------------------------------------------------------------------ */
 /* The allocate answer's records. */
 
-struct json_object *proto_am_grant_encode(const struct proto_am_grant *m)
+static struct json_object *proto_am_grant_encode(const struct weft_container *m)
 {
 	struct json_object *o = wjson_new_object();
 
@@ -509,15 +489,15 @@ struct json_object *proto_am_grant_encode(const struct proto_am_grant *m)
 /* Written as text: an answer can hold thousands of grants, and a json-c
  * object per grant cost more than everything else the grant needs but its
  * token. */
-void proto_am_grant_write(struct evbuffer *b, const struct proto_am_grant *m)
+void proto_am_grant_write(struct evbuffer *b, const struct weft_container *m)
 {
 	evbuffer_add(b, "{", 1);
 	PROTO_AM_WRITE_KEY_1ST(b, WEFT_KEY_CONTAINER_ID);
-	proto_am_write_string(b, m->container_id);
+	wjson_write_string(b, m->container_id);
 	PROTO_AM_WRITE_KEY(b, WEFT_KEY_NODE_ID);
-	proto_am_write_string(b, m->node_id);
+	wjson_write_string(b, m->node_id);
 	PROTO_AM_WRITE_KEY(b, WEFT_KEY_NODE_HTTP_ADDRESS);
-	proto_am_write_string(b, m->node_http_address);
+	wjson_write_string(b, m->node_http_address);
 	/* One printf for the numbers: it costs more than the rest. */
 	evbuffer_add_printf(
 	        b,
@@ -525,12 +505,12 @@ void proto_am_grant_write(struct evbuffer *b, const struct proto_am_grant *m)
 	                WEFT_KEY_MEMORY_MB) "%" PRId64 "," PROTO_AM_KEY(WEFT_KEY_VCORES) "%" PRId64,
 	        m->priority, m->resource.memory_mb, m->resource.vcores);
 	PROTO_AM_WRITE_KEY(b, WEFT_KEY_TOKEN);
-	proto_am_write_string(b, m->token);
+	wjson_write_string(b, m->token);
 	evbuffer_add(b, "}", 1);
 }
 
 /* One grant of an allocate answer. */
-static int proto_am_grant_decode(struct json_object *g, const char *path, struct proto_am_grant *m,
+static int proto_am_grant_decode(struct json_object *g, const char *path, struct weft_container *m,
                                  char **cause)
 {
 	int64_t priority = 0, mem = 0, cores = 0;
@@ -551,40 +531,14 @@ static int proto_am_grant_decode(struct json_object *g, const char *path, struct
 	return 0;
 }
 
-struct json_object *proto_am_container_status_encode(const struct proto_am_container_status *m)
+/* One completed container status (PROTO_AM_DECODE_LIST's shape). */
+static int proto_am_completed_decode(struct json_object *c, const char *path,
+                                     struct weft_container_status *m, char **cause)
 {
-	struct json_object *o = wjson_new_object();
-
-	wjson_add_string(o, WEFT_KEY_CONTAINER_ID, m->container_id);
-	wjson_add_string(o, WEFT_KEY_STATE,
-	                 m->state != NULL ? m->state : WEFT_CONTAINER_STATE_COMPLETE);
-	wjson_add_int(o, WEFT_KEY_EXIT_STATUS, m->exit_status);
-	wjson_add_string(o, WEFT_KEY_DIAGNOSTICS, m->diagnostics != NULL ? m->diagnostics : "");
-	return o;
+	return proto_container_status_decode(c, path, PROTO_STATUS_COMPLETED, m, cause);
 }
 
-/* One completed container status. */
-static int proto_am_container_status_decode(struct json_object *c, const char *path,
-                                            struct proto_am_container_status *m, char **cause)
-{
-	int64_t status = 0;
-
-	m->state = NULL;
-	m->diagnostics = "";
-	if (proto_am_get_container_id(c, path, WEFT_KEY_CONTAINER_ID, &m->container_id, cause) !=
-	            0 ||
-	    wjson_get_int(c, path, WEFT_KEY_EXIT_STATUS, true, INT32_MIN, INT32_MAX, &status,
-	                  cause) != 0 ||
-	    proto_am_get_string(c, path, WEFT_KEY_STATE, false, PROTO_AM_NAME_MAX, &m->state,
-	                        cause) != 0 ||
-	    proto_am_get_string(c, path, WEFT_KEY_DIAGNOSTICS, false, PROTO_AM_DIAGNOSTICS_MAX,
-	                        &m->diagnostics, cause) != 0)
-		return -1;
-	m->exit_status = (int32_t)status;
-	return 0;
-}
-
-struct json_object *proto_am_preempt_encode(const struct proto_am_preempt *m)
+struct json_object *proto_am_preempt_encode(const struct weft_preemption_request *m)
 {
 	struct json_object *o = wjson_new_object();
 
@@ -595,7 +549,7 @@ struct json_object *proto_am_preempt_encode(const struct proto_am_preempt *m)
 
 /* One container wanted back. */
 static int proto_am_preempt_decode(struct json_object *p, const char *path,
-                                   struct proto_am_preempt *m, char **cause)
+                                   struct weft_preemption_request *m, char **cause)
 {
 	return proto_am_get_container_id(p, path, WEFT_KEY_CONTAINER_ID, &m->container_id, cause) !=
 	                               0 ||
@@ -617,7 +571,7 @@ static struct json_object *proto_am_completed_list(const struct proto_am_allocat
 		return json_object_get(m->completed_list);
 	arr = json_object_new_array();
 	for (int i = 0; i < m->n_completed; i++)
-		json_object_array_add(arr, proto_am_container_status_encode(&m->completed[i]));
+		json_object_array_add(arr, proto_container_status_encode(&m->completed[i]));
 	return arr;
 }
 
@@ -643,8 +597,8 @@ static void proto_am_allocated_rest(struct json_object *o, const struct proto_am
 	wjson_add(o, WEFT_AM_KEY_AVAILABLE, proto_am_resource_encode(m->available));
 	wjson_add_int(o, WEFT_AM_KEY_NUM_CLUSTER_NODES, m->num_cluster_nodes);
 	wjson_add_string(o, WEFT_KEY_ACTION,
-	                 m->action == PROTO_AM_ACTION_SHUTDOWN ? WEFT_AM_ACTION_SHUTDOWN
-	                                                       : WEFT_AM_ACTION_NORMAL);
+	                 m->action == PROTO_AM_ACTION_SHUTDOWN ? WEFT_ACTION_SHUTDOWN
+	                                                       : WEFT_ACTION_NORMAL);
 }
 
 struct json_object *proto_am_allocated_encode(const struct proto_am_allocated *m)
@@ -719,16 +673,16 @@ int proto_am_allocated_decode(struct json_object *obj, struct proto_am_allocated
 	    proto_am_resource_decode(obj, WEFT_AM_KEY_AVAILABLE, &m->available, cause) != 0)
 		return -1;
 	m->num_cluster_nodes = (int)nodes;
-	if (m->action_name == NULL || strcmp(m->action_name, WEFT_AM_ACTION_NORMAL) == 0)
+	if (m->action_name == NULL || strcmp(m->action_name, WEFT_ACTION_NORMAL) == 0)
 		m->action = PROTO_AM_ACTION_NORMAL;
-	else if (strcmp(m->action_name, WEFT_AM_ACTION_SHUTDOWN) == 0)
+	else if (strcmp(m->action_name, WEFT_ACTION_SHUTDOWN) == 0)
 		m->action = PROTO_AM_ACTION_SHUTDOWN;
 	else
 		m->action = PROTO_AM_ACTION_UNKNOWN;
 	PROTO_AM_DECODE_LIST(obj, WEFT_AM_KEY_ALLOCATED, false, m->allocated, m->n_allocated,
 	                     proto_am_grant_decode, cause);
 	PROTO_AM_DECODE_LIST(obj, WEFT_AM_KEY_COMPLETED, false, m->completed, m->n_completed,
-	                     proto_am_container_status_decode, cause);
+	                     proto_am_completed_decode, cause);
 	PROTO_AM_DECODE_LIST(obj, WEFT_AM_KEY_PREEMPT, false, m->preempt, m->n_preempt,
 	                     proto_am_preempt_decode, cause);
 	return 0;

@@ -2,8 +2,11 @@
  * proto_am.h — the AM <-> RM protocol (weft/protocol.h, "RM internal: AM
  * protocol"): POST /rpc/am/register, /rpc/am/allocate and /rpc/am/finish,
  * one typed struct per body and answer with an encode/decode pair each,
- * used by both ends (the RM's am_service.c, the AM's rm_client.c) and by
- * weft-sls's simulated AMs.
+ * used by both ends (the RM's am_service.c, libweft's am_client.c) and by
+ * weft-sls's simulated AMs.  The records that are also libweft's public
+ * API (the ask, the grant, the completed status, the preemption request,
+ * the registration) are weft/container.h's and weft/am_client.h's
+ * structs.
  *
  * Encoders take a filled struct and return a new JSON object; the allocate
  * request and answer also have a _write that appends the same JSON as
@@ -22,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "weft/am_client.h"
+#include "weft/container.h"
 #include "weft/resource.h"
 
 struct evbuffer;
@@ -29,8 +34,8 @@ struct evbuffer;
 /* Caps a decoder enforces. */
 #define PROTO_AM_HOST_MAX        255
 #define PROTO_AM_URL_MAX         4096
-#define PROTO_AM_DIAGNOSTICS_MAX 65536
-#define PROTO_AM_NAME_MAX        4096 /* node ids, rack names, queue, user, tokens */
+#define PROTO_AM_DIAGNOSTICS_MAX 65536 /* finish */
+#define PROTO_AM_NAME_MAX        4096  /* node ids, rack names, queue, user, tokens */
 #define PROTO_AM_MAX_ASKS        1000
 #define PROTO_AM_MAX_HINTS       100000 /* node and rack names of one ask */
 #define PROTO_AM_MAX_RELEASES    100000
@@ -47,37 +52,20 @@ struct proto_am_register {
 struct json_object *proto_am_register_encode(const struct proto_am_register *m);
 int proto_am_register_decode(struct json_object *obj, struct proto_am_register *m, char **cause);
 
-struct proto_am_registered {
-	const char *application_id;
-	const char *attempt_id;
-	const char *queue;       /* NULL when absent */
-	const char *user;        /* NULL when absent */
-	weft_resource_t maximum; /* zero when absent */
-	weft_resource_t minimum;
-};
-struct json_object *proto_am_registered_encode(const struct proto_am_registered *m);
-int proto_am_registered_decode(struct json_object *obj, struct proto_am_registered *m,
+/* The answer: weft/am_client.h's weft_am_registration. */
+struct json_object *proto_am_registered_encode(const struct weft_am_registration *m);
+int proto_am_registered_decode(struct json_object *obj, struct weft_am_registration *m,
                                char **cause);
 
 /* ------------------------------------------------------------------ */
 /* allocate */
 
-/* One ask: the total still wanted at a priority (count 0 withdraws). */
-struct proto_am_ask {
-	int32_t priority;           /* 0..INT32_MAX */
-	int32_t count;              /* 0..INT32_MAX */
-	weft_resource_t capability; /* as asked (the scheduler checks it) */
-	const char *const *nodes;   /* node ids or host names, may be NULL */
-	int n_nodes;
-	const char *const *racks; /* rack names, may be NULL */
-	int n_racks;
-	bool relax_locality; /* true when absent */
-};
-
 struct proto_am_allocate {
 	int64_t response_id; /* 0..INT64_MAX - 1 */
 	double progress;     /* 0..1; 0 when absent */
-	struct proto_am_ask *asks;
+	/* Each the total still wanted at its priority (count 0 withdraws);
+	 * the scheduler checks the capability; relaxLocality absent: true. */
+	struct weft_container_request *asks;
 	int n_asks;
 	const char **releases; /* container ids */
 	int n_releases;
@@ -89,44 +77,21 @@ struct proto_am_allocate {
 };
 /* Builders: append an ask (its node and rack arrays are borrowed and must
  * outlive the encoding) or a release (copied). */
-void proto_am_allocate_add_ask(struct proto_am_allocate *m, const struct proto_am_ask *ask);
+void proto_am_allocate_add_ask(struct proto_am_allocate *m,
+                               const struct weft_container_request *ask);
 void proto_am_allocate_add_release(struct proto_am_allocate *m, const char *container_id);
 struct json_object *proto_am_allocate_encode(const struct proto_am_allocate *m);
 void proto_am_allocate_write(struct evbuffer *b, const struct proto_am_allocate *m);
 int proto_am_allocate_decode(struct json_object *obj, struct proto_am_allocate *m, char **cause);
 void proto_am_allocate_clear(struct proto_am_allocate *m);
 
-/* One granted container. */
-struct proto_am_grant {
-	const char *container_id; /* a container id */
-	const char *node_id;
-	const char *node_http_address; /* not empty */
-	int32_t priority;              /* 0 when absent */
-	weft_resource_t resource;      /* zero when absent */
-	const char *token;             /* not empty */
-};
-struct json_object *proto_am_grant_encode(const struct proto_am_grant *m);
-void proto_am_grant_write(struct evbuffer *b, const struct proto_am_grant *m);
-
-/*
- * A completed container's status.  The same record is the NM heartbeat's
- * container status (proto_node_container_status): the two are to become
- * one.
- */
-struct proto_am_container_status {
-	const char *container_id;
-	const char *state; /* "COMPLETE" when encoded with NULL; may be NULL decoded */
-	int32_t exit_status;
-	const char *diagnostics; /* "" when absent */
-};
-struct json_object *proto_am_container_status_encode(const struct proto_am_container_status *m);
-
-/* A container the scheduler wants back, and when it kills it. */
-struct proto_am_preempt {
-	const char *container_id;
-	int64_t kill_at_ms; /* wall clock */
-};
-struct json_object *proto_am_preempt_encode(const struct proto_am_preempt *m);
+/* The answer's records are weft/container.h's: a grant is a
+ * weft_container (written as text: an answer can hold thousands), a
+ * completed container a weft_container_status (proto_container.c's,
+ * decoded with PROTO_STATUS_COMPLETED), a container wanted back a
+ * weft_preemption_request. */
+void proto_am_grant_write(struct evbuffer *b, const struct weft_container *m);
+struct json_object *proto_am_preempt_encode(const struct weft_preemption_request *m);
 
 enum proto_am_action {
 	PROTO_AM_ACTION_NORMAL, /* also when absent */
@@ -136,13 +101,13 @@ enum proto_am_action {
 
 struct proto_am_allocated {
 	int64_t response_id; /* 0..INT64_MAX */
-	struct proto_am_grant *allocated;
+	struct weft_container *allocated;
 	int n_allocated;
-	struct proto_am_container_status *completed;
+	struct weft_container_status *completed;
 	int n_completed;
-	struct proto_am_preempt *preempt;
+	struct weft_preemption_request *preempt;
 	int n_preempt;
-	/* Encoding only: lists already made of proto_am_container_status_encode
+	/* Encoding only: lists already made of proto_container_status_encode
 	 * and proto_am_preempt_encode objects, written instead of completed and
 	 * preempt when not NULL (borrowed). */
 	struct json_object *completed_list;

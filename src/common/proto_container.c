@@ -2,9 +2,11 @@
  * proto_container.c — the NM container API's messages, encoded and
  * decoded (proto_container.h, weft/protocol.h).
  *
- * Owns every key and route of this API: no other file spells them.  The
- * NM (container_manager.c, launch_context.c), weft-sls (nm_api.c), the
- * RM's AM launcher and the AM's nm_client call these functions.  A launch
+ * Owns every key and route of this API, and the container status record
+ * every side reports and reads: no other file spells them.  The NM
+ * (container_manager.c, container.c, status_updater.c, launch_context.c),
+ * the RM (node_tracker.c, rm_containers.c), weft-sls and libweft's
+ * clients (nm_client.c, am_client.c) call these functions.  A launch
  * context is checked whole before the NM creates anything, so a bad
  * request is answered 400 and leaves no trace: commands are non-empty
  * strings that fit in one exec argument, environment names valid shell
@@ -15,9 +17,12 @@
 
 #include "common/proto_container.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include <event2/buffer.h>
 
 #include "common/wjson.h"
 #include "common/xmalloc.h"
@@ -175,8 +180,7 @@ bool proto_container_url_valid(const char *url)
 /* ------------------------------------------------------------------ */
 /* The launch context. */
 
-struct json_object *
-proto_container_launch_context_encode(const struct proto_container_launch_context *lc)
+struct json_object *proto_container_launch_context_encode(const struct weft_launch_context *lc)
 {
 	struct json_object *ctx = wjson_new_object();
 	struct json_object *commands = json_object_new_array();
@@ -206,7 +210,7 @@ proto_container_launch_context_encode(const struct proto_container_launch_contex
 
 /* The commands: a non-empty array of non-empty strings. */
 static int proto_container_commands_decode(struct json_object *obj, const char *prefix,
-                                           struct proto_container_launch_context *lc, char **cause)
+                                           struct weft_launch_context *lc, char **cause)
 {
 	struct json_object *array = NULL, *item;
 	size_t i, n, total = 0;
@@ -246,7 +250,7 @@ static int proto_container_commands_decode(struct json_object *obj, const char *
 
 /* The environment: an object of string values with valid names. */
 static int proto_container_env_decode(struct json_object *obj, const char *prefix,
-                                      struct proto_container_launch_context *lc, char **cause)
+                                      struct weft_launch_context *lc, char **cause)
 {
 	struct json_object *env = NULL;
 	int n;
@@ -290,7 +294,7 @@ static int proto_container_env_decode(struct json_object *obj, const char *prefi
 
 /* One entry of localResources. */
 static int proto_container_resource_decode(struct json_object *item, const char *prefix, size_t i,
-                                           struct proto_container_launch_context *lc, char **cause)
+                                           struct weft_launch_context *lc, char **cause)
 {
 	const char *name = NULL, *url = NULL;
 	bool executable = false;
@@ -335,7 +339,7 @@ out:
 
 /* The local resources: an array of {name, url, executable}. */
 static int proto_container_resources_decode(struct json_object *obj, const char *prefix,
-                                            struct proto_container_launch_context *lc, char **cause)
+                                            struct weft_launch_context *lc, char **cause)
 {
 	struct json_object *array = NULL;
 	size_t i, n;
@@ -358,7 +362,7 @@ static int proto_container_resources_decode(struct json_object *obj, const char 
 }
 
 int proto_container_launch_context_decode(struct json_object *obj, const char *prefix,
-                                          struct proto_container_launch_context *lc, char **cause)
+                                          struct weft_launch_context *lc, char **cause)
 {
 	memset(lc, 0, sizeof *lc);
 	if (obj == NULL || !json_object_is_type(obj, json_type_object))
@@ -366,61 +370,10 @@ int proto_container_launch_context_decode(struct json_object *obj, const char *p
 	if (proto_container_commands_decode(obj, prefix, lc, cause) != 0 ||
 	    proto_container_env_decode(obj, prefix, lc, cause) != 0 ||
 	    proto_container_resources_decode(obj, prefix, lc, cause) != 0) {
-		proto_container_launch_context_clear(lc);
+		weft_launch_context_clear(lc);
 		return -1;
 	}
 	return 0;
-}
-
-/* Append a copy of command. */
-void proto_container_add_command(struct proto_container_launch_context *lc, const char *command)
-{
-	lc->commands =
-	        xreallocarray(lc->commands, (size_t)lc->n_commands + 1, sizeof *lc->commands);
-	lc->commands[lc->n_commands++] = xstrdup(command);
-}
-
-/* Append a copy of name=value. */
-void proto_container_add_env(struct proto_container_launch_context *lc, const char *name,
-                             const char *value)
-{
-	lc->env = xreallocarray(lc->env, (size_t)lc->n_env + 1, sizeof *lc->env);
-	lc->env[lc->n_env].name = xstrdup(name);
-	lc->env[lc->n_env].value = xstrdup(value);
-	lc->n_env++;
-}
-
-/* Append a copy of one local resource. */
-void proto_container_add_resource(struct proto_container_launch_context *lc, const char *name,
-                                  const char *url, bool executable)
-{
-	lc->resources =
-	        xreallocarray(lc->resources, (size_t)lc->n_resources + 1, sizeof *lc->resources);
-	lc->resources[lc->n_resources].name = xstrdup(name);
-	lc->resources[lc->n_resources].url = xstrdup(url);
-	lc->resources[lc->n_resources].executable = executable;
-	lc->n_resources++;
-}
-
-/* Free what lc owns and zero it. */
-void proto_container_launch_context_clear(struct proto_container_launch_context *lc)
-{
-	int i;
-
-	for (i = 0; i < lc->n_commands; i++)
-		free(lc->commands[i]);
-	free(lc->commands);
-	for (i = 0; i < lc->n_env; i++) {
-		free(lc->env[i].name);
-		free(lc->env[i].value);
-	}
-	free(lc->env);
-	for (i = 0; i < lc->n_resources; i++) {
-		free(lc->resources[i].name);
-		free(lc->resources[i].url);
-	}
-	free(lc->resources);
-	memset(lc, 0, sizeof *lc);
 }
 
 /* ------------------------------------------------------------------ */
@@ -455,7 +408,7 @@ int proto_container_start_decode(struct json_object *obj, struct proto_container
 
 void proto_container_start_clear(struct proto_container_start *m)
 {
-	proto_container_launch_context_clear(&m->context);
+	weft_launch_context_clear(&m->context);
 }
 
 /* ------------------------------------------------------------------ */
@@ -514,37 +467,81 @@ int proto_container_state_decode(struct json_object *obj, struct proto_container
 	return 0;
 }
 
-struct json_object *proto_container_status_encode(const struct proto_container_status *m)
+/* ------------------------------------------------------------------ */
+/* The container status record. */
+
+struct json_object *proto_container_status_encode(const struct weft_container_status *m)
 {
 	struct json_object *o = wjson_new_object();
 
 	wjson_add_string(o, WEFT_KEY_CONTAINER_ID, m->container_id);
-	wjson_add_string(o, WEFT_KEY_STATE,
-	                 m->complete ? WEFT_CONTAINER_STATE_COMPLETE
-	                             : WEFT_CONTAINER_STATE_RUNNING);
+	wjson_add_string(o, WEFT_KEY_STATE, weft_container_state_name(m->state));
 	wjson_add_int(o, WEFT_KEY_EXIT_STATUS, m->exit_status);
 	wjson_add_string(o, WEFT_KEY_DIAGNOSTICS, m->diagnostics != NULL ? m->diagnostics : "");
 	return o;
 }
 
-int proto_container_status_decode(struct json_object *obj, struct proto_container_status *m,
+/* The common case (an id and no diagnostics to escape) in one printf: a
+ * heartbeat of weft-sls carries thousands. */
+void proto_container_status_write(struct evbuffer *b, const struct weft_container_status *m)
+{
+	const char *diagnostics = m->diagnostics != NULL ? m->diagnostics : "";
+	const char *state = weft_container_state_name(m->state);
+
+	if (*diagnostics == '\0' && wjson_string_is_plain(m->container_id)) {
+		evbuffer_add_printf(b,
+		                    "{\"" WEFT_KEY_CONTAINER_ID "\":\"%s\",\"" WEFT_KEY_STATE
+		                    "\":\"%s\",\"" WEFT_KEY_EXIT_STATUS "\":%" PRId32
+		                    ",\"" WEFT_KEY_DIAGNOSTICS "\":\"\"}",
+		                    m->container_id, state, m->exit_status);
+		return;
+	}
+	evbuffer_add(b, "{\"" WEFT_KEY_CONTAINER_ID "\":",
+	             sizeof("{\"" WEFT_KEY_CONTAINER_ID "\":") - 1);
+	wjson_write_string(b, m->container_id);
+	evbuffer_add_printf(b,
+	                    ",\"" WEFT_KEY_STATE "\":\"%s\",\"" WEFT_KEY_EXIT_STATUS "\":%" PRId32
+	                    ",\"" WEFT_KEY_DIAGNOSTICS "\":",
+	                    state, m->exit_status);
+	wjson_write_string(b, diagnostics);
+	evbuffer_add(b, "}", 1);
+}
+
+int proto_container_status_decode(struct json_object *obj, const char *path,
+                                  enum proto_status_rules rules, struct weft_container_status *m,
                                   char **cause)
 {
-	const char *state = NULL;
+	bool completed = rules == PROTO_STATUS_COMPLETED;
+	const char *state = NULL, *dot = *path != '\0' ? "." : "";
 	int64_t exit_status = WEFT_EXIT_INVALID;
+	weft_container_id_t cid;
 
 	memset(m, 0, sizeof *m);
-	if (proto_container_get_id(obj, WEFT_KEY_CONTAINER_ID, &m->container_id, cause) != 0 ||
-	    wjson_get_string(obj, "", WEFT_KEY_STATE, true, &state, cause) != 0 ||
-	    wjson_get_int(obj, "", WEFT_KEY_EXIT_STATUS, false, INT32_MIN, INT32_MAX, &exit_status,
-	                  cause) != 0 ||
-	    proto_container_get_string(obj, "", WEFT_KEY_DIAGNOSTICS, false, WEFT_MAX_JSON_BODY,
-	                               &m->diagnostics, cause) != 0)
+	m->diagnostics = "";
+	if (obj == NULL || !json_object_is_type(obj, json_type_object))
+		return set_cause(cause, "%s: expected an object", *path != '\0' ? path : "status");
+	if (wjson_get_string(obj, path, WEFT_KEY_CONTAINER_ID, true, &m->container_id, cause) !=
+	            0 ||
+	    wjson_get_string(obj, path, WEFT_KEY_STATE, !completed, &state, cause) != 0 ||
+	    wjson_get_int(obj, path, WEFT_KEY_EXIT_STATUS, completed, INT32_MIN, INT32_MAX,
+	                  &exit_status, cause) != 0 ||
+	    wjson_get_string(obj, path, WEFT_KEY_DIAGNOSTICS, false, &m->diagnostics, cause) != 0)
 		return -1;
-	if (strcmp(state, WEFT_CONTAINER_STATE_COMPLETE) == 0)
-		m->complete = true;
-	else if (strcmp(state, WEFT_CONTAINER_STATE_RUNNING) != 0)
-		return set_cause(cause, "state: '%.32s' is neither RUNNING nor COMPLETE", state);
+	if (strlen(m->container_id) >= WEFT_ID_MAX ||
+	    weft_container_id_parse(m->container_id, &cid) != 0)
+		return set_cause(cause, "%s%s%s: '%.80s' is not a container id", path, dot,
+		                 WEFT_KEY_CONTAINER_ID, m->container_id);
+	if (strlen(m->diagnostics) > PROTO_CONTAINER_DIAGNOSTICS_MAX)
+		return set_cause(cause, "%s%s%s: longer than %d bytes", path, dot,
+		                 WEFT_KEY_DIAGNOSTICS, PROTO_CONTAINER_DIAGNOSTICS_MAX);
+	m->state = WEFT_CONTAINER_COMPLETE;
+	if (state != NULL && weft_container_state_parse(state, &m->state) != 0)
+		return set_cause(cause, "%s%s%s: '%.32s' is not %s, %s or %s", path, dot,
+		                 WEFT_KEY_STATE, state, WEFT_CONTAINER_STATE_NEW,
+		                 WEFT_CONTAINER_STATE_RUNNING, WEFT_CONTAINER_STATE_COMPLETE);
+	if (completed && m->state != WEFT_CONTAINER_COMPLETE)
+		return set_cause(cause, "%s%s%s: '%s' in a list of completed containers", path, dot,
+		                 WEFT_KEY_STATE, state);
 	m->exit_status = (int32_t)exit_status;
 	return 0;
 }

@@ -11,6 +11,8 @@
  * ("launchContext.localResources[2].url: ...").  Strings a decoder fills
  * point into the decoded object, except the launch context's, which it
  * copies (an NM container keeps its launch context after the request).
+ * The records that are also libweft's public API (the launch context,
+ * the container status) are weft/container.h's structs.
  */
 #ifndef WEFT_COMMON_PROTO_CONTAINER_H
 #define WEFT_COMMON_PROTO_CONTAINER_H
@@ -18,6 +20,11 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "weft/container.h"
+#include "weft/protocol.h"
+
+struct evbuffer;
 
 /* Caps a decoder enforces. */
 #define PROTO_CONTAINER_MAX_COMMANDS  64
@@ -40,41 +47,13 @@
 bool proto_container_plain_name(const char *name);
 
 /* ------------------------------------------------------------------ */
-/* The launch context (owns its strings). */
+/* The launch context (weft/container.h's; it owns its strings). */
 
-struct proto_container_env {
-	char *name;
-	char *value;
-};
-
-struct proto_container_resource {
-	char *name; /* plain file name in the working directory */
-	char *url;  /* as given: http(s)://, file:// or /ws/v1/staging/... */
-	bool executable;
-};
-
-struct proto_container_launch_context {
-	char **commands; /* 1..PROTO_CONTAINER_MAX_COMMANDS non-empty strings */
-	int n_commands;
-	struct proto_container_env *env; /* in the order given; a later name wins on encode */
-	int n_env;
-	struct proto_container_resource *resources; /* names unique */
-	int n_resources;
-};
-
-struct json_object *
-proto_container_launch_context_encode(const struct proto_container_launch_context *lc);
+struct json_object *proto_container_launch_context_encode(const struct weft_launch_context *lc);
 /* Decode obj (the object at prefix, e.g. "launchContext") completely; on
  * failure lc is cleared.  Unknown fields are ignored. */
 int proto_container_launch_context_decode(struct json_object *obj, const char *prefix,
-                                          struct proto_container_launch_context *lc, char **cause);
-/* Builders for an encoder's caller (the strings are copied). */
-void proto_container_add_command(struct proto_container_launch_context *lc, const char *command);
-void proto_container_add_env(struct proto_container_launch_context *lc, const char *name,
-                             const char *value);
-void proto_container_add_resource(struct proto_container_launch_context *lc, const char *name,
-                                  const char *url, bool executable);
-void proto_container_launch_context_clear(struct proto_container_launch_context *lc);
+                                          struct weft_launch_context *lc, char **cause);
 
 /* A valid environment variable name: [A-Za-z_][A-Za-z0-9_]*, capped. */
 bool proto_container_env_name_valid(const char *name);
@@ -86,7 +65,7 @@ bool proto_container_url_valid(const char *url);
 
 struct proto_container_start {
 	const char *token; /* NULL when absent */
-	struct proto_container_launch_context context;
+	struct weft_launch_context context;
 	/* Decoding reads the token first: when a later field fails, token
 	 * and token_read are already set, so the NM can refuse a caller
 	 * without a good token before it says what else was wrong. */
@@ -121,16 +100,40 @@ struct json_object *proto_container_state_encode(const struct proto_container_st
 int proto_container_state_decode(struct json_object *obj, struct proto_container_state *m,
                                  char **cause);
 
-/* status: {"containerId","state":"RUNNING"|"COMPLETE","exitStatus",
- * "diagnostics"} (protocol.h's container status). */
-struct proto_container_status {
-	const char *container_id;
-	bool complete;
-	int32_t exit_status;     /* absent on decode: WEFT_EXIT_INVALID */
-	const char *diagnostics; /* NULL: "" */
+/* ------------------------------------------------------------------ */
+/* The container status record (weft/container.h's weft_container_status,
+ * protocol.h's <container status>): an NM's heartbeat and register list
+ * them, the NM's /rpc/containers/status answers one, and an allocate
+ * answer's "completed" lists the containers that ended.  One encoder and
+ * one decoder for all of them. */
+
+/* Caps a decoder enforces. */
+#define PROTO_CONTAINER_DIAGNOSTICS_MAX WEFT_MAX_JSON_BODY
+
+/* What a decoder demands of a status, by where it stands: the two ends
+ * act on different fields. */
+enum proto_status_rules {
+	/* A node's report of its container (heartbeat, register, status
+	 * answer): the RM acts on the state, so it is required (NEW, RUNNING
+	 * or COMPLETE); a container not yet complete has no exit status
+	 * (absent: WEFT_EXIT_INVALID). */
+	PROTO_STATUS_REPORTED,
+	/* An allocate answer's "completed" entry: COMPLETE by where it
+	 * stands (absent: COMPLETE; present: must say so); the AM acts on
+	 * the exit status, so it is required. */
+	PROTO_STATUS_COMPLETED,
 };
-struct json_object *proto_container_status_encode(const struct proto_container_status *m);
-int proto_container_status_decode(struct json_object *obj, struct proto_container_status *m,
+
+/* Every field, diagnostics too ("" for NULL). */
+struct json_object *proto_container_status_encode(const struct weft_container_status *m);
+/* The same JSON as text appended to b (weft-sls writes 100,000 statuses
+ * a second). */
+void proto_container_status_write(struct evbuffer *b, const struct weft_container_status *m);
+/* IN path: obj's place in its message for *cause ("containers[2]",
+ * "completed[0]", "" at the top); rules: as above.  Strings point into
+ * obj; diagnostics is "" when absent. */
+int proto_container_status_decode(struct json_object *obj, const char *path,
+                                  enum proto_status_rules rules, struct weft_container_status *m,
                                   char **cause);
 
 #endif

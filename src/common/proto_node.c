@@ -20,13 +20,14 @@
 #include <event2/buffer.h>
 
 #include "common/net.h"
+#include "common/proto_container.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "weft/ids.h"
 #include "weft/protocol.h"
 
-static const char *const proto_node_action_names[] = {
-        WEFT_NODE_ACTION_NORMAL, WEFT_NODE_ACTION_RESYNC, WEFT_NODE_ACTION_SHUTDOWN, "UNKNOWN"};
+static const char *const proto_node_action_names[] = {WEFT_ACTION_NORMAL, WEFT_ACTION_RESYNC,
+                                                      WEFT_ACTION_SHUTDOWN, "UNKNOWN"};
 
 /* ------------------------------------------------------------------ */
 /* Field helpers. */
@@ -71,67 +72,14 @@ static int proto_node_get_address(struct json_object *obj, const char *key, cons
 }
 
 /* ------------------------------------------------------------------ */
-/* The container status record. */
-
-const char *proto_node_container_state_name(enum proto_node_container_state state)
-{
-	return state == PROTO_NODE_CONTAINER_COMPLETE ? WEFT_CONTAINER_STATE_COMPLETE
-	                                              : WEFT_CONTAINER_STATE_RUNNING;
-}
-
-struct json_object *proto_node_container_status_encode(const struct proto_node_container_status *m)
-{
-	struct json_object *o = wjson_new_object();
-
-	wjson_add_string(o, WEFT_KEY_CONTAINER_ID, m->container_id);
-	wjson_add_string(o, WEFT_KEY_STATE, proto_node_container_state_name(m->state));
-	wjson_add_int(o, WEFT_KEY_EXIT_STATUS, m->exit_status);
-	if (m->diagnostics != NULL)
-		wjson_add_string(o, WEFT_KEY_DIAGNOSTICS, m->diagnostics);
-	return o;
-}
-
-int proto_node_container_status_decode(struct json_object *obj, const char *path,
-                                       struct proto_node_container_status *m, char **cause)
-{
-	const char *state = NULL;
-	weft_container_id_t cid;
-	int64_t exit_status = WEFT_EXIT_INVALID;
-
-	m->container_id = NULL;
-	m->diagnostics = "";
-	if (obj == NULL || !json_object_is_type(obj, json_type_object))
-		return set_cause(cause, "%s: expected an object", path);
-	if (wjson_get_string(obj, path, WEFT_KEY_CONTAINER_ID, true, &m->container_id, cause) !=
-	            0 ||
-	    wjson_get_string(obj, path, WEFT_KEY_STATE, true, &state, cause) != 0 ||
-	    wjson_get_int(obj, path, WEFT_KEY_EXIT_STATUS, false, INT32_MIN, INT32_MAX,
-	                  &exit_status, cause) != 0 ||
-	    proto_node_get_string(obj, path, WEFT_KEY_DIAGNOSTICS, false,
-	                          PROTO_NODE_DIAGNOSTICS_MAX, &m->diagnostics, cause) != 0)
-		return -1;
-	if (weft_container_id_parse(m->container_id, &cid) != 0)
-		return set_cause(cause, "%s.%s: '%.100s' is not a container id", path,
-		                 WEFT_KEY_CONTAINER_ID, m->container_id);
-	if (strcmp(state, WEFT_CONTAINER_STATE_COMPLETE) == 0)
-		m->state = PROTO_NODE_CONTAINER_COMPLETE;
-	else if (strcmp(state, WEFT_CONTAINER_STATE_RUNNING) == 0)
-		m->state = PROTO_NODE_CONTAINER_RUNNING;
-	else
-		return set_cause(cause, "%s.%s: '%.32s' is not %s or %s", path, WEFT_KEY_STATE,
-		                 state, WEFT_CONTAINER_STATE_RUNNING,
-		                 WEFT_CONTAINER_STATE_COMPLETE);
-	m->exit_status = (int)exit_status;
-	return 0;
-}
+/* The statuses a node reports (proto_container.c's record). */
 
 /* "containers": [<container status>...] into one owned array. */
-static int proto_node_statuses_decode(struct json_object *obj,
-                                      struct proto_node_container_status **out, int *n,
-                                      char **cause)
+static int proto_node_statuses_decode(struct json_object *obj, struct weft_container_status **out,
+                                      int *n, char **cause)
 {
 	struct json_object *array = NULL;
-	struct proto_node_container_status *st;
+	struct weft_container_status *st;
 	size_t len;
 
 	*out = NULL;
@@ -153,10 +101,11 @@ static int proto_node_statuses_decode(struct json_object *obj,
 
 		/* Every status of every heartbeat comes here: read it without
 		 * a message first, and name its index only when it is bad. */
-		if (proto_node_container_status_decode(item, "", &st[i], NULL) == 0)
+		if (proto_container_status_decode(item, "", PROTO_STATUS_REPORTED, &st[i], NULL) ==
+		    0)
 			continue;
 		snprintf(path, sizeof path, "%s[%zu]", WEFT_NODE_KEY_CONTAINERS, i);
-		proto_node_container_status_decode(item, path, &st[i], cause);
+		proto_container_status_decode(item, path, PROTO_STATUS_REPORTED, &st[i], cause);
 		free(st);
 		return -1;
 	}
@@ -167,12 +116,12 @@ static int proto_node_statuses_decode(struct json_object *obj,
 
 /* Add "containers": [...]. */
 static void proto_node_statuses_encode(struct json_object *obj,
-                                       const struct proto_node_container_status *st, int n)
+                                       const struct weft_container_status *st, int n)
 {
 	struct json_object *array = json_object_new_array_ext(n > 0 ? n : 1);
 
 	for (int i = 0; i < n; i++)
-		json_object_array_add(array, proto_node_container_status_encode(&st[i]));
+		json_object_array_add(array, proto_container_status_encode(&st[i]));
 	wjson_add(obj, WEFT_NODE_KEY_CONTAINERS, array);
 }
 
@@ -449,73 +398,22 @@ void proto_node_heartbeat_answer_clear(struct proto_node_heartbeat_answer *m)
 /* ------------------------------------------------------------------ */
 /* Requests as text. */
 
-/* Whether s can go between quotes as it is (ids, racks: always). */
-static bool proto_node_plain(const char *s)
-{
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\' || (unsigned char)*s < 0x20)
-			return false;
-	}
-	return true;
-}
-
-/* A JSON string: as is when nothing needs escaping, else escaped
- * character by character. */
-static void proto_node_write_string(struct evbuffer *b, const char *s)
-{
-	const char *p;
-
-	evbuffer_add(b, "\"", 1);
-	if (proto_node_plain(s)) {
-		evbuffer_add(b, s, strlen(s));
-	} else {
-		for (p = s; *p != '\0'; p++) {
-			if (*p == '"' || *p == '\\')
-				evbuffer_add_printf(b, "\\%c", *p);
-			else if ((unsigned char)*p < 0x20)
-				evbuffer_add_printf(b, "\\u%04x", (unsigned char)*p);
-			else
-				evbuffer_add(b, p, 1);
-		}
-	}
-	evbuffer_add(b, "\"", 1);
-}
-
 /* "key": (after a comma unless first). */
 static void proto_node_write_key(struct evbuffer *b, const char *key, bool first)
 {
 	evbuffer_add_printf(b, "%s\"%s\":", first ? "" : ",", key);
 }
 
-/* ,"containers":[...]}  (one printf per status: the common case of an
- * id that needs no escaping and no diagnostics costs what a hand-written
- * body would). */
-static void proto_node_write_statuses(struct evbuffer *b,
-                                      const struct proto_node_container_status *st, int n)
+/* ,"containers":[...] */
+static void proto_node_write_statuses(struct evbuffer *b, const struct weft_container_status *st,
+                                      int n)
 {
 	evbuffer_add(b, ",\"" WEFT_NODE_KEY_CONTAINERS "\":[",
 	             sizeof(",\"" WEFT_NODE_KEY_CONTAINERS "\":[") - 1);
 	for (int i = 0; i < n; i++) {
-		const char *state = proto_node_container_state_name(st[i].state);
-
-		if (proto_node_plain(st[i].container_id) && st[i].diagnostics == NULL) {
-			evbuffer_add_printf(
-			        b,
-			        "%s{\"" WEFT_KEY_CONTAINER_ID "\":\"%s\",\"" WEFT_KEY_STATE
-			        "\":\"%s\",\"" WEFT_KEY_EXIT_STATUS "\":%d}",
-			        i == 0 ? "" : ",", st[i].container_id, state, st[i].exit_status);
-			continue;
-		}
-		evbuffer_add(b, i == 0 ? "{" : ",{", i == 0 ? 1 : 2);
-		proto_node_write_key(b, WEFT_KEY_CONTAINER_ID, true);
-		proto_node_write_string(b, st[i].container_id);
-		evbuffer_add_printf(b, ",\"%s\":\"%s\",\"%s\":%d", WEFT_KEY_STATE, state,
-		                    WEFT_KEY_EXIT_STATUS, st[i].exit_status);
-		if (st[i].diagnostics != NULL) {
-			proto_node_write_key(b, WEFT_KEY_DIAGNOSTICS, false);
-			proto_node_write_string(b, st[i].diagnostics);
-		}
-		evbuffer_add(b, "}", 1);
+		if (i > 0)
+			evbuffer_add(b, ",", 1);
+		proto_container_status_write(b, &st[i]);
 	}
 	evbuffer_add(b, "]", 1);
 }
@@ -524,18 +422,18 @@ void proto_node_register_write(struct evbuffer *b, const struct proto_node_regis
 {
 	evbuffer_add(b, "{", 1);
 	proto_node_write_key(b, WEFT_KEY_NODE_ID, true);
-	proto_node_write_string(b, m->node_id);
+	wjson_write_string(b, m->node_id);
 	proto_node_write_key(b, WEFT_NODE_KEY_HTTP_ADDRESS, false);
-	proto_node_write_string(b, m->http_address);
+	wjson_write_string(b, m->http_address);
 	if (m->rack != NULL) {
 		proto_node_write_key(b, WEFT_NODE_KEY_RACK, false);
-		proto_node_write_string(b, m->rack);
+		wjson_write_string(b, m->rack);
 	}
 	evbuffer_add_printf(b, ",\"%s\":%" PRId64 ",\"%s\":%" PRId64, WEFT_KEY_MEMORY_MB,
 	                    m->memory_mb, WEFT_KEY_VCORES, m->vcores);
 	if (m->version != NULL) {
 		proto_node_write_key(b, WEFT_NODE_KEY_VERSION, false);
-		proto_node_write_string(b, m->version);
+		wjson_write_string(b, m->version);
 	}
 	if (m->heartbeat_interval_ms > 0)
 		evbuffer_add_printf(b, ",\"%s\":%" PRId64, WEFT_NODE_KEY_HEARTBEAT_MS,
@@ -546,7 +444,7 @@ void proto_node_register_write(struct evbuffer *b, const struct proto_node_regis
 
 void proto_node_heartbeat_write(struct evbuffer *b, const struct proto_node_heartbeat *m)
 {
-	if (proto_node_plain(m->node_id)) {
+	if (wjson_string_is_plain(m->node_id)) {
 		evbuffer_add_printf(b,
 		                    "{\"" WEFT_KEY_NODE_ID "\":\"%s\",\"" WEFT_KEY_RESPONSE_ID
 		                    "\":%" PRId64 ",\"" WEFT_NODE_KEY_FULL_REPORT
@@ -556,7 +454,7 @@ void proto_node_heartbeat_write(struct evbuffer *b, const struct proto_node_hear
 	} else {
 		evbuffer_add(b, "{", 1);
 		proto_node_write_key(b, WEFT_KEY_NODE_ID, true);
-		proto_node_write_string(b, m->node_id);
+		wjson_write_string(b, m->node_id);
 		evbuffer_add_printf(b, ",\"%s\":%" PRId64 ",\"%s\":%s,\"%s\":%s",
 		                    WEFT_KEY_RESPONSE_ID, m->response_id, WEFT_NODE_KEY_FULL_REPORT,
 		                    m->full_report ? "true" : "false", WEFT_NODE_KEY_HEALTHY,
@@ -565,7 +463,7 @@ void proto_node_heartbeat_write(struct evbuffer *b, const struct proto_node_hear
 	proto_node_write_statuses(b, m->containers, m->n_containers);
 	if (m->health_report != NULL) {
 		proto_node_write_key(b, WEFT_NODE_KEY_HEALTH_REPORT, false);
-		proto_node_write_string(b, m->health_report);
+		wjson_write_string(b, m->health_report);
 	}
 	evbuffer_add(b, "}", 1);
 }

@@ -1,10 +1,10 @@
 /*
  * proto_node.h — the NM <-> RM node protocol (weft/protocol.h, "RM
- * internal: node tracker"): register and heartbeat, their answers, and
- * the container status record (also the "completed" entries of an AM's
- * allocate answer).  One typed struct per message and an encode/decode
- * pair each, used by both ends (the RM's node tracker, the NM's status
- * updater) and by weft-sls's simulated NMs.
+ * internal: node tracker"): register and heartbeat and their answers.  One typed struct per message
+ * and an encode/decode pair each, used by both ends (the RM's node tracker, the NM's status
+ * updater) and by weft-sls's simulated NMs.  The container status record
+ * they carry is weft/container.h's weft_container_status, encoded and
+ * decoded by proto_container.c (one record for every side).
  *
  * Encoders take a filled struct and return a new JSON object.  Decoders
  * take a received object, check every field's type, range and length,
@@ -27,41 +27,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "weft/container.h"
+
 struct evbuffer;
 
 /* Caps a decoder enforces. */
-#define PROTO_NODE_ADDRESS_MAX       255           /* nodeId, httpAddress: host:port */
-#define PROTO_NODE_TEXT_MAX          255           /* rack, version */
-#define PROTO_NODE_HEALTH_REPORT_MAX 4096          /* healthReport */
-#define PROTO_NODE_DIAGNOSTICS_MAX   (1024 * 1024) /* a status's diagnostics: the body cap */
-#define PROTO_NODE_MAX_CONTAINERS    100000        /* statuses in one report */
-#define PROTO_NODE_MAX_IDS           100000        /* ids in one answer's list */
-#define PROTO_NODE_MAX_KEY_IDS       16            /* containerKeyIds */
+#define PROTO_NODE_ADDRESS_MAX       255    /* nodeId, httpAddress: host:port */
+#define PROTO_NODE_TEXT_MAX          255    /* rack, version */
+#define PROTO_NODE_HEALTH_REPORT_MAX 4096   /* healthReport */
+#define PROTO_NODE_MAX_CONTAINERS    100000 /* statuses in one report */
+#define PROTO_NODE_MAX_IDS           100000 /* ids in one answer's list */
+#define PROTO_NODE_MAX_KEY_IDS       16     /* containerKeyIds */
 #define PROTO_NODE_MAX_MEMORY_MB     (INT64_C(1) << 40)
 #define PROTO_NODE_MAX_VCORES        (1 << 20)
 #define PROTO_NODE_MIN_INTERVAL_MS   10 /* heartbeatIntervalMs an NM asks */
 #define PROTO_NODE_MAX_INTERVAL_MS   3600000
-
-/* ------------------------------------------------------------------ */
-/* The container status record. */
-
-enum proto_node_container_state {
-	PROTO_NODE_CONTAINER_RUNNING,
-	PROTO_NODE_CONTAINER_COMPLETE,
-};
-
-struct proto_node_container_status {
-	const char *container_id; /* a container id (weft/ids.h) */
-	enum proto_node_container_state state;
-	int exit_status;         /* decode: WEFT_EXIT_INVALID when absent */
-	const char *diagnostics; /* decode: "" when absent; encode: NULL omits */
-};
-struct json_object *proto_node_container_status_encode(const struct proto_node_container_status *m);
-/* IN path: the path of obj in messages ("containers[2]", "completed[0]"). */
-int proto_node_container_status_decode(struct json_object *obj, const char *path,
-                                       struct proto_node_container_status *m, char **cause);
-/* "RUNNING" or "COMPLETE". */
-const char *proto_node_container_state_name(enum proto_node_container_state state);
 
 /* ------------------------------------------------------------------ */
 /* POST /rpc/node/register (NM -> RM) and its answer. */
@@ -76,8 +56,9 @@ struct proto_node_register {
 	int64_t vcores;                /* 1..PROTO_NODE_MAX_VCORES */
 	const char *version;           /* decode: "" when absent */
 	int64_t heartbeat_interval_ms; /* what the NM wants; 0: absent */
-	/* Containers still known (decode: owned array). */
-	struct proto_node_container_status *containers;
+	/* Containers still known (decode: owned array; a node's report,
+	 * PROTO_STATUS_REPORTED). */
+	struct weft_container_status *containers;
 	int n_containers;
 };
 struct json_object *proto_node_register_encode(const struct proto_node_register *m);
@@ -106,7 +87,7 @@ struct proto_node_heartbeat {
 	bool healthy;              /* decode: true when absent */
 	const char *health_report; /* decode: "" when absent; encode: NULL omits */
 	/* Decode: owned array. */
-	struct proto_node_container_status *containers;
+	struct weft_container_status *containers;
 	int n_containers;
 };
 struct json_object *proto_node_heartbeat_encode(const struct proto_node_heartbeat *m);

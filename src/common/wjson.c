@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
+
 #include "common/xmalloc.h"
 
 /* Deeper documents than this are refused (no request needs more, and it
@@ -516,4 +518,35 @@ void wjson_add_double(struct json_object *obj, const char *key, double value)
 	if (v == NULL)
 		fatalx("wjson_add_double: out of memory");
 	wjson_add(obj, key, v);
+}
+
+bool wjson_string_is_plain(const char *text)
+{
+	for (; *text != '\0'; text++) {
+		if (*text == '"' || *text == '\\' || (unsigned char)*text < 0x20)
+			return false;
+	}
+	return true;
+}
+
+/* Runs of plain characters go in one evbuffer_add each. */
+void wjson_write_string(struct evbuffer *b, const char *text)
+{
+	const char *run = text;
+
+	evbuffer_add(b, "\"", 1);
+	for (const char *c = text; *c != '\0'; c++) {
+		unsigned char u = (unsigned char)*c;
+
+		if (u >= 0x20 && u != '"' && u != '\\')
+			continue;
+		evbuffer_add(b, run, (size_t)(c - run));
+		if (u == '"' || u == '\\')
+			evbuffer_add_printf(b, "\\%c", u);
+		else
+			evbuffer_add_printf(b, "\\u%04x", u);
+		run = c + 1;
+	}
+	evbuffer_add(b, run, strlen(run));
+	evbuffer_add(b, "\"", 1);
 }

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct evbuffer;
+
 /* Parse text of len bytes into one JSON value.  RET the value, or NULL and
  * *cause ("malformed JSON at offset 17: unexpected character"). Trailing
  * non-space data is an error. */
@@ -54,6 +56,14 @@ void wjson_add_bool(struct json_object *obj, const char *key, bool value);
 void wjson_add_double(struct json_object *obj, const char *key, double value);
 /* Takes ownership of value. */
 void wjson_add(struct json_object *obj, const char *key, struct json_object *value);
+
+/* Writers of JSON text straight into a buffer, for the encoders of hot
+ * messages that cannot afford a json-c tree (proto_*_write). */
+/* Append text as a JSON string literal: quotes, backslashes and control
+ * characters escaped, everything else (UTF-8 included) as it is. */
+void wjson_write_string(struct evbuffer *b, const char *text);
+/* Whether text can go between quotes as it is (ids, names: almost always). */
+bool wjson_string_is_plain(const char *text);
 
 /* A JSON value's type with its article ("an integer", "null"), for
  * "expected X, got Y" messages. */

@@ -32,4 +32,16 @@ void client_unref(struct weft_client *c);
 /* Whether weft_client_free() was called (a held reference keeps memory). */
 bool client_dead(const struct weft_client *c);
 
+/*
+ * NM calls of weft's own daemons, which sign a call with the cluster
+ * secret instead of presenting a container token (the RM's AM launcher
+ * stopping a container): sign returns a whole "Name: value" header for
+ * method, path and body (caller frees), added to every call of nm that
+ * carries no container token.
+ */
+struct weft_nm_client;
+typedef char *(*nm_client_sign_fn)(void *arg, const char *method, const char *path,
+                                   const char *body, size_t len);
+void nm_client_set_signer(struct weft_nm_client *nm, nm_client_sign_fn sign, void *arg);
+
 #endif

@@ -25,7 +25,7 @@
 #include "common/daemon.h"
 #include "common/log.h"
 #include "common/proc.h"
-#include "common/proto_node.h"
+#include "common/proto_container.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "nm/launcher.h"
@@ -42,7 +42,7 @@ struct container {
 	char *user;
 	char *token;
 	weft_resource_t resource;
-	struct proto_container_launch_context *lc;
+	struct weft_launch_context *lc;
 	struct launcher_paths paths;
 
 	enum container_state state;
@@ -128,8 +128,7 @@ bool container_state_is_complete(enum container_state state)
 
 /* A new record in NEW. */
 struct container *container_new(struct nm_context *ctx, const struct container_spec *spec,
-                                struct proto_container_launch_context *lc, container_done_cb done,
-                                void *arg)
+                                struct weft_launch_context *lc, container_done_cb done, void *arg)
 {
 	weft_container_id_t cid;
 	struct container *c;
@@ -555,13 +554,13 @@ void container_set_acked(struct container *c)
 /* The status the RM and AMs see (protocol.h's container status). */
 struct json_object *container_status_json(const struct container *c)
 {
-	struct proto_node_container_status st = {
+	struct weft_container_status st = {
 	        .container_id = c->id,
-	        .state = container_is_complete(c) ? PROTO_NODE_CONTAINER_COMPLETE
-	                                          : PROTO_NODE_CONTAINER_RUNNING,
+	        .state =
+	                container_is_complete(c) ? WEFT_CONTAINER_COMPLETE : WEFT_CONTAINER_RUNNING,
 	        .exit_status = c->exit_status,
 	        .diagnostics = c->diagnostics,
 	};
 
-	return proto_node_container_status_encode(&st);
+	return proto_container_status_encode(&st);
 }

@@ -67,8 +67,7 @@ bool container_state_is_complete(enum container_state state);
  * then too).  RET NULL when spec->id is not a container id.
  */
 struct container *container_new(struct nm_context *ctx, const struct container_spec *spec,
-                                struct proto_container_launch_context *lc, container_done_cb done,
-                                void *arg);
+                                struct weft_launch_context *lc, container_done_cb done, void *arg);
 /* Free the record; a process still running is detached, not killed. */
 void container_free(struct container *c);
 

@@ -393,7 +393,7 @@ static void container_manager_start_cb(struct http_request *req, void *arg)
 {
 	struct container_manager *cm = arg;
 	struct json_object *body;
-	struct proto_container_launch_context *lc = NULL;
+	struct weft_launch_context *lc = NULL;
 	struct proto_container_start m;
 	struct proto_container_state answer;
 	struct container_token tok;

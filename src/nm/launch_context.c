@@ -27,9 +27,9 @@ bool launch_context_url_valid(const char *url)
 }
 
 /* Decode a whole launch context onto the heap. */
-struct proto_container_launch_context *launch_context_parse(struct json_object *obj, char **cause)
+struct weft_launch_context *launch_context_parse(struct json_object *obj, char **cause)
 {
-	struct proto_container_launch_context *lc = xcalloc(1, sizeof *lc);
+	struct weft_launch_context *lc = xcalloc(1, sizeof *lc);
 
 	if (proto_container_launch_context_decode(obj, WEFT_KEY_LAUNCH_CONTEXT, lc, cause) != 0) {
 		free(lc);
@@ -39,9 +39,9 @@ struct proto_container_launch_context *launch_context_parse(struct json_object *
 }
 
 /* Move a start request's decoded context to the heap. */
-struct proto_container_launch_context *launch_context_take(struct proto_container_start *m)
+struct weft_launch_context *launch_context_take(struct proto_container_start *m)
 {
-	struct proto_container_launch_context *lc = xmalloc(sizeof *lc);
+	struct weft_launch_context *lc = xmalloc(sizeof *lc);
 
 	*lc = m->context;
 	memset(&m->context, 0, sizeof m->context);
@@ -49,16 +49,16 @@ struct proto_container_launch_context *launch_context_take(struct proto_containe
 }
 
 /* Free a launch context (NULL is fine). */
-void launch_context_free(struct proto_container_launch_context *lc)
+void launch_context_free(struct weft_launch_context *lc)
 {
 	if (lc == NULL)
 		return;
-	proto_container_launch_context_clear(lc);
+	weft_launch_context_clear(lc);
 	free(lc);
 }
 
 /* What /bin/sh -c runs: each command must succeed for the next to run. */
-char *launch_context_command_line(const struct proto_container_launch_context *lc)
+char *launch_context_command_line(const struct weft_launch_context *lc)
 {
 	size_t len = 1;
 	char *line;

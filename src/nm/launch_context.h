@@ -26,14 +26,14 @@
  * context, or NULL with *cause naming the field ("launchContext.commands[1]:
  * expected a non-empty string").  Unknown fields are ignored.
  */
-struct proto_container_launch_context *launch_context_parse(struct json_object *obj, char **cause);
+struct weft_launch_context *launch_context_parse(struct json_object *obj, char **cause);
 /* The decoded context of a start request, moved to the heap (m's is left
  * empty). */
-struct proto_container_launch_context *launch_context_take(struct proto_container_start *m);
-void launch_context_free(struct proto_container_launch_context *lc);
+struct weft_launch_context *launch_context_take(struct proto_container_start *m);
+void launch_context_free(struct weft_launch_context *lc);
 
 /* The commands joined with " && " (caller frees). */
-char *launch_context_command_line(const struct proto_container_launch_context *lc);
+char *launch_context_command_line(const struct weft_launch_context *lc);
 
 /* A valid environment variable name: [A-Za-z_][A-Za-z0-9_]*, capped. */
 bool launch_context_env_name_valid(const char *name);

@@ -200,8 +200,7 @@ static void launcher_env_set(struct launcher_env_list *l, const char *name, cons
 }
 
 /* The container's whole environment; see launcher.h for the order. */
-char **launcher_build_env(const struct launcher_env *in,
-                          const struct proto_container_launch_context *lc)
+char **launcher_build_env(const struct launcher_env *in, const struct weft_launch_context *lc)
 {
 	static const char *const inherited[] = {"HOME", "LANG"};
 	struct launcher_env_list l = {NULL, 0, 0};
@@ -261,7 +260,7 @@ const char *launcher_env_get(char *const *env, const char *name)
 }
 
 /* fork/exec the container's commands. */
-struct proc *launcher_spawn(const struct proto_container_launch_context *lc, char *const *env,
+struct proc *launcher_spawn(const struct weft_launch_context *lc, char *const *env,
                             const struct launcher_paths *paths, proc_exit_cb cb, void *arg,
                             char **cause)
 {

@@ -79,8 +79,7 @@ struct launcher_env {
  * NM_PORT, NM_HTTP_PORT, LOCAL_DIRS, LOG_DIRS, USER, LOGNAME, PWD,
  * WEFT_LIBEXEC_DIR.
  */
-char **launcher_build_env(const struct launcher_env *in,
-                          const struct proto_container_launch_context *lc);
+char **launcher_build_env(const struct launcher_env *in, const struct weft_launch_context *lc);
 void launcher_env_free(char **env);
 /* The value of name in env (NULL if absent); for tests and logging. */
 const char *launcher_env_get(char *const *env, const char *name);
@@ -88,7 +87,7 @@ const char *launcher_env_get(char *const *env, const char *name);
 /* Start the commands with /bin/sh -c in the working dir, in a new process
  * group, stdout/stderr appended to the log dir.  RET the process or NULL
  * with *cause. */
-struct proc *launcher_spawn(const struct proto_container_launch_context *lc, char *const *env,
+struct proc *launcher_spawn(const struct weft_launch_context *lc, char *const *env,
                             const struct launcher_paths *paths, proc_exit_cb cb, void *arg,
                             char **cause);
 /* SIGTERM to the group, SIGKILL after grace_ms. */

@@ -137,8 +137,8 @@ static void localizer_download_cb(const struct http_response *resp, void *arg)
 
 /* Start every download of lc. */
 struct localization *localizer_start(const struct localizer_spec *spec,
-                                     const struct proto_container_launch_context *lc,
-                                     localizer_done_cb cb, void *arg)
+                                     const struct weft_launch_context *lc, localizer_done_cb cb,
+                                     void *arg)
 {
 	struct localization *l;
 	struct localizer_file *f;

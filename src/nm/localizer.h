@@ -37,8 +37,8 @@ struct localizer_spec {
 /* Start fetching lc's resources.  The handle lives until the callback has
  * run or localizer_cancel() is called. */
 struct localization *localizer_start(const struct localizer_spec *spec,
-                                     const struct proto_container_launch_context *lc,
-                                     localizer_done_cb cb, void *arg);
+                                     const struct weft_launch_context *lc, localizer_done_cb cb,
+                                     void *arg);
 /* Stop every download; the callback will not run; frees the handle. */
 void localizer_cancel(struct localization *l);
 

@@ -34,7 +34,8 @@ struct nm_context {
 	int port;                 /* bound port (REST, logs and container API) */
 	char *node_id;            /* host:port, also the HTTP address */
 	char *rm_url;             /* "http://host:port" of the RM's REST (staging) */
-	char *rm_rpc_url;         /* "http://host:port" of its internal RPC (heartbeats) */
+	char *rm_rpc_addresses;   /* rm.rpc-address: its internal RPC (heartbeats), one or
+	                           * more host:port (weft_client_options.rm_addresses) */
 	char **local_dirs;        /* nm.local-dirs, absolute, checked writable */
 	int n_local_dirs;
 	char **log_dirs; /* nm.log-dirs */

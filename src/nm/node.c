@@ -21,6 +21,7 @@
 #include "common/log.h"
 #include "common/net.h"
 #include "common/xmalloc.h"
+#include "lib/client_internal.h"
 #include "nm/dirs.h"
 
 /* What YARN's NM offers by default: the machine less 1 GiB for the OS. */
@@ -109,6 +110,24 @@ static int node_prepare_list(const struct config *cfg, const char *key, char ***
 }
 
 /* Fill the settings of ctx from the configuration. */
+/* rm.rpc-address as the status updater's client reads it (one or more
+ * addresses). */
+static int node_check_rm_addresses(const char *list, char **cause)
+{
+	char **urls = NULL, *why = NULL;
+	int n = 0;
+
+	if (client_parse_addresses(list, &urls, &n, &why) != 0) {
+		set_cause(cause, "rm.rpc-address: %s", why);
+		free(why);
+		return -1;
+	}
+	for (int i = 0; i < n; i++)
+		free(urls[i]);
+	free(urls);
+	return 0;
+}
+
 int node_init(struct nm_context *ctx, const struct config *cfg, struct event_base *base,
               char **cause)
 {
@@ -137,9 +156,9 @@ int node_init(struct nm_context *ctx, const struct config *cfg, struct event_bas
 	ctx->rm_url = net_url_for_address(config_get(cfg, "rm.address"), cause);
 	if (ctx->rm_url == NULL)
 		return -1;
-	ctx->rm_rpc_url = net_url_for_address(config_get(cfg, "rm.rpc-address"), cause);
-	if (ctx->rm_rpc_url == NULL)
+	if (node_check_rm_addresses(config_get(cfg, "rm.rpc-address"), cause) != 0)
 		return -1;
+	ctx->rm_rpc_addresses = xstrdup(config_get(cfg, "rm.rpc-address"));
 	ctx->libexec_dir = config_get_path(cfg, "nm.libexec-dir");
 	if (ctx->libexec_dir == NULL)
 		ctx->libexec_dir = daemon_libexec_dir();
@@ -176,10 +195,10 @@ void node_free(struct nm_context *ctx)
 	config_list_free(ctx->local_dirs);
 	config_list_free(ctx->log_dirs);
 	free(ctx->rm_url);
-	free(ctx->rm_rpc_url);
+	free(ctx->rm_rpc_addresses);
 	free(ctx->libexec_dir);
 	free(ctx->host);
 	free(ctx->node_id);
 	ctx->local_dirs = ctx->log_dirs = NULL;
-	ctx->rm_url = ctx->rm_rpc_url = ctx->libexec_dir = ctx->host = ctx->node_id = NULL;
+	ctx->rm_url = ctx->rm_rpc_addresses = ctx->libexec_dir = ctx->host = ctx->node_id = NULL;
 }

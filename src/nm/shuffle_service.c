@@ -68,7 +68,7 @@ void shuffle_service_free(struct shuffle_service *ss)
 	free(ss);
 }
 
-char *shuffle_service_launch_secret(const struct proto_container_launch_context *lc)
+char *shuffle_service_launch_secret(const struct weft_launch_context *lc)
 {
 	int i;
 

@@ -38,7 +38,7 @@ void shuffle_service_free(struct shuffle_service *ss);
 /* Register the GET routes on srv. */
 void shuffle_service_routes(struct shuffle_service *ss, struct http_server *srv);
 /* The WEFT_APP_SECRET of a launch context, copied, or NULL. */
-char *shuffle_service_launch_secret(const struct proto_container_launch_context *lc);
+char *shuffle_service_launch_secret(const struct weft_launch_context *lc);
 /* A container of app_id started with this secret: remember it (the
  * latest wins; applications this node forgot are dropped). */
 void shuffle_service_add_app(struct shuffle_service *ss, const char *app_id, const char *secret);

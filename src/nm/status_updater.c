@@ -3,7 +3,9 @@
  *
  * One timer drives everything: while unregistered it fires the next
  * registration attempt (backoff from STATUS_UPDATER_RETRY_MIN_MS doubling
- * to STATUS_UPDATER_RETRY_MAX_MS), once registered the next heartbeat.  At
+ * to STATUS_UPDATER_RETRY_MAX_MS, after a call the RM answered with a
+ * refusal or that the client gave up), once registered the next
+ * heartbeat.  At
  * most one call is in flight; a heartbeat wanted meanwhile (a container
  * ended) is sent as soon as the answer arrives, so completions reach the
  * RM — and through it the AM — without waiting for the next interval.
@@ -15,6 +17,13 @@
  *
  * An answer is validated completely before any of it is acted upon; a
  * malformed one is logged and ignored as a whole.
+ *
+ * The calls go through a weft_client of the updater's own (weft/client.h)
+ * to the RM's rm.rpc-address list, signed with X-Weft-Auth over the exact
+ * body: it fails over between the addresses and retries, with the same
+ * backoff, a call that never reached an RM or that the RM was too busy
+ * for (429, 503) — a registration for STATUS_UPDATER_REGISTER_RETRY_MS, a
+ * heartbeat for an interval; beyond that this file's timers decide.
  */
 #include "weft_config.h"
 
@@ -26,7 +35,6 @@
 
 #include "common/config.h"
 #include "common/daemon.h"
-#include "common/http_client.h"
 #include "common/log.h"
 #include "common/proto_node.h"
 #include "common/security.h"
@@ -34,6 +42,7 @@
 #include "common/xmalloc.h"
 #include "nm/container.h"
 #include "nm/container_manager.h"
+#include "weft/client.h"
 #include "weft/protocol.h"
 
 /* Bound on the last heartbeat at shutdown. */
@@ -41,8 +50,9 @@
 
 struct status_updater {
 	struct nm_context *ctx;
+	struct weft_client *client; /* to the RM's internal RPC */
 	struct event *timer;
-	struct http_call *call; /* the one call in flight */
+	struct weft_call *call; /* the one call in flight */
 	bool registered;
 	bool rm_unreachable; /* last attempt failed (log once per outage) */
 	int64_t response_id;
@@ -99,8 +109,19 @@ static void status_updater_timer_cb(evutil_socket_t fd, short events, void *arg)
 struct status_updater *status_updater_new(struct nm_context *ctx)
 {
 	struct status_updater *su = xcalloc(1, sizeof *su);
+	struct weft_client_options o = {
+	        .rm_addresses = ctx->rm_rpc_addresses,
+	        .call_timeout_ms = STATUS_UPDATER_CALL_TIMEOUT_MS,
+	        .backoff_min_ms = STATUS_UPDATER_RETRY_MIN_MS,
+	        .backoff_max_ms = STATUS_UPDATER_RETRY_MAX_MS,
+	};
+	char *cause = NULL;
 
 	su->ctx = ctx;
+	/* node.c checked the addresses already. */
+	su->client = weft_client_new(ctx->base, &o, &cause);
+	if (su->client == NULL)
+		fatalx("status_updater_new: rm.rpc-address: %s", cause);
 	su->interval_ms = config_get_int(ctx->cfg, "nm.heartbeat-interval-ms");
 	su->retry_ms = STATUS_UPDATER_RETRY_MIN_MS;
 	su->timer = evtimer_new(ctx->base, status_updater_timer_cb, su);
@@ -116,57 +137,70 @@ void status_updater_free(struct status_updater *su)
 	if (su == NULL)
 		return;
 	if (su->call != NULL)
-		http_call_cancel(su->call);
+		weft_call_cancel(su->call);
+	weft_client_free(su->client);
 	event_free(su->timer);
 	json_object_put(su->delivered);
 	json_object_put(su->sent);
 	free(su);
 }
 
-/* POST a signed JSON body to the RM. */
-static struct http_call *status_updater_post(struct status_updater *su, const char *path,
+/* The RM's address the calls go to now, for logs. */
+static const char *status_updater_rm(const struct status_updater *su)
+{
+	return weft_client_rm_url(su->client);
+}
+
+/* POST a signed JSON body to the RM, trying for up to retry_ms (-1:
+ * once). */
+static struct weft_call *status_updater_post(struct status_updater *su, const char *path,
                                              struct json_object *body, long timeout_ms,
-                                             http_response_cb cb)
+                                             int64_t retry_ms, weft_call_cb cb)
 {
 	const char *text;
 	size_t len = 0;
-	char *signature, *auth, *url;
-	const char *headers[3];
-	struct http_call *call;
+	char *signature, *auth;
+	const char *headers[2];
+	struct weft_call *call;
+	struct weft_request req = {
+	        .method = "POST",
+	        .path = path,
+	        .headers = headers,
+	        .timeout_ms = timeout_ms,
+	        .retry_ms = retry_ms,
+	};
 
 	text = json_object_to_json_string_length(body, JSON_C_TO_STRING_PLAIN, &len);
 	signature = security_sign_request(su->ctx->secret, "POST", path, text, len, time_now_ms());
 	auth = xasprintf("%s: %s", SECURITY_AUTH_HEADER, signature);
-	url = xasprintf("%s%s", su->ctx->rm_rpc_url, path);
-	headers[0] = "Content-Type: application/json";
-	headers[1] = auth;
-	headers[2] = NULL;
-	call = http_client_request(su->ctx->http, "POST", url, headers, text, len, timeout_ms, cb,
-	                           su);
+	headers[0] = auth;
+	headers[1] = NULL;
+	req.body = text;
+	req.len = len;
+	call = weft_client_request(su->client, &req, cb, su);
 	free(signature);
 	free(auth);
-	free(url);
 	return call;
 }
 
-/* Why a call got no useful answer, for the log. */
-static char *status_updater_failure(const struct http_response *resp)
+/* Why a call got no useful answer, for the log (caller frees). */
+static char *status_updater_failure(const struct weft_status *st)
 {
-	if (resp->status == 0)
-		return xstrdup(resp->error != NULL ? resp->error : "no answer");
-	return xasprintf("HTTP %ld: %.300s", resp->status, resp->body);
+	if (st->http_status == 0)
+		return xstrdup(st->message != NULL ? st->message : "no answer");
+	return xasprintf("HTTP %ld: %s", st->http_status, st->message);
 }
 
 /* The statuses this node reports (proto_node.h; they point into the
  * containers): every container not yet acknowledged COMPLETE, or with
  * running_only the ones not complete.  RET an array (caller frees) and
  * *n. */
-static struct proto_node_container_status *status_updater_collect(struct status_updater *su,
-                                                                  bool running_only, int *n)
+static struct weft_container_status *status_updater_collect(struct status_updater *su,
+                                                            bool running_only, int *n)
 {
 	struct container_manager *cm = su->ctx->containers;
 	size_t count = container_manager_count(cm);
-	struct proto_node_container_status *st = xcalloc(count + 1, sizeof *st);
+	struct weft_container_status *st = xcalloc(count + 1, sizeof *st);
 
 	*n = 0;
 	for (size_t i = 0; i < count; i++) {
@@ -176,8 +210,7 @@ static struct proto_node_container_status *status_updater_collect(struct status_
 		if (complete && (running_only || container_is_acked(c)))
 			continue;
 		st[*n].container_id = container_id(c);
-		st[*n].state =
-		        complete ? PROTO_NODE_CONTAINER_COMPLETE : PROTO_NODE_CONTAINER_RUNNING;
+		st[*n].state = complete ? WEFT_CONTAINER_COMPLETE : WEFT_CONTAINER_RUNNING;
 		st[*n].exit_status = container_exit_status(c);
 		st[*n].diagnostics = container_diagnostics(c);
 		(*n)++;
@@ -195,22 +228,24 @@ static void status_updater_set_key_ids(struct status_updater *su, const int64_t 
 }
 
 /* The registration was answered (or failed). */
-static void status_updater_register_cb(const struct http_response *resp, void *arg)
+static void status_updater_register_cb(const struct weft_status *st, struct json_object *answer,
+                                       const char *body, size_t len, void *arg)
 {
 	struct status_updater *su = arg;
-	struct json_object *answer = NULL;
 	struct proto_node_register_answer a;
 	char *cause = NULL;
 
 	su->call = NULL;
-	if (resp->status != 200) {
-		cause = status_updater_failure(resp);
+	if (!st->ok) {
+		cause = status_updater_failure(st);
 		goto retry;
 	}
-	answer = wjson_parse_object(resp->body, resp->body_len, &cause);
-	if (answer == NULL || proto_node_register_answer_decode(answer, &a, &cause) != 0)
+	if (answer == NULL) {
+		cause = xstrdup("the answer is not a JSON object");
 		goto retry;
-	json_object_put(answer);
+	}
+	if (proto_node_register_answer_decode(answer, &a, &cause) != 0)
+		goto retry;
 
 	status_updater_set_key_ids(su, a.key_ids, a.n_key_ids);
 	if (a.heartbeat_interval_ms > 0)
@@ -223,7 +258,7 @@ static void status_updater_register_cb(const struct http_response *resp, void *a
 	su->last_update_ms = time_now_ms();
 	log_info("registered with the RM at %s as %s (%" PRId64 " MB, %" PRId64
 	         " vcores; heartbeat every %" PRId64 " ms)",
-	         su->ctx->rm_rpc_url, su->ctx->node_id, su->ctx->capability.memory_mb,
+	         status_updater_rm(su), su->ctx->node_id, su->ctx->capability.memory_mb,
 	         su->ctx->capability.vcores, su->interval_ms);
 	if (su->extra_wanted) {
 		su->extra_wanted = false;
@@ -234,12 +269,11 @@ static void status_updater_register_cb(const struct http_response *resp, void *a
 	return;
 
 retry:
-	json_object_put(answer);
 	if (!su->rm_unreachable)
-		log_warn("cannot register with the RM at %s: %s (retrying)", su->ctx->rm_rpc_url,
+		log_warn("cannot register with the RM at %s: %s (retrying)", status_updater_rm(su),
 		         cause);
 	else
-		log_debug("cannot register with the RM at %s: %s", su->ctx->rm_rpc_url, cause);
+		log_debug("cannot register with the RM at %s: %s", status_updater_rm(su), cause);
 	free(cause);
 	su->rm_unreachable = true;
 	status_updater_arm(su, su->retry_ms);
@@ -255,7 +289,7 @@ static void status_updater_register(struct status_updater *su)
 	struct json_object *body;
 
 	if (su->call != NULL) {
-		http_call_cancel(su->call);
+		weft_call_cancel(su->call);
 		su->call = NULL;
 	}
 	evtimer_del(su->timer);
@@ -277,14 +311,11 @@ static void status_updater_register(struct status_updater *su)
 	m.containers = status_updater_collect(su, true, &m.n_containers);
 	body = proto_node_register_encode(&m);
 	free(m.containers);
-	log_debug("registering with %s", su->ctx->rm_rpc_url);
-	su->call = status_updater_post(su, WEFT_RPC_NODE_REGISTER, body,
-	                               STATUS_UPDATER_CALL_TIMEOUT_MS, status_updater_register_cb);
+	log_debug("registering with %s", status_updater_rm(su));
+	su->call = status_updater_post(
+	        su, WEFT_RPC_NODE_REGISTER, body, STATUS_UPDATER_CALL_TIMEOUT_MS,
+	        STATUS_UPDATER_REGISTER_RETRY_MS, status_updater_register_cb);
 	json_object_put(body);
-	if (su->call == NULL) {
-		log_warn("cannot start a call to the RM at %s", su->ctx->rm_rpc_url);
-		status_updater_arm(su, su->retry_ms);
-	}
 }
 
 /* Act on a validated heartbeat answer. */
@@ -352,11 +383,11 @@ static void status_updater_delivered(struct status_updater *su)
 /* The statuses of this heartbeat (all of them in a full report, else what
  * changed), noting in su->sent the non-COMPLETE ones.  RET an array
  * (caller frees) and *n. */
-static struct proto_node_container_status *status_updater_statuses(struct status_updater *su,
-                                                                   bool full, int *n)
+static struct weft_container_status *status_updater_statuses(struct status_updater *su, bool full,
+                                                             int *n)
 {
 	int all = 0, kept = 0;
-	struct proto_node_container_status *st = status_updater_collect(su, false, &all);
+	struct weft_container_status *st = status_updater_collect(su, false, &all);
 
 	json_object_put(su->sent);
 	su->sent = wjson_new_object();
@@ -364,9 +395,9 @@ static struct proto_node_container_status *status_updater_statuses(struct status
 	for (int i = 0; i < all; i++) {
 		struct json_object *was = NULL;
 		const char *id = st[i].container_id;
-		const char *name = proto_node_container_state_name(st[i].state);
+		const char *name = weft_container_state_name(st[i].state);
 
-		if (st[i].state != PROTO_NODE_CONTAINER_COMPLETE) {
+		if (st[i].state != WEFT_CONTAINER_COMPLETE) {
 			json_object_object_add(su->sent, id, json_object_new_string(name));
 			if (!full && json_object_object_get_ex(su->delivered, id, &was) &&
 			    strcmp(json_object_get_string(was), name) == 0)
@@ -379,10 +410,10 @@ static struct proto_node_container_status *status_updater_statuses(struct status
 }
 
 /* A heartbeat was answered (or failed). */
-static void status_updater_heartbeat_cb(const struct http_response *resp, void *arg)
+static void status_updater_heartbeat_cb(const struct weft_status *st, struct json_object *answer,
+                                        const char *body, size_t len, void *arg)
 {
 	struct status_updater *su = arg;
-	struct json_object *answer = NULL;
 	struct proto_node_heartbeat_answer a;
 	char *cause = NULL;
 
@@ -392,20 +423,19 @@ static void status_updater_heartbeat_cb(const struct http_response *resp, void *
 			su->stop_cb(su->stop_arg);
 		return;
 	}
-	if (resp->status != 200) {
-		cause = status_updater_failure(resp);
+	if (!st->ok) {
+		cause = status_updater_failure(st);
 		goto failed;
 	}
-	answer = wjson_parse_object(resp->body, resp->body_len, &cause);
 	if (answer == NULL || proto_node_heartbeat_answer_decode(answer, &a, &cause) != 0) {
-		log_warn("ignoring a malformed heartbeat answer: %s", cause);
+		log_warn("ignoring a malformed heartbeat answer: %s",
+		         cause != NULL ? cause : "not a JSON object");
 		free(cause);
-		json_object_put(answer);
 		status_updater_next(su);
 		return;
 	}
 	if (su->rm_unreachable)
-		log_info("the RM at %s answers again", su->ctx->rm_rpc_url);
+		log_info("the RM at %s answers again", status_updater_rm(su));
 	su->rm_unreachable = false;
 	su->last_update_ms = time_now_ms();
 	su->heartbeats++;
@@ -413,14 +443,12 @@ static void status_updater_heartbeat_cb(const struct http_response *resp, void *
 	if (a.action == PROTO_NODE_ACTION_RESYNC) {
 		log_info("the RM asks this node to register again (RESYNC)");
 		proto_node_heartbeat_answer_clear(&a);
-		json_object_put(answer);
 		status_updater_register(su);
 		return;
 	}
 	if (a.action == PROTO_NODE_ACTION_SHUTDOWN) {
 		log_warn("the RM asks this node to shut down");
 		proto_node_heartbeat_answer_clear(&a);
-		json_object_put(answer);
 		if (su->shutdown_cb != NULL)
 			su->shutdown_cb(su->shutdown_arg);
 		return;
@@ -438,15 +466,14 @@ static void status_updater_heartbeat_cb(const struct http_response *resp, void *
 	status_updater_apply(su, &a);
 	su->in_answer = false;
 	proto_node_heartbeat_answer_clear(&a);
-	json_object_put(answer);
 	status_updater_next(su);
 	return;
 
 failed:
 	if (!su->rm_unreachable)
-		log_warn("heartbeat to the RM at %s failed: %s", su->ctx->rm_rpc_url, cause);
+		log_warn("heartbeat to the RM at %s failed: %s", status_updater_rm(su), cause);
 	else
-		log_debug("heartbeat to the RM at %s failed: %s", su->ctx->rm_rpc_url, cause);
+		log_debug("heartbeat to the RM at %s failed: %s", status_updater_rm(su), cause);
 	free(cause);
 	su->rm_unreachable = true;
 	/* Do not hammer an RM that is down; the statuses go next time. */
@@ -471,18 +498,11 @@ static void status_updater_heartbeat(struct status_updater *su)
 	m.health_report = "";
 	body = proto_node_heartbeat_encode(&m);
 	free(m.containers);
+	/* The last one at shutdown is tried once: the NM is going away. */
 	su->call = status_updater_post(su, WEFT_RPC_NODE_HEARTBEAT, body, timeout,
+	                               su->stopping ? -1 : su->interval_ms,
 	                               status_updater_heartbeat_cb);
 	json_object_put(body);
-	if (su->call == NULL) {
-		log_warn("cannot start a heartbeat call to %s", su->ctx->rm_rpc_url);
-		if (su->stopping) {
-			if (su->stop_cb != NULL)
-				su->stop_cb(su->stop_arg);
-			return;
-		}
-		status_updater_arm(su, su->interval_ms);
-	}
 }
 
 /* Begin with a registration. */
@@ -522,7 +542,7 @@ void status_updater_stop(struct status_updater *su, void (*cb)(void *), void *ar
 	su->stop_arg = arg;
 	evtimer_del(su->timer);
 	if (su->call != NULL) {
-		http_call_cancel(su->call);
+		weft_call_cancel(su->call);
 		su->call = NULL;
 	}
 	if (su->registered) {

@@ -6,9 +6,12 @@
  * (RESYNC, containers and applications to clean up, acknowledgements,
  * container-token key ids).
  *
- * Calls are signed with X-Weft-Auth over the exact body and go through
- * the asynchronous HTTP client: the loop never waits for the RM.  While the
- * RM is unreachable the updater retries registration on a backoff timer.
+ * Calls are signed with X-Weft-Auth over the exact body and go through a
+ * weft_client (weft/client.h) to the rm.rpc-address list, which fails
+ * over between the RM's addresses: the loop never waits for the RM.
+ * While the RM is unreachable the updater retries registration on a
+ * backoff timer.  The node protocol itself is internal
+ * (common/proto_node.h), not libweft's public API.
  */
 #ifndef WEFT_NM_STATUS_UPDATER_H
 #define WEFT_NM_STATUS_UPDATER_H
@@ -23,11 +26,15 @@ struct status_updater;
 /* First and largest delay between registration attempts. */
 #define STATUS_UPDATER_RETRY_MIN_MS 200
 #define STATUS_UPDATER_RETRY_MAX_MS 10000
-/* Bound on one register/heartbeat call. */
+/* Bound on one try of a register/heartbeat call. */
 #define STATUS_UPDATER_CALL_TIMEOUT_MS 10000
+/* How long one registration keeps trying the RM's addresses before the
+ * updater's own backoff takes over (well within a signature's clock
+ * skew, SECURITY_AUTH_SKEW_MS). */
+#define STATUS_UPDATER_REGISTER_RETRY_MS 60000
 
-/* Uses ctx->http, ctx->secret, ctx->rm_rpc_url, ctx->node_id and
- * ctx->containers (which must exist). */
+/* Uses ctx->base, ctx->secret, ctx->rm_rpc_addresses (read here, once),
+ * ctx->node_id and ctx->containers (which must exist). */
 struct status_updater *status_updater_new(struct nm_context *ctx);
 /* Cancel the timers and any call in flight. */
 void status_updater_free(struct status_updater *su);

@@ -4,7 +4,7 @@
  * stop containers of killed or failed applications at once (the heartbeat
  * answer's containersToCleanup remains the guaranteed path).
  *
- * Calls go through the asynchronous HTTP client; the outcome of a launch
+ * Calls go through libweft's NM client (weft/nm_client.h); the outcome of a launch
  * goes back through the am_launcher_events rm.c gives it (to the app
  * manager, which looks the attempt up by id again, so an attempt that
  * ended meanwhile is simply ignored).

@@ -112,7 +112,7 @@ static struct json_object *am_protocol_preempt_json(struct app_manager *am,
 		return NULL;
 	list = json_object_new_array();
 	for (int i = 0; i < n; i++) {
-		struct proto_am_preempt p = {
+		struct weft_preemption_request p = {
 		        .container_id = marked[i].container_id,
 		        .kill_at_ms = marked[i].preempt_at_ms,
 		};

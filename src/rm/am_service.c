@@ -90,7 +90,7 @@ static void am_service_register_cb(struct http_request *req, void *arg)
 	struct json_object *body = NULL;
 	struct rm_attempt *at = am_service_authenticate(rm, req, &body);
 	struct proto_am_register m;
-	struct proto_am_registered answer;
+	struct weft_am_registration answer;
 	enum app_error error = APP_ERROR_BAD_REQUEST;
 	struct am_attempt_info info;
 	char *cause = NULL;
@@ -107,7 +107,7 @@ static void am_service_register_cb(struct http_request *req, void *arg)
 		goto out;
 	}
 	app_manager_attempt_info(at, &info);
-	answer = (struct proto_am_registered){
+	answer = (struct weft_am_registration){
 	        .application_id = info.app_id,
 	        .attempt_id = info.attempt_id,
 	        .queue = info.queue,
@@ -124,7 +124,7 @@ out:
 void am_service_scheduler_asks(const struct proto_am_allocate *req, struct scheduler_ask *out)
 {
 	for (int i = 0; i < req->n_asks; i++) {
-		const struct proto_am_ask *a = &req->asks[i];
+		const struct weft_container_request *a = &req->asks[i];
 
 		out[i] = (struct scheduler_ask){
 		        .priority = a->priority,
@@ -141,10 +141,10 @@ void am_service_scheduler_asks(const struct proto_am_allocate *req, struct sched
 
 /* The grants as the answer carries them, each with its signed token
  * (tokens[i] freed by the caller). */
-static struct proto_am_grant *am_service_grants(struct rm *rm, const struct am_allocation *alloc,
+static struct weft_container *am_service_grants(struct rm *rm, const struct am_allocation *alloc,
                                                 const char *user, char **tokens)
 {
-	struct proto_am_grant *out = xcalloc((size_t)alloc->n_grants + 1, sizeof *out);
+	struct weft_container *out = xcalloc((size_t)alloc->n_grants + 1, sizeof *out);
 
 	for (int i = 0; i < alloc->n_grants; i++) {
 		const struct scheduler_grant *g = &alloc->grants[i];
@@ -152,7 +152,7 @@ static struct proto_am_grant *am_service_grants(struct rm *rm, const struct am_a
 
 		tokens[i] = container_tokens_sign(rm->tokens, g->container_id, g->node_id, user,
 		                                  g->resource);
-		out[i] = (struct proto_am_grant){
+		out[i] = (struct weft_container){
 		        .container_id = g->container_id,
 		        .node_id = g->node_id,
 		        .node_http_address = http != NULL ? http : g->node_id,

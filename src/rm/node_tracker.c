@@ -276,11 +276,11 @@ static void node_tracker_expired_cb(struct liveness_entry *e, void *arg)
 /* --- registration --- */
 
 /* Whether the NM's report lists container_id as running. */
-static bool node_lists_running(const struct proto_node_container_status *st, int n,
+static bool node_lists_running(const struct weft_container_status *st, int n,
                                const char *container_id)
 {
 	for (int i = 0; i < n; i++) {
-		if (st[i].state == PROTO_NODE_CONTAINER_RUNNING &&
+		if (st[i].state != WEFT_CONTAINER_COMPLETE &&
 		    strcmp(st[i].container_id, container_id) == 0)
 			return true;
 	}
@@ -299,7 +299,7 @@ int node_tracker_register(struct node_tracker *nt, struct json_object *body,
 {
 	struct proto_node_register m;
 	struct proto_node_register_answer a = {0};
-	const struct proto_node_container_status *st;
+	const struct weft_container_status *st;
 	const char *id, *rack;
 	int64_t interval;
 	int port = 0;
@@ -375,7 +375,7 @@ int node_tracker_register(struct node_tracker *nt, struct json_object *body,
 	/* Running containers are known again; completed ones end now (the
 	 * heartbeats acknowledge them). */
 	for (int i = 0; i < m.n_containers; i++) {
-		if (st[i].state == PROTO_NODE_CONTAINER_COMPLETE)
+		if (st[i].state == WEFT_CONTAINER_COMPLETE)
 			nt->events.container_completed(nt->events.arg, st[i].container_id,
 			                               st[i].exit_status, st[i].diagnostics);
 		else
@@ -400,7 +400,7 @@ int node_tracker_register(struct node_tracker *nt, struct json_object *body,
 /* Cleanup orders that were sent and that the NM no longer lists as
  * running are done. */
 struct node_sweep {
-	const struct proto_node_container_status *st;
+	const struct weft_container_status *st;
 	int n_st;
 	char **done;
 	int n_done;
@@ -451,7 +451,7 @@ int node_tracker_heartbeat(struct node_tracker *nt, struct json_object *body,
 {
 	struct proto_node_heartbeat m;
 	struct proto_node_heartbeat_answer a = {0};
-	const struct proto_node_container_status *st;
+	const struct weft_container_status *st;
 	const char *id, *report, *acks_small[NODE_ACKS_ON_STACK], **acks = acks_small;
 	int n_acks = 0;
 	struct rm_node *n;
@@ -491,7 +491,7 @@ int node_tracker_heartbeat(struct node_tracker *nt, struct json_object *body,
 	for (int i = 0; i < m.n_containers; i++) {
 		const char *cid = st[i].container_id;
 
-		if (st[i].state == PROTO_NODE_CONTAINER_COMPLETE) {
+		if (st[i].state == WEFT_CONTAINER_COMPLETE) {
 			nt->events.container_completed(nt->events.arg, cid, st[i].exit_status,
 			                               st[i].diagnostics);
 			acks[n_acks++] = cid;

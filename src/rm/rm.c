@@ -14,7 +14,6 @@
 
 #include "common/config.h"
 #include "common/daemon.h"
-#include "common/http_client.h"
 #include "common/http_server.h"
 #include "common/log.h"
 #include "common/net.h"
@@ -357,7 +356,6 @@ struct rm *rm_new(struct event_base *base, const struct config *cfg, char **caus
 	rm->staging = staging_new(rm, &staging_apps, cause);
 	if (rm->staging == NULL)
 		goto fail;
-	rm->client = http_client_new(base);
 	rm->tokens = container_tokens_new(
 	        base, rm->secret, config_get_int(cfg, "rm.container-token.roll-interval-ms"),
 	        config_get_int(cfg, "rm.container-token.expiry-ms"));
@@ -388,8 +386,6 @@ void rm_free(struct rm *rm)
 	webapp_free(rm);
 	app_manager_free(rm->apps);
 	am_launcher_free(rm->launcher);
-	if (rm->client != NULL)
-		http_client_free(rm->client);
 	node_tracker_free(rm->nodes);
 	staging_free(rm->staging);
 	scheduler_free(rm->scheduler);

@@ -18,7 +18,6 @@
 struct config;
 struct secret;
 struct http_server;
-struct http_client;
 struct container_tokens;
 struct scheduler;
 struct node_tracker;
@@ -49,7 +48,6 @@ struct rm {
 	char *rpc_url;            /* "http://host:port" of internal RPC: NMs, AMs, admin */
 	struct http_server *http; /* public REST: /ws/v1/..., staging */
 	struct http_server *rpc;  /* internal RPC: /rpc/node, /rpc/am, /rpc/admin */
-	struct http_client *client;
 	struct container_tokens *tokens;
 	struct scheduler *scheduler;
 	struct node_tracker *nodes;

@@ -21,7 +21,7 @@
 #include "common/assert.h"
 #include "common/daemon.h"
 #include "common/log.h"
-#include "common/proto_am.h"
+#include "common/proto_container.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "rm/am_launcher.h"
@@ -171,13 +171,14 @@ void rm_container_release(struct app_manager *am, struct rm_container *c, bool s
 struct json_object *rm_container_status_json(const char *id, int exit_status,
                                              const char *diagnostics)
 {
-	struct proto_am_container_status st = {
+	struct weft_container_status st = {
 	        .container_id = id,
+	        .state = WEFT_CONTAINER_COMPLETE,
 	        .exit_status = exit_status,
 	        .diagnostics = diagnostics,
 	};
 
-	return proto_am_container_status_encode(&st);
+	return proto_container_status_encode(&st);
 }
 
 /* --- what the NMs report (app_manager.h) --- */

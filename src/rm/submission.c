@@ -16,19 +16,19 @@
 
 /* protocol.h's launchContext; extra variables win over the user's. */
 void submission_launch_context(const struct proto_app_submission *s, const char *const *extra_env,
-                               struct proto_container_launch_context *lc)
+                               struct weft_launch_context *lc)
 {
 	memset(lc, 0, sizeof *lc);
 	for (int i = 0; i < s->n_commands; i++)
-		proto_container_add_command(lc, s->commands[i]);
+		weft_launch_context_add_command(lc, s->commands[i]);
 	for (int i = 0; i < s->n_env; i++)
-		proto_container_add_env(lc, s->env[i].key, s->env[i].value);
+		weft_launch_context_add_env(lc, s->env[i].key, s->env[i].value);
 	for (int i = 0; extra_env != NULL && extra_env[i] != NULL && extra_env[i + 1] != NULL;
 	     i += 2)
-		proto_container_add_env(lc, extra_env[i], extra_env[i + 1]);
+		weft_launch_context_add_env(lc, extra_env[i], extra_env[i + 1]);
 	for (int i = 0; i < s->n_files; i++)
-		proto_container_add_resource(lc, s->files[i].name, s->files[i].url,
-		                             s->files[i].executable);
+		weft_launch_context_add_resource(lc, s->files[i].name, s->files[i].url,
+		                                 s->files[i].executable);
 }
 
 char *submission_tags_joined(const struct proto_app_submission *s)

@@ -18,7 +18,7 @@
  * (NULL-terminated "K", "V" pairs, may be NULL) laid over the
  * submission's own, into *lc (the caller clears it). */
 void submission_launch_context(const struct proto_app_submission *s, const char *const *extra_env,
-                               struct proto_container_launch_context *lc);
+                               struct weft_launch_context *lc);
 /* Tags joined with commas (caller frees). */
 char *submission_tags_joined(const struct proto_app_submission *s);
 

@@ -232,9 +232,10 @@ static void nm_api_status_cb(struct http_request *req, void *arg)
 			http_reply_error(req, 404, "NotFoundException",
 			                 "container %s is not known here", cid);
 		} else {
-			struct proto_container_status answer = {
+			struct weft_container_status answer = {
 			        .container_id = cid,
-			        .complete = complete,
+			        .state =
+			                complete ? WEFT_CONTAINER_COMPLETE : WEFT_CONTAINER_RUNNING,
 			        .exit_status = exit_status,
 			        .diagnostics = "",
 			};

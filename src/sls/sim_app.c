@@ -424,7 +424,7 @@ static void sim_app_next(struct sim_app *app)
 }
 
 /* Take one grant: run it if a task wants it, else give it back. */
-static void sim_app_grant(struct sim_app *app, const struct proto_am_grant *g, int64_t now)
+static void sim_app_grant(struct sim_app *app, const struct weft_container *g, int64_t now)
 {
 	struct sim_apps *a = app->apps;
 	const char *cid = g->container_id, *node_id = g->node_id;
@@ -469,7 +469,7 @@ static void sim_app_grant(struct sim_app *app, const struct proto_am_grant *g, i
 }
 
 /* One completed status from the RM. */
-static void sim_app_completed(struct sim_app *app, const struct proto_am_container_status *st)
+static void sim_app_completed(struct sim_app *app, const struct weft_container_status *st)
 {
 	int64_t exit_status = st->exit_status, n;
 
@@ -488,7 +488,7 @@ static void sim_app_completed(struct sim_app *app, const struct proto_am_contain
 
 /* A container the RM wants back: count it once; give it back at once if
  * the scenario says so (the task runs again later). */
-static void sim_app_asked_back(struct sim_app *app, const struct proto_am_preempt *p)
+static void sim_app_asked_back(struct sim_app *app, const struct weft_preemption_request *p)
 {
 	const char *cid = p->container_id;
 	int64_t n;
@@ -624,7 +624,7 @@ static void sim_app_allocate(struct sim_app *app)
 	const struct scenario_apps *g = app->group;
 	struct evbuffer *b = a->buf;
 	struct proto_am_allocate req = {0};
-	struct proto_am_ask ask;
+	struct weft_container_request ask;
 	const char **hints = NULL;
 	size_t len;
 
@@ -643,7 +643,7 @@ static void sim_app_allocate(struct sim_app *app)
 		hints = xcalloc((size_t)g->node_hints + 1, sizeof *hints);
 		for (int i = 0; i < g->node_hints; i++)
 			hints[i] = sim_cluster_node_id(a->sls->cluster, app->hints[i]);
-		ask = (struct proto_am_ask){
+		ask = (struct weft_container_request){
 		        .priority = g->priority,
 		        .count = app->asked,
 		        .capability = weft_resource(g->memory_mb, g->vcores),

@@ -85,7 +85,7 @@ struct sim_cluster {
 	int64_t interval_ms; /* the RM may lower it at registration */
 	struct evbuffer *buf;
 	/* The statuses of the request being written (reused). */
-	struct proto_node_container_status *statuses;
+	struct weft_container_status *statuses;
 	int cap_statuses;
 };
 
@@ -227,15 +227,14 @@ static int sim_node_fill_statuses(struct sim_node *n, bool full)
 	}
 	for (int i = 0; i < n->n_containers; i++) {
 		struct sim_container *ct = &n->containers[i];
-		struct proto_node_container_status *st = &c->statuses[count];
+		struct weft_container_status *st = &c->statuses[count];
 
 		ct->sent = false;
 		if (!full && !ct->complete && ct->delivered)
 			continue;
 		ct->sent = !ct->complete;
 		st->container_id = ct->id;
-		st->state =
-		        ct->complete ? PROTO_NODE_CONTAINER_COMPLETE : PROTO_NODE_CONTAINER_RUNNING;
+		st->state = ct->complete ? WEFT_CONTAINER_COMPLETE : WEFT_CONTAINER_RUNNING;
 		st->exit_status = ct->complete ? ct->exit_status : WEFT_EXIT_INVALID;
 		st->diagnostics = NULL;
 		count++;

@@ -4,7 +4,10 @@
  * nm_api.c decode them): a start body through proto_container_start_decode,
  * its token through the container token decoder (common/security.c), then
  * the command line built from an accepted launch context; the same bytes
- * also as a stop/status body and as the NM's two answers.
+ * also as a stop/status body, as the NM's two answers, and as the
+ * container status record by both its rules (a node's report, an
+ * allocate answer's completed entry), which must read back what its
+ * encoder writes of it.
  */
 #include "weft_config.h"
 
@@ -24,8 +27,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct proto_container_start m;
 	struct proto_container_request r;
 	struct proto_container_state st;
-	struct proto_container_status cs;
-	struct proto_container_launch_context *lc;
+	struct weft_container_status cs, back;
+	struct json_object *again;
+	struct weft_launch_context *lc;
 	struct container_token tok;
 	struct json_object *body;
 	char *cause = NULL, *line;
@@ -62,8 +66,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(cause);
 		cause = NULL;
 	}
-	if (proto_container_status_decode(body, &cs, &cause) != 0)
-		free(cause);
+	for (int k = 0; k < 2; k++) {
+		enum proto_status_rules rules =
+		        k == 0 ? PROTO_STATUS_REPORTED : PROTO_STATUS_COMPLETED;
+
+		if (proto_container_status_decode(body, "", rules, &cs, &cause) != 0) {
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		again = proto_container_status_encode(&cs);
+		if (proto_container_status_decode(again, "", rules, &back, NULL) != 0)
+			abort(); /* what the encoder writes, the decoder refuses */
+		json_object_put(again);
+	}
 	json_object_put(body);
 	return 0;
 }

@@ -47,7 +47,7 @@ static void fuzz_answers(struct json_object *body)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const extra_env[] = {"WEFT_FUZZ", "1", NULL};
-	struct proto_container_launch_context lc;
+	struct weft_launch_context lc;
 	struct json_object *body;
 	struct proto_app_submission *s = NULL;
 	char *cause = NULL, *tags;
@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (proto_app_submission_decode(body, &s, &cause) == 0) {
 		submission_launch_context(s, extra_env, &lc);
-		proto_container_launch_context_clear(&lc);
+		weft_launch_context_clear(&lc);
 		tags = submission_tags_joined(s);
 		free(tags);
 		proto_app_submission_free(s);

@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "common/daemon.h"
-#include "common/http_client.h"
 #include "common/http_server.h"
 #include "common/log.h"
 #include "common/wjson.h"
@@ -338,10 +337,9 @@ struct fake *fake_new(fake_allocate_fn on_allocate, int num_executors, int max_f
 	ck_assert_msg(http_server_bind(f->srv, "127.0.0.1:0", &cause) == 0, "bind: %s", cause);
 	f->port = http_server_port(f->srv);
 	snprintf(f->node, sizeof f->node, "127.0.0.1:%d", f->port);
-	f->http = http_client_new(f->base);
 
 	url = xasprintf("http://127.0.0.1:%d", f->port);
-	s.rm_url = url;
+	s.rm_addresses = url;
 	s.am_token = token ? token : TOKEN;
 	s.attempt_id = "appattempt_1700000000000_0001_000001";
 	s.container_id = "container_1700000000000_0001_01_000001";
@@ -358,7 +356,8 @@ struct fake *fake_new(fake_allocate_fn on_allocate, int num_executors, int max_f
 	 * because a call timed out. */
 	s.call_timeout_ms = 10 * TESTLIB_WAIT_MS;
 	s.stop_grace_ms = 2000;
-	f->am = am_new(f->base, f->http, &s, fake_exit_cb, f);
+	f->am = am_new(f->base, &s, fake_exit_cb, f, &cause);
+	ck_assert_msg(f->am != NULL, "am_new: %s", cause);
 	am_set_driver(f->am, DRIVER, &ops);
 	free(url);
 	return f;
@@ -386,7 +385,6 @@ void fake_free(struct fake *f)
 	int i;
 
 	am_free(f->am);
-	http_client_free(f->http);
 	http_server_free(f->srv);
 	event_base_free(f->base);
 	for (i = 0; i < f->allocates; i++)

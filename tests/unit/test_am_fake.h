@@ -31,7 +31,6 @@ typedef struct json_object *(*fake_allocate_fn)(struct fake *f, struct json_obje
 struct fake {
 	struct event_base *base;
 	struct http_server *srv;
-	struct http_client *http;
 	struct am *am;
 	int port;
 	char node[64];

@@ -402,9 +402,15 @@ static void raw_send(struct raw *r, const char *text)
 	bufferevent_write(r->bev, text, strlen(text));
 }
 
+/* What the raw client has read so far ("" before anything came: pullup
+ * of an empty buffer is NULL). */
 static char *raw_text(struct raw *r)
 {
-	return xstrndup((const char *)evbuffer_pullup(r->in, -1), evbuffer_get_length(r->in));
+	size_t len = evbuffer_get_length(r->in);
+
+	if (len == 0)
+		return xstrdup("");
+	return xstrndup((const char *)evbuffer_pullup(r->in, -1), len);
 }
 
 static void raw_close(struct raw *r)

@@ -14,10 +14,10 @@
 #include "nm/launch_context.h"
 
 /* Parse text as a launch context; RET it or NULL with *cause. */
-static struct proto_container_launch_context *parse(const char *text, char **cause)
+static struct weft_launch_context *parse(const char *text, char **cause)
 {
 	struct json_object *obj = json_tokener_parse(text);
-	struct proto_container_launch_context *lc;
+	struct weft_launch_context *lc;
 
 	ck_assert_msg(obj != NULL, "test JSON does not parse: %s", text);
 	*cause = NULL;
@@ -30,7 +30,7 @@ static struct proto_container_launch_context *parse(const char *text, char **cau
 static void assert_refused(const char *text, const char *what)
 {
 	char *cause = NULL;
-	struct proto_container_launch_context *lc = parse(text, &cause);
+	struct weft_launch_context *lc = parse(text, &cause);
 
 	ck_assert_msg(lc == NULL, "accepted: %s", text);
 	ck_assert_ptr_nonnull(cause);
@@ -41,7 +41,7 @@ static void assert_refused(const char *text, const char *what)
 START_TEST(test_good_context)
 {
 	char *cause = NULL, *line;
-	struct proto_container_launch_context *lc = parse(
+	struct weft_launch_context *lc = parse(
 	        "{\"commands\":[\"echo a\",\"echo b\"],"
 	        "\"environment\":{\"A_1\":\"x y\",\"_B\":\"\",\"PATH\":\"/bin\"},"
 	        "\"localResources\":["
@@ -74,7 +74,7 @@ END_TEST
 START_TEST(test_minimal_context)
 {
 	char *cause = NULL;
-	struct proto_container_launch_context *lc = parse("{\"commands\":[\"true\"]}", &cause);
+	struct weft_launch_context *lc = parse("{\"commands\":[\"true\"]}", &cause);
 
 	ck_assert_ptr_nonnull(lc);
 	ck_assert_int_eq(lc->n_env, 0);

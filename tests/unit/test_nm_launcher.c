@@ -39,11 +39,11 @@ static struct launcher_env sample_env(void)
 	return in;
 }
 
-static struct proto_container_launch_context *context(const char *text)
+static struct weft_launch_context *context(const char *text)
 {
 	struct json_object *o = json_tokener_parse(text);
 	char *cause = NULL;
-	struct proto_container_launch_context *lc = launch_context_parse(o, &cause);
+	struct weft_launch_context *lc = launch_context_parse(o, &cause);
 
 	ck_assert_msg(lc != NULL, "%s", cause);
 	json_object_put(o);
@@ -101,7 +101,7 @@ END_TEST
 START_TEST(test_env_launch_context_order)
 {
 	struct launcher_env in = sample_env();
-	struct proto_container_launch_context *lc;
+	struct weft_launch_context *lc;
 	char **env;
 	int i, seen;
 

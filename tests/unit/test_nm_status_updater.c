@@ -133,8 +133,8 @@ static void setup(void)
 		ck_abort_msg("bind: %s", cause);
 	http_server_route(rm.srv, HTTP_M_POST, "/rpc/node/register", 0, fake_register_cb, NULL);
 	http_server_route(rm.srv, HTTP_M_POST, "/rpc/node/heartbeat", 0, fake_heartbeat_cb, NULL);
-	free(t.ctx.rm_rpc_url);
-	t.ctx.rm_rpc_url = xasprintf("http://127.0.0.1:%d", http_server_port(rm.srv));
+	free(t.ctx.rm_rpc_addresses);
+	t.ctx.rm_rpc_addresses = xasprintf("127.0.0.1:%d", http_server_port(rm.srv));
 	/* Only what the RM says counts. */
 	container_manager_set_key_ids(t.ctx.containers, NULL, 0);
 	t.ctx.updater = status_updater_new(&t.ctx);
@@ -254,16 +254,41 @@ END_TEST
 
 START_TEST(test_unreachable_rm_then_back)
 {
-	/* Nothing listens on the RM url at first. */
-	char *saved = t.ctx.rm_rpc_url;
+	int port = http_server_port(rm.srv);
+	char *cause = NULL, *address;
 
-	t.ctx.rm_rpc_url = xstrdup("http://127.0.0.1:1");
+	/* Nothing listens on the RM's address at first. */
+	http_server_free(rm.srv);
+	rm.srv = NULL;
 	status_updater_start(t.ctx.updater);
 	nmt_run_for(&t, 700);
 	ck_assert(!status_updater_registered(t.ctx.updater));
-	free(t.ctx.rm_rpc_url);
-	t.ctx.rm_rpc_url = saved;
+	/* The RM comes back on the same address. */
+	rm.srv = http_server_new(t.base, 1024 * 1024);
+	address = xasprintf("127.0.0.1:%d", port);
+	ck_assert_msg(http_server_bind(rm.srv, address, &cause) == 0, "bind: %s", cause);
+	free(address);
+	http_server_route(rm.srv, HTTP_M_POST, "/rpc/node/register", 0, fake_register_cb, NULL);
+	http_server_route(rm.srv, HTTP_M_POST, "/rpc/node/heartbeat", 0, fake_heartbeat_cb, NULL);
 	ck_assert(nmt_run_until(&t, registered, NULL, NMT_WAIT_MS));
+}
+END_TEST
+
+/* rm.rpc-address names two RMs; the first is down: registration and
+ * heartbeats go to the second. */
+START_TEST(test_fails_over_to_the_next_rm)
+{
+	status_updater_free(t.ctx.updater);
+	free(t.ctx.rm_rpc_addresses);
+	t.ctx.rm_rpc_addresses = xasprintf("127.0.0.1:1, 127.0.0.1:%d", http_server_port(rm.srv));
+	t.ctx.updater = status_updater_new(&t.ctx);
+	status_updater_on_shutdown(t.ctx.updater, on_shutdown, NULL);
+	rm.interval_ms = 100;
+	status_updater_start(t.ctx.updater);
+	ck_assert(nmt_run_until(&t, registered, NULL, NMT_WAIT_MS));
+	wait_heartbeats(2, NMT_WAIT_MS);
+	ck_assert_int_eq(rm.registers, 1);
+	ck_assert_int_eq(rm.auth_failures, 0);
 }
 END_TEST
 
@@ -597,6 +622,7 @@ static Suite *status_updater_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_register_retries_with_backoff);
 	tcase_add_test(tc, test_unreachable_rm_then_back);
+	tcase_add_test(tc, test_fails_over_to_the_next_rm);
 	tcase_add_test(tc, test_periodic_heartbeats);
 	tcase_add_test(tc, test_extra_heartbeat_when_container_ends);
 	tcase_add_test(tc, test_heartbeat_requests_coalesce);

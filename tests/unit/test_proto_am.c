@@ -17,6 +17,7 @@
 #include <event2/buffer.h>
 
 #include "common/proto_am.h"
+#include "common/proto_container.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "testlib.h"
@@ -50,7 +51,7 @@ static int decode_register(struct json_object *obj, char **cause)
 
 static int decode_registered(struct json_object *obj, char **cause)
 {
-	struct proto_am_registered m;
+	struct weft_am_registration m;
 
 	return proto_am_registered_decode(obj, &m, cause);
 }
@@ -98,18 +99,18 @@ START_TEST(test_register_round_trip)
 	struct proto_am_register in = {
 	        .host = "amhost", .rpc_port = -1, .tracking_url = "http://h:1/"};
 	struct proto_am_register out;
-	struct proto_am_registered rin =
-	                                   {
-	                                           .application_id =
-	                                                   "application_1700000000000_0001",
-	                                           .attempt_id =
-	                                                   "appattempt_1700000000000_0001_000001",
-	                                           .queue = "default",
-	                                           .user = "alice",
-	                                           .maximum = {8192, 4},
-	                                           .minimum = {1024, 1},
-	                                   },
-	                           rout;
+	struct weft_am_registration rin =
+	                                    {
+	                                            .application_id =
+	                                                    "application_1700000000000_0001",
+	                                            .attempt_id =
+	                                                    "appattempt_1700000000000_0001_000001",
+	                                            .queue = "default",
+	                                            .user = "alice",
+	                                            .maximum = {8192, 4},
+	                                            .minimum = {1024, 1},
+	                                    },
+	                            rout;
 	struct json_object *obj = testlib_json_wire(proto_am_register_encode(&in));
 	char *cause = NULL;
 
@@ -150,18 +151,18 @@ static void fill_allocate(struct proto_am_allocate *m, const char *const *nodes,
 	memset(m, 0, sizeof *m);
 	m->response_id = 7;
 	m->progress = 0.5;
-	proto_am_allocate_add_ask(m, &(struct proto_am_ask){.priority = 1,
-	                                                    .count = 3,
-	                                                    .capability = {1024, 1},
-	                                                    .nodes = nodes,
-	                                                    .n_nodes = 2,
-	                                                    .racks = racks,
-	                                                    .n_racks = 1,
-	                                                    .relax_locality = false});
-	proto_am_allocate_add_ask(m, &(struct proto_am_ask){.priority = 2,
-	                                                    .count = 0,
-	                                                    .capability = {512, 2},
-	                                                    .relax_locality = true});
+	proto_am_allocate_add_ask(m, &(struct weft_container_request){.priority = 1,
+	                                                              .count = 3,
+	                                                              .capability = {1024, 1},
+	                                                              .nodes = nodes,
+	                                                              .n_nodes = 2,
+	                                                              .racks = racks,
+	                                                              .n_racks = 1,
+	                                                              .relax_locality = false});
+	proto_am_allocate_add_ask(m, &(struct weft_container_request){.priority = 2,
+	                                                              .count = 0,
+	                                                              .capability = {512, 2},
+	                                                              .relax_locality = true});
 	proto_am_allocate_add_release(m, CID2);
 	proto_am_allocate_add_release(m, CID3);
 }
@@ -243,14 +244,14 @@ START_TEST(test_allocate_round_trip)
 END_TEST
 
 /* What both answer encoders are given. */
-static void fill_allocated(struct proto_am_allocated *m, struct proto_am_grant *g,
-                           struct proto_am_container_status *c, struct proto_am_preempt *p)
+static void fill_allocated(struct proto_am_allocated *m, struct weft_container *g,
+                           struct weft_container_status *c, struct weft_preemption_request *p)
 {
-	g[0] = (struct proto_am_grant){CID2, "h:1", "h:2", 1, {1024, 1}, "tok\"en"};
-	g[1] = (struct proto_am_grant){CID3, "h:3", "h:4", 0, {2048, 2}, "t2"};
-	c[0] = (struct proto_am_container_status){CID4, NULL, -100,
-	                                          "Container released by application"};
-	p[0] = (struct proto_am_preempt){CID2, INT64_C(1700000000000)};
+	g[0] = (struct weft_container){CID2, "h:1", "h:2", 1, {1024, 1}, "tok\"en"};
+	g[1] = (struct weft_container){CID3, "h:3", "h:4", 0, {2048, 2}, "t2"};
+	c[0] = (struct weft_container_status){CID4, WEFT_CONTAINER_COMPLETE, -100,
+	                                      "Container released by application"};
+	p[0] = (struct weft_preemption_request){CID2, INT64_C(1700000000000)};
 	*m = (struct proto_am_allocated){
 	        .response_id = 3,
 	        .allocated = g,
@@ -285,7 +286,7 @@ static void check_allocated(struct json_object *obj)
 	ck_assert_int_eq(out.allocated[1].resource.vcores, 2);
 	ck_assert_int_eq(out.n_completed, 1);
 	ck_assert_str_eq(out.completed[0].container_id, CID4);
-	ck_assert_str_eq(out.completed[0].state, "COMPLETE");
+	ck_assert_int_eq(out.completed[0].state, WEFT_CONTAINER_COMPLETE);
 	ck_assert_int_eq(out.completed[0].exit_status, -100);
 	ck_assert_str_eq(out.completed[0].diagnostics, "Container released by application");
 	ck_assert_int_eq(out.n_preempt, 1);
@@ -301,9 +302,9 @@ static void check_allocated(struct json_object *obj)
 
 START_TEST(test_allocated_round_trip)
 {
-	struct proto_am_grant g[2];
-	struct proto_am_container_status c[1];
-	struct proto_am_preempt p[1];
+	struct weft_container g[2];
+	struct weft_container_status c[1];
+	struct weft_preemption_request p[1];
 	struct proto_am_allocated m, out;
 	struct evbuffer *b = evbuffer_new();
 	struct json_object *obj, *text_obj, *list;
@@ -322,7 +323,7 @@ START_TEST(test_allocated_round_trip)
 
 	/* Prepared lists (the RM's queues) are written instead of the records. */
 	list = json_object_new_array();
-	json_object_array_add(list, proto_am_container_status_encode(&c[0]));
+	json_object_array_add(list, proto_container_status_encode(&c[0]));
 	m.completed = NULL;
 	m.n_completed = 0;
 	m.completed_list = list;
@@ -474,7 +475,7 @@ END_TEST
 
 START_TEST(test_allocated_refuses_malformed)
 {
-	char *text, *diag = long_string(PROTO_AM_DIAGNOSTICS_MAX + 1);
+	char *text, *diag = long_string(PROTO_CONTAINER_DIAGNOSTICS_MAX + 1);
 
 	testlib_decode_fails(decode_allocated, "{}", "responseId");
 	testlib_decode_fails(decode_allocated, "{\"responseId\":1,\"action\":1}",
@@ -505,13 +506,17 @@ START_TEST(test_allocated_refuses_malformed)
 	                     "completed[0].exitStatus");
 	testlib_decode_fails(decode_allocated,
 	                     "{\"responseId\":1,\"completed\":[{\"containerId\":\"" CID2 "\","
+	                     "\"exitStatus\":0,\"state\":\"RUNNING\"}]}",
+	                     "completed[0].state: 'RUNNING' in a list of completed containers");
+	testlib_decode_fails(decode_allocated,
+	                     "{\"responseId\":1,\"completed\":[{\"containerId\":\"" CID2 "\","
 	                     "\"exitStatus\":4294967296}]}",
 	                     "completed[0].exitStatus: 4294967296 is out of range");
 	text = xasprintf("{\"responseId\":1,\"completed\":[{\"containerId\":\"" CID2 "\","
 	                 "\"exitStatus\":0,\"diagnostics\":\"%s\"}]}",
 	                 diag);
 	testlib_decode_fails(decode_allocated, text,
-	                     "completed[0].diagnostics: longer than 65536 bytes");
+	                     "completed[0].diagnostics: longer than 1048576 bytes");
 	free(text);
 	free(diag);
 	testlib_decode_fails(decode_allocated,

@@ -1,9 +1,10 @@
 /*
  * test_proto_container.c — the NM container API's messages
  * (proto_container.h): every message survives encode -> wire text ->
- * decode unchanged and has the shape weft/protocol.h specifies; every
- * decoder refuses wrong types, missing fields, out-of-range numbers and
- * overlong strings with a cause that names the field path.
+ * decode unchanged and has the shape weft/protocol.h specifies, the
+ * container status record too (the one record every side reports and
+ * reads, by both its rules); every decoder refuses wrong types, missing fields, out-of-range
+ * numbers and overlong strings with a cause that names the field path.
  */
 #include "weft_config.h"
 
@@ -12,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <event2/buffer.h>
 
 #include "common/proto_container.h"
 #include "common/wjson.h"
@@ -61,9 +64,26 @@ static int decode_state(struct json_object *obj, char **cause)
 
 static int decode_status(struct json_object *obj, char **cause)
 {
-	struct proto_container_status m;
+	struct weft_container_status m;
 
-	return proto_container_status_decode(obj, &m, cause);
+	return proto_container_status_decode(obj, "", PROTO_STATUS_REPORTED, &m, cause);
+}
+
+/* A node's report inside a message, and an allocate answer's entry. */
+static int decode_reported(struct json_object *obj, char **cause)
+{
+	struct weft_container_status m;
+
+	return proto_container_status_decode(obj, "containers[0]", PROTO_STATUS_REPORTED, &m,
+	                                     cause);
+}
+
+static int decode_completed(struct json_object *obj, char **cause)
+{
+	struct weft_container_status m;
+
+	return proto_container_status_decode(obj, "completed[0]", PROTO_STATUS_COMPLETED, &m,
+	                                     cause);
 }
 
 /* A start body with launchContext = lc (a JSON text). */
@@ -93,13 +113,13 @@ START_TEST(test_start_round_trip)
 	struct json_object *obj, *lc, *env, *files, *f;
 	char *cause = NULL;
 
-	proto_container_add_command(&m.context, "echo a");
-	proto_container_add_command(&m.context, "exec \"$WEFT_LIBEXEC_DIR\"/weft-am");
-	proto_container_add_env(&m.context, "A_1", "x y");
-	proto_container_add_env(&m.context, "_B", "");
-	proto_container_add_resource(&m.context, "job.json",
-	                             "/ws/v1/staging/application_1_0001/job.json", false);
-	proto_container_add_resource(&m.context, "run.sh", "https://example.com/run.sh", true);
+	weft_launch_context_add_command(&m.context, "echo a");
+	weft_launch_context_add_command(&m.context, "exec \"$WEFT_LIBEXEC_DIR\"/weft-am");
+	weft_launch_context_add_env(&m.context, "A_1", "x y");
+	weft_launch_context_add_env(&m.context, "_B", "");
+	weft_launch_context_add_resource(&m.context, "job.json",
+	                                 "/ws/v1/staging/application_1_0001/job.json", false);
+	weft_launch_context_add_resource(&m.context, "run.sh", "https://example.com/run.sh", true);
 	obj = testlib_json_wire(proto_container_start_encode(&m));
 	/* The shape protocol.h gives. */
 	ck_assert_str_eq(field(obj, "token"), "eyJ4Ijoi.c2ln");
@@ -133,21 +153,21 @@ END_TEST
 
 START_TEST(test_env_later_name_wins)
 {
-	struct proto_container_launch_context lc = {0}, back;
+	struct weft_launch_context lc = {0}, back;
 	struct json_object *obj;
 	char *cause = NULL;
 
-	proto_container_add_command(&lc, "true");
-	proto_container_add_env(&lc, "K", "user");
-	proto_container_add_env(&lc, "K", "rm");
+	weft_launch_context_add_command(&lc, "true");
+	weft_launch_context_add_env(&lc, "K", "user");
+	weft_launch_context_add_env(&lc, "K", "rm");
 	obj = testlib_json_wire(proto_container_launch_context_encode(&lc));
 	ck_assert_msg(proto_container_launch_context_decode(obj, "launchContext", &back, &cause) ==
 	                      0,
 	              "%s", cause);
 	ck_assert_int_eq(back.n_env, 1);
 	ck_assert_str_eq(back.env[0].value, "rm");
-	proto_container_launch_context_clear(&back);
-	proto_container_launch_context_clear(&lc);
+	weft_launch_context_clear(&back);
+	weft_launch_context_clear(&lc);
 	json_object_put(obj);
 }
 END_TEST
@@ -156,11 +176,6 @@ START_TEST(test_requests_and_answers_round_trip)
 {
 	struct proto_container_request rq = {.container_id = CID, .token = "a.b"}, rq2;
 	struct proto_container_state st = {.container_id = CID, .state = "LOCALIZING"}, st2;
-	struct proto_container_status cs = {.container_id = CID2,
-	                                    .complete = true,
-	                                    .exit_status = INT32_MIN,
-	                                    .diagnostics = "killed\n"},
-	                              cs2;
 	struct json_object *obj;
 	char *cause = NULL;
 
@@ -182,25 +197,6 @@ START_TEST(test_requests_and_answers_round_trip)
 	ck_assert_str_eq(field(obj, "state"), "LOCALIZING");
 	ck_assert_msg(proto_container_state_decode(obj, &st2, &cause) == 0, "%s", cause);
 	ck_assert_str_eq(st2.state, "LOCALIZING");
-	json_object_put(obj);
-
-	obj = testlib_json_wire(proto_container_status_encode(&cs));
-	ck_assert_str_eq(field(obj, "state"), "COMPLETE");
-	ck_assert_msg(proto_container_status_decode(obj, &cs2, &cause) == 0, "%s", cause);
-	ck_assert_str_eq(cs2.container_id, CID2);
-	ck_assert(cs2.complete);
-	ck_assert_int_eq(cs2.exit_status, INT32_MIN);
-	ck_assert_str_eq(cs2.diagnostics, "killed\n");
-	json_object_put(obj);
-	cs.complete = false;
-	cs.exit_status = WEFT_EXIT_INVALID;
-	cs.diagnostics = NULL;
-	obj = testlib_json_wire(proto_container_status_encode(&cs));
-	ck_assert_str_eq(field(obj, "state"), "RUNNING");
-	ck_assert_str_eq(field(obj, "diagnostics"), "");
-	ck_assert_msg(proto_container_status_decode(obj, &cs2, &cause) == 0, "%s", cause);
-	ck_assert(!cs2.complete);
-	ck_assert_int_eq(cs2.exit_status, WEFT_EXIT_INVALID);
 	json_object_put(obj);
 }
 END_TEST
@@ -346,10 +342,129 @@ START_TEST(test_small_decoders_refuse_malformed)
 	                     "{\"containerId\":\"" CID
 	                     "\",\"state\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}",
 	                     "state: longer than");
+}
+END_TEST
 
+/* ------------------------------------------------------------------ */
+/* The container status record, the one every side reports and reads. */
+
+/* Every state, with and without diagnostics to escape, through the
+ * encoder and through the text writer: the same JSON, and back. */
+START_TEST(test_status_round_trip)
+{
+	static const struct weft_container_status cases[] = {
+	        {CID, WEFT_CONTAINER_NEW, WEFT_EXIT_INVALID, ""},
+	        {CID, WEFT_CONTAINER_RUNNING, WEFT_EXIT_INVALID, NULL},
+	        {CID2, WEFT_CONTAINER_COMPLETE, INT32_MIN, "killed \"by\" \\ signal\n9"},
+	        {CID2, WEFT_CONTAINER_COMPLETE, 0, "\x01 \xc3\xa9t\xc3\xa9"},
+	        {CID2, WEFT_CONTAINER_COMPLETE, INT32_MAX, ""},
+	};
+	static const char *const names[] = {"NEW", "RUNNING", "COMPLETE"};
+	struct evbuffer *buf = evbuffer_new();
+	struct weft_container_status back;
+	char *cause = NULL;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct weft_container_status *m = &cases[i];
+		struct json_object *obj = testlib_json_wire(proto_container_status_encode(m));
+		struct json_object *text;
+		size_t len;
+
+		/* Every field, always (diagnostics "" for NULL). */
+		ck_assert_int_eq(json_object_object_length(obj), 4);
+		ck_assert_str_eq(field(obj, "containerId"), m->container_id);
+		ck_assert_str_eq(field(obj, "state"), names[m->state]);
+		ck_assert_str_eq(field(obj, "diagnostics"), m->diagnostics ? m->diagnostics : "");
+		/* The text writer writes the same object. */
+		proto_container_status_write(buf, m);
+		len = evbuffer_get_length(buf);
+		text = wjson_parse((const char *)evbuffer_pullup(buf, -1), len, &cause);
+		ck_assert_msg(text != NULL, "%s", cause);
+		ck_assert_msg(json_object_equal(obj, text), "%s vs %.*s", wjson_text(obj), (int)len,
+		              (const char *)evbuffer_pullup(buf, -1));
+		evbuffer_drain(buf, len);
+		json_object_put(text);
+
+		ck_assert_msg(proto_container_status_decode(obj, "", PROTO_STATUS_REPORTED, &back,
+		                                            &cause) == 0,
+		              "%s", cause);
+		ck_assert_str_eq(back.container_id, m->container_id);
+		ck_assert_int_eq(back.state, m->state);
+		ck_assert_int_eq(back.exit_status, m->exit_status);
+		ck_assert_str_eq(back.diagnostics, m->diagnostics ? m->diagnostics : "");
+		/* A completed one reads the same in an allocate answer. */
+		if (m->state == WEFT_CONTAINER_COMPLETE) {
+			ck_assert_int_eq(proto_container_status_decode(
+			                         obj, "c", PROTO_STATUS_COMPLETED, &back, &cause),
+			                 0);
+			ck_assert_int_eq(back.state, WEFT_CONTAINER_COMPLETE);
+			ck_assert_int_eq(back.exit_status, m->exit_status);
+		}
+		json_object_put(obj);
+	}
+	evbuffer_free(buf);
+}
+END_TEST
+
+/* Where the two ends need different rules: a node's report names its
+ * state and may leave out the exit status of a live container; an
+ * allocate answer's completed entry must carry the exit status and may
+ * leave out the state, which can only be COMPLETE. */
+START_TEST(test_status_rules)
+{
+	struct json_object *obj;
+	struct weft_container_status m;
+	char *cause = NULL;
+
+	obj = json_tokener_parse("{\"containerId\":\"" CID "\",\"state\":\"RUNNING\"}");
+	ck_assert_int_eq(proto_container_status_decode(obj, "", PROTO_STATUS_REPORTED, &m, &cause),
+	                 0);
+	ck_assert_int_eq(m.state, WEFT_CONTAINER_RUNNING);
+	ck_assert_int_eq(m.exit_status, WEFT_EXIT_INVALID);
+	ck_assert_str_eq(m.diagnostics, "");
+	json_object_put(obj);
+	testlib_decode_fails(decode_completed,
+	                     "{\"containerId\":\"" CID "\",\"state\":\"COMPLETE\"}",
+	                     "completed[0].exitStatus: missing");
+
+	obj = json_tokener_parse("{\"containerId\":\"" CID "\",\"exitStatus\":-100}");
+	ck_assert_int_eq(proto_container_status_decode(obj, "", PROTO_STATUS_COMPLETED, &m, &cause),
+	                 0);
+	ck_assert_int_eq(m.state, WEFT_CONTAINER_COMPLETE);
+	ck_assert_int_eq(m.exit_status, -100);
+	json_object_put(obj);
+	testlib_decode_fails(decode_reported, "{\"containerId\":\"" CID "\",\"exitStatus\":0}",
+	                     "containers[0].state: missing");
+	testlib_decode_fails(decode_completed,
+	                     "{\"containerId\":\"" CID "\",\"state\":\"RUNNING\",\"exitStatus\":0}",
+	                     "completed[0].state: 'RUNNING' in a list of completed containers");
+	testlib_decode_ok(decode_reported,
+	                  "{\"containerId\":\"" CID "\",\"state\":\"NEW\",\"exitStatus\":-1000}");
+}
+END_TEST
+
+START_TEST(test_status_refuses_malformed)
+{
+	char *big, *text;
+
+	testlib_decode_fails(decode_reported, "[]", "containers[0]: expected an object");
+	testlib_decode_fails(decode_status, "7", "status: expected an object");
+	testlib_decode_fails(decode_reported, "{\"state\":\"RUNNING\"}",
+	                     "containers[0].containerId: missing");
+	testlib_decode_fails(decode_reported, "{\"containerId\":5,\"state\":\"RUNNING\"}",
+	                     "containers[0].containerId: expected");
+	testlib_decode_fails(decode_reported, "{\"containerId\":\"c1\",\"state\":\"RUNNING\"}",
+	                     "containers[0].containerId: 'c1' is not a container id");
+	testlib_decode_fails(decode_completed, "{\"containerId\":\"c1\",\"exitStatus\":0}",
+	                     "completed[0].containerId: 'c1' is not a container id");
 	testlib_decode_fails(decode_status, "{\"containerId\":\"" CID "\"}", "state: missing");
 	testlib_decode_fails(decode_status, "{\"containerId\":\"" CID "\",\"state\":\"KILLING\"}",
-	                     "state: 'KILLING' is neither");
+	                     "state: 'KILLING' is not NEW, RUNNING or COMPLETE");
+	testlib_decode_fails(decode_reported, "{\"containerId\":\"" CID "\",\"state\":\"LOST\"}",
+	                     "containers[0].state: 'LOST' is not NEW, RUNNING or COMPLETE");
+	testlib_decode_fails(decode_completed,
+	                     "{\"containerId\":\"" CID "\",\"state\":\"LOST\",\"exitStatus\":0}",
+	                     "completed[0].state: 'LOST' is not NEW, RUNNING or COMPLETE");
 	testlib_decode_fails(decode_status,
 	                     "{\"containerId\":\"" CID
 	                     "\",\"state\":\"COMPLETE\",\"exitStatus\":\"0\"}",
@@ -358,10 +473,32 @@ START_TEST(test_small_decoders_refuse_malformed)
 	                     "{\"containerId\":\"" CID
 	                     "\",\"state\":\"COMPLETE\",\"exitStatus\":2147483648}",
 	                     "exitStatus: 2147483648 is out of range");
+	testlib_decode_fails(decode_completed,
+	                     "{\"containerId\":\"" CID "\",\"exitStatus\":4294967296}",
+	                     "completed[0].exitStatus: 4294967296 is out of range");
 	testlib_decode_fails(decode_status,
 	                     "{\"containerId\":\"" CID
 	                     "\",\"state\":\"COMPLETE\",\"diagnostics\":[]}",
 	                     "diagnostics: expected");
+	testlib_decode_fails(decode_reported,
+	                     "{\"containerId\":\"" CID
+	                     "\",\"state\":\"COMPLETE\",\"diagnostics\":\"a\\u0000b\"}",
+	                     "containers[0].diagnostics: string contains a NUL character");
+	/* Diagnostics up to the body cap, on both ends alike. */
+	big = long_string(PROTO_CONTAINER_DIAGNOSTICS_MAX, 'd');
+	text = xasprintf("{\"containerId\":\"" CID "\",\"exitStatus\":1,\"diagnostics\":%s}", big);
+	testlib_decode_ok(decode_completed, text);
+	free(text);
+	free(big);
+	big = long_string(PROTO_CONTAINER_DIAGNOSTICS_MAX + 1, 'd');
+	text = xasprintf("{\"containerId\":\"" CID "\",\"state\":\"COMPLETE\",\"diagnostics\":%s}",
+	                 big);
+	testlib_decode_fails(decode_reported, text,
+	                     "containers[0].diagnostics: longer than 1048576 bytes");
+	free(text);
+	free(big);
+	testlib_decode_ok(decode_status, "{\"containerId\":\"" CID
+	                                 "\",\"state\":\"COMPLETE\",\"exitStatus\":-2147483648}");
 }
 END_TEST
 
@@ -393,6 +530,9 @@ static Suite *proto_container_suite(void)
 	tcase_add_test(tc, test_start_refuses_malformed);
 	tcase_add_test(tc, test_start_reads_token_first);
 	tcase_add_test(tc, test_small_decoders_refuse_malformed);
+	tcase_add_test(tc, test_status_round_trip);
+	tcase_add_test(tc, test_status_rules);
+	tcase_add_test(tc, test_status_refuses_malformed);
 	tcase_add_test(tc, test_names_and_urls);
 	suite_add_tcase(s, tc);
 	return s;

@@ -2,7 +2,8 @@
  * test_proto_node.c — the NM <-> RM node messages (proto_node.h): every
  * message survives encode -> wire text -> decode unchanged and has the
  * shape weft/protocol.h specifies; the text writers weft-sls uses decode
- * to the same messages; every decoder refuses wrong types, missing
+ * to the same messages (the container status record they carry is
+ * test_proto_container.c's); every decoder refuses wrong types, missing
  * fields, out-of-range numbers and overlong strings with a cause that
  * names the field path.
  */
@@ -48,13 +49,6 @@ static bool has(struct json_object *obj, const char *key)
 	return json_object_object_get_ex(obj, key, NULL);
 }
 
-static int decode_status(struct json_object *obj, char **cause)
-{
-	struct proto_node_container_status m;
-
-	return proto_node_container_status_decode(obj, "completed[0]", &m, cause);
-}
-
 static int decode_register(struct json_object *obj, char **cause)
 {
 	struct proto_node_register m;
@@ -89,13 +83,13 @@ static int decode_heartbeat_answer(struct json_object *obj, char **cause)
 	return rc;
 }
 
-static const struct proto_node_container_status statuses[] = {
-        {CID1, PROTO_NODE_CONTAINER_RUNNING, -1000, ""},
-        {CID2, PROTO_NODE_CONTAINER_COMPLETE, 137, "Killed \"by\" \\ signal\n9"},
+static const struct weft_container_status statuses[] = {
+        {CID1, WEFT_CONTAINER_RUNNING, -1000, ""},
+        {CID2, WEFT_CONTAINER_COMPLETE, 137, "Killed \"by\" \\ signal\n9"},
 };
 
 /* m holds the two statuses above. */
-static void check_statuses(const struct proto_node_container_status *st, int n)
+static void check_statuses(const struct weft_container_status *st, int n)
 {
 	ck_assert_int_eq(n, 2);
 	for (int i = 0; i < 2; i++) {
@@ -109,29 +103,6 @@ static void check_statuses(const struct proto_node_container_status *st, int n)
 /* ------------------------------------------------------------------ */
 /* Round trips. */
 
-START_TEST(test_status_round_trip)
-{
-	struct proto_node_container_status m = statuses[1], back;
-	struct json_object *obj = testlib_json_wire(proto_node_container_status_encode(&m));
-	char *cause = NULL;
-
-	ck_assert_str_eq(json_object_get_string(json_object_object_get(obj, "state")), "COMPLETE");
-	ck_assert_int_eq(proto_node_container_status_decode(obj, "x", &back, &cause), 0);
-	ck_assert_str_eq(back.container_id, CID2);
-	ck_assert_int_eq(back.state, PROTO_NODE_CONTAINER_COMPLETE);
-	ck_assert_int_eq(back.exit_status, 137);
-	ck_assert_str_eq(back.diagnostics, m.diagnostics);
-	json_object_put(obj);
-
-	/* Absent exitStatus and diagnostics: INVALID and "". */
-	obj = json_tokener_parse("{\"containerId\":\"" CID1 "\",\"state\":\"RUNNING\"}");
-	ck_assert_int_eq(proto_node_container_status_decode(obj, "x", &back, &cause), 0);
-	ck_assert_int_eq(back.exit_status, WEFT_EXIT_INVALID);
-	ck_assert_str_eq(back.diagnostics, "");
-	json_object_put(obj);
-}
-END_TEST
-
 START_TEST(test_register_round_trip)
 {
 	struct proto_node_register m =
@@ -144,8 +115,7 @@ START_TEST(test_register_round_trip)
 	                                           .version = "0.1.0",
 	                                           .heartbeat_interval_ms = 1000,
 	                                           .containers =
-	                                                   (struct proto_node_container_status *)
-	                                                           statuses,
+	                                                   (struct weft_container_status *)statuses,
 	                                           .n_containers = 2,
 	                                   },
 	                           back;
@@ -222,9 +192,8 @@ START_TEST(test_heartbeat_round_trip)
 	                                            .full_report = false,
 	                                            .healthy = false,
 	                                            .health_report = "disk \"full\"",
-	                                            .containers =
-	                                                    (struct proto_node_container_status *)
-	                                                            statuses,
+	                                            .containers = (struct weft_container_status *)
+	                                                    statuses,
 	                                            .n_containers = 2,
 	                                    },
 	                            back;
@@ -320,35 +289,6 @@ END_TEST
 
 /* ------------------------------------------------------------------ */
 /* Malformed input. */
-
-START_TEST(test_status_refuses_malformed)
-{
-	testlib_decode_fails(decode_status, "[]", "completed[0]: expected an object");
-	testlib_decode_fails(decode_status, "{\"state\":\"RUNNING\"}", "completed[0].containerId:");
-	testlib_decode_fails(decode_status, "{\"containerId\":5,\"state\":\"RUNNING\"}",
-	                     "completed[0].containerId:");
-	testlib_decode_fails(decode_status, "{\"containerId\":\"c1\",\"state\":\"RUNNING\"}",
-	                     "completed[0].containerId: 'c1' is not a container id");
-	testlib_decode_fails(decode_status, "{\"containerId\":\"" CID1 "\"}",
-	                     "completed[0].state:");
-	testlib_decode_fails(decode_status, "{\"containerId\":\"" CID1 "\",\"state\":\"LOST\"}",
-	                     "completed[0].state: 'LOST' is not RUNNING or COMPLETE");
-	testlib_decode_fails(decode_status,
-	                     "{\"containerId\":\"" CID1
-	                     "\",\"state\":\"COMPLETE\",\"exitStatus\":\"x\"}",
-	                     "completed[0].exitStatus:");
-	testlib_decode_fails(decode_status,
-	                     "{\"containerId\":\"" CID1
-	                     "\",\"state\":\"COMPLETE\",\"exitStatus\":4294967296}",
-	                     "completed[0].exitStatus:");
-	testlib_decode_fails(decode_status,
-	                     "{\"containerId\":\"" CID1
-	                     "\",\"state\":\"COMPLETE\",\"diagnostics\":[]}",
-	                     "completed[0].diagnostics:");
-	testlib_decode_ok(decode_status, "{\"containerId\":\"" CID1
-	                                 "\",\"state\":\"COMPLETE\",\"exitStatus\":-2147483648}");
-}
-END_TEST
 
 #define REG_HEAD "{\"nodeId\":\"h:1\",\"httpAddress\":\"h:2\",\"memoryMB\":1,\"vcores\":1"
 
@@ -488,12 +428,10 @@ static Suite *proto_node_suite(void)
 	Suite *s = suite_create("proto_node");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_test(tc, test_status_round_trip);
 	tcase_add_test(tc, test_register_round_trip);
 	tcase_add_test(tc, test_register_answer_round_trip);
 	tcase_add_test(tc, test_heartbeat_round_trip);
 	tcase_add_test(tc, test_heartbeat_answer_round_trip);
-	tcase_add_test(tc, test_status_refuses_malformed);
 	tcase_add_test(tc, test_register_refuses_malformed);
 	tcase_add_test(tc, test_register_answer_refuses_malformed);
 	tcase_add_test(tc, test_heartbeat_refuses_malformed);

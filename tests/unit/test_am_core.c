@@ -1,6 +1,6 @@
 /*
- * test_am_rm_client.c — the AM core (rm_client + executor pool +
- * nm_client) against the in-process fake RM and NM of test_am_fake.c
+ * test_am_core.c — the AM core (am.c: the executor pool on libweft's AM
+ * and NM clients) against the in-process fake RM and NM of test_am_fake.c
  * (one http_server on 127.0.0.1:0 in the AM's own event loop that checks
  * the AM token header).
  *
@@ -22,7 +22,6 @@
 
 #include "am/am.h"
 #include "common/daemon.h"
-#include "common/http_client.h"
 #include "common/http_server.h"
 #include "common/log.h"
 #include "common/wjson.h"
@@ -445,7 +444,6 @@ START_TEST(test_unreachable)
 {
 	struct event_base *base = event_base_new();
 	struct http_server *srv = http_server_new(base, 1024);
-	struct http_client *http;
 	struct fake f = {0};
 	struct am_settings s = {0};
 	struct am_driver_ops ops = {.stop = fake_driver_stop_cb, .arg = &f};
@@ -458,9 +456,8 @@ START_TEST(test_unreachable)
 	http_server_free(srv);
 
 	f.base = base;
-	http = http_client_new(base);
 	url = xasprintf("http://127.0.0.1:%d", port);
-	s.rm_url = url;
+	s.rm_addresses = url;
 	s.am_token = TOKEN;
 	s.attempt_id = "appattempt_1700000000000_0001_000001";
 	s.host = "127.0.0.1";
@@ -470,7 +467,8 @@ START_TEST(test_unreachable)
 	s.heartbeat_ms = 100;
 	s.rm_give_up_ms = 700;
 	s.call_timeout_ms = 1000;
-	f.am = am_new(base, http, &s, fake_exit_cb, &f);
+	f.am = am_new(base, &s, fake_exit_cb, &f, &cause);
+	ck_assert_msg(f.am != NULL, "am_new: %s", cause);
 	am_set_driver(f.am, DRIVER, &ops);
 	f.started_ms = time_mono_ms();
 	am_start(f.am);
@@ -482,16 +480,15 @@ START_TEST(test_unreachable)
 	ck_assert_int_ge(f.exited_ms - f.started_ms, 700);
 	ck_assert_int_eq(f.driver_stops, 1);
 	am_free(f.am);
-	http_client_free(http);
 	event_base_free(base);
 	free(url);
 	free(f.driver_stop_diag);
 }
 END_TEST
 
-static Suite *rm_client_suite(void)
+static Suite *am_core_suite(void)
 {
-	Suite *s = suite_create("am_rm_client");
+	Suite *s = suite_create("am_core");
 	TCase *tc = tcase_create("fake_rm");
 
 	tcase_set_timeout(tc, 30);
@@ -511,10 +508,10 @@ static Suite *rm_client_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(rm_client_suite());
+	SRunner *sr = srunner_create(am_core_suite());
 	int failed;
 
-	log_open("test_am_rm_client", LOG_LEVEL_INFO, NULL);
+	log_open("test_am_core", LOG_LEVEL_INFO, NULL);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
