@@ -155,7 +155,7 @@ int cli_app_kill(const struct cli_args *args, const char *base, FILE *out, FILE 
 
 	if (state == NULL)
 		return 1;
-	if (rest_app_state_final(state)) {
+	if (weft_app_state_final(state)) {
 		rc = cli_app_kill_result(args, state, true, out);
 		free(state);
 		return rc;
@@ -175,7 +175,7 @@ int cli_app_kill(const struct cli_args *args, const char *base, FILE *out, FILE 
 
 	/* A tool with no event loop: wait between blocking polls. */
 	deadline = time_mono_ms() + CLI_APP_KILL_WAIT_MS;
-	while (state == NULL || !rest_app_state_final(state)) {
+	while (state == NULL || !weft_app_state_final(state)) {
 		struct timespec ts = {0, CLI_APP_KILL_POLL_MS * 1000000L};
 
 		if (time_mono_ms() >= deadline) {

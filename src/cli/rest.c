@@ -17,12 +17,6 @@
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 
-/* YARN's application states, in lifecycle order. */
-static const char *const rest_app_states[] = {
-        "NEW",      "NEW_SAVING", "SUBMITTED", "ACCEPTED", "RUNNING",
-        "FINISHED", "FAILED",     "KILLED",    NULL,
-};
-
 /* Fill out from a "host:port" address; what names it in messages. */
 static int rest_master_from_address(const char *address, const char *what, struct rest_master *out,
                                     char **cause)
@@ -224,20 +218,4 @@ char *rest_error_message(long status, const char *body)
 		}
 	}
 	return xasprintf("HTTP %ld", status);
-}
-
-/* FINISHED, FAILED and KILLED never change again. */
-bool rest_app_state_final(const char *state)
-{
-	return state != NULL && (strcmp(state, "FINISHED") == 0 || strcmp(state, "FAILED") == 0 ||
-	                         strcmp(state, "KILLED") == 0);
-}
-
-/* One of YarnApplicationState's names. */
-bool rest_app_state_valid(const char *text)
-{
-	for (int i = 0; rest_app_states[i] != NULL; i++)
-		if (strcmp(text, rest_app_states[i]) == 0)
-			return true;
-	return false;
 }

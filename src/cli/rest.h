@@ -52,9 +52,4 @@ char *rest_url_for_user(const char *base, const char *path, const char *user);
  */
 char *rest_error_message(long status, const char *body);
 
-/* Whether an application state (YARN's YarnApplicationState) is final. */
-bool rest_app_state_final(const char *state);
-/* Whether text is one of YARN's application states (upper case). */
-bool rest_app_state_valid(const char *text);
-
 #endif

@@ -24,10 +24,35 @@
 #include "weft/protocol.h"
 
 /* ------------------------------------------------------------------ */
+/* Application states (weft/app.h). */
+
+/* YARN's application states, in lifecycle order. */
+static const char *const proto_app_states[] = {
+        "NEW",      "NEW_SAVING", "SUBMITTED", "ACCEPTED", "RUNNING",
+        "FINISHED", "FAILED",     "KILLED",    NULL,
+};
+
+/* FINISHED, FAILED and KILLED never change again. */
+bool weft_app_state_final(const char *state)
+{
+	return state != NULL && (strcmp(state, "FINISHED") == 0 || strcmp(state, "FAILED") == 0 ||
+	                         strcmp(state, "KILLED") == 0);
+}
+
+/* One of YarnApplicationState's names. */
+bool weft_app_state_valid(const char *text)
+{
+	for (int i = 0; text != NULL && proto_app_states[i] != NULL; i++)
+		if (strcmp(text, proto_app_states[i]) == 0)
+			return true;
+	return false;
+}
+
+/* ------------------------------------------------------------------ */
 /* The submission context: decoding. */
 
 /* Free a decoded (or encoded-from) submission. */
-void proto_app_submission_free(struct proto_app_submission *s)
+void proto_app_submission_free(struct weft_app_submission *s)
 {
 	if (s == NULL)
 		return;
@@ -167,7 +192,7 @@ static int proto_app_text(const char *path, const char *text, char **cause)
 }
 
 /* commands: {"command": "line" | ["line", ...]} */
-static int proto_app_parse_commands(struct json_object *spec, struct proto_app_submission *s,
+static int proto_app_parse_commands(struct json_object *spec, struct weft_app_submission *s,
                                     char **cause)
 {
 	const char *prefix = WEFT_APP_KEY_AM_CONTAINER_SPEC "." WEFT_KEY_COMMANDS;
@@ -200,7 +225,7 @@ static int proto_app_parse_commands(struct json_object *spec, struct proto_app_s
 }
 
 /* environment: {"entry": [{"key": "K", "value": "V"}, ...]} */
-static int proto_app_parse_env(struct json_object *spec, struct proto_app_submission *s,
+static int proto_app_parse_env(struct json_object *spec, struct weft_app_submission *s,
                                char **cause)
 {
 	const char *prefix = WEFT_APP_KEY_AM_CONTAINER_SPEC "." WEFT_KEY_ENVIRONMENT;
@@ -261,7 +286,7 @@ static bool proto_app_valid_url(const char *url)
 
 /* One local-resources entry's value. */
 static int proto_app_parse_file(struct json_object *entry, const char *path,
-                                struct proto_app_submission *s, char **cause)
+                                struct weft_app_submission *s, char **cause)
 {
 	struct json_object *value = NULL;
 	const char *name = NULL, *url = NULL, *type = NULL, *visibility = NULL;
@@ -324,7 +349,7 @@ out:
 }
 
 /* local-resources: {"entry": [{"key": name, "value": {...}}, ...]} */
-static int proto_app_parse_files(struct json_object *spec, struct proto_app_submission *s,
+static int proto_app_parse_files(struct json_object *spec, struct weft_app_submission *s,
                                  char **cause)
 {
 	const char *prefix = WEFT_APP_KEY_AM_CONTAINER_SPEC "." WEFT_APP_KEY_LOCAL_RESOURCES;
@@ -353,7 +378,7 @@ static int proto_app_parse_files(struct json_object *spec, struct proto_app_subm
 }
 
 /* application-tags: {"tag": "t" | ["t", ...]} */
-static int proto_app_parse_tags(struct json_object *body, struct proto_app_submission *s,
+static int proto_app_parse_tags(struct json_object *body, struct weft_app_submission *s,
                                 char **cause)
 {
 	struct json_object *tags = NULL, *array, *single;
@@ -386,7 +411,7 @@ static int proto_app_parse_tags(struct json_object *body, struct proto_app_submi
 }
 
 /* resource: {"memory": MB, "vCores": N}; absent parts are 0 (= minimum). */
-static int proto_app_parse_resource(struct json_object *body, struct proto_app_submission *s,
+static int proto_app_parse_resource(struct json_object *body, struct weft_app_submission *s,
                                     char **cause)
 {
 	struct json_object *res = NULL;
@@ -424,10 +449,10 @@ static int proto_app_check_ignored(struct json_object *body, struct json_object 
 }
 
 /* Read the whole submission; on any error nothing survives. */
-int proto_app_submission_decode(struct json_object *body, struct proto_app_submission **out,
+int proto_app_submission_decode(struct json_object *body, struct weft_app_submission **out,
                                 char **cause)
 {
-	struct proto_app_submission *s = xcalloc(1, sizeof *s);
+	struct weft_app_submission *s = xcalloc(1, sizeof *s);
 	struct json_object *spec = NULL;
 	const char *id = NULL, *name = "N/A", *queue = "default", *type = "YARN";
 	weft_app_id_t parsed;
@@ -515,12 +540,12 @@ static struct json_object *proto_app_entry(const char *key, struct json_object *
 }
 
 /* am-container-spec.local-resources. */
-static struct json_object *proto_app_encode_files(const struct proto_app_submission *s)
+static struct json_object *proto_app_encode_files(const struct weft_app_submission *s)
 {
 	struct json_object *list = json_object_new_array();
 
 	for (int i = 0; i < s->n_files; i++) {
-		const struct proto_app_file *f = &s->files[i];
+		const struct weft_app_file *f = &s->files[i];
 		struct json_object *value = wjson_new_object();
 
 		wjson_add_string(value, WEFT_APP_KEY_RESOURCE, f->url);
@@ -537,7 +562,7 @@ static struct json_object *proto_app_encode_files(const struct proto_app_submiss
 }
 
 /* am-container-spec. */
-static struct json_object *proto_app_encode_spec(const struct proto_app_submission *s)
+static struct json_object *proto_app_encode_spec(const struct weft_app_submission *s)
 {
 	struct json_object *spec = wjson_new_object();
 	struct json_object *env = json_object_new_array();
@@ -563,7 +588,7 @@ static struct json_object *proto_app_encode_spec(const struct proto_app_submissi
 }
 
 /* The whole submission context. */
-struct json_object *proto_app_submission_encode(const struct proto_app_submission *s)
+struct json_object *proto_app_submission_encode(const struct weft_app_submission *s)
 {
 	struct json_object *root = wjson_new_object();
 	struct json_object *resource = wjson_new_object();
@@ -599,7 +624,7 @@ struct json_object *proto_app_submission_encode(const struct proto_app_submissio
 /* new-application's answer. */
 
 /* {"application-id":..,"maximum-resource-capability":{"memory","vCores"}} */
-struct json_object *proto_app_new_application_encode(const struct proto_app_new_application *m)
+struct json_object *proto_app_new_application_encode(const struct weft_new_application *m)
 {
 	struct json_object *body = wjson_new_object();
 	struct json_object *max = wjson_new_object();
@@ -612,7 +637,7 @@ struct json_object *proto_app_new_application_encode(const struct proto_app_new_
 }
 
 /* The id is required and checked; the maximum is optional. */
-int proto_app_new_application_decode(struct json_object *obj, struct proto_app_new_application *m,
+int proto_app_new_application_decode(struct json_object *obj, struct weft_new_application *m,
                                      char **cause)
 {
 	struct json_object *max = NULL;
@@ -673,7 +698,7 @@ static void proto_app_add_text(struct json_object *o, const char *key, const cha
 }
 
 /* One app object, YARN's field names in YARN's order. */
-struct json_object *proto_app_report_encode(const struct proto_app_report *m)
+struct json_object *proto_app_report_encode(const struct weft_app_report *m)
 {
 	struct json_object *o = wjson_new_object();
 
@@ -741,48 +766,46 @@ static int proto_app_get_percent(struct json_object *obj, const char *key, doubl
 }
 
 /* Every field optional but state; types and ranges checked. */
-int proto_app_report_decode(struct json_object *obj, struct proto_app_report *m, char **cause)
+int proto_app_report_decode(struct json_object *obj, struct weft_app_report *m, char **cause)
 {
 	static const struct {
 		const char *key;
 		size_t offset;
 	} strings[] = {
-	        {WEFT_APP_KEY_ID, offsetof(struct proto_app_report, id)},
-	        {WEFT_KEY_USER, offsetof(struct proto_app_report, user)},
-	        {WEFT_KEY_NAME, offsetof(struct proto_app_report, name)},
-	        {WEFT_KEY_QUEUE, offsetof(struct proto_app_report, queue)},
-	        {WEFT_KEY_FINAL_STATUS, offsetof(struct proto_app_report, final_status)},
-	        {WEFT_APP_KEY_TRACKING_UI, offsetof(struct proto_app_report, tracking_ui)},
-	        {WEFT_KEY_TRACKING_URL, offsetof(struct proto_app_report, tracking_url)},
-	        {WEFT_KEY_DIAGNOSTICS, offsetof(struct proto_app_report, diagnostics)},
-	        {WEFT_APP_KEY_APPLICATION_TYPE,
-	         offsetof(struct proto_app_report, application_type)},
-	        {WEFT_APP_KEY_APPLICATION_TAGS,
-	         offsetof(struct proto_app_report, application_tags)},
+	        {WEFT_APP_KEY_ID, offsetof(struct weft_app_report, id)},
+	        {WEFT_KEY_USER, offsetof(struct weft_app_report, user)},
+	        {WEFT_KEY_NAME, offsetof(struct weft_app_report, name)},
+	        {WEFT_KEY_QUEUE, offsetof(struct weft_app_report, queue)},
+	        {WEFT_KEY_FINAL_STATUS, offsetof(struct weft_app_report, final_status)},
+	        {WEFT_APP_KEY_TRACKING_UI, offsetof(struct weft_app_report, tracking_ui)},
+	        {WEFT_KEY_TRACKING_URL, offsetof(struct weft_app_report, tracking_url)},
+	        {WEFT_KEY_DIAGNOSTICS, offsetof(struct weft_app_report, diagnostics)},
+	        {WEFT_APP_KEY_APPLICATION_TYPE, offsetof(struct weft_app_report, application_type)},
+	        {WEFT_APP_KEY_APPLICATION_TAGS, offsetof(struct weft_app_report, application_tags)},
 	        {WEFT_APP_KEY_AM_CONTAINER_LOGS,
-	         offsetof(struct proto_app_report, am_container_logs)},
+	         offsetof(struct weft_app_report, am_container_logs)},
 	        {WEFT_APP_KEY_AM_HOST_HTTP_ADDRESS,
-	         offsetof(struct proto_app_report, am_host_http_address)},
-	        {WEFT_APP_KEY_AM_RPC_ADDRESS, offsetof(struct proto_app_report, am_rpc_address)},
+	         offsetof(struct weft_app_report, am_host_http_address)},
+	        {WEFT_APP_KEY_AM_RPC_ADDRESS, offsetof(struct weft_app_report, am_rpc_address)},
 	};
 	static const struct {
 		const char *key;
 		size_t offset;
 		int64_t min;
 	} ints[] = {
-	        {WEFT_APP_KEY_CLUSTER_ID, offsetof(struct proto_app_report, cluster_id), 0},
-	        {WEFT_KEY_PRIORITY, offsetof(struct proto_app_report, priority), INT32_MIN},
-	        {WEFT_APP_KEY_STARTED_TIME, offsetof(struct proto_app_report, started_ms), 0},
-	        {WEFT_APP_KEY_LAUNCH_TIME, offsetof(struct proto_app_report, launch_ms), 0},
-	        {WEFT_APP_KEY_FINISHED_TIME, offsetof(struct proto_app_report, finished_ms), 0},
-	        {WEFT_APP_KEY_ELAPSED_TIME, offsetof(struct proto_app_report, elapsed_ms), 0},
-	        {WEFT_APP_KEY_ALLOCATED_MB, offsetof(struct proto_app_report, allocated_mb), 0},
-	        {WEFT_APP_KEY_ALLOCATED_VCORES, offsetof(struct proto_app_report, allocated_vcores),
+	        {WEFT_APP_KEY_CLUSTER_ID, offsetof(struct weft_app_report, cluster_id), 0},
+	        {WEFT_KEY_PRIORITY, offsetof(struct weft_app_report, priority), INT32_MIN},
+	        {WEFT_APP_KEY_STARTED_TIME, offsetof(struct weft_app_report, started_ms), 0},
+	        {WEFT_APP_KEY_LAUNCH_TIME, offsetof(struct weft_app_report, launch_ms), 0},
+	        {WEFT_APP_KEY_FINISHED_TIME, offsetof(struct weft_app_report, finished_ms), 0},
+	        {WEFT_APP_KEY_ELAPSED_TIME, offsetof(struct weft_app_report, elapsed_ms), 0},
+	        {WEFT_APP_KEY_ALLOCATED_MB, offsetof(struct weft_app_report, allocated_mb), 0},
+	        {WEFT_APP_KEY_ALLOCATED_VCORES, offsetof(struct weft_app_report, allocated_vcores),
 	         0},
 	        {WEFT_APP_KEY_RUNNING_CONTAINERS,
-	         offsetof(struct proto_app_report, running_containers), 0},
-	        {WEFT_APP_KEY_MEMORY_SECONDS, offsetof(struct proto_app_report, memory_seconds), 0},
-	        {WEFT_APP_KEY_VCORE_SECONDS, offsetof(struct proto_app_report, vcore_seconds), 0},
+	         offsetof(struct weft_app_report, running_containers), 0},
+	        {WEFT_APP_KEY_MEMORY_SECONDS, offsetof(struct weft_app_report, memory_seconds), 0},
+	        {WEFT_APP_KEY_VCORE_SECONDS, offsetof(struct weft_app_report, vcore_seconds), 0},
 	};
 
 	memset(m, 0, sizeof *m);
@@ -825,7 +848,7 @@ int proto_app_report_decode(struct json_object *obj, struct proto_app_report *m,
 /* The attempt report. */
 
 /* One appAttempt object. */
-struct json_object *proto_app_attempt_encode(const struct proto_app_attempt *m)
+struct json_object *proto_app_attempt_encode(const struct weft_app_attempt *m)
 {
 	struct json_object *o = wjson_new_object();
 
@@ -845,20 +868,20 @@ struct json_object *proto_app_attempt_encode(const struct proto_app_attempt *m)
 }
 
 /* Every field optional; types, ranges and lengths checked. */
-int proto_app_attempt_decode(struct json_object *obj, const char *path, struct proto_app_attempt *m,
+int proto_app_attempt_decode(struct json_object *obj, const char *path, struct weft_app_attempt *m,
                              char **cause)
 {
 	static const struct {
 		const char *key;
 		size_t offset;
 	} strings[] = {
-	        {WEFT_KEY_CONTAINER_ID, offsetof(struct proto_app_attempt, container_id)},
-	        {WEFT_KEY_NODE_HTTP_ADDRESS, offsetof(struct proto_app_attempt, node_http_address)},
-	        {WEFT_KEY_NODE_ID, offsetof(struct proto_app_attempt, node_id)},
-	        {WEFT_APP_KEY_LOGS_LINK, offsetof(struct proto_app_attempt, logs_link)},
-	        {WEFT_APP_KEY_APP_ATTEMPT_ID, offsetof(struct proto_app_attempt, attempt_id)},
-	        {WEFT_APP_KEY_APP_ATTEMPT_STATE, offsetof(struct proto_app_attempt, state)},
-	        {WEFT_APP_KEY_DIAGNOSTICS_INFO, offsetof(struct proto_app_attempt, diagnostics)},
+	        {WEFT_KEY_CONTAINER_ID, offsetof(struct weft_app_attempt, container_id)},
+	        {WEFT_KEY_NODE_HTTP_ADDRESS, offsetof(struct weft_app_attempt, node_http_address)},
+	        {WEFT_KEY_NODE_ID, offsetof(struct weft_app_attempt, node_id)},
+	        {WEFT_APP_KEY_LOGS_LINK, offsetof(struct weft_app_attempt, logs_link)},
+	        {WEFT_APP_KEY_APP_ATTEMPT_ID, offsetof(struct weft_app_attempt, attempt_id)},
+	        {WEFT_APP_KEY_APP_ATTEMPT_STATE, offsetof(struct weft_app_attempt, state)},
+	        {WEFT_APP_KEY_DIAGNOSTICS_INFO, offsetof(struct weft_app_attempt, diagnostics)},
 	};
 
 	memset(m, 0, sizeof *m);

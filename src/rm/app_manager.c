@@ -169,7 +169,7 @@ void app_manager_new_application(struct app_manager *am, char id_out[WEFT_ID_MAX
 	log_debug("handed out %s", id_out);
 }
 
-int app_manager_submit(struct app_manager *am, struct proto_app_submission *sub, const char *user,
+int app_manager_submit(struct app_manager *am, struct weft_app_submission *sub, const char *user,
                        enum app_error *error, char **cause)
 {
 	struct app_reservation *r = strmap_get(am->reserved, sub->app_id);

@@ -42,7 +42,7 @@
 
 struct rm;
 struct app_manager;
-struct proto_app_submission;
+struct weft_app_submission;
 struct scheduler_ask;
 struct scheduler_grant;
 struct rm_attempt;
@@ -153,7 +153,7 @@ void app_manager_new_application(struct app_manager *am, char id_out[WEFT_ID_MAX
  * now owned by the app manager; the app is ACCEPTED and its AM container
  * asked for), or -1 with *error and *cause (sub still the caller's).
  */
-int app_manager_submit(struct app_manager *am, struct proto_app_submission *sub, const char *user,
+int app_manager_submit(struct app_manager *am, struct weft_app_submission *sub, const char *user,
                        enum app_error *error, char **cause);
 /*
  * Kill (PUT state KILLED).  RET 0 and *was_final (true when the app had

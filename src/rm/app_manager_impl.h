@@ -107,7 +107,7 @@ struct rm_app {
 	char id[WEFT_ID_MAX];
 	weft_app_id_t parsed_id;
 	char *user;
-	struct proto_app_submission *sub;
+	struct weft_app_submission *sub;
 	char *tags;
 	weft_resource_t am_resource;
 	int max_attempts;

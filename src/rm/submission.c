@@ -15,7 +15,7 @@
 #include "common/xmalloc.h"
 
 /* protocol.h's launchContext; extra variables win over the user's. */
-void submission_launch_context(const struct proto_app_submission *s, const char *const *extra_env,
+void submission_launch_context(const struct weft_app_submission *s, const char *const *extra_env,
                                struct proto_container_launch_context *lc)
 {
 	memset(lc, 0, sizeof *lc);
@@ -31,7 +31,7 @@ void submission_launch_context(const struct proto_app_submission *s, const char 
 		                             s->files[i].executable);
 }
 
-char *submission_tags_joined(const struct proto_app_submission *s)
+char *submission_tags_joined(const struct weft_app_submission *s)
 {
 	size_t len = 1;
 	char *out;

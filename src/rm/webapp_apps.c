@@ -290,7 +290,7 @@ static void webapp_apps_submit(struct rm *rm, struct http_request *req)
 {
 	const char *user = webapp_user(req);
 	struct json_object *body;
-	struct proto_app_submission *sub = NULL;
+	struct weft_app_submission *sub = NULL;
 	enum app_error error = APP_ERROR_BAD_REQUEST;
 	char *cause = NULL, *base, *location;
 
@@ -338,7 +338,7 @@ static void webapp_apps_cb(struct http_request *req, void *arg)
 static void webapp_new_application_cb(struct http_request *req, void *arg)
 {
 	struct rm *rm = arg;
-	struct proto_app_new_application m;
+	struct weft_new_application m;
 	weft_resource_t maximum = scheduler_maximum_allocation(rm->scheduler);
 
 	if (webapp_user(req) == NULL)
@@ -466,7 +466,7 @@ static void webapp_app_attempts_cb(struct http_request *req, void *arg)
 	list = json_object_new_array();
 	for (int i = 0; i < n; i++) {
 		const struct attempt_report *a = &reports[i];
-		struct proto_app_attempt m = {
+		struct weft_app_attempt m = {
 		        .number = a->number,
 		        .start_ms = a->start_ms,
 		        .finished_ms = a->finish_ms,

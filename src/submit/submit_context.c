@@ -57,9 +57,9 @@ char *submit_context_am_command(const struct submit_context *ctx)
 struct json_object *submit_context_build(const struct submit_context *ctx)
 {
 	const struct submit_args *a = ctx->args;
-	struct proto_app_submission sub = {0};
-	struct proto_app_file job = {0};
-	struct proto_app_env secret = {
+	struct weft_app_submission sub = {0};
+	struct weft_app_file job = {0};
+	struct weft_app_env secret = {
 	        .key = (char *)WEFT_ENV_APP_SECRET,
 	        .value = (char *)ctx->secret,
 	};

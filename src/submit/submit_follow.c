@@ -49,7 +49,7 @@ static char *submit_report_copy(const char *s)
 int submit_report_parse(const char *body, size_t len, struct submit_report *r, char **cause)
 {
 	struct json_object *root = wjson_parse_object(body, len, cause), *app;
-	struct proto_app_report m;
+	struct weft_app_report m;
 
 	memset(r, 0, sizeof *r);
 	if (root == NULL)

@@ -40,7 +40,7 @@ struct submit_logs {
 
 /* The attempt number of one appAttempt: YARN's int "id", or parsed from
  * its "appAttemptId". */
-static int64_t submit_logs_attempt_number(const struct proto_app_attempt *m)
+static int64_t submit_logs_attempt_number(const struct weft_app_attempt *m)
 {
 	weft_attempt_id_t id;
 
@@ -70,7 +70,7 @@ int submit_logs_last_attempt(const char *body, size_t len, char **container_id, 
                              char **cause)
 {
 	struct json_object *root = wjson_parse_object(body, len, cause), *items = NULL;
-	struct proto_app_attempt best = {.number = -1}, m;
+	struct weft_app_attempt best = {.number = -1}, m;
 	bool found = false;
 	const char *cid = NULL, *http = NULL, *link = NULL;
 	int64_t best_n = -2;

@@ -131,7 +131,7 @@ static bool submit_session_ok(const struct http_response *resp)
 /* Refuse what no node of the cluster could ever hold (the RM's
  * maximum-resource-capability), rather than let the AM ask forever. */
 static int submit_session_check_capacity(struct submit_session *s,
-                                         const struct proto_app_new_application *m, char **cause)
+                                         const struct weft_new_application *m, char **cause)
 {
 	const struct submit_args *a = s->set->args;
 	int64_t mem = m->max_memory_mb, cores = m->max_vcores;
@@ -371,7 +371,7 @@ static void submit_session_report_cb(const struct submit_report *r, void *arg)
 {
 	struct submit_session *s = arg;
 	FILE *err = s->set->err;
-	bool final = rest_app_state_final(r->state);
+	bool final = weft_app_state_final(r->state);
 
 	if (s->last_state == NULL || strcmp(s->last_state, r->state) != 0) {
 		free(s->last_state);
@@ -532,7 +532,7 @@ static void submit_session_new_app_cb(const struct http_response *resp, void *ar
 {
 	struct submit_session *s = arg;
 	struct json_object *root;
-	struct proto_app_new_application m;
+	struct weft_new_application m;
 	char *why = NULL;
 
 	s->call = NULL;

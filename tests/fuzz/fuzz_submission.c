@@ -18,10 +18,10 @@
 /* The decoders of what weft-submit and `weft app` read. */
 static void fuzz_answers(struct json_object *body)
 {
-	struct proto_app_new_application na;
+	struct weft_new_application na;
 	struct proto_app_state st;
-	struct proto_app_report report;
-	struct proto_app_attempt attempt;
+	struct weft_app_report report;
+	struct weft_app_attempt attempt;
 	struct json_object *app = NULL, *items;
 	char *cause = NULL;
 
@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *const extra_env[] = {"WEFT_FUZZ", "1", NULL};
 	struct proto_container_launch_context lc;
 	struct json_object *body;
-	struct proto_app_submission *s = NULL;
+	struct weft_app_submission *s = NULL;
 	char *cause = NULL, *tags;
 
 	body = wjson_parse_object((const char *)data, size, &cause);

@@ -12,6 +12,7 @@
 
 #include "cli/rest.h"
 #include "common/config.h"
+#include "weft/app.h"
 
 /* Resolve master against a configuration with the given -D settings. */
 static int resolve(const char *master, const char *d1, const char *d2, struct rest_master *m,
@@ -181,14 +182,14 @@ END_TEST
 
 START_TEST(app_states)
 {
-	ck_assert(rest_app_state_final("FINISHED"));
-	ck_assert(rest_app_state_final("FAILED"));
-	ck_assert(rest_app_state_final("KILLED"));
-	ck_assert(!rest_app_state_final("RUNNING"));
-	ck_assert(!rest_app_state_final(NULL));
-	ck_assert(rest_app_state_valid("NEW_SAVING"));
-	ck_assert(!rest_app_state_valid("running"));
-	ck_assert(!rest_app_state_valid("ALL"));
+	ck_assert(weft_app_state_final("FINISHED"));
+	ck_assert(weft_app_state_final("FAILED"));
+	ck_assert(weft_app_state_final("KILLED"));
+	ck_assert(!weft_app_state_final("RUNNING"));
+	ck_assert(!weft_app_state_final(NULL));
+	ck_assert(weft_app_state_valid("NEW_SAVING"));
+	ck_assert(!weft_app_state_valid("running"));
+	ck_assert(!weft_app_state_valid("ALL"));
 }
 END_TEST
 

@@ -961,7 +961,7 @@ START_TEST(test_submit_refusals)
 {
 	struct rm_fixture *fx = fixture_new(NULL);
 	struct json_object *body;
-	struct proto_app_submission *sub = NULL;
+	struct weft_app_submission *sub = NULL;
 	enum app_error error;
 	char *cause = NULL, id[WEFT_ID_MAX];
 	struct app_metrics m;
@@ -1007,7 +1007,7 @@ START_TEST(test_submit_refusals)
 	ck_assert_int_eq(app_manager_submit(fx->rm->apps, sub, "u", &error, &cause), 0);
 	/* Twice: refused. */
 	{
-		struct proto_app_submission *again = NULL;
+		struct weft_app_submission *again = NULL;
 
 		ck_assert_int_eq(proto_app_submission_decode(body, &again, &cause), 0);
 		ck_assert_int_eq(app_manager_submit(fx->rm->apps, again, "u", &error, &cause), -1);
