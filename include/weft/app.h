@@ -112,7 +112,7 @@ struct weft_app_report {
 struct weft_app_attempt {
 	int64_t number; /* "id"; -1 when absent */
 	int64_t start_ms, finished_ms;
-	const char *container_id; /* the AM container */
+	const char *container_id;      /* the AM container */
 	const char *node_http_address; /* host:port of its NM */
 	const char *node_id;
 	const char *logs_link;

@@ -87,7 +87,8 @@ struct weft_client *weft_client_new_blocking(const struct weft_client_options *o
 /*
  * Cancel every call in flight (no callback runs) and free; the RM, AM and
  * NM clients built on it must be freed first.  Safe from inside a callback
- * of this client.
+ * of this client (the memory goes when that callback returns); a blocking
+ * client is freed after weft_client_run() returned.
  */
 void weft_client_free(struct weft_client *client);
 struct event_base *weft_client_base(const struct weft_client *client);
@@ -125,7 +126,10 @@ typedef void (*weft_call_cb)(const struct weft_status *status, struct json_objec
  * method ("GET", "POST", "PUT", "DELETE") on the RM's path (with its query,
  * e.g. "/ws/v1/cluster/apps?state=RUNNING").  body (copied) may be NULL;
  * content_type NULL means application/json when there is a body.  RET a
- * handle valid until the callback runs (weft_call_cancel).
+ * handle valid until the callback runs (weft_call_cancel).  The callback
+ * always runs from the loop, never from inside this call: a request that
+ * cannot be tried at all (an address that does not parse, more than 16
+ * headers) fails there with http_status 0, untried and not retried.
  */
 struct weft_call *weft_client_call(struct weft_client *client, const char *method, const char *path,
                                    const void *body, size_t len, const char *content_type,

@@ -67,6 +67,7 @@ struct weft_call {
 	int backoff_ms;      /* next pause between rounds */
 	struct http_call *http;
 	struct event *timer;
+	char *early_error; /* refused before any try: said from the loop */
 	weft_call_cb cb;
 	void *arg;
 };
@@ -228,6 +229,7 @@ static void client_call_free(struct weft_call *call)
 	free(call->address_url);
 	free(call->path);
 	free(call->body);
+	free(call->early_error);
 	for (int i = 0; call->headers != NULL && call->headers[i] != NULL; i++)
 		free(call->headers[i]);
 	free(call->headers);
@@ -290,6 +292,24 @@ const char *weft_client_user(const struct weft_client *c)
 	return c->user;
 }
 
+int64_t client_retry_ms(const struct weft_client *c)
+{
+	return c->retry_ms;
+}
+
+char *client_rm_urls_text(const struct weft_client *c)
+{
+	char *text = xstrdup(c->rm_urls[0]);
+
+	for (int i = 1; i < c->n_rm_urls; i++) {
+		char *next = xasprintf("%s, %s", text, c->rm_urls[i]);
+
+		free(text);
+		text = next;
+	}
+	return text;
+}
+
 int weft_client_pending(const struct weft_client *c)
 {
 	return c->n_calls;
@@ -297,10 +317,13 @@ int weft_client_pending(const struct weft_client *c)
 
 int weft_client_run(struct weft_client *c, const bool *done)
 {
+	/* The private loop holds only this client's work (its calls, their
+	 * retry timers, the timers of the clients built on it): a loop with
+	 * nothing left to run can never set *done. */
 	while (!*done) {
-		if (c->n_calls == 0 && !*done)
-			return -1;
-		if (event_base_loop(c->base, EVLOOP_ONCE) < 0)
+		int rc = event_base_loop(c->base, EVLOOP_ONCE);
+
+		if (rc < 0 || (rc == 1 && !*done))
 			return -1;
 	}
 	return 0;
@@ -422,6 +445,12 @@ static void client_call_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct weft_call *call = arg;
 
+	if (call->early_error != NULL) {
+		struct http_response resp = {.error = call->early_error, .body = ""};
+
+		client_call_deliver(call, &resp);
+		return;
+	}
 	call->tried = 0;
 	client_call_try(call);
 }
@@ -518,10 +547,9 @@ struct weft_call *weft_client_request(struct weft_client *c, const struct weft_r
 	if (req->address != NULL) {
 		call->address_url = client_url_for(req->address, &cause);
 		if (call->address_url == NULL) {
-			/* Not an address: fail the call through the loop's next turn. */
-			call->address_url = xstrdup("http://invalid.invalid:1");
-			log_warn("client: %s", cause);
-			free(cause);
+			/* Not an address: the call fails from the loop, untried. */
+			call->early_error = cause;
+			call->address_url = xstrdup("");
 		}
 	}
 	if (req->body != NULL) {
@@ -537,8 +565,12 @@ struct weft_call *weft_client_request(struct weft_client *c, const struct weft_r
 	for (int i = 0; i < c->n_headers; i++)
 		call->headers[n++] = xstrdup(c->headers[i]);
 	for (int i = 0; req->headers != NULL && req->headers[i] != NULL; i++) {
-		if (n == CLIENT_MAX_HEADERS + 2)
-			fatalx("client: more than %d headers on %s", CLIENT_MAX_HEADERS, req->path);
+		if (n == CLIENT_MAX_HEADERS + 2) {
+			if (call->early_error == NULL)
+				call->early_error = xasprintf("more than %d headers on %s",
+				                              CLIENT_MAX_HEADERS, req->path);
+			break;
+		}
 		call->headers[n++] = xstrdup(req->headers[i]);
 	}
 	call->flags = req->flags;
@@ -552,7 +584,10 @@ struct weft_call *weft_client_request(struct weft_client *c, const struct weft_r
 	call->arg = arg;
 	TAILQ_INSERT_TAIL(&c->calls, call, entry);
 	c->n_calls++;
-	client_call_try(call);
+	if (call->early_error != NULL)
+		client_call_wait(call, 0);
+	else
+		client_call_try(call);
 	return call;
 }
 

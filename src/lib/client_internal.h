@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "weft/client.h"
 
@@ -24,6 +25,13 @@ int client_parse_addresses(const char *list, char ***out, int *n_out, char **cau
  * frees; *exception (when not NULL) gets the exception's name or NULL.
  */
 char *client_error_message(long status, const char *body, size_t len, char **exception);
+
+/* How long a call of this client may be retried (options.retry_ms, or
+ * its default; negative: never). */
+int64_t client_retry_ms(const struct weft_client *c);
+/* Every RM address, "http://a:1, http://b:2" (for messages; caller
+ * frees). */
+char *client_rm_urls_text(const struct weft_client *c);
 
 /* Reference counting of a client, for the clients built on it: hold a
  * reference across a callback that may free the client. */
