@@ -122,6 +122,15 @@ struct weft_app_attempt {
 };
 
 /* ------------------------------------------------------------------ */
+/* A file in the RM's staging area (PUT /ws/v1/staging/{app}/{name}'s
+ * answer): what a submission's weft_app_file.url names. */
+
+struct weft_staged_file {
+	const char *url; /* "/ws/v1/staging/{app}/{name}" */
+	int64_t size;    /* bytes stored; -1 when not said */
+};
+
+/* ------------------------------------------------------------------ */
 /* Application states (YARN's YarnApplicationState). */
 
 /* Whether state is FINISHED, FAILED or KILLED (never changes again). */

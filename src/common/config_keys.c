@@ -91,6 +91,10 @@ const struct config_key config_keys[] = {
 	    "Largest JSON request body the RM accepts."),
 	INT("rm.http.max-connections-per-address", "16", 0, 1000000,
 	    "Open public REST connections one client address may hold; beyond it a connection is answered 429 and closed (0 = no cap; not applied to rm.rpc-address)."),
+	INT("rm.app-wait.max-per-app", "64", 0, 1000000,
+	    "GETs of one application's report held until its state changes (?wait-while=); beyond, they are answered at once, marked full."),
+	INT("rm.app-wait.max-total", "1024", 0, 1000000,
+	    "Such held GETs of all applications together; each holds a connection (see rm.http.max-connections-per-address)."),
 
 	/* weft-nm */
 	ADDR("nm.address", "0.0.0.0:8042",

@@ -844,6 +844,108 @@ int proto_app_report_decode(struct json_object *obj, struct weft_app_report *m, 
 	return 0;
 }
 
+/* The items of a YARN collection as an array (new reference): an array as
+ * it is, a bare object (JAXB's one-element list) as a list of one. */
+static struct json_object *proto_app_as_list(struct json_object *items, const char *path,
+                                             char **cause)
+{
+	struct json_object *one;
+
+	if (json_object_is_type(items, json_type_array))
+		return json_object_get(items);
+	if (json_object_is_type(items, json_type_object)) {
+		one = json_object_new_array();
+		json_object_array_add(one, json_object_get(items));
+		return one;
+	}
+	set_cause(cause, "%s: expected an array or an object, got %s", path,
+	          wjson_type_name(items));
+	return NULL;
+}
+
+/* {"app":{...}} (+ "wait") */
+struct json_object *proto_app_report_wrap(struct json_object *report, const char *wait_outcome)
+{
+	struct json_object *body = wjson_new_object();
+
+	wjson_add(body, WEFT_APP_KEY_APP, report);
+	if (wait_outcome != NULL)
+		wjson_add_string(body, WEFT_APP_KEY_WAIT, wait_outcome);
+	return body;
+}
+
+/* The report and the wait's outcome (a short printable word). */
+int proto_app_report_unwrap(struct json_object *body, struct weft_app_report *m,
+                            const char **wait_outcome, char **cause)
+{
+	struct json_object *app = NULL;
+	const char *outcome = NULL;
+
+	if (wait_outcome != NULL)
+		*wait_outcome = NULL;
+	if (wjson_get_object(body, "", WEFT_APP_KEY_APP, true, &app, cause) != 0 ||
+	    proto_app_report_decode(app, m, cause) != 0 ||
+	    wjson_get_string(body, "", WEFT_APP_KEY_WAIT, false, &outcome, cause) != 0)
+		return -1;
+	if (outcome != NULL && !proto_app_valid_word(outcome, PROTO_APP_STATE_MAX - 1))
+		return set_cause(cause, WEFT_APP_KEY_WAIT ": must be 1-%d printable characters",
+		                 PROTO_APP_STATE_MAX - 1);
+	if (wait_outcome != NULL)
+		*wait_outcome = outcome;
+	return 0;
+}
+
+/* The list out of {"apps":{"app":[...]}}. */
+struct json_object *proto_app_reports_unwrap(struct json_object *body, char **cause)
+{
+	struct json_object *coll = NULL, *items = NULL;
+
+	if (body == NULL || !json_object_object_get_ex(body, WEFT_APP_KEY_APPS, &coll)) {
+		set_cause(cause, WEFT_APP_KEY_APPS ": missing");
+		return NULL;
+	}
+	if (coll == NULL)
+		return json_object_new_array(); /* YARN's {"apps":null} */
+	if (!json_object_is_type(coll, json_type_object)) {
+		set_cause(cause, WEFT_APP_KEY_APPS ": expected an object, got %s",
+		          wjson_type_name(coll));
+		return NULL;
+	}
+	if (!json_object_object_get_ex(coll, WEFT_APP_KEY_APP, &items) || items == NULL)
+		return json_object_new_array();
+	return proto_app_as_list(items, WEFT_APP_KEY_APPS "." WEFT_APP_KEY_APP, cause);
+}
+
+/* ------------------------------------------------------------------ */
+/* The staging area's answer. */
+
+/* {"url":..,"size":N} or {"url":..,"deleted":true} */
+struct json_object *proto_app_staged_encode(const struct weft_staged_file *m, bool deleted)
+{
+	struct json_object *o = wjson_new_object();
+
+	wjson_add_string(o, WEFT_KEY_URL, m->url);
+	if (deleted)
+		wjson_add_bool(o, WEFT_STAGING_KEY_DELETED, true);
+	else if (m->size >= 0)
+		wjson_add_int(o, WEFT_KEY_SIZE, m->size);
+	return o;
+}
+
+/* A staging path of bounded length; the size, when there, >= 0. */
+int proto_app_staged_decode(struct json_object *obj, struct weft_staged_file *m, char **cause)
+{
+	m->url = NULL;
+	m->size = -1;
+	if (wjson_get_string(obj, "", WEFT_KEY_URL, true, &m->url, cause) != 0 ||
+	    wjson_get_int(obj, "", WEFT_KEY_SIZE, false, 0, INT64_MAX, &m->size, cause) != 0)
+		return -1;
+	if (strncmp(m->url, WEFT_APP_STAGING_PREFIX, strlen(WEFT_APP_STAGING_PREFIX)) != 0 ||
+	    strlen(m->url) > PROTO_APP_MAX_URL)
+		return set_cause(cause, WEFT_KEY_URL ": '%.64s' is not a staging path", m->url);
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* The attempt report. */
 
@@ -921,7 +1023,7 @@ struct json_object *proto_app_attempts_wrap(struct json_object *list)
 /* The list out of such a body. */
 struct json_object *proto_app_attempts_unwrap(struct json_object *body, char **cause)
 {
-	struct json_object *coll = NULL, *items = NULL, *one;
+	struct json_object *coll = NULL, *items = NULL;
 
 	if (wjson_get_object(body, "", WEFT_APP_KEY_APP_ATTEMPTS, true, &coll, cause) != 0)
 		return NULL;
@@ -930,16 +1032,6 @@ struct json_object *proto_app_attempts_unwrap(struct json_object *body, char **c
 		          WEFT_APP_KEY_APP_ATTEMPTS "." WEFT_APP_KEY_APP_ATTEMPT ": missing");
 		return NULL;
 	}
-	if (json_object_is_type(items, json_type_array))
-		return json_object_get(items);
-	if (json_object_is_type(items, json_type_object)) {
-		one = json_object_new_array();
-		json_object_array_add(one, json_object_get(items));
-		return one;
-	}
-	set_cause(cause,
-	          WEFT_APP_KEY_APP_ATTEMPTS "." WEFT_APP_KEY_APP_ATTEMPT
-	                                    ": expected an array or an object, got %s",
-	          wjson_type_name(items));
-	return NULL;
+	return proto_app_as_list(items, WEFT_APP_KEY_APP_ATTEMPTS "." WEFT_APP_KEY_APP_ATTEMPT,
+	                         cause);
 }

@@ -97,6 +97,26 @@ struct json_object *proto_app_report_encode(const struct weft_app_report *m);
 /* obj is the app object; causes are "app.<field>: ...". */
 int proto_app_report_decode(struct json_object *obj, struct weft_app_report *m, char **cause);
 
+/* {"app":report} (report consumed), with "wait":wait_outcome when not
+ * NULL (an answer to a wait, weft/protocol.h). */
+struct json_object *proto_app_report_wrap(struct json_object *report, const char *wait_outcome);
+/* The report of such a body (strings point into body) and its wait
+ * outcome (NULL when absent; wait_outcome may be NULL). */
+int proto_app_report_unwrap(struct json_object *body, struct weft_app_report *m,
+                            const char **wait_outcome, char **cause);
+/* The app list of /apps' {"apps":{"app":[...]}} ({"apps":null} and a
+ * bare object as YARN writes them), as an array (new reference) or NULL
+ * with *cause. */
+struct json_object *proto_app_reports_unwrap(struct json_object *body, char **cause);
+
+/* ------------------------------------------------------------------ */
+/* The staging area's answer: PUT /ws/v1/staging/{app}/{name} ->
+ * {"url":..,"size":N} (struct weft_staged_file); DELETE -> {"url":..,
+ * "deleted":true}. */
+struct json_object *proto_app_staged_encode(const struct weft_staged_file *m, bool deleted);
+/* url must be a staging path; size optional (-1). */
+int proto_app_staged_decode(struct json_object *obj, struct weft_staged_file *m, char **cause);
+
 /* ------------------------------------------------------------------ */
 /* One attempt of GET /ws/v1/cluster/apps/{id}/appattempts
  * ({"appAttempts":{"appAttempt":[<this>...]}}, struct weft_app_attempt).

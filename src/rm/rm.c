@@ -30,6 +30,7 @@
 #include "rm/scheduler.h"
 #include "rm/staging.h"
 #include "rm/webapp.h"
+#include "rm/webapp_waits.h"
 
 /* The cluster secret, with the command that creates one when missing. */
 static struct secret *rm_load_secret(const struct config *cfg, char **cause)
@@ -176,6 +177,14 @@ static void rm_am_launch_failed_cb(void *arg, const char *attempt_id, const char
 	struct rm *rm = arg;
 
 	app_manager_am_launch_failed(rm->apps, attempt_id, container_id, why);
+}
+
+/* app manager: an application's state moved; its held waits look. */
+static void rm_app_state_changed_cb(void *arg, const char *app_id)
+{
+	struct rm *rm = arg;
+
+	webapp_waits_state_changed(rm->waits, app_id);
 }
 
 /* staging: an id handed out or known. */
@@ -326,6 +335,10 @@ struct rm *rm_new(struct event_base *base, const struct config *cfg, char **caus
 	        .launch_failed = rm_am_launch_failed_cb,
 	        .arg = rm,
 	};
+	const struct app_manager_events app_events = {
+	        .state_changed = rm_app_state_changed_cb,
+	        .arg = rm,
+	};
 	const struct staging_apps staging_apps = {
 	        .id_known = rm_staging_id_known_cb,
 	        .accepts_files = rm_staging_accepts_files_cb,
@@ -363,7 +376,7 @@ struct rm *rm_new(struct event_base *base, const struct config *cfg, char **caus
 	        config_get_int(cfg, "rm.container-token.expiry-ms"));
 	rm->nodes = node_tracker_new(rm, &node_events);
 	rm->launcher = am_launcher_new(rm, &launcher_events);
-	rm->apps = app_manager_new(rm);
+	rm->apps = app_manager_new(rm, &app_events);
 	webapp_routes(rm);
 	node_tracker_routes(rm->nodes);
 	am_service_routes(rm);
@@ -378,7 +391,10 @@ void rm_free(struct rm *rm)
 {
 	if (rm == NULL)
 		return;
-	/* No more requests, then the modules that use the others first. */
+	/* Held waits are answered while the servers and the app manager
+	 * still are; then no more requests, then the modules that use the
+	 * others first. */
+	webapp_shutdown(rm);
 	if (rm->rpc != NULL)
 		http_server_free(rm->rpc);
 	if (rm->http != NULL)

@@ -19,6 +19,9 @@
  * submission's own, into *lc (the caller clears it). */
 void submission_launch_context(const struct weft_app_submission *s, const char *const *extra_env,
                                struct proto_container_launch_context *lc);
+/* A digest of the submission exactly as decoded and of the user who sent
+ * it: two equal digests are the same request (a client's retry). */
+void submission_digest(const struct weft_app_submission *s, const char *user, char out[65]);
 /* Tags joined with commas (caller frees). */
 char *submission_tags_joined(const struct weft_app_submission *s);
 

@@ -3,7 +3,8 @@
  * (common/proto_app.c): the body of POST /ws/v1/cluster/apps as the RM's
  * route reads it, then what the RM builds from an accepted one; the same
  * object also goes through the decoders of the answers the tools read
- * (new-application, /state, the app report and the attempts).
+ * (new-application, /state, the app report with a wait's outcome, the
+ * /apps list, the attempts and the staging area's answer).
  */
 #include "weft_config.h"
 
@@ -22,7 +23,9 @@ static void fuzz_answers(struct json_object *body)
 	struct proto_app_state st;
 	struct weft_app_report report;
 	struct weft_app_attempt attempt;
-	struct json_object *app = NULL, *items;
+	struct weft_staged_file staged;
+	struct json_object *app = NULL, *items, *apps;
+	const char *outcome = NULL;
 	char *cause = NULL;
 
 	if (proto_app_new_application_decode(body, &na, &cause) != 0)
@@ -42,6 +45,19 @@ static void fuzz_answers(struct json_object *body)
 		cause = NULL;
 	}
 	json_object_put(items);
+	if (proto_app_report_unwrap(body, &report, &outcome, &cause) != 0)
+		free(cause);
+	cause = NULL;
+	apps = proto_app_reports_unwrap(body, NULL);
+	for (size_t i = 0; apps != NULL && i < json_object_array_length(apps); i++) {
+		if (proto_app_report_decode(json_object_array_get_idx(apps, i), &report, &cause) !=
+		    0)
+			free(cause);
+		cause = NULL;
+	}
+	json_object_put(apps);
+	if (proto_app_staged_decode(body, &staged, &cause) != 0)
+		free(cause);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

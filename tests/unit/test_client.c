@@ -537,9 +537,9 @@ START_TEST(address_lists)
 	char **urls = NULL, *cause = NULL;
 	int n = 0;
 
-	ck_assert_int_eq(client_parse_addresses("0.0.0.0:8088, http://rm2:8088\trm3:1", &urls, &n,
-	                                        &cause),
-	                 0);
+	ck_assert_int_eq(
+	        client_parse_addresses("0.0.0.0:8088, http://rm2:8088\trm3:1", &urls, &n, &cause),
+	        0);
 	ck_assert_int_eq(n, 3);
 	ck_assert_str_eq(urls[0], "http://127.0.0.1:8088");
 	ck_assert_str_eq(urls[1], "http://rm2:8088");
@@ -592,7 +592,8 @@ START_TEST(error_messages)
 	        {400, "{\"RemoteException\":{\"exception\":\"BadRequestException\"}}",
 	         "BadRequestException", "BadRequestException"},
 	        {500, "{\"error\":\"x\"}", "HTTP 500: {\"error\":\"x\"}", NULL},
-	        {502, "\n<html>Bad gateway</html>\nmore", "HTTP 502: <html>Bad gateway</html>", NULL},
+	        {502, "\n<html>Bad gateway</html>\nmore", "HTTP 502: <html>Bad gateway</html>",
+	         NULL},
 	        {503, "", "HTTP 503", NULL},
 	        {401, NULL, "HTTP 401", NULL},
 	};
@@ -600,8 +601,8 @@ START_TEST(error_messages)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char *exception = NULL;
 		const char *body = cases[i].body;
-		char *m = client_error_message(cases[i].status, body, body != NULL ? strlen(body) : 0,
-		                               &exception);
+		char *m = client_error_message(cases[i].status, body,
+		                               body != NULL ? strlen(body) : 0, &exception);
 
 		ck_assert_str_eq(m, cases[i].want);
 		if (cases[i].exception != NULL)

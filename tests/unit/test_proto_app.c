@@ -601,6 +601,96 @@ START_TEST(test_attempt_refuses_malformed)
 }
 END_TEST
 
+static int decode_wrapped_report(struct json_object *obj, char **cause)
+{
+	struct weft_app_report m;
+	const char *outcome;
+
+	return proto_app_report_unwrap(obj, &m, &outcome, cause);
+}
+
+static int decode_staged(struct json_object *obj, char **cause)
+{
+	struct weft_staged_file m;
+
+	return proto_app_staged_decode(obj, &m, cause);
+}
+
+static int decode_report_list(struct json_object *obj, char **cause)
+{
+	struct json_object *list = proto_app_reports_unwrap(obj, cause);
+
+	if (list == NULL)
+		return -1;
+	json_object_put(list);
+	return 0;
+}
+
+START_TEST(test_wrappers_and_staging)
+{
+	struct weft_app_report in = {.id = APP_ID, .state = "RUNNING"}, out;
+	struct weft_staged_file f = {.url = "/ws/v1/staging/" APP_ID "/job.json", .size = 12}, g;
+	struct json_object *wire, *list;
+	const char *outcome = NULL;
+	char *cause = NULL;
+
+	/* {"app":..} with and without the wait's outcome. */
+	wire = testlib_json_wire(proto_app_report_wrap(proto_app_report_encode(&in), NULL));
+	ck_assert_int_eq(proto_app_report_unwrap(wire, &out, &outcome, &cause), 0);
+	ck_assert_str_eq(out.state, "RUNNING");
+	ck_assert_ptr_null(outcome);
+	json_object_put(wire);
+	wire = testlib_json_wire(proto_app_report_wrap(proto_app_report_encode(&in), "timeout"));
+	ck_assert_int_eq(proto_app_report_unwrap(wire, &out, &outcome, &cause), 0);
+	ck_assert_str_eq(outcome, "timeout");
+	ck_assert_str_eq(out.id, APP_ID);
+	json_object_put(wire);
+	testlib_decode_fails(decode_wrapped_report, "{}", "app:");
+	testlib_decode_fails(decode_wrapped_report, "{\"app\":{\"state\":\"NEW\"},\"wait\":1}",
+	                     "wait: expected");
+	testlib_decode_fails(decode_wrapped_report, "{\"app\":{\"state\":\"NEW\"},\"wait\":\"\"}",
+	                     "wait: must be");
+	testlib_decode_fails(decode_wrapped_report, "{\"app\":{}}", "app.state:");
+
+	/* /apps: YARN's ways of saying none, one and many. */
+	testlib_decode_ok(decode_report_list, "{\"apps\":null}");
+	testlib_decode_ok(decode_report_list, "{\"apps\":{}}");
+	wire = json_tokener_parse("{\"apps\":{\"app\":{\"state\":\"NEW\"}}}");
+	list = proto_app_reports_unwrap(wire, &cause);
+	ck_assert_int_eq(json_object_array_length(list), 1);
+	json_object_put(list);
+	json_object_put(wire);
+	testlib_decode_fails(decode_report_list, "{}", "apps:");
+	testlib_decode_fails(decode_report_list, "{\"apps\":[]}", "apps: expected an object");
+	testlib_decode_fails(decode_report_list, "{\"apps\":{\"app\":3}}", "apps.app: expected");
+
+	/* The staging area's answers. */
+	wire = testlib_json_wire(proto_app_staged_encode(&f, false));
+	ck_assert_int_eq(proto_app_staged_decode(wire, &g, &cause), 0);
+	ck_assert_str_eq(g.url, f.url);
+	ck_assert_int_eq(g.size, 12);
+	json_object_put(wire);
+	wire = testlib_json_wire(proto_app_staged_encode(&f, true));
+	ck_assert_int_eq(proto_app_staged_decode(wire, &g, &cause), 0);
+	ck_assert_int_eq(g.size, -1);
+	ck_assert(json_object_object_get_ex(wire, "deleted", NULL));
+	json_object_put(wire);
+	testlib_decode_fails(decode_staged, "{}", "url:");
+	testlib_decode_fails(decode_staged, "{\"url\":\"/etc/passwd\"}", "url: '/etc/passwd'");
+	testlib_decode_fails(decode_staged, "{\"url\":\"/ws/v1/staging/a/b\",\"size\":-1}",
+	                     "size:");
+
+	/* Application states. */
+	ck_assert(weft_app_state_final("FINISHED"));
+	ck_assert(weft_app_state_final("KILLED"));
+	ck_assert(!weft_app_state_final("RUNNING"));
+	ck_assert(!weft_app_state_final(NULL));
+	ck_assert(weft_app_state_valid("NEW_SAVING"));
+	ck_assert(!weft_app_state_valid("running"));
+	ck_assert(!weft_app_state_valid(NULL));
+}
+END_TEST
+
 static Suite *proto_app_suite(void)
 {
 	Suite *s = suite_create("proto_app");
@@ -616,6 +706,7 @@ static Suite *proto_app_suite(void)
 	tcase_add_test(tc, test_report_refuses_malformed);
 	tcase_add_test(tc, test_attempt_round_trip);
 	tcase_add_test(tc, test_attempt_refuses_malformed);
+	tcase_add_test(tc, test_wrappers_and_staging);
 	suite_add_tcase(s, tc);
 	return s;
 }
