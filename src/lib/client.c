@@ -297,6 +297,11 @@ int64_t client_retry_ms(const struct weft_client *c)
 	return c->retry_ms;
 }
 
+long client_call_timeout_ms(const struct weft_client *c)
+{
+	return c->call_timeout_ms;
+}
+
 char *client_rm_urls_text(const struct weft_client *c)
 {
 	char *text = xstrdup(c->rm_urls[0]);
@@ -332,7 +337,7 @@ int weft_client_run(struct weft_client *c, const bool *done)
 /* ------------------------------------------------------------------ */
 
 /* Percent-encode text for a query value (caller frees). */
-static char *client_query_escape(const char *text)
+char *client_query_escape(const char *text)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	char *out = xmalloc(strlen(text) * 3 + 1), *o = out;

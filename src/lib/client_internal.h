@@ -29,6 +29,12 @@ char *client_error_message(long status, const char *body, size_t len, char **exc
 /* How long a call of this client may be retried (options.retry_ms, or
  * its default; negative: never). */
 int64_t client_retry_ms(const struct weft_client *c);
+/* The bound on one try of a call (options.call_timeout_ms or its
+ * default). */
+long client_call_timeout_ms(const struct weft_client *c);
+/* Percent-encode text for a query-string value: everything but RFC
+ * 3986's unreserved characters (caller frees). */
+char *client_query_escape(const char *text);
 /* Every RM address, "http://a:1, http://b:2" (for messages; caller
  * frees). */
 char *client_rm_urls_text(const struct weft_client *c);
