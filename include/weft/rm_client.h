@@ -68,8 +68,8 @@ void weft_rm_op_cancel(struct weft_rm_op *op);
  * reached an RM. */
 typedef void (*weft_rm_new_application_cb)(const struct weft_status *status,
                                            const struct weft_new_application *app, void *arg);
-struct weft_rm_op *weft_rm_new_application(struct weft_rm_client *rm,
-                                           weft_rm_new_application_cb cb, void *arg);
+struct weft_rm_op *weft_rm_new_application(struct weft_rm_client *rm, weft_rm_new_application_cb cb,
+                                           void *arg);
 
 /*
  * PUT /ws/v1/staging/{app_id}/{name}: put a file into the RM's staging
@@ -93,8 +93,8 @@ struct weft_rm_op *weft_rm_stage_file(struct weft_rm_client *rm, const char *app
  * encoded when the call is made (the caller's memory is not kept). */
 typedef void (*weft_rm_done_cb)(const struct weft_status *status, void *arg);
 struct weft_rm_op *weft_rm_submit(struct weft_rm_client *rm,
-                                  const struct weft_app_submission *submission,
-                                  weft_rm_done_cb cb, void *arg);
+                                  const struct weft_app_submission *submission, weft_rm_done_cb cb,
+                                  void *arg);
 
 /* GET /ws/v1/cluster/apps/{app_id}: the application's report. */
 typedef void (*weft_rm_report_cb)(const struct weft_status *status,
@@ -187,8 +187,7 @@ int weft_rm_submit_sync(struct weft_rm_client *rm, const struct weft_app_submiss
 int weft_rm_get_app_sync(struct weft_rm_client *rm, const char *app_id,
                          struct weft_app_report **out, struct weft_error *err);
 int weft_rm_wait_app_sync(struct weft_rm_client *rm, const char *app_id, const char *while_state,
-                          int64_t timeout_ms, struct weft_app_report **out,
-                          struct weft_error *err);
+                          int64_t timeout_ms, struct weft_app_report **out, struct weft_error *err);
 int weft_rm_list_apps_sync(struct weft_rm_client *rm, const struct weft_app_filter *filter,
                            struct weft_app_list **out, struct weft_error *err);
 /* *state (caller frees) may be NULL when not wanted. */

@@ -19,6 +19,7 @@
 #define STR(n, d, desc) { n, CONFIG_STRING, d, 0, 0, NULL, desc }
 #define BOOL(n, d, desc) { n, CONFIG_BOOL, d, 0, 0, NULL, desc }
 #define ADDR(n, d, desc) { n, CONFIG_ADDRESS, d, 0, 0, NULL, desc }
+#define ADDRS(n, d, desc) { n, CONFIG_ADDRESS_LIST, d, 0, 0, NULL, desc }
 #define PATH(n, d, desc) { n, CONFIG_PATH, d, 0, 0, NULL, desc }
 #define LIST(n, d, desc) { n, CONFIG_LIST, d, 0, 0, NULL, desc }
 #define ENUM(n, d, c, desc) { n, CONFIG_ENUM, d, 0, 0, c, desc }
@@ -31,10 +32,10 @@ const struct config_key config_keys[] = {
 	     "Cluster secret (mode 0600, same on every host); relative to the conf dir."),
 
 	/* weft-rm */
-	ADDR("rm.address", "0.0.0.0:8088",
-	     "Where the RM listens and where NMs, AMs and clients reach it (0.0.0.0 = every interface; clients then use 127.0.0.1)."),
-	ADDR("rm.rpc-address", "0.0.0.0:8031",
-	     "Where the RM serves internal RPC (NM heartbeats, AM calls, weft admin), ahead of public REST (YARN's 8030/8031/8033); rm.bind-host applies too."),
+	ADDRS("rm.address", "0.0.0.0:8088",
+	      "Where the RM listens and where NMs, AMs and clients reach it (0.0.0.0 = every interface; clients then use 127.0.0.1). Several RMs: host:port,host:port; clients try them in turn, and weft-rm listens on the first that names an address of its host (one it can bind), else on the first."),
+	ADDRS("rm.rpc-address", "0.0.0.0:8031",
+	      "Where the RM serves internal RPC (NM heartbeats, AM calls, weft admin), ahead of public REST (YARN's 8030/8031/8033); rm.bind-host applies too. A list as rm.address, with the same rule for weft-rm."),
 	STR("rm.bind-host", "",
 	    "Listen on this host instead of rm.address's and rm.rpc-address's (e.g. 0.0.0.0 while they name the host)."),
 	STR("rm.hostname", "",

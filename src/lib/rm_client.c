@@ -389,8 +389,8 @@ static void rm_op_attempts_answer(struct weft_rm_op *op, const struct weft_statu
 	n = (int)json_object_array_length(list);
 	attempts = xcalloc((size_t)n + 1, sizeof *attempts);
 	for (int i = 0; i < n; i++) {
-		char *path = xasprintf(WEFT_APP_KEY_APP_ATTEMPTS "." WEFT_APP_KEY_APP_ATTEMPT "[%d]",
-		                       i);
+		char *path =
+		        xasprintf(WEFT_APP_KEY_APP_ATTEMPTS "." WEFT_APP_KEY_APP_ATTEMPT "[%d]", i);
 		int rc = proto_app_attempt_decode(json_object_array_get_idx(list, (size_t)i), path,
 		                                  &attempts[i], &cause);
 
@@ -482,8 +482,8 @@ static char *rm_client_check_app_id(const char *app_id)
 	return NULL;
 }
 
-struct weft_rm_op *weft_rm_new_application(struct weft_rm_client *rm,
-                                           weft_rm_new_application_cb cb, void *arg)
+struct weft_rm_op *weft_rm_new_application(struct weft_rm_client *rm, weft_rm_new_application_cb cb,
+                                           void *arg)
 {
 	struct weft_rm_op *op = rm_op_new(rm, RM_OP_NEW_APPLICATION, arg);
 
@@ -538,8 +538,8 @@ struct weft_rm_op *weft_rm_stage_file(struct weft_rm_client *rm, const char *app
 }
 
 struct weft_rm_op *weft_rm_submit(struct weft_rm_client *rm,
-                                  const struct weft_app_submission *submission,
-                                  weft_rm_done_cb cb, void *arg)
+                                  const struct weft_app_submission *submission, weft_rm_done_cb cb,
+                                  void *arg)
 {
 	struct weft_rm_op *op = rm_op_new(rm, RM_OP_SUBMIT, arg);
 	char *why = rm_client_check_app_id(submission->app_id);
@@ -626,8 +626,8 @@ struct weft_rm_op *weft_rm_wait_app(struct weft_rm_client *rm, const char *app_i
 		op->while_state[i] = (char)toupper((unsigned char)while_state[i]);
 	op->while_state[i] = '\0';
 	if (!weft_app_state_valid(op->while_state) || while_state[i] != '\0')
-		return rm_op_refuse(op, xasprintf("'%.32s' is not an application state",
-		                                  while_state));
+		return rm_op_refuse(op,
+		                    xasprintf("'%.32s' is not an application state", while_state));
 	snprintf(op->app_id, sizeof op->app_id, "%s", app_id);
 	if (timeout_ms > 0)
 		op->deadline_ms = time_mono_ms() + timeout_ms;
@@ -965,8 +965,7 @@ int weft_rm_stage_data_sync(struct weft_rm_client *rm, const char *app_id, const
 }
 
 int weft_rm_stage_file_sync(struct weft_rm_client *rm, const char *app_id, const char *name,
-                            const char *path, struct weft_staged_file **out,
-                            struct weft_error *err)
+                            const char *path, struct weft_staged_file **out, struct weft_error *err)
 {
 	struct rm_sync s = {.err = err};
 
@@ -1018,8 +1017,7 @@ int weft_rm_get_app_sync(struct weft_rm_client *rm, const char *app_id,
 }
 
 int weft_rm_wait_app_sync(struct weft_rm_client *rm, const char *app_id, const char *while_state,
-                          int64_t timeout_ms, struct weft_app_report **out,
-                          struct weft_error *err)
+                          int64_t timeout_ms, struct weft_app_report **out, struct weft_error *err)
 {
 	struct rm_sync s = {.err = err};
 
@@ -1027,8 +1025,8 @@ int weft_rm_wait_app_sync(struct weft_rm_client *rm, const char *app_id, const c
 	return rm_sync_report_result(rm, &s, out);
 }
 
-static void rm_sync_apps_cb(const struct weft_status *st, const struct weft_app_report *apps,
-                            int n, void *arg)
+static void rm_sync_apps_cb(const struct weft_status *st, const struct weft_app_report *apps, int n,
+                            void *arg)
 {
 	struct rm_sync *s = arg;
 

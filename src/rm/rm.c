@@ -225,13 +225,37 @@ static struct rack_resolver *rm_racks_new(struct rm *rm, char **cause)
 	return r;
 }
 
-/* Bind srv on the address of key (or on rm.bind-host with its port).
- * OUT *bound: "bind-host:port" actually bound, *host: the key's host.
- * RET the port, or -1 with *cause. */
+/* The address of key this RM listens on: key may name several RMs
+ * (clients fail over between them); this one is the first that names an
+ * address of this host, else the first (caller frees). */
+static char *rm_own_address(const struct config *cfg, const char *key)
+{
+	int n = 0;
+	char **list = config_get_list(cfg, key, &n), *mine = NULL;
+
+	for (int i = 0; i < n && mine == NULL && n > 1; i++) {
+		char *host = NULL;
+		int port;
+
+		if (net_parse_address(list[i], &host, &port, NULL) == 0 && net_is_local_host(host))
+			mine = xstrdup(list[i]);
+		free(host);
+	}
+	if (mine == NULL)
+		mine = xstrdup(n > 0 ? list[0] : "");
+	if (n > 1)
+		log_info("%s names %d RMs; this one is %s", key, n, mine);
+	config_list_free(list);
+	return mine;
+}
+
+/* Bind srv on this RM's address of key (or on rm.bind-host with its
+ * port).  OUT *bound: "bind-host:port" actually bound, *host: the key's
+ * host.  RET the port, or -1 with *cause. */
 static int rm_bind(struct rm *rm, struct http_server *srv, const char *key, char **bound,
                    char **host, char **cause)
 {
-	const char *address = config_get(rm->cfg, key);
+	char *address = rm_own_address(rm->cfg, key);
 	const char *bind_host = config_get(rm->cfg, "rm.bind-host");
 	char *bind_address, *bind_host_only = NULL, *why = NULL;
 	int port = 0, ignored = 0;
@@ -239,10 +263,12 @@ static int rm_bind(struct rm *rm, struct http_server *srv, const char *key, char
 	if (net_parse_address(address, host, &port, &why) != 0) {
 		set_cause(cause, "%s: %s", key, why);
 		free(why);
+		free(address);
 		return -1;
 	}
 	bind_address =
 	        bind_host[0] != '\0' ? net_format_address(bind_host, port) : xstrdup(address);
+	free(address);
 	if (http_server_bind(srv, bind_address, &why) != 0) {
 		set_cause(cause, "%s: cannot listen on %s: %s", key, bind_address, why);
 		free(why);

@@ -108,8 +108,7 @@ static void apps_cb(const struct weft_status *st, const struct weft_app_report *
 	}
 }
 
-static void kill_cb(const struct weft_status *st, const char *state, bool already_final,
-                    void *arg)
+static void kill_cb(const struct weft_status *st, const char *state, bool already_final, void *arg)
 {
 	struct seen *s = arg;
 
@@ -548,9 +547,9 @@ START_TEST(the_blocking_layer)
 	c = weft_client_new_blocking(&o, NULL);
 	rm = weft_rm_client_new(c);
 	ck_assert_int_eq(weft_rm_new_application_sync(rm, &na, &err), 0);
-	ck_assert_int_eq(weft_rm_stage_data_sync(rm, na.app_id, "job.json", "{}", 2, NULL, &staged,
-	                                         &err),
-	                 0);
+	ck_assert_int_eq(
+	        weft_rm_stage_data_sync(rm, na.app_id, "job.json", "{}", 2, NULL, &staged, &err),
+	        0);
 	ck_assert_int_eq(staged->size, 2);
 	submission_for(&sub, &file, na.app_id, staged->url);
 	snprintf(path, sizeof path, "%s/blocking.txt", fx->dir);
