@@ -13,7 +13,9 @@
  * to the address that answered last; when no answer comes, or the RM is
  * busy (429, with its Retry-After) or unavailable (503), the call moves on
  * to the next address and, after a whole round, pauses with a doubling
- * backoff, until options.retry_ms has passed.  Only calls that are safe to
+ * backoff, until options.retry_ms has passed since its first failed try
+ * (a request an RM held a long time, such as a wait, still gets all of
+ * it).  Only calls that are safe to
  * repeat are retried after they may have reached an RM (weft_call_flags):
  * a request that never left (connection refused) or that the RM refused
  * before acting on it (429, 503) is retried whatever it is.
@@ -57,8 +59,8 @@ struct weft_client_options {
 	const char *const *headers;
 	/* Bound on one try of a call; 0: WEFT_CLIENT_CALL_TIMEOUT_MS. */
 	long call_timeout_ms;
-	/* How long a call may be retried; 0: WEFT_CLIENT_RETRY_MS; negative:
-	 * never retried. */
+	/* How long a call may go on being retried after its first failed
+	 * try; 0: WEFT_CLIENT_RETRY_MS; negative: never retried. */
 	int64_t retry_ms;
 	/* Pause after a round of addresses failed, doubling up to the max;
 	 * 0: the defaults above. */

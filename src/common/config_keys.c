@@ -152,8 +152,10 @@ const struct config_key config_keys[] = {
 	    "Dynamic executors: release an executor idle this long."),
 
 	/* weft-submit and weft */
+	INT("rm.connect.max-wait-ms", "60000", 1000, INT64_C(86400000),
+	    "How long weft and weft-submit keep retrying a call no RM of rm.address answered (no connection, 429, 503; a call safe to repeat also after a timeout or a 5xx) before they give up; a call moves on to the next RM of the list at once, and pauses between rounds."),
 	INT("submit.poll-interval-ms", "100", 10, 60000,
-	    "How often weft-submit checks the application's state."),
+	    "weft-submit follows its application by waits the RM answers when the state changes; when the RM answers a wait without holding it (it holds as many as it will, or it is an RM without waits) weft-submit asks again after this pause."),
 	STR("submit.queue", "default", "Queue applications go to when --queue is not given."),
 	INT("submit.am-memory-mb", "512", 1, INT64_C(1) << 40,
 	    "AM container memory in client mode (cluster mode uses --driver-memory)."),

@@ -895,6 +895,22 @@ int proto_app_report_unwrap(struct json_object *body, struct weft_app_report *m,
 	return 0;
 }
 
+/* {"apps":{"app":[...]}} or {"apps":null} */
+struct json_object *proto_app_reports_wrap(struct json_object *list)
+{
+	struct json_object *body = wjson_new_object(), *apps;
+
+	if (json_object_array_length(list) == 0) {
+		json_object_put(list);
+		wjson_add(body, WEFT_APP_KEY_APPS, NULL);
+		return body;
+	}
+	apps = wjson_new_object();
+	wjson_add(apps, WEFT_APP_KEY_APP, list);
+	wjson_add(body, WEFT_APP_KEY_APPS, apps);
+	return body;
+}
+
 /* The list out of {"apps":{"app":[...]}}. */
 struct json_object *proto_app_reports_unwrap(struct json_object *body, char **cause)
 {

@@ -108,6 +108,9 @@ int proto_app_report_unwrap(struct json_object *body, struct weft_app_report *m,
  * bare object as YARN writes them), as an array (new reference) or NULL
  * with *cause. */
 struct json_object *proto_app_reports_unwrap(struct json_object *body, char **cause);
+/* {"apps":{"app":list}}, or YARN's {"apps":null} for an empty list (list
+ * consumed). */
+struct json_object *proto_app_reports_wrap(struct json_object *list);
 
 /* ------------------------------------------------------------------ */
 /* The staging area's answer: PUT /ws/v1/staging/{app}/{name} ->

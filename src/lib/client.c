@@ -61,7 +61,8 @@ struct weft_call {
 	char **headers; /* NULL-terminated, all of them */
 	unsigned flags;
 	long timeout_ms;
-	int64_t deadline_us; /* no new try starts after it */
+	int64_t retry_us;    /* how long tries may go on failing */
+	int64_t deadline_us; /* no new try starts after it; 0 until a try failed */
 	int index;           /* RM address of the current try */
 	int tried;           /* tries in the current round */
 	int backoff_ms;      /* next pause between rounds */
@@ -292,11 +293,6 @@ const char *weft_client_user(const struct weft_client *c)
 	return c->user;
 }
 
-int64_t client_retry_ms(const struct weft_client *c)
-{
-	return c->retry_ms;
-}
-
 long client_call_timeout_ms(const struct weft_client *c)
 {
 	return c->call_timeout_ms;
@@ -484,6 +480,10 @@ static void client_call_answered(const struct http_response *resp, void *arg)
 		client_call_deliver(call, resp);
 		return;
 	}
+	/* The retry budget runs from the first failure, not from the start:
+	 * a request the RM held a long time (a wait) still gets all of it. */
+	if (call->deadline_us == 0)
+		call->deadline_us = now + call->retry_us;
 	if (resp->status == 429 && resp->retry_after_s >= 0) {
 		/* Busy: come back to the same one when it says. */
 		wait_ms = resp->retry_after_s * 1000;
@@ -582,7 +582,7 @@ struct weft_call *weft_client_request(struct weft_client *c, const struct weft_r
 	if (retry_ms < 0)
 		call->flags |= WEFT_CALL_NO_RETRY;
 	call->timeout_ms = req->timeout_ms > 0 ? req->timeout_ms : c->call_timeout_ms;
-	call->deadline_us = client_now_us(c) + (retry_ms > 0 ? retry_ms : 0) * 1000;
+	call->retry_us = (retry_ms > 0 ? retry_ms : 0) * 1000;
 	call->index = c->active;
 	call->backoff_ms = c->backoff_min_ms;
 	call->cb = cb;

@@ -26,9 +26,6 @@ int client_parse_addresses(const char *list, char ***out, int *n_out, char **cau
  */
 char *client_error_message(long status, const char *body, size_t len, char **exception);
 
-/* How long a call of this client may be retried (options.retry_ms, or
- * its default; negative: never). */
-int64_t client_retry_ms(const struct weft_client *c);
 /* The bound on one try of a call (options.call_timeout_ms or its
  * default). */
 long client_call_timeout_ms(const struct weft_client *c);

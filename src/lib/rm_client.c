@@ -583,11 +583,12 @@ struct weft_rm_op *weft_rm_get_app(struct weft_rm_client *rm, const char *app_id
 }
 
 /* The next request of a wait: the RM holds it at most until our deadline
- * (or its own bound); each try of it may take that long. */
+ * (or its own bound); each try of it may take that long (the client's
+ * retry budget runs from a failure, so holding does not spend it). */
 static void rm_op_wait_next(struct weft_rm_op *op)
 {
 	struct weft_client *c = op->rm->client;
-	int64_t hold = WEFT_APP_WAIT_MAX_MS, retry_ms = client_retry_ms(c);
+	int64_t hold = WEFT_APP_WAIT_MAX_MS;
 	char *path;
 
 	if (op->deadline_ms > 0) {
@@ -597,13 +598,11 @@ static void rm_op_wait_next(struct weft_rm_op *op)
 		if (hold < 0)
 			hold = 0;
 	}
-	if (retry_ms > 0)
-		retry_ms += hold;
 	path = xasprintf(WEFT_PATH_APP_FMT "?" WEFT_APP_QUERY_WAIT_WHILE
 	                                   "=%s&" WEFT_APP_QUERY_WAIT_TIMEOUT_MS "=%lld",
 	                 op->app_id, op->while_state, (long long)hold);
 	rm_op_send(op, "GET", path, NULL, 0, NULL, WEFT_CALL_IDEMPOTENT,
-	           (long)hold + client_call_timeout_ms(c), retry_ms);
+	           (long)hold + client_call_timeout_ms(c), 0);
 	free(path);
 }
 
