@@ -436,6 +436,8 @@ static void webapp_app_cb(struct http_request *req, void *arg)
 			return;
 		} else
 			outcome = WEFT_APP_WAIT_FULL;
+		log_debug("%s: wait while %s answered at once (%s)", id,
+		          app_state_name(while_state), outcome);
 	}
 	webapp_reply_app(rm, req, id, base, outcome);
 	free(base);
