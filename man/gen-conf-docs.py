@@ -24,7 +24,7 @@ for m in re.finditer(r'\t/\* (.*?) \*/\n|\t([A-Z]+)\("([^"]+)", "([^"]*)",\s*(.*
             nums = [x.strip() for x in rest.split(',')[:2]]
             rng = nums
         items.append(('key', kind, name, default, desc, choices, rng))
-types = {'INT': 'integer', 'STR': 'string', 'BOOL': 'boolean', 'ADDR': 'host:port', 'PATH': 'path', 'LIST': 'comma-separated list', 'ENUM': 'one of'}
+types = {'INT': 'integer', 'STR': 'string', 'BOOL': 'boolean', 'ADDR': 'host:port', 'ADDRS': 'host:port[,host:port...]', 'PATH': 'path', 'LIST': 'comma-separated list', 'ENUM': 'one of'}
 conf = ['# weft.conf — weft configuration (see weft.conf(5)).',
         '#',
         '# One "key = value" per line; "#" starts a comment line.  Every key is',

@@ -13,7 +13,9 @@
  * to the address that answered last; when no answer comes, or the RM is
  * busy (429, with its Retry-After) or unavailable (503), the call moves on
  * to the next address and, after a whole round, pauses with a doubling
- * backoff, until options.retry_ms has passed.  Only calls that are safe to
+ * backoff, until options.retry_ms has passed since its first failed try
+ * (a request an RM held a long time, such as a wait, still gets all of
+ * it).  Only calls that are safe to
  * repeat are retried after they may have reached an RM (weft_call_flags):
  * a request that never left (connection refused) or that the RM refused
  * before acting on it (429, 503) is retried whatever it is.
@@ -57,8 +59,8 @@ struct weft_client_options {
 	const char *const *headers;
 	/* Bound on one try of a call; 0: WEFT_CLIENT_CALL_TIMEOUT_MS. */
 	long call_timeout_ms;
-	/* How long a call may be retried; 0: WEFT_CLIENT_RETRY_MS; negative:
-	 * never retried. */
+	/* How long a call may go on being retried after its first failed
+	 * try; 0: WEFT_CLIENT_RETRY_MS; negative: never retried. */
 	int64_t retry_ms;
 	/* Pause after a round of addresses failed, doubling up to the max;
 	 * 0: the defaults above. */
@@ -87,7 +89,8 @@ struct weft_client *weft_client_new_blocking(const struct weft_client_options *o
 /*
  * Cancel every call in flight (no callback runs) and free; the RM, AM and
  * NM clients built on it must be freed first.  Safe from inside a callback
- * of this client.
+ * of this client (the memory goes when that callback returns); a blocking
+ * client is freed after weft_client_run() returned.
  */
 void weft_client_free(struct weft_client *client);
 struct event_base *weft_client_base(const struct weft_client *client);
@@ -125,7 +128,10 @@ typedef void (*weft_call_cb)(const struct weft_status *status, struct json_objec
  * method ("GET", "POST", "PUT", "DELETE") on the RM's path (with its query,
  * e.g. "/ws/v1/cluster/apps?state=RUNNING").  body (copied) may be NULL;
  * content_type NULL means application/json when there is a body.  RET a
- * handle valid until the callback runs (weft_call_cancel).
+ * handle valid until the callback runs (weft_call_cancel).  The callback
+ * always runs from the loop, never from inside this call: a request that
+ * cannot be tried at all (an address that does not parse, more than 16
+ * headers) fails there with http_status 0, untried and not retried.
  */
 struct weft_call *weft_client_call(struct weft_client *client, const char *method, const char *path,
                                    const void *body, size_t len, const char *content_type,

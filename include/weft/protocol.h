@@ -39,8 +39,21 @@
  * a Location header and no body, as YARN does; an empty list is
  * {"apps":null} / {"nodes":null}, as YARN writes it.  A local-resources
  * value may carry "executable":true (weft's addition; only type FILE).
+ * Waiting for a state change (weft's addition; YARN clients poll):
+ *   GET /ws/v1/cluster/apps/{id}?wait-while=STATE[&wait-timeout-ms=N]
+ * answers the report at once when the app's state is not STATE, else
+ * holds the request until the state changes or N ms pass (default 30000,
+ * at most 60000; 0 = do not hold), then answers the report as it is then.
+ * The answer is {"app":{...},"wait":OUTCOME}: "changed" (the state is not
+ * STATE), "timeout" (N ms passed), "full" (the RM holds as many waits as
+ * rm.app-wait.max-per-app / max-total allow: answered at once, the client
+ * should pace itself) or "shutdown" (the RM is stopping).  STATE is an
+ * application state (400 otherwise); an unknown application is a 404.
+ * A submission repeated with the same body by the same user (a client
+ * retrying a POST whose answer it lost) is answered 202 again and changes
+ * nothing; a different body for a submitted id is a 400.
  * weft-submit follows GET /ws/v1/cluster/apps/{id} ("state","finalStatus",
- * "diagnostics","trackingUrl") and in cluster mode prints the AM's stdout:
+ * "diagnostics","trackingUrl") with wait-while, and in cluster mode prints the AM's stdout:
  * GET /apps/{id}/appattempts (YARN's appAttempts.appAttempt[] with "id"
  * (int), "containerId", "nodeHttpAddress" host:port, "logsLink"), then the
  * NM's /ws/v1/node/containerlogs/{containerId}/stdout of the last attempt,
@@ -363,6 +376,21 @@
 #define WEFT_PATH_APP_FMT          "/ws/v1/cluster/apps/%s"
 #define WEFT_PATH_APP_STATE_FMT    "/ws/v1/cluster/apps/%s/state"
 #define WEFT_PATH_APP_ATTEMPTS_FMT "/ws/v1/cluster/apps/%s/appattempts"
+/* GET /apps/{id}'s wait for a state change (above): query parameters,
+ * bounds, the answer's key and its values. */
+#define WEFT_APP_QUERY_WAIT_WHILE      "wait-while"
+#define WEFT_APP_QUERY_WAIT_TIMEOUT_MS "wait-timeout-ms"
+#define WEFT_APP_WAIT_DEFAULT_MS       30000
+#define WEFT_APP_WAIT_MAX_MS           60000
+#define WEFT_APP_KEY_WAIT              "wait"
+#define WEFT_APP_WAIT_CHANGED          "changed"
+#define WEFT_APP_WAIT_TIMEOUT          "timeout"
+#define WEFT_APP_WAIT_FULL             "full"
+#define WEFT_APP_WAIT_SHUTDOWN         "shutdown"
+/* Staging: the route and a client's path of one file. */
+#define WEFT_ROUTE_STAGING_FILE  "/ws/v1/staging/{}/{}"
+#define WEFT_PATH_STAGING_FMT    "/ws/v1/staging/%s/%s"
+#define WEFT_STAGING_KEY_DELETED "deleted"
 /* The last segment new-application (a GET of it is a 405). */
 #define WEFT_APP_NEW_APPLICATION "new-application"
 /* The ApplicationSubmissionContext, new-application's answer, /state. */

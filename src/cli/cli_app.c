@@ -1,6 +1,8 @@
 /*
- * cli_app.c — `weft app list|status|kill` over the RM's REST API
- * (/ws/v1/cluster/apps, /apps/{id}, /apps/{id}/state).
+ * cli_app.c — `weft app list|status|kill` through libweft's RM client
+ * (weft/rm_client.h, blocking): the typed list, report and kill, and a
+ * kill followed to its end by the waits the RM answers when the state
+ * changes.
  */
 #include "weft_config.h"
 
@@ -8,119 +10,73 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli/cli_call.h"
 #include "cli/report.h"
-#include "cli/rest.h"
 #include "common/daemon.h"
 #include "common/proto_app.h"
 #include "common/xmalloc.h"
-#include "weft/protocol.h"
+#include "weft/rm_client.h"
 
-/* Between two looks at a dying application's state. */
-#define CLI_APP_KILL_POLL_MS 200
-
-/* Print a JSON answer as the RM sent it (pretty, one trailing newline). */
+/* Print a JSON answer (pretty, one trailing newline) and put it. */
 static void cli_app_print_json(FILE *out, struct json_object *root)
 {
 	fprintf(out, "%s\n",
 	        json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 	                                                     JSON_C_TO_STRING_NOSLASHESCAPE));
-}
-
-/* "?states=A,B&queue=Q&user=U" from the filters.  The state list is
- * validated upper-case words and commas, so it goes as it is. */
-char *cli_app_list_query(const struct cli_args *args)
-{
-	const char *names[] = {"states", "queue", "user"};
-	const char *values[] = {args->states, args->queue, args->user};
-	char *query = xstrdup("");
-
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-		char *escaped, *next;
-
-		if (values[i] == NULL)
-			continue;
-		escaped = i == 0 ? xstrdup(values[i]) : rest_query_escape(values[i]);
-		next = xasprintf("%s%s%s=%s", query, query[0] == '\0' ? "?" : "&", names[i],
-		                 escaped);
-		free(escaped);
-		free(query);
-		query = next;
-	}
-	return query;
+	json_object_put(root);
 }
 
 /* weft app list */
-int cli_app_list(const struct cli_args *args, const char *base, FILE *out, FILE *err)
+int cli_app_list(const struct cli_args *args, struct weft_rm_client *rm, FILE *out, FILE *err)
 {
-	char *query = cli_app_list_query(args), *path, *why = NULL;
-	struct json_object *root;
-	int rc;
+	struct weft_app_filter filter = {
+	        .states = args->states,
+	        .queue = args->queue,
+	        .user = args->user,
+	};
+	struct weft_app_list *apps = NULL;
+	struct weft_error e = {0};
 
-	path = xasprintf(WEFT_ROUTE_APPS "%s", query);
-	rc = cli_call("GET", base, path, NULL, &root, NULL, err);
-	free(path);
-	free(query);
-	if (rc != 0)
+	if (weft_rm_list_apps_sync(rm, &filter, &apps, &e) != 0) {
+		cli_call_print_weft_error(weft_rm_client_client(rm), &e, err);
+		weft_error_clear(&e);
 		return 1;
-	if (args->output == CLI_OUTPUT_JSON)
-		cli_app_print_json(out, root);
-	else if (report_apps_table(out, root, &why) != 0) {
-		fprintf(err, "weft: %s\n", why);
-		free(why);
-		rc = 1;
 	}
-	json_object_put(root);
-	return rc == 0 ? 0 : 1;
+	if (args->output == CLI_OUTPUT_JSON)
+		cli_app_print_json(out, report_apps_json(apps->apps, apps->n));
+	else
+		report_apps_table(out, apps->apps, apps->n);
+	weft_app_list_free(apps);
+	return 0;
+}
+
+/* The report of id (printed error and NULL when it cannot be had). */
+static struct weft_app_report *cli_app_report(struct weft_rm_client *rm, const char *id, FILE *err)
+{
+	struct weft_app_report *r = NULL;
+	struct weft_error e = {0};
+
+	if (weft_rm_get_app_sync(rm, id, &r, &e) != 0) {
+		cli_call_print_weft_error(weft_rm_client_client(rm), &e, err);
+		weft_error_clear(&e);
+	}
+	return r;
 }
 
 /* weft app status ID */
-int cli_app_status(const struct cli_args *args, const char *base, FILE *out, FILE *err)
+int cli_app_status(const struct cli_args *args, struct weft_rm_client *rm, FILE *out, FILE *err)
 {
-	char *path = xasprintf(WEFT_PATH_APP_FMT, args->app_id), *why = NULL;
-	struct json_object *root;
-	int rc = cli_call("GET", base, path, NULL, &root, NULL, err);
+	struct weft_app_report *r = cli_app_report(rm, args->app_id, err);
 
-	free(path);
-	if (rc != 0)
+	if (r == NULL)
 		return 1;
 	if (args->output == CLI_OUTPUT_JSON)
-		cli_app_print_json(out, root);
-	else if (report_app_status(out, root, &why) != 0) {
-		fprintf(err, "weft: %s\n", why);
-		free(why);
-		rc = 1;
-	}
-	json_object_put(root);
-	return rc == 0 ? 0 : 1;
-}
-
-/* The "state" of a /state answer, copied; NULL when absent. */
-static char *cli_app_state_of(struct json_object *root)
-{
-	struct proto_app_state m;
-
-	if (root != NULL && proto_app_state_decode(root, &m, NULL) == 0)
-		return xstrdup(m.state);
-	return NULL;
-}
-
-/* GET /apps/ID/state; RET the state (caller frees) or NULL (printed). */
-static char *cli_app_get_state(const char *base, const char *app_id, FILE *err)
-{
-	char *path = xasprintf(WEFT_PATH_APP_STATE_FMT, app_id), *state = NULL;
-	struct json_object *root;
-
-	if (cli_call("GET", base, path, NULL, &root, NULL, err) == 0) {
-		state = cli_app_state_of(root);
-		if (state == NULL)
-			fprintf(err, "weft: unexpected answer from the RM: no \"state\"\n");
-		json_object_put(root);
-	}
-	free(path);
-	return state;
+		cli_app_print_json(out, proto_app_report_wrap(proto_app_report_encode(r), NULL));
+	else
+		report_app_status(out, r);
+	weft_app_report_free(r);
+	return 0;
 }
 
 /* Print the outcome of a kill and pick the exit status. */
@@ -133,7 +89,6 @@ static int cli_app_kill_result(const struct cli_args *args, const char *state, b
 		json_object_object_add(o, "state", json_object_new_string(state));
 		json_object_object_add(o, "alreadyFinal", json_object_new_boolean(before));
 		cli_app_print_json(out, o);
-		json_object_put(o);
 	} else if (before)
 		fprintf(out, "Application %s has already finished (%s)\n", args->app_id, state);
 	else if (strcmp(state, "KILLED") == 0)
@@ -144,51 +99,52 @@ static int cli_app_kill_result(const struct cli_args *args, const char *state, b
 	return 0;
 }
 
-/* weft app kill ID: ask, then wait until the RM reports it final. */
-int cli_app_kill(const struct cli_args *args, const char *base, FILE *out, FILE *err)
+/* weft app kill ID: ask, then follow the application until the RM reports
+ * it final (each wait answered when its state changes). */
+int cli_app_kill(const struct cli_args *args, struct weft_rm_client *rm, FILE *out, FILE *err)
 {
-	char *state = cli_app_get_state(base, args->app_id, err), *path;
-	struct proto_app_state kill = {.state = WEFT_APP_TARGET_KILLED};
-	struct json_object *body, *root;
+	struct weft_app_report *r = cli_app_report(rm, args->app_id, err);
+	struct weft_error e = {0};
+	char *state = NULL;
 	int64_t deadline;
 	int rc;
 
-	if (state == NULL)
+	if (r == NULL)
 		return 1;
-	if (rest_app_state_final(state)) {
-		rc = cli_app_kill_result(args, state, true, out);
-		free(state);
+	if (weft_app_state_final(r->state)) {
+		rc = cli_app_kill_result(args, r->state, true, out);
+		weft_app_report_free(r);
 		return rc;
 	}
-	free(state);
+	weft_app_report_free(r);
 	if (args->output == CLI_OUTPUT_TABLE)
 		fprintf(err, "Killing application %s\n", args->app_id);
-	body = proto_app_state_encode(&kill);
-	path = xasprintf(WEFT_PATH_APP_STATE_FMT, args->app_id);
-	rc = cli_call("PUT", base, path, body, &root, NULL, err);
-	json_object_put(body);
-	free(path);
-	if (rc != 0)
+	if (weft_rm_kill_app_sync(rm, args->app_id, &state, NULL, &e) != 0) {
+		cli_call_print_weft_error(weft_rm_client_client(rm), &e, err);
+		weft_error_clear(&e);
 		return 1;
-	state = cli_app_state_of(root);
-	json_object_put(root);
-
-	/* A tool with no event loop: wait between blocking polls. */
+	}
+	/* An RM that cannot hold a wait is asked again at this pace. */
+	weft_rm_client_set_wait_pace(rm, CLI_APP_KILL_PACE_MS);
 	deadline = time_mono_ms() + CLI_APP_KILL_WAIT_MS;
-	while (state == NULL || !rest_app_state_final(state)) {
-		struct timespec ts = {0, CLI_APP_KILL_POLL_MS * 1000000L};
+	while (!weft_app_state_final(state)) {
+		int64_t left = deadline - time_mono_ms();
 
-		if (time_mono_ms() >= deadline) {
+		if (left <= 0) {
 			fprintf(err, "weft: application %s is still %s after %d s\n", args->app_id,
-			        state != NULL ? state : "not final", CLI_APP_KILL_WAIT_MS / 1000);
+			        state, CLI_APP_KILL_WAIT_MS / 1000);
 			free(state);
 			return 1;
 		}
-		nanosleep(&ts, NULL);
-		free(state);
-		state = cli_app_get_state(base, args->app_id, err);
-		if (state == NULL)
+		if (weft_rm_wait_app_sync(rm, args->app_id, state, left, &r, &e) != 0) {
+			cli_call_print_weft_error(weft_rm_client_client(rm), &e, err);
+			weft_error_clear(&e);
+			free(state);
 			return 1;
+		}
+		free(state);
+		state = xstrdup(r->state);
+		weft_app_report_free(r);
 	}
 	rc = cli_app_kill_result(args, state, false, out);
 	free(state);

@@ -1,5 +1,5 @@
 /*
- * cli_app.h — `weft app list|status|kill`.
+ * cli_app.h — `weft app list|status|kill`, through libweft's RM client.
  *
  * Each returns the tool's exit status: 0 done, 1 the RM said no or could
  * not be reached (the message is already on err).
@@ -11,14 +11,15 @@
 
 #include "cli/cli_args.h"
 
-/* How long `app kill` waits for the application to end. */
-#define CLI_APP_KILL_WAIT_MS 30000
+struct weft_rm_client;
 
-int cli_app_list(const struct cli_args *args, const char *base, FILE *out, FILE *err);
-int cli_app_status(const struct cli_args *args, const char *base, FILE *out, FILE *err);
-int cli_app_kill(const struct cli_args *args, const char *base, FILE *out, FILE *err);
-/* The query string of `app list`'s filters ("" or "?states=..&queue=.."),
- * caller frees. */
-char *cli_app_list_query(const struct cli_args *args);
+/* How long `app kill` follows the application to its end. */
+#define CLI_APP_KILL_WAIT_MS 30000
+/* How often it asks when the RM does not hold its waits. */
+#define CLI_APP_KILL_PACE_MS 200
+
+int cli_app_list(const struct cli_args *args, struct weft_rm_client *rm, FILE *out, FILE *err);
+int cli_app_status(const struct cli_args *args, struct weft_rm_client *rm, FILE *out, FILE *err);
+int cli_app_kill(const struct cli_args *args, struct weft_rm_client *rm, FILE *out, FILE *err);
 
 #endif

@@ -14,6 +14,7 @@
 #include "cli/rest.h"
 #include "common/config.h"
 #include "common/xmalloc.h"
+#include "weft/app.h"
 #include "weft/ids.h"
 
 enum {
@@ -99,7 +100,7 @@ static int cli_args_states(struct cli_args *args, const char *text, char **cause
 	for (item = strtok_r(items, ",", &save); item != NULL; item = strtok_r(NULL, ",", &save)) {
 		if (strcmp(item, "ALL") == 0)
 			all = true;
-		else if (!rest_app_state_valid(item)) {
+		else if (!weft_app_state_valid(item)) {
 			set_cause(cause,
 			          "--state: unknown application state '%s' (NEW, NEW_SAVING, "
 			          "SUBMITTED, ACCEPTED, RUNNING, FINISHED, FAILED, KILLED or ALL)",

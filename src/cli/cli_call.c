@@ -1,72 +1,95 @@
 /*
- * cli_call.c — blocking REST calls of `weft` and their error messages
- * (see cli_call.h).  weft is a one-shot tool with no event loop, so the
- * blocking http_fetch is the right client here.
+ * cli_call.c — `weft`'s RM calls on a blocking libweft client (see
+ * cli_call.h): the client brings the address list, failover, retries and
+ * the RemoteException reading; this file only prints.
  */
 #include "weft_config.h"
 
 #include "cli/cli_call.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/rest.h"
-#include "common/http_client.h"
-#include "common/wjson.h"
 #include "common/xmalloc.h"
+#include "lib/client_internal.h"
+#include "weft/rm_client.h"
 
-/* One call; errors printed. */
-int cli_call(const char *method, const char *base, const char *path, struct json_object *body,
-             struct json_object **out, long *status, FILE *err)
+void cli_call_print_error(struct weft_client *client, long status, const char *message, FILE *err)
 {
-	return cli_call_headers(method, base, path, NULL, body, out, status, err);
+	const char *text = message != NULL ? message : "no answer";
+
+	if (status == 0) {
+		char *urls = client_rm_urls_text(client);
+
+		fprintf(err, "weft: cannot reach the resource manager at %s: %s\n", urls, text);
+		free(urls);
+	} else
+		fprintf(err, "weft: %s\n", text);
 }
 
-int cli_call_headers(const char *method, const char *base, const char *path,
-                     const char *const *extra, struct json_object *body, struct json_object **out,
-                     long *status, FILE *err)
+void cli_call_print_weft_error(struct weft_client *client, const struct weft_error *e, FILE *err)
 {
-	const char *headers[8];
-	int n_headers = 0;
-	char *user = rest_user_name(), *url = rest_url_for_user(base, path, user);
-	const char *text =
-	        body != NULL ? json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN) : NULL;
-	char *resp = NULL, *why = NULL;
+	cli_call_print_error(client, e->http_status, e->message, err);
+}
+
+/* What one plain call brought back. */
+struct cli_call_result {
+	bool done, ok;
+	long status;
+	char *message;
+	struct json_object *json;
+};
+
+static void cli_call_cb(const struct weft_status *st, struct json_object *json, const char *body,
+                        size_t len, void *arg)
+{
+	struct cli_call_result *r = arg;
+
+	r->done = true;
+	r->ok = st->ok;
+	r->status = st->http_status;
+	r->message = st->message != NULL ? xstrdup(st->message) : NULL;
+	r->json = json != NULL ? json_object_get(json) : NULL;
+}
+
+int cli_call(struct weft_client *client, const char *method, const char *path,
+             const char *const *headers, struct json_object *body, unsigned flags,
+             struct json_object **out, FILE *err)
+{
+	struct cli_call_result r = {0};
 	size_t len = 0;
-	long st = 0;
+	const char *text =
+	        body != NULL ? json_object_to_json_string_length(body, JSON_C_TO_STRING_PLAIN, &len)
+	                     : NULL;
+	struct weft_request req = {
+	        .method = method,
+	        .path = path,
+	        .body = text,
+	        .len = len,
+	        .headers = headers,
+	        .flags = flags,
+	};
 	int rc = -1;
 
 	*out = NULL;
-	headers[n_headers++] = "Accept: application/json";
-	if (text != NULL)
-		headers[n_headers++] = "Content-Type: application/json";
-	for (int i = 0; extra != NULL && extra[i] != NULL && n_headers < 7; i++)
-		headers[n_headers++] = extra[i];
-	headers[n_headers] = NULL;
-	if (http_fetch(method, url, headers, text, text != NULL ? strlen(text) : 0,
-	               CLI_CALL_TIMEOUT_MS, &st, &resp, &len, &why) != 0) {
-		fprintf(err, "weft: cannot reach the resource manager at %s: %s\n", base,
-		        why != NULL ? why : "no answer");
-		goto out;
+	weft_client_request(client, &req, cli_call_cb, &r);
+	if (weft_client_run(client, &r.done) != 0 && !r.done) {
+		cli_call_print_error(client, 0, "the client's loop has nothing left to run", err);
+		return -1;
 	}
-	if (st < 200 || st > 299) {
-		char *msg = rest_error_message(st, resp);
-		fprintf(err, "weft: %s\n", msg);
-		free(msg);
-		goto out;
+	if (!r.ok)
+		cli_call_print_error(client, r.status, r.message, err);
+	else if (r.json == NULL)
+		fprintf(err, "weft: unexpected answer from %s%s: not a JSON object\n",
+		        weft_client_rm_url(client), path);
+	else {
+		*out = r.json;
+		r.json = NULL;
+		rc = 0;
 	}
-	*out = wjson_parse_object(resp, len, &why);
-	if (*out == NULL) {
-		fprintf(err, "weft: unexpected answer from %s: %s\n", url, why);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (status != NULL)
-		*status = st;
-	free(resp);
-	free(why);
-	free(url);
-	free(user);
+	free(r.message);
+	if (r.json != NULL)
+		json_object_put(r.json);
 	return rc;
 }

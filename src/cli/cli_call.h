@@ -1,6 +1,7 @@
 /*
- * cli_call.h — one blocking REST call from `weft`, with the error printed
- * the way every weft command prints it:
+ * cli_call.h — `weft`'s calls to the RM through libweft's blocking layer
+ * (weft/rm_client.h), and their errors printed the way every weft
+ * command prints them:
  *   weft: cannot reach the resource manager at URL: CAUSE   (no answer)
  *   weft: MESSAGE                                           (RM's error)
  */
@@ -10,22 +11,23 @@
 #include <json-c/json.h>
 #include <stdio.h>
 
-/* Per-call time limit of the tool. */
-#define CLI_CALL_TIMEOUT_MS 15000
+struct weft_client;
+struct weft_error;
+
+/* Print why a call failed (status 0: no answer came). */
+void cli_call_print_error(struct weft_client *client, long status, const char *message, FILE *err);
+/* The same for a *_sync call's error. */
+void cli_call_print_weft_error(struct weft_client *client, const struct weft_error *e, FILE *err);
 
 /*
- * method on base+path (path may hold a query string; the user name is
- * added), sending body (not consumed) when not NULL.  RET 0 with *out
- * (caller puts) when a 2xx JSON object came back, else -1 after printing
- * the error to err.  *status (when not NULL) is the HTTP status, 0 when
- * no answer came.
+ * A plain call for what the typed calls do not cover: method on path (with
+ * its query), body (not consumed) when not NULL, extra headers
+ * ("Name: value", NULL-terminated, may be NULL), flags of weft_call_flags.
+ * RET 0 with *out (caller puts) when a 2xx JSON object came back, else -1
+ * after printing the error to err.
  */
-int cli_call(const char *method, const char *base, const char *path, struct json_object *body,
-             struct json_object **out, long *status, FILE *err);
-/* The same with extra request headers ("Name: value", NULL-terminated,
- * may be NULL). */
-int cli_call_headers(const char *method, const char *base, const char *path,
-                     const char *const *headers, struct json_object *body, struct json_object **out,
-                     long *status, FILE *err);
+int cli_call(struct weft_client *client, const char *method, const char *path,
+             const char *const *headers, struct json_object *body, unsigned flags,
+             struct json_object **out, FILE *err);
 
 #endif

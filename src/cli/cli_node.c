@@ -15,6 +15,7 @@
 #include "cli/cli_call.h"
 #include "cli/report.h"
 #include "common/xmalloc.h"
+#include "weft/client.h"
 
 /* Drop inactive nodes from the JSON answer, keeping YARN's shape. */
 static struct json_object *cli_node_filter(struct json_object *root, char **cause)
@@ -47,13 +48,14 @@ static struct json_object *cli_node_filter(struct json_object *root, char **caus
 }
 
 /* weft node list [--all] */
-int cli_node_list(const struct cli_args *args, const char *base, FILE *out, FILE *err)
+int cli_node_list(const struct cli_args *args, struct weft_client *client, FILE *out, FILE *err)
 {
 	struct json_object *root, *shown;
 	char *why = NULL;
 	int rc = 0;
 
-	if (cli_call("GET", base, "/ws/v1/cluster/nodes", NULL, &root, NULL, err) != 0)
+	if (cli_call(client, "GET", "/ws/v1/cluster/nodes", NULL, NULL, WEFT_CALL_IDEMPOTENT, &root,
+	             err) != 0)
 		return 1;
 	if (args->output == CLI_OUTPUT_JSON) {
 		shown = args->all ? json_object_get(root) : cli_node_filter(root, &why);

@@ -8,7 +8,9 @@
 
 #include "cli/cli_args.h"
 
+struct weft_client;
+
 /* RET the exit status (0, or 1 with the message on err). */
-int cli_node_list(const struct cli_args *args, const char *base, FILE *out, FILE *err);
+int cli_node_list(const struct cli_args *args, struct weft_client *client, FILE *out, FILE *err);
 
 #endif

@@ -22,6 +22,7 @@
 #include "common/daemon.h"
 #include "common/security.h"
 #include "common/xmalloc.h"
+#include "weft/client.h"
 #include "weft/protocol.h"
 
 #define CLI_QUEUE_REFRESH_PATH WEFT_RPC_ADMIN_REFRESH_QUEUES
@@ -297,13 +298,14 @@ static void cli_queue_print_json(FILE *out, struct json_object *o)
 	                                                  JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
-int cli_queue_list(const struct cli_args *args, const char *base, FILE *out, FILE *err)
+int cli_queue_list(const struct cli_args *args, struct weft_client *client, FILE *out, FILE *err)
 {
 	struct json_object *root;
 	char *why = NULL;
 	int rc = 0;
 
-	if (cli_call("GET", base, "/ws/v1/cluster/scheduler", NULL, &root, NULL, err) != 0)
+	if (cli_call(client, "GET", "/ws/v1/cluster/scheduler", NULL, NULL, WEFT_CALL_IDEMPOTENT,
+	             &root, err) != 0)
 		return 1;
 	if (args->output == CLI_OUTPUT_JSON)
 		cli_queue_print_json(out, root);
@@ -316,13 +318,14 @@ int cli_queue_list(const struct cli_args *args, const char *base, FILE *out, FIL
 	return rc;
 }
 
-int cli_queue_status(const struct cli_args *args, const char *base, FILE *out, FILE *err)
+int cli_queue_status(const struct cli_args *args, struct weft_client *client, FILE *out, FILE *err)
 {
 	struct json_object *root, *q;
 	char *why = NULL;
 	int rc = 0;
 
-	if (cli_call("GET", base, "/ws/v1/cluster/scheduler", NULL, &root, NULL, err) != 0)
+	if (cli_call(client, "GET", "/ws/v1/cluster/scheduler", NULL, NULL, WEFT_CALL_IDEMPOTENT,
+	             &root, err) != 0)
 		return 1;
 	if (args->output == CLI_OUTPUT_JSON) {
 		q = cli_queue_find(root, args->queue_name);
@@ -342,7 +345,8 @@ int cli_queue_status(const struct cli_args *args, const char *base, FILE *out, F
 	return rc;
 }
 
-int cli_admin_refresh_queues(const struct config *cfg, const char *base, FILE *out, FILE *err)
+int cli_admin_refresh_queues(const struct config *cfg, struct weft_client *client, FILE *out,
+                             FILE *err)
 {
 	char *path = config_get_path(cfg, "security.secret-file"), *why = NULL, *sig, *header;
 	struct secret *secret;
@@ -370,8 +374,8 @@ int cli_admin_refresh_queues(const struct config *cfg, const char *base, FILE *o
 	free(sig);
 	headers[0] = header;
 	headers[1] = NULL;
-	rc = cli_call_headers("POST", base, CLI_QUEUE_REFRESH_PATH, headers, NULL, &answer, NULL,
-	                      err);
+	/* Signed once: retried only where it cannot have been seen. */
+	rc = cli_call(client, "POST", CLI_QUEUE_REFRESH_PATH, headers, NULL, 0, &answer, err);
 	free(header);
 	if (rc != 0)
 		return 1;

@@ -15,10 +15,13 @@
 #include "cli/cli_args.h"
 
 struct config;
+struct weft_client;
 
-int cli_queue_list(const struct cli_args *args, const char *base, FILE *out, FILE *err);
-int cli_queue_status(const struct cli_args *args, const char *base, FILE *out, FILE *err);
-int cli_admin_refresh_queues(const struct config *cfg, const char *base, FILE *out, FILE *err);
+int cli_queue_list(const struct cli_args *args, struct weft_client *client, FILE *out, FILE *err);
+int cli_queue_status(const struct cli_args *args, struct weft_client *client, FILE *out, FILE *err);
+/* client: on the RM's internal listener (rm.rpc-address). */
+int cli_admin_refresh_queues(const struct config *cfg, struct weft_client *client, FILE *out,
+                             FILE *err);
 
 /* Renderings of the RM's {"scheduler":{"schedulerInfo":...}} answer (for
  * tests too).  RET 0, or -1 with *cause when root is not that shape or

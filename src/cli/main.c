@@ -23,6 +23,7 @@
 #include "common/daemon.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
+#include "weft/rm_client.h"
 
 /* Print one key's effective value (a path made absolute), or every key as
  * "key = value".  RET the exit status. */
@@ -60,8 +61,10 @@ int main(int argc, char **argv)
 	struct cli_args args;
 	struct config *cfg;
 	struct rest_master master;
+	struct weft_client *client = NULL;
+	struct weft_rm_client *rm = NULL;
 	struct stat st;
-	char *cause = NULL;
+	char *cause = NULL, *user = NULL;
 	int rc;
 
 	log_open("weft", LOG_LEVEL_WARN, NULL);
@@ -109,37 +112,50 @@ int main(int argc, char **argv)
 		cli_args_free(&args);
 		return rc;
 	}
+	user = rest_user_name();
+	client = rest_client_new(&master, cfg, user, NULL, &cause);
+	if (client == NULL) {
+		fprintf(stderr, "weft: %s\n", cause);
+		free(cause);
+		rc = 1;
+		goto out;
+	}
+	rm = weft_rm_client_new(client);
 	switch (args.command) {
 	case CLI_APP_LIST:
-		rc = cli_app_list(&args, master.url, stdout, stderr);
+		rc = cli_app_list(&args, rm, stdout, stderr);
 		break;
 	case CLI_APP_STATUS:
-		rc = cli_app_status(&args, master.url, stdout, stderr);
+		rc = cli_app_status(&args, rm, stdout, stderr);
 		break;
 	case CLI_APP_KILL:
-		rc = cli_app_kill(&args, master.url, stdout, stderr);
+		rc = cli_app_kill(&args, rm, stdout, stderr);
 		break;
 	case CLI_NODE_LIST:
-		rc = cli_node_list(&args, master.url, stdout, stderr);
+		rc = cli_node_list(&args, client, stdout, stderr);
 		break;
 	case CLI_QUEUE_LIST:
-		rc = cli_queue_list(&args, master.url, stdout, stderr);
+		rc = cli_queue_list(&args, client, stdout, stderr);
 		break;
 	case CLI_QUEUE_STATUS:
-		rc = cli_queue_status(&args, master.url, stdout, stderr);
+		rc = cli_queue_status(&args, client, stdout, stderr);
 		break;
 	case CLI_ADMIN_REFRESH_QUEUES: {
 		/* Admin calls go to the internal listener (YARN's rmadmin
 		 * port), not to public REST. */
 		struct rest_master rpc;
+		struct weft_client *admin;
 
-		if (rest_master_resolve_rpc(cfg, &rpc, &cause) != 0) {
+		if (rest_master_resolve_rpc(cfg, &rpc, &cause) != 0 ||
+		    (admin = rest_client_new(&rpc, cfg, user, NULL, &cause)) == NULL) {
 			fprintf(stderr, "weft: %s\n", cause);
 			free(cause);
+			rest_master_clear(&rpc);
 			rc = 1;
 			break;
 		}
-		rc = cli_admin_refresh_queues(cfg, rpc.url, stdout, stderr);
+		rc = cli_admin_refresh_queues(cfg, admin, stdout, stderr);
+		weft_client_free(admin);
 		rest_master_clear(&rpc);
 		break;
 	}
@@ -149,6 +165,10 @@ int main(int argc, char **argv)
 	}
 	if (fflush(stdout) != 0 && rc == 0)
 		rc = 1;
+out:
+	weft_rm_client_free(rm);
+	weft_client_free(client);
+	free(user);
 	rest_master_clear(&master);
 	config_free(cfg);
 	cli_args_free(&args);

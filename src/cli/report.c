@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "cli/table.h"
+#include "common/proto_app.h"
 #include "common/xmalloc.h"
 #include "weft/protocol.h"
 
@@ -58,35 +59,6 @@ static char *report_field_or_na(struct json_object *obj, const char *key)
 	return text;
 }
 
-/* A number field, or fallback when missing or not a number. */
-static double report_number(struct json_object *obj, const char *key, double fallback)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(obj, key, &v) || v == NULL)
-		return fallback;
-	if (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double))
-		return json_object_get_double(v);
-	return fallback;
-}
-
-/* Milliseconds since the epoch as local "YYYY-MM-DD HH:MM:SS", N/A for 0. */
-static char *report_time(struct json_object *obj, const char *key)
-{
-	double ms = report_number(obj, key, 0);
-	time_t t;
-	struct tm tm;
-	char buf[64];
-
-	if (!(ms > 0) || ms > 1e15)
-		return xstrdup("N/A");
-	t = (time_t)(ms / 1000);
-	if (localtime_r(&t, &tm) == NULL ||
-	    strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm) == 0)
-		return xstrdup("N/A");
-	return xstrdup(buf);
-}
-
 /* The array of a YARN collection, tolerating YARN's ways of saying "none". */
 struct json_object *report_collection(struct json_object *root, const char *outer,
                                       const char *inner, char **cause)
@@ -117,11 +89,15 @@ struct json_object *report_collection(struct json_object *root, const char *oute
 	return NULL;
 }
 
-/* Progress (0..100) as "45%". */
-static char *report_progress(struct json_object *app)
+/* Text for a cell: "N/A" for none or "" (caller frees). */
+static char *report_text(const char *text)
 {
-	double p = report_number(app, WEFT_KEY_PROGRESS, -1);
+	return xstrdup(text != NULL && text[0] != '\0' ? text : "N/A");
+}
 
+/* Progress (0..100) as "45%". */
+static char *report_progress(double p)
+{
 	if (p < 0 || !isfinite(p))
 		return xstrdup("N/A");
 	if (p > 100)
@@ -130,124 +106,123 @@ static char *report_progress(struct json_object *app)
 }
 
 /* yarn application -list */
-int report_apps_table(FILE *out, struct json_object *root, char **cause)
+void report_apps_table(FILE *out, const struct weft_app_report *apps, int n)
 {
 	static const char *const headers[] = {
 	        "Application-Id", "Application-Name", "Application-Type", "User",         "Queue",
 	        "State",          "Final-State",      "Progress",         "Tracking-URL",
 	};
-	static const char *const keys[] = {
-	        WEFT_APP_KEY_ID, WEFT_KEY_NAME,  WEFT_APP_KEY_APPLICATION_TYPE, WEFT_KEY_USER,
-	        WEFT_KEY_QUEUE,  WEFT_KEY_STATE, WEFT_KEY_FINAL_STATUS,
-	};
-	enum { NKEYS = sizeof keys / sizeof keys[0], NCOLS = sizeof headers / sizeof headers[0] };
-	struct json_object *apps =
-	        report_collection(root, WEFT_APP_KEY_APPS, WEFT_APP_KEY_APP, cause);
-	struct table *t;
-	size_t n;
+	enum { NCOLS = sizeof headers / sizeof headers[0] };
+	struct table *t = table_new(NCOLS, headers);
 
-	if (apps == NULL)
-		return -1;
-	n = json_object_array_length(apps);
-	t = table_new(NCOLS, headers);
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *app = json_object_array_get_idx(apps, i);
-		char *cells[NCOLS];
+	for (int i = 0; i < n; i++) {
+		const struct weft_app_report *a = &apps[i];
+		char *cells[NCOLS] = {
+		        report_text(a->id),
+		        report_text(a->name),
+		        report_text(a->application_type),
+		        report_text(a->user),
+		        report_text(a->queue),
+		        report_text(a->state),
+		        report_text(a->final_status),
+		        report_progress(a->progress),
+		        report_text(a->tracking_url),
+		};
 
-		for (int k = 0; k < NKEYS; k++)
-			cells[k] = report_field_or_na(app, keys[k]);
-		cells[NKEYS] = report_progress(app);
-		cells[NKEYS + 1] = report_field_or_na(app, WEFT_KEY_TRACKING_URL);
 		table_add_row(t, (const char *const *)cells);
 		for (int k = 0; k < NCOLS; k++)
 			free(cells[k]);
 	}
-	fprintf(out, "Total number of applications: %zu\n", n);
+	fprintf(out, "Total number of applications: %d\n", n);
 	table_print(t, out);
 	table_free(t);
-	json_object_put(apps);
-	return 0;
 }
 
 /* Elapsed milliseconds as "1h02m03s" / "4.2s". */
-static char *report_duration(struct json_object *app, const char *key)
+static char *report_duration(int64_t ms)
 {
-	double ms = report_number(app, key, -1);
-	long long s;
+	long long sec;
 
-	if (ms < 0 || !isfinite(ms) || ms > 1e15)
+	if (ms < 0 || ms > INT64_C(1000000000000000))
 		return xstrdup("N/A");
 	if (ms < 60000)
-		return xasprintf("%.1fs", ms / 1000);
-	s = (long long)(ms / 1000);
-	if (s < 3600)
-		return xasprintf("%lldm%02llds", s / 60, s % 60);
-	return xasprintf("%lldh%02lldm%02llds", s / 3600, s / 60 % 60, s % 60);
+		return xasprintf("%.1fs", (double)ms / 1000);
+	sec = (long long)(ms / 1000);
+	if (sec < 3600)
+		return xasprintf("%lldm%02llds", sec / 60, sec % 60);
+	return xasprintf("%lldh%02lldm%02llds", sec / 3600, sec / 60 % 60, sec % 60);
+}
+
+/* Milliseconds since the epoch as local "YYYY-MM-DD HH:MM:SS", N/A for 0. */
+static char *report_time(int64_t ms)
+{
+	time_t t;
+	struct tm tm;
+	char buf[64];
+
+	if (ms <= 0 || ms > INT64_C(1000000000000000))
+		return xstrdup("N/A");
+	t = (time_t)(ms / 1000);
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		return xstrdup("N/A");
+	return xstrdup(buf);
 }
 
 /* yarn application -status */
-int report_app_status(FILE *out, struct json_object *root, char **cause)
+void report_app_status(FILE *out, const struct weft_app_report *r)
 {
-	static const struct {
-		const char *label, *key;
-		char *(*render)(struct json_object *, const char *);
+	const struct {
+		const char *label;
+		char *text;
 	} lines[] = {
-	        {"Application-Id", WEFT_APP_KEY_ID, report_field_or_na},
-	        {"Application-Name", WEFT_KEY_NAME, report_field_or_na},
-	        {"Application-Type", WEFT_APP_KEY_APPLICATION_TYPE, report_field_or_na},
-	        {"User", WEFT_KEY_USER, report_field_or_na},
-	        {"Queue", WEFT_KEY_QUEUE, report_field_or_na},
-	        {"Start-Time", WEFT_APP_KEY_STARTED_TIME, report_time},
-	        {"Finish-Time", WEFT_APP_KEY_FINISHED_TIME, report_time},
-	        {"Elapsed", WEFT_APP_KEY_ELAPSED_TIME, report_duration},
-	        {"State", WEFT_KEY_STATE, report_field_or_na},
-	        {"Final-State", WEFT_KEY_FINAL_STATUS, report_field_or_na},
-	        {"Tracking-URL", WEFT_KEY_TRACKING_URL, report_field_or_na},
-	        {"AM Host", WEFT_APP_KEY_AM_HOST_HTTP_ADDRESS, report_field_or_na},
-	        {"AM Container Logs", WEFT_APP_KEY_AM_CONTAINER_LOGS, report_field_or_na},
-	        {"Running Containers", WEFT_APP_KEY_RUNNING_CONTAINERS, report_field_or_na},
-	        {"Allocated MB", WEFT_APP_KEY_ALLOCATED_MB, report_field_or_na},
-	        {"Allocated VCores", WEFT_APP_KEY_ALLOCATED_VCORES, report_field_or_na},
+	        {"Application-Id", report_text(r->id)},
+	        {"Application-Name", report_text(r->name)},
+	        {"Application-Type", report_text(r->application_type)},
+	        {"User", report_text(r->user)},
+	        {"Queue", report_text(r->queue)},
+	        {"Start-Time", report_time(r->started_ms)},
+	        {"Finish-Time", report_time(r->finished_ms)},
+	        {"Elapsed", report_duration(r->elapsed_ms)},
+	        {"State", report_text(r->state)},
+	        {"Final-State", report_text(r->final_status)},
+	        {"Tracking-URL", report_text(r->tracking_url)},
+	        {"AM Host", report_text(r->am_host_http_address)},
+	        {"AM Container Logs", report_text(r->am_container_logs)},
+	        {"Running Containers", xasprintf("%" PRId64, r->running_containers)},
+	        {"Allocated MB", xasprintf("%" PRId64, r->allocated_mb)},
+	        {"Allocated VCores", xasprintf("%" PRId64, r->allocated_vcores)},
+	        {"Progress", report_progress(r->progress)},
 	};
-	struct json_object *app;
-	char *text;
+	const char *diagnostics = r->diagnostics != NULL ? r->diagnostics : "";
 
-	if (root == NULL || !json_object_is_type(root, json_type_object) ||
-	    !json_object_object_get_ex(root, WEFT_APP_KEY_APP, &app) || app == NULL ||
-	    !json_object_is_type(app, json_type_object))
-		return set_cause(cause, "unexpected answer: no \"app\" object");
 	fputs("Application Report :\n", out);
 	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
-		text = lines[i].render(app, lines[i].key);
-		fprintf(out, "\t%s : %s\n", lines[i].label, text);
-		free(text);
+		fprintf(out, "\t%s : %s\n", lines[i].label, lines[i].text);
+		free(lines[i].text);
 	}
-	text = report_progress(app);
-	fprintf(out, "\tProgress : %s\n", text);
-	free(text);
-	{
-		double mem = report_number(app, WEFT_APP_KEY_MEMORY_SECONDS, -1);
-		double vc = report_number(app, WEFT_APP_KEY_VCORE_SECONDS, -1);
-		if (mem >= 0 && vc >= 0)
-			fprintf(out,
-			        "\tAggregate Resource Allocation : %.0f MB-seconds, %.0f "
-			        "vcore-seconds\n",
-			        mem, vc);
-		else
-			fputs("\tAggregate Resource Allocation : N/A\n", out);
-	}
+	fprintf(out,
+	        "\tAggregate Resource Allocation : %" PRId64 " MB-seconds, %" PRId64
+	        " vcore-seconds\n",
+	        r->memory_seconds, r->vcore_seconds);
 	/* Diagnostics may span lines; keep them indented under the label. */
-	text = report_field(app, WEFT_KEY_DIAGNOSTICS);
-	fputs(strcmp(text, "N/A") == 0 || text[0] == '\0' ? "\tDiagnostics :" : "\tDiagnostics : ",
-	      out);
-	for (const char *p = strcmp(text, "N/A") == 0 ? "" : text; *p != '\0'; p++) {
+	fputs(diagnostics[0] == '\0' ? "\tDiagnostics :" : "\tDiagnostics : ", out);
+	for (const char *p = diagnostics; *p != '\0'; p++) {
 		fputc(*p, out);
 		if (*p == '\n' && p[1] != '\0')
 			fputs("\t\t", out);
 	}
 	fputc('\n', out);
-	free(text);
-	return 0;
+}
+
+/* {"apps":{"app":[...]}} as the RM writes it ({"apps":null} when none). */
+struct json_object *report_apps_json(const struct weft_app_report *apps, int n)
+{
+	struct json_object *list = json_object_new_array();
+
+	for (int i = 0; i < n; i++)
+		json_object_array_add(list, proto_app_report_encode(&apps[i]));
+	return proto_app_reports_wrap(list);
 }
 
 /* What `yarn node -list` shows by default. */

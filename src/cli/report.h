@@ -1,10 +1,11 @@
 /*
  * report.h — human-readable renderings of the RM's REST answers.
  *
- * Input is the RM's JSON exactly as /ws/v1/cluster/apps, /apps/{id} and
- * /nodes return it (YARN's shapes, including YARN's null for an empty
- * collection: {"apps":null}).  Output imitates `yarn application -list`,
- * `yarn application -status` and `yarn node -list`.
+ * Applications come as libweft's typed reports (weft/app.h); nodes as the
+ * RM's JSON exactly as /ws/v1/cluster/nodes returns it (YARN's shapes,
+ * including YARN's null for an empty collection: {"nodes":null}).  Output
+ * imitates `yarn application -list`, `yarn application -status` and
+ * `yarn node -list`.
  */
 #ifndef WEFT_CLI_REPORT_H
 #define WEFT_CLI_REPORT_H
@@ -13,11 +14,15 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-/* {"apps":{"app":[...]}} as a table.  RET 0 / -1 *cause when the answer
- * is not that shape. */
-int report_apps_table(FILE *out, struct json_object *root, char **cause);
-/* {"app":{...}} as YARN's "Application Report". */
-int report_app_status(FILE *out, struct json_object *root, char **cause);
+#include "weft/app.h"
+
+/* Applications as `yarn application -list`'s table. */
+void report_apps_table(FILE *out, const struct weft_app_report *apps, int n);
+/* One application as YARN's "Application Report". */
+void report_app_status(FILE *out, const struct weft_app_report *r);
+/* {"apps":{"app":[...]}} as the RM writes it, {"apps":null} when n is 0
+ * (for -o json; caller puts). */
+struct json_object *report_apps_json(const struct weft_app_report *apps, int n);
 /* {"nodes":{"node":[...]}} as a table; unless all, only nodes that can
  * run containers (NEW, RUNNING, UNHEALTHY, DECOMMISSIONING). */
 int report_nodes_table(FILE *out, struct json_object *root, bool all, char **cause);

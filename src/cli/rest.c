@@ -1,6 +1,6 @@
 /*
- * rest.c — where the RM is, how its URLs are built and what its errors
- * say (see rest.h).  Used by both weft and weft-submit.
+ * rest.c — where the RM is, who the user is, and the client both tools
+ * reach it through (see rest.h).  Used by both weft and weft-submit.
  */
 #include "weft_config.h"
 
@@ -14,68 +14,94 @@
 
 #include "common/config.h"
 #include "common/net.h"
-#include "common/wjson.h"
 #include "common/xmalloc.h"
+#include "weft/client.h"
 
-/* YARN's application states, in lifecycle order. */
-static const char *const rest_app_states[] = {
-        "NEW",      "NEW_SAVING", "SUBMITTED", "ACCEPTED", "RUNNING",
-        "FINISHED", "FAILED",     "KILLED",    NULL,
-};
-
-/* Fill out from a "host:port" address; what names it in messages. */
-static int rest_master_from_address(const char *address, const char *what, struct rest_master *out,
-                                    char **cause)
+/* One RM's "host:port": its base URL, host and port (what names it in
+ * messages).  RET 0 / -1 *cause. */
+static int rest_master_one(const char *address, const char *what, char **url, char **host,
+                           int *port, char **cause)
 {
-	char *host = NULL, *url, *why = NULL;
-	int port;
+	char *why = NULL;
 
-	if (net_parse_address(address, &host, &port, &why) != 0) {
+	if (net_parse_address(address, host, port, &why) != 0) {
 		set_cause(cause, "%s: %s", what, why);
 		free(why);
 		return -1;
 	}
-	if (port == 0) {
-		free(host);
+	if (*port == 0) {
+		free(*host);
+		*host = NULL;
 		return set_cause(cause, "%s: '%s' has no port to connect to", what, address);
 	}
-	url = net_url_for_address(address, &why);
-	if (url == NULL) {
-		free(host);
+	*url = net_url_for_address(address, &why);
+	if (*url == NULL) {
+		free(*host);
+		*host = NULL;
 		set_cause(cause, "%s: %s", what, why);
 		free(why);
 		return -1;
 	}
-	if (net_is_wildcard(host)) {
-		free(host);
-		host = xstrdup("127.0.0.1");
+	if (net_is_wildcard(*host)) {
+		free(*host);
+		*host = xstrdup("127.0.0.1");
 	}
-	out->url = url;
-	out->host = host;
-	out->port = port;
 	return 0;
 }
 
-/* The RM address of configuration key `key` (rm.address, rm.rpc-address). */
+/* Add one RM to out (the first gives host and port). */
+static int rest_master_add(struct rest_master *out, const char *address, const char *what,
+                           char **cause)
+{
+	char *url = NULL, *host = NULL, *joined;
+	int port = 0;
+
+	if (rest_master_one(address, what, &url, &host, &port, cause) != 0)
+		return -1;
+	if (out->addresses == NULL) {
+		out->addresses = url;
+		out->host = host;
+		out->port = port;
+		return 0;
+	}
+	joined = xasprintf("%s,%s", out->addresses, url);
+	free(out->addresses);
+	out->addresses = joined;
+	free(url);
+	free(host);
+	return 0;
+}
+
+/* The RMs of configuration key `key` (rm.address, rm.rpc-address). */
 static int rest_master_from_config(const struct config *cfg, const char *key,
                                    struct rest_master *out, char **cause)
 {
-	const char *rm = config_get(cfg, key);
 	const char *advertised = config_get(cfg, "rm.hostname");
-	char *host = NULL;
-	int port, rc;
+	int n = 0, rc = 0;
+	char **list = config_get_list(cfg, key, &n);
 
 	memset(out, 0, sizeof *out);
-	/* A cluster conf that binds the RM to every interface but names
-	 * its host in rm.hostname tells clients where to go. */
-	if (advertised[0] != '\0' && net_parse_address(rm, &host, &port, NULL) == 0 &&
-	    net_is_wildcard(host)) {
-		char *named = net_format_address(advertised, port);
-		rc = rest_master_from_address(named, "rm.hostname", out, cause);
-		free(named);
-	} else
-		rc = rest_master_from_address(rm, key, out, cause);
-	free(host);
+	for (int i = 0; i < n && rc == 0; i++) {
+		char *host = NULL;
+		int port;
+
+		/* A cluster conf that binds the RM to every interface but names
+		 * its host in rm.hostname tells clients where to go. */
+		if (advertised[0] != '\0' && net_parse_address(list[i], &host, &port, NULL) == 0 &&
+		    net_is_wildcard(host)) {
+			char *named = net_format_address(advertised, port);
+
+			rc = rest_master_add(out, named, "rm.hostname", cause);
+			free(named);
+		} else
+			rc = rest_master_add(out, list[i], key, cause);
+		free(host);
+	}
+	config_list_free(list);
+	if (rc == 0 && out->addresses == NULL)
+		rc = set_cause(cause, "%s: no address", key);
+	if (rc != 0)
+		rest_master_clear(out);
 	return rc;
 }
 
@@ -115,7 +141,7 @@ int rest_master_resolve(const char *master, const struct config *cfg, struct res
 		free(address);
 		return set_cause(cause, "--master %s: expected weft://HOST:PORT", master);
 	}
-	rc = rest_master_from_address(address, "--master", out, cause);
+	rc = rest_master_add(out, address, "--master", cause);
 	free(address);
 	return rc;
 }
@@ -123,7 +149,7 @@ int rest_master_resolve(const char *master, const struct config *cfg, struct res
 /* Free what rest_master_resolve filled. */
 void rest_master_clear(struct rest_master *m)
 {
-	free(m->url);
+	free(m->addresses);
 	free(m->host);
 	memset(m, 0, sizeof *m);
 }
@@ -157,87 +183,16 @@ char *rest_user_name(void)
 	return NULL;
 }
 
-/* Percent-encode everything but RFC 3986's unreserved characters. */
-char *rest_query_escape(const char *text)
+/* A client of the RM for weft and weft-submit. */
+struct weft_client *rest_client_new(const struct rest_master *m, const struct config *cfg,
+                                    const char *user, struct event_base *base, char **cause)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	char *out = xmalloc(strlen(text) * 3 + 1), *o = out;
+	struct weft_client_options o = {
+	        .rm_addresses = m->addresses,
+	        .user = user,
+	        .retry_ms = config_get_int(cfg, "rm.connect.max-wait-ms"),
+	};
 
-	for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
-		if (isalnum(*p) || *p == '-' || *p == '.' || *p == '_' || *p == '~')
-			*o++ = (char)*p;
-		else {
-			*o++ = '%';
-			*o++ = hex[*p >> 4];
-			*o++ = hex[*p & 15];
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
-/* A URL on the RM with the submitting user attached. */
-char *rest_url_for_user(const char *base, const char *path, const char *user)
-{
-	char *escaped, *url;
-
-	if (user == NULL)
-		return xasprintf("%s%s", base, path);
-	escaped = rest_query_escape(user);
-	url = xasprintf("%s%s%suser.name=%s", base, path, strchr(path, '?') ? "&" : "?", escaped);
-	free(escaped);
-	return url;
-}
-
-/* One line out of an error answer. */
-char *rest_error_message(long status, const char *body)
-{
-	struct json_object *root, *exc;
-	const char *text = NULL;
-	char *msg;
-	size_t n;
-
-	if (body != NULL && body[0] != '\0') {
-		root = wjson_parse_object(body, strlen(body), NULL);
-		if (root != NULL) {
-			if (wjson_get_object(root, "", "RemoteException", true, &exc, NULL) == 0 &&
-			    (wjson_get_string(exc, "", "message", true, &text, NULL) == 0 ||
-			     wjson_get_string(exc, "", "exception", true, &text, NULL) == 0) &&
-			    text[0] != '\0')
-				msg = xstrdup(text);
-			else
-				msg = xasprintf("HTTP %ld: %s", status, wjson_text(root));
-			json_object_put(root);
-			return msg;
-		}
-		/* Not JSON (a proxy's page, evhttp's own error): its first line. */
-		while (isspace((unsigned char)*body))
-			body++;
-		n = strcspn(body, "\r\n");
-		if (n > 200)
-			n = 200;
-		if (n > 0) {
-			char *line = xstrndup(body, n);
-			msg = xasprintf("HTTP %ld: %s", status, line);
-			free(line);
-			return msg;
-		}
-	}
-	return xasprintf("HTTP %ld", status);
-}
-
-/* FINISHED, FAILED and KILLED never change again. */
-bool rest_app_state_final(const char *state)
-{
-	return state != NULL && (strcmp(state, "FINISHED") == 0 || strcmp(state, "FAILED") == 0 ||
-	                         strcmp(state, "KILLED") == 0);
-}
-
-/* One of YarnApplicationState's names. */
-bool rest_app_state_valid(const char *text)
-{
-	for (int i = 0; rest_app_states[i] != NULL; i++)
-		if (strcmp(text, rest_app_states[i]) == 0)
-			return true;
-	return false;
+	return base != NULL ? weft_client_new(base, &o, cause)
+	                    : weft_client_new_blocking(&o, cause);
 }

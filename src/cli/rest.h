@@ -2,29 +2,35 @@
  * rest.h — talking to the RM's public REST API from weft's tools.
  *
  * Shared by `weft` and `weft-submit`: where the RM is (--master or
- * rm.address), how URLs and query strings are built, who the user is
- * (YARN's "user.name" simple auth), and what an error answer says
- * (YARN's RemoteException body).
+ * rm.address, which may name several RMs), who the user is (YARN's
+ * "user.name" simple auth), and the libweft client (weft/client.h) both
+ * tools reach it through: failover, retries and the reading of an error
+ * answer live there.
  */
 #ifndef WEFT_CLI_REST_H
 #define WEFT_CLI_REST_H
 
-#include <json-c/json.h>
+#include <event2/event.h>
 #include <stdbool.h>
 
 struct config;
+struct weft_client;
 
 /* The RM the tool talks to. */
 struct rest_master {
-	char *url;  /* "http://host:port", no trailing slash */
-	char *host; /* host part, for finding the local interface that reaches it */
+	/* weft_client_options.rm_addresses: "http://host:port", or several
+	 * separated by commas (rm.address may name several RMs) */
+	char *addresses;
+	char *host; /* the first RM's host, for finding the local interface
+	             * that reaches the cluster */
 	int port;
 };
 
 /*
  * Resolve the RM: master is --master ("weft://HOST:PORT", "http://HOST:PORT"
  * or "HOST:PORT") or NULL for the configuration's rm.address (a wildcard
- * host there means this host, 127.0.0.1).  RET 0, or -1 with *cause.
+ * host there means this host, 127.0.0.1, or rm.hostname when set; every
+ * address of a list the same way).  RET 0, or -1 with *cause.
  */
 int rest_master_resolve(const char *master, const struct config *cfg, struct rest_master *out,
                         char **cause);
@@ -40,21 +46,13 @@ char *rest_user_name(void);
 /* Whether text is a user name the RM accepts. */
 bool rest_user_name_valid(const char *text);
 
-/* Percent-encode text for a query-string value (caller frees). */
-char *rest_query_escape(const char *text);
-/* base + path, plus "?user.name=U" when user is not NULL (caller frees). */
-char *rest_url_for_user(const char *base, const char *path, const char *user);
-
 /*
- * What an error answer says, for a one-line message: the RemoteException's
- * "message" (or its "exception"), else the body's first line, else
- * "HTTP <status>".  Caller frees.
+ * A libweft client of m for a tool, as user (NULL: none): on base, or
+ * blocking with its own loop when base is NULL.  It tries m's addresses in
+ * turn and retries for rm.connect.max-wait-ms of cfg.  RET the client, or
+ * NULL with *cause.
  */
-char *rest_error_message(long status, const char *body);
-
-/* Whether an application state (YARN's YarnApplicationState) is final. */
-bool rest_app_state_final(const char *state);
-/* Whether text is one of YARN's application states (upper case). */
-bool rest_app_state_valid(const char *text);
+struct weft_client *rest_client_new(const struct rest_master *m, const struct config *cfg,
+                                    const char *user, struct event_base *base, char **cause);
 
 #endif

@@ -130,6 +130,36 @@ static int config_check_address(const char *text, char **reason)
 	return 0;
 }
 
+/* host:port[,host:port...]: each item an address (spaces around commas
+ * allowed). */
+static int config_check_address_list(const char *text, char **reason)
+{
+	const char *p = text;
+
+	for (;;) {
+		size_t len;
+		char *item;
+		int rc;
+
+		while (isspace((unsigned char)*p))
+			p++;
+		len = strcspn(p, ",");
+		while (len > 0 && isspace((unsigned char)p[len - 1]))
+			len--;
+		if (len == 0)
+			return set_cause(reason, "empty address in list '%s'", text);
+		item = xstrndup(p, len);
+		rc = config_check_address(item, reason);
+		free(item);
+		if (rc != 0)
+			return -1;
+		p += strcspn(p, ",");
+		if (*p == '\0')
+			return 0;
+		p++;
+	}
+}
+
 /* Whether word is one of the comma-separated choices. */
 static bool config_enum_has(const char *choices, const char *word)
 {
@@ -194,6 +224,8 @@ static int config_check_value(const struct config_key *key, const char *value, c
 		return 0;
 	case CONFIG_ADDRESS:
 		return config_check_address(value, reason);
+	case CONFIG_ADDRESS_LIST:
+		return config_check_address_list(value, reason);
 	case CONFIG_LIST:
 		return config_check_list(value, reason);
 	case CONFIG_ENUM:
@@ -565,13 +597,18 @@ char *config_get_path(const struct config *cfg, const char *key)
 	return xasprintf("%s/%s", cfg->conf_dir, value);
 }
 
-/* A CONFIG_LIST value split on commas, items trimmed. */
+/* A CONFIG_LIST or CONFIG_ADDRESS_LIST value split on commas, items
+ * trimmed. */
 char **config_get_list(const struct config *cfg, const char *key, int *count)
 {
-	const char *value = cfg->values[config_getter_index(key, CONFIG_LIST)];
+	size_t index = config_getter_index(key, -1);
+	const char *value = cfg->values[index];
 	char *copy, *p, *comma, **list;
 	int n = 0, cap = 1;
 
+	if (config_keys[index].type != CONFIG_LIST &&
+	    config_keys[index].type != CONFIG_ADDRESS_LIST)
+		fatalx("config: key '%s' read with a getter of the wrong type", key);
 	for (p = (char *)value; *p != '\0'; p++) {
 		if (*p == ',')
 			cap++;

@@ -16,13 +16,14 @@
 #include <stdint.h>
 
 enum config_type {
-	CONFIG_STRING,  /* any text, may be empty */
-	CONFIG_INT,     /* decimal integer within [min, max] */
-	CONFIG_BOOL,    /* true/false/yes/no/on/off/1/0 */
-	CONFIG_ADDRESS, /* host:port, port 0..65535 (0 = pick a free port) */
-	CONFIG_PATH,    /* a path; relative ones resolve against the conf dir */
-	CONFIG_LIST,    /* comma-separated list of non-empty items */
-	CONFIG_ENUM,    /* one of the words in `choices` (comma-separated) */
+	CONFIG_STRING,       /* any text, may be empty */
+	CONFIG_INT,          /* decimal integer within [min, max] */
+	CONFIG_BOOL,         /* true/false/yes/no/on/off/1/0 */
+	CONFIG_ADDRESS,      /* host:port, port 0..65535 (0 = pick a free port) */
+	CONFIG_PATH,         /* a path; relative ones resolve against the conf dir */
+	CONFIG_LIST,         /* comma-separated list of non-empty items */
+	CONFIG_ENUM,         /* one of the words in `choices` (comma-separated) */
+	CONFIG_ADDRESS_LIST, /* host:port, or several separated by commas */
 };
 
 struct config_key {
@@ -69,8 +70,9 @@ bool config_get_bool(const struct config *cfg, const char *key);
 /* A CONFIG_PATH value made absolute against the conf dir (caller frees);
  * NULL when the value is empty. */
 char *config_get_path(const struct config *cfg, const char *key);
-/* A CONFIG_LIST value split on commas; RET a NULL-terminated array (free
- * with config_list_free), *count if not NULL. */
+/* A CONFIG_LIST (or CONFIG_ADDRESS_LIST) value split on commas; RET a
+ * NULL-terminated array (free with config_list_free), *count if not
+ * NULL. */
 char **config_get_list(const struct config *cfg, const char *key, int *count);
 void config_list_free(char **list);
 /* Whether the value was set by a file or -D (not just the default). */

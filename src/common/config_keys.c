@@ -19,6 +19,7 @@
 #define STR(n, d, desc) { n, CONFIG_STRING, d, 0, 0, NULL, desc }
 #define BOOL(n, d, desc) { n, CONFIG_BOOL, d, 0, 0, NULL, desc }
 #define ADDR(n, d, desc) { n, CONFIG_ADDRESS, d, 0, 0, NULL, desc }
+#define ADDRS(n, d, desc) { n, CONFIG_ADDRESS_LIST, d, 0, 0, NULL, desc }
 #define PATH(n, d, desc) { n, CONFIG_PATH, d, 0, 0, NULL, desc }
 #define LIST(n, d, desc) { n, CONFIG_LIST, d, 0, 0, NULL, desc }
 #define ENUM(n, d, c, desc) { n, CONFIG_ENUM, d, 0, 0, c, desc }
@@ -31,10 +32,10 @@ const struct config_key config_keys[] = {
 	     "Cluster secret (mode 0600, same on every host); relative to the conf dir."),
 
 	/* weft-rm */
-	ADDR("rm.address", "0.0.0.0:8088",
-	     "Where the RM listens and where NMs, AMs and clients reach it (0.0.0.0 = every interface; clients then use 127.0.0.1)."),
-	ADDR("rm.rpc-address", "0.0.0.0:8031",
-	     "Where the RM serves internal RPC (NM heartbeats, AM calls, weft admin), ahead of public REST (YARN's 8030/8031/8033); rm.bind-host applies too."),
+	ADDRS("rm.address", "0.0.0.0:8088",
+	      "Where the RM listens and where NMs, AMs and clients reach it (0.0.0.0 = every interface; clients then use 127.0.0.1). Several RMs: host:port,host:port; clients try them in turn, and weft-rm listens on the first that names an address of its host (one it can bind), else on the first."),
+	ADDRS("rm.rpc-address", "0.0.0.0:8031",
+	      "Where the RM serves internal RPC (NM heartbeats, AM calls, weft admin), ahead of public REST (YARN's 8030/8031/8033); rm.bind-host applies too. A list as rm.address, with the same rule for weft-rm."),
 	STR("rm.bind-host", "",
 	    "Listen on this host instead of rm.address's and rm.rpc-address's (e.g. 0.0.0.0 while they name the host)."),
 	STR("rm.hostname", "",
@@ -91,6 +92,10 @@ const struct config_key config_keys[] = {
 	    "Largest JSON request body the RM accepts."),
 	INT("rm.http.max-connections-per-address", "16", 0, 1000000,
 	    "Open public REST connections one client address may hold; beyond it a connection is answered 429 and closed (0 = no cap; not applied to rm.rpc-address)."),
+	INT("rm.app-wait.max-per-app", "64", 0, 1000000,
+	    "GETs of one application's report held until its state changes (?wait-while=); beyond, they are answered at once, marked full."),
+	INT("rm.app-wait.max-total", "1024", 0, 1000000,
+	    "Such held GETs of all applications together; each holds a connection (see rm.http.max-connections-per-address)."),
 
 	/* weft-nm */
 	ADDR("nm.address", "0.0.0.0:8042",
@@ -147,8 +152,10 @@ const struct config_key config_keys[] = {
 	    "Dynamic executors: release an executor idle this long."),
 
 	/* weft-submit and weft */
+	INT("rm.connect.max-wait-ms", "60000", 1000, INT64_C(86400000),
+	    "How long weft and weft-submit keep retrying a call no RM of rm.address answered (no connection, 429, 503; a call safe to repeat also after a timeout or a 5xx) before they give up; a call moves on to the next RM of the list at once, and pauses between rounds."),
 	INT("submit.poll-interval-ms", "100", 10, 60000,
-	    "How often weft-submit checks the application's state."),
+	    "weft-submit follows its application by waits the RM answers when the state changes; when the RM answers a wait without holding it (it holds as many as it will, or it is an RM without waits) weft-submit asks again after this pause."),
 	STR("submit.queue", "default", "Queue applications go to when --queue is not given."),
 	INT("submit.am-memory-mb", "512", 1, INT64_C(1) << 40,
 	    "AM container memory in client mode (cluster mode uses --driver-memory)."),

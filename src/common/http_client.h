@@ -4,8 +4,10 @@
  * Daemons (and the AM and driver) use the asynchronous client: libcurl's
  * multi interface driven from the libevent loop (one event per socket from
  * curl's socket callback, one timer from its timer callback), so no network
- * call ever blocks the loop.  One-shot tools (weft, weft-submit's follow
- * loop) may use the blocking http_fetch().
+ * call ever blocks the loop.  Calls to the RM go through libweft's client
+ * (weft/client.h, built on this one), which adds failover and retries;
+ * weft's tools use its blocking layer.  The blocking http_fetch() serves
+ * tests that need a plain client outside a loop.
  */
 #ifndef WEFT_HTTP_CLIENT_H
 #define WEFT_HTTP_CLIENT_H

@@ -204,3 +204,29 @@ char *net_url_for_address(const char *address, char **cause)
 	free(host);
 	return url;
 }
+
+/* Binding a datagram socket to an address (port 0, nothing sent) succeeds
+ * exactly when the address is one of this host's. */
+bool net_is_local_host(const char *host)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	bool local = false;
+
+	if (net_is_wildcard(host))
+		return true;
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0)
+		return false;
+	for (ai = res; ai != NULL && !local; ai = ai->ai_next) {
+		int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
+
+		if (fd < 0)
+			continue;
+		local = bind(fd, ai->ai_addr, ai->ai_addrlen) == 0;
+		close(fd);
+	}
+	freeaddrinfo(res);
+	return local;
+}

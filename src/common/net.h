@@ -29,5 +29,9 @@ char *net_local_address_for(const char *remote_host, int remote_port, char **cau
 /* Base URL "http://host:port" of an address, mapping a wildcard host to
  * 127.0.0.1 (for connecting to a daemon configured as 0.0.0.0:port). */
 char *net_url_for_address(const char *address, char **cause);
+/* Whether host (a name or an address) names this host: a wildcard, or an
+ * address this host can bind (every address a name resolves to is
+ * tried).  May resolve a name: for start-up, not inside a loop. */
+bool net_is_local_host(const char *host);
 
 #endif

@@ -24,10 +24,35 @@
 #include "weft/protocol.h"
 
 /* ------------------------------------------------------------------ */
+/* Application states (weft/app.h). */
+
+/* YARN's application states, in lifecycle order. */
+static const char *const proto_app_states[] = {
+        "NEW",      "NEW_SAVING", "SUBMITTED", "ACCEPTED", "RUNNING",
+        "FINISHED", "FAILED",     "KILLED",    NULL,
+};
+
+/* FINISHED, FAILED and KILLED never change again. */
+bool weft_app_state_final(const char *state)
+{
+	return state != NULL && (strcmp(state, "FINISHED") == 0 || strcmp(state, "FAILED") == 0 ||
+	                         strcmp(state, "KILLED") == 0);
+}
+
+/* One of YarnApplicationState's names. */
+bool weft_app_state_valid(const char *text)
+{
+	for (int i = 0; text != NULL && proto_app_states[i] != NULL; i++)
+		if (strcmp(text, proto_app_states[i]) == 0)
+			return true;
+	return false;
+}
+
+/* ------------------------------------------------------------------ */
 /* The submission context: decoding. */
 
 /* Free a decoded (or encoded-from) submission. */
-void proto_app_submission_free(struct proto_app_submission *s)
+void proto_app_submission_free(struct weft_app_submission *s)
 {
 	if (s == NULL)
 		return;
@@ -167,7 +192,7 @@ static int proto_app_text(const char *path, const char *text, char **cause)
 }
 
 /* commands: {"command": "line" | ["line", ...]} */
-static int proto_app_parse_commands(struct json_object *spec, struct proto_app_submission *s,
+static int proto_app_parse_commands(struct json_object *spec, struct weft_app_submission *s,
                                     char **cause)
 {
 	const char *prefix = WEFT_APP_KEY_AM_CONTAINER_SPEC "." WEFT_KEY_COMMANDS;
@@ -200,7 +225,7 @@ static int proto_app_parse_commands(struct json_object *spec, struct proto_app_s
 }
 
 /* environment: {"entry": [{"key": "K", "value": "V"}, ...]} */
-static int proto_app_parse_env(struct json_object *spec, struct proto_app_submission *s,
+static int proto_app_parse_env(struct json_object *spec, struct weft_app_submission *s,
                                char **cause)
 {
 	const char *prefix = WEFT_APP_KEY_AM_CONTAINER_SPEC "." WEFT_KEY_ENVIRONMENT;
@@ -261,7 +286,7 @@ static bool proto_app_valid_url(const char *url)
 
 /* One local-resources entry's value. */
 static int proto_app_parse_file(struct json_object *entry, const char *path,
-                                struct proto_app_submission *s, char **cause)
+                                struct weft_app_submission *s, char **cause)
 {
 	struct json_object *value = NULL;
 	const char *name = NULL, *url = NULL, *type = NULL, *visibility = NULL;
@@ -324,7 +349,7 @@ out:
 }
 
 /* local-resources: {"entry": [{"key": name, "value": {...}}, ...]} */
-static int proto_app_parse_files(struct json_object *spec, struct proto_app_submission *s,
+static int proto_app_parse_files(struct json_object *spec, struct weft_app_submission *s,
                                  char **cause)
 {
 	const char *prefix = WEFT_APP_KEY_AM_CONTAINER_SPEC "." WEFT_APP_KEY_LOCAL_RESOURCES;
@@ -353,7 +378,7 @@ static int proto_app_parse_files(struct json_object *spec, struct proto_app_subm
 }
 
 /* application-tags: {"tag": "t" | ["t", ...]} */
-static int proto_app_parse_tags(struct json_object *body, struct proto_app_submission *s,
+static int proto_app_parse_tags(struct json_object *body, struct weft_app_submission *s,
                                 char **cause)
 {
 	struct json_object *tags = NULL, *array, *single;
@@ -386,7 +411,7 @@ static int proto_app_parse_tags(struct json_object *body, struct proto_app_submi
 }
 
 /* resource: {"memory": MB, "vCores": N}; absent parts are 0 (= minimum). */
-static int proto_app_parse_resource(struct json_object *body, struct proto_app_submission *s,
+static int proto_app_parse_resource(struct json_object *body, struct weft_app_submission *s,
                                     char **cause)
 {
 	struct json_object *res = NULL;
@@ -424,10 +449,10 @@ static int proto_app_check_ignored(struct json_object *body, struct json_object 
 }
 
 /* Read the whole submission; on any error nothing survives. */
-int proto_app_submission_decode(struct json_object *body, struct proto_app_submission **out,
+int proto_app_submission_decode(struct json_object *body, struct weft_app_submission **out,
                                 char **cause)
 {
-	struct proto_app_submission *s = xcalloc(1, sizeof *s);
+	struct weft_app_submission *s = xcalloc(1, sizeof *s);
 	struct json_object *spec = NULL;
 	const char *id = NULL, *name = "N/A", *queue = "default", *type = "YARN";
 	weft_app_id_t parsed;
@@ -515,12 +540,12 @@ static struct json_object *proto_app_entry(const char *key, struct json_object *
 }
 
 /* am-container-spec.local-resources. */
-static struct json_object *proto_app_encode_files(const struct proto_app_submission *s)
+static struct json_object *proto_app_encode_files(const struct weft_app_submission *s)
 {
 	struct json_object *list = json_object_new_array();
 
 	for (int i = 0; i < s->n_files; i++) {
-		const struct proto_app_file *f = &s->files[i];
+		const struct weft_app_file *f = &s->files[i];
 		struct json_object *value = wjson_new_object();
 
 		wjson_add_string(value, WEFT_APP_KEY_RESOURCE, f->url);
@@ -537,7 +562,7 @@ static struct json_object *proto_app_encode_files(const struct proto_app_submiss
 }
 
 /* am-container-spec. */
-static struct json_object *proto_app_encode_spec(const struct proto_app_submission *s)
+static struct json_object *proto_app_encode_spec(const struct weft_app_submission *s)
 {
 	struct json_object *spec = wjson_new_object();
 	struct json_object *env = json_object_new_array();
@@ -563,7 +588,7 @@ static struct json_object *proto_app_encode_spec(const struct proto_app_submissi
 }
 
 /* The whole submission context. */
-struct json_object *proto_app_submission_encode(const struct proto_app_submission *s)
+struct json_object *proto_app_submission_encode(const struct weft_app_submission *s)
 {
 	struct json_object *root = wjson_new_object();
 	struct json_object *resource = wjson_new_object();
@@ -599,7 +624,7 @@ struct json_object *proto_app_submission_encode(const struct proto_app_submissio
 /* new-application's answer. */
 
 /* {"application-id":..,"maximum-resource-capability":{"memory","vCores"}} */
-struct json_object *proto_app_new_application_encode(const struct proto_app_new_application *m)
+struct json_object *proto_app_new_application_encode(const struct weft_new_application *m)
 {
 	struct json_object *body = wjson_new_object();
 	struct json_object *max = wjson_new_object();
@@ -612,7 +637,7 @@ struct json_object *proto_app_new_application_encode(const struct proto_app_new_
 }
 
 /* The id is required and checked; the maximum is optional. */
-int proto_app_new_application_decode(struct json_object *obj, struct proto_app_new_application *m,
+int proto_app_new_application_decode(struct json_object *obj, struct weft_new_application *m,
                                      char **cause)
 {
 	struct json_object *max = NULL;
@@ -673,7 +698,7 @@ static void proto_app_add_text(struct json_object *o, const char *key, const cha
 }
 
 /* One app object, YARN's field names in YARN's order. */
-struct json_object *proto_app_report_encode(const struct proto_app_report *m)
+struct json_object *proto_app_report_encode(const struct weft_app_report *m)
 {
 	struct json_object *o = wjson_new_object();
 
@@ -741,48 +766,46 @@ static int proto_app_get_percent(struct json_object *obj, const char *key, doubl
 }
 
 /* Every field optional but state; types and ranges checked. */
-int proto_app_report_decode(struct json_object *obj, struct proto_app_report *m, char **cause)
+int proto_app_report_decode(struct json_object *obj, struct weft_app_report *m, char **cause)
 {
 	static const struct {
 		const char *key;
 		size_t offset;
 	} strings[] = {
-	        {WEFT_APP_KEY_ID, offsetof(struct proto_app_report, id)},
-	        {WEFT_KEY_USER, offsetof(struct proto_app_report, user)},
-	        {WEFT_KEY_NAME, offsetof(struct proto_app_report, name)},
-	        {WEFT_KEY_QUEUE, offsetof(struct proto_app_report, queue)},
-	        {WEFT_KEY_FINAL_STATUS, offsetof(struct proto_app_report, final_status)},
-	        {WEFT_APP_KEY_TRACKING_UI, offsetof(struct proto_app_report, tracking_ui)},
-	        {WEFT_KEY_TRACKING_URL, offsetof(struct proto_app_report, tracking_url)},
-	        {WEFT_KEY_DIAGNOSTICS, offsetof(struct proto_app_report, diagnostics)},
-	        {WEFT_APP_KEY_APPLICATION_TYPE,
-	         offsetof(struct proto_app_report, application_type)},
-	        {WEFT_APP_KEY_APPLICATION_TAGS,
-	         offsetof(struct proto_app_report, application_tags)},
+	        {WEFT_APP_KEY_ID, offsetof(struct weft_app_report, id)},
+	        {WEFT_KEY_USER, offsetof(struct weft_app_report, user)},
+	        {WEFT_KEY_NAME, offsetof(struct weft_app_report, name)},
+	        {WEFT_KEY_QUEUE, offsetof(struct weft_app_report, queue)},
+	        {WEFT_KEY_FINAL_STATUS, offsetof(struct weft_app_report, final_status)},
+	        {WEFT_APP_KEY_TRACKING_UI, offsetof(struct weft_app_report, tracking_ui)},
+	        {WEFT_KEY_TRACKING_URL, offsetof(struct weft_app_report, tracking_url)},
+	        {WEFT_KEY_DIAGNOSTICS, offsetof(struct weft_app_report, diagnostics)},
+	        {WEFT_APP_KEY_APPLICATION_TYPE, offsetof(struct weft_app_report, application_type)},
+	        {WEFT_APP_KEY_APPLICATION_TAGS, offsetof(struct weft_app_report, application_tags)},
 	        {WEFT_APP_KEY_AM_CONTAINER_LOGS,
-	         offsetof(struct proto_app_report, am_container_logs)},
+	         offsetof(struct weft_app_report, am_container_logs)},
 	        {WEFT_APP_KEY_AM_HOST_HTTP_ADDRESS,
-	         offsetof(struct proto_app_report, am_host_http_address)},
-	        {WEFT_APP_KEY_AM_RPC_ADDRESS, offsetof(struct proto_app_report, am_rpc_address)},
+	         offsetof(struct weft_app_report, am_host_http_address)},
+	        {WEFT_APP_KEY_AM_RPC_ADDRESS, offsetof(struct weft_app_report, am_rpc_address)},
 	};
 	static const struct {
 		const char *key;
 		size_t offset;
 		int64_t min;
 	} ints[] = {
-	        {WEFT_APP_KEY_CLUSTER_ID, offsetof(struct proto_app_report, cluster_id), 0},
-	        {WEFT_KEY_PRIORITY, offsetof(struct proto_app_report, priority), INT32_MIN},
-	        {WEFT_APP_KEY_STARTED_TIME, offsetof(struct proto_app_report, started_ms), 0},
-	        {WEFT_APP_KEY_LAUNCH_TIME, offsetof(struct proto_app_report, launch_ms), 0},
-	        {WEFT_APP_KEY_FINISHED_TIME, offsetof(struct proto_app_report, finished_ms), 0},
-	        {WEFT_APP_KEY_ELAPSED_TIME, offsetof(struct proto_app_report, elapsed_ms), 0},
-	        {WEFT_APP_KEY_ALLOCATED_MB, offsetof(struct proto_app_report, allocated_mb), 0},
-	        {WEFT_APP_KEY_ALLOCATED_VCORES, offsetof(struct proto_app_report, allocated_vcores),
+	        {WEFT_APP_KEY_CLUSTER_ID, offsetof(struct weft_app_report, cluster_id), 0},
+	        {WEFT_KEY_PRIORITY, offsetof(struct weft_app_report, priority), INT32_MIN},
+	        {WEFT_APP_KEY_STARTED_TIME, offsetof(struct weft_app_report, started_ms), 0},
+	        {WEFT_APP_KEY_LAUNCH_TIME, offsetof(struct weft_app_report, launch_ms), 0},
+	        {WEFT_APP_KEY_FINISHED_TIME, offsetof(struct weft_app_report, finished_ms), 0},
+	        {WEFT_APP_KEY_ELAPSED_TIME, offsetof(struct weft_app_report, elapsed_ms), 0},
+	        {WEFT_APP_KEY_ALLOCATED_MB, offsetof(struct weft_app_report, allocated_mb), 0},
+	        {WEFT_APP_KEY_ALLOCATED_VCORES, offsetof(struct weft_app_report, allocated_vcores),
 	         0},
 	        {WEFT_APP_KEY_RUNNING_CONTAINERS,
-	         offsetof(struct proto_app_report, running_containers), 0},
-	        {WEFT_APP_KEY_MEMORY_SECONDS, offsetof(struct proto_app_report, memory_seconds), 0},
-	        {WEFT_APP_KEY_VCORE_SECONDS, offsetof(struct proto_app_report, vcore_seconds), 0},
+	         offsetof(struct weft_app_report, running_containers), 0},
+	        {WEFT_APP_KEY_MEMORY_SECONDS, offsetof(struct weft_app_report, memory_seconds), 0},
+	        {WEFT_APP_KEY_VCORE_SECONDS, offsetof(struct weft_app_report, vcore_seconds), 0},
 	};
 
 	memset(m, 0, sizeof *m);
@@ -821,11 +844,129 @@ int proto_app_report_decode(struct json_object *obj, struct proto_app_report *m,
 	return 0;
 }
 
+/* The items of a YARN collection as an array (new reference): an array as
+ * it is, a bare object (JAXB's one-element list) as a list of one. */
+static struct json_object *proto_app_as_list(struct json_object *items, const char *path,
+                                             char **cause)
+{
+	struct json_object *one;
+
+	if (json_object_is_type(items, json_type_array))
+		return json_object_get(items);
+	if (json_object_is_type(items, json_type_object)) {
+		one = json_object_new_array();
+		json_object_array_add(one, json_object_get(items));
+		return one;
+	}
+	set_cause(cause, "%s: expected an array or an object, got %s", path,
+	          wjson_type_name(items));
+	return NULL;
+}
+
+/* {"app":{...}} (+ "wait") */
+struct json_object *proto_app_report_wrap(struct json_object *report, const char *wait_outcome)
+{
+	struct json_object *body = wjson_new_object();
+
+	wjson_add(body, WEFT_APP_KEY_APP, report);
+	if (wait_outcome != NULL)
+		wjson_add_string(body, WEFT_APP_KEY_WAIT, wait_outcome);
+	return body;
+}
+
+/* The report and the wait's outcome (a short printable word). */
+int proto_app_report_unwrap(struct json_object *body, struct weft_app_report *m,
+                            const char **wait_outcome, char **cause)
+{
+	struct json_object *app = NULL;
+	const char *outcome = NULL;
+
+	if (wait_outcome != NULL)
+		*wait_outcome = NULL;
+	if (wjson_get_object(body, "", WEFT_APP_KEY_APP, true, &app, cause) != 0 ||
+	    proto_app_report_decode(app, m, cause) != 0 ||
+	    wjson_get_string(body, "", WEFT_APP_KEY_WAIT, false, &outcome, cause) != 0)
+		return -1;
+	if (outcome != NULL && !proto_app_valid_word(outcome, PROTO_APP_STATE_MAX - 1))
+		return set_cause(cause, WEFT_APP_KEY_WAIT ": must be 1-%d printable characters",
+		                 PROTO_APP_STATE_MAX - 1);
+	if (wait_outcome != NULL)
+		*wait_outcome = outcome;
+	return 0;
+}
+
+/* {"apps":{"app":[...]}} or {"apps":null} */
+struct json_object *proto_app_reports_wrap(struct json_object *list)
+{
+	struct json_object *body = wjson_new_object(), *apps;
+
+	if (json_object_array_length(list) == 0) {
+		json_object_put(list);
+		wjson_add(body, WEFT_APP_KEY_APPS, NULL);
+		return body;
+	}
+	apps = wjson_new_object();
+	wjson_add(apps, WEFT_APP_KEY_APP, list);
+	wjson_add(body, WEFT_APP_KEY_APPS, apps);
+	return body;
+}
+
+/* The list out of {"apps":{"app":[...]}}. */
+struct json_object *proto_app_reports_unwrap(struct json_object *body, char **cause)
+{
+	struct json_object *coll = NULL, *items = NULL;
+
+	if (body == NULL || !json_object_object_get_ex(body, WEFT_APP_KEY_APPS, &coll)) {
+		set_cause(cause, WEFT_APP_KEY_APPS ": missing");
+		return NULL;
+	}
+	if (coll == NULL)
+		return json_object_new_array(); /* YARN's {"apps":null} */
+	if (!json_object_is_type(coll, json_type_object)) {
+		set_cause(cause, WEFT_APP_KEY_APPS ": expected an object, got %s",
+		          wjson_type_name(coll));
+		return NULL;
+	}
+	if (!json_object_object_get_ex(coll, WEFT_APP_KEY_APP, &items) || items == NULL)
+		return json_object_new_array();
+	return proto_app_as_list(items, WEFT_APP_KEY_APPS "." WEFT_APP_KEY_APP, cause);
+}
+
+/* ------------------------------------------------------------------ */
+/* The staging area's answer. */
+
+/* {"url":..,"size":N} or {"url":..,"deleted":true} */
+struct json_object *proto_app_staged_encode(const struct weft_staged_file *m, bool deleted)
+{
+	struct json_object *o = wjson_new_object();
+
+	wjson_add_string(o, WEFT_KEY_URL, m->url);
+	if (deleted)
+		wjson_add_bool(o, WEFT_STAGING_KEY_DELETED, true);
+	else if (m->size >= 0)
+		wjson_add_int(o, WEFT_KEY_SIZE, m->size);
+	return o;
+}
+
+/* A staging path of bounded length; the size, when there, >= 0. */
+int proto_app_staged_decode(struct json_object *obj, struct weft_staged_file *m, char **cause)
+{
+	m->url = NULL;
+	m->size = -1;
+	if (wjson_get_string(obj, "", WEFT_KEY_URL, true, &m->url, cause) != 0 ||
+	    wjson_get_int(obj, "", WEFT_KEY_SIZE, false, 0, INT64_MAX, &m->size, cause) != 0)
+		return -1;
+	if (strncmp(m->url, WEFT_APP_STAGING_PREFIX, strlen(WEFT_APP_STAGING_PREFIX)) != 0 ||
+	    strlen(m->url) > PROTO_APP_MAX_URL)
+		return set_cause(cause, WEFT_KEY_URL ": '%.64s' is not a staging path", m->url);
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* The attempt report. */
 
 /* One appAttempt object. */
-struct json_object *proto_app_attempt_encode(const struct proto_app_attempt *m)
+struct json_object *proto_app_attempt_encode(const struct weft_app_attempt *m)
 {
 	struct json_object *o = wjson_new_object();
 
@@ -845,20 +986,20 @@ struct json_object *proto_app_attempt_encode(const struct proto_app_attempt *m)
 }
 
 /* Every field optional; types, ranges and lengths checked. */
-int proto_app_attempt_decode(struct json_object *obj, const char *path, struct proto_app_attempt *m,
+int proto_app_attempt_decode(struct json_object *obj, const char *path, struct weft_app_attempt *m,
                              char **cause)
 {
 	static const struct {
 		const char *key;
 		size_t offset;
 	} strings[] = {
-	        {WEFT_KEY_CONTAINER_ID, offsetof(struct proto_app_attempt, container_id)},
-	        {WEFT_KEY_NODE_HTTP_ADDRESS, offsetof(struct proto_app_attempt, node_http_address)},
-	        {WEFT_KEY_NODE_ID, offsetof(struct proto_app_attempt, node_id)},
-	        {WEFT_APP_KEY_LOGS_LINK, offsetof(struct proto_app_attempt, logs_link)},
-	        {WEFT_APP_KEY_APP_ATTEMPT_ID, offsetof(struct proto_app_attempt, attempt_id)},
-	        {WEFT_APP_KEY_APP_ATTEMPT_STATE, offsetof(struct proto_app_attempt, state)},
-	        {WEFT_APP_KEY_DIAGNOSTICS_INFO, offsetof(struct proto_app_attempt, diagnostics)},
+	        {WEFT_KEY_CONTAINER_ID, offsetof(struct weft_app_attempt, container_id)},
+	        {WEFT_KEY_NODE_HTTP_ADDRESS, offsetof(struct weft_app_attempt, node_http_address)},
+	        {WEFT_KEY_NODE_ID, offsetof(struct weft_app_attempt, node_id)},
+	        {WEFT_APP_KEY_LOGS_LINK, offsetof(struct weft_app_attempt, logs_link)},
+	        {WEFT_APP_KEY_APP_ATTEMPT_ID, offsetof(struct weft_app_attempt, attempt_id)},
+	        {WEFT_APP_KEY_APP_ATTEMPT_STATE, offsetof(struct weft_app_attempt, state)},
+	        {WEFT_APP_KEY_DIAGNOSTICS_INFO, offsetof(struct weft_app_attempt, diagnostics)},
 	};
 
 	memset(m, 0, sizeof *m);
@@ -898,7 +1039,7 @@ struct json_object *proto_app_attempts_wrap(struct json_object *list)
 /* The list out of such a body. */
 struct json_object *proto_app_attempts_unwrap(struct json_object *body, char **cause)
 {
-	struct json_object *coll = NULL, *items = NULL, *one;
+	struct json_object *coll = NULL, *items = NULL;
 
 	if (wjson_get_object(body, "", WEFT_APP_KEY_APP_ATTEMPTS, true, &coll, cause) != 0)
 		return NULL;
@@ -907,16 +1048,6 @@ struct json_object *proto_app_attempts_unwrap(struct json_object *body, char **c
 		          WEFT_APP_KEY_APP_ATTEMPTS "." WEFT_APP_KEY_APP_ATTEMPT ": missing");
 		return NULL;
 	}
-	if (json_object_is_type(items, json_type_array))
-		return json_object_get(items);
-	if (json_object_is_type(items, json_type_object)) {
-		one = json_object_new_array();
-		json_object_array_add(one, json_object_get(items));
-		return one;
-	}
-	set_cause(cause,
-	          WEFT_APP_KEY_APP_ATTEMPTS "." WEFT_APP_KEY_APP_ATTEMPT
-	                                    ": expected an array or an object, got %s",
-	          wjson_type_name(items));
-	return NULL;
+	return proto_app_as_list(items, WEFT_APP_KEY_APP_ATTEMPTS "." WEFT_APP_KEY_APP_ATTEMPT,
+	                         cause);
 }

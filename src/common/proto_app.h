@@ -38,8 +38,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "weft/ids.h"
-#include "weft/resource.h"
+#include "weft/app.h"
 
 /* Caps the submission decoder enforces. */
 #define PROTO_APP_MAX_ITEMS 1000  /* commands, env entries, files, tags */
@@ -50,67 +49,30 @@
 #define PROTO_APP_STATE_MAX 32    /* an application state's name */
 
 /* ------------------------------------------------------------------ */
-/* POST /ws/v1/cluster/apps: the ApplicationSubmissionContext. */
-
-struct proto_app_file {
-	char *name; /* file name in the container's working directory */
-	char *url;  /* /ws/v1/staging/..., http(s):// or file:// */
-	bool executable;
-	int64_t size;      /* -1: not given */
-	int64_t timestamp; /* 0: not given */
-};
-
-struct proto_app_env {
-	char *key;
-	char *value;
-};
-
-/* Everything owned (proto_app_submission_free). */
-struct proto_app_submission {
-	char app_id[WEFT_ID_MAX];
-	char *name;
-	char *queue;
-	char *type;
-	char **tags;
-	int n_tags;
-	int32_t priority;
-	int32_t max_attempts;     /* 0 = not given */
-	weft_resource_t resource; /* as asked (normalized by the RM) */
-	bool keep_containers;
-	char **commands;
-	int n_commands;
-	struct proto_app_env *env;
-	int n_env;
-	struct proto_app_file *files;
-	int n_files;
-};
+/* POST /ws/v1/cluster/apps: the ApplicationSubmissionContext
+ * (struct weft_app_submission, weft/app.h). */
 
 /* The whole context; a one-element list is written as YARN writes it
  * (commands.command a bare string); priority, tags and keep-containers
  * only when set. */
-struct json_object *proto_app_submission_encode(const struct proto_app_submission *s);
+struct json_object *proto_app_submission_encode(const struct weft_app_submission *s);
 /* Read body.  RET 0 and *out (new), or -1 with *cause naming the field
  * path; nothing is half-built. */
-int proto_app_submission_decode(struct json_object *body, struct proto_app_submission **out,
+int proto_app_submission_decode(struct json_object *body, struct weft_app_submission **out,
                                 char **cause);
-void proto_app_submission_free(struct proto_app_submission *s);
+void proto_app_submission_free(struct weft_app_submission *s);
 
 /* [A-Za-z0-9._-]{1,128}, not starting with '.': the names of staged and
  * localized files (no path can escape a directory through one). */
 bool proto_app_valid_file_name(const char *name);
 
 /* ------------------------------------------------------------------ */
-/* POST /ws/v1/cluster/apps/new-application's answer. */
+/* POST /ws/v1/cluster/apps/new-application's answer (struct
+ * weft_new_application). */
 
-struct proto_app_new_application {
-	char app_id[WEFT_ID_MAX];
-	/* maximum-resource-capability; 0 when the answer has none */
-	int64_t max_memory_mb;
-	int64_t max_vcores;
-};
-struct json_object *proto_app_new_application_encode(const struct proto_app_new_application *m);
+struct json_object *proto_app_new_application_encode(const struct weft_new_application *m);
 /* application-id must be an application id. */
-int proto_app_new_application_decode(struct json_object *obj, struct proto_app_new_application *m,
+int proto_app_new_application_decode(struct json_object *obj, struct weft_new_application *m,
                                      char **cause);
 
 /* ------------------------------------------------------------------ */
@@ -125,58 +87,47 @@ int proto_app_state_decode(struct json_object *obj, struct proto_app_state *m, c
 
 /* ------------------------------------------------------------------ */
 /* The app report: GET /ws/v1/cluster/apps/{id} ({"app":<this>}) and each
- * of /apps' apps.app[].  Strings a decoder fills point into the object;
- * an absent optional string is NULL, an absent number 0 (progress -1). */
+ * of /apps' apps.app[] (struct weft_app_report).  Strings a decoder fills
+ * point into the object; an absent optional string is NULL, an absent
+ * number 0 (progress -1). */
 
-struct proto_app_report {
-	const char *id;
-	const char *user;
-	const char *name;
-	const char *queue;
-	const char *state; /* required by the decoder */
-	const char *final_status;
-	double progress; /* 0..100 */
-	const char *tracking_ui;
-	const char *tracking_url;
-	const char *diagnostics;
-	int64_t cluster_id;
-	const char *application_type;
-	const char *application_tags;
-	int64_t priority;
-	int64_t started_ms, launch_ms, finished_ms, elapsed_ms;
-	const char *am_container_logs;    /* NULL: not written */
-	const char *am_host_http_address; /* NULL: not written */
-	const char *am_rpc_address;       /* NULL: not written */
-	int64_t allocated_mb, allocated_vcores;
-	int64_t running_containers;
-	int64_t memory_seconds, vcore_seconds;
-	double queue_usage, cluster_usage; /* percent */
-};
 /* YARN's app object, with its fixed fields (reserved, preempted, log
  * aggregation, labels) too. */
-struct json_object *proto_app_report_encode(const struct proto_app_report *m);
+struct json_object *proto_app_report_encode(const struct weft_app_report *m);
 /* obj is the app object; causes are "app.<field>: ...". */
-int proto_app_report_decode(struct json_object *obj, struct proto_app_report *m, char **cause);
+int proto_app_report_decode(struct json_object *obj, struct weft_app_report *m, char **cause);
+
+/* {"app":report} (report consumed), with "wait":wait_outcome when not
+ * NULL (an answer to a wait, weft/protocol.h). */
+struct json_object *proto_app_report_wrap(struct json_object *report, const char *wait_outcome);
+/* The report of such a body (strings point into body) and its wait
+ * outcome (NULL when absent; wait_outcome may be NULL). */
+int proto_app_report_unwrap(struct json_object *body, struct weft_app_report *m,
+                            const char **wait_outcome, char **cause);
+/* The app list of /apps' {"apps":{"app":[...]}} ({"apps":null} and a
+ * bare object as YARN writes them), as an array (new reference) or NULL
+ * with *cause. */
+struct json_object *proto_app_reports_unwrap(struct json_object *body, char **cause);
+/* {"apps":{"app":list}}, or YARN's {"apps":null} for an empty list (list
+ * consumed). */
+struct json_object *proto_app_reports_wrap(struct json_object *list);
+
+/* ------------------------------------------------------------------ */
+/* The staging area's answer: PUT /ws/v1/staging/{app}/{name} ->
+ * {"url":..,"size":N} (struct weft_staged_file); DELETE -> {"url":..,
+ * "deleted":true}. */
+struct json_object *proto_app_staged_encode(const struct weft_staged_file *m, bool deleted);
+/* url must be a staging path; size optional (-1). */
+int proto_app_staged_decode(struct json_object *obj, struct weft_staged_file *m, char **cause);
 
 /* ------------------------------------------------------------------ */
 /* One attempt of GET /ws/v1/cluster/apps/{id}/appattempts
- * ({"appAttempts":{"appAttempt":[<this>...]}}).  Strings point into the
- * object; absent ones are NULL (the encoder writes them as ""). */
+ * ({"appAttempts":{"appAttempt":[<this>...]}}, struct weft_app_attempt).
+ * Strings point into the object; absent ones are NULL (the encoder writes them as ""). */
 
-struct proto_app_attempt {
-	int64_t number; /* "id"; -1 when absent */
-	int64_t start_ms, finished_ms;
-	const char *container_id;
-	const char *node_http_address; /* host:port */
-	const char *node_id;
-	const char *logs_link;
-	const char *attempt_id; /* appAttemptId */
-	const char *state;      /* appAttemptState */
-	const char *diagnostics;
-};
-struct json_object *proto_app_attempt_encode(const struct proto_app_attempt *m);
+struct json_object *proto_app_attempt_encode(const struct weft_app_attempt *m);
 /* path names obj in causes ("appAttempts.appAttempt[1]"). */
-int proto_app_attempt_decode(struct json_object *obj, const char *path, struct proto_app_attempt *m,
+int proto_app_attempt_decode(struct json_object *obj, const char *path, struct weft_app_attempt *m,
                              char **cause);
 /* {"appAttempts":{"appAttempt":list}} (list consumed). */
 struct json_object *proto_app_attempts_wrap(struct json_object *list);

@@ -61,12 +61,14 @@ struct weft_call {
 	char **headers; /* NULL-terminated, all of them */
 	unsigned flags;
 	long timeout_ms;
-	int64_t deadline_us; /* no new try starts after it */
+	int64_t retry_us;    /* how long tries may go on failing */
+	int64_t deadline_us; /* no new try starts after it; 0 until a try failed */
 	int index;           /* RM address of the current try */
 	int tried;           /* tries in the current round */
 	int backoff_ms;      /* next pause between rounds */
 	struct http_call *http;
 	struct event *timer;
+	char *early_error; /* refused before any try: said from the loop */
 	weft_call_cb cb;
 	void *arg;
 };
@@ -228,6 +230,7 @@ static void client_call_free(struct weft_call *call)
 	free(call->address_url);
 	free(call->path);
 	free(call->body);
+	free(call->early_error);
 	for (int i = 0; call->headers != NULL && call->headers[i] != NULL; i++)
 		free(call->headers[i]);
 	free(call->headers);
@@ -290,6 +293,24 @@ const char *weft_client_user(const struct weft_client *c)
 	return c->user;
 }
 
+long client_call_timeout_ms(const struct weft_client *c)
+{
+	return c->call_timeout_ms;
+}
+
+char *client_rm_urls_text(const struct weft_client *c)
+{
+	char *text = xstrdup(c->rm_urls[0]);
+
+	for (int i = 1; i < c->n_rm_urls; i++) {
+		char *next = xasprintf("%s, %s", text, c->rm_urls[i]);
+
+		free(text);
+		text = next;
+	}
+	return text;
+}
+
 int weft_client_pending(const struct weft_client *c)
 {
 	return c->n_calls;
@@ -297,10 +318,13 @@ int weft_client_pending(const struct weft_client *c)
 
 int weft_client_run(struct weft_client *c, const bool *done)
 {
+	/* The private loop holds only this client's work (its calls, their
+	 * retry timers, the timers of the clients built on it): a loop with
+	 * nothing left to run can never set *done. */
 	while (!*done) {
-		if (c->n_calls == 0 && !*done)
-			return -1;
-		if (event_base_loop(c->base, EVLOOP_ONCE) < 0)
+		int rc = event_base_loop(c->base, EVLOOP_ONCE);
+
+		if (rc < 0 || (rc == 1 && !*done))
 			return -1;
 	}
 	return 0;
@@ -309,7 +333,7 @@ int weft_client_run(struct weft_client *c, const bool *done)
 /* ------------------------------------------------------------------ */
 
 /* Percent-encode text for a query value (caller frees). */
-static char *client_query_escape(const char *text)
+char *client_query_escape(const char *text)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	char *out = xmalloc(strlen(text) * 3 + 1), *o = out;
@@ -422,6 +446,12 @@ static void client_call_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct weft_call *call = arg;
 
+	if (call->early_error != NULL) {
+		struct http_response resp = {.error = call->early_error, .body = ""};
+
+		client_call_deliver(call, &resp);
+		return;
+	}
 	call->tried = 0;
 	client_call_try(call);
 }
@@ -450,6 +480,10 @@ static void client_call_answered(const struct http_response *resp, void *arg)
 		client_call_deliver(call, resp);
 		return;
 	}
+	/* The retry budget runs from the first failure, not from the start:
+	 * a request the RM held a long time (a wait) still gets all of it. */
+	if (call->deadline_us == 0)
+		call->deadline_us = now + call->retry_us;
 	if (resp->status == 429 && resp->retry_after_s >= 0) {
 		/* Busy: come back to the same one when it says. */
 		wait_ms = resp->retry_after_s * 1000;
@@ -518,10 +552,9 @@ struct weft_call *weft_client_request(struct weft_client *c, const struct weft_r
 	if (req->address != NULL) {
 		call->address_url = client_url_for(req->address, &cause);
 		if (call->address_url == NULL) {
-			/* Not an address: fail the call through the loop's next turn. */
-			call->address_url = xstrdup("http://invalid.invalid:1");
-			log_warn("client: %s", cause);
-			free(cause);
+			/* Not an address: the call fails from the loop, untried. */
+			call->early_error = cause;
+			call->address_url = xstrdup("");
 		}
 	}
 	if (req->body != NULL) {
@@ -537,22 +570,29 @@ struct weft_call *weft_client_request(struct weft_client *c, const struct weft_r
 	for (int i = 0; i < c->n_headers; i++)
 		call->headers[n++] = xstrdup(c->headers[i]);
 	for (int i = 0; req->headers != NULL && req->headers[i] != NULL; i++) {
-		if (n == CLIENT_MAX_HEADERS + 2)
-			fatalx("client: more than %d headers on %s", CLIENT_MAX_HEADERS, req->path);
+		if (n == CLIENT_MAX_HEADERS + 2) {
+			if (call->early_error == NULL)
+				call->early_error = xasprintf("more than %d headers on %s",
+				                              CLIENT_MAX_HEADERS, req->path);
+			break;
+		}
 		call->headers[n++] = xstrdup(req->headers[i]);
 	}
 	call->flags = req->flags;
 	if (retry_ms < 0)
 		call->flags |= WEFT_CALL_NO_RETRY;
 	call->timeout_ms = req->timeout_ms > 0 ? req->timeout_ms : c->call_timeout_ms;
-	call->deadline_us = client_now_us(c) + (retry_ms > 0 ? retry_ms : 0) * 1000;
+	call->retry_us = (retry_ms > 0 ? retry_ms : 0) * 1000;
 	call->index = c->active;
 	call->backoff_ms = c->backoff_min_ms;
 	call->cb = cb;
 	call->arg = arg;
 	TAILQ_INSERT_TAIL(&c->calls, call, entry);
 	c->n_calls++;
-	client_call_try(call);
+	if (call->early_error != NULL)
+		client_call_wait(call, 0);
+	else
+		client_call_try(call);
 	return call;
 }
 

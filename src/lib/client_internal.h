@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "weft/client.h"
 
@@ -24,6 +25,16 @@ int client_parse_addresses(const char *list, char ***out, int *n_out, char **cau
  * frees; *exception (when not NULL) gets the exception's name or NULL.
  */
 char *client_error_message(long status, const char *body, size_t len, char **exception);
+
+/* The bound on one try of a call (options.call_timeout_ms or its
+ * default). */
+long client_call_timeout_ms(const struct weft_client *c);
+/* Percent-encode text for a query-string value: everything but RFC
+ * 3986's unreserved characters (caller frees). */
+char *client_query_escape(const char *text);
+/* Every RM address, "http://a:1, http://b:2" (for messages; caller
+ * frees). */
+char *client_rm_urls_text(const struct weft_client *c);
 
 /* Reference counting of a client, for the clients built on it: hold a
  * reference across a callback that may free the client. */

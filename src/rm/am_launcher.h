@@ -16,7 +16,7 @@
 
 struct rm;
 struct am_launcher;
-struct proto_app_submission;
+struct weft_app_submission;
 
 struct am_launch {
 	const char *attempt_id;
@@ -25,7 +25,7 @@ struct am_launch {
 	const char *node_http_address;
 	const char *user;
 	weft_resource_t resource;
-	const struct proto_app_submission *submission;
+	const struct weft_app_submission *submission;
 };
 
 /* The outcome of a launch, by ids; arg is passed back. */

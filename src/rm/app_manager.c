@@ -39,12 +39,14 @@ static void app_manager_prune_cb(evutil_socket_t fd, short what, void *arg);
 
 /* --- construction --- */
 
-struct app_manager *app_manager_new(struct rm *rm)
+struct app_manager *app_manager_new(struct rm *rm, const struct app_manager_events *events)
 {
 	struct app_manager *am = xcalloc(1, sizeof *am);
 	const struct config *cfg = rm->cfg;
 
 	am->rm = rm;
+	if (events != NULL)
+		am->events = *events;
 	TAILQ_INIT(&am->apps);
 	TAILQ_INIT(&am->done);
 	TAILQ_INIT(&am->reservations);
@@ -169,21 +171,28 @@ void app_manager_new_application(struct app_manager *am, char id_out[WEFT_ID_MAX
 	log_debug("handed out %s", id_out);
 }
 
-int app_manager_submit(struct app_manager *am, struct proto_app_submission *sub, const char *user,
+int app_manager_submit(struct app_manager *am, struct weft_app_submission *sub, const char *user,
                        enum app_error *error, char **cause)
 {
 	struct app_reservation *r = strmap_get(am->reserved, sub->app_id);
 	weft_resource_t am_resource;
 	struct rm_app *app;
-	char *why = NULL, leaf[QUEUE_NAME_MAX + 1];
+	char *why = NULL, leaf[QUEUE_NAME_MAX + 1], digest[65];
 	weft_app_id_t parsed;
 	const char *const *groups = NULL;
 	int n_groups;
 	bool denied = false;
 
 	*error = APP_ERROR_BAD_REQUEST;
+	submission_digest(sub, user, digest);
 	if (r == NULL) {
-		if (app_find(am, sub->app_id) != NULL)
+		app = app_find(am, sub->app_id);
+		if (app != NULL && strcmp(app->submission_digest, digest) == 0) {
+			log_info("%s: the same submission again from %s: accepted already", app->id,
+			         user);
+			return 1;
+		}
+		if (app != NULL)
 			return set_cause(cause, "application-id: %s was already submitted",
 			                 sub->app_id);
 		return set_cause(cause,
@@ -218,6 +227,8 @@ int app_manager_submit(struct app_manager *am, struct proto_app_submission *sub,
 	strmap_remove(am->reserved, r->id);
 	free(r);
 	app = xcalloc(1, sizeof *app);
+	app->manager = am;
+	snprintf(app->submission_digest, sizeof app->submission_digest, "%s", digest);
 	snprintf(app->id, sizeof app->id, "%s", sub->app_id);
 	app->parsed_id = parsed;
 	app->user = xstrdup(user);

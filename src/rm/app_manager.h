@@ -42,7 +42,7 @@
 
 struct rm;
 struct app_manager;
-struct proto_app_submission;
+struct weft_app_submission;
 struct scheduler_ask;
 struct scheduler_grant;
 struct rm_attempt;
@@ -141,7 +141,18 @@ enum app_error {
 	APP_ERROR_FORBIDDEN,        /* 403 AccessControlException (queue ACL) */
 };
 
-struct app_manager *app_manager_new(struct rm *rm);
+/* What the app manager tells the rest of the RM; rm.c passes it at
+ * construction (the webapp's waits listen, webapp_waits.h). */
+struct app_manager_events {
+	/* An application's state moved (app_state.c, at every transition).
+	 * Called in the middle of the app manager's work, when the rest of
+	 * the application may not be updated yet: look at it from the loop,
+	 * not from here. */
+	void (*state_changed)(void *arg, const char *app_id);
+	void *arg;
+};
+
+struct app_manager *app_manager_new(struct rm *rm, const struct app_manager_events *events);
 void app_manager_free(struct app_manager *am);
 
 /* --- submission (REST) --- */
@@ -151,9 +162,12 @@ void app_manager_new_application(struct app_manager *am, char id_out[WEFT_ID_MAX
  * Submit: the id must have been handed out and not used; queue and AM
  * resource must be valid.  Checked before anything changes.  RET 0 (sub
  * now owned by the app manager; the app is ACCEPTED and its AM container
- * asked for), or -1 with *error and *cause (sub still the caller's).
+ * asked for), 1 when the same user already submitted this very
+ * submission (a client retrying a POST whose answer it lost: nothing
+ * changes, sub still the caller's), or -1 with *error and *cause (sub
+ * still the caller's).
  */
-int app_manager_submit(struct app_manager *am, struct proto_app_submission *sub, const char *user,
+int app_manager_submit(struct app_manager *am, struct weft_app_submission *sub, const char *user,
                        enum app_error *error, char **cause);
 /*
  * Kill (PUT state KILLED).  RET 0 and *was_final (true when the app had

@@ -102,12 +102,14 @@ struct rm_attempt {
 TAILQ_HEAD(rm_attempt_list, rm_attempt);
 
 struct rm_app {
+	struct app_manager *manager;   /* told of state changes (app_state_set) */
 	TAILQ_ENTRY(rm_app) link;      /* every app, submission order */
 	TAILQ_ENTRY(rm_app) done_link; /* final apps, order of ending */
 	char id[WEFT_ID_MAX];
 	weft_app_id_t parsed_id;
 	char *user;
-	struct proto_app_submission *sub;
+	struct weft_app_submission *sub;
+	char submission_digest[65]; /* of the body as submitted, and the user */
 	char *tags;
 	weft_resource_t am_resource;
 	int max_attempts;
@@ -137,6 +139,7 @@ struct app_reservation {
 
 struct app_manager {
 	struct rm *rm;
+	struct app_manager_events events;
 	struct rm_app_list apps;
 	struct rm_app_list done;
 	int n_done;

@@ -132,7 +132,8 @@ bool attempt_state_allowed(enum attempt_state from, enum attempt_state to)
 
 /* --- the setters --- */
 
-/* Move an application along its table, logging every change. */
+/* Move an application along its table, logging every change and telling
+ * the app manager's listener. */
 int app_state_set(struct rm_app *app, enum app_state to, const char *why)
 {
 	if (app->state == to)
@@ -144,6 +145,8 @@ int app_state_set(struct rm_app *app, enum app_state to, const char *why)
 	}
 	log_info("%s: %s -> %s (%s)", app->id, app_state_name(app->state), app_state_name(to), why);
 	app->state = to;
+	if (app->manager != NULL && app->manager->events.state_changed != NULL)
+		app->manager->events.state_changed(app->manager->events.arg, app->id);
 	return 0;
 }
 

@@ -29,6 +29,7 @@
 #include "rm/scheduler.h"
 #include "rm/staging.h"
 #include "rm/webapp.h"
+#include "rm/webapp_waits.h"
 
 /* The cluster secret, with the command that creates one when missing. */
 static struct secret *rm_load_secret(const struct config *cfg, char **cause)
@@ -177,6 +178,14 @@ static void rm_am_launch_failed_cb(void *arg, const char *attempt_id, const char
 	app_manager_am_launch_failed(rm->apps, attempt_id, container_id, why);
 }
 
+/* app manager: an application's state moved; its held waits look. */
+static void rm_app_state_changed_cb(void *arg, const char *app_id)
+{
+	struct rm *rm = arg;
+
+	webapp_waits_state_changed(rm->waits, app_id);
+}
+
 /* staging: an id handed out or known. */
 static bool rm_staging_id_known_cb(void *arg, const char *app_id)
 {
@@ -215,13 +224,37 @@ static struct rack_resolver *rm_racks_new(struct rm *rm, char **cause)
 	return r;
 }
 
-/* Bind srv on the address of key (or on rm.bind-host with its port).
- * OUT *bound: "bind-host:port" actually bound, *host: the key's host.
- * RET the port, or -1 with *cause. */
+/* The address of key this RM listens on: key may name several RMs
+ * (clients fail over between them); this one is the first that names an
+ * address of this host, else the first (caller frees). */
+static char *rm_own_address(const struct config *cfg, const char *key)
+{
+	int n = 0;
+	char **list = config_get_list(cfg, key, &n), *mine = NULL;
+
+	for (int i = 0; i < n && mine == NULL && n > 1; i++) {
+		char *host = NULL;
+		int port;
+
+		if (net_parse_address(list[i], &host, &port, NULL) == 0 && net_is_local_host(host))
+			mine = xstrdup(list[i]);
+		free(host);
+	}
+	if (mine == NULL)
+		mine = xstrdup(n > 0 ? list[0] : "");
+	if (n > 1)
+		log_info("%s names %d RMs; this one is %s", key, n, mine);
+	config_list_free(list);
+	return mine;
+}
+
+/* Bind srv on this RM's address of key (or on rm.bind-host with its
+ * port).  OUT *bound: "bind-host:port" actually bound, *host: the key's
+ * host.  RET the port, or -1 with *cause. */
 static int rm_bind(struct rm *rm, struct http_server *srv, const char *key, char **bound,
                    char **host, char **cause)
 {
-	const char *address = config_get(rm->cfg, key);
+	char *address = rm_own_address(rm->cfg, key);
 	const char *bind_host = config_get(rm->cfg, "rm.bind-host");
 	char *bind_address, *bind_host_only = NULL, *why = NULL;
 	int port = 0, ignored = 0;
@@ -229,10 +262,12 @@ static int rm_bind(struct rm *rm, struct http_server *srv, const char *key, char
 	if (net_parse_address(address, host, &port, &why) != 0) {
 		set_cause(cause, "%s: %s", key, why);
 		free(why);
+		free(address);
 		return -1;
 	}
 	bind_address =
 	        bind_host[0] != '\0' ? net_format_address(bind_host, port) : xstrdup(address);
+	free(address);
 	if (http_server_bind(srv, bind_address, &why) != 0) {
 		set_cause(cause, "%s: cannot listen on %s: %s", key, bind_address, why);
 		free(why);
@@ -325,6 +360,10 @@ struct rm *rm_new(struct event_base *base, const struct config *cfg, char **caus
 	        .launch_failed = rm_am_launch_failed_cb,
 	        .arg = rm,
 	};
+	const struct app_manager_events app_events = {
+	        .state_changed = rm_app_state_changed_cb,
+	        .arg = rm,
+	};
 	const struct staging_apps staging_apps = {
 	        .id_known = rm_staging_id_known_cb,
 	        .accepts_files = rm_staging_accepts_files_cb,
@@ -361,7 +400,7 @@ struct rm *rm_new(struct event_base *base, const struct config *cfg, char **caus
 	        config_get_int(cfg, "rm.container-token.expiry-ms"));
 	rm->nodes = node_tracker_new(rm, &node_events);
 	rm->launcher = am_launcher_new(rm, &launcher_events);
-	rm->apps = app_manager_new(rm);
+	rm->apps = app_manager_new(rm, &app_events);
 	webapp_routes(rm);
 	node_tracker_routes(rm->nodes);
 	am_service_routes(rm);
@@ -376,7 +415,10 @@ void rm_free(struct rm *rm)
 {
 	if (rm == NULL)
 		return;
-	/* No more requests, then the modules that use the others first. */
+	/* Held waits are answered while the servers and the app manager
+	 * still are; then no more requests, then the modules that use the
+	 * others first. */
+	webapp_shutdown(rm);
 	if (rm->rpc != NULL)
 		http_server_free(rm->rpc);
 	if (rm->http != NULL)

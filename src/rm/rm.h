@@ -27,6 +27,7 @@ struct am_service;
 struct staging;
 struct rack_resolver;
 struct webapp_reports;
+struct webapp_waits;
 
 /* libevent priorities of the RM's loop (rm_new sets them up; lower runs
  * first): internal RPC, then everything else the RM does (timers, its own
@@ -56,6 +57,7 @@ struct rm {
 	struct staging *staging;
 	struct rack_resolver *racks;    /* node -> rack (rm.topology.*) */
 	struct webapp_reports *reports; /* cached /apps objects (webapp_reports.h) */
+	struct webapp_waits *waits;     /* held report GETs (webapp_waits.h) */
 };
 
 /*

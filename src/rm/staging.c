@@ -25,6 +25,7 @@
 #include "rm/rm.h"
 #include "rm/submission.h"
 #include "weft/ids.h"
+#include "weft/protocol.h"
 
 struct staging {
 	struct rm *rm;
@@ -173,7 +174,7 @@ static void staging_put(struct staging *st, struct http_request *req, const char
 	size_t len = 0;
 	const char *body = http_request_body(req, &len);
 	char *dir = NULL, *tmp = NULL, *final = NULL, *rnd = NULL, *cause = NULL, *url;
-	struct json_object *answer;
+	struct weft_staged_file staged;
 	int fd;
 
 	if (!st->apps.accepts_files(st->apps.arg, app_id)) {
@@ -211,12 +212,11 @@ static void staging_put(struct staging *st, struct http_request *req, const char
 		goto out;
 	}
 	log_debug("staged %s/%s (%zu bytes)", app_id, name, len);
-	url = xasprintf("/ws/v1/staging/%s/%s", app_id, name);
-	answer = wjson_new_object();
-	wjson_add_string(answer, "url", url);
-	wjson_add_int(answer, "size", (int64_t)len);
+	url = xasprintf(WEFT_PATH_STAGING_FMT, app_id, name);
+	staged.url = url;
+	staged.size = (int64_t)len;
+	http_reply_json(req, 201, proto_app_staged_encode(&staged, false));
 	free(url);
-	http_reply_json(req, 201, answer);
 out:
 	free(dir);
 	free(tmp);
@@ -249,18 +249,16 @@ static void staging_delete(struct staging *st, struct http_request *req, const c
                            const char *name)
 {
 	char *path = xasprintf("%s/%s/%s", st->dir, app_id, name);
-	struct json_object *answer;
+	struct weft_staged_file staged = {.size = -1};
 	char *url;
 
 	if (unlink(path) != 0) {
 		http_reply_error(req, 404, "NotFoundException", "%s/%s: not staged", app_id, name);
 	} else {
-		answer = wjson_new_object();
-		url = xasprintf("/ws/v1/staging/%s/%s", app_id, name);
-		wjson_add_string(answer, "url", url);
+		url = xasprintf(WEFT_PATH_STAGING_FMT, app_id, name);
+		staged.url = url;
+		http_reply_json(req, 200, proto_app_staged_encode(&staged, true));
 		free(url);
-		wjson_add_bool(answer, "deleted", true);
-		http_reply_json(req, 200, answer);
 	}
 	free(path);
 }
@@ -288,5 +286,5 @@ static void staging_cb(struct http_request *req, void *arg)
 void staging_routes(struct staging *st)
 {
 	http_server_route(st->rm->http, HTTP_M_GET | HTTP_M_PUT | HTTP_M_DELETE,
-	                  "/ws/v1/staging/{}/{}", st->max_bytes, staging_cb, st);
+	                  WEFT_ROUTE_STAGING_FILE, st->max_bytes, staging_cb, st);
 }

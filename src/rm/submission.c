@@ -11,11 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/security.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 
 /* protocol.h's launchContext; extra variables win over the user's. */
-void submission_launch_context(const struct proto_app_submission *s, const char *const *extra_env,
+void submission_launch_context(const struct weft_app_submission *s, const char *const *extra_env,
                                struct weft_launch_context *lc)
 {
 	memset(lc, 0, sizeof *lc);
@@ -31,7 +32,7 @@ void submission_launch_context(const struct proto_app_submission *s, const char 
 		                                 s->files[i].executable);
 }
 
-char *submission_tags_joined(const struct proto_app_submission *s)
+char *submission_tags_joined(const struct weft_app_submission *s)
 {
 	size_t len = 1;
 	char *out;
@@ -45,4 +46,18 @@ char *submission_tags_joined(const struct proto_app_submission *s)
 		strcat(out, s->tags[i]);
 	}
 	return out;
+}
+
+/* HMAC-SHA256 (as a plain hash: the key is no secret) of the user and the
+ * submission re-encoded by proto_app.c, which writes every field it
+ * decoded in one order: the same request gives the same text. */
+void submission_digest(const struct weft_app_submission *s, const char *user, char out[65])
+{
+	static const char key[] = "weft submission digest";
+	struct json_object *body = proto_app_submission_encode(s);
+	char *text = xasprintf("%s\n%s", user, wjson_text(body));
+
+	security_hmac_hex(key, sizeof key - 1, text, strlen(text), out);
+	free(text);
+	json_object_put(body);
 }

@@ -17,9 +17,12 @@
 /* protocol.h's launchContext for this submission with extra environment
  * (NULL-terminated "K", "V" pairs, may be NULL) laid over the
  * submission's own, into *lc (the caller clears it). */
-void submission_launch_context(const struct proto_app_submission *s, const char *const *extra_env,
+void submission_launch_context(const struct weft_app_submission *s, const char *const *extra_env,
                                struct weft_launch_context *lc);
+/* A digest of the submission exactly as decoded and of the user who sent
+ * it: two equal digests are the same request (a client's retry). */
+void submission_digest(const struct weft_app_submission *s, const char *user, char out[65]);
 /* Tags joined with commas (caller frees). */
-char *submission_tags_joined(const struct proto_app_submission *s);
+char *submission_tags_joined(const struct weft_app_submission *s);
 
 #endif

@@ -16,19 +16,28 @@
 #include "common/xmalloc.h"
 #include "rm/rm.h"
 #include "rm/webapp_reports.h"
+#include "rm/webapp_waits.h"
 
 #define WEBAPP_DEFAULT_USER "dr.who"
 
 void webapp_routes(struct rm *rm)
 {
 	rm->reports = webapp_reports_new();
+	rm->waits = webapp_waits_new(rm);
 	webapp_cluster_routes(rm);
 	webapp_apps_routes(rm);
 	webapp_scheduler_routes(rm);
 }
 
+void webapp_shutdown(struct rm *rm)
+{
+	webapp_waits_free(rm->waits);
+	rm->waits = NULL;
+}
+
 void webapp_free(struct rm *rm)
 {
+	webapp_shutdown(rm);
 	webapp_reports_free(rm->reports);
 	rm->reports = NULL;
 }

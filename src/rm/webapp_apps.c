@@ -30,6 +30,7 @@
 #include "rm/webapp.h"
 #include "weft/protocol.h"
 #include "rm/webapp_reports.h"
+#include "rm/webapp_waits.h"
 #include "weft/ids.h"
 
 /* The {appid} parameter: RET it, or NULL after answering 400/404. */
@@ -285,14 +286,16 @@ static void webapp_apps_list(struct rm *rm, struct http_request *req)
 	app_filter_clear(&f);
 }
 
-/* POST /ws/v1/cluster/apps: YARN's submission. */
+/* POST /ws/v1/cluster/apps: YARN's submission; the same one again
+ * (a client's retry) is answered as the first was. */
 static void webapp_apps_submit(struct rm *rm, struct http_request *req)
 {
 	const char *user = webapp_user(req);
 	struct json_object *body;
-	struct proto_app_submission *sub = NULL;
+	struct weft_app_submission *sub = NULL;
 	enum app_error error = APP_ERROR_BAD_REQUEST;
-	char *cause = NULL, *base, *location;
+	char *cause = NULL, *base, *location, id[WEFT_ID_MAX];
+	int rc;
 
 	if (user == NULL)
 		return;
@@ -303,7 +306,13 @@ static void webapp_apps_submit(struct rm *rm, struct http_request *req)
 		http_reply_error(req, 400, "BadRequestException", "%s", cause);
 		goto out;
 	}
-	if (app_manager_submit(rm->apps, sub, user, &error, &cause) != 0) {
+	snprintf(id, sizeof id, "%s", sub->app_id);
+	rc = app_manager_submit(rm->apps, sub, user, &error, &cause);
+	if (rc == 1) {
+		/* The same submission again (a retried POST): the same answer. */
+		proto_app_submission_free(sub);
+		sub = NULL;
+	} else if (rc != 0) {
 		if (error == APP_ERROR_FORBIDDEN)
 			http_reply_error(req, 403, "AccessControlException", "%s", cause);
 		else
@@ -316,7 +325,7 @@ static void webapp_apps_submit(struct rm *rm, struct http_request *req)
 		goto out;
 	}
 	base = webapp_base_url(rm, req);
-	location = xasprintf("%s" WEFT_PATH_APP_FMT, base, sub->app_id);
+	location = xasprintf("%s" WEFT_PATH_APP_FMT, base, id);
 	http_reply_add_header(req, "Location", location);
 	http_reply_data(req, 202, "application/json", "", 0);
 	free(location);
@@ -338,7 +347,7 @@ static void webapp_apps_cb(struct http_request *req, void *arg)
 static void webapp_new_application_cb(struct http_request *req, void *arg)
 {
 	struct rm *rm = arg;
-	struct proto_app_new_application m;
+	struct weft_new_application m;
 	weft_resource_t maximum = scheduler_maximum_allocation(rm->scheduler);
 
 	if (webapp_user(req) == NULL)
@@ -349,13 +358,57 @@ static void webapp_new_application_cb(struct http_request *req, void *arg)
 	http_reply_json(req, 200, proto_app_new_application_encode(&m));
 }
 
-/* GET /ws/v1/cluster/apps/{appid} */
+void webapp_reply_app(const struct rm *rm, struct http_request *req, const char *app_id,
+                      const char *base_url, const char *wait_outcome)
+{
+	struct app_report r;
+
+	if (app_manager_report(rm->apps, app_id, &r) != 0) {
+		http_reply_error(req, 404, "NotFoundException", "app with id: %s not found",
+		                 app_id);
+		return;
+	}
+	http_reply_json(req, 200,
+	                proto_app_report_wrap(webapp_app_json(rm, &r, base_url), wait_outcome));
+}
+
+/* The wait-while and wait-timeout-ms parameters.  RET 1 when the request
+ * waits (*state and *timeout_ms set), 0 when it does not, -1 after
+ * answering 400. */
+static int webapp_app_wait_params(struct http_request *req, enum app_state *state,
+                                  int64_t *timeout_ms)
+{
+	const char *text = http_request_query(req, WEFT_APP_QUERY_WAIT_WHILE);
+	int rc;
+
+	if (text == NULL)
+		return 0;
+	if (app_state_parse(text, state) != 0) {
+		http_reply_error(req, 400, "BadRequestException",
+		                 "Invalid " WEFT_APP_QUERY_WAIT_WHILE " %s specified. It should be "
+		                 "one of NEW, NEW_SAVING, SUBMITTED, ACCEPTED, RUNNING, FINISHED, "
+		                 "FAILED, KILLED",
+		                 text);
+		return -1;
+	}
+	*timeout_ms = WEFT_APP_WAIT_DEFAULT_MS;
+	rc = webapp_query_number(req, WEFT_APP_QUERY_WAIT_TIMEOUT_MS, timeout_ms);
+	if (rc < 0)
+		return -1;
+	if (*timeout_ms > WEFT_APP_WAIT_MAX_MS)
+		*timeout_ms = WEFT_APP_WAIT_MAX_MS;
+	return 1;
+}
+
+/* GET /ws/v1/cluster/apps/{appid}[?wait-while=STATE&wait-timeout-ms=N] */
 static void webapp_app_cb(struct http_request *req, void *arg)
 {
 	struct rm *rm = arg;
-	const char *id = http_request_param(req, 0);
+	const char *id = http_request_param(req, 0), *outcome = NULL;
 	struct app_report r;
-	struct json_object *body;
+	enum app_state while_state = APP_NEW;
+	int64_t timeout_ms = 0;
+	int waits;
 	char *base;
 
 	if (id != NULL && strcmp(id, WEFT_APP_NEW_APPLICATION) == 0) {
@@ -368,11 +421,26 @@ static void webapp_app_cb(struct http_request *req, void *arg)
 	id = webapp_app_param(rm, req);
 	if (id == NULL || app_manager_report(rm->apps, id, &r) != 0)
 		return;
+	waits = webapp_app_wait_params(req, &while_state, &timeout_ms);
+	if (waits < 0)
+		return;
 	base = webapp_base_url(rm, req);
-	body = wjson_new_object();
-	wjson_add(body, WEFT_APP_KEY_APP, webapp_app_json(rm, &r, base));
+	if (waits > 0) {
+		if (r.state != while_state)
+			outcome = WEFT_APP_WAIT_CHANGED;
+		else if (timeout_ms == 0)
+			outcome = WEFT_APP_WAIT_TIMEOUT;
+		else if (webapp_waits_hold(rm->waits, req, id, while_state, timeout_ms, base) ==
+		         0) {
+			free(base);
+			return;
+		} else
+			outcome = WEFT_APP_WAIT_FULL;
+		log_debug("%s: wait while %s answered at once (%s)", id,
+		          app_state_name(while_state), outcome);
+	}
+	webapp_reply_app(rm, req, id, base, outcome);
 	free(base);
-	http_reply_json(req, 200, body);
 }
 
 /* {"state": "..."} */
@@ -466,7 +534,7 @@ static void webapp_app_attempts_cb(struct http_request *req, void *arg)
 	list = json_object_new_array();
 	for (int i = 0; i < n; i++) {
 		const struct attempt_report *a = &reports[i];
-		struct proto_app_attempt m = {
+		struct weft_app_attempt m = {
 		        .number = a->number,
 		        .start_ms = a->start_ms,
 		        .finished_ms = a->finish_ms,

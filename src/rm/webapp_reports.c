@@ -107,7 +107,7 @@ char *webapp_logs_link(const char *node_http, const char *container_id)
 struct json_object *webapp_app_json(const struct rm *rm, const struct app_report *r,
                                     const char *base_url)
 {
-	struct proto_app_report m = {0};
+	struct weft_app_report m = {0};
 	struct json_object *o;
 	struct scheduler_usage usage;
 	int64_t now = time_now_ms();

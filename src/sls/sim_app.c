@@ -256,7 +256,7 @@ static void sim_app_submit(struct sim_app *app)
 	const struct scenario_apps *g = app->group;
 	char *command = "echo weft-sls simulated AM: never run";
 	char *name = xasprintf("sls-%s-%d", g->name, app->index);
-	struct proto_app_submission sub = {
+	struct weft_app_submission sub = {
 	        .name = name,
 	        .queue = (char *)g->queue,
 	        .type = "SLS",
@@ -285,7 +285,7 @@ static void sim_app_new_application_cb(const struct rm_rpc_reply *r, void *arg)
 	struct sim_app *app = arg;
 	struct sls *sls = app->apps->sls;
 	struct json_object *answer = NULL;
-	struct proto_app_new_application m;
+	struct weft_new_application m;
 	char *why = NULL;
 
 	app->n_calls--;

@@ -140,9 +140,10 @@ int main(int argc, char **argv)
 	memset(&set, 0, sizeof set);
 	set.args = &args;
 	set.job = &job;
-	set.rm_url = master.url;
+	set.rm_addresses = master.addresses;
 	set.rm_host = master.host;
 	set.rm_port = master.port;
+	set.rm_retry_ms = config_get_int(cfg, "rm.connect.max-wait-ms");
 	set.user = user;
 	set.name = args.name != NULL ? args.name : job.name;
 	set.queue = args.queue != NULL ? args.queue : config_get(cfg, "submit.queue");

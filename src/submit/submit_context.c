@@ -53,40 +53,58 @@ char *submit_context_am_command(const struct submit_context *ctx)
 	return cmd;
 }
 
+/* The submission's fields; its strings are ctx's, job's and the
+ * command's (RET, caller frees it after the submission is sent). */
+char *submit_context_fill(const struct submit_context *ctx, struct weft_app_submission *sub,
+                          struct weft_app_file *job)
+{
+	const struct submit_args *a = ctx->args;
+	char *cmd = submit_context_am_command(ctx);
+
+	memset(sub, 0, sizeof *sub);
+	memset(job, 0, sizeof *job);
+	snprintf(sub->app_id, sizeof sub->app_id, "%s", ctx->app_id);
+	sub->name = (char *)ctx->name;
+	sub->queue = (char *)ctx->queue;
+	sub->type = (char *)WEFT_APP_TYPE_WEFT;
+	sub->max_attempts = a->max_attempts > 0 ? a->max_attempts : 0;
+	if (a->mode == SUBMIT_MODE_CLUSTER) {
+		sub->resource = weft_resource(a->driver_memory_mb, a->driver_cores);
+		job->name = (char *)SUBMIT_JOB_FILE_NAME;
+		job->url = (char *)ctx->job_url;
+		job->size = ctx->job_size;
+		job->timestamp = ctx->job_timestamp;
+		sub->files = job;
+		sub->n_files = 1;
+	} else {
+		sub->resource = weft_resource(ctx->am_memory_mb, 1);
+	}
+	/* One environment entry: the application's secret. */
+	sub->env = xcalloc(1, sizeof *sub->env);
+	sub->env->key = (char *)WEFT_ENV_APP_SECRET;
+	sub->env->value = (char *)ctx->secret;
+	sub->n_env = 1;
+	sub->commands = xmalloc(sizeof *sub->commands);
+	sub->commands[0] = cmd;
+	sub->n_commands = 1;
+	return cmd;
+}
+
+void submit_context_clear(struct weft_app_submission *sub, char *cmd)
+{
+	free(sub->env);
+	free(sub->commands);
+	free(cmd);
+}
+
 /* The whole submission (common/proto_app.c writes it). */
 struct json_object *submit_context_build(const struct submit_context *ctx)
 {
-	const struct submit_args *a = ctx->args;
-	struct proto_app_submission sub = {0};
-	struct proto_app_file job = {0};
-	struct proto_app_env secret = {
-	        .key = (char *)WEFT_ENV_APP_SECRET,
-	        .value = (char *)ctx->secret,
-	};
-	struct json_object *root;
-	char *cmd = submit_context_am_command(ctx);
+	struct weft_app_submission sub;
+	struct weft_app_file job;
+	char *cmd = submit_context_fill(ctx, &sub, &job);
+	struct json_object *root = proto_app_submission_encode(&sub);
 
-	snprintf(sub.app_id, sizeof sub.app_id, "%s", ctx->app_id);
-	sub.name = (char *)ctx->name;
-	sub.queue = (char *)ctx->queue;
-	sub.type = (char *)WEFT_APP_TYPE_WEFT;
-	sub.max_attempts = a->max_attempts > 0 ? a->max_attempts : 0;
-	if (a->mode == SUBMIT_MODE_CLUSTER) {
-		sub.resource = weft_resource(a->driver_memory_mb, a->driver_cores);
-		job.name = (char *)SUBMIT_JOB_FILE_NAME;
-		job.url = (char *)ctx->job_url;
-		job.size = ctx->job_size;
-		job.timestamp = ctx->job_timestamp;
-		sub.files = &job;
-		sub.n_files = 1;
-	} else {
-		sub.resource = weft_resource(ctx->am_memory_mb, 1);
-	}
-	sub.env = &secret;
-	sub.n_env = 1;
-	sub.commands = &cmd;
-	sub.n_commands = 1;
-	root = proto_app_submission_encode(&sub);
-	free(cmd);
+	submit_context_clear(&sub, cmd);
 	return root;
 }

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "submit/submit_args.h"
+#include "weft/app.h"
 
 /* The name the job file has in the AM container's working directory. */
 #define SUBMIT_JOB_FILE_NAME "job.json"
@@ -42,6 +43,12 @@ struct submit_context {
 
 /* The AM's command line (caller frees). */
 char *submit_context_am_command(const struct submit_context *ctx);
+/* The submission as libweft sends it: sub and job filled from ctx (their
+ * strings stay ctx's); RET the AM command, which sub holds.  Release with
+ * submit_context_clear(sub, command) once sent. */
+char *submit_context_fill(const struct submit_context *ctx, struct weft_app_submission *sub,
+                          struct weft_app_file *job);
+void submit_context_clear(struct weft_app_submission *sub, char *command);
 /* The whole submission body (caller puts). */
 struct json_object *submit_context_build(const struct submit_context *ctx);
 

@@ -15,52 +15,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/file.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "driver/driver.h"
 #include "weft/protocol.h"
-
-/* Read a whole regular file of at most max bytes. */
-static int submit_job_read(const char *path, size_t max, char **text, size_t *len, char **cause)
-{
-	struct stat st;
-	char *buf;
-	size_t n = 0;
-	ssize_t got;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return set_cause(cause, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return set_cause(cause, "%s: not a regular file", path);
-	}
-	if ((uint64_t)st.st_size > max) {
-		close(fd);
-		return set_cause(cause, "%s: larger than %zu bytes", path, max);
-	}
-	buf = xmalloc(max + 1);
-	while (n <= max && (got = read(fd, buf + n, max + 1 - n)) != 0) {
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			set_cause(cause, "%s: %s", path, strerror(errno));
-			free(buf);
-			close(fd);
-			return -1;
-		}
-		n += (size_t)got;
-	}
-	close(fd);
-	if (n > max) {
-		free(buf);
-		return set_cause(cause, "%s: larger than %zu bytes", path, max);
-	}
-	buf[n] = '\0';
-	*text = buf;
-	*len = n;
-	return 0;
-}
 
 /* The job's own "name", if it has one. */
 static char *submit_job_own_name(struct json_object *json)
@@ -105,7 +64,7 @@ int submit_job_from_file(const char *path, struct submit_job *job, char **cause)
 	const char *base, *dot;
 
 	memset(job, 0, sizeof *job);
-	if (submit_job_read(path, WEFT_MAX_JSON_BODY, &job->text, &job->len, cause) != 0)
+	if (file_read_all(path, WEFT_MAX_JSON_BODY, &job->text, &job->len, cause) != 0)
 		return -1;
 	job->json = wjson_parse_object(job->text, job->len, &why);
 	if (job->json == NULL || driver_validate_job(job->json, &why) != 0) {

@@ -1,8 +1,9 @@
 /*
  * submit_logs.c — the AM container's stdout/stderr through the NM's log
  * API (see submit_logs.h).  Three asynchronous calls in a row on the
- * caller's loop; any failure still ends in the one callback, with what was
- * fetched so far and the reason.
+ * caller's loop (the attempts and stderr through libweft's client, the
+ * stdout download through http_client); any failure still ends in the one
+ * callback, with what was fetched so far and the reason.
  */
 #include "weft_config.h"
 
@@ -13,22 +14,24 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/rest.h"
 #include "common/http_client.h"
 #include "common/net.h"
-#include "common/wjson.h"
-#include "common/proto_app.h"
 #include "common/xmalloc.h"
-#include "weft/protocol.h"
+#include "lib/client_internal.h"
 #include "weft/ids.h"
+#include "weft/protocol.h"
+#include "weft/rm_client.h"
 
 /* Bound on each log call, and on the stdout download (it may be big). */
 #define SUBMIT_LOGS_TIMEOUT_MS          30000
 #define SUBMIT_LOGS_DOWNLOAD_TIMEOUT_MS (30 * 60 * 1000)
 
 struct submit_logs {
-	struct http_client *client;
-	struct http_call *call;
+	struct weft_rm_client *rm;
+	struct http_client *http;
+	struct weft_rm_op *attempts;  /* the attempts, in flight */
+	struct weft_call *stderr_get; /* the NM's stderr, in flight */
+	struct http_call *call;       /* the stdout download */
 	bool want_stdout, want_stderr;
 	submit_logs_cb cb;
 	void *arg;
@@ -40,7 +43,7 @@ struct submit_logs {
 
 /* The attempt number of one appAttempt: YARN's int "id", or parsed from
  * its "appAttemptId". */
-static int64_t submit_logs_attempt_number(const struct proto_app_attempt *m)
+static int64_t submit_logs_attempt_number(const struct weft_app_attempt *m)
 {
 	weft_attempt_id_t id;
 
@@ -64,79 +67,46 @@ static char *submit_logs_link_address(const char *link)
 	return n > 0 ? xstrndup(p, n) : NULL;
 }
 
-/* Pick the last attempt and where its logs are (common/proto_app.c
- * reads each attempt). */
-int submit_logs_last_attempt(const char *body, size_t len, char **container_id, char **node_http,
-                             char **cause)
+/* Pick the last attempt and where its logs are. */
+int submit_logs_last_attempt(const struct weft_app_attempt *attempts, int n, char **container_id,
+                             char **node_http, char **cause)
 {
-	struct json_object *root = wjson_parse_object(body, len, cause), *items = NULL;
-	struct proto_app_attempt best = {.number = -1}, m;
-	bool found = false;
-	const char *cid = NULL, *http = NULL, *link = NULL;
+	const struct weft_app_attempt *best = NULL;
 	int64_t best_n = -2;
 	weft_container_id_t parsed;
 	char *address = NULL, *host = NULL, *why = NULL;
+	const char *http;
 	int port;
 
 	*container_id = *node_http = NULL;
-	if (root == NULL)
-		return -1;
-	items = proto_app_attempts_unwrap(root, NULL);
-	for (size_t i = 0; items != NULL && i < json_object_array_length(items); i++) {
-		struct json_object *a = json_object_array_get_idx(items, i);
-		char *path = xasprintf(WEFT_APP_KEY_APP_ATTEMPT "[%zu]", i);
-		int64_t n;
-		int rc;
+	for (int i = 0; i < n; i++) {
+		int64_t number = submit_logs_attempt_number(&attempts[i]);
 
-		if (a == NULL || !json_object_is_type(a, json_type_object)) {
-			free(path);
-			continue;
-		}
-		rc = proto_app_attempt_decode(a, path, &m, cause);
-		free(path);
-		if (rc != 0) {
-			json_object_put(items);
-			json_object_put(root);
-			return -1;
-		}
-		n = submit_logs_attempt_number(&m);
-		if (n >= best_n) {
-			best_n = n;
-			best = m;
-			found = true;
+		if (number >= best_n) {
+			best_n = number;
+			best = &attempts[i];
 		}
 	}
-	if (items != NULL)
-		json_object_put(items);
-	if (!found) {
-		json_object_put(root);
+	if (best == NULL)
 		return set_cause(cause, "the application has no attempt");
-	}
-	cid = best.container_id;
-	http = best.node_http_address;
-	link = best.logs_link;
-	if (cid == NULL) {
-		json_object_put(root);
+	if (best->container_id == NULL)
 		return set_cause(cause,
 		                 WEFT_APP_KEY_APP_ATTEMPT "." WEFT_KEY_CONTAINER_ID ": missing");
-	}
-	if (weft_container_id_parse(cid, &parsed) != 0) {
-		set_cause(cause, "appAttempt.containerId: '%s' is not a container id", cid);
-		json_object_put(root);
-		return -1;
-	}
+	if (weft_container_id_parse(best->container_id, &parsed) != 0)
+		return set_cause(cause, "appAttempt.containerId: '%s' is not a container id",
+		                 best->container_id);
+	http = best->node_http_address;
 	if (http != NULL && http[0] != '\0')
 		address = strstr(http, "://") != NULL ? submit_logs_link_address(http)
 		                                      : xstrdup(http);
-	else if (link != NULL)
-		address = submit_logs_link_address(link);
+	else if (best->logs_link != NULL)
+		address = submit_logs_link_address(best->logs_link);
 	if (address == NULL || net_parse_address(address, &host, &port, &why) != 0 || port == 0) {
 		set_cause(cause, "the last attempt does not say which node ran it%s%s",
 		          why != NULL ? ": " : "", why != NULL ? why : "");
 		free(why);
 		free(host);
 		free(address);
-		json_object_put(root);
 		return -1;
 	}
 	*node_http = net_url_for_address(address, &why);
@@ -145,11 +115,9 @@ int submit_logs_last_attempt(const char *body, size_t len, char **container_id, 
 	if (*node_http == NULL) {
 		set_cause(cause, "%s", why);
 		free(why);
-		json_object_put(root);
 		return -1;
 	}
-	*container_id = xstrdup(cid);
-	json_object_put(root);
+	*container_id = xstrdup(best->container_id);
 	return 0;
 }
 
@@ -168,48 +136,46 @@ static void submit_logs_finish(struct submit_logs *l)
 }
 
 /* Note the first reason something was not fetched. */
-static void submit_logs_note(struct submit_logs *l, const char *what,
-                             const struct http_response *resp)
+static void submit_logs_note(struct submit_logs *l, const char *what, const char *why)
 {
-	char *msg;
-
-	if (l->error != NULL)
-		return;
-	msg = resp->status == 0 ? xstrdup(resp->error != NULL ? resp->error : "no answer")
-	                        : rest_error_message(resp->status, resp->body);
-	l->error = xasprintf("%s: %s", what, msg);
-	free(msg);
+	if (l->error == NULL)
+		l->error = xasprintf("%s: %s", what, why != NULL ? why : "no answer");
 }
 
 static void submit_logs_stdout_cb(const struct http_response *resp, void *arg);
-static void submit_logs_stderr_cb(const struct http_response *resp, void *arg);
+static void submit_logs_stderr_cb(const struct weft_status *st, struct json_object *json,
+                                  const char *body, size_t len, void *arg);
 
-/* The NM's URL of one log file of the AM container (caller frees). */
-static char *submit_logs_url(const struct submit_logs *l, const char *file)
+/* The NM's path of one log file of the AM container (caller frees). */
+static char *submit_logs_path(const struct submit_logs *l, const char *file)
 {
-	return xasprintf("%s/ws/v1/node/containerlogs/%s/%s", l->node_base, l->container_id, file);
+	return xasprintf("/ws/v1/node/containerlogs/%s/%s", l->container_id, file);
 }
 
 /* Ask for stderr, or end when it is not wanted. */
 static void submit_logs_next_stderr(struct submit_logs *l)
 {
-	char *url;
+	struct weft_request req = {
+	        .method = "GET", .address = l->node_base, .flags = WEFT_CALL_IDEMPOTENT};
+	char *path;
 
 	if (!l->want_stderr) {
 		submit_logs_finish(l);
 		return;
 	}
-	url = submit_logs_url(l, "stderr");
-	l->call = http_client_request(l->client, "GET", url, NULL, NULL, 0, SUBMIT_LOGS_TIMEOUT_MS,
-	                              submit_logs_stderr_cb, l);
-	free(url);
+	path = submit_logs_path(l, "stderr");
+	req.path = path;
+	req.timeout_ms = SUBMIT_LOGS_TIMEOUT_MS;
+	l->stderr_get =
+	        weft_client_request(weft_rm_client_client(l->rm), &req, submit_logs_stderr_cb, l);
+	free(path);
 }
 
 /* Download stdout into a fresh private temporary directory. */
 static void submit_logs_get_stdout(struct submit_logs *l)
 {
 	const char *tmp = getenv("TMPDIR");
-	char *url, *dest;
+	char *url, *dest, *path;
 
 	l->tmp_dir =
 	        xasprintf("%s/weft-submit.XXXXXX", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
@@ -222,9 +188,11 @@ static void submit_logs_get_stdout(struct submit_logs *l)
 		submit_logs_next_stderr(l);
 		return;
 	}
-	url = submit_logs_url(l, "stdout");
+	path = submit_logs_path(l, "stdout");
+	url = xasprintf("%s%s", l->node_base, path);
+	free(path);
 	dest = xasprintf("%s/stdout", l->tmp_dir);
-	l->call = http_client_download(l->client, url, dest, 0, SUBMIT_LOGS_DOWNLOAD_TIMEOUT_MS,
+	l->call = http_client_download(l->http, url, dest, 0, SUBMIT_LOGS_DOWNLOAD_TIMEOUT_MS,
 	                               submit_logs_stdout_cb, l);
 	free(dest);
 	free(url);
@@ -238,41 +206,50 @@ static void submit_logs_stdout_cb(const struct http_response *resp, void *arg)
 	l->call = NULL;
 	if (resp->status >= 200 && resp->status <= 299)
 		l->out_path = xasprintf("%s/stdout", l->tmp_dir);
-	else
-		submit_logs_note(l, "AM stdout", resp);
+	else if (resp->status == 0)
+		submit_logs_note(l, "AM stdout", resp->error);
+	else {
+		/* The one call not made through libweft's client (a download
+		 * to a file): its error read the same way. */
+		char *msg = client_error_message(resp->status, resp->body, resp->body_len, NULL);
+
+		submit_logs_note(l, "AM stdout", msg);
+		free(msg);
+	}
 	submit_logs_next_stderr(l);
 }
 
 /* stderr, in memory: only its tail is ever shown. */
-static void submit_logs_stderr_cb(const struct http_response *resp, void *arg)
+static void submit_logs_stderr_cb(const struct weft_status *st, struct json_object *json,
+                                  const char *body, size_t len, void *arg)
 {
 	struct submit_logs *l = arg;
 
-	l->call = NULL;
-	if (resp->status >= 200 && resp->status <= 299) {
-		l->err = xmalloc(resp->body_len + 1);
-		memcpy(l->err, resp->body, resp->body_len);
-		l->err[resp->body_len] = '\0';
-		l->err_len = resp->body_len;
+	l->stderr_get = NULL;
+	if (st->ok) {
+		l->err = xmalloc(len + 1);
+		memcpy(l->err, body, len);
+		l->err[len] = '\0';
+		l->err_len = len;
 	} else
-		submit_logs_note(l, "AM stderr", resp);
+		submit_logs_note(l, "AM stderr", st->message);
 	submit_logs_finish(l);
 }
 
 /* The attempts: find the AM container, then read its stdout. */
-static void submit_logs_attempts_cb(const struct http_response *resp, void *arg)
+static void submit_logs_attempts_cb(const struct weft_status *st,
+                                    const struct weft_app_attempt *attempts, int n, void *arg)
 {
 	struct submit_logs *l = arg;
 	char *why = NULL;
 
-	l->call = NULL;
-	if (resp->status < 200 || resp->status > 299) {
-		submit_logs_note(l, "application attempts", resp);
+	l->attempts = NULL;
+	if (!st->ok) {
+		submit_logs_note(l, "application attempts", st->message);
 		submit_logs_finish(l);
 		return;
 	}
-	if (submit_logs_last_attempt(resp->body, resp->body_len, &l->container_id, &l->node_base,
-	                             &why) != 0) {
+	if (submit_logs_last_attempt(attempts, n, &l->container_id, &l->node_base, &why) != 0) {
 		l->error = xasprintf("application attempts: %s", why);
 		free(why);
 		submit_logs_finish(l);
@@ -285,23 +262,19 @@ static void submit_logs_attempts_cb(const struct http_response *resp, void *arg)
 }
 
 /* Start with the attempts list. */
-struct submit_logs *submit_logs_fetch(struct http_client *client, const char *rm_url,
-                                      const char *app_id, const char *user, bool want_stdout,
-                                      bool want_stderr, submit_logs_cb cb, void *arg)
+struct submit_logs *submit_logs_fetch(struct weft_rm_client *rm, struct http_client *http,
+                                      const char *app_id, bool want_stdout, bool want_stderr,
+                                      submit_logs_cb cb, void *arg)
 {
 	struct submit_logs *l = xcalloc(1, sizeof *l);
-	char *path = xasprintf(WEFT_PATH_APP_ATTEMPTS_FMT, app_id);
-	char *url = rest_url_for_user(rm_url, path, user);
 
-	l->client = client;
+	l->rm = rm;
+	l->http = http;
 	l->want_stdout = want_stdout;
 	l->want_stderr = want_stderr;
 	l->cb = cb;
 	l->arg = arg;
-	l->call = http_client_request(client, "GET", url, NULL, NULL, 0, SUBMIT_LOGS_TIMEOUT_MS,
-	                              submit_logs_attempts_cb, l);
-	free(url);
-	free(path);
+	l->attempts = weft_rm_get_attempts(rm, app_id, submit_logs_attempts_cb, l);
 	return l;
 }
 
@@ -312,6 +285,10 @@ void submit_logs_free(struct submit_logs *l)
 		return;
 	if (l->call != NULL)
 		http_call_cancel(l->call);
+	if (l->attempts != NULL)
+		weft_rm_op_cancel(l->attempts);
+	if (l->stderr_get != NULL)
+		weft_call_cancel(l->stderr_get);
 	if (l->out_path != NULL)
 		unlink(l->out_path);
 	if (l->tmp_dir != NULL)

@@ -16,6 +16,8 @@
 #include <stddef.h>
 
 struct http_client;
+struct weft_rm_client;
+struct weft_app_attempt;
 
 struct submit_logs_result {
 	const char *container_id; /* NULL when the attempts gave none */
@@ -31,21 +33,22 @@ typedef void (*submit_logs_cb)(const struct submit_logs_result *r, void *arg);
 
 struct submit_logs;
 
-/* Start fetching stdout and/or stderr.  user may be NULL.  The fetcher
- * does not own client. */
-struct submit_logs *submit_logs_fetch(struct http_client *client, const char *rm_url,
-                                      const char *app_id, const char *user, bool want_stdout,
-                                      bool want_stderr, submit_logs_cb cb, void *arg);
+/* Start fetching stdout and/or stderr: the attempts through rm, stderr
+ * through rm's client (to the NM's address), stdout with http (a
+ * download to a file).  The fetcher owns neither. */
+struct submit_logs *submit_logs_fetch(struct weft_rm_client *rm, struct http_client *http,
+                                      const char *app_id, bool want_stdout, bool want_stderr,
+                                      submit_logs_cb cb, void *arg);
 /* Cancel (no callback) or free after the callback. */
 void submit_logs_free(struct submit_logs *l);
 
 /*
- * Pick the last attempt from an /appattempts answer and where its AM's
- * logs are.  RET 0 with *container_id and *node_http (host:port, or a
- * base URL) allocated, or -1 with *cause.
+ * Pick the last of an application's attempts and where its AM's logs
+ * are.  RET 0 with *container_id and *node_http (a base URL
+ * "http://host:port") allocated, or -1 with *cause.
  */
-int submit_logs_last_attempt(const char *body, size_t len, char **container_id, char **node_http,
-                             char **cause);
+int submit_logs_last_attempt(const struct weft_app_attempt *attempts, int n, char **container_id,
+                             char **node_http, char **cause);
 
 /* The last max_lines lines of text (at most max_bytes of it): a pointer
  * into text and *out_len. */

@@ -2,10 +2,13 @@
  * submit_session.c — one submission, start to end, as a chain of
  * asynchronous steps on the caller's loop (see submit_session.h).
  *
- * The steps run in order, at most one REST call of the chain in flight;
- * in client mode the driver runs beside them on the same loop.  Every
- * path ends in submit_session_finish(), exactly once, which hands the
- * exit status to the caller.
+ * The steps run in order, at most one RM call of the chain in flight
+ * (libweft's RM client: failover and retries are its business); in client
+ * mode the driver runs beside them on the same loop.  Following is one
+ * wait after another (weft_rm_wait_app): the RM answers each when the
+ * state changes, so the session hears of every change at once and asks
+ * nothing in between.  Every path ends in submit_session_finish(),
+ * exactly once, which hands the exit status to the caller.
  */
 #include "weft_config.h"
 
@@ -16,21 +19,19 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/rest.h"
 #include "common/daemon.h"
 #include "common/http_client.h"
 #include "common/net.h"
 #include "common/security.h"
-#include "common/wjson.h"
-#include "common/proto_app.h"
 #include "common/xmalloc.h"
-#include "weft/protocol.h"
 #include "driver/driver.h"
+#include "lib/client_internal.h"
 #include "submit/submit_context.h"
-#include "submit/submit_follow.h"
 #include "submit/submit_logs.h"
 #include "submit/submit_progress.h"
 #include "weft/ids.h"
+#include "weft/protocol.h"
+#include "weft/rm_client.h"
 
 /* Bytes of secret shared by the driver, the AM and the executors. */
 #define SUBMIT_SECRET_BYTES 32
@@ -55,9 +56,11 @@ struct submit_session {
 	submit_session_done_cb done;
 	void *arg;
 	enum submit_phase phase;
-	struct http_client *client;
-	struct http_call *call; /* the chain's call in flight */
-	struct submit_follow *follow;
+	struct weft_client *client; /* the RM (and the NMs' logs) */
+	struct weft_rm_client *rm;
+	struct http_client *http; /* the driver's status, the stdout download */
+	struct weft_rm_op *op;    /* the chain's RM call in flight */
+	struct event *kill_timer; /* bounds the kill after Ctrl-C */
 	struct submit_logs *logs;
 	struct submit_progress *progress; /* stage progress on stderr */
 	struct event *grace;              /* armed when the client-mode driver ended */
@@ -93,12 +96,11 @@ static void submit_session_finish(struct submit_session *s, int status)
 		return;
 	s->phase = SUBMIT_PHASE_DONE;
 	submit_progress_finish(s->progress);
-	if (s->call != NULL) {
-		http_call_cancel(s->call);
-		s->call = NULL;
+	if (s->op != NULL) {
+		weft_rm_op_cancel(s->op);
+		s->op = NULL;
 	}
-	submit_follow_free(s->follow);
-	s->follow = NULL;
+	evtimer_del(s->kill_timer);
 	submit_logs_free(s->logs);
 	s->logs = NULL;
 	evtimer_del(s->grace);
@@ -109,29 +111,23 @@ static void submit_session_finish(struct submit_session *s, int status)
 
 /* Say why a call got nothing, or what the RM answered, and end. */
 static void submit_session_call_failed(struct submit_session *s, const char *what,
-                                       const struct http_response *resp)
+                                       const struct weft_status *st)
 {
-	if (resp->status == 0)
-		fprintf(s->set->err, "weft-submit: cannot reach the resource manager at %s: %s\n",
-		        s->set->rm_url, resp->error != NULL ? resp->error : "no answer");
-	else {
-		char *msg = rest_error_message(resp->status, resp->body);
-		fprintf(s->set->err, "weft-submit: %s: %s\n", what, msg);
-		free(msg);
-	}
-	submit_session_finish(s, 1);
-}
+	if (st->http_status == 0) {
+		char *urls = client_rm_urls_text(s->client);
 
-/* Whether an answer is a success. */
-static bool submit_session_ok(const struct http_response *resp)
-{
-	return resp->status >= 200 && resp->status <= 299;
+		fprintf(s->set->err, "weft-submit: cannot reach the resource manager at %s: %s\n",
+		        urls, st->message != NULL ? st->message : "no answer");
+		free(urls);
+	} else
+		fprintf(s->set->err, "weft-submit: %s: %s\n", what, st->message);
+	submit_session_finish(s, 1);
 }
 
 /* Refuse what no node of the cluster could ever hold (the RM's
  * maximum-resource-capability), rather than let the AM ask forever. */
 static int submit_session_check_capacity(struct submit_session *s,
-                                         const struct proto_app_new_application *m, char **cause)
+                                         const struct weft_new_application *m, char **cause)
 {
 	const struct submit_args *a = s->set->args;
 	int64_t mem = m->max_memory_mb, cores = m->max_vcores;
@@ -361,26 +357,52 @@ static void submit_session_final(struct submit_session *s)
 		return;
 	}
 	s->phase = SUBMIT_PHASE_LOGS;
-	s->logs = submit_logs_fetch(s->client, s->set->rm_url, s->app_id, s->set->user,
+	s->logs = submit_logs_fetch(s->rm, s->http, s->app_id,
 	                            s->set->args->mode == SUBMIT_MODE_CLUSTER, want_stderr,
 	                            submit_session_logs_cb, s);
 }
 
-/* One application report. */
-static void submit_session_report_cb(const struct submit_report *r, void *arg)
+static void submit_session_follow(struct submit_session *s, const char *while_state);
+
+/* One application report: the first, then one per change of state. */
+static void submit_session_report_cb(const struct weft_status *st, const struct weft_app_report *r,
+                                     void *arg)
 {
 	struct submit_session *s = arg;
 	FILE *err = s->set->err;
-	bool final = rest_app_state_final(r->state);
+	const char *final_status;
+	bool final;
 
+	s->op = NULL;
+	if (!st->ok) {
+		/* The client retried for rm.connect.max-wait-ms, or the RM said
+		 * no (the application is unknown). */
+		if (st->http_status == 0) {
+			char *urls = client_rm_urls_text(s->client);
+
+			fprintf(err,
+			        "weft-submit: following application %s: lost contact with the "
+			        "resource manager at %s: %s\n",
+			        s->app_id, urls, st->message);
+			free(urls);
+		} else
+			fprintf(err, "weft-submit: following application %s: %s\n", s->app_id,
+			        st->message);
+		submit_session_finish(s, 1);
+		return;
+	}
+	final = weft_app_state_final(r->state);
+	final_status = r->final_status != NULL && r->final_status[0] != '\0' ? r->final_status
+	                                                                     : "UNDEFINED";
 	if (s->last_state == NULL || strcmp(s->last_state, r->state) != 0) {
 		free(s->last_state);
 		s->last_state = xstrdup(r->state);
 		/* NEW and NEW_SAVING are the RM's bookkeeping, not news. */
 		if (final)
 			fprintf(err, "weft-submit: %s: %s (final status %s)\n", s->app_id, r->state,
-			        r->final_status);
-		else if (strcmp(r->state, "RUNNING") == 0 && r->tracking_url[0] != '\0')
+			        final_status);
+		else if (strcmp(r->state, "RUNNING") == 0 && r->tracking_url != NULL &&
+		         r->tracking_url[0] != '\0')
 			fprintf(err, "weft-submit: %s: RUNNING (tracking URL %s)\n", s->app_id,
 			        r->tracking_url);
 		else if (strcmp(r->state, "NEW") != 0 && strcmp(r->state, "NEW_SAVING") != 0)
@@ -388,7 +410,8 @@ static void submit_session_report_cb(const struct submit_report *r, void *arg)
 	}
 	if (!final && s->set->args->mode == SUBMIT_MODE_CLUSTER && !s->set->args->no_wait &&
 	    strcmp(r->state, "RUNNING") == 0)
-		submit_progress_follow_url(s->progress, r->tracking_url);
+		submit_progress_follow_url(s->progress,
+		                           r->tracking_url != NULL ? r->tracking_url : "");
 	if (!final) {
 		if (s->set->args->no_wait &&
 		    (strcmp(r->state, "ACCEPTED") == 0 || strcmp(r->state, "RUNNING") == 0)) {
@@ -396,39 +419,34 @@ static void submit_session_report_cb(const struct submit_report *r, void *arg)
 			        "weft-submit: not waiting; follow it with: weft app status %s\n",
 			        s->app_id);
 			submit_session_finish(s, 0);
+			return;
 		}
+		/* The RM answers the next wait when this state changes. */
+		submit_session_follow(s, r->state);
 		return;
 	}
 	s->app_final = true;
-	s->final_status = xstrdup(r->final_status);
-	s->diagnostics = xstrdup(r->diagnostics);
-	submit_follow_free(s->follow);
-	s->follow = NULL;
+	s->final_status = xstrdup(final_status);
+	s->diagnostics = xstrdup(r->diagnostics != NULL ? r->diagnostics : "");
 	evtimer_del(s->grace);
 	submit_session_final(s);
 }
 
-/* Following failed for good (RM gone for too long, app unknown). */
-static void submit_session_follow_error_cb(const char *error, void *arg)
+/* Ask for the report once the state is not while_state (NULL: now). */
+static void submit_session_follow(struct submit_session *s, const char *while_state)
 {
-	struct submit_session *s = arg;
-
-	submit_follow_free(s->follow);
-	s->follow = NULL;
-	fprintf(s->set->err, "weft-submit: following application %s: %s\n", s->app_id, error);
-	submit_session_finish(s, 1);
+	s->op = weft_rm_wait_app(s->rm, s->app_id, while_state, 0, submit_session_report_cb, s);
 }
 
 /* The RM's answer to the submission. */
-static void submit_session_submitted_cb(const struct http_response *resp, void *arg)
+static void submit_session_submitted_cb(const struct weft_status *st, void *arg)
 {
 	struct submit_session *s = arg;
-	char *path, *url;
 
-	s->call = NULL;
-	if (!submit_session_ok(resp)) {
+	s->op = NULL;
+	if (!st->ok) {
 		char *what = xasprintf("submitting application %s", s->app_id);
-		submit_session_call_failed(s, what, resp);
+		submit_session_call_failed(s, what, st);
 		free(what);
 		return;
 	}
@@ -446,21 +464,16 @@ static void submit_session_submitted_cb(const struct http_response *resp, void *
 		return;
 	}
 	s->phase = SUBMIT_PHASE_FOLLOWING;
-	path = xasprintf(WEFT_PATH_APP_FMT, s->app_id);
-	url = rest_url_for_user(s->set->rm_url, path, s->set->user);
-	s->follow = submit_follow_new(s->base, s->client, url, s->set->poll_interval_ms,
-	                              SUBMIT_GIVE_UP_MS, submit_session_report_cb,
-	                              submit_session_follow_error_cb, s);
-	free(url);
-	free(path);
+	submit_session_follow(s, NULL);
 }
 
 /* POST the ApplicationSubmissionContext. */
 static void submit_session_submit(struct submit_session *s)
 {
 	struct submit_context ctx;
-	struct json_object *body;
-	char *url;
+	struct weft_app_submission sub;
+	struct weft_app_file job;
+	char *cmd;
 
 	memset(&ctx, 0, sizeof ctx);
 	ctx.args = s->set->args;
@@ -473,94 +486,61 @@ static void submit_session_submit(struct submit_session *s)
 	ctx.job_size = s->job_size;
 	ctx.job_timestamp = s->job_timestamp;
 	ctx.am_memory_mb = s->set->am_memory_mb;
-	body = submit_context_build(&ctx);
-	url = rest_url_for_user(s->set->rm_url, WEFT_ROUTE_APPS, s->set->user);
+	cmd = submit_context_fill(&ctx, &sub, &job);
 	s->phase = SUBMIT_PHASE_SUBMITTING;
-	s->call = http_client_json(s->client, "POST", url, NULL, body, SUBMIT_CALL_TIMEOUT_MS,
-	                           submit_session_submitted_cb, s);
-	free(url);
-	json_object_put(body);
+	s->op = weft_rm_submit(s->rm, &sub, submit_session_submitted_cb, s);
+	submit_context_clear(&sub, cmd);
 }
 
 /* The staging area has the job file. */
-static void submit_session_staged_cb(const struct http_response *resp, void *arg)
+static void submit_session_staged_cb(const struct weft_status *st, const struct weft_staged_file *f,
+                                     void *arg)
 {
 	struct submit_session *s = arg;
-	struct json_object *root;
-	const char *url = NULL;
-	int64_t size = -1;
 
-	s->call = NULL;
-	if (!submit_session_ok(resp)) {
-		submit_session_call_failed(s, "uploading the job to the staging area", resp);
+	s->op = NULL;
+	if (!st->ok) {
+		submit_session_call_failed(s, "uploading the job to the staging area", st);
 		return;
 	}
-	/* {"url":"/ws/v1/staging/{id}/job.json","size":N}; tolerate less. */
-	root = wjson_parse_object(resp->body, resp->body_len, NULL);
-	if (root != NULL) {
-		wjson_get_string(root, "", "url", false, &url, NULL);
-		wjson_get_int(root, "", "size", false, 0, INT64_MAX, &size, NULL);
-	}
-	if (url != NULL && strncmp(url, "/ws/v1/staging/", 15) == 0) {
-		free(s->job_url);
-		s->job_url = xstrdup(url);
-	}
-	s->job_size = size >= 0 ? size : (int64_t)s->set->job->len;
+	free(s->job_url);
+	s->job_url = xstrdup(f->url);
+	s->job_size = f->size >= 0 ? f->size : (int64_t)s->set->job->len;
 	s->job_timestamp = time_now_ms();
-	if (root != NULL)
-		json_object_put(root);
 	submit_session_submit(s);
 }
 
 /* Upload the job file for the AM container. */
 static void submit_session_stage(struct submit_session *s)
 {
-	static const char *const headers[] = {"Content-Type: application/json", NULL};
-	char *path = xasprintf("/ws/v1/staging/%s/%s", s->app_id, SUBMIT_JOB_FILE_NAME);
-	char *url = rest_url_for_user(s->set->rm_url, path, s->set->user);
-
-	s->job_url = path;
 	s->phase = SUBMIT_PHASE_STAGING;
-	s->call = http_client_request(s->client, "PUT", url, headers, s->set->job->text,
-	                              s->set->job->len, SUBMIT_CALL_TIMEOUT_MS,
-	                              submit_session_staged_cb, s);
-	free(url);
+	s->op = weft_rm_stage_data(s->rm, s->app_id, SUBMIT_JOB_FILE_NAME, s->set->job->text,
+	                           s->set->job->len, "application/json", submit_session_staged_cb,
+	                           s);
 }
 
 /* The RM's answer to new-application. */
-static void submit_session_new_app_cb(const struct http_response *resp, void *arg)
+static void submit_session_new_app_cb(const struct weft_status *st,
+                                      const struct weft_new_application *m, void *arg)
 {
 	struct submit_session *s = arg;
-	struct json_object *root;
-	struct proto_app_new_application m;
 	char *why = NULL;
 
-	s->call = NULL;
-	if (!submit_session_ok(resp)) {
-		submit_session_call_failed(s, "asking for a new application", resp);
+	s->op = NULL;
+	if (!st->ok) {
+		submit_session_call_failed(s, "asking for a new application", st);
 		return;
 	}
-	root = wjson_parse_object(resp->body, resp->body_len, &why);
-	if (root == NULL || proto_app_new_application_decode(root, &m, &why) != 0) {
-		fprintf(s->set->err, "weft-submit: unexpected answer to new-application: %s\n",
-		        why);
-		free(why);
-		if (root != NULL)
-			json_object_put(root);
-		submit_session_finish(s, 1);
-		return;
-	}
-	s->app_id = xstrdup(m.app_id);
-	if (submit_session_check_capacity(s, &m, &why) != 0) {
+	s->app_id = xstrdup(m->app_id);
+	if (submit_session_check_capacity(s, m, &why) != 0) {
 		fprintf(s->set->err, "weft-submit: %s\n", why);
 		free(why);
-		json_object_put(root);
 		submit_session_finish(s, 1);
 		return;
 	}
-	json_object_put(root);
+	/* The RM that answered is the one the client stays with. */
 	fprintf(s->set->err, "weft-submit: submitting application %s to %s\n", s->app_id,
-	        s->set->rm_url);
+	        weft_client_rm_url(s->client));
 	s->secret = security_random_hex(SUBMIT_SECRET_BYTES);
 	if (s->set->args->mode == SUBMIT_MODE_CLUSTER) {
 		submit_session_stage(s);
@@ -574,44 +554,49 @@ static void submit_session_new_app_cb(const struct http_response *resp, void *ar
 }
 
 /* The kill went through (or not): end with the interrupt's status. */
-static void submit_session_killed_cb(const struct http_response *resp, void *arg)
+static void submit_session_killed_cb(const struct weft_status *st, const char *state,
+                                     bool already_final, void *arg)
 {
 	struct submit_session *s = arg;
 
-	s->call = NULL;
-	if (submit_session_ok(resp))
+	s->op = NULL;
+	if (st->ok)
 		fprintf(s->set->err, "weft-submit: application %s killed\n", s->app_id);
-	else if (resp->status == 0)
+	else
 		fprintf(s->set->err, "weft-submit: could not kill application %s: %s\n", s->app_id,
-		        resp->error != NULL ? resp->error : "no answer");
-	else {
-		char *msg = rest_error_message(resp->status, resp->body);
-		fprintf(s->set->err, "weft-submit: could not kill application %s: %s\n", s->app_id,
-		        msg);
-		free(msg);
-	}
+		        st->message);
 	submit_session_finish(s, s->interrupted);
+}
+
+/* The kill took longer than SUBMIT_KILL_TIMEOUT_MS: leave. */
+static void submit_session_kill_timeout_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct submit_session *s = arg;
+	struct weft_status st = {.message = "no answer in time"};
+
+	if (s->op != NULL) {
+		weft_rm_op_cancel(s->op);
+		s->op = NULL;
+	}
+	submit_session_killed_cb(&st, NULL, false, s);
 }
 
 /* Client mode after Ctrl-C: the job cannot outlive its driver, so kill
  * the application through the RM rather than leave the AM to notice. */
 static void submit_session_kill(struct submit_session *s)
 {
-	struct proto_app_state kill = {.state = WEFT_APP_TARGET_KILLED};
-	struct json_object *body = proto_app_state_encode(&kill);
-	char *path = xasprintf(WEFT_PATH_APP_STATE_FMT, s->app_id);
-	char *url = rest_url_for_user(s->set->rm_url, path, s->set->user);
+	struct timeval tv = {SUBMIT_KILL_TIMEOUT_MS / 1000, (SUBMIT_KILL_TIMEOUT_MS % 1000) * 1000};
 
-	submit_follow_free(s->follow);
-	s->follow = NULL;
+	if (s->op != NULL) {
+		/* The wait that follows the application. */
+		weft_rm_op_cancel(s->op);
+		s->op = NULL;
+	}
 	evtimer_del(s->grace);
 	fprintf(s->set->err, "weft-submit: interrupted; killing application %s\n", s->app_id);
 	s->phase = SUBMIT_PHASE_KILLING;
-	s->call = http_client_json(s->client, "PUT", url, NULL, body, SUBMIT_KILL_TIMEOUT_MS,
-	                           submit_session_killed_cb, s);
-	json_object_put(body);
-	free(url);
-	free(path);
+	evtimer_add(s->kill_timer, &tv);
+	s->op = weft_rm_kill_app(s->rm, s->app_id, submit_session_killed_cb, s);
 }
 
 /* Ctrl-C or SIGTERM. */
@@ -650,18 +635,31 @@ struct submit_session *submit_session_new(struct event_base *base,
                                           submit_session_done_cb done, void *arg)
 {
 	struct submit_session *s = xcalloc(1, sizeof *s);
+	struct weft_client_options o = {
+	        .rm_addresses = settings->rm_addresses,
+	        .user = settings->user,
+	        .retry_ms = settings->rm_retry_ms,
+	};
+	char *cause = NULL;
 
 	s->base = base;
 	s->set = settings;
 	s->done = done;
 	s->arg = arg;
-	s->client = http_client_new(base);
+	s->client = weft_client_new(base, &o, &cause);
+	if (s->client == NULL)
+		fatalx("submit_session_new: %s", cause); /* addresses were resolved before */
+	s->rm = weft_rm_client_new(s->client);
+	if (settings->poll_interval_ms > 0)
+		weft_rm_client_set_wait_pace(s->rm, (int)settings->poll_interval_ms);
+	s->http = http_client_new(base);
 	s->grace = evtimer_new(base, submit_session_grace_cb, s);
-	if (s->grace == NULL)
+	s->kill_timer = evtimer_new(base, submit_session_kill_timeout_cb, s);
+	if (s->grace == NULL || s->kill_timer == NULL)
 		fatalx("submit_session_new: evtimer_new failed");
 	/* The live bar only when both streams are a terminal: with the
 	 * results going to a file or a pipe, plain lines log better. */
-	s->progress = submit_progress_new(base, s->client, settings->err,
+	s->progress = submit_progress_new(base, s->http, settings->err,
 	                                  isatty(fileno(settings->out)) == 1 &&
 	                                          isatty(fileno(settings->err)) == 1);
 	return s;
@@ -670,12 +668,8 @@ struct submit_session *submit_session_new(struct event_base *base,
 /* Ask the RM for an application id. */
 void submit_session_start(struct submit_session *s)
 {
-	char *url = rest_url_for_user(s->set->rm_url, WEFT_ROUTE_NEW_APPLICATION, s->set->user);
-
 	s->phase = SUBMIT_PHASE_NEW_APP;
-	s->call = http_client_request(s->client, "POST", url, NULL, NULL, 0, SUBMIT_CALL_TIMEOUT_MS,
-	                              submit_session_new_app_cb, s);
-	free(url);
+	s->op = weft_rm_new_application(s->rm, submit_session_new_app_cb, s);
 }
 
 /* The application id, when known. */
@@ -689,15 +683,17 @@ void submit_session_free(struct submit_session *s)
 {
 	if (s == NULL)
 		return;
-	if (s->call != NULL)
-		http_call_cancel(s->call);
-	submit_follow_free(s->follow);
+	if (s->op != NULL)
+		weft_rm_op_cancel(s->op);
 	submit_logs_free(s->logs);
 	submit_progress_free(s->progress);
 	if (s->driver != NULL)
 		driver_free(s->driver);
-	http_client_free(s->client);
+	weft_rm_client_free(s->rm);
+	weft_client_free(s->client);
+	http_client_free(s->http);
 	event_free(s->grace);
+	event_free(s->kill_timer);
 	free(s->app_id);
 	free(s->secret);
 	free(s->job_url);

@@ -5,12 +5,15 @@
  *   cluster: PUT /ws/v1/staging/{id}/job.json      (the job file)
  *   client:  start the driver here (executors and the AM dial it)
  *   POST /ws/v1/cluster/apps                        (202)
- *   GET /ws/v1/cluster/apps/{id} every poll interval until final
+ *   GET /ws/v1/cluster/apps/{id}, then ?wait-while=STATE, which the RM
+ *       answers when the state changes, until final
  *   cluster: the AM's stdout (the driver's output) through the NM
  *
- * Every call is asynchronous (http_client on the loop), so the client-mode
- * driver keeps serving executors while the application is followed, and
- * tests can run the whole flow against a fake RM on the same loop.
+ * Every call goes through libweft's RM client on the session's loop
+ * (weft/rm_client.h: rm.address's list, failover, retries for
+ * rm.connect.max-wait-ms), so the client-mode driver keeps serving
+ * executors while the application is followed, and tests can run the
+ * whole flow against a fake RM on the same loop.
  *
  * Exit status handed to done(): 0 the application SUCCEEDED (or, with
  * --no-wait, was accepted), 1 it failed or the cluster could not be
@@ -27,13 +30,9 @@
 #include "submit/submit_args.h"
 #include "submit/submit_job.h"
 
-/* How long the RM may not answer polls before weft-submit gives up. */
-#define SUBMIT_GIVE_UP_MS 60000
 /* How long, after the client-mode driver ended, the application may take
  * to reach a final state. */
 #define SUBMIT_FINAL_GRACE_MS 30000
-/* Bound on the submission calls. */
-#define SUBMIT_CALL_TIMEOUT_MS 30000
 /* Bound on the kill call after Ctrl-C. */
 #define SUBMIT_KILL_TIMEOUT_MS 5000
 
@@ -41,14 +40,15 @@
 struct submit_settings {
 	const struct submit_args *args;
 	const struct submit_job *job;
-	const char *rm_url;  /* "http://host:port" */
-	const char *rm_host; /* for finding the interface that reaches the RM */
+	const char *rm_addresses; /* weft_client_options.rm_addresses */
+	const char *rm_host;      /* for finding the interface that reaches the RM */
 	int rm_port;
-	const char *user; /* user.name, or NULL */
-	const char *name; /* application name */
+	int64_t rm_retry_ms; /* rm.connect.max-wait-ms */
+	const char *user;    /* user.name, or NULL */
+	const char *name;    /* application name */
 	const char *queue;
-	int64_t poll_interval_ms;
-	int64_t am_memory_mb; /* client mode */
+	int64_t poll_interval_ms; /* pace of a wait the RM does not hold */
+	int64_t am_memory_mb;     /* client mode */
 	/* client-mode driver */
 	const char *driver_host; /* "" or NULL = the interface that reaches the RM */
 	int driver_port;

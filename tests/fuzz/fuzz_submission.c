@@ -3,7 +3,8 @@
  * (common/proto_app.c): the body of POST /ws/v1/cluster/apps as the RM's
  * route reads it, then what the RM builds from an accepted one; the same
  * object also goes through the decoders of the answers the tools read
- * (new-application, /state, the app report and the attempts).
+ * (new-application, /state, the app report with a wait's outcome, the
+ * /apps list, the attempts and the staging area's answer).
  */
 #include "weft_config.h"
 
@@ -18,11 +19,13 @@
 /* The decoders of what weft-submit and `weft app` read. */
 static void fuzz_answers(struct json_object *body)
 {
-	struct proto_app_new_application na;
+	struct weft_new_application na;
 	struct proto_app_state st;
-	struct proto_app_report report;
-	struct proto_app_attempt attempt;
-	struct json_object *app = NULL, *items;
+	struct weft_app_report report;
+	struct weft_app_attempt attempt;
+	struct weft_staged_file staged;
+	struct json_object *app = NULL, *items, *apps;
+	const char *outcome = NULL;
 	char *cause = NULL;
 
 	if (proto_app_new_application_decode(body, &na, &cause) != 0)
@@ -42,6 +45,19 @@ static void fuzz_answers(struct json_object *body)
 		cause = NULL;
 	}
 	json_object_put(items);
+	if (proto_app_report_unwrap(body, &report, &outcome, &cause) != 0)
+		free(cause);
+	cause = NULL;
+	apps = proto_app_reports_unwrap(body, NULL);
+	for (size_t i = 0; apps != NULL && i < json_object_array_length(apps); i++) {
+		if (proto_app_report_decode(json_object_array_get_idx(apps, i), &report, &cause) !=
+		    0)
+			free(cause);
+		cause = NULL;
+	}
+	json_object_put(apps);
+	if (proto_app_staged_decode(body, &staged, &cause) != 0)
+		free(cause);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -49,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *const extra_env[] = {"WEFT_FUZZ", "1", NULL};
 	struct weft_launch_context lc;
 	struct json_object *body;
-	struct proto_app_submission *s = NULL;
+	struct weft_app_submission *s = NULL;
 	char *cause = NULL, *tags;
 
 	body = wjson_parse_object((const char *)data, size, &cause);

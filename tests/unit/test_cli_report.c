@@ -1,7 +1,8 @@
 /*
- * test_cli_report.c — tables and reports from sample RM JSON: aligned
- * columns, YARN's ways of saying "none" (null, {}, a bare object), wrong
- * field types, hostile text, and answers that are not the RM's at all.
+ * test_cli_report.c — tables and reports from sample RM JSON, read as
+ * libweft reads it (common/proto_app.c): aligned columns, YARN's ways of
+ * saying "none" (null, {}, a bare object), wrong field types and answers
+ * that are not the RM's at all (refused by the reading), hostile text.
  */
 #include "weft_config.h"
 
@@ -11,6 +12,8 @@
 #include <string.h>
 
 #include "cli/report.h"
+#include "common/proto_app.h"
+#include "common/xmalloc.h"
 #include "cli/table.h"
 
 /* Everything written to f, as a string (caller frees). */
@@ -27,18 +30,36 @@ static char *slurp(FILE *f)
 	return buf;
 }
 
-/* Render with fn and return the text. */
+/* Read an /apps answer as libweft does and render it.  *rc is -1 (and
+ * *cause says why) when the answer does not read. */
 static char *render_apps(const char *json, int *rc, char **cause)
 {
-	struct json_object *root = json_tokener_parse(json);
+	struct json_object *root = json_tokener_parse(json), *list;
+	struct weft_app_report apps[8];
 	FILE *f = tmpfile();
-	char *text;
+	char *text, *why = NULL;
+	int n = 0;
 
 	ck_assert_ptr_nonnull(f);
 	*cause = NULL;
-	*rc = report_apps_table(f, root, cause);
+	*rc = 0;
+	list = root != NULL ? proto_app_reports_unwrap(root, &why) : NULL;
+	if (list != NULL) {
+		n = (int)json_object_array_length(list);
+		ck_assert_int_le(n, 8);
+		for (int i = 0; i < n && *rc == 0; i++)
+			*rc = proto_app_report_decode(json_object_array_get_idx(list, (size_t)i),
+			                              &apps[i], &why);
+	} else
+		*rc = -1;
+	if (*rc == 0)
+		report_apps_table(f, apps, n);
+	else
+		*cause = xasprintf("unexpected answer: %s", why != NULL ? why : "not JSON");
+	free(why);
 	text = slurp(f);
 	fclose(f);
+	json_object_put(list);
 	json_object_put(root);
 	return text;
 }
@@ -131,13 +152,21 @@ START_TEST(apps_single_object_and_bad_types)
 	int rc;
 	char *cause;
 	char *text = render_apps("{\"apps\":{\"app\":{\"id\":\"application_1_0001\","
-	                         "\"name\":7,\"progress\":\"x\",\"state\":null,\"user\":[1]}}}",
+	                         "\"name\":\"seven\",\"state\":\"NEW\"}}}",
 	                         &rc, &cause);
 
 	ck_assert_int_eq(rc, 0);
 	ck_assert_ptr_nonnull(strstr(text, "Total number of applications: 1\n"));
 	ck_assert_ptr_nonnull(strstr(text, "application_1_0001"));
-	ck_assert_ptr_nonnull(strstr(text, "   7   "));
+	ck_assert_ptr_nonnull(strstr(text, "   seven   "));
+	free(text);
+	/* A field of the wrong type is not the RM's: refused, named. */
+	text = render_apps("{\"apps\":{\"app\":{\"id\":\"application_1_0001\","
+	                   "\"name\":7,\"state\":\"NEW\"}}}",
+	                   &rc, &cause);
+	ck_assert_int_eq(rc, -1);
+	ck_assert_ptr_nonnull(strstr(cause, "app.name"));
+	free(cause);
 	free(text);
 }
 END_TEST
@@ -165,7 +194,7 @@ START_TEST(hostile_names_stay_on_one_line)
 	int rc;
 	char *cause;
 	char *text = render_apps("{\"apps\":{\"app\":[{\"id\":\"application_1_0001\","
-	                         "\"name\":\"two\\nlines\\u001b[2J\\ttab\"}]}}",
+	                         "\"state\":\"NEW\",\"name\":\"two\\nlines\\u001b[2J\\ttab\"}]}}",
 	                         &rc, &cause);
 	int lines = 0;
 
@@ -234,8 +263,10 @@ START_TEST(app_status_report)
 	        "1\",\"memorySeconds\":1024,\"vcoreSeconds\":2,\"applicationType\":\"WEFT\"}}");
 	FILE *f = tmpfile();
 	char *cause = NULL, *text;
+	struct weft_app_report r;
 
-	ck_assert_int_eq(report_app_status(f, root, &cause), 0);
+	ck_assert_int_eq(proto_app_report_unwrap(root, &r, NULL, &cause), 0);
+	report_app_status(f, &r);
 	text = slurp(f);
 	ck_assert_ptr_nonnull(strstr(text, "Application Report :\n"));
 	ck_assert_ptr_nonnull(strstr(text, "\tApplication-Id : application_1700000000000_0003\n"));
@@ -251,9 +282,11 @@ START_TEST(app_status_report)
 	json_object_put(root);
 
 	/* No diagnostics: no trailing blank either. */
-	root = json_tokener_parse("{\"app\":{\"id\":\"application_1_0001\",\"diagnostics\":\"\"}}");
+	root = json_tokener_parse("{\"app\":{\"id\":\"application_1_0001\",\"state\":\"NEW\","
+	                          "\"diagnostics\":\"\"}}");
 	f = tmpfile();
-	ck_assert_int_eq(report_app_status(f, root, &cause), 0);
+	ck_assert_int_eq(proto_app_report_unwrap(root, &r, NULL, &cause), 0);
+	report_app_status(f, &r);
 	text = slurp(f);
 	ck_assert_ptr_nonnull(strstr(text, "\tDiagnostics :\n"));
 	ck_assert_ptr_null(strstr(text, " \n"));
@@ -261,12 +294,11 @@ START_TEST(app_status_report)
 	fclose(f);
 	json_object_put(root);
 
+	/* Not an application's report: the reading refuses it. */
 	root = json_tokener_parse("{\"apps\":null}");
-	f = tmpfile();
-	ck_assert_int_eq(report_app_status(f, root, &cause), -1);
+	ck_assert_int_eq(proto_app_report_unwrap(root, &r, NULL, &cause), -1);
 	ck_assert_ptr_nonnull(cause);
 	free(cause);
-	fclose(f);
 	json_object_put(root);
 }
 END_TEST

@@ -1,6 +1,6 @@
 /*
- * test_cli_rest.c — where the RM is (--master forms, rm.address,
- * rm.hostname), user names, URL building and what an error answer says.
+ * test_cli_rest.c — where the RM is (--master forms, rm.address and its
+ * lists, rm.hostname) and user names.
  */
 #include "weft_config.h"
 
@@ -48,7 +48,7 @@ START_TEST(master_forms)
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
 		ck_assert_msg(resolve(ok[i].master, NULL, NULL, &m, &cause) == 0, "%s: %s",
 		              ok[i].master, cause);
-		ck_assert_str_eq(m.url, ok[i].url);
+		ck_assert_str_eq(m.addresses, ok[i].url);
 		ck_assert_str_eq(m.host, ok[i].host);
 		ck_assert_int_eq(m.port, ok[i].port);
 		rest_master_clear(&m);
@@ -81,20 +81,20 @@ START_TEST(master_from_config)
 
 	/* The default rm.address binds every interface: this host. */
 	ck_assert_int_eq(resolve(NULL, NULL, NULL, &m, &cause), 0);
-	ck_assert_str_eq(m.url, "http://127.0.0.1:8088");
+	ck_assert_str_eq(m.addresses, "http://127.0.0.1:8088");
 	rest_master_clear(&m);
 	ck_assert_int_eq(resolve(NULL, "rm.address=rmhost:9999", NULL, &m, &cause), 0);
-	ck_assert_str_eq(m.url, "http://rmhost:9999");
+	ck_assert_str_eq(m.addresses, "http://rmhost:9999");
 	ck_assert_str_eq(m.host, "rmhost");
 	rest_master_clear(&m);
 	/* A wildcard bind plus rm.hostname: clients go to the named host. */
 	ck_assert_int_eq(resolve(NULL, "rm.address=0.0.0.0:8100", "rm.hostname=rm.lan", &m, &cause),
 	                 0);
-	ck_assert_str_eq(m.url, "http://rm.lan:8100");
+	ck_assert_str_eq(m.addresses, "http://rm.lan:8100");
 	rest_master_clear(&m);
 	/* --master wins over the configuration. */
 	ck_assert_int_eq(resolve("weft://other:1", "rm.address=rmhost:9999", NULL, &m, &cause), 0);
-	ck_assert_str_eq(m.url, "http://other:1");
+	ck_assert_str_eq(m.addresses, "http://other:1");
 	rest_master_clear(&m);
 	/* Port 0 ("pick one") is for the RM's bind, not for clients. */
 	ck_assert_int_eq(resolve(NULL, "rm.address=127.0.0.1:0", NULL, &m, &cause), -1);
@@ -135,60 +135,29 @@ START_TEST(user_names)
 }
 END_TEST
 
-START_TEST(urls)
+START_TEST(several_rms)
 {
-	char *s = rest_query_escape("a b&c=d/é~");
+	struct rest_master m;
+	char *cause;
 
-	ck_assert_str_eq(s, "a%20b%26c%3Dd%2F%C3%A9~");
-	free(s);
-	s = rest_url_for_user("http://rm:1", "/ws/v1/cluster/apps", "alice");
-	ck_assert_str_eq(s, "http://rm:1/ws/v1/cluster/apps?user.name=alice");
-	free(s);
-	s = rest_url_for_user("http://rm:1", "/ws/v1/cluster/apps?states=RUNNING", "alice");
-	ck_assert_str_eq(s, "http://rm:1/ws/v1/cluster/apps?states=RUNNING&user.name=alice");
-	free(s);
-	s = rest_url_for_user("http://rm:1", "/ws/v1/cluster/apps", NULL);
-	ck_assert_str_eq(s, "http://rm:1/ws/v1/cluster/apps");
-	free(s);
-}
-END_TEST
-
-START_TEST(error_messages)
-{
-	static const struct {
-		long status;
-		const char *body, *want;
-	} cases[] = {
-	        {404,
-	         "{\"RemoteException\":{\"exception\":\"NotFoundException\",\"message\":\"app "
-	         "application_1_0009 not found\",\"javaClassName\":\"x\"}}",
-	         "app application_1_0009 not found"},
-	        {400, "{\"RemoteException\":{\"exception\":\"BadRequestException\"}}",
-	         "BadRequestException"},
-	        {500, "{\"error\":\"x\"}", "HTTP 500: {\"error\":\"x\"}"},
-	        {502, "\n<html>Bad gateway</html>\nmore", "HTTP 502: <html>Bad gateway</html>"},
-	        {503, "", "HTTP 503"},
-	        {401, NULL, "HTTP 401"},
-	};
-
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		char *m = rest_error_message(cases[i].status, cases[i].body);
-		ck_assert_str_eq(m, cases[i].want);
-		free(m);
-	}
-}
-END_TEST
-
-START_TEST(app_states)
-{
-	ck_assert(rest_app_state_final("FINISHED"));
-	ck_assert(rest_app_state_final("FAILED"));
-	ck_assert(rest_app_state_final("KILLED"));
-	ck_assert(!rest_app_state_final("RUNNING"));
-	ck_assert(!rest_app_state_final(NULL));
-	ck_assert(rest_app_state_valid("NEW_SAVING"));
-	ck_assert(!rest_app_state_valid("running"));
-	ck_assert(!rest_app_state_valid("ALL"));
+	/* rm.address names several RMs: every one goes to the client, each
+	 * read as one would be; the first gives the host. */
+	ck_assert_int_eq(resolve(NULL, "rm.address=0.0.0.0:8100, rm2:8088", "rm.hostname=rm.lan",
+	                         &m, &cause),
+	                 0);
+	ck_assert_str_eq(m.addresses, "http://rm.lan:8100,http://rm2:8088");
+	ck_assert_str_eq(m.host, "rm.lan");
+	ck_assert_int_eq(m.port, 8100);
+	rest_master_clear(&m);
+	ck_assert_int_eq(resolve(NULL, "rm.address=rm1:1,0.0.0.0:2", NULL, &m, &cause), 0);
+	ck_assert_str_eq(m.addresses, "http://rm1:1,http://127.0.0.1:2");
+	rest_master_clear(&m);
+	/* Port 0 anywhere in the list is refused, naming the key. */
+	ck_assert_int_eq(resolve(NULL, "rm.address=rm1:1,rm2:0", NULL, &m, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "rm.address: 'rm2:0'"));
+	free(cause);
+	ck_assert_int_eq(resolve(NULL, NULL, "rm.rpc-address=a:1,b:2", &m, &cause), 0);
+	rest_master_clear(&m);
 }
 END_TEST
 
@@ -201,9 +170,7 @@ static Suite *rest_suite(void)
 	tcase_add_test(tc, master_bad);
 	tcase_add_test(tc, master_from_config);
 	tcase_add_test(tc, user_names);
-	tcase_add_test(tc, urls);
-	tcase_add_test(tc, error_messages);
-	tcase_add_test(tc, app_states);
+	tcase_add_test(tc, several_rms);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -174,6 +174,7 @@ START_TEST(test_file_every_type)
 	                           "nm.pmem-check-enabled = OFF\n"
 	                           "driver.speculation = yes\n"
 	                           "rm.address = [::1]:0\n"
+	                           "rm.rpc-address = rm1:8031 , [::1]:8031,rm3:1\n"
 	                           "nm.address = node-1.example.com:65535\r\n"
 	                           "rm.staging-dir = staging\n"
 	                           "nm.local-dirs = /a, /b ,/c\n"
@@ -189,6 +190,16 @@ START_TEST(test_file_every_type)
 	ck_assert(!config_get_bool(cfg, "nm.pmem-check-enabled"));
 	ck_assert(config_get_bool(cfg, "driver.speculation"));
 	ck_assert_str_eq(config_get(cfg, "rm.address"), "[::1]:0");
+	{
+		int n_rms = 0;
+		char **rms = config_get_list(cfg, "rm.rpc-address", &n_rms);
+
+		ck_assert_int_eq(n_rms, 3);
+		ck_assert_str_eq(rms[0], "rm1:8031");
+		ck_assert_str_eq(rms[1], "[::1]:8031");
+		ck_assert_str_eq(rms[2], "rm3:1");
+		config_list_free(rms);
+	}
 	ck_assert_str_eq(config_get(cfg, "nm.address"), "node-1.example.com:65535");
 	ck_assert_str_eq(config_get(cfg, "rm.staging-dir"), "staging");
 	ck_assert_str_eq(config_get(cfg, "rm.scheduler.placement"), "pack");
@@ -295,6 +306,11 @@ START_TEST(test_file_value_errors)
 	                  "F:1: key 'rm.address': port '-1' is not a number in 0..65535");
 	expect_file_error("rm.address = host:http\n",
 	                  "F:1: key 'rm.address': port 'http' is not a number in 0..65535");
+	/* Several RMs: each item an address. */
+	expect_file_error("rm.address = rm1:8088,\n",
+	                  "F:1: key 'rm.address': empty address in list 'rm1:8088,'");
+	expect_file_error("rm.address = rm1:8088, rm2\n",
+	                  "F:1: key 'rm.address': expected host:port, got 'rm2'");
 	expect_file_error("rm.scheduler.placement = Pack\n",
 	                  "F:1: key 'rm.scheduler.placement': expected one of spread,pack, got "
 	                  "'Pack'");

@@ -195,6 +195,17 @@ START_TEST(test_local_address_for_loopback)
 }
 END_TEST
 
+START_TEST(test_is_local_host)
+{
+	ck_assert(net_is_local_host("0.0.0.0"));
+	ck_assert(net_is_local_host("127.0.0.1"));
+	ck_assert(net_is_local_host("localhost"));
+	/* TEST-NET-1 (RFC 5737): never an address of this host. */
+	ck_assert(!net_is_local_host("192.0.2.7"));
+	ck_assert(!net_is_local_host("no-such-host.invalid"));
+}
+END_TEST
+
 START_TEST(test_local_address_for_bad)
 {
 	char *cause = NULL;
@@ -211,6 +222,7 @@ static Suite *net_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_parse_good);
+	tcase_add_test(tc, test_is_local_host);
 	tcase_add_test(tc, test_parse_bad);
 	tcase_add_test(tc, test_format);
 	tcase_add_test(tc, test_format_parse_round_trip);

@@ -51,7 +51,7 @@ static const char *str_at(struct json_object *obj, const char *path)
 
 static int decode_submission(struct json_object *obj, char **cause)
 {
-	struct proto_app_submission *s = NULL;
+	struct weft_app_submission *s = NULL;
 	int rc = proto_app_submission_decode(obj, &s, cause);
 
 	ck_assert(rc != 0 || s != NULL);
@@ -62,7 +62,7 @@ static int decode_submission(struct json_object *obj, char **cause)
 
 static int decode_new_application(struct json_object *obj, char **cause)
 {
-	struct proto_app_new_application m;
+	struct weft_new_application m;
 
 	return proto_app_new_application_decode(obj, &m, cause);
 }
@@ -109,12 +109,12 @@ START_TEST(test_submission_round_trip)
 {
 	char *commands[] = {"echo one", "exec weft-am --mode cluster"};
 	char *tags[] = {"etl", "nightly"};
-	struct proto_app_env env[] = {{"WEFT_APP_SECRET", "s3cret"}, {"LANG", "C"}};
-	struct proto_app_file files[] = {
+	struct weft_app_env env[] = {{"WEFT_APP_SECRET", "s3cret"}, {"LANG", "C"}};
+	struct weft_app_file files[] = {
 	        {"job.json", "/ws/v1/staging/" APP_ID "/job.json", false, 123, 1700000000000},
 	        {"run.sh", "http://files/run.sh", true, -1, 0},
 	};
-	struct proto_app_submission in = {
+	struct weft_app_submission in = {
 	        .app_id = APP_ID,
 	        .name = "word count",
 	        .queue = "research",
@@ -132,7 +132,7 @@ START_TEST(test_submission_round_trip)
 	        .files = files,
 	        .n_files = 2,
 	};
-	struct proto_app_submission *out = NULL;
+	struct weft_app_submission *out = NULL;
 	struct json_object *obj = testlib_json_wire(proto_app_submission_encode(&in));
 	char *cause = NULL;
 
@@ -182,7 +182,7 @@ END_TEST
 START_TEST(test_submission_minimal_and_bare_values)
 {
 	char *command = "exec weft-am";
-	struct proto_app_submission in = {
+	struct weft_app_submission in = {
 	        .app_id = APP_ID,
 	        .name = "N/A",
 	        .queue = "default",
@@ -190,7 +190,7 @@ START_TEST(test_submission_minimal_and_bare_values)
 	        .commands = &command,
 	        .n_commands = 1,
 	};
-	struct proto_app_submission *out = NULL;
+	struct weft_app_submission *out = NULL;
 	struct json_object *obj = testlib_json_wire(proto_app_submission_encode(&in));
 	char *cause = NULL;
 	const char *yarn = "{\"application-id\":\"" APP_ID "\",\"am-container-spec\":{"
@@ -232,10 +232,8 @@ END_TEST
 
 START_TEST(test_small_messages_round_trip)
 {
-	struct proto_app_new_application na = {.app_id = APP_ID,
-	                                       .max_memory_mb = 8192,
-	                                       .max_vcores = 4},
-	                                 na2;
+	struct weft_new_application na = {.app_id = APP_ID, .max_memory_mb = 8192, .max_vcores = 4},
+	                            na2;
 	struct proto_app_state st = {.state = "KILLED"}, st2;
 	struct json_object *obj = testlib_json_wire(proto_app_new_application_encode(&na));
 	char *cause = NULL;
@@ -407,35 +405,35 @@ END_TEST
 
 START_TEST(test_report_round_trip)
 {
-	struct proto_app_report in =
-	                                {
-	                                        .id = APP_ID,
-	                                        .user = "alice",
-	                                        .name = "wc",
-	                                        .queue = "default",
-	                                        .state = "RUNNING",
-	                                        .final_status = "UNDEFINED",
-	                                        .progress = 42.5,
-	                                        .tracking_ui = "ApplicationMaster",
-	                                        .tracking_url = "http://h:1/",
-	                                        .cluster_id = 1700000000000,
-	                                        .application_type = "WEFT",
-	                                        .priority = -2,
-	                                        .started_ms = 1700000000001,
-	                                        .launch_ms = 1700000000002,
-	                                        .elapsed_ms = 5000,
-	                                        .am_container_logs =
-	                                                "http://n:8042/ws/v1/node/containerlogs/c/",
-	                                        .am_host_http_address = "n:8042",
-	                                        .allocated_mb = 2048,
-	                                        .allocated_vcores = 2,
-	                                        .running_containers = 2,
-	                                        .memory_seconds = 10,
-	                                        .vcore_seconds = 5,
-	                                        .queue_usage = 25.0,
-	                                        .cluster_usage = 25.0,
-	                                },
-	                        out;
+	struct weft_app_report in =
+	                               {
+	                                       .id = APP_ID,
+	                                       .user = "alice",
+	                                       .name = "wc",
+	                                       .queue = "default",
+	                                       .state = "RUNNING",
+	                                       .final_status = "UNDEFINED",
+	                                       .progress = 42.5,
+	                                       .tracking_ui = "ApplicationMaster",
+	                                       .tracking_url = "http://h:1/",
+	                                       .cluster_id = 1700000000000,
+	                                       .application_type = "WEFT",
+	                                       .priority = -2,
+	                                       .started_ms = 1700000000001,
+	                                       .launch_ms = 1700000000002,
+	                                       .elapsed_ms = 5000,
+	                                       .am_container_logs =
+	                                               "http://n:8042/ws/v1/node/containerlogs/c/",
+	                                       .am_host_http_address = "n:8042",
+	                                       .allocated_mb = 2048,
+	                                       .allocated_vcores = 2,
+	                                       .running_containers = 2,
+	                                       .memory_seconds = 10,
+	                                       .vcore_seconds = 5,
+	                                       .queue_usage = 25.0,
+	                                       .cluster_usage = 25.0,
+	                               },
+	                       out;
 	struct json_object *obj = testlib_json_wire(proto_app_report_encode(&in));
 	char *cause = NULL;
 
@@ -474,7 +472,7 @@ END_TEST
 
 static int decode_report(struct json_object *obj, char **cause)
 {
-	struct proto_app_report m;
+	struct weft_app_report m;
 
 	return proto_app_report_decode(obj, &m, cause);
 }
@@ -510,19 +508,21 @@ END_TEST
 
 START_TEST(test_attempt_round_trip)
 {
-	struct proto_app_attempt
-	        in =
-	                {
-	                        .number = 2,
-	                        .start_ms = 1700000000000,
-	                        .container_id = "container_1700000000000_0001_02_000001",
-	                        .node_http_address = "h:8042",
-	                        .node_id = "h:8041",
-	                        .logs_link = "http://h:8042/ws/v1/node/containerlogs/c/",
-	                        .attempt_id = "appattempt_1700000000000_0001_000002",
-	                        .state = "RUNNING",
-	                },
-	        out;
+	struct weft_app_attempt in =
+	                                {
+	                                        .number = 2,
+	                                        .start_ms = 1700000000000,
+	                                        .container_id =
+	                                                "container_1700000000000_0001_02_000001",
+	                                        .node_http_address = "h:8042",
+	                                        .node_id = "h:8041",
+	                                        .logs_link =
+	                                                "http://h:8042/ws/v1/node/containerlogs/c/",
+	                                        .attempt_id =
+	                                                "appattempt_1700000000000_0001_000002",
+	                                        .state = "RUNNING",
+	                                },
+	                        out;
 	struct json_object *list = json_object_new_array(), *body, *items;
 	char *cause = NULL;
 
@@ -558,7 +558,7 @@ END_TEST
 
 static int decode_attempt(struct json_object *obj, char **cause)
 {
-	struct proto_app_attempt m;
+	struct weft_app_attempt m;
 
 	return proto_app_attempt_decode(obj, "appAttempt[0]", &m, cause);
 }
@@ -601,6 +601,96 @@ START_TEST(test_attempt_refuses_malformed)
 }
 END_TEST
 
+static int decode_wrapped_report(struct json_object *obj, char **cause)
+{
+	struct weft_app_report m;
+	const char *outcome;
+
+	return proto_app_report_unwrap(obj, &m, &outcome, cause);
+}
+
+static int decode_staged(struct json_object *obj, char **cause)
+{
+	struct weft_staged_file m;
+
+	return proto_app_staged_decode(obj, &m, cause);
+}
+
+static int decode_report_list(struct json_object *obj, char **cause)
+{
+	struct json_object *list = proto_app_reports_unwrap(obj, cause);
+
+	if (list == NULL)
+		return -1;
+	json_object_put(list);
+	return 0;
+}
+
+START_TEST(test_wrappers_and_staging)
+{
+	struct weft_app_report in = {.id = APP_ID, .state = "RUNNING"}, out;
+	struct weft_staged_file f = {.url = "/ws/v1/staging/" APP_ID "/job.json", .size = 12}, g;
+	struct json_object *wire, *list;
+	const char *outcome = NULL;
+	char *cause = NULL;
+
+	/* {"app":..} with and without the wait's outcome. */
+	wire = testlib_json_wire(proto_app_report_wrap(proto_app_report_encode(&in), NULL));
+	ck_assert_int_eq(proto_app_report_unwrap(wire, &out, &outcome, &cause), 0);
+	ck_assert_str_eq(out.state, "RUNNING");
+	ck_assert_ptr_null(outcome);
+	json_object_put(wire);
+	wire = testlib_json_wire(proto_app_report_wrap(proto_app_report_encode(&in), "timeout"));
+	ck_assert_int_eq(proto_app_report_unwrap(wire, &out, &outcome, &cause), 0);
+	ck_assert_str_eq(outcome, "timeout");
+	ck_assert_str_eq(out.id, APP_ID);
+	json_object_put(wire);
+	testlib_decode_fails(decode_wrapped_report, "{}", "app:");
+	testlib_decode_fails(decode_wrapped_report, "{\"app\":{\"state\":\"NEW\"},\"wait\":1}",
+	                     "wait: expected");
+	testlib_decode_fails(decode_wrapped_report, "{\"app\":{\"state\":\"NEW\"},\"wait\":\"\"}",
+	                     "wait: must be");
+	testlib_decode_fails(decode_wrapped_report, "{\"app\":{}}", "app.state:");
+
+	/* /apps: YARN's ways of saying none, one and many. */
+	testlib_decode_ok(decode_report_list, "{\"apps\":null}");
+	testlib_decode_ok(decode_report_list, "{\"apps\":{}}");
+	wire = json_tokener_parse("{\"apps\":{\"app\":{\"state\":\"NEW\"}}}");
+	list = proto_app_reports_unwrap(wire, &cause);
+	ck_assert_int_eq(json_object_array_length(list), 1);
+	json_object_put(list);
+	json_object_put(wire);
+	testlib_decode_fails(decode_report_list, "{}", "apps:");
+	testlib_decode_fails(decode_report_list, "{\"apps\":[]}", "apps: expected an object");
+	testlib_decode_fails(decode_report_list, "{\"apps\":{\"app\":3}}", "apps.app: expected");
+
+	/* The staging area's answers. */
+	wire = testlib_json_wire(proto_app_staged_encode(&f, false));
+	ck_assert_int_eq(proto_app_staged_decode(wire, &g, &cause), 0);
+	ck_assert_str_eq(g.url, f.url);
+	ck_assert_int_eq(g.size, 12);
+	json_object_put(wire);
+	wire = testlib_json_wire(proto_app_staged_encode(&f, true));
+	ck_assert_int_eq(proto_app_staged_decode(wire, &g, &cause), 0);
+	ck_assert_int_eq(g.size, -1);
+	ck_assert(json_object_object_get_ex(wire, "deleted", NULL));
+	json_object_put(wire);
+	testlib_decode_fails(decode_staged, "{}", "url:");
+	testlib_decode_fails(decode_staged, "{\"url\":\"/etc/passwd\"}", "url: '/etc/passwd'");
+	testlib_decode_fails(decode_staged, "{\"url\":\"/ws/v1/staging/a/b\",\"size\":-1}",
+	                     "size:");
+
+	/* Application states. */
+	ck_assert(weft_app_state_final("FINISHED"));
+	ck_assert(weft_app_state_final("KILLED"));
+	ck_assert(!weft_app_state_final("RUNNING"));
+	ck_assert(!weft_app_state_final(NULL));
+	ck_assert(weft_app_state_valid("NEW_SAVING"));
+	ck_assert(!weft_app_state_valid("running"));
+	ck_assert(!weft_app_state_valid(NULL));
+}
+END_TEST
+
 static Suite *proto_app_suite(void)
 {
 	Suite *s = suite_create("proto_app");
@@ -616,6 +706,7 @@ static Suite *proto_app_suite(void)
 	tcase_add_test(tc, test_report_refuses_malformed);
 	tcase_add_test(tc, test_attempt_round_trip);
 	tcase_add_test(tc, test_attempt_refuses_malformed);
+	tcase_add_test(tc, test_wrappers_and_staging);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -961,7 +961,7 @@ START_TEST(test_submit_refusals)
 {
 	struct rm_fixture *fx = fixture_new(NULL);
 	struct json_object *body;
-	struct proto_app_submission *sub = NULL;
+	struct weft_app_submission *sub = NULL;
 	enum app_error error;
 	char *cause = NULL, id[WEFT_ID_MAX];
 	struct app_metrics m;
@@ -1005,11 +1005,19 @@ START_TEST(test_submit_refusals)
 	free(sub->queue);
 	sub->queue = xstrdup("default");
 	ck_assert_int_eq(app_manager_submit(fx->rm->apps, sub, "u", &error, &cause), 0);
-	/* Twice: refused. */
+	/* Twice: the same submission by the same user is the first one
+	 * again (a retry: 1, nothing changes); anything else is refused. */
 	{
-		struct proto_app_submission *again = NULL;
+		struct weft_app_submission *again = NULL;
 
 		ck_assert_int_eq(proto_app_submission_decode(body, &again, &cause), 0);
+		again->resource = weft_resource(1024, 1); /* as the accepted one */
+		ck_assert_int_eq(app_manager_submit(fx->rm->apps, again, "u", &error, &cause), 1);
+		ck_assert_int_eq(app_manager_submit(fx->rm->apps, again, "v", &error, &cause), -1);
+		ck_assert_ptr_nonnull(strstr(cause, "already submitted"));
+		free(cause);
+		cause = NULL;
+		again->priority = 5;
 		ck_assert_int_eq(app_manager_submit(fx->rm->apps, again, "u", &error, &cause), -1);
 		ck_assert_ptr_nonnull(strstr(cause, "already submitted"));
 		free(cause);

@@ -236,7 +236,7 @@ struct json_object *fixture_heartbeat(struct rm_fixture *fx, const char *node_id
 void fixture_submit(struct rm_fixture *fx, const char *extra_members, char *id)
 {
 	struct json_object *body;
-	struct proto_app_submission *sub = NULL;
+	struct weft_app_submission *sub = NULL;
 	enum app_error error;
 	char *cause = NULL, *text;
 

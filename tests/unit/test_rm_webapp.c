@@ -399,7 +399,7 @@ START_TEST(test_submission_flow)
 	        "amNodeLabelExpression",
 	        NULL,
 	};
-	char id[WEFT_ID_MAX], *path, *text, *want;
+	char id[WEFT_ID_MAX], *path, *path0, *text, *want;
 	struct test_response r;
 	struct raw_call c;
 
@@ -483,6 +483,7 @@ START_TEST(test_submission_flow)
 	test_response_clear(&r);
 	free(path);
 	path = xasprintf("/ws/v1/cluster/apps/%s", id);
+	path0 = xstrdup(path);
 	r = get(fx, path);
 	ck_assert_str_eq(jstr(r.json, "app.state"), "KILLED");
 	ck_assert_str_eq(jstr(r.json, "app.finalStatus"), "KILLED");
@@ -490,11 +491,22 @@ START_TEST(test_submission_flow)
 	ck_assert_ptr_nonnull(strstr(jstr(r.json, "app.diagnostics"), "killed by user dr.who"));
 	test_response_clear(&r);
 	free(path);
-	/* The id cannot be submitted twice. */
+	/* The same submission again (a client retrying a lost answer) is
+	 * answered as the first was and changes nothing... */
 	text = submission_text(id, NULL);
+	r = send_json(fx, "POST", "/ws/v1/cluster/apps?user.name=alice", text);
+	ck_assert_int_eq(r.status, 202);
+	test_response_clear(&r);
+	free(text);
+	r = get(fx, path0);
+	ck_assert_str_eq(jstr(r.json, "app.state"), "KILLED");
+	test_response_clear(&r);
+	/* ...but the id cannot be submitted twice with another body. */
+	text = submission_text(id, "\"priority\":3");
 	expect_remote(fx, "POST", "/ws/v1/cluster/apps", text, 400, "BadRequestException",
 	              "already submitted");
 	free(text);
+	free(path0);
 	fixture_free(fx);
 }
 END_TEST
@@ -649,7 +661,7 @@ START_TEST(test_bad_submissions)
 	ck_assert_int_eq(m.submitted, 0);
 	ck_assert_int_eq(count_apps(fx, ""), 0);
 	text = submission_text(id, NULL);
-	r = send_json(fx, "POST", "/ws/v1/cluster/apps", text);
+	r = send_json(fx, "POST", "/ws/v1/cluster/apps?user.name=alice", text);
 	ck_assert_int_eq(r.status, 202);
 	test_response_clear(&r);
 	free(text);

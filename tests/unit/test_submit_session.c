@@ -1,9 +1,11 @@
 /*
  * test_submit_session.c — weft-submit's whole flow against a fake RM and
  * NM (http_server on 127.0.0.1:0) on the same event loop as the session:
- * new-application, staging PUT, submission, state polling, attempts, the
- * AM's logs through the NM, failures, --no-wait, an unreachable or
- * refusing RM, and Ctrl-C in both modes.
+ * new-application, staging PUT, submission, following the state (the
+ * fake answers each wait at once, as an RM that cannot hold it: the
+ * session paces itself), attempts, the AM's logs through the NM,
+ * failures, --no-wait, an unreachable, vanishing or refusing RM, and
+ * Ctrl-C in both modes.
  */
 #include "weft_config.h"
 
@@ -22,7 +24,6 @@
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "submit/submit_args.h"
-#include "submit/submit_follow.h"
 #include "submit/submit_job.h"
 #include "submit/submit_session.h"
 #include "testlib.h"
@@ -45,9 +46,12 @@ struct fake {
 	bool forget_app;   /* GET /apps/{id} answers 404 */
 	const char *am_stdout, *am_stderr;
 	bool interrupt_on_running;
+	bool vanish_after_report; /* the RM goes away after one report */
 	struct submit_session *session;
 	/* observations */
 	int polls;
+	int waits; /* polls that asked for a wait-while */
+	int64_t vanished_at;
 	int staged;
 	char *staged_body;
 	char *new_app_user, *submit_user, *stage_user;
@@ -151,6 +155,14 @@ static void fake_interrupt_cb(evutil_socket_t fd, short what, void *arg)
 	submit_session_interrupt(F.session, SIGINT);
 }
 
+/* The RM goes away, as a crashed one does. */
+static void fake_vanish_cb(evutil_socket_t fd, short what, void *arg)
+{
+	http_server_free(F.srv);
+	F.srv = NULL;
+	F.vanished_at = time_mono_ms();
+}
+
 /* GET /ws/v1/cluster/apps/{id}: the next state of the script. */
 static void fake_app(struct http_request *req, void *arg)
 {
@@ -165,6 +177,8 @@ static void fake_app(struct http_request *req, void *arg)
 		return;
 	}
 	F.polls++;
+	if (http_request_query(req, "wait-while") != NULL)
+		F.waits++;
 	state = F.killed ? "KILLED" : F.states[i];
 	final = strcmp(state, "FINISHED") == 0 || strcmp(state, "FAILED") == 0 ||
 	        strcmp(state, "KILLED") == 0;
@@ -180,6 +194,10 @@ static void fake_app(struct http_request *req, void *arg)
 	json_object_object_add(app, "trackingUrl", json_object_new_string(""));
 	json_object_object_add(root, "app", app);
 	http_reply_json(req, 200, root);
+	if (F.vanish_after_report) {
+		F.vanish_after_report = false;
+		event_base_once(F.base, -1, EV_TIMEOUT, fake_vanish_cb, NULL, NULL);
+	}
 	if (F.interrupt_on_running && strcmp(state, "RUNNING") == 0) {
 		F.interrupt_on_running = false;
 		event_base_once(F.base, -1, EV_TIMEOUT, fake_interrupt_cb, NULL, NULL);
@@ -312,6 +330,9 @@ static char *slurp(FILE *f)
 	return buf;
 }
 
+/* How long the session's client retries an RM that does not answer. */
+static int64_t rm_retry_ms = 2000;
+
 /* Run one session to its end against rm_url (the fake unless given). */
 static struct outcome run_session(struct submit_args *a, const char *rm_url)
 {
@@ -324,9 +345,10 @@ static struct outcome run_session(struct submit_args *a, const char *rm_url)
 	memset(&set, 0, sizeof set);
 	set.args = a;
 	set.job = &job;
-	set.rm_url = rm_url != NULL ? rm_url : F.url;
+	set.rm_addresses = rm_url != NULL ? rm_url : F.url;
 	set.rm_host = "127.0.0.1";
 	set.rm_port = F.port;
+	set.rm_retry_ms = rm_retry_ms;
 	set.user = "tester";
 	set.name = job.name;
 	set.queue = "default";
@@ -680,62 +702,47 @@ START_TEST(client_mode_ctrl_c_kills_the_app)
 }
 END_TEST
 
-/* What a bare follower saw. */
-struct follow_seen {
-	int reports;
-	char *error;
-	int64_t error_at;
-};
-
-static void follow_report_cb(const struct submit_report *r, void *arg)
-{
-	struct follow_seen *seen = arg;
-
-	seen->reports++;
-	ck_assert_str_eq(r->state, "RUNNING");
-	/* The RM goes away after answering once. */
-	if (F.srv != NULL) {
-		http_server_free(F.srv);
-		F.srv = NULL;
-	}
-}
-
-static void follow_error_cb(const char *error, void *arg)
-{
-	struct follow_seen *seen = arg;
-
-	seen->error = xstrdup(error);
-	seen->error_at = time_mono_ms();
-}
-
-/* Whether the follower reported its error. */
-static bool follow_failed(void *arg)
-{
-	return ((struct follow_seen *)arg)->error != NULL;
-}
-
 START_TEST(follow_tolerates_then_gives_up)
 {
-	struct follow_seen seen = {0, NULL, 0};
-	struct http_client *client = http_client_new(F.base);
-	char *url = xasprintf("%s/ws/v1/cluster/apps/%s", F.url, APP);
-	struct submit_follow *f;
-	int64_t start = time_mono_ms();
+	struct submit_args a;
+	struct outcome o;
 
+	/* The RM answers once, then is gone: the session keeps trying for
+	 * rm.connect.max-wait-ms, then says why it gave up. */
+	args_for(&a, SUBMIT_MODE_CLUSTER);
 	script("RUNNING", NULL, NULL, NULL);
-	f = submit_follow_new(F.base, client, url, 10, 300, follow_report_cb, follow_error_cb,
-	                      &seen);
-	ck_assert_msg(testlib_loop_until(F.base, follow_failed, &seen, TESTLIB_WAIT_MS),
-	              "the follower never gave up");
-	ck_assert_int_eq(seen.reports, 1);
-	ck_assert_ptr_nonnull(seen.error);
-	ck_assert_ptr_nonnull(strstr(seen.error, "lost contact with the resource manager at"));
-	/* Not at the first refused poll: only once give_up_ms passed. */
-	ck_assert_int_ge(seen.error_at - start, 300);
-	free(seen.error);
-	submit_follow_free(f);
-	http_client_free(client);
-	free(url);
+	F.vanish_after_report = true;
+	rm_retry_ms = 300;
+	o = run_session(&a, NULL);
+	rm_retry_ms = 2000;
+	ck_assert_int_eq(o.status, 1);
+	ck_assert_int_eq(F.polls, 1);
+	ck_assert_msg(strstr(o.err, "following application " APP ": lost contact with the "
+	                            "resource manager at ") != NULL,
+	              "%s", o.err);
+	/* Not at the first refused connection: only once the retries are
+	 * spent (a lower bound). */
+	ck_assert_int_ge(time_mono_ms() - F.vanished_at, 250);
+	free(o.out);
+	free(o.err);
+}
+END_TEST
+
+START_TEST(follow_asks_by_waits)
+{
+	struct submit_args a;
+	struct outcome o;
+
+	/* After the first report every ask is a wait on the state it saw. */
+	args_for(&a, SUBMIT_MODE_CLUSTER);
+	script("ACCEPTED", "RUNNING", "FINISHED", NULL);
+	F.am_stdout = "";
+	o = run_session(&a, NULL);
+	ck_assert_int_eq(o.status, 0);
+	ck_assert_int_eq(F.polls, 3);
+	ck_assert_int_eq(F.waits, 2);
+	free(o.out);
+	free(o.err);
 }
 END_TEST
 
@@ -759,6 +766,7 @@ static Suite *session_suite(void)
 	tcase_add_test(tc, client_mode_driver_and_early_failure);
 	tcase_add_test(tc, client_mode_ctrl_c_kills_the_app);
 	tcase_add_test(tc, follow_tolerates_then_gives_up);
+	tcase_add_test(tc, follow_asks_by_waits);
 	suite_add_tcase(s, tc);
 	return s;
 }
