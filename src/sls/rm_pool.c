@@ -33,7 +33,6 @@
 #include <strings.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/http_client.h"
@@ -41,6 +40,7 @@
 #include "common/net.h"
 #include "common/xmalloc.h"
 #include "lib/client_internal.h"
+#include "sls/sls.h"
 #include "weft/client.h"
 
 #define RM_POOL_MAX_HEAD    (64 * 1024)
@@ -89,7 +89,7 @@ struct rm_pool {
 	enum rm_pool_wire wire;
 	char *address;     /* "host:port" */
 	char *url;         /* "http://host:port": the only base URL served */
-	char *host_header; /* "Host: host:port" */
+	char *host_header; /* "Host: host:port\r\n" */
 	struct sockaddr_storage addr;
 	socklen_t addr_len;
 	struct http_client *curl;
@@ -106,15 +106,6 @@ struct rm_pool {
 };
 
 static const struct client_transport rm_pool_transport;
-
-/* Monotonic microseconds. */
-static int64_t rm_pool_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static void rm_pool_pump(struct rm_pool *pool);
 
@@ -271,7 +262,7 @@ static void rm_pool_finish(struct rm_pool_try *t, const struct http_response *re
 	pool->answered++;
 	if (resp->status == 429 || resp->status == 503)
 		pool->busy++;
-	pool->service_us = rm_pool_now_us() - t->sent_us;
+	pool->service_us = sls_now_us() - t->sent_us;
 	if (t->slot != NULL)
 		rm_pool_release(t->slot);
 	if (!t->cancelled)
@@ -678,7 +669,7 @@ static void rm_pool_send(struct rm_pool *pool, struct rm_pool_slot *s, struct rm
 {
 	t->slot = s;
 	s->t = t;
-	t->sent_us = rm_pool_now_us();
+	t->sent_us = sls_now_us();
 	if (pool->wire == RM_POOL_DIRECT)
 		rm_pool_direct_send(s, t);
 	else
@@ -739,7 +730,7 @@ static void *rm_pool_request(void *state, const struct client_try *ct, http_resp
 		/* Not for this pool: it fails, without a slot. */
 		log_warn("%s %s%s: weft-sls's pool reaches %s only, with %d headers at most",
 		         ct->method, ct->base_url, ct->target, pool->url, RM_POOL_MAX_HEADERS);
-		t->sent_us = rm_pool_now_us();
+		t->sent_us = sls_now_us();
 		rm_pool_fail_later(t, "not a request weft-sls's pool can send", true);
 		return t;
 	}
