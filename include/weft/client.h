@@ -68,10 +68,10 @@ struct weft_client_options {
 
 /* How a call ended.  Valid during the callback only. */
 struct weft_status {
-	bool ok;            /* a 2xx answer came */
-	long http_status;   /* the answer's status; 0 when none came */
-	const char *message; /* when !ok: the RM's RemoteException message (or
-	                      * the answer's first line), or why no answer came */
+	bool ok;               /* a 2xx answer came */
+	long http_status;      /* the answer's status; 0 when none came */
+	const char *message;   /* when !ok: the RM's RemoteException message (or
+	                        * the answer's first line), or why no answer came */
 	const char *exception; /* the RemoteException's exception, else NULL */
 };
 
@@ -127,10 +127,9 @@ typedef void (*weft_call_cb)(const struct weft_status *status, struct json_objec
  * content_type NULL means application/json when there is a body.  RET a
  * handle valid until the callback runs (weft_call_cancel).
  */
-struct weft_call *weft_client_call(struct weft_client *client, const char *method,
-                                   const char *path, const void *body, size_t len,
-                                   const char *content_type, unsigned flags, weft_call_cb cb,
-                                   void *arg);
+struct weft_call *weft_client_call(struct weft_client *client, const char *method, const char *path,
+                                   const void *body, size_t len, const char *content_type,
+                                   unsigned flags, weft_call_cb cb, void *arg);
 /* Everything a call can say. */
 struct weft_request {
 	const char *method;  /* "GET", "POST", "PUT", "DELETE" */

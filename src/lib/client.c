@@ -224,7 +224,8 @@ static struct weft_client *client_new(struct event_base *base, bool own_base,
 	c->transport = &client_curl_transport;
 	c->transport_state = c->http;
 	c->user = o->user != NULL ? xstrdup(o->user) : NULL;
-	c->call_timeout_ms = o->call_timeout_ms > 0 ? o->call_timeout_ms : WEFT_CLIENT_CALL_TIMEOUT_MS;
+	c->call_timeout_ms =
+	        o->call_timeout_ms > 0 ? o->call_timeout_ms : WEFT_CLIENT_CALL_TIMEOUT_MS;
 	c->retry_ms = o->retry_ms != 0 ? o->retry_ms : WEFT_CLIENT_RETRY_MS;
 	c->backoff_min_ms = o->backoff_min_ms > 0 ? o->backoff_min_ms : WEFT_CLIENT_BACKOFF_MIN_MS;
 	c->backoff_max_ms = o->backoff_max_ms > 0 ? o->backoff_max_ms : WEFT_CLIENT_BACKOFF_MAX_MS;
@@ -429,7 +430,8 @@ static void client_call_deliver(struct weft_call *call, const struct http_respon
 	if (resp->status == 0)
 		message = xstrdup(resp->error != NULL ? resp->error : "no answer");
 	else if (!st.ok)
-		message = client_error_message(resp->status, resp->body, resp->body_len, &exception);
+		message =
+		        client_error_message(resp->status, resp->body, resp->body_len, &exception);
 	st.message = message;
 	st.exception = exception;
 	if (resp->status != 0 && resp->body_len > 0 && resp->body[0] == '{')
@@ -504,7 +506,8 @@ static void client_call_answered(const struct http_response *resp, void *arg)
 		call->index = (call->index + 1) % n_targets;
 		if (now < call->deadline_us) {
 			log_debug("client: %s %s: %s; trying %s", call->method, call->path,
-			          resp->status != 0 ? "refused" : resp->error, c->rm_urls[call->index]);
+			          resp->status != 0 ? "refused" : resp->error,
+			          c->rm_urls[call->index]);
 			client_call_try(call);
 			return;
 		}
@@ -518,8 +521,8 @@ static void client_call_answered(const struct http_response *resp, void *arg)
 		client_call_deliver(call, resp);
 		return;
 	}
-	call->backoff_ms = call->backoff_ms * 2 > c->backoff_max_ms ? c->backoff_max_ms
-	                                                              : call->backoff_ms * 2;
+	call->backoff_ms =
+	        call->backoff_ms * 2 > c->backoff_max_ms ? c->backoff_max_ms : call->backoff_ms * 2;
 	log_debug("client: %s %s: %s; again in %lld ms", call->method, call->path,
 	          resp->status != 0 ? "busy" : resp->error, (long long)wait_ms);
 	client_call_wait(call, wait_ms);
