@@ -4,10 +4,12 @@
  * on every call, and the one reading of an error answer.
  *
  * A call lives from weft_client_request() until its callback has run (or
- * it was cancelled).  Each try is one http_client request; between rounds
- * of addresses a timer waits.  The client itself is reference counted: a
- * callback may free it (weft_client_free marks it dead and drops the
- * caller's reference; the memory goes when the last delivery returns).
+ * it was cancelled).  Each try is one request of the client's transport
+ * (client_internal.h: libcurl unless another is plugged in); between
+ * rounds of addresses a timer waits.  The client itself is reference
+ * counted: a callback may free it (weft_client_free marks it dead and
+ * drops the caller's reference; the memory goes when the last delivery
+ * returns).
  */
 #include "weft_config.h"
 
@@ -19,6 +21,7 @@
 #include <string.h>
 #include <sys/queue.h>
 
+#include "common/assert.h"
 #include "common/http_client.h"
 #include "common/log.h"
 #include "common/net.h"
@@ -34,7 +37,9 @@
 struct weft_client {
 	struct event_base *base;
 	bool own_base;
-	struct http_client *http;
+	struct http_client *http; /* the default transport's, or NULL */
+	const struct client_transport *transport;
+	void *transport_state;
 	char **rm_urls; /* "http://host:port" */
 	int n_rm_urls;
 	int active; /* index of the address that answered last */
@@ -66,7 +71,7 @@ struct weft_call {
 	int index;           /* RM address of the current try */
 	int tried;           /* tries in the current round */
 	int backoff_ms;      /* next pause between rounds */
-	struct http_call *http;
+	void *in_flight;     /* the transport's handle of the try on the wire */
 	struct event *timer;
 	char *early_error; /* refused before any try: said from the loop */
 	weft_call_cb cb;
@@ -158,6 +163,43 @@ int client_parse_addresses(const char *list, char ***out, int *n_out, char **cau
 	return 0;
 }
 
+/* The default transport: one libcurl request per try. */
+static void *client_curl_request(void *state, const struct client_try *t, http_response_cb cb,
+                                 void *arg)
+{
+	char *url = xasprintf("%s%s", t->base_url, t->target);
+	struct http_call *h = http_client_request(state, t->method, url, t->headers, t->body,
+	                                          t->len, t->timeout_ms, cb, arg);
+
+	free(url);
+	return h;
+}
+
+/* Drop a libcurl try. */
+static void client_curl_cancel(void *state, void *handle)
+{
+	(void)state;
+	http_call_cancel(handle);
+}
+
+const struct client_transport client_curl_transport = {
+        .request = client_curl_request,
+        .cancel = client_curl_cancel,
+};
+
+void client_set_transport(struct weft_client *c, const struct client_transport *transport,
+                          void *state)
+{
+	if (!WEFT_ASSERT(c->n_calls == 0))
+		return;
+	if (c->http != NULL && state != c->http) {
+		http_client_free(c->http);
+		c->http = NULL;
+	}
+	c->transport = transport;
+	c->transport_state = state;
+}
+
 static struct weft_client *client_new(struct event_base *base, bool own_base,
                                       const struct weft_client_options *o, char **cause)
 {
@@ -181,6 +223,8 @@ static struct weft_client *client_new(struct event_base *base, bool own_base,
 	c->base = base;
 	c->own_base = own_base;
 	c->http = http_client_new(base);
+	c->transport = &client_curl_transport;
+	c->transport_state = c->http;
 	c->user = o->user != NULL ? xstrdup(o->user) : NULL;
 	c->call_timeout_ms =
 	        o->call_timeout_ms > 0 ? o->call_timeout_ms : WEFT_CLIENT_CALL_TIMEOUT_MS;
@@ -222,8 +266,8 @@ static void client_call_free(struct weft_call *call)
 
 	TAILQ_REMOVE(&c->calls, call, entry);
 	c->n_calls--;
-	if (call->http != NULL)
-		http_call_cancel(call->http);
+	if (call->in_flight != NULL)
+		c->transport->cancel(c->transport_state, call->in_flight);
 	if (call->timer != NULL)
 		event_free(call->timer);
 	free(call->method);
@@ -416,7 +460,7 @@ static void client_call_deliver(struct weft_call *call, const struct http_respon
 	st.exception = exception;
 	if (resp->status != 0 && resp->body_len > 0 && resp->body[0] == '{')
 		json = wjson_parse_object(resp->body, resp->body_len, NULL);
-	call->http = NULL;
+	call->in_flight = NULL;
 	client_call_free(call);
 	client_ref(c);
 	cb(&st, json, resp->body, resp->body_len, arg);
@@ -472,7 +516,7 @@ static void client_call_answered(const struct http_response *resp, void *arg)
 	int n_targets = call->address_url != NULL ? 1 : c->n_rm_urls;
 	int64_t wait_ms, now = client_now_us(c);
 
-	call->http = NULL;
+	call->in_flight = NULL;
 	if (!client_retryable(call, resp)) {
 		/* An answer (even an error) says this RM is the one to talk to. */
 		if (call->address_url == NULL && resp->status != 0 && resp->status != 503)
@@ -521,20 +565,26 @@ static void client_call_answered(const struct http_response *resp, void *arg)
 static void client_call_try(struct weft_call *call)
 {
 	struct weft_client *c = call->client;
-	const char *base = call->address_url != NULL ? call->address_url : c->rm_urls[call->index];
-	char *url, *escaped;
+	struct client_try t = {
+	        .method = call->method,
+	        .base_url = call->address_url != NULL ? call->address_url : c->rm_urls[call->index],
+	        .target = call->path,
+	        .headers = (const char *const *)call->headers,
+	        .body = call->body,
+	        .len = call->len,
+	        .timeout_ms = call->timeout_ms,
+	};
+	char *target = NULL, *escaped;
 
 	if (c->user != NULL) {
 		escaped = client_query_escape(c->user);
-		url = xasprintf("%s%s%suser.name=%s", base, call->path,
-		                strchr(call->path, '?') != NULL ? "&" : "?", escaped);
+		target = xasprintf("%s%suser.name=%s", call->path,
+		                   strchr(call->path, '?') != NULL ? "&" : "?", escaped);
 		free(escaped);
-	} else
-		url = xasprintf("%s%s", base, call->path);
-	call->http = http_client_request(c->http, call->method, url,
-	                                 (const char *const *)call->headers, call->body, call->len,
-	                                 call->timeout_ms, client_call_answered, call);
-	free(url);
+		t.target = target;
+	}
+	call->in_flight = c->transport->request(c->transport_state, &t, client_call_answered, call);
+	free(target);
 }
 
 struct weft_call *weft_client_request(struct weft_client *c, const struct weft_request *req,

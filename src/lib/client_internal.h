@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/http_client.h"
 #include "weft/client.h"
 
 /*
@@ -54,5 +55,52 @@ struct weft_nm_client;
 typedef char *(*nm_client_sign_fn)(void *arg, const char *method, const char *path,
                                    const char *body, size_t len);
 void nm_client_set_signer(struct weft_nm_client *nm, nm_client_sign_fn sign, void *arg);
+
+/* ------------------------------------------------------------------ */
+/*
+ * Transports: how one try of a call reaches a server.  The client keeps
+ * every policy above them (address list and failover, retries and
+ * backoff, 429 Retry-After, identity, the error message); a transport
+ * only carries a request and brings back what answered.  The default is
+ * libcurl's multi interface (client_curl_transport); a program with other
+ * needs plugs its own in with client_set_transport() (weft-sls: a bounded
+ * pool of keep-alive sockets, src/sls/rm_pool.c).
+ */
+
+/* One try: what to send where.  Valid only during request(). */
+struct client_try {
+	const char *method;         /* "GET", "POST", "PUT", "DELETE" */
+	const char *base_url;       /* "http://host:port" */
+	const char *target;         /* the path with its query */
+	const char *const *headers; /* "Name: value", NULL-terminated */
+	const char *body;           /* NULL: none */
+	size_t len;
+	long timeout_ms; /* bounds this try */
+};
+
+struct client_transport {
+	/*
+	 * Send one try.  cb runs exactly once with the outcome unless the
+	 * try is cancelled first, and always from the loop, never from
+	 * inside request().  The outcome: status 0 and error when no answer
+	 * came, not_delivered when the request never left (nothing was
+	 * sent), retry_after_s from the answer (-1: none), body
+	 * NUL-terminated and valid during cb only.  RET a handle for cancel.
+	 */
+	void *(*request)(void *state, const struct client_try *t, http_response_cb cb, void *arg);
+	/* Drop a try whose callback has not run: it will not run. */
+	void (*cancel)(void *state, void *handle);
+};
+
+/* The default: libcurl; state is a struct http_client. */
+extern const struct client_transport client_curl_transport;
+
+/*
+ * Send every try of c's calls through transport (state is handed back to
+ * it) instead of libcurl.  Only before c's first call; transport and state
+ * must outlive c (weft_client_free cancels through them).
+ */
+void client_set_transport(struct weft_client *c, const struct client_transport *transport,
+                          void *state);
 
 #endif

@@ -15,13 +15,14 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "common/wjson.h"
+#include "common/proto_app.h"
 #include "common/xmalloc.h"
 #include "sls/metrics.h"
-#include "sls/rm_rpc.h"
 #include "sls/scenario.h"
 #include "sls/sim_node.h"
 #include "sls/sls.h"
+#include "weft/client.h"
+#include "weft/protocol.h"
 
 enum fairness_source { SRC_NONE, SRC_SCHEDULER, SRC_APPS };
 
@@ -48,7 +49,7 @@ struct fairness *fairness_new(struct sls *sls)
 	return f;
 }
 
-/* Free the shares (a poll in flight belongs to rm_rpc, freed first). */
+/* Free the shares (a poll in flight belongs to sls->rest, freed first). */
 void fairness_free(struct fairness *f)
 {
 	if (f == NULL)
@@ -150,62 +151,74 @@ static int fairness_walk(struct fairness *f, struct json_object *queues)
 	return seen;
 }
 
-/* The /apps fallback: allocatedMB of running apps, summed per queue. */
-static void fairness_apps_cb(const struct rm_rpc_reply *r, void *arg)
+/* The /apps fallback: allocatedMB of running apps (proto_app's report),
+ * summed per queue. */
+static void fairness_apps_cb(const struct weft_status *st, struct json_object *body,
+                             const char *raw, size_t len, void *arg)
 {
 	struct fairness *f = arg;
 	const struct scenario *sc = f->sls->sc;
-	struct json_object *body, *apps = NULL, *list = NULL;
+	struct json_object *apps = NULL, *list = NULL;
 	double total = (double)sim_cluster_capacity(f->sls->cluster).memory_mb;
 	double *mb;
 
+	(void)raw;
+	(void)len;
 	f->in_flight = false;
 	if (f->sls->stopping)
 		return;
-	if (r->status != 200 || (body = wjson_parse_object(r->body, r->len, NULL)) == NULL) {
-		metrics_rpc_error(f->sls->metrics, "apps", r->status, r->body, r->len);
+	if (!st->ok || body == NULL) {
+		metrics_rpc_error(f->sls->metrics, "apps", st);
 		return;
 	}
 	mb = xcalloc((size_t)sc->n_queues + 1, sizeof *mb);
-	if (json_object_object_get_ex(body, "apps", &apps) &&
+	/* {"apps":null} when there is none, as YARN writes it. */
+	if (json_object_object_get_ex(body, WEFT_APP_KEY_APPS, &apps) &&
 	    json_object_is_type(apps, json_type_object) &&
-	    json_object_object_get_ex(apps, "app", &list) &&
+	    json_object_object_get_ex(apps, WEFT_APP_KEY_APP, &list) &&
 	    json_object_is_type(list, json_type_array)) {
 		for (size_t i = 0; i < json_object_array_length(list); i++) {
-			struct json_object *app = json_object_array_get_idx(list, i), *v;
+			struct weft_app_report m;
+			char *why = NULL;
 			int k;
 
-			if (!json_object_object_get_ex(app, "queue", &v))
+			if (proto_app_report_decode(json_object_array_get_idx(list, i), &m, &why) !=
+			    0) {
+				log_debug("apps.app[%zu]: %s", i, why);
+				free(why);
 				continue;
-			k = fairness_match(f, NULL, json_object_get_string(v));
-			if (k >= 0 && fairness_number(app, "allocatedMB") > 0)
-				mb[k] += fairness_number(app, "allocatedMB");
+			}
+			k = m.queue != NULL ? fairness_match(f, NULL, m.queue) : -1;
+			if (k >= 0 && m.allocated_mb > 0)
+				mb[k] += (double)m.allocated_mb;
 		}
 	}
 	for (int i = 0; i < sc->n_queues; i++)
 		f->share[i] = total > 0 ? 100.0 * mb[i] / total : 0;
 	f->source = SRC_APPS;
 	free(mb);
-	json_object_put(body);
 }
 
 /* The Capacity Scheduler JSON (or a 404: switch to /apps for good). */
-static void fairness_scheduler_cb(const struct rm_rpc_reply *r, void *arg)
+static void fairness_scheduler_cb(const struct weft_status *st, struct json_object *body,
+                                  const char *raw, size_t len, void *arg)
 {
 	struct fairness *f = arg;
-	struct json_object *body, *info = NULL, *queues = NULL;
+	struct json_object *info = NULL, *queues = NULL;
 
+	(void)raw;
+	(void)len;
 	f->in_flight = false;
 	if (f->sls->stopping)
 		return;
-	if (r->status == 404) {
+	if (st->http_status == 404) {
 		log_info("the RM has no /ws/v1/cluster/scheduler: queue shares come from /apps");
 		f->scheduler_missing = true;
 		fairness_poll(f);
 		return;
 	}
-	if (r->status != 200 || (body = wjson_parse_object(r->body, r->len, NULL)) == NULL) {
-		metrics_rpc_error(f->sls->metrics, "scheduler", r->status, r->body, r->len);
+	if (!st->ok || body == NULL) {
+		metrics_rpc_error(f->sls->metrics, "scheduler", st);
 		return;
 	}
 	if (json_object_object_get_ex(body, "scheduler", &info))
@@ -217,7 +230,6 @@ static void fairness_scheduler_cb(const struct rm_rpc_reply *r, void *arg)
 		log_info("the RM's scheduler lists no queues: queue shares come from /apps");
 		f->scheduler_missing = true;
 	}
-	json_object_put(body);
 }
 
 /* One poll at a time; none without queues to follow. */
@@ -227,9 +239,9 @@ void fairness_poll(struct fairness *f)
 		return;
 	f->in_flight = true;
 	if (f->scheduler_missing)
-		rm_rpc_call(f->sls->rest, "GET", "/ws/v1/cluster/apps?states=RUNNING", NULL, NULL,
-		            0, fairness_apps_cb, f);
+		weft_client_call(f->sls->rest, "GET", WEFT_ROUTE_APPS "?states=RUNNING", NULL, 0,
+		                 NULL, WEFT_CALL_IDEMPOTENT, fairness_apps_cb, f);
 	else
-		rm_rpc_call(f->sls->rest, "GET", "/ws/v1/cluster/scheduler", NULL, NULL, 0,
-		            fairness_scheduler_cb, f);
+		weft_client_call(f->sls->rest, "GET", "/ws/v1/cluster/scheduler", NULL, 0, NULL,
+		                 WEFT_CALL_IDEMPOTENT, fairness_scheduler_cb, f);
 }

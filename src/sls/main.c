@@ -26,11 +26,12 @@
 #include "sls/fairness.h"
 #include "sls/metrics.h"
 #include "sls/nm_api.h"
-#include "sls/rm_rpc.h"
+#include "sls/rm_pool.h"
 #include "sls/scenario.h"
 #include "sls/sim_app.h"
 #include "sls/sim_node.h"
 #include "sls/sls.h"
+#include "weft/client.h"
 
 #define SLS_DEFAULT_CONNECTIONS 32
 /* Connections to public REST (submissions, fairness samples). */
@@ -53,8 +54,10 @@ static void usage(FILE *out)
 	        "  --rm HOST:PORT      the RM's REST (default: rm.address of the configuration)\n"
 	        "  --rm-rpc HOST:PORT  the RM's internal RPC (default: rm.rpc-address)\n"
 	        "  --rm-pid PID        the RM's pid, for its RSS and CPU (/proc)\n"
-	        "  --transport T       direct (default), evhttp or curl: how calls reach\n"
-	        "                      the RM (direct costs the simulator least)\n"
+	        "  --transport T       direct (default) or curl: how libweft's client calls\n"
+	        "                      reach the RM (direct: weft-sls's own keep-alive\n"
+	        "                      sockets, which cost the simulator least; curl:\n"
+	        "                      libweft's default transport)\n"
 	        "  --connections N     keep-alive connections to the RM (default %d)\n"
 	        "  --duration S        stop after S seconds (overrides the scenario)\n"
 	        "  --json FILE         write the summary as JSON\n"
@@ -212,7 +215,7 @@ int main(int argc, char **argv)
 	struct sls sls;
 	const char *scenario_path = NULL, *rm = NULL, *rm_rpc = NULL, *json_path = NULL,
 	           *series_path = NULL;
-	enum rm_rpc_transport transport = RM_RPC_DIRECT;
+	enum rm_pool_wire transport = RM_POOL_DIRECT;
 	int connections = SLS_DEFAULT_CONNECTIONS, ch;
 	long duration = 0, seed = 1, pid = 0;
 	struct config *cfg;
@@ -241,13 +244,11 @@ int main(int argc, char **argv)
 			break;
 		case O_TRANSPORT:
 			if (strcmp(optarg, "direct") == 0)
-				transport = RM_RPC_DIRECT;
-			else if (strcmp(optarg, "evhttp") == 0)
-				transport = RM_RPC_EVHTTP;
+				transport = RM_POOL_DIRECT;
 			else if (strcmp(optarg, "curl") == 0)
-				transport = RM_RPC_CURL;
+				transport = RM_POOL_CURL;
 			else {
-				fprintf(stderr, "weft-sls: --transport: direct, evhttp or curl\n");
+				fprintf(stderr, "weft-sls: --transport: direct or curl\n");
 				return 2;
 			}
 			break;
@@ -353,20 +354,22 @@ int main(int argc, char **argv)
 	sls.start_us = sls_now_us();
 	sls.metrics = metrics_new(&sls);
 	sls.fairness = fairness_new(&sls);
-	sls.rpc = rm_rpc_new(sls.base, sls.rm_rpc_address, transport, connections, &cause);
-	if (sls.rpc == NULL)
+	sls.rpc_pool = rm_pool_new(sls.base, sls.rm_rpc_address, transport, connections, &cause);
+	if (sls.rpc_pool == NULL || (sls.rpc = rm_pool_client(sls.rpc_pool, NULL, &cause)) == NULL)
 		goto fail;
 	/* Submissions and reports: a few connections, well under the RM's
 	 * rm.http.max-connections-per-address. */
-	sls.rest = rm_rpc_new(
+	sls.rest_pool = rm_pool_new(
 	        sls.base, sls.rm_address, transport,
 	        connections < SLS_REST_CONNECTIONS ? connections : SLS_REST_CONNECTIONS, &cause);
-	if (sls.rest == NULL)
+	if (sls.rest_pool == NULL ||
+	    (sls.rest = rm_pool_client(sls.rest_pool, NULL, &cause)) == NULL)
 		goto fail;
 	if ((sls.nm_api = nm_api_new(&sls, &cause)) == NULL)
 		goto fail;
 	sls.cluster = sim_cluster_new(&sls);
-	sls.apps = sim_apps_new(&sls);
+	if ((sls.apps = sim_apps_new(&sls, &cause)) == NULL)
+		goto fail;
 	daemon_signals(sls.base, sls_signal_stop, &sls);
 	duration_ev = evtimer_new(sls.base, sls_duration_cb, &sls);
 	{
@@ -384,11 +387,14 @@ int main(int argc, char **argv)
 	event_base_dispatch(sls.base);
 
 	pass = metrics_report(sls.metrics, stdout, json_path, series_path);
-	/* Calls in flight point at nodes and apps: drop them first. */
-	rm_rpc_free(sls.rpc);
-	rm_rpc_free(sls.rest);
+	/* Calls in flight point at nodes and apps: drop them first (the
+	 * clients, then the pools under them). */
+	weft_client_free(sls.rpc);
+	weft_client_free(sls.rest);
 	nm_api_free(sls.nm_api);
 	sim_apps_free(sls.apps);
+	rm_pool_free(sls.rpc_pool);
+	rm_pool_free(sls.rest_pool);
 	sim_cluster_free(sls.cluster);
 	fairness_free(sls.fairness);
 	metrics_free(sls.metrics);
@@ -406,8 +412,12 @@ int main(int argc, char **argv)
 fail:
 	fprintf(stderr, "weft-sls: %s\n", cause != NULL ? cause : "failed");
 	free(cause);
-	rm_rpc_free(sls.rpc);
-	rm_rpc_free(sls.rest);
+	weft_client_free(sls.rpc);
+	weft_client_free(sls.rest);
+	nm_api_free(sls.nm_api);
+	sim_cluster_free(sls.cluster);
+	rm_pool_free(sls.rpc_pool);
+	rm_pool_free(sls.rest_pool);
 	metrics_free(sls.metrics);
 	fairness_free(sls.fairness);
 	if (sls.base != NULL)

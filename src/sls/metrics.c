@@ -24,7 +24,8 @@
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "sls/fairness.h"
-#include "sls/rm_rpc.h"
+#include "sls/rm_pool.h"
+#include "weft/client.h"
 #include "sls/scenario.h"
 #include "sls/sim_app.h"
 #include "sls/sim_node.h"
@@ -77,6 +78,7 @@ struct metrics {
 	int64_t rm_ticks_start; /* the RM's CPU when the run started */
 	int64_t answered_start;
 	double sim_cpu_last;
+	double sim_cpu_start;                  /* the simulator's CPU when the run started */
 	int64_t first_alloc_us, last_alloc_us; /* 0 = none yet */
 	int64_t peak_running;
 	int errors_logged;
@@ -137,14 +139,16 @@ void metrics_latency(struct metrics *m, enum metric_latency l, int64_t us)
 	s->v[s->n++] = us < 0 ? 0 : us;
 }
 
-void metrics_rpc_error(struct metrics *m, const char *what, long status, const char *body,
-                       size_t len)
+void metrics_rpc_error(struct metrics *m, const char *what, const struct weft_status *st)
 {
 	m->counter[M_RPC_ERRORS]++;
-	if (m->errors_logged++ < METRICS_LOGGED_ERRORS)
-		log_warn("%s: %s%ld: %.*s", what, status == 0 ? "no answer, status " : "HTTP ",
-		         status, (int)(len > 300 ? 300 : len), body != NULL ? body : "");
-	else if (m->errors_logged == METRICS_LOGGED_ERRORS + 1)
+	if (m->errors_logged++ < METRICS_LOGGED_ERRORS) {
+		if (st->http_status == 0)
+			log_warn("%s: no answer: %s", what, st->message);
+		else
+			log_warn("%s: HTTP %ld: %s", what, st->http_status,
+			         st->message != NULL ? st->message : "unexpected answer");
+	} else if (m->errors_logged == METRICS_LOGGED_ERRORS + 1)
 		log_warn("more RPC errors: not logged (counted in the report)");
 }
 
@@ -259,7 +263,7 @@ static void metrics_sample(struct metrics *m)
 	                     ? 100.0 * (double)(wait - m->rm_wait_last) / 1e9 / dt
 	                     : -1;
 	m->rm_wait_last = wait;
-	s->rpc_queued = rm_rpc_queued(sls->rpc) + rm_rpc_queued(sls->rest);
+	s->rpc_queued = rm_pool_queued(sls->rpc_pool) + rm_pool_queued(sls->rest_pool);
 	s->share = xcalloc((size_t)sls->sc->n_queues + 1, sizeof *s->share);
 	for (int i = 0; i < sls->sc->n_queues; i++) {
 		double g;
@@ -304,8 +308,10 @@ void metrics_start(struct metrics *m)
 	m->rm_ticks_last = metrics_proc_ticks(m->sls->rm_pid);
 	m->rm_ticks_start = m->rm_ticks_last;
 	m->rm_wait_last = metrics_proc_wait_ns(m->sls->rm_pid);
-	m->answered_start = rm_rpc_answered(m->sls->rpc) + rm_rpc_answered(m->sls->rest);
+	m->answered_start =
+	        rm_pool_answered(m->sls->rpc_pool) + rm_pool_answered(m->sls->rest_pool);
 	m->sim_cpu_last = metrics_self_cpu();
+	m->sim_cpu_start = m->sim_cpu_last;
 	m->timer = event_new(m->sls->base, -1, EV_PERSIST, metrics_timer_cb, m);
 	event_add(m->timer, &tv);
 	fairness_poll(m->sls->fairness);
@@ -467,8 +473,11 @@ bool metrics_report(struct metrics *m, FILE *out, const char *json_path, const c
 	bool pass = true;
 
 	metrics_sample(m);
-	for (int i = 0; i < L_LATENCY_COUNT; i++)
-		qsort(m->latency[i].v, m->latency[i].n, sizeof *m->latency[i].v, metrics_cmp);
+	for (int i = 0; i < L_LATENCY_COUNT; i++) {
+		if (m->latency[i].n > 0) /* (no samples: no array to sort) */
+			qsort(m->latency[i].v, m->latency[i].n, sizeof *m->latency[i].v,
+			      metrics_cmp);
+	}
 
 	fprintf(out, "\nweft-sls report: scenario %s\n", sc->name);
 	fprintf(out,
@@ -515,7 +524,12 @@ bool metrics_report(struct metrics *m, FILE *out, const char *json_path, const c
 	        metrics_us_text(metrics_percentile(&m->latency[L_SUBMIT_AM], 50), a, sizeof a),
 	        metrics_us_text(metrics_percentile(&m->latency[L_SUBMIT_AM], 99), b, sizeof b));
 	{
-		double cpu_sum = 0, sim_sum = 0, wait_sum = 0, t = 0;
+		double cpu_sum = 0, sim_sum = 0, wait_sum = 0, t = 0, sim_us;
+		/* Calls answered (or failed): what a call costs each side. */
+		int64_t calls = rm_pool_answered(sls->rpc_pool) + rm_pool_answered(sls->rest_pool) -
+		                m->answered_start;
+		/* Tries the RM refused as busy (the client retried them). */
+		int64_t busy = rm_pool_busy(sls->rpc_pool) + rm_pool_busy(sls->rest_pool);
 
 		for (size_t i = 0; i < m->n_samples; i++) {
 			if (m->samples[i].rm_cpu >= 0)
@@ -536,15 +550,21 @@ bool metrics_report(struct metrics *m, FILE *out, const char *json_path, const c
 		        "  machine        the RM waited for a CPU %.0f%% of the time (other "
 		        "load)\n",
 		        t > 0 ? wait_sum / t : -1);
+		/* The simulator must cost less per call than the RM, or it
+		 * measures itself. */
+		sim_us = calls > 0 ? 1e6 * (metrics_self_cpu() - m->sim_cpu_start) / (double)calls
+		                   : -1;
 		fprintf(out,
-		        "  simulator      CPU %.0f%% of a core (mean), %" PRId64 " RPC errors\n",
-		        t > 0 ? sim_sum / t : -1, m->counter[M_RPC_ERRORS]);
+		        "  simulator      CPU %.0f%% of a core (mean), %.1f us per call, %" PRId64
+		        " RPC errors; %" PRId64
+		        " tries answered busy (429/503), retried by libweft's client\n",
+		        t > 0 ? sim_sum / t : -1, sim_us, m->counter[M_RPC_ERRORS], busy);
+		wjson_add_double(j, "simCpuUsPerCall", sim_us);
+		wjson_add_int(j, "rpcBusy", busy);
 		{
 			/* The RM's CPU per call it answered: what a call costs it,
 			 * whatever else shares the machine. */
 			int64_t ticks = metrics_proc_ticks(sls->rm_pid);
-			int64_t calls = rm_rpc_answered(sls->rpc) + rm_rpc_answered(sls->rest) -
-			                m->answered_start;
 			long hz = sysconf(_SC_CLK_TCK);
 			double us = ticks >= 0 && m->rm_ticks_start >= 0 && calls > 0 && hz > 0
 			                    ? 1e6 * (double)(ticks - m->rm_ticks_start) /

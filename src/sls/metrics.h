@@ -16,6 +16,7 @@
 
 struct sls;
 struct metrics;
+struct weft_status;
 
 enum metric_counter {
 	M_ALLOCATED,      /* containers granted to simulated AMs */
@@ -52,9 +53,9 @@ void metrics_count(struct metrics *m, enum metric_counter c, int64_t n);
 int64_t metrics_get(const struct metrics *m, enum metric_counter c);
 /* One latency sample in microseconds. */
 void metrics_latency(struct metrics *m, enum metric_latency l, int64_t us);
-/* A non-2xx answer, by what was called (first few are logged). */
-void metrics_rpc_error(struct metrics *m, const char *what, long status, const char *body,
-                       size_t len);
+/* A call that failed (libweft's status), by what was called (first few
+ * are logged). */
+void metrics_rpc_error(struct metrics *m, const char *what, const struct weft_status *st);
 
 /* Take a last sample and print the report; write the JSON summary and
  * the per-interval series when paths are given.  RET true when every

@@ -13,6 +13,11 @@
  * Per application: one timer (submission time, AM start-up delay, the
  * allocate period) and at most one call in flight; a change wanted
  * meanwhile (a task to re-ask, a release) goes right after the answer.
+ *
+ * Every call is a libweft client call: submissions through one client per
+ * application group, as its user (user.name); AM calls through sls->rpc
+ * with the attempt's AM token.  Bodies are encoded and answers decoded
+ * with proto_app and proto_am.
  */
 #include "weft_config.h"
 
@@ -32,10 +37,11 @@
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "sls/metrics.h"
-#include "sls/rm_rpc.h"
+#include "sls/rm_pool.h"
 #include "sls/scenario.h"
 #include "sls/sim_node.h"
 #include "sls/sls.h"
+#include "weft/client.h"
 #include "weft/ids.h"
 #include "weft/protocol.h"
 
@@ -88,6 +94,7 @@ struct sim_app {
 
 struct sim_apps {
 	struct sls *sls;
+	struct weft_client **submitters; /* per group: its user's client */
 	struct sim_app *apps;
 	int n_apps;
 	struct sim_app **by_seq; /* by the RM's application sequence number */
@@ -100,7 +107,7 @@ static void sim_app_timer_cb(evutil_socket_t fd, short what, void *arg);
 static void sim_app_allocate(struct sim_app *app);
 
 /* One record per application of every group, all waiting. */
-struct sim_apps *sim_apps_new(struct sls *sls)
+struct sim_apps *sim_apps_new(struct sls *sls, char **cause)
 {
 	struct sim_apps *a = xcalloc(1, sizeof *a);
 	const struct scenario *sc = sls->sc;
@@ -122,6 +129,14 @@ struct sim_apps *sim_apps_new(struct sls *sls)
 			app->ask_us =
 			        xcalloc((size_t)app->group->parallel + 1, sizeof *app->ask_us);
 			app->timer = evtimer_new(sls->base, sim_app_timer_cb, app);
+		}
+	}
+	a->submitters = xcalloc((size_t)sc->n_apps + 1, sizeof *a->submitters);
+	for (int g = 0; g < sc->n_apps; g++) {
+		a->submitters[g] = rm_pool_client(sls->rest_pool, sc->apps[g].user, cause);
+		if (a->submitters[g] == NULL) {
+			sim_apps_free(a);
+			return NULL;
 		}
 	}
 	return a;
@@ -148,11 +163,15 @@ static void sim_app_clear(struct sim_app *app)
 	app->response_id = 0;
 }
 
-/* Free every app (calls in flight belong to rm_rpc, freed first). */
+/* Free every app, after its submitters (their calls in flight point
+ * here; AM calls belong to sls->rpc, freed first). */
 void sim_apps_free(struct sim_apps *a)
 {
 	if (a == NULL)
 		return;
+	for (int g = 0; a->submitters != NULL && a->submitters[g] != NULL; g++)
+		weft_client_free(a->submitters[g]);
+	free(a->submitters);
 	for (int i = 0; i < a->n_apps; i++) {
 		struct sim_app *app = &a->apps[i];
 
@@ -230,17 +249,27 @@ static void sim_apps_index(struct sim_apps *a, struct sim_app *app)
 	a->by_seq[aid.seq] = app;
 }
 
+/* The client an app submits through: its group's user. */
+static struct weft_client *sim_app_submitter(const struct sim_app *app)
+{
+	return app->apps->submitters[app->group - app->apps->sls->sc->apps];
+}
+
 /* The submission answer: 202 Accepted, or the app fails. */
-static void sim_app_submit_cb(const struct rm_rpc_reply *r, void *arg)
+static void sim_app_submit_cb(const struct weft_status *st, struct json_object *answer,
+                              const char *body, size_t len, void *arg)
 {
 	struct sim_app *app = arg;
 	struct sim_apps *a = app->apps;
 
+	(void)answer;
+	(void)body;
+	(void)len;
 	app->n_calls--;
 	if (a->sls->stopping)
 		return;
-	if (r->status != 202) {
-		metrics_rpc_error(a->sls->metrics, "submit", r->status, r->body, r->len);
+	if (st->http_status != 202) {
+		metrics_rpc_error(a->sls->metrics, "submit", st);
 		sim_app_end(app, SIM_FAILED, "submission refused");
 		return;
 	}
@@ -252,7 +281,6 @@ static void sim_app_submit_cb(const struct rm_rpc_reply *r, void *arg)
 /* Submit with YARN's ApplicationSubmissionContext (common/proto_app.c). */
 static void sim_app_submit(struct sim_app *app)
 {
-	struct sim_apps *a = app->apps;
 	const struct scenario_apps *g = app->group;
 	char *command = "echo weft-sls simulated AM: never run";
 	char *name = xasprintf("sls-%s-%d", g->name, app->index);
@@ -267,41 +295,46 @@ static void sim_app_submit(struct sim_app *app)
 	};
 	struct json_object *body;
 	const char *text;
-	char target[256];
 
 	snprintf(sub.app_id, sizeof sub.app_id, "%s", app->id);
 	body = proto_app_submission_encode(&sub);
 	text = wjson_text(body);
-	snprintf(target, sizeof target, WEFT_ROUTE_APPS "?user.name=%s", g->user);
 	app->n_calls++;
-	rm_rpc_call(a->sls->rest, "POST", target, NULL, text, strlen(text), sim_app_submit_cb, app);
+	weft_client_call(sim_app_submitter(app), "POST", WEFT_ROUTE_APPS, text, strlen(text), NULL,
+	                 0, sim_app_submit_cb, app);
 	json_object_put(body);
 	free(name);
 }
 
 /* The new id: index the app by it, then submit. */
-static void sim_app_new_application_cb(const struct rm_rpc_reply *r, void *arg)
+static void sim_app_new_application_cb(const struct weft_status *st, struct json_object *answer,
+                                       const char *body, size_t len, void *arg)
 {
 	struct sim_app *app = arg;
 	struct sls *sls = app->apps->sls;
-	struct json_object *answer = NULL;
 	struct weft_new_application m;
 	char *why = NULL;
 
+	(void)body;
+	(void)len;
 	app->n_calls--;
 	if (sls->stopping)
 		return;
-	if (r->status != 200 || (answer = wjson_parse_object(r->body, r->len, &why)) == NULL ||
-	    proto_app_new_application_decode(answer, &m, &why) != 0 ||
+	if (!st->ok) {
+		metrics_rpc_error(sls->metrics, "new-application", st);
+		sim_app_end(app, SIM_FAILED, "new-application failed");
+		return;
+	}
+	if (answer == NULL || proto_app_new_application_decode(answer, &m, &why) != 0 ||
 	    strlen(m.app_id) >= sizeof app->id) {
-		metrics_rpc_error(sls->metrics, "new-application", r->status, r->body, r->len);
+		log_warn("app %d: bad new-application answer: %s", app->index,
+		         why != NULL ? why : "not a JSON object with an id that fits");
 		free(why);
-		json_object_put(answer);
+		metrics_count(sls->metrics, M_RPC_ERRORS, 1);
 		sim_app_end(app, SIM_FAILED, "new-application failed");
 		return;
 	}
 	snprintf(app->id, sizeof app->id, "%s", m.app_id);
-	json_object_put(answer);
 	sim_apps_index(app->apps, app);
 	app->submitted_us = sls_now_us();
 	sim_app_submit(app);
@@ -310,14 +343,10 @@ static void sim_app_new_application_cb(const struct rm_rpc_reply *r, void *arg)
 /* First step of YARN's REST submission: ask for an id. */
 static void sim_app_new_application(struct sim_app *app)
 {
-	char target[256];
-
-	snprintf(target, sizeof target, WEFT_ROUTE_NEW_APPLICATION "?user.name=%s",
-	         app->group->user);
 	app->state = SIM_SUBMITTING;
 	app->n_calls++;
-	rm_rpc_call(app->apps->sls->rest, "POST", target, NULL, NULL, 0, sim_app_new_application_cb,
-	            app);
+	weft_client_call(sim_app_submitter(app), "POST", WEFT_ROUTE_NEW_APPLICATION, NULL, 0, NULL,
+	                 0, sim_app_new_application_cb, app);
 }
 
 /* Spread each group's submissions evenly over its window. */
@@ -547,17 +576,29 @@ static int sim_app_apply(struct sim_app *app, struct json_object *answer, char *
 	return 0;
 }
 
+/* One AM call (POST path with body) with the attempt's AM token. */
+static void sim_app_call(struct sim_app *app, const char *path, const char *body, size_t len,
+                         weft_call_cb cb)
+{
+	app->n_calls++;
+	rm_pool_post(app->apps->sls->rpc, path, app->am_header, body, len, cb, app);
+}
+
 /* Unregistered: the app is done and its AM process exits. */
-static void sim_app_finish_cb(const struct rm_rpc_reply *r, void *arg)
+static void sim_app_finish_cb(const struct weft_status *st, struct json_object *answer,
+                              const char *body, size_t len, void *arg)
 {
 	struct sim_app *app = arg;
 	struct sls *sls = app->apps->sls;
 
+	(void)answer;
+	(void)body;
+	(void)len;
 	app->n_calls--;
 	if (sls->stopping)
 		return;
-	if (r->status != 200) {
-		metrics_rpc_error(sls->metrics, "finish", r->status, r->body, r->len);
+	if (!st->ok) {
+		metrics_rpc_error(sls->metrics, "finish", st);
 		sim_app_end(app, SIM_FAILED, "finish refused");
 		return;
 	}
@@ -574,26 +615,26 @@ static void sim_app_finish(struct sim_app *app)
 	const char *text = wjson_text(body);
 
 	app->state = SIM_FINISHING;
-	app->n_calls++;
-	rm_rpc_call(app->apps->sls->rpc, "POST", WEFT_RPC_AM_FINISH, app->am_header, text,
-	            strlen(text), sim_app_finish_cb, app);
+	sim_app_call(app, WEFT_RPC_AM_FINISH, text, strlen(text), sim_app_finish_cb);
 	json_object_put(body);
 }
 
 /* An allocate answer: grants, completions, preemption notices; then the next call. */
-static void sim_app_allocate_cb(const struct rm_rpc_reply *r, void *arg)
+static void sim_app_allocate_cb(const struct weft_status *st, struct json_object *answer,
+                                const char *body, size_t len, void *arg)
 {
 	struct sim_app *app = arg;
 	struct sls *sls = app->apps->sls;
-	struct json_object *answer;
 	char *why = NULL;
 
+	(void)body;
+	(void)len;
 	app->n_calls--;
 	if (sls->stopping || app->state != SIM_RUNNING)
 		return;
-	if (r->status != 200) {
-		metrics_rpc_error(sls->metrics, "allocate", r->status, r->body, r->len);
-		if (r->status == 404 || r->status == 400) {
+	if (!st->ok) {
+		metrics_rpc_error(sls->metrics, "allocate", st);
+		if (st->http_status == 404 || st->http_status == 400) {
 			sim_app_end(app, SIM_FAILED, "allocate refused");
 			return;
 		}
@@ -603,14 +644,13 @@ static void sim_app_allocate_cb(const struct rm_rpc_reply *r, void *arg)
 		return;
 	}
 	metrics_count(sls->metrics, M_ALLOCATE_CALLS, 1);
-	metrics_latency(sls->metrics, L_ALLOCATE, r->service_us);
-	answer = wjson_parse_object(r->body, r->len, &why);
+	metrics_latency(sls->metrics, L_ALLOCATE, rm_pool_service_us(sls->rpc_pool));
 	if (answer == NULL || sim_app_apply(app, answer, &why) != 0) {
-		log_warn("%s: bad allocate answer: %s", app->id, why);
+		log_warn("%s: bad allocate answer: %s", app->id,
+		         why != NULL ? why : "not a JSON object");
 		free(why);
 		app->sent_count = -1;
 	}
-	json_object_put(answer);
 	if (app->state != SIM_RUNNING)
 		return;
 	app->again = false;
@@ -663,23 +703,26 @@ static void sim_app_allocate(struct sim_app *app)
 		free(app->releases[i]);
 	app->n_releases = 0;
 	len = evbuffer_get_length(b);
-	app->n_calls++;
-	rm_rpc_call(a->sls->rpc, "POST", WEFT_RPC_AM_ALLOCATE, app->am_header,
-	            (const char *)evbuffer_pullup(b, -1), len, sim_app_allocate_cb, app);
+	sim_app_call(app, WEFT_RPC_AM_ALLOCATE, (const char *)evbuffer_pullup(b, -1), len,
+	             sim_app_allocate_cb);
 	evbuffer_drain(b, len);
 }
 
 /* Registered: ask for the first containers at once. */
-static void sim_app_register_cb(const struct rm_rpc_reply *r, void *arg)
+static void sim_app_register_cb(const struct weft_status *st, struct json_object *answer,
+                                const char *body, size_t len, void *arg)
 {
 	struct sim_app *app = arg;
 	struct sls *sls = app->apps->sls;
 
+	(void)answer;
+	(void)body;
+	(void)len;
 	app->n_calls--;
 	if (sls->stopping || app->state != SIM_LAUNCHED)
 		return;
-	if (r->status != 200) {
-		metrics_rpc_error(sls->metrics, "register", r->status, r->body, r->len);
+	if (!st->ok) {
+		metrics_rpc_error(sls->metrics, "register", st);
 		sim_app_end(app, SIM_FAILED, "register refused");
 		return;
 	}
@@ -695,9 +738,7 @@ static void sim_app_register(struct sim_app *app)
 	        &(struct proto_am_register){.host = "weft-sls", .rpc_port = -1});
 	const char *text = wjson_text(body);
 
-	app->n_calls++;
-	rm_rpc_call(app->apps->sls->rpc, "POST", WEFT_RPC_AM_REGISTER, app->am_header, text,
-	            strlen(text), sim_app_register_cb, app);
+	sim_app_call(app, WEFT_RPC_AM_REGISTER, text, strlen(text), sim_app_register_cb);
 	json_object_put(body);
 }
 

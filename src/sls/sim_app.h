@@ -22,7 +22,10 @@
 struct sls;
 struct sim_apps;
 
-struct sim_apps *sim_apps_new(struct sls *sls);
+/* RET the applications, or NULL with *cause (a client could not be
+ * made). */
+struct sim_apps *sim_apps_new(struct sls *sls, char **cause);
+/* Frees the submission clients first (before sls->rest_pool goes). */
 void sim_apps_free(struct sim_apps *a);
 /* Schedule every submission, relative to now. */
 void sim_apps_start(struct sim_apps *a);

@@ -9,9 +9,12 @@
  * are incremental as weft-nm's (protocol.h): full after each registration
  * and every WEFT_NM_FULL_REPORT_EVERY-th heartbeat, else only what changed.
  *
- * Bodies are written as text (proto_node_*_write) into one reused buffer,
- * from one reused status array: the simulator must cost less per
- * heartbeat than the RM, or it would measure itself.
+ * Calls go through libweft's client (sls->rpc: its retries, 429
+ * handling, error messages), signed with X-Weft-Auth as weft-nm signs
+ * them.  Bodies are written as text (proto_node_*_write) into one reused
+ * buffer, from one reused status array; answers are decoded with
+ * proto_node.  The simulator must cost less per heartbeat than the RM,
+ * or it would measure itself.
  */
 #include "weft_config.h"
 
@@ -30,13 +33,13 @@
 #include "common/log.h"
 #include "common/proto_node.h"
 #include "common/security.h"
-#include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "sls/metrics.h"
-#include "sls/rm_rpc.h"
+#include "sls/rm_pool.h"
 #include "sls/scenario.h"
 #include "sls/sim_app.h"
 #include "sls/sls.h"
+#include "weft/client.h"
 #include "weft/ids.h"
 #include "weft/protocol.h"
 
@@ -196,7 +199,7 @@ static void sim_arm(struct event *ev, int64_t ms)
 }
 
 /* Post a body (in the cluster's buffer) signed with X-Weft-Auth. */
-static void sim_node_post(struct sim_node *n, const char *path, rm_rpc_cb cb)
+static void sim_node_post(struct sim_node *n, const char *path, weft_call_cb cb)
 {
 	struct sim_cluster *c = n->cluster;
 	size_t len = evbuffer_get_length(c->buf);
@@ -207,7 +210,7 @@ static void sim_node_post(struct sim_node *n, const char *path, rm_rpc_cb cb)
 	snprintf(header, sizeof header, "%s: %s", SECURITY_AUTH_HEADER, auth);
 	free(auth);
 	n->in_flight = true;
-	rm_rpc_call(c->sls->rpc, "POST", path, header, body, len, cb, n);
+	rm_pool_post(c->sls->rpc, path, header, body, len, cb, n);
 	evbuffer_drain(c->buf, len);
 }
 
@@ -268,35 +271,30 @@ static void sim_cluster_learn_keys(struct sim_cluster *c, const int64_t *ids, in
 	sls->n_key_ids = n;
 }
 
-/* A call failed: log the first few, try again later. */
-static void sim_node_retry(struct sim_node *n, const char *what, const struct rm_rpc_reply *r)
-{
-	metrics_rpc_error(n->cluster->sls->metrics, what, r->status, r->body, r->len);
-	sim_arm(n->beat, SIM_RETRY_MS);
-}
-
-/* The register answer. */
-static void sim_node_register_cb(const struct rm_rpc_reply *r, void *arg)
+/* The register answer (libweft gave up on retrying a failure). */
+static void sim_node_register_cb(const struct weft_status *st, struct json_object *answer,
+                                 const char *body, size_t len, void *arg)
 {
 	struct sim_node *n = arg;
 	struct sim_cluster *c = n->cluster;
-	struct json_object *answer;
 	struct proto_node_register_answer a;
 	int64_t interval = c->interval_ms;
 	char *why = NULL;
 
+	(void)body;
+	(void)len;
 	n->in_flight = false;
 	if (c->sls->stopping)
 		return;
-	if (r->status != 200) {
-		sim_node_retry(n, "register", r);
+	if (!st->ok) {
+		metrics_rpc_error(c->sls->metrics, "register", st);
+		sim_arm(n->beat, SIM_RETRY_MS);
 		return;
 	}
-	answer = wjson_parse_object(r->body, r->len, &why);
 	if (answer == NULL || proto_node_register_answer_decode(answer, &a, &why) != 0) {
-		log_warn("%s: bad register answer: %s", n->id, why);
+		log_warn("%s: bad register answer: %s", n->id,
+		         why != NULL ? why : "not a JSON object");
 		free(why);
-		json_object_put(answer);
 		sim_arm(n->beat, SIM_RETRY_MS);
 		return;
 	}
@@ -304,7 +302,6 @@ static void sim_node_register_cb(const struct rm_rpc_reply *r, void *arg)
 		sim_cluster_learn_keys(c, a.key_ids, a.n_key_ids);
 	if (a.heartbeat_interval_ms > 0)
 		interval = a.heartbeat_interval_ms;
-	json_object_put(answer);
 	if (interval < c->interval_ms)
 		c->interval_ms = interval;
 	metrics_count(c->sls->metrics, M_REGISTERS, 1);
@@ -343,7 +340,7 @@ static void sim_node_register(struct sim_node *n)
 	sim_node_post(n, WEFT_RPC_NODE_REGISTER, sim_node_register_cb);
 }
 
-/* Every node registers now (rm_rpc bounds how many calls are out). */
+/* Every node registers now (the pool bounds how many calls are out). */
 void sim_cluster_start(struct sim_cluster *c)
 {
 	for (int i = 0; i < c->n_nodes; i++)
@@ -507,32 +504,33 @@ static void sim_node_apply(struct sim_node *n, const struct proto_node_heartbeat
 }
 
 /* The heartbeat answer. */
-static void sim_node_heartbeat_cb(const struct rm_rpc_reply *r, void *arg)
+static void sim_node_heartbeat_cb(const struct weft_status *st, struct json_object *answer,
+                                  const char *body, size_t len, void *arg)
 {
 	struct sim_node *n = arg;
 	struct sls *sls = n->cluster->sls;
-	struct json_object *answer;
 	struct proto_node_heartbeat_answer a;
 	char *why = NULL;
 
+	(void)body;
+	(void)len;
 	n->in_flight = false;
 	if (sls->stopping)
 		return;
-	if (r->status != 200) {
-		metrics_rpc_error(sls->metrics, "heartbeat", r->status, r->body, r->len);
+	if (!st->ok) {
+		metrics_rpc_error(sls->metrics, "heartbeat", st);
 		return;
 	}
 	metrics_count(sls->metrics, M_HEARTBEATS, 1);
-	metrics_latency(sls->metrics, L_HEARTBEAT, r->service_us);
-	answer = wjson_parse_object(r->body, r->len, &why);
+	metrics_latency(sls->metrics, L_HEARTBEAT, rm_pool_service_us(sls->rpc_pool));
 	if (answer == NULL || proto_node_heartbeat_answer_decode(answer, &a, &why) != 0) {
-		log_warn("%s: bad heartbeat answer: %s", n->id, why);
+		log_warn("%s: bad heartbeat answer: %s", n->id,
+		         why != NULL ? why : "not a JSON object");
 		free(why);
 	} else {
 		sim_node_apply(n, &a);
 		proto_node_heartbeat_answer_clear(&a);
 	}
-	json_object_put(answer);
 	sim_node_arm_end(n, sls_now_us());
 	if (n->again && n->registered && !n->in_flight) {
 		n->again = false;

@@ -25,8 +25,8 @@ struct sls;
 struct sim_cluster;
 
 struct sim_cluster *sim_cluster_new(struct sls *sls);
-/* Stop every timer and free the nodes (calls in flight belong to rm_rpc,
- * which must be freed first). */
+/* Stop every timer and free the nodes (calls in flight belong to the
+ * client sls->rpc, which must be freed first). */
 void sim_cluster_free(struct sim_cluster *c);
 /* Register every node; heartbeats follow; sls_cluster_ready() once all
  * are registered. */

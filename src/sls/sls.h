@@ -6,7 +6,7 @@
  * the switchboard its modules share (like struct rm in the RM): the loop,
  * the configuration and cluster secret, the scenario, and one pointer per
  * module, each opaque and reached through its own header:
- *   rm_rpc.h     the connection pool to the RM
+ *   rm_pool.h    the connection pools to the RM, under libweft's clients
  *   sim_node.h   simulated NMs (register, heartbeat, run containers)
  *   sim_app.h    simulated applications and their AMs
  *   nm_api.h     the NM container API the RM calls to start AMs
@@ -24,7 +24,8 @@
 struct config;
 struct secret;
 struct scenario;
-struct rm_rpc;
+struct rm_pool;
+struct weft_client;
 struct sim_cluster;
 struct sim_apps;
 struct nm_api;
@@ -43,8 +44,12 @@ struct sls {
 	pid_t rm_pid;         /* for RSS and CPU; 0 = unknown */
 	bool quiet;           /* no progress lines */
 
-	struct rm_rpc *rpc;  /* to rm_rpc_address: /rpc/node, /rpc/am */
-	struct rm_rpc *rest; /* to rm_address: /ws/v1/... */
+	struct rm_pool *rpc_pool;  /* to rm_rpc_address: /rpc/node, /rpc/am */
+	struct rm_pool *rest_pool; /* to rm_address: /ws/v1/... */
+	struct weft_client *rpc;   /* NM and AM calls, through rpc_pool */
+	struct weft_client *rest;  /* REST reads (fairness), through rest_pool;
+	                            * submissions go through rest_pool as their
+	                            * user (sim_app.c) */
 	struct sim_cluster *cluster;
 	struct sim_apps *apps;
 	struct nm_api *nm_api;

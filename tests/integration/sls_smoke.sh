@@ -4,8 +4,10 @@
 # applications in two queues (tests/bench/scenarios/smoke.sls).  Checks that
 # every application finishes through the public REST flow and the AM
 # protocol, that the RM saw what the simulator reports (nodes, racks,
-# finished apps), that queue shares come from /ws/v1/cluster/scheduler, and
-# that bad scenario files are refused with their line.  Not a benchmark.
+# finished apps), that queue shares come from /ws/v1/cluster/scheduler,
+# that the RM's 429s (its per-address connection cap, set low by the
+# scenario) are retried by libweft's client under the simulator, and that
+# bad scenario files are refused with their line.  Not a benchmark.
 . "$WEFT_SRCDIR/tests/integration/lib.sh"
 weft_setup
 scenario=$WEFT_SRCDIR/tests/bench/scenarios/smoke.sls
@@ -44,6 +46,9 @@ j() { jq -r "$1" "$T/sls.json"; }
 	fail "no heartbeats or latencies: $(cat "$T/sls.json")"
 [ "$(j '.rm.peakRssMB > 1')" = true ] || fail "RM RSS not read: $(j .rm)"
 ok "20 simulated apps ran 350 tasks on 50 simulated nodes"
+# Submissions met the RM's connection cap and were retried, not failed.
+[ "$(j '.rpcBusy > 0')" = true ] || fail "no 429 from the RM's connection cap: $(j .rpcBusy)"
+ok "the RM's 429s were waited out and retried by libweft's client"
 
 [ "$(j '[.queues[] | select(.meanShare >= 0)] | length')" = 2 ] ||
 	fail "queue shares: $(j .queues)"

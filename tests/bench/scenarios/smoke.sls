@@ -8,6 +8,12 @@ am-interval-ms = 100
 am-pending-interval-ms = 20
 sample-interval-ms = 250
 
+[rm]
+# Fewer public connections than weft-sls opens for submissions: the RM
+# answers the extra ones 429 (Retry-After: 1), which libweft's client
+# under the simulator must wait out and retry.
+rm.http.max-connections-per-address = 2
+
 [queues]
 root.queues = a, b
 root.a.capacity = 50
