@@ -8,9 +8,14 @@
 #ifndef WEFT_WEFT_H
 #define WEFT_WEFT_H
 
+#include <weft/am_client.h>
+#include <weft/app.h>
 #include <weft/client.h>
+#include <weft/container.h>
 #include <weft/ids.h>
+#include <weft/nm_client.h>
 #include <weft/resource.h>
+#include <weft/rm_client.h>
 #include <weft/version.h>
 
 #endif
