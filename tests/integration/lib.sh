@@ -241,3 +241,21 @@ go_file() {
 wait_for_go() { # NAME: a shell line for a task
 	echo "while [ ! -e $(go_file "$1") ]; do sleep 0.05; done;"
 }
+
+# libweft as a user installs it: `make install DESTDIR=$T/dest`, and a
+# weft.pc moved under it in $T/pc, exported as PKG_CONFIG_PATH (absolute
+# directories get the DESTDIR prefix; ${prefix}-relative ones follow).
+# Sets LIBWEFT_DEST (the DESTDIR) and LIBWEFT_LIBDIR (where libweft is).
+install_libweft() {
+	local pc=$WEFT_BUILDDIR/weft.pc
+	[ -f "$pc" ] || fail "weft.pc missing (configure writes it)"
+	LIBWEFT_DEST=$T/dest
+	make -C "$WEFT_BUILDDIR" install DESTDIR="$LIBWEFT_DEST" >"$T/install.out" 2>&1 ||
+		{ tail -n 30 "$T/install.out"; fail "make install DESTDIR=$LIBWEFT_DEST"; }
+	LIBWEFT_LIBDIR=$LIBWEFT_DEST$(pkg-config --variable=libdir "$pc")
+	mkdir -p "$T/pc"
+	sed -E "s|^(prefix\|exec_prefix\|libdir\|includedir)=/|\1=$LIBWEFT_DEST/|" \
+		"$LIBWEFT_LIBDIR/pkgconfig/weft.pc" >"$T/pc/weft.pc"
+	export PKG_CONFIG_PATH=$T/pc
+	pkg-config --exists --print-errors weft || fail "pkg-config does not accept the installed weft.pc"
+}

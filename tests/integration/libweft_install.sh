@@ -19,9 +19,8 @@ pc=$WEFT_BUILDDIR/weft.pc
 libdir=$(pkg-config --variable=libdir "$pc")
 includedir=$(pkg-config --variable=includedir "$pc")
 
-dest=$T/dest
-make -C "$WEFT_BUILDDIR" install DESTDIR="$dest" >"$T/install.out" 2>&1 ||
-	{ tail -n 30 "$T/install.out"; fail "make install DESTDIR=$dest"; }
+install_libweft
+dest=$LIBWEFT_DEST
 lib=$dest$libdir
 for f in "$lib/libweft.a" "$lib/pkgconfig/weft.pc" "$dest$includedir/weft/weft.h" \
 	"$dest$includedir/weft/client.h" "$dest$includedir/weft/version.h"; do
@@ -55,12 +54,7 @@ for needed in libevent libjson-c libcurl libcrypto; do
 done
 ok "libweft.so: soname $soname, exports only weft_* ($(wc -l <"$T/exports") functions), links its dependencies"
 
-# weft.pc as installed, moved under DESTDIR (absolute directories get the
-# DESTDIR prefix; ${prefix}-relative ones follow).
-mkdir -p "$T/pc"
-sed -E "s|^(prefix\|exec_prefix\|libdir\|includedir)=/|\1=$dest/|" "$lib/pkgconfig/weft.pc" >"$T/pc/weft.pc"
-export PKG_CONFIG_PATH=$T/pc
-pkg-config --exists --print-errors weft || fail "pkg-config does not accept weft.pc"
+# weft.pc as installed (install_libweft moved it under DESTDIR).
 [ "$(pkg-config --modversion weft)" = "$("$WEFT_BUILDDIR/weft" --version | awk '{ print $NF }')" ] ||
 	fail "weft.pc's Version is not weft's"
 
