@@ -43,8 +43,8 @@ struct dshell_container {
 
 struct dshell {
 	struct event_base *base;
-	struct weft_client *rm_conn;    /* to the RM, with the AM token */
-	struct weft_client *nm_conn;    /* to the NMs: container tokens only */
+	struct weft_client *rm_conn; /* to the RM, with the AM token */
+	struct weft_client *nm_conn; /* to the NMs: container tokens only */
 	struct weft_am_client *am;
 	struct weft_nm_client *nm;
 	const char *command;
@@ -142,8 +142,9 @@ static void dshell_ended(struct dshell *d, const char *id, bool ok, const char *
 	}
 	weft_am_client_set_progress(d->am, (double)d->succeeded / d->wanted);
 	if (d->failed > d->max_failures) {
-		snprintf(diag, sizeof diag, "%d containers failed (at most %d tolerated); last: %s: %s",
-		         d->failed, d->max_failures, id, why);
+		snprintf(diag, sizeof diag,
+		         "%d containers failed (at most %d tolerated); last: %s: %s", d->failed,
+		         d->max_failures, id, why);
 		dshell_finish(d, "FAILED", diag);
 		d->exit_status = 1;
 	} else if (d->succeeded == d->wanted) {
@@ -200,7 +201,8 @@ static void dshell_allocated(void *arg, const struct weft_container *containers,
 			weft_am_client_release(d->am, g->container_id);
 			continue;
 		}
-		d->containers = realloc(d->containers, (d->n_containers + 1) * sizeof *d->containers);
+		d->containers =
+		        realloc(d->containers, (d->n_containers + 1) * sizeof *d->containers);
 		if (d->containers == NULL) {
 			dshell_log("out of memory");
 			exit(1);

@@ -102,15 +102,33 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'r': rm_addresses = optarg; break;
-		case 'n': containers = optarg; break;
-		case 'm': memory = optarg; break;
-		case 'c': vcores = optarg; break;
-		case 'f': max_failures = optarg; break;
-		case 'q': queue = optarg; break;
-		case 'a': am_path = strdup(optarg); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'r':
+			rm_addresses = optarg;
+			break;
+		case 'n':
+			containers = optarg;
+			break;
+		case 'm':
+			memory = optarg;
+			break;
+		case 'c':
+			vcores = optarg;
+			break;
+		case 'f':
+			max_failures = optarg;
+			break;
+		case 'q':
+			queue = optarg;
+			break;
+		case 'a':
+			am_path = strdup(optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind != argc - 1) {
