@@ -340,6 +340,9 @@
 #define WEFT_KEY_RESPONSE_ID       "responseId"
 #define WEFT_KEY_TRACKING_URL      "trackingUrl"
 #define WEFT_KEY_FINAL_STATUS      "finalStatus"
+#define WEFT_KEY_ID                "id"
+#define WEFT_KEY_STARTED_TIME      "startedTime"
+#define WEFT_KEY_FINISHED_TIME     "finishedTime"
 /* --- end of shared keys --- */
 
 /* --- application keys and routes (src/common/proto_app.c owns them) --- */
@@ -383,14 +386,14 @@
 /* The app report ({"app":{...}}, and each of /apps' apps.app[]). */
 #define WEFT_APP_KEY_APPS                   "apps"
 #define WEFT_APP_KEY_APP                    "app"
-#define WEFT_APP_KEY_ID                     "id"
+#define WEFT_APP_KEY_ID                     WEFT_KEY_ID /* shared */
 #define WEFT_APP_KEY_TRACKING_UI            "trackingUI"
 #define WEFT_APP_KEY_CLUSTER_ID             "clusterId"
 #define WEFT_APP_KEY_APPLICATION_TYPE       "applicationType"
 #define WEFT_APP_KEY_APPLICATION_TAGS       "applicationTags"
-#define WEFT_APP_KEY_STARTED_TIME           "startedTime"
+#define WEFT_APP_KEY_STARTED_TIME           WEFT_KEY_STARTED_TIME /* shared */
 #define WEFT_APP_KEY_LAUNCH_TIME            "launchTime"
-#define WEFT_APP_KEY_FINISHED_TIME          "finishedTime"
+#define WEFT_APP_KEY_FINISHED_TIME          WEFT_KEY_FINISHED_TIME /* shared */
 #define WEFT_APP_KEY_ELAPSED_TIME           "elapsedTime"
 #define WEFT_APP_KEY_AM_CONTAINER_LOGS      "amContainerLogs"
 #define WEFT_APP_KEY_AM_HOST_HTTP_ADDRESS   "amHostHttpAddress"
@@ -577,6 +580,63 @@
 #define WEFT_KEY_MESSAGE       "message"
 #define WEFT_KEY_ERROR         "error"
 /* --- end of driver <-> executor keys --- */
+
+/* --- driver <-> AM keys and the driver's status page (src/common/
+ * proto_driver.c owns them; registered, rejected and shutdown are the
+ * executor section's types, attemptId the AM section's key) --- */
+/* Message types of the client-mode AM link. */
+#define WEFT_MSG_REGISTER_AM       "register-am"
+#define WEFT_MSG_REQUEST_EXECUTORS "request-executors"
+#define WEFT_MSG_KILL_EXECUTOR     "kill-executor"
+#define WEFT_MSG_EXECUTOR_LOST     "executor-lost"
+/* request-executors. */
+#define WEFT_KEY_TOTAL "total"
+/* The status page: GET WEFT_ROUTE_DRIVER (and GET /) answers
+ * {"driver":{...}}; its URL is the application's trackingUrl. */
+#define WEFT_ROUTE_DRIVER                     "/ws/v1/driver"
+#define WEFT_ROUTE_ROOT                       "/"
+#define WEFT_DRIVER_KEY_DRIVER                "driver"
+#define WEFT_DRIVER_KEY_ADDRESS               "address"
+#define WEFT_DRIVER_KEY_TASKS                 "tasks"
+#define WEFT_DRIVER_KEY_PENDING               "pending"
+#define WEFT_DRIVER_KEY_RUNNING               "running"
+#define WEFT_DRIVER_KEY_SUCCEEDED             "succeeded"
+#define WEFT_DRIVER_KEY_FAILED                "failed"
+#define WEFT_DRIVER_KEY_EXECUTORS             "executors"
+#define WEFT_DRIVER_KEY_ACTIVE_TASKS          "activeTasks"
+#define WEFT_DRIVER_KEY_COMPLETED_TASKS       "completedTasks"
+#define WEFT_DRIVER_KEY_FAILED_TASKS          "failedTasks"
+#define WEFT_DRIVER_KEY_RELEASED              "released"
+#define WEFT_DRIVER_KEY_DYNAMIC_ALLOCATION    "dynamicAllocation"
+#define WEFT_DRIVER_KEY_MIN_EXECUTORS         "minExecutors"
+#define WEFT_DRIVER_KEY_MAX_EXECUTORS         "maxExecutors"
+#define WEFT_DRIVER_KEY_TARGET_EXECUTORS      "targetExecutors"
+#define WEFT_DRIVER_KEY_RELEASED_EXECUTORS    "releasedExecutors"
+#define WEFT_DRIVER_KEY_JOB                   "job"
+#define WEFT_DRIVER_KEY_KIND                  "kind"
+#define WEFT_DRIVER_KEY_JOBS                  "jobs"
+#define WEFT_DRIVER_KEY_JOB_ID                "jobId"
+#define WEFT_DRIVER_KEY_RESULT_STAGE_ID       "resultStageId"
+#define WEFT_DRIVER_KEY_SUBMISSION_TIME       "submissionTime"
+#define WEFT_DRIVER_KEY_COMPLETION_TIME       "completionTime"
+#define WEFT_DRIVER_KEY_FAILURE_REASON        "failureReason"
+#define WEFT_DRIVER_KEY_STAGES                "stages"
+#define WEFT_DRIVER_KEY_STAGE_ID              "stageId"
+#define WEFT_DRIVER_KEY_ATTEMPTS              "attempts"
+#define WEFT_DRIVER_KEY_NUM_TASKS             "numTasks"
+#define WEFT_DRIVER_KEY_NUM_COMPLETE_TASKS    "numCompleteTasks"
+#define WEFT_DRIVER_KEY_NUM_ACTIVE_TASKS      "numActiveTasks"
+#define WEFT_DRIVER_KEY_NUM_PENDING_TASKS     "numPendingTasks"
+#define WEFT_DRIVER_KEY_NUM_FAILED_TASKS      "numFailedTasks"
+#define WEFT_DRIVER_KEY_NUM_KILLED_TASKS      "numKilledTasks"
+#define WEFT_DRIVER_KEY_NUM_SPECULATIVE_TASKS "numSpeculativeTasks"
+#define WEFT_DRIVER_KEY_NUM_TASKS_LAUNCHED    "numTasksLaunched"
+#define WEFT_DRIVER_KEY_NUM_RECOMPUTED_TASKS  "numRecomputedTasks"
+#define WEFT_DRIVER_KEY_FETCH_FAILURES        "fetchFailures"
+#define WEFT_DRIVER_KEY_SHUFFLE_WRITE_BYTES   "shuffleWriteBytes"
+#define WEFT_DRIVER_KEY_SHUFFLE_WRITE_RECORDS "shuffleWriteRecords"
+#define WEFT_DRIVER_KEY_RECOMPUTED_MAP_PARTS  "recomputedMapPartitions"
+/* --- end of driver <-> AM keys and the status page --- */
 
 /* --- AM protocol keys and routes (src/common/proto_am.c owns them) --- */
 /* AM -> RM, on the RM's internal listener, with this header. */

@@ -760,8 +760,6 @@ struct json_object *proto_am_finish_encode(const struct proto_am_finish *m)
 
 int proto_am_finish_decode(struct json_object *obj, struct proto_am_finish *m, char **cause)
 {
-	size_t i;
-
 	memset(m, 0, sizeof *m);
 	m->diagnostics = "";
 	m->tracking_url = "";
@@ -772,12 +770,20 @@ int proto_am_finish_decode(struct json_object *obj, struct proto_am_finish *m, c
 	    proto_am_get_string(obj, "", WEFT_KEY_TRACKING_URL, false, PROTO_AM_URL_MAX,
 	                        &m->tracking_url, cause) != 0)
 		return -1;
-	for (i = 0; i < sizeof proto_am_final_statuses / sizeof *proto_am_final_statuses; i++) {
-		if (strcmp(m->final_status, proto_am_final_statuses[i]) == 0)
-			return 0;
-	}
+	if (proto_am_final_status_valid(m->final_status))
+		return 0;
 	return set_cause(cause, "%s: '%s' is not SUCCEEDED, FAILED or KILLED",
 	                 WEFT_KEY_FINAL_STATUS, m->final_status);
+}
+
+bool proto_am_final_status_valid(const char *status)
+{
+	for (size_t i = 0; i < sizeof proto_am_final_statuses / sizeof *proto_am_final_statuses;
+	     i++) {
+		if (strcmp(status, proto_am_final_statuses[i]) == 0)
+			return true;
+	}
+	return false;
 }
 
 struct json_object *proto_am_finished_encode(void)
