@@ -368,9 +368,12 @@ static int proto_driver_stage_decode(struct json_object *o, const char *path,
 	         offsetof(struct proto_driver_stage, num_launched)},
 	        {WEFT_DRIVER_KEY_NUM_RECOMPUTED_TASKS,
 	         offsetof(struct proto_driver_stage, num_recomputed)},
-	        {WEFT_DRIVER_KEY_FETCH_FAILURES, offsetof(struct proto_driver_stage, fetch_failures)},
-	        {WEFT_DRIVER_KEY_SUBMISSION_TIME, offsetof(struct proto_driver_stage, submission_ms)},
-	        {WEFT_DRIVER_KEY_COMPLETION_TIME, offsetof(struct proto_driver_stage, completion_ms)},
+	        {WEFT_DRIVER_KEY_FETCH_FAILURES,
+	         offsetof(struct proto_driver_stage, fetch_failures)},
+	        {WEFT_DRIVER_KEY_SUBMISSION_TIME,
+	         offsetof(struct proto_driver_stage, submission_ms)},
+	        {WEFT_DRIVER_KEY_COMPLETION_TIME,
+	         offsetof(struct proto_driver_stage, completion_ms)},
 	};
 	struct json_object *v = NULL;
 
@@ -393,7 +396,8 @@ static int proto_driver_stage_decode(struct json_object *o, const char *path,
 		                           (int64_t *)((char *)m + counts[i].offset), cause) != 0)
 			return -1;
 	}
-	m->has_shuffle_write = json_object_object_get_ex(o, WEFT_DRIVER_KEY_SHUFFLE_WRITE_BYTES, &v);
+	m->has_shuffle_write =
+	        json_object_object_get_ex(o, WEFT_DRIVER_KEY_SHUFFLE_WRITE_BYTES, &v);
 	if (proto_driver_get_count(o, path, WEFT_DRIVER_KEY_SHUFFLE_WRITE_BYTES, false,
 	                           &m->shuffle_write_bytes, cause) != 0 ||
 	    proto_driver_get_count(o, path, WEFT_DRIVER_KEY_SHUFFLE_WRITE_RECORDS, false,
@@ -417,7 +421,8 @@ struct json_object *proto_driver_job_encode(const struct proto_driver_job *m)
 	wjson_add(o, WEFT_DRIVER_KEY_JOBS, jobs);
 	wjson_add(o, WEFT_DRIVER_KEY_STAGES, stages);
 	if (m->recomputed_map_partitions >= 0)
-		wjson_add_int(o, WEFT_DRIVER_KEY_RECOMPUTED_MAP_PARTS, m->recomputed_map_partitions);
+		wjson_add_int(o, WEFT_DRIVER_KEY_RECOMPUTED_MAP_PARTS,
+		              m->recomputed_map_partitions);
 	if (m->name != NULL)
 		wjson_add_string(o, WEFT_KEY_NAME, m->name);
 	if (m->kind != NULL)
@@ -426,11 +431,10 @@ struct json_object *proto_driver_job_encode(const struct proto_driver_job *m)
 }
 
 /* An array of objects, each decoded by item into an owned array. */
-static int proto_driver_items_decode(struct json_object *obj, const char *path, const char *key,
-                                     size_t size,
-                                     int (*item)(struct json_object *, const char *, void *,
-                                                 char **),
-                                     void **out, int *n, char **cause)
+static int
+proto_driver_items_decode(struct json_object *obj, const char *path, const char *key, size_t size,
+                          int (*item)(struct json_object *, const char *, void *, char **),
+                          void **out, int *n, char **cause)
 {
 	struct json_object *list = NULL, *o;
 	char *list_path, *item_path, *items;
@@ -464,8 +468,7 @@ static int proto_driver_items_decode(struct json_object *obj, const char *path, 
 	return 0;
 }
 
-static int proto_driver_action_item(struct json_object *o, const char *path, void *m,
-                                    char **cause)
+static int proto_driver_action_item(struct json_object *o, const char *path, void *m, char **cause)
 {
 	return proto_driver_action_decode(o, path, m, cause);
 }
@@ -620,8 +623,7 @@ static int proto_driver_allocation_decode(struct json_object *obj, struct proto_
 	return 0;
 }
 
-int proto_driver_status_decode(struct json_object *obj, struct proto_driver_status *m,
-                               char **cause)
+int proto_driver_status_decode(struct json_object *obj, struct proto_driver_status *m, char **cause)
 {
 	static const char tasks_path[] = WEFT_DRIVER_KEY_TASKS;
 	struct json_object *tasks = NULL, *job = NULL;

@@ -80,8 +80,7 @@ struct proto_driver_request_executors {
 struct json_object *
 proto_driver_request_executors_encode(const struct proto_driver_request_executors *m);
 int proto_driver_request_executors_decode(struct json_object *obj,
-                                          struct proto_driver_request_executors *m,
-                                          char **cause);
+                                          struct proto_driver_request_executors *m, char **cause);
 
 /* drv -> am: stop this executor's container. */
 struct proto_driver_kill_executor {
@@ -179,8 +178,8 @@ struct proto_driver_status {
 	const char *address; /* what executors dial */
 	const char *state;   /* IDLE, RUNNING, ENDING, DONE, SUCCEEDED, FAILED */
 	int64_t started_ms;
-	int64_t finished_ms;     /* 0: not over (not sent) */
-	const char *diagnostics; /* NULL or "": none (not sent) */
+	int64_t finished_ms;                         /* 0: not over (not sent) */
+	const char *diagnostics;                     /* NULL or "": none (not sent) */
 	int64_t pending, running, succeeded, failed; /* "tasks" */
 	struct proto_driver_executor *executors;
 	int n_executors;

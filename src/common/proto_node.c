@@ -136,13 +136,13 @@ static int proto_node_statuses_decode(struct json_object *obj,
 
 	*out = NULL;
 	*n = 0;
-	if (wjson_get_array(obj, "", WEFT_NODE_KEY_CONTAINERS, false, &array, cause) != 0)
+	if (wjson_get_array(obj, "", WEFT_KEY_CONTAINERS, false, &array, cause) != 0)
 		return -1;
 	if (array == NULL)
 		return 0;
 	len = json_object_array_length(array);
 	if (len > PROTO_NODE_MAX_CONTAINERS)
-		return set_cause(cause, "%s: more than %d entries", WEFT_NODE_KEY_CONTAINERS,
+		return set_cause(cause, "%s: more than %d entries", WEFT_KEY_CONTAINERS,
 		                 PROTO_NODE_MAX_CONTAINERS);
 	if (len == 0)
 		return 0;
@@ -155,7 +155,7 @@ static int proto_node_statuses_decode(struct json_object *obj,
 		 * a message first, and name its index only when it is bad. */
 		if (proto_node_container_status_decode(item, "", &st[i], NULL) == 0)
 			continue;
-		snprintf(path, sizeof path, "%s[%zu]", WEFT_NODE_KEY_CONTAINERS, i);
+		snprintf(path, sizeof path, "%s[%zu]", WEFT_KEY_CONTAINERS, i);
 		proto_node_container_status_decode(item, path, &st[i], cause);
 		free(st);
 		return -1;
@@ -173,7 +173,7 @@ static void proto_node_statuses_encode(struct json_object *obj,
 
 	for (int i = 0; i < n; i++)
 		json_object_array_add(array, proto_node_container_status_encode(&st[i]));
-	wjson_add(obj, WEFT_NODE_KEY_CONTAINERS, array);
+	wjson_add(obj, WEFT_KEY_CONTAINERS, array);
 }
 
 /* ------------------------------------------------------------------ */
@@ -275,13 +275,13 @@ struct json_object *proto_node_register_encode(const struct proto_node_register 
 	struct json_object *o = wjson_new_object();
 
 	wjson_add_string(o, WEFT_KEY_NODE_ID, m->node_id);
-	wjson_add_string(o, WEFT_NODE_KEY_HTTP_ADDRESS, m->http_address);
+	wjson_add_string(o, WEFT_KEY_HTTP_ADDRESS, m->http_address);
 	if (m->rack != NULL)
-		wjson_add_string(o, WEFT_NODE_KEY_RACK, m->rack);
+		wjson_add_string(o, WEFT_KEY_RACK, m->rack);
 	wjson_add_int(o, WEFT_KEY_MEMORY_MB, m->memory_mb);
 	wjson_add_int(o, WEFT_KEY_VCORES, m->vcores);
 	if (m->version != NULL)
-		wjson_add_string(o, WEFT_NODE_KEY_VERSION, m->version);
+		wjson_add_string(o, WEFT_KEY_VERSION, m->version);
 	if (m->heartbeat_interval_ms > 0)
 		wjson_add_int(o, WEFT_NODE_KEY_HEARTBEAT_MS, m->heartbeat_interval_ms);
 	proto_node_statuses_encode(o, m->containers, m->n_containers);
@@ -294,14 +294,14 @@ int proto_node_register_decode(struct json_object *obj, struct proto_node_regist
 	m->rack = WEFT_NODE_DEFAULT_RACK;
 	m->version = "";
 	if (proto_node_get_address(obj, WEFT_KEY_NODE_ID, &m->node_id, cause) != 0 ||
-	    proto_node_get_address(obj, WEFT_NODE_KEY_HTTP_ADDRESS, &m->http_address, cause) != 0 ||
-	    proto_node_get_string(obj, "", WEFT_NODE_KEY_RACK, false, PROTO_NODE_TEXT_MAX, &m->rack,
+	    proto_node_get_address(obj, WEFT_KEY_HTTP_ADDRESS, &m->http_address, cause) != 0 ||
+	    proto_node_get_string(obj, "", WEFT_KEY_RACK, false, PROTO_NODE_TEXT_MAX, &m->rack,
 	                          cause) != 0 ||
 	    wjson_get_int(obj, "", WEFT_KEY_MEMORY_MB, true, 1, PROTO_NODE_MAX_MEMORY_MB,
 	                  &m->memory_mb, cause) != 0 ||
 	    wjson_get_int(obj, "", WEFT_KEY_VCORES, true, 1, PROTO_NODE_MAX_VCORES, &m->vcores,
 	                  cause) != 0 ||
-	    proto_node_get_string(obj, "", WEFT_NODE_KEY_VERSION, false, PROTO_NODE_TEXT_MAX,
+	    proto_node_get_string(obj, "", WEFT_KEY_VERSION, false, PROTO_NODE_TEXT_MAX,
 	                          &m->version, cause) != 0 ||
 	    wjson_get_int(obj, "", WEFT_NODE_KEY_HEARTBEAT_MS, false, PROTO_NODE_MIN_INTERVAL_MS,
 	                  PROTO_NODE_MAX_INTERVAL_MS, &m->heartbeat_interval_ms, cause) != 0 ||
@@ -354,7 +354,7 @@ struct json_object *proto_node_heartbeat_encode(const struct proto_node_heartbea
 	proto_node_statuses_encode(o, m->containers, m->n_containers);
 	wjson_add_bool(o, WEFT_NODE_KEY_HEALTHY, m->healthy);
 	if (m->health_report != NULL)
-		wjson_add_string(o, WEFT_NODE_KEY_HEALTH_REPORT, m->health_report);
+		wjson_add_string(o, WEFT_KEY_HEALTH_REPORT, m->health_report);
 	return o;
 }
 
@@ -371,7 +371,7 @@ int proto_node_heartbeat_decode(struct json_object *obj, struct proto_node_heart
 	    wjson_get_bool(obj, "", WEFT_NODE_KEY_HEALTHY, false, &m->healthy, cause) != 0 ||
 	    wjson_get_bool(obj, "", WEFT_NODE_KEY_FULL_REPORT, false, &m->full_report, cause) !=
 	            0 ||
-	    proto_node_get_string(obj, "", WEFT_NODE_KEY_HEALTH_REPORT, false,
+	    proto_node_get_string(obj, "", WEFT_KEY_HEALTH_REPORT, false,
 	                          PROTO_NODE_HEALTH_REPORT_MAX, &m->health_report, cause) != 0 ||
 	    proto_node_statuses_decode(obj, &m->containers, &m->n_containers, cause) != 0)
 		return -1;
@@ -447,6 +447,105 @@ void proto_node_heartbeat_answer_clear(struct proto_node_heartbeat_answer *m)
 }
 
 /* ------------------------------------------------------------------ */
+/* The node report. */
+
+struct json_object *proto_node_report_encode(const struct proto_node_report *m)
+{
+	struct json_object *o = wjson_new_object();
+
+	wjson_add_string(o, WEFT_KEY_RACK, m->rack);
+	wjson_add_string(o, WEFT_KEY_STATE, m->state);
+	wjson_add_string(o, WEFT_KEY_ID, m->id);
+	wjson_add_string(o, WEFT_KEY_NODE_HOST_NAME, m->host);
+	wjson_add_string(o, WEFT_NODE_KEY_NODE_HTTP_ADDRESS, m->http_address);
+	wjson_add_int(o, WEFT_NODE_KEY_LAST_HEALTH_UPDATE, m->last_health_update);
+	wjson_add_string(o, WEFT_KEY_VERSION, m->version);
+	wjson_add_string(o, WEFT_KEY_HEALTH_REPORT, m->health_report);
+	wjson_add_int(o, WEFT_KEY_NUM_CONTAINERS, m->num_containers);
+	wjson_add_int(o, WEFT_KEY_USED_MEMORY_MB, m->used_memory_mb);
+	wjson_add_int(o, WEFT_NODE_KEY_AVAIL_MEMORY_MB, m->avail_memory_mb);
+	wjson_add_int(o, WEFT_KEY_USED_VIRTUAL_CORES, m->used_vcores);
+	wjson_add_int(o, WEFT_KEY_AVAILABLE_VIRTUAL_CORES, m->avail_vcores);
+	return o;
+}
+
+int proto_node_report_decode(struct json_object *obj, const char *path, struct proto_node_report *m,
+                             char **cause)
+{
+	const int64_t mb = PROTO_NODE_MAX_MEMORY_MB, vc = PROTO_NODE_MAX_VCORES;
+
+	memset(m, 0, sizeof *m);
+	if (obj == NULL || !json_object_is_type(obj, json_type_object))
+		return set_cause(cause, "%s: expected an object", path);
+	if (wjson_get_text(obj, path, WEFT_KEY_ID, true, PROTO_NODE_ADDRESS_MAX, &m->id, cause) !=
+	            0 ||
+	    wjson_get_text(obj, path, WEFT_KEY_STATE, true, PROTO_NODE_STATE_MAX, &m->state,
+	                   cause) != 0 ||
+	    wjson_get_text(obj, path, WEFT_KEY_RACK, false, PROTO_NODE_TEXT_MAX, &m->rack, cause) !=
+	            0 ||
+	    wjson_get_text(obj, path, WEFT_KEY_NODE_HOST_NAME, false, PROTO_NODE_ADDRESS_MAX,
+	                   &m->host, cause) != 0 ||
+	    wjson_get_text(obj, path, WEFT_NODE_KEY_NODE_HTTP_ADDRESS, false,
+	                   PROTO_NODE_ADDRESS_MAX, &m->http_address, cause) != 0 ||
+	    wjson_get_int(obj, path, WEFT_NODE_KEY_LAST_HEALTH_UPDATE, false, 0, INT64_MAX,
+	                  &m->last_health_update, cause) != 0 ||
+	    wjson_get_text(obj, path, WEFT_KEY_VERSION, false, PROTO_NODE_TEXT_MAX, &m->version,
+	                   cause) != 0 ||
+	    wjson_get_text(obj, path, WEFT_KEY_HEALTH_REPORT, false, PROTO_NODE_HEALTH_REPORT_MAX,
+	                   &m->health_report, cause) != 0 ||
+	    wjson_get_int(obj, path, WEFT_KEY_NUM_CONTAINERS, false, 0, PROTO_NODE_MAX_CONTAINERS,
+	                  &m->num_containers, cause) != 0 ||
+	    wjson_get_int(obj, path, WEFT_KEY_USED_MEMORY_MB, false, 0, mb, &m->used_memory_mb,
+	                  cause) != 0 ||
+	    wjson_get_int(obj, path, WEFT_NODE_KEY_AVAIL_MEMORY_MB, false, -mb, mb,
+	                  &m->avail_memory_mb, cause) != 0 ||
+	    wjson_get_int(obj, path, WEFT_KEY_USED_VIRTUAL_CORES, false, 0, vc, &m->used_vcores,
+	                  cause) != 0 ||
+	    wjson_get_int(obj, path, WEFT_KEY_AVAILABLE_VIRTUAL_CORES, false, -vc, vc,
+	                  &m->avail_vcores, cause) != 0)
+		return -1;
+	return 0;
+}
+
+struct json_object *proto_node_reports_wrap(struct json_object *list)
+{
+	struct json_object *body = wjson_new_object(), *nodes;
+
+	if (list == NULL || json_object_array_length(list) == 0) {
+		/* YARN writes an empty collection as null. */
+		json_object_put(list);
+		wjson_add(body, WEFT_KEY_NODES, NULL);
+		return body;
+	}
+	nodes = wjson_new_object();
+	wjson_add(nodes, WEFT_KEY_NODE, list);
+	wjson_add(body, WEFT_KEY_NODES, nodes);
+	return body;
+}
+
+struct json_object *proto_node_reports_unwrap(struct json_object *body, char **cause)
+{
+	return wjson_yarn_list(body, WEFT_KEY_NODES, WEFT_KEY_NODE, cause);
+}
+
+struct json_object *proto_node_report_wrap(struct json_object *report)
+{
+	struct json_object *body = wjson_new_object();
+
+	wjson_add(body, WEFT_KEY_NODE, report);
+	return body;
+}
+
+struct json_object *proto_node_report_unwrap(struct json_object *body, char **cause)
+{
+	struct json_object *report = NULL;
+
+	if (wjson_get_object(body, "", WEFT_KEY_NODE, true, &report, cause) != 0)
+		return NULL;
+	return report;
+}
+
+/* ------------------------------------------------------------------ */
 /* Requests as text. */
 
 /* Whether s can go between quotes as it is (ids, racks: always). */
@@ -493,8 +592,8 @@ static void proto_node_write_key(struct evbuffer *b, const char *key, bool first
 static void proto_node_write_statuses(struct evbuffer *b,
                                       const struct proto_node_container_status *st, int n)
 {
-	evbuffer_add(b, ",\"" WEFT_NODE_KEY_CONTAINERS "\":[",
-	             sizeof(",\"" WEFT_NODE_KEY_CONTAINERS "\":[") - 1);
+	evbuffer_add(b, ",\"" WEFT_KEY_CONTAINERS "\":[",
+	             sizeof(",\"" WEFT_KEY_CONTAINERS "\":[") - 1);
 	for (int i = 0; i < n; i++) {
 		const char *state = proto_node_container_state_name(st[i].state);
 
@@ -525,16 +624,16 @@ void proto_node_register_write(struct evbuffer *b, const struct proto_node_regis
 	evbuffer_add(b, "{", 1);
 	proto_node_write_key(b, WEFT_KEY_NODE_ID, true);
 	proto_node_write_string(b, m->node_id);
-	proto_node_write_key(b, WEFT_NODE_KEY_HTTP_ADDRESS, false);
+	proto_node_write_key(b, WEFT_KEY_HTTP_ADDRESS, false);
 	proto_node_write_string(b, m->http_address);
 	if (m->rack != NULL) {
-		proto_node_write_key(b, WEFT_NODE_KEY_RACK, false);
+		proto_node_write_key(b, WEFT_KEY_RACK, false);
 		proto_node_write_string(b, m->rack);
 	}
 	evbuffer_add_printf(b, ",\"%s\":%" PRId64 ",\"%s\":%" PRId64, WEFT_KEY_MEMORY_MB,
 	                    m->memory_mb, WEFT_KEY_VCORES, m->vcores);
 	if (m->version != NULL) {
-		proto_node_write_key(b, WEFT_NODE_KEY_VERSION, false);
+		proto_node_write_key(b, WEFT_KEY_VERSION, false);
 		proto_node_write_string(b, m->version);
 	}
 	if (m->heartbeat_interval_ms > 0)
@@ -564,7 +663,7 @@ void proto_node_heartbeat_write(struct evbuffer *b, const struct proto_node_hear
 	}
 	proto_node_write_statuses(b, m->containers, m->n_containers);
 	if (m->health_report != NULL) {
-		proto_node_write_key(b, WEFT_NODE_KEY_HEALTH_REPORT, false);
+		proto_node_write_key(b, WEFT_KEY_HEALTH_REPORT, false);
 		proto_node_write_string(b, m->health_report);
 	}
 	evbuffer_add(b, "}", 1);

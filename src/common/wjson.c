@@ -536,6 +536,41 @@ int wjson_array_object(struct json_object *array, const char *path, size_t i,
 	return 0;
 }
 
+/* A YARN collection's array. */
+struct json_object *wjson_yarn_list(struct json_object *root, const char *outer, const char *inner,
+                                    char **cause)
+{
+	struct json_object *coll = NULL, *items = NULL, *one;
+
+	if (root == NULL || !json_object_is_type(root, json_type_object)) {
+		set_cause(cause, "(top): expected an object, got %s",
+		          root == NULL ? "null" : wjson_type_name(root));
+		return NULL;
+	}
+	if (!json_object_object_get_ex(root, outer, &coll)) {
+		set_cause(cause, "%s: missing", outer);
+		return NULL;
+	}
+	if (coll == NULL)
+		return json_object_new_array();
+	if (!json_object_is_type(coll, json_type_object)) {
+		set_cause(cause, "%s: expected an object, got %s", outer, wjson_type_name(coll));
+		return NULL;
+	}
+	if (!json_object_object_get_ex(coll, inner, &items) || items == NULL)
+		return json_object_new_array();
+	if (json_object_is_type(items, json_type_array))
+		return json_object_get(items);
+	if (json_object_is_type(items, json_type_object)) {
+		one = json_object_new_array();
+		json_object_array_add(one, json_object_get(items));
+		return one;
+	}
+	set_cause(cause, "%s.%s: expected an array or an object, got %s", outer, inner,
+	          wjson_type_name(items));
+	return NULL;
+}
+
 /* Compact text, with '/' left unescaped (URLs read as written). */
 const char *wjson_text(struct json_object *obj)
 {

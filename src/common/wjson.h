@@ -59,6 +59,14 @@ int wjson_get_number(struct json_object *obj, const char *prefix, const char *ke
 int wjson_array_object(struct json_object *array, const char *path, size_t i,
                        struct json_object **out, char **cause);
 
+/* The array of a YARN collection, root[outer][inner] ({"nodes":{"node":
+ * [...]}}), read with YARN's ways of saying "none" (outer null, inner
+ * missing or null) and of writing one element (a bare object).  RET a new
+ * array the caller puts, or NULL with *cause ("nodes: missing", "nodes.
+ * node: expected an array or an object, got a string"). */
+struct json_object *wjson_yarn_list(struct json_object *root, const char *outer, const char *inner,
+                                    char **cause);
+
 /* Compact text of a value (owned by the value, valid until it changes). */
 const char *wjson_text(struct json_object *obj);
 

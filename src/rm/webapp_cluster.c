@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/http_server.h"
+#include "common/proto_node.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "rm/app_manager.h"
@@ -86,28 +87,29 @@ static void webapp_cluster_metrics_cb(struct http_request *req, void *arg)
 	http_reply_json(req, 200, body);
 }
 
-/* One node object. */
+/* One node object (common/proto_node.c writes it). */
 static struct json_object *webapp_node_json(const struct node_report *r)
 {
-	struct json_object *o = wjson_new_object();
 	bool live = r->state == NODE_RUNNING || r->state == NODE_UNHEALTHY;
 	weft_resource_t avail =
 	        live ? weft_resource_sub(r->capability, r->used) : weft_resource(0, 0);
+	struct proto_node_report m = {
+	        .id = r->id,
+	        .state = node_state_name(r->state),
+	        .rack = r->rack,
+	        .host = r->host,
+	        .http_address = r->http_address,
+	        .last_health_update = r->last_health_update,
+	        .version = r->version,
+	        .health_report = r->health_report,
+	        .num_containers = r->n_containers,
+	        .used_memory_mb = r->used.memory_mb,
+	        .avail_memory_mb = avail.memory_mb,
+	        .used_vcores = r->used.vcores,
+	        .avail_vcores = avail.vcores,
+	};
 
-	wjson_add_string(o, "rack", r->rack);
-	wjson_add_string(o, "state", node_state_name(r->state));
-	wjson_add_string(o, "id", r->id);
-	wjson_add_string(o, "nodeHostName", r->host);
-	wjson_add_string(o, "nodeHTTPAddress", r->http_address);
-	wjson_add_int(o, "lastHealthUpdate", r->last_health_update);
-	wjson_add_string(o, "version", r->version);
-	wjson_add_string(o, "healthReport", r->health_report);
-	wjson_add_int(o, "numContainers", r->n_containers);
-	wjson_add_int(o, "usedMemoryMB", r->used.memory_mb);
-	wjson_add_int(o, "availMemoryMB", avail.memory_mb);
-	wjson_add_int(o, "usedVirtualCores", r->used.vcores);
-	wjson_add_int(o, "availableVirtualCores", avail.vcores);
-	return o;
+	return proto_node_report_encode(&m);
 }
 
 /* Parse a comma-separated list of node states into a mask.  RET 0, -1
@@ -148,12 +150,12 @@ static void webapp_nodes_cb(struct http_request *req, void *arg)
 {
 	struct rm *rm = arg;
 	struct node_report *reports = NULL;
-	struct json_object *list, *nodes, *body;
+	struct json_object *list;
 	unsigned mask = 0;
 	int n;
 
-	if (webapp_node_states(req, "states", &mask) != 0 ||
-	    webapp_node_states(req, "state", &mask) != 0)
+	if (webapp_node_states(req, WEFT_QUERY_STATES, &mask) != 0 ||
+	    webapp_node_states(req, WEFT_QUERY_STATE, &mask) != 0)
 		return;
 	n = node_tracker_reports(rm->nodes, &reports);
 	list = json_object_new_array();
@@ -163,17 +165,7 @@ static void webapp_nodes_cb(struct http_request *req, void *arg)
 		json_object_array_add(list, webapp_node_json(&reports[i]));
 	}
 	free(reports);
-	body = wjson_new_object();
-	if (json_object_array_length(list) == 0) {
-		/* YARN writes an empty collection as null. */
-		json_object_put(list);
-		wjson_add(body, "nodes", NULL);
-	} else {
-		nodes = wjson_new_object();
-		wjson_add(nodes, "node", list);
-		wjson_add(body, "nodes", nodes);
-	}
-	http_reply_json(req, 200, body);
+	http_reply_json(req, 200, proto_node_reports_wrap(list));
 }
 
 /* {"node":{...}} */
@@ -182,16 +174,13 @@ static void webapp_node_cb(struct http_request *req, void *arg)
 	struct rm *rm = arg;
 	const char *id = http_request_param(req, 0);
 	struct node_report r;
-	struct json_object *body;
 
 	if (id == NULL || node_tracker_report(rm->nodes, id, &r) != 0) {
 		http_reply_error(req, 404, "NotFoundException", "nodeId, %s, is not found",
 		                 id != NULL ? id : "");
 		return;
 	}
-	body = wjson_new_object();
-	wjson_add(body, "node", webapp_node_json(&r));
-	http_reply_json(req, 200, body);
+	http_reply_json(req, 200, proto_node_report_wrap(webapp_node_json(&r)));
 }
 
 void webapp_cluster_routes(struct rm *rm)

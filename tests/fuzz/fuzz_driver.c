@@ -27,13 +27,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 /* Decode again what was encoded (taken), or abort. */
-#define FUZZ_AGAIN(type, fn, again, back, check)                \
-	do {                                                    \
-		struct type back;                               \
-		struct json_object *o_ = (again);               \
-		if (fn(o_, &back, NULL) != 0 || !(check))       \
-			abort();                                \
-		json_object_put(o_);                            \
+#define FUZZ_AGAIN(type, fn, again, back, check)                                                   \
+	do {                                                                                       \
+		struct type back;                                                                  \
+		struct json_object *o_ = (again);                                                  \
+		if (fn(o_, &back, NULL) != 0 || !(check))                                          \
+			abort();                                                                   \
+		json_object_put(o_);                                                               \
 	} while (0)
 
 /* One line of the AM link. */
@@ -77,7 +77,8 @@ static void fuzz_driver_line(struct json_object *msg)
 		if (proto_driver_request_executors_decode(msg, &m, NULL) == 0)
 			FUZZ_AGAIN(proto_driver_request_executors,
 			           proto_driver_request_executors_decode,
-			           proto_driver_request_executors_encode(&m), b, b.total == m.total);
+			           proto_driver_request_executors_encode(&m), b,
+			           b.total == m.total);
 		break;
 	}
 	case PROTO_DRIVER_KILL_EXECUTOR: {

@@ -182,10 +182,10 @@ START_TEST(test_link_malformed)
 
 	testlib_decode_fails(decode_register_am, "{\"applicationId\":\"" APP "\"}",
 	                     "secret: missing");
-	testlib_decode_fails(decode_register_am,
-	                     "{\"secret\":\"s\",\"applicationId\":\"app_1\",\"attemptId\":\"" ATTEMPT
-	                     "\"}",
-	                     "applicationId: 'app_1' is not an application id");
+	testlib_decode_fails(
+	        decode_register_am,
+	        "{\"secret\":\"s\",\"applicationId\":\"app_1\",\"attemptId\":\"" ATTEMPT "\"}",
+	        "applicationId: 'app_1' is not an application id");
 	testlib_decode_fails(decode_register_am,
 	                     "{\"secret\":\"s\",\"applicationId\":\"" APP
 	                     "\",\"attemptId\":\"appattempt_1700000000000_0002_000001\"}",
@@ -390,8 +390,8 @@ START_TEST(test_status_round_trip)
 }
 END_TEST
 
-#define STATUS_HEAD                                                                      \
-	"{\"address\":\"h:1\",\"state\":\"RUNNING\",\"startedTime\":1,\"tasks\":{\"pending\":0," \
+#define STATUS_HEAD                                                                                \
+	"{\"address\":\"h:1\",\"state\":\"RUNNING\",\"startedTime\":1,\"tasks\":{\"pending\":0,"   \
 	"\"running\":0,\"succeeded\":0,\"failed\":0}"
 
 START_TEST(test_status_malformed)
@@ -404,7 +404,8 @@ START_TEST(test_status_malformed)
 	testlib_decode_fails(decode_status,
 	                     "{\"address\":\"h:1\",\"state\":\"RUN NING\",\"startedTime\":1}",
 	                     "state: 'RUN NING' is not a word");
-	testlib_decode_fails(decode_status, "{\"address\":\"h:1\",\"state\":\"R\",\"startedTime\":1}",
+	testlib_decode_fails(decode_status,
+	                     "{\"address\":\"h:1\",\"state\":\"R\",\"startedTime\":1}",
 	                     "tasks: missing");
 	testlib_decode_fails(decode_status,
 	                     "{\"address\":\"h:1\",\"state\":\"R\",\"startedTime\":1,\"tasks\":{"
@@ -425,9 +426,10 @@ START_TEST(test_status_malformed)
 	testlib_decode_fails(decode_status, STATUS_HEAD ",\"job\":{\"stages\":{}}}",
 	                     "job.stages: expected an array");
 	testlib_decode_fails(decode_status,
-	                     STATUS_HEAD ",\"job\":{\"kind\":\"dataflow\",\"stages\":[{\"stageId\":1,"
-	                                 "\"name\":\"s\",\"kind\":\"result\",\"state\":\"DONE\","
-	                                 "\"dataset\":\"d\",\"numTasks\":-4}]}}",
+	                     STATUS_HEAD
+	                     ",\"job\":{\"kind\":\"dataflow\",\"stages\":[{\"stageId\":1,"
+	                     "\"name\":\"s\",\"kind\":\"result\",\"state\":\"DONE\","
+	                     "\"dataset\":\"d\",\"numTasks\":-4}]}}",
 	                     "job.stages[0].numTasks: -4 is out of range");
 	testlib_decode_fails(decode_status,
 	                     STATUS_HEAD ",\"job\":{\"jobs\":[{\"jobId\":0,\"action\":\"collect\","
