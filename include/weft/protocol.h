@@ -361,6 +361,7 @@
 #define WEFT_KEY_HADOOP_VERSION          "hadoopVersion"
 #define WEFT_KEY_HADOOP_BUILD_VERSION    "hadoopBuildVersion"
 #define WEFT_KEY_CONTAINER               "container"
+#define WEFT_KEY_PENDING                 "pending"
 /* --- end of shared keys --- */
 
 /* --- application keys and routes (src/common/proto_app.c owns them) --- */
@@ -625,7 +626,6 @@
 #define WEFT_DRIVER_KEY_DRIVER                "driver"
 #define WEFT_DRIVER_KEY_ADDRESS               "address"
 #define WEFT_DRIVER_KEY_TASKS                 "tasks"
-#define WEFT_DRIVER_KEY_PENDING               "pending"
 #define WEFT_DRIVER_KEY_RUNNING               "running"
 #define WEFT_DRIVER_KEY_SUCCEEDED             "succeeded"
 #define WEFT_DRIVER_KEY_FAILED                "failed"
@@ -842,6 +842,7 @@
 /* The shuffle service (NM shuffle service, above). */
 #define WEFT_ROUTE_NM_SHUFFLE_MAP   "/ws/v1/node/shuffle/{}/map/{}/{}/{}"
 #define WEFT_ROUTE_NM_SHUFFLE_BLOCK "/ws/v1/node/shuffle/{}/block/{}/{}"
+#define WEFT_QUERY_SHUFFLE_AUTH     "auth" /* the header's value, for streams */
 /* --- end of the NM's public REST views --- */
 
 /* Query parameters of the public REST APIs (YARN's names; a parameter

@@ -95,9 +95,9 @@ struct json_object *report_collection(struct json_object *root, const char *oute
 	struct json_object *list;
 	char *why = NULL;
 
-	list = wjson_yarn_list(root, outer, inner, cause != NULL ? &why : NULL);
+	list = wjson_yarn_list(root, outer, inner, &why);
 	if (list == NULL) {
-		set_cause(cause, "unexpected answer: %s", why);
+		set_cause(cause, "unexpected answer: %s", why != NULL ? why : "?");
 		free(why);
 	}
 	return list;

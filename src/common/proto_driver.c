@@ -571,7 +571,7 @@ struct json_object *proto_driver_status_encode(struct proto_driver_status *m)
 	proto_driver_add_time(o, WEFT_KEY_FINISHED_TIME, m->finished_ms);
 	if (m->diagnostics != NULL && *m->diagnostics != '\0')
 		wjson_add_string(o, WEFT_KEY_DIAGNOSTICS, m->diagnostics);
-	wjson_add_int(tasks, WEFT_DRIVER_KEY_PENDING, m->pending);
+	wjson_add_int(tasks, WEFT_KEY_PENDING, m->pending);
 	wjson_add_int(tasks, WEFT_DRIVER_KEY_RUNNING, m->running);
 	wjson_add_int(tasks, WEFT_DRIVER_KEY_SUCCEEDED, m->succeeded);
 	wjson_add_int(tasks, WEFT_DRIVER_KEY_FAILED, m->failed);
@@ -644,8 +644,8 @@ int proto_driver_status_decode(struct json_object *obj, struct proto_driver_stat
 	    wjson_get_text(obj, "", WEFT_KEY_DIAGNOSTICS, false, PROTO_DRIVER_DIAGNOSTICS_MAX,
 	                   &m->diagnostics, cause) != 0 ||
 	    wjson_get_object(obj, "", WEFT_DRIVER_KEY_TASKS, true, &tasks, cause) != 0 ||
-	    proto_driver_get_count(tasks, tasks_path, WEFT_DRIVER_KEY_PENDING, true, &m->pending,
-	                           cause) != 0 ||
+	    proto_driver_get_count(tasks, tasks_path, WEFT_KEY_PENDING, true, &m->pending, cause) !=
+	            0 ||
 	    proto_driver_get_count(tasks, tasks_path, WEFT_DRIVER_KEY_RUNNING, true, &m->running,
 	                           cause) != 0 ||
 	    proto_driver_get_count(tasks, tasks_path, WEFT_DRIVER_KEY_SUCCEEDED, true,

@@ -244,6 +244,19 @@ char *proto_task_block_file(int64_t dataset, int64_t partition)
 	return xasprintf("block_%" PRId64 "_%" PRId64, dataset, partition);
 }
 
+char *proto_task_shuffle_map_path(const char *app_id, int64_t shuffle_id, const char *map,
+                                  int64_t reduce)
+{
+	return xasprintf("/ws/v1/node/shuffle/%s/map/%" PRId64 "/%s/%" PRId64, app_id, shuffle_id,
+	                 map, reduce);
+}
+
+char *proto_task_shuffle_block_path(const char *app_id, int64_t dataset, int64_t partition)
+{
+	return xasprintf("/ws/v1/node/shuffle/%s/block/%" PRId64 "/%" PRId64, app_id, dataset,
+	                 partition);
+}
+
 int proto_task_dir_index(const char *name, int n)
 {
 	uint32_t h = 2166136261u;

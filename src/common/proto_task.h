@@ -332,6 +332,11 @@ char *proto_task_map_id(int64_t partition, int64_t task_id, int attempt);
 #define PROTO_TASK_MAP_INDEX "index"
 char *proto_task_map_file(int64_t shuffle_id, const char *map, const char *suffix);
 char *proto_task_block_file(int64_t dataset, int64_t partition);
+/* The shuffle service's paths of a map output's partition and of a
+ * persisted block (WEFT_ROUTE_NM_SHUFFLE_MAP, _BLOCK; caller frees). */
+char *proto_task_shuffle_map_path(const char *app_id, int64_t shuffle_id, const char *map,
+                                  int64_t reduce);
+char *proto_task_shuffle_block_path(const char *app_id, int64_t dataset, int64_t partition);
 /* The local dir (of n) a file name goes to: FNV-1a of the name, so that
  * its writer and its readers agree. */
 int proto_task_dir_index(const char *name, int n);

@@ -19,12 +19,13 @@
 #include "common/config.h"
 #include "common/http_server.h"
 #include "common/log.h"
+#include "common/proto_cluster.h"
 #include "common/security.h"
-#include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "rm/rm.h"
 #include "rm/submission.h"
 #include "weft/ids.h"
+#include "weft/protocol.h"
 
 struct staging {
 	struct rm *rm;
@@ -172,8 +173,8 @@ static void staging_put(struct staging *st, struct http_request *req, const char
 {
 	size_t len = 0;
 	const char *body = http_request_body(req, &len);
-	char *dir = NULL, *tmp = NULL, *final = NULL, *rnd = NULL, *cause = NULL, *url;
-	struct json_object *answer;
+	char *dir = NULL, *tmp = NULL, *final = NULL, *rnd = NULL, *cause = NULL;
+	struct proto_cluster_staged answer;
 	int fd;
 
 	if (!st->apps.accepts_files(st->apps.arg, app_id)) {
@@ -211,12 +212,9 @@ static void staging_put(struct staging *st, struct http_request *req, const char
 		goto out;
 	}
 	log_debug("staged %s/%s (%zu bytes)", app_id, name, len);
-	url = xasprintf("/ws/v1/staging/%s/%s", app_id, name);
-	answer = wjson_new_object();
-	wjson_add_string(answer, "url", url);
-	wjson_add_int(answer, "size", (int64_t)len);
-	free(url);
-	http_reply_json(req, 201, answer);
+	answer =
+	        (struct proto_cluster_staged){.app_id = app_id, .name = name, .size = (int64_t)len};
+	http_reply_json(req, 201, proto_cluster_staged_encode(&answer));
 out:
 	free(dir);
 	free(tmp);
@@ -249,19 +247,13 @@ static void staging_delete(struct staging *st, struct http_request *req, const c
                            const char *name)
 {
 	char *path = xasprintf("%s/%s/%s", st->dir, app_id, name);
-	struct json_object *answer;
-	char *url;
+	struct proto_cluster_staged answer = {
+	        .app_id = app_id, .name = name, .size = -1, .deleted = true};
 
-	if (unlink(path) != 0) {
+	if (unlink(path) != 0)
 		http_reply_error(req, 404, "NotFoundException", "%s/%s: not staged", app_id, name);
-	} else {
-		answer = wjson_new_object();
-		url = xasprintf("/ws/v1/staging/%s/%s", app_id, name);
-		wjson_add_string(answer, "url", url);
-		free(url);
-		wjson_add_bool(answer, "deleted", true);
-		http_reply_json(req, 200, answer);
-	}
+	else
+		http_reply_json(req, 200, proto_cluster_staged_encode(&answer));
 	free(path);
 }
 
@@ -287,6 +279,6 @@ static void staging_cb(struct http_request *req, void *arg)
 
 void staging_routes(struct staging *st)
 {
-	http_server_route(st->rm->http, HTTP_M_GET | HTTP_M_PUT | HTTP_M_DELETE,
-	                  "/ws/v1/staging/{}/{}", st->max_bytes, staging_cb, st);
+	http_server_route(st->rm->http, HTTP_M_GET | HTTP_M_PUT | HTTP_M_DELETE, WEFT_ROUTE_STAGING,
+	                  st->max_bytes, staging_cb, st);
 }

@@ -1,10 +1,11 @@
 /*
  * fairness.c — polling queue shares from the RM (see fairness.h).
  *
- * The Capacity Scheduler's JSON nests queues: a parent's "queues" holds
- * {"queue":[...]} again.  Every queue met on the way is matched against
- * the scenario's queue paths, by queuePath when the RM gives one, else by
- * name ("etl" matches "root.prod.etl"), so both old and new shapes work.
+ * The Capacity Scheduler's answer (common/proto_cluster.c decodes it)
+ * lists every queue of the tree; each is matched against the scenario's
+ * queue paths, by queuePath when the RM gives one, else by name ("etl"
+ * matches "root.prod.etl"), so both old and new shapes work.  Without
+ * it, /apps (common/proto_app.c's app report) gives the shares.
  */
 #include "weft_config.h"
 
@@ -15,6 +16,8 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/proto_app.h"
+#include "common/proto_cluster.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "sls/metrics.h"
@@ -22,6 +25,7 @@
 #include "sls/scenario.h"
 #include "sls/sim_node.h"
 #include "sls/sls.h"
+#include "weft/protocol.h"
 
 enum fairness_source { SRC_NONE, SRC_SCHEDULER, SRC_APPS };
 
@@ -95,67 +99,12 @@ static int fairness_match(const struct fairness *f, const char *path, const char
 	return -1;
 }
 
-/* A number field (integer or not), or -1. */
-static double fairness_number(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !(json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
-		return -1;
-	return json_object_get_double(v);
-}
-
-static int fairness_walk(struct fairness *f, struct json_object *queues);
-
-/* One queue object: its figures if followed, then its children.  RET
- * queues seen. */
-static int fairness_visit(struct fairness *f, struct json_object *q)
-{
-	struct json_object *v, *sub = NULL;
-	const char *path = NULL, *name = NULL;
-	int k;
-
-	if (!json_object_is_type(q, json_type_object))
-		return 0;
-	if (json_object_object_get_ex(q, "queuePath", &v))
-		path = json_object_get_string(v);
-	if (json_object_object_get_ex(q, "queueName", &v))
-		name = json_object_get_string(v);
-	k = fairness_match(f, path, name);
-	if (k >= 0) {
-		f->share[k] = fairness_number(q, "absoluteUsedCapacity");
-		f->rm_guarantee[k] = fairness_number(q, "absoluteCapacity");
-	}
-	if (json_object_object_get_ex(q, "queues", &sub))
-		return 1 + fairness_walk(f, sub);
-	return 1;
-}
-
-/* {"queue":[...]} (JAXB writes a one-element list as the element).  RET
- * queues seen. */
-static int fairness_walk(struct fairness *f, struct json_object *queues)
-{
-	struct json_object *list = NULL;
-	int seen = 0;
-
-	if (queues == NULL || !json_object_object_get_ex(queues, "queue", &list))
-		return 0;
-	if (json_object_is_type(list, json_type_object))
-		return fairness_visit(f, list);
-	if (!json_object_is_type(list, json_type_array))
-		return 0;
-	for (size_t i = 0; i < json_object_array_length(list); i++)
-		seen += fairness_visit(f, json_object_array_get_idx(list, i));
-	return seen;
-}
-
 /* The /apps fallback: allocatedMB of running apps, summed per queue. */
 static void fairness_apps_cb(const struct rm_rpc_reply *r, void *arg)
 {
 	struct fairness *f = arg;
 	const struct scenario *sc = f->sls->sc;
-	struct json_object *body, *apps = NULL, *list = NULL;
+	struct json_object *body, *list;
 	double total = (double)sim_cluster_capacity(f->sls->cluster).memory_mb;
 	double *mb;
 
@@ -167,21 +116,19 @@ static void fairness_apps_cb(const struct rm_rpc_reply *r, void *arg)
 		return;
 	}
 	mb = xcalloc((size_t)sc->n_queues + 1, sizeof *mb);
-	if (json_object_object_get_ex(body, "apps", &apps) &&
-	    json_object_is_type(apps, json_type_object) &&
-	    json_object_object_get_ex(apps, "app", &list) &&
-	    json_object_is_type(list, json_type_array)) {
-		for (size_t i = 0; i < json_object_array_length(list); i++) {
-			struct json_object *app = json_object_array_get_idx(list, i), *v;
-			int k;
+	list = wjson_yarn_list(body, WEFT_KEY_APPS, WEFT_KEY_APP, NULL);
+	for (size_t i = 0; list != NULL && i < json_object_array_length(list); i++) {
+		struct proto_app_report app;
+		int k;
 
-			if (!json_object_object_get_ex(app, "queue", &v))
-				continue;
-			k = fairness_match(f, NULL, json_object_get_string(v));
-			if (k >= 0 && fairness_number(app, "allocatedMB") > 0)
-				mb[k] += fairness_number(app, "allocatedMB");
-		}
+		if (proto_app_report_decode(json_object_array_get_idx(list, i), &app, NULL) != 0 ||
+		    app.queue == NULL)
+			continue;
+		k = fairness_match(f, NULL, app.queue);
+		if (k >= 0 && app.allocated_mb > 0)
+			mb[k] += (double)app.allocated_mb;
 	}
+	json_object_put(list);
 	for (int i = 0; i < sc->n_queues; i++)
 		f->share[i] = total > 0 ? 100.0 * mb[i] / total : 0;
 	f->source = SRC_APPS;
@@ -193,13 +140,15 @@ static void fairness_apps_cb(const struct rm_rpc_reply *r, void *arg)
 static void fairness_scheduler_cb(const struct rm_rpc_reply *r, void *arg)
 {
 	struct fairness *f = arg;
-	struct json_object *body, *info = NULL, *queues = NULL;
+	struct proto_cluster_scheduler sched;
+	struct json_object *body;
+	char *cause = NULL;
 
 	f->in_flight = false;
 	if (f->sls->stopping)
 		return;
 	if (r->status == 404) {
-		log_info("the RM has no /ws/v1/cluster/scheduler: queue shares come from /apps");
+		log_info("the RM has no " WEFT_ROUTE_SCHEDULER ": queue shares come from /apps");
 		f->scheduler_missing = true;
 		fairness_poll(f);
 		return;
@@ -208,15 +157,28 @@ static void fairness_scheduler_cb(const struct rm_rpc_reply *r, void *arg)
 		metrics_rpc_error(f->sls->metrics, "scheduler", r->status, r->body, r->len);
 		return;
 	}
-	if (json_object_object_get_ex(body, "scheduler", &info))
-		json_object_object_get_ex(info, "schedulerInfo", &info);
-	if (info != NULL && json_object_object_get_ex(info, "queues", &queues) &&
-	    fairness_walk(f, queues) > 0) {
-		f->source = SRC_SCHEDULER;
-	} else {
+	if (proto_cluster_scheduler_decode(body, &sched, &cause) != 0) {
+		log_info("the RM's scheduler answer is unreadable (%s): queue shares come from "
+		         "/apps",
+		         cause);
+		free(cause);
+		f->scheduler_missing = true;
+	} else if (sched.n_queues == 0) {
 		log_info("the RM's scheduler lists no queues: queue shares come from /apps");
 		f->scheduler_missing = true;
+	} else {
+		for (int i = 0; i < sched.n_queues; i++) {
+			const struct proto_cluster_queue *q = &sched.queues[i];
+			int k = fairness_match(f, q->path, q->name);
+
+			if (k >= 0) {
+				f->share[k] = q->abs_used_capacity;
+				f->rm_guarantee[k] = q->abs_capacity;
+			}
+		}
+		f->source = SRC_SCHEDULER;
 	}
+	proto_cluster_scheduler_clear(&sched);
 	json_object_put(body);
 }
 
@@ -227,9 +189,9 @@ void fairness_poll(struct fairness *f)
 		return;
 	f->in_flight = true;
 	if (f->scheduler_missing)
-		rm_rpc_call(f->sls->rest, "GET", "/ws/v1/cluster/apps?states=RUNNING", NULL, NULL,
-		            0, fairness_apps_cb, f);
+		rm_rpc_call(f->sls->rest, "GET", WEFT_ROUTE_APPS "?" WEFT_QUERY_STATES "=RUNNING",
+		            NULL, NULL, 0, fairness_apps_cb, f);
 	else
-		rm_rpc_call(f->sls->rest, "GET", "/ws/v1/cluster/scheduler", NULL, NULL, 0,
+		rm_rpc_call(f->sls->rest, "GET", WEFT_ROUTE_SCHEDULER, NULL, NULL, 0,
 		            fairness_scheduler_cb, f);
 }
