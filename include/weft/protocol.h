@@ -496,6 +496,9 @@
 #define WEFT_CONTAINER_STATE_RUNNING  "RUNNING"
 #define WEFT_CONTAINER_STATE_COMPLETE "COMPLETE"
 #define WEFT_CONTAINER_STATE_KILLING  "KILLING"
+/* The container token's payload (base64url, then "." and its HMAC). */
+#define WEFT_TOKEN_KEY_EXPIRY "expiry"
+#define WEFT_TOKEN_KEY_KEY_ID "keyId"
 /* --- end of container API keys and routes --- */
 
 /* The NM shuffle service: map outputs and persisted blocks live in this

@@ -33,7 +33,7 @@ static void cli_app_print_json(FILE *out, struct json_object *root)
  * validated upper-case words and commas, so it goes as it is. */
 char *cli_app_list_query(const struct cli_args *args)
 {
-	const char *names[] = {"states", "queue", "user"};
+	const char *names[] = {WEFT_QUERY_STATES, WEFT_QUERY_QUEUE, WEFT_QUERY_USER};
 	const char *values[] = {args->states, args->queue, args->user};
 	char *query = xstrdup("");
 
@@ -116,7 +116,8 @@ static char *cli_app_get_state(const char *base, const char *app_id, FILE *err)
 	if (cli_call("GET", base, path, NULL, &root, NULL, err) == 0) {
 		state = cli_app_state_of(root);
 		if (state == NULL)
-			fprintf(err, "weft: unexpected answer from the RM: no \"state\"\n");
+			fprintf(err,
+			        "weft: unexpected answer from the RM: no \"" WEFT_KEY_STATE "\"\n");
 		json_object_put(root);
 	}
 	free(path);
@@ -129,8 +130,8 @@ static int cli_app_kill_result(const struct cli_args *args, const char *state, b
 {
 	if (args->output == CLI_OUTPUT_JSON) {
 		struct json_object *o = json_object_new_object();
-		json_object_object_add(o, "id", json_object_new_string(args->app_id));
-		json_object_object_add(o, "state", json_object_new_string(state));
+		json_object_object_add(o, WEFT_KEY_ID, json_object_new_string(args->app_id));
+		json_object_object_add(o, WEFT_KEY_STATE, json_object_new_string(state));
 		json_object_object_add(o, "alreadyFinal", json_object_new_boolean(before));
 		cli_app_print_json(out, o);
 		json_object_put(o);

@@ -64,7 +64,10 @@ static struct json_object *proto_cluster_wrap(const char *key, struct json_objec
 /* ------------------------------------------------------------------ */
 /* clusterInfo */
 
-#define INFO_STRING(key, member) {key, offsetof(struct proto_cluster_info, member)}
+#define INFO_STRING(key, member)                                                                   \
+	{                                                                                          \
+		key, offsetof(struct proto_cluster_info, member)                                   \
+	}
 
 static const struct {
 	const char *key;
@@ -88,16 +91,15 @@ struct json_object *proto_cluster_info_encode(const struct proto_cluster_info *m
 
 	wjson_add_int(o, WEFT_KEY_ID, m->id);
 	wjson_add_int(o, WEFT_CLUSTER_KEY_STARTED_ON, m->started_on);
-	for (size_t i = 0; i < sizeof proto_cluster_info_strings / sizeof *proto_cluster_info_strings;
-	     i++)
+	for (size_t i = 0;
+	     i < sizeof proto_cluster_info_strings / sizeof *proto_cluster_info_strings; i++)
 		wjson_add_string(o, proto_cluster_info_strings[i].key,
 		                 *(const char *const *)((const char *)m +
 		                                        proto_cluster_info_strings[i].offset));
 	return proto_cluster_wrap(WEFT_CLUSTER_KEY_CLUSTER_INFO, o);
 }
 
-int proto_cluster_info_decode(struct json_object *body, struct proto_cluster_info *m,
-                              char **cause)
+int proto_cluster_info_decode(struct json_object *body, struct proto_cluster_info *m, char **cause)
 {
 	static const char path[] = WEFT_CLUSTER_KEY_CLUSTER_INFO;
 	struct json_object *o = NULL;
@@ -108,13 +110,14 @@ int proto_cluster_info_decode(struct json_object *body, struct proto_cluster_inf
 	    wjson_get_int(o, path, WEFT_CLUSTER_KEY_STARTED_ON, true, 0, INT64_MAX, &m->started_on,
 	                  cause) != 0)
 		return -1;
-	for (size_t i = 0; i < sizeof proto_cluster_info_strings / sizeof *proto_cluster_info_strings;
-	     i++) {
+	for (size_t i = 0;
+	     i < sizeof proto_cluster_info_strings / sizeof *proto_cluster_info_strings; i++) {
 		/* The state is required; the versions are for people. */
-		if (wjson_get_text(o, path, proto_cluster_info_strings[i].key, i == 0,
-		                   PROTO_CLUSTER_TEXT_MAX,
-		                   (const char **)((char *)m + proto_cluster_info_strings[i].offset),
-		                   cause) != 0)
+		if (wjson_get_text(
+		            o, path, proto_cluster_info_strings[i].key, i == 0,
+		            PROTO_CLUSTER_TEXT_MAX,
+		            (const char **)((char *)m + proto_cluster_info_strings[i].offset),
+		            cause) != 0)
 			return -1;
 	}
 	return 0;
@@ -123,7 +126,10 @@ int proto_cluster_info_decode(struct json_object *body, struct proto_cluster_inf
 /* ------------------------------------------------------------------ */
 /* clusterMetrics */
 
-#define METRIC(key, member) {key, offsetof(struct proto_cluster_metrics, member)}
+#define METRIC(key, member)                                                                        \
+	{                                                                                          \
+		key, offsetof(struct proto_cluster_metrics, member)                                \
+	}
 
 /* Counts that cannot be negative, then the available ones (which can, on
  * a node that reports more in use than it has). */
@@ -288,8 +294,8 @@ static struct json_object *proto_cluster_queue_encode(const struct proto_cluster
 	wjson_add_int(o, WEFT_SCHED_KEY_NUM_APPLICATIONS, q->n_apps);
 	wjson_add_int(o, WEFT_KEY_NUM_CONTAINERS, q->n_containers);
 	wjson_add_string(o, WEFT_SCHED_KEY_USED_RESOURCES,
-	                 weft_resource_format(weft_resource(q->used.memory, q->used.vcores),
-	                                      buf, sizeof buf));
+	                 weft_resource_format(weft_resource(q->used.memory, q->used.vcores), buf,
+	                                      sizeof buf));
 	wjson_add_string(o, WEFT_SCHED_KEY_QUEUE_NAME, q->name);
 	wjson_add_string(o, WEFT_SCHED_KEY_QUEUE_PATH, q->path);
 	wjson_add_string(o, WEFT_KEY_STATE, q->state);
@@ -336,7 +342,8 @@ struct json_object *proto_cluster_scheduler_encode(const struct proto_cluster_sc
 	wjson_add_string(info, WEFT_SCHED_KEY_QUEUES_SOURCE, m->source);
 	wjson_add(info, WEFT_SCHED_KEY_QUEUES, proto_cluster_children_encode(m, -1));
 	if (m->has_used)
-		wjson_add(info, WEFT_SCHED_KEY_RESOURCES_USED, proto_cluster_resource_encode(m->used));
+		wjson_add(info, WEFT_SCHED_KEY_RESOURCES_USED,
+		          proto_cluster_resource_encode(m->used));
 	return proto_cluster_wrap(WEFT_SCHED_KEY_SCHEDULER,
 	                          proto_cluster_wrap(WEFT_SCHED_KEY_SCHEDULER_INFO, info));
 }
@@ -382,9 +389,8 @@ struct json_object *proto_cluster_scheduler_info(struct json_object *body, char 
 }
 
 /* An optional {"memory":..,"vCores":..}. */
-static int proto_cluster_resource_decode(struct json_object *o, const char *path,
-                                         const char *key, struct proto_cluster_resource *r,
-                                         char **cause)
+static int proto_cluster_resource_decode(struct json_object *o, const char *path, const char *key,
+                                         struct proto_cluster_resource *r, char **cause)
 {
 	struct json_object *res = NULL;
 	char *sub;
@@ -413,9 +419,18 @@ static int proto_cluster_percent_decode(struct json_object *o, const char *path,
 	return wjson_get_number(o, path, key, false, 0, PROTO_CLUSTER_MAX_PERCENT, out, cause);
 }
 
-#define QUEUE_PERCENT(key, member) {key, offsetof(struct proto_cluster_queue, member)}
-#define QUEUE_COUNT(key, member)   {key, offsetof(struct proto_cluster_queue, member)}
-#define QUEUE_STRING(key, member)  {key, offsetof(struct proto_cluster_queue, member)}
+#define QUEUE_PERCENT(key, member)                                                                 \
+	{                                                                                          \
+		key, offsetof(struct proto_cluster_queue, member)                                  \
+	}
+#define QUEUE_COUNT(key, member)                                                                   \
+	{                                                                                          \
+		key, offsetof(struct proto_cluster_queue, member)                                  \
+	}
+#define QUEUE_STRING(key, member)                                                                  \
+	{                                                                                          \
+		key, offsetof(struct proto_cluster_queue, member)                                  \
+	}
 
 static const struct {
 	const char *key;
@@ -466,7 +481,8 @@ static int proto_cluster_users_decode(struct json_object *o, const char *path,
 	n = json_object_array_length(list);
 	list_path = xasprintf("%s.%s.%s", path, WEFT_SCHED_KEY_USERS, WEFT_KEY_USER);
 	if (n > PROTO_CLUSTER_MAX_USERS) {
-		rc = set_cause(cause, "%s: more than %d entries", list_path, PROTO_CLUSTER_MAX_USERS);
+		rc = set_cause(cause, "%s: more than %d entries", list_path,
+		               PROTO_CLUSTER_MAX_USERS);
 		n = 0;
 	}
 	q->users = n > 0 ? xcalloc(n, sizeof *q->users) : NULL;
@@ -485,8 +501,9 @@ static int proto_cluster_users_decode(struct json_object *o, const char *path,
 		                                  &u->used, cause) != 0 ||
 		    proto_cluster_resource_decode(item, item_path, WEFT_SCHED_KEY_AM_RESOURCE_USED,
 		                                  &u->am_used, cause) != 0 ||
-		    proto_cluster_resource_decode(item, item_path, WEFT_SCHED_KEY_USER_RESOURCE_LIMIT,
-		                                  &u->limit, cause) != 0 ||
+		    proto_cluster_resource_decode(item, item_path,
+		                                  WEFT_SCHED_KEY_USER_RESOURCE_LIMIT, &u->limit,
+		                                  cause) != 0 ||
 		    wjson_get_int(item, item_path, WEFT_SCHED_KEY_NUM_ACTIVE_APPS, false, 0,
 		                  PROTO_CLUSTER_MAX_COUNT, &u->n_active, cause) != 0 ||
 		    wjson_get_int(item, item_path, WEFT_SCHED_KEY_NUM_PENDING_APPS, false, 0,
@@ -502,8 +519,7 @@ static int proto_cluster_users_decode(struct json_object *o, const char *path,
 
 /* One queue object at path: fields, then its children (depth first). */
 static int proto_cluster_queue_decode(struct json_object *o, const char *path, int parent,
-                                      struct proto_cluster_scheduler *m, int *alloc,
-                                      char **cause);
+                                      struct proto_cluster_scheduler *m, int *alloc, char **cause);
 
 /* The children of obj (root's schedulerInfo or a parent queue). */
 static int proto_cluster_children_decode(struct json_object *obj, const char *path, int parent,
@@ -519,8 +535,9 @@ static int proto_cluster_children_decode(struct json_object *obj, const char *pa
 	list = proto_cluster_jaxb_list(queues, WEFT_KEY_QUEUE);
 	if (list == NULL)
 		return 0;
-	list_path = *path != '\0' ? xasprintf("%s.%s.%s", path, WEFT_SCHED_KEY_QUEUES, WEFT_KEY_QUEUE)
-	                          : xasprintf("%s.%s", WEFT_SCHED_KEY_QUEUES, WEFT_KEY_QUEUE);
+	list_path = *path != '\0'
+	                    ? xasprintf("%s.%s.%s", path, WEFT_SCHED_KEY_QUEUES, WEFT_KEY_QUEUE)
+	                    : xasprintf("%s.%s", WEFT_SCHED_KEY_QUEUES, WEFT_KEY_QUEUE);
 	for (size_t i = 0; i < json_object_array_length(list) && rc == 0; i++) {
 		if (wjson_array_object(list, list_path, i, &item, cause) != 0) {
 			rc = -1;
@@ -536,8 +553,7 @@ static int proto_cluster_children_decode(struct json_object *obj, const char *pa
 }
 
 static int proto_cluster_queue_decode(struct json_object *o, const char *path, int parent,
-                                      struct proto_cluster_scheduler *m, int *alloc,
-                                      char **cause)
+                                      struct proto_cluster_scheduler *m, int *alloc, char **cause)
 {
 	struct proto_cluster_queue *q;
 	int self;
@@ -561,8 +577,8 @@ static int proto_cluster_queue_decode(struct json_object *o, const char *path, i
 	                                false, 0, cause) != 0 ||
 	    wjson_get_bool(o, path, WEFT_SCHED_KEY_PREEMPTION_DISABLED, false,
 	                   &q->preemption_disabled, cause) != 0 ||
-	    proto_cluster_resource_decode(o, path, WEFT_SCHED_KEY_RESOURCES_USED, &q->used, cause) !=
-	            0 ||
+	    proto_cluster_resource_decode(o, path, WEFT_SCHED_KEY_RESOURCES_USED, &q->used,
+	                                  cause) != 0 ||
 	    proto_cluster_resource_decode(o, path, WEFT_SCHED_KEY_USED_AM_RESOURCE, &q->am_used,
 	                                  cause) != 0 ||
 	    proto_cluster_resource_decode(o, path, WEFT_SCHED_KEY_AM_RESOURCE_LIMIT, &q->am_limit,
@@ -572,15 +588,17 @@ static int proto_cluster_queue_decode(struct json_object *o, const char *path, i
 	     i < sizeof proto_cluster_queue_percents / sizeof *proto_cluster_queue_percents; i++) {
 		if (proto_cluster_percent_decode(
 		            o, path, proto_cluster_queue_percents[i].key,
-		            (double *)((char *)q + proto_cluster_queue_percents[i].offset), cause) != 0)
+		            (double *)((char *)q + proto_cluster_queue_percents[i].offset),
+		            cause) != 0)
 			return -1;
 	}
 	for (size_t i = 0;
 	     i < sizeof proto_cluster_queue_strings / sizeof *proto_cluster_queue_strings; i++) {
-		if (wjson_get_text(o, path, proto_cluster_queue_strings[i].key, false,
-		                   PROTO_CLUSTER_TEXT_MAX,
-		                   (const char **)((char *)q + proto_cluster_queue_strings[i].offset),
-		                   cause) != 0)
+		if (wjson_get_text(
+		            o, path, proto_cluster_queue_strings[i].key, false,
+		            PROTO_CLUSTER_TEXT_MAX,
+		            (const char **)((char *)q + proto_cluster_queue_strings[i].offset),
+		            cause) != 0)
 			return -1;
 	}
 	if (proto_cluster_users_decode(o, path, q, cause) != 0)

@@ -22,10 +22,10 @@
 #include <stdint.h>
 
 /* Caps a decoder enforces. */
-#define PROTO_CLUSTER_TEXT_MAX   4096   /* a name, path, version, URL */
-#define PROTO_CLUSTER_MAX_QUEUES 100000 /* queues in one tree */
-#define PROTO_CLUSTER_MAX_USERS  100000 /* users of one queue */
-#define PROTO_CLUSTER_MAX_COUNT  (INT64_C(1) << 53)
+#define PROTO_CLUSTER_TEXT_MAX    4096   /* a name, path, version, URL */
+#define PROTO_CLUSTER_MAX_QUEUES  100000 /* queues in one tree */
+#define PROTO_CLUSTER_MAX_USERS   100000 /* users of one queue */
+#define PROTO_CLUSTER_MAX_COUNT   (INT64_C(1) << 53)
 #define PROTO_CLUSTER_MAX_PERCENT 1e9 /* a percentage (used can pass 100) */
 
 /* ------------------------------------------------------------------ */
@@ -42,8 +42,7 @@ struct proto_cluster_info {
 	const char *ha_zookeeper;
 };
 struct json_object *proto_cluster_info_encode(const struct proto_cluster_info *m);
-int proto_cluster_info_decode(struct json_object *body, struct proto_cluster_info *m,
-                              char **cause);
+int proto_cluster_info_decode(struct json_object *body, struct proto_cluster_info *m, char **cause);
 
 /* ------------------------------------------------------------------ */
 /* GET /ws/v1/cluster/metrics: {"clusterMetrics":{...}} (all counts). */

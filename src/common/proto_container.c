@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/security.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "weft/ids.h"
@@ -546,5 +547,63 @@ int proto_container_status_decode(struct json_object *obj, struct proto_containe
 	else if (strcmp(state, WEFT_CONTAINER_STATE_RUNNING) != 0)
 		return set_cause(cause, "state: '%.32s' is neither RUNNING nor COMPLETE", state);
 	m->exit_status = (int32_t)exit_status;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The container token's payload. */
+
+struct json_object *proto_container_token_encode(const struct container_token *tok)
+{
+	struct json_object *o = wjson_new_object();
+
+	wjson_add_string(o, WEFT_KEY_CONTAINER_ID, tok->container_id);
+	wjson_add_string(o, WEFT_KEY_NODE_ID, tok->node_id);
+	wjson_add_string(o, WEFT_KEY_USER, tok->user);
+	wjson_add_int(o, WEFT_KEY_MEMORY_MB, tok->resource.memory_mb);
+	wjson_add_int(o, WEFT_KEY_VCORES, tok->resource.vcores);
+	wjson_add_int(o, WEFT_TOKEN_KEY_EXPIRY, tok->expiry_ms);
+	wjson_add_int(o, WEFT_TOKEN_KEY_KEY_ID, tok->key_id);
+	return o;
+}
+
+int proto_container_token_key_id(struct json_object *obj, int64_t *key_id, char **cause)
+{
+	return wjson_get_int(obj, "", WEFT_TOKEN_KEY_KEY_ID, true, 0, INT64_MAX, key_id, cause);
+}
+
+/* A required non-empty string of the payload, copied into out (n bytes). */
+static int proto_container_token_string(struct json_object *obj, const char *key, char *out,
+                                        size_t n, char **cause)
+{
+	const char *text = NULL;
+
+	if (wjson_get_text(obj, "", key, true, n - 1, &text, cause) != 0)
+		return -1;
+	if (*text == '\0')
+		return set_cause(cause, "%s: empty", key);
+	memcpy(out, text, strlen(text) + 1);
+	return 0;
+}
+
+int proto_container_token_decode(struct json_object *obj, struct container_token *tok, char **cause)
+{
+	weft_container_id_t cid;
+
+	if (proto_container_token_string(obj, WEFT_KEY_CONTAINER_ID, tok->container_id,
+	                                 sizeof tok->container_id, cause) != 0 ||
+	    proto_container_token_string(obj, WEFT_KEY_NODE_ID, tok->node_id, sizeof tok->node_id,
+	                                 cause) != 0 ||
+	    proto_container_token_string(obj, WEFT_KEY_USER, tok->user, sizeof tok->user, cause) !=
+	            0 ||
+	    wjson_get_int(obj, "", WEFT_KEY_MEMORY_MB, true, 0, INT64_MAX, &tok->resource.memory_mb,
+	                  cause) != 0 ||
+	    wjson_get_int(obj, "", WEFT_KEY_VCORES, true, 0, INT64_MAX, &tok->resource.vcores,
+	                  cause) != 0 ||
+	    wjson_get_int(obj, "", WEFT_TOKEN_KEY_EXPIRY, true, 0, INT64_MAX, &tok->expiry_ms,
+	                  cause) != 0)
+		return -1;
+	if (weft_container_id_parse(tok->container_id, &cid) != 0)
+		return set_cause(cause, "bad container id");
 	return 0;
 }

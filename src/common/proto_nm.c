@@ -135,11 +135,11 @@ int proto_nm_info_decode(struct json_object *body, struct proto_nm_info *m, char
 	    wjson_get_text(o, p, WEFT_KEY_HTTP_ADDRESS, false, PROTO_NM_TEXT_MAX, &m->http_address,
 	                   cause) != 0 ||
 	    wjson_get_text(o, p, WEFT_KEY_RACK, false, PROTO_NM_TEXT_MAX, &m->rack, cause) != 0 ||
-	    wjson_get_text(o, p, WEFT_KEY_HEALTH_REPORT, false, PROTO_NM_TEXT_MAX, &m->health_report,
-	                   cause) != 0 ||
+	    wjson_get_text(o, p, WEFT_KEY_HEALTH_REPORT, false, PROTO_NM_TEXT_MAX,
+	                   &m->health_report, cause) != 0 ||
 	    wjson_get_bool(o, p, WEFT_NM_KEY_NODE_HEALTHY, false, &m->healthy, cause) != 0 ||
-	    wjson_get_int(o, p, WEFT_NM_KEY_LAST_UPDATE, false, 0, big, &m->last_update_ms, cause) !=
-	            0 ||
+	    wjson_get_int(o, p, WEFT_NM_KEY_LAST_UPDATE, false, 0, big, &m->last_update_ms,
+	                  cause) != 0 ||
 	    wjson_get_int(o, p, WEFT_NM_KEY_STARTUP_TIME, false, 0, big, &m->startup_ms, cause) !=
 	            0 ||
 	    wjson_get_int(o, p, WEFT_NM_KEY_TOTAL_PMEM_MB, false, 0, big, &m->total_memory_mb,
@@ -148,8 +148,8 @@ int proto_nm_info_decode(struct json_object *body, struct proto_nm_info *m, char
 	            0 ||
 	    wjson_get_bool(o, p, WEFT_NM_KEY_PMEM_CHECK, false, &m->pmem_check, cause) != 0 ||
 	    wjson_get_bool(o, p, WEFT_NM_KEY_VMEM_CHECK, false, &m->vmem_check, cause) != 0 ||
-	    wjson_get_int(o, p, WEFT_KEY_USED_MEMORY_MB, false, 0, big, &m->used_memory_mb, cause) !=
-	            0 ||
+	    wjson_get_int(o, p, WEFT_KEY_USED_MEMORY_MB, false, 0, big, &m->used_memory_mb,
+	                  cause) != 0 ||
 	    wjson_get_int(o, p, WEFT_KEY_USED_VIRTUAL_CORES, false, 0, big, &m->used_vcores,
 	                  cause) != 0 ||
 	    wjson_get_int(o, p, WEFT_KEY_NUM_CONTAINERS, false, 0, big, &m->num_containers,
@@ -262,7 +262,8 @@ int proto_nm_container_decode(struct json_object *obj, const char *path,
 	                  cause) != 0)
 		return -1;
 	if (weft_container_id_parse(m->id, &cid) != 0)
-		return set_cause(cause, "%s.%s: '%s' is not a container id", path, WEFT_KEY_ID, m->id);
+		return set_cause(cause, "%s.%s: '%s' is not a container id", path, WEFT_KEY_ID,
+		                 m->id);
 	return proto_nm_strings_decode(obj, path, WEFT_NM_KEY_CONTAINER_LOG_FILES, &m->log_files,
 	                               &m->n_log_files, cause);
 }
@@ -361,8 +362,8 @@ int proto_nm_logs_decode(struct json_object *body, struct proto_nm_logs *m, char
 	                   cause) != 0 ||
 	    wjson_get_text(info, p, WEFT_KEY_NODE_ID, false, PROTO_NM_TEXT_MAX, &m->node_id,
 	                   cause) != 0 ||
-	    wjson_get_list(info, p, WEFT_NM_KEY_CONTAINER_LOG_INFO, false, PROTO_NM_MAX_ITEMS, &list,
-	                   &len, cause) != 0)
+	    wjson_get_list(info, p, WEFT_NM_KEY_CONTAINER_LOG_INFO, false, PROTO_NM_MAX_ITEMS,
+	                   &list, &len, cause) != 0)
 		return -1;
 	if (len == 0)
 		return 0;

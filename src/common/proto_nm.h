@@ -24,10 +24,10 @@
 #include <stdint.h>
 
 /* Caps a decoder enforces. */
-#define PROTO_NM_TEXT_MAX        4096         /* an id, address, URL, version */
-#define PROTO_NM_WORD_MAX        32           /* a state's name */
+#define PROTO_NM_TEXT_MAX        4096          /* an id, address, URL, version */
+#define PROTO_NM_WORD_MAX        32            /* a state's name */
 #define PROTO_NM_DIAGNOSTICS_MAX (1024 * 1024) /* a container's diagnostics */
-#define PROTO_NM_MAX_ITEMS       1000000      /* ids, files in one view */
+#define PROTO_NM_MAX_ITEMS       1000000       /* ids, files in one view */
 
 /* ------------------------------------------------------------------ */
 /* {"nodeInfo":{...}} */

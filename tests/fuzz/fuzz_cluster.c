@@ -84,8 +84,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct proto_cluster_info m, back;
 
 		if (proto_cluster_info_decode(body, &m, NULL) == 0 &&
-		    (proto_cluster_info_decode(again = proto_cluster_info_encode(&m), &back, NULL) !=
-		             0 ||
+		    (proto_cluster_info_decode(again = proto_cluster_info_encode(&m), &back,
+		                               NULL) != 0 ||
 		     back.id != m.id))
 			abort();
 		break;
@@ -107,8 +107,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct proto_cluster_refreshed m, back;
 
 		if (proto_cluster_refreshed_decode(body, &m, NULL) == 0 &&
-		    (proto_cluster_refreshed_decode(again = proto_cluster_refreshed_encode(&m), &back,
-		                                    NULL) != 0 ||
+		    (proto_cluster_refreshed_decode(again = proto_cluster_refreshed_encode(&m),
+		                                    &back, NULL) != 0 ||
 		     back.queues != m.queues))
 			abort();
 		break;

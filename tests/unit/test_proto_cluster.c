@@ -135,7 +135,8 @@ START_TEST(test_metrics_round_trip)
 	                     "clusterMetrics.appsSubmitted: missing");
 	testlib_decode_fails(decode_metrics, "{\"clusterMetrics\":{\"appsSubmitted\":-1}}",
 	                     "clusterMetrics.appsSubmitted: -1 is out of range");
-	testlib_decode_fails(decode_metrics, "{\"clusterMetrics\":null}", "clusterMetrics: missing");
+	testlib_decode_fails(decode_metrics, "{\"clusterMetrics\":null}",
+	                     "clusterMetrics: missing");
 }
 END_TEST
 
@@ -214,18 +215,20 @@ START_TEST(test_scheduler_round_trip)
 	char *cause = NULL;
 
 	/* YARN's shape: nested per parent, leaves typed, users null when none. */
-	ck_assert_str_eq(json_object_get_string(at(obj, "scheduler", "schedulerInfo", "type", NULL)),
-	                 "capacityScheduler");
+	ck_assert_str_eq(
+	        json_object_get_string(at(obj, "scheduler", "schedulerInfo", "type", NULL)),
+	        "capacityScheduler");
 	list = at(obj, "scheduler", "schedulerInfo", "queues", "queue", NULL);
 	ck_assert_int_eq((int)json_object_array_length(list), 2);
 	ck_assert_ptr_nonnull(at(json_object_array_get_idx(list, 0), "queues", "queue", NULL));
-	ck_assert_str_eq(json_object_get_string(at(json_object_array_get_idx(list, 1), "type", NULL)),
-	                 "capacitySchedulerLeafQueueInfo");
+	ck_assert_str_eq(
+	        json_object_get_string(at(json_object_array_get_idx(list, 1), "type", NULL)),
+	        "capacitySchedulerLeafQueueInfo");
 	ck_assert(json_object_object_get_ex(json_object_array_get_idx(list, 1), "users", NULL));
 	ck_assert_ptr_null(at(json_object_array_get_idx(list, 1), "users", NULL));
-	ck_assert_str_eq(
-	        json_object_get_string(at(json_object_array_get_idx(list, 1), "usedResources", NULL)),
-	        "<memory:0, vCores:0>");
+	ck_assert_str_eq(json_object_get_string(
+	                         at(json_object_array_get_idx(list, 1), "usedResources", NULL)),
+	                 "<memory:0, vCores:0>");
 
 	ck_assert_msg(proto_cluster_scheduler_decode(obj, &back, &cause) == 0, "%s", cause);
 	ck_assert(back.used_capacity == 15);
@@ -336,7 +339,8 @@ START_TEST(test_refreshed_and_staged)
 	ck_assert_str_eq(r_back.source, r.source);
 	ck_assert_int_eq(r_back.queues, 4);
 	json_object_put(obj);
-	testlib_decode_fails(decode_refreshed, "{\"refreshed\":false,\"source\":\"x\",\"queues\":1}",
+	testlib_decode_fails(decode_refreshed,
+	                     "{\"refreshed\":false,\"source\":\"x\",\"queues\":1}",
 	                     "refreshed: false");
 	testlib_decode_fails(decode_refreshed, "{\"refreshed\":true,\"source\":\"x\"}",
 	                     "queues: missing");
@@ -366,8 +370,9 @@ END_TEST
 
 START_TEST(test_tree_readers)
 {
-	struct json_object *obj = json_tokener_parse(
-	        "{\"scheduler\":{\"schedulerInfo\":{\"queues\":{\"queue\":{\"queueName\":\"a\"}}}}}");
+	struct json_object *obj =
+	        json_tokener_parse("{\"scheduler\":{\"schedulerInfo\":{\"queues\":{\"queue\":{"
+	                           "\"queueName\":\"a\"}}}}}");
 	struct json_object *info, *children;
 	char *cause = NULL;
 

@@ -116,9 +116,9 @@ START_TEST(test_app_round_trip)
 	body = testlib_json_wire(proto_nm_apps_wrap(list));
 	items = proto_nm_apps_unwrap(body, &cause);
 	ck_assert_int_eq((int)json_object_array_length(items), 1);
-	ck_assert_int_eq(
-	        proto_nm_app_decode(json_object_array_get_idx(items, 0), "apps.app[0]", &back, &cause),
-	        0);
+	ck_assert_int_eq(proto_nm_app_decode(json_object_array_get_idx(items, 0), "apps.app[0]",
+	                                     &back, &cause),
+	                 0);
 	ck_assert_str_eq(back.id, APP);
 	ck_assert_str_eq(back.state, "RUNNING");
 	ck_assert_str_eq(back.user, "alice");
@@ -135,8 +135,8 @@ START_TEST(test_app_round_trip)
 	json_object_put(body);
 	m.n_container_ids = 0;
 	body = testlib_json_wire(proto_nm_app_wrap(proto_nm_app_encode(&m)));
-	ck_assert_int_eq(proto_nm_app_decode(proto_nm_app_unwrap(body, &cause), "app", &back, &cause),
-	                 0);
+	ck_assert_int_eq(
+	        proto_nm_app_decode(proto_nm_app_unwrap(body, &cause), "app", &back, &cause), 0);
 	ck_assert_int_eq(back.n_container_ids, 0);
 	proto_nm_app_clear(&back);
 	json_object_put(body);
@@ -144,7 +144,8 @@ START_TEST(test_app_round_trip)
 	testlib_decode_fails(decode_app, "{\"id\":\"app_1\",\"state\":\"RUNNING\"}",
 	                     "app.id: 'app_1' is not an application id");
 	testlib_decode_fails(decode_app, "{\"id\":\"" APP "\",\"state\":\"\"}", "app.state: empty");
-	testlib_decode_fails(decode_app, "{\"id\":\"" APP "\",\"state\":\"NEW\",\"containerids\":[1]}",
+	testlib_decode_fails(decode_app,
+	                     "{\"id\":\"" APP "\",\"state\":\"NEW\",\"containerids\":[1]}",
 	                     "app.containerids[0]: expected a string");
 }
 END_TEST
@@ -165,7 +166,7 @@ START_TEST(test_container_round_trip)
 	                               .finished_ms = 1700000009000,
 	                               .log_files = files,
 	                               .n_log_files = 2},
-	                           back;
+	                          back;
 	struct json_object *list = json_object_new_array(), *body, *items, *one;
 	char *cause = NULL;
 
@@ -195,7 +196,8 @@ START_TEST(test_container_round_trip)
 
 	testlib_decode_fails(decode_container, "{\"id\":\"c1\",\"state\":\"NEW\"}",
 	                     "container.id: 'c1' is not a container id");
-	testlib_decode_fails(decode_container, "{\"id\":\"" C1 "\",\"state\":\"NEW\",\"exitCode\":\"1\"}",
+	testlib_decode_fails(decode_container,
+	                     "{\"id\":\"" C1 "\",\"state\":\"NEW\",\"exitCode\":\"1\"}",
 	                     "container.exitCode: expected an integer, got a string");
 	testlib_decode_fails(decode_container, "{\"id\":\"" C1 "\"}", "container.state: missing");
 }
