@@ -16,10 +16,11 @@
 #include <ctype.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/base64.h"
+#include "common/utf8.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "weft/ids.h"
@@ -125,97 +126,7 @@ static struct json_object *proto_task_message(const char *type)
 }
 
 /* ------------------------------------------------------------------ */
-/* Bytes in JSON strings, and shuffle file names. */
-
-size_t proto_task_utf8_char(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len, i;
-	unsigned char lo = 0x80, hi = 0xBF;
-
-	if (c == 0)
-		return 0;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		len = 2;
-	else if (c >= 0xE0 && c <= 0xEF)
-		len = 3;
-	else if (c >= 0xF0 && c <= 0xF4)
-		len = 4;
-	else
-		return 0;
-	if (c == 0xE0)
-		lo = 0xA0; /* no overlong forms */
-	else if (c == 0xED)
-		hi = 0x9F; /* no surrogates */
-	else if (c == 0xF0)
-		lo = 0x90;
-	else if (c == 0xF4)
-		hi = 0x8F; /* nothing above U+10FFFF */
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	}
-	return len;
-}
-
-bool proto_task_is_text(const char *buf, size_t len)
-{
-	size_t i = 0, n;
-
-	while (i < len) {
-		/* ASCII runs are the common case: skip them quickly. */
-		if ((unsigned char)buf[i] - 1u < 0x7Fu) {
-			i++;
-			continue;
-		}
-		n = proto_task_utf8_char((const unsigned char *)buf + i, len - i);
-		if (n == 0)
-			return false;
-		i += n;
-	}
-	return true;
-}
-
-char *proto_task_base64_encode(const void *data, size_t len)
-{
-	char *out = xmalloc(4 * ((len + 2) / 3) + 1);
-
-	EVP_EncodeBlock((unsigned char *)out, data, (int)len);
-	return out;
-}
-
-char *proto_task_base64_decode(const char *text, size_t len, size_t *out_len)
-{
-	size_t pad = 0;
-	char *out;
-	int n;
-
-	if (len % 4 != 0 || len > INT_MAX)
-		return NULL;
-	out = xmalloc(len / 4 * 3 + 1);
-	if (len == 0) {
-		*out_len = 0;
-		out[0] = '\0';
-		return out;
-	}
-	n = EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)text, (int)len);
-	if (n < 0) {
-		free(out);
-		return NULL;
-	}
-	/* EVP_DecodeBlock counts padding as zero bytes. */
-	if (text[len - 1] == '=')
-		pad++;
-	if (text[len - 2] == '=')
-		pad++;
-	*out_len = (size_t)n - pad;
-	out[*out_len] = '\0';
-	return out;
-}
+/* Shuffle file names. */
 
 bool proto_task_map_id_valid(const char *s)
 {
@@ -255,19 +166,6 @@ char *proto_task_shuffle_block_path(const char *app_id, int64_t dataset, int64_t
 {
 	return xasprintf("/ws/v1/node/shuffle/%s/block/%" PRId64 "/%" PRId64, app_id, dataset,
 	                 partition);
-}
-
-int proto_task_dir_index(const char *name, int n)
-{
-	uint32_t h = 2166136261u;
-
-	if (n <= 1)
-		return 0;
-	for (; *name != '\0'; name++) {
-		h ^= (unsigned char)*name;
-		h *= 16777619u;
-	}
-	return (int)(h % (uint32_t)n);
 }
 
 /* Order of two keys: bytes, then length (the executor's record order). */
@@ -517,7 +415,7 @@ static struct json_object *proto_task_output_encode(const struct proto_task_outp
 		if (out->range) {
 			bounds = json_object_new_array();
 			for (i = 0; i < out->n_bounds; i++) {
-				b64 = proto_task_base64_encode(out->bounds[i], out->bound_lens[i]);
+				b64 = base64_encode(out->bounds[i], out->bound_lens[i]);
 				json_object_array_add(bounds, json_object_new_string(b64));
 				free(b64);
 			}
@@ -714,9 +612,9 @@ static int proto_task_bounds_decode(struct json_object *obj, const char *prefix,
 	for (i = 0; i < n; i++) {
 		b = json_object_array_get_idx(bounds, i);
 		if (b == NULL || !json_object_is_type(b, json_type_string) ||
-		    (out->bounds[i] = proto_task_base64_decode(
-		             json_object_get_string(b), (size_t)json_object_get_string_len(b),
-		             &out->bound_lens[i])) == NULL)
+		    (out->bounds[i] = base64_decode(json_object_get_string(b),
+		                                    (size_t)json_object_get_string_len(b),
+		                                    &out->bound_lens[i])) == NULL)
 			return set_cause(cause, "%s.bounds[%zu]: expected a base64 string", prefix,
 			                 i);
 		out->n_bounds++;
@@ -1064,7 +962,7 @@ struct json_object *proto_task_result_encode(const struct proto_task_result *r)
 		wjson_add_int(b, WEFT_KEY_RECORDS, r->sample.records);
 		a = json_object_new_array();
 		for (i = 0; i < r->sample.n_keys; i++) {
-			b64 = proto_task_base64_encode(r->sample.keys[i], r->sample.key_lens[i]);
+			b64 = base64_encode(r->sample.keys[i], r->sample.key_lens[i]);
 			json_object_array_add(a, json_object_new_string(b64));
 			free(b64);
 		}
@@ -1141,9 +1039,9 @@ static int proto_task_sample_decode(struct json_object *s, const char *path,
 	for (i = 0; i < n; i++) {
 		k = json_object_array_get_idx(keys, i);
 		if (k == NULL || !json_object_is_type(k, json_type_string) ||
-		    (r->sample.keys[i] = proto_task_base64_decode(
-		             json_object_get_string(k), (size_t)json_object_get_string_len(k),
-		             &r->sample.key_lens[i])) == NULL)
+		    (r->sample.keys[i] = base64_decode(json_object_get_string(k),
+		                                       (size_t)json_object_get_string_len(k),
+		                                       &r->sample.key_lens[i])) == NULL)
 			return set_cause(cause, "%s.keys[%zu]: expected a base64 string", path, i);
 		r->sample.n_keys++;
 	}
@@ -1275,10 +1173,10 @@ struct json_object *proto_task_status_encode(const struct proto_task_status *m)
 	if (m->result != NULL)
 		wjson_add(msg, WEFT_KEY_RESULT, proto_task_result_encode(m->result));
 	if (m->stdout_data != NULL) {
-		if (proto_task_is_text(m->stdout_data, m->stdout_len)) {
+		if (utf8_is_text(m->stdout_data, m->stdout_len)) {
 			value = json_object_new_string_len(m->stdout_data, (int)m->stdout_len);
 		} else {
-			encoded = proto_task_base64_encode(m->stdout_data, m->stdout_len);
+			encoded = base64_encode(m->stdout_data, m->stdout_len);
 			value = json_object_new_string(encoded);
 		}
 		if (value == NULL)
@@ -1328,7 +1226,7 @@ int proto_task_status_decode(struct json_object *obj, struct proto_task_status *
 	m->exit_code = (int)exit_code;
 	if (out != NULL) {
 		if (encoding != NULL && strcmp(encoding, "base64") == 0) {
-			m->decoded = proto_task_base64_decode(out, strlen(out), &m->stdout_len);
+			m->decoded = base64_decode(out, strlen(out), &m->stdout_len);
 			if (m->decoded == NULL)
 				return set_cause(cause, "stdout: not valid base64");
 			m->stdout_data = m->decoded;

@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/base64.h"
 #include "common/proto_container.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
@@ -438,89 +439,6 @@ int security_verify_am_token(const struct secret *s, const char *token,
 /* Container tokens                                                   */
 /* ------------------------------------------------------------------ */
 
-static const char security_b64url[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/* base64url without padding (RFC 4648 §5). */
-static char *security_b64url_encode(const unsigned char *in, size_t n)
-{
-	char *out = xmalloc((n + 2) / 3 * 4 + 1), *o = out;
-	size_t i;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-		*o++ = security_b64url[v >> 18 & 63];
-		*o++ = security_b64url[v >> 12 & 63];
-		*o++ = security_b64url[v >> 6 & 63];
-		*o++ = security_b64url[v & 63];
-	}
-	if (n - i == 1) {
-		uint32_t v = (uint32_t)in[i] << 16;
-		*o++ = security_b64url[v >> 18 & 63];
-		*o++ = security_b64url[v >> 12 & 63];
-	} else if (n - i == 2) {
-		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-		*o++ = security_b64url[v >> 18 & 63];
-		*o++ = security_b64url[v >> 12 & 63];
-		*o++ = security_b64url[v >> 6 & 63];
-	}
-	*o = '\0';
-	return out;
-}
-
-/* Value of one base64url character, or -1. */
-static int security_b64url_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
-
-/*
- * Decode canonical unpadded base64url (unused low bits must be zero, so
- * one token has one spelling).  RET allocated NUL-terminated bytes and
- * *out_len, or NULL.
- */
-static unsigned char *security_b64url_decode(const char *in, size_t n, size_t *out_len)
-{
-	unsigned char *out, *o;
-	uint32_t acc = 0;
-	int bits = 0;
-	size_t i;
-
-	if (n % 4 == 1)
-		return NULL;
-	out = o = xmalloc(n / 4 * 3 + 3);
-	for (i = 0; i < n; i++) {
-		int v = security_b64url_value(in[i]);
-		if (v < 0) {
-			free(out);
-			return NULL;
-		}
-		acc = (acc << 6 | (uint32_t)v) & 0xffffff;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			*o++ = (unsigned char)(acc >> bits & 0xff);
-		}
-	}
-	if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) {
-		free(out);
-		return NULL;
-	}
-	*o = '\0';
-	*out_len = (size_t)(o - out);
-	return out;
-}
-
 /* The container key for a key id: HMAC(secret, "container-key\n<id>"). */
 static void security_container_key(const struct secret *s, int64_t key_id, unsigned char key[32])
 {
@@ -549,7 +467,7 @@ char *security_container_token_sign(const struct secret *s, const struct contain
 	char *payload, *text, mac[65];
 
 	json = wjson_text(o);
-	payload = security_b64url_encode((const unsigned char *)json, strlen(json));
+	payload = base64url_encode(json, strlen(json));
 	json_object_put(o);
 	security_container_mac(s, tok->key_id, payload, strlen(payload), mac);
 	text = xasprintf("%s.%s", payload, mac);
@@ -596,7 +514,7 @@ int security_container_token_verify(const struct secret *s, const char *text,
 	    !security_is_hex64(dot + 1, strlen(dot + 1)))
 		return set_cause(cause, "malformed container token");
 	payload_len = (size_t)(dot - text);
-	json = security_b64url_decode(text, payload_len, &json_len);
+	json = (unsigned char *)base64url_decode(text, payload_len, &json_len);
 	if (json == NULL)
 		return set_cause(cause, "malformed container token: bad base64url payload");
 	o = wjson_parse_object((const char *)json, json_len, &inner);
@@ -659,7 +577,7 @@ int security_container_token_peek(const char *text, struct container_token *out,
 	memset(out, 0, sizeof *out);
 	if (dot == NULL || dot == text || (size_t)(dot - text) > SECURITY_TOKEN_MAX)
 		return set_cause(cause, "malformed container token");
-	json = security_b64url_decode(text, (size_t)(dot - text), &json_len);
+	json = (unsigned char *)base64url_decode(text, (size_t)(dot - text), &json_len);
 	if (json == NULL)
 		return set_cause(cause, "malformed container token: bad base64url payload");
 	o = wjson_parse_object((const char *)json, json_len, &inner);

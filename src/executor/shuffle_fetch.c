@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "common/daemon.h"
+#include "common/hash.h"
 #include "common/http_client.h"
 #include "common/security.h"
 #include "common/xmalloc.h"
@@ -75,7 +76,7 @@ struct fetch_state {
 
 int shuffle_fetch_open_local(const struct proto_task_spec *spec, const char *name)
 {
-	int first = proto_task_dir_index(name, spec->n_local_dirs), k, fd = -1, saved = ENOENT;
+	int first = hash_dir_index(name, spec->n_local_dirs), k, fd = -1, saved = ENOENT;
 	char *path;
 
 	for (k = 0; k < spec->n_local_dirs && fd < 0; k++) {

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "common/config.h"
+#include "common/hash.h"
 #include "common/http_server.h"
 #include "common/proto_nm.h"
 #include "common/parse.h"
@@ -188,7 +189,7 @@ static int webapp_find_log_dir(const struct nm_context *ctx, const char *app_id,
 
 	if (ctx->n_log_dirs <= 0)
 		return -1;
-	first = launcher_dir_index(app_id, ctx->n_log_dirs);
+	first = hash_dir_index(app_id, ctx->n_log_dirs);
 	for (k = 0; k < ctx->n_log_dirs; k++) {
 		fd = webapp_open_log_dir(ctx->log_dirs[(first + k) % ctx->n_log_dirs], app_id,
 		                         container_id);
@@ -464,7 +465,7 @@ static void webapp_log_file_cb(struct http_request *req, void *arg)
 		                 name != NULL ? name : "");
 		return;
 	}
-	first = launcher_dir_index(app_id, ctx->n_log_dirs);
+	first = hash_dir_index(app_id, ctx->n_log_dirs);
 	for (k = 0; k < ctx->n_log_dirs && fd == -1; k++)
 		fd = webapp_open_log(ctx->log_dirs[(first + k) % ctx->n_log_dirs], app_id, id, name,
 		                     &size);
