@@ -68,9 +68,18 @@ START_TEST(test_utf8_sanitize)
 	ck_assert_uint_eq(utf8_cut_start("abc", 3), 0);
 	ck_assert_uint_eq(utf8_cut_start("", 0), 0);
 	/* "a€b": cutting at 2 or 3 (inside €) keeps "a". */
-	ck_assert_uint_eq(utf8_boundary("a\xe2\x82\xac" "b", 2), 1);
-	ck_assert_uint_eq(utf8_boundary("a\xe2\x82\xac" "b", 3), 1);
-	ck_assert_uint_eq(utf8_boundary("a\xe2\x82\xac" "b", 4), 4);
+	ck_assert_uint_eq(utf8_boundary("a\xe2\x82\xac"
+	                                "b",
+	                                2),
+	                  1);
+	ck_assert_uint_eq(utf8_boundary("a\xe2\x82\xac"
+	                                "b",
+	                                3),
+	                  1);
+	ck_assert_uint_eq(utf8_boundary("a\xe2\x82\xac"
+	                                "b",
+	                                4),
+	                  4);
 	ck_assert_uint_eq(utf8_width("a\xc3\xa9\xe2\x82\xac"), 3);
 	ck_assert_uint_eq(utf8_width(""), 0);
 }
@@ -79,8 +88,8 @@ END_TEST
 START_TEST(test_base64)
 {
 	static const char *const plain[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
-	static const char *const std[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=",
-	                                  "Zm9vYmFy"};
+	static const char *const std[] = {"",         "Zg==",     "Zm8=",    "Zm9v",
+	                                  "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
 	static const char *const url[] = {"", "Zg", "Zm8", "Zm9v", "Zm9vYg", "Zm9vYmE", "Zm9vYmFy"};
 	const unsigned char bin[] = {0xfb, 0xff, 0x00, 0x3e};
 	char *text, *back;
