@@ -28,31 +28,6 @@
 /* ------------------------------------------------------------------ */
 /* Field helpers. */
 
-/* A string field of at most max bytes without NUL (pointing into obj). */
-static int proto_container_get_string(struct json_object *obj, const char *prefix, const char *key,
-                                      bool required, size_t max, const char **out, char **cause)
-{
-	struct json_object *v;
-	const char *text = NULL;
-	const char *dot = prefix != NULL && *prefix != '\0' ? "." : "";
-
-	if (prefix == NULL)
-		prefix = "";
-	if (wjson_get_string(obj, prefix, key, required, &text, cause) != 0)
-		return -1;
-	if (text != NULL) {
-		json_object_object_get_ex(obj, key, &v);
-		if ((size_t)json_object_get_string_len(v) > max)
-			return set_cause(cause, "%s%s%s: longer than %zu bytes", prefix, dot, key,
-			                 max);
-		if (strlen(text) != (size_t)json_object_get_string_len(v))
-			return set_cause(cause, "%s%s%s: string contains a NUL character", prefix,
-			                 dot, key);
-	}
-	*out = text;
-	return 0;
-}
-
 /* A valid container id (pointing into obj). */
 static int proto_container_get_id(struct json_object *obj, const char *key, const char **out,
                                   char **cause)
@@ -443,8 +418,8 @@ int proto_container_start_decode(struct json_object *obj, struct proto_container
 	struct json_object *lc = NULL;
 
 	memset(m, 0, sizeof *m);
-	if (proto_container_get_string(obj, "", WEFT_KEY_TOKEN, false, PROTO_CONTAINER_TOKEN_MAX,
-	                               &m->token, cause) != 0)
+	if (wjson_get_text(obj, "", WEFT_KEY_TOKEN, false, PROTO_CONTAINER_TOKEN_MAX, &m->token,
+	                   cause) != 0)
 		return -1;
 	m->token_read = true;
 	if (wjson_get_object(obj, "", WEFT_KEY_LAUNCH_CONTEXT, true, &lc, cause) != 0 ||
@@ -477,8 +452,8 @@ int proto_container_request_decode(struct json_object *obj, struct proto_contain
 {
 	memset(m, 0, sizeof *m);
 	if (proto_container_get_id(obj, WEFT_KEY_CONTAINER_ID, &m->container_id, cause) != 0 ||
-	    proto_container_get_string(obj, "", WEFT_KEY_TOKEN, false, PROTO_CONTAINER_TOKEN_MAX,
-	                               &m->token, cause) != 0)
+	    wjson_get_text(obj, "", WEFT_KEY_TOKEN, false, PROTO_CONTAINER_TOKEN_MAX, &m->token,
+	                   cause) != 0)
 		return -1;
 	return 0;
 }
@@ -502,8 +477,8 @@ int proto_container_state_decode(struct json_object *obj, struct proto_container
 
 	memset(m, 0, sizeof *m);
 	if (proto_container_get_id(obj, WEFT_KEY_CONTAINER_ID, &m->container_id, cause) != 0 ||
-	    proto_container_get_string(obj, "", WEFT_KEY_STATE, true, PROTO_CONTAINER_STATE_MAX,
-	                               &m->state, cause) != 0)
+	    wjson_get_text(obj, "", WEFT_KEY_STATE, true, PROTO_CONTAINER_STATE_MAX, &m->state,
+	                   cause) != 0)
 		return -1;
 	len = strlen(m->state);
 	for (i = 0; i < len; i++) {
@@ -539,8 +514,8 @@ int proto_container_status_decode(struct json_object *obj, struct proto_containe
 	    wjson_get_string(obj, "", WEFT_KEY_STATE, true, &state, cause) != 0 ||
 	    wjson_get_int(obj, "", WEFT_KEY_EXIT_STATUS, false, INT32_MIN, INT32_MAX, &exit_status,
 	                  cause) != 0 ||
-	    proto_container_get_string(obj, "", WEFT_KEY_DIAGNOSTICS, false, WEFT_MAX_JSON_BODY,
-	                               &m->diagnostics, cause) != 0)
+	    wjson_get_text(obj, "", WEFT_KEY_DIAGNOSTICS, false, WEFT_MAX_JSON_BODY,
+	                   &m->diagnostics, cause) != 0)
 		return -1;
 	if (strcmp(state, WEFT_CONTAINER_STATE_COMPLETE) == 0)
 		m->complete = true;

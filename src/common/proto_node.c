@@ -31,25 +31,6 @@ static const char *const proto_node_action_names[] = {
 /* ------------------------------------------------------------------ */
 /* Field helpers. */
 
-/* A string field of at most max bytes (pointing into obj). */
-static int proto_node_get_string(struct json_object *obj, const char *prefix, const char *key,
-                                 bool required, size_t max, const char **out, char **cause)
-{
-	const char *v = NULL;
-
-	if (wjson_get_string(obj, prefix, key, required, &v, cause) != 0)
-		return -1;
-	if (v == NULL)
-		return 0;
-	if (strlen(v) > max) {
-		if (prefix != NULL && *prefix != '\0')
-			return set_cause(cause, "%s.%s: longer than %zu bytes", prefix, key, max);
-		return set_cause(cause, "%s: longer than %zu bytes", key, max);
-	}
-	*out = v;
-	return 0;
-}
-
 /* A node id or HTTP address: host:port with a real port. */
 static int proto_node_get_address(struct json_object *obj, const char *key, const char **out,
                                   char **cause)
@@ -57,7 +38,7 @@ static int proto_node_get_address(struct json_object *obj, const char *key, cons
 	char *host = NULL, *why = NULL;
 	int port = 0;
 
-	if (proto_node_get_string(obj, "", key, true, PROTO_NODE_ADDRESS_MAX, out, cause) != 0)
+	if (wjson_get_text(obj, "", key, true, PROTO_NODE_ADDRESS_MAX, out, cause) != 0)
 		return -1;
 	if (net_parse_address(*out, &host, &port, cause != NULL ? &why : NULL) != 0) {
 		set_cause(cause, "%s: %s", key, why);
@@ -107,8 +88,8 @@ int proto_node_container_status_decode(struct json_object *obj, const char *path
 	    wjson_get_string(obj, path, WEFT_KEY_STATE, true, &state, cause) != 0 ||
 	    wjson_get_int(obj, path, WEFT_KEY_EXIT_STATUS, false, INT32_MIN, INT32_MAX,
 	                  &exit_status, cause) != 0 ||
-	    proto_node_get_string(obj, path, WEFT_KEY_DIAGNOSTICS, false,
-	                          PROTO_NODE_DIAGNOSTICS_MAX, &m->diagnostics, cause) != 0)
+	    wjson_get_text(obj, path, WEFT_KEY_DIAGNOSTICS, false, PROTO_NODE_DIAGNOSTICS_MAX,
+	                   &m->diagnostics, cause) != 0)
 		return -1;
 	if (weft_container_id_parse(m->container_id, &cid) != 0)
 		return set_cause(cause, "%s.%s: '%.100s' is not a container id", path,
@@ -295,14 +276,14 @@ int proto_node_register_decode(struct json_object *obj, struct proto_node_regist
 	m->version = "";
 	if (proto_node_get_address(obj, WEFT_KEY_NODE_ID, &m->node_id, cause) != 0 ||
 	    proto_node_get_address(obj, WEFT_KEY_HTTP_ADDRESS, &m->http_address, cause) != 0 ||
-	    proto_node_get_string(obj, "", WEFT_KEY_RACK, false, PROTO_NODE_TEXT_MAX, &m->rack,
-	                          cause) != 0 ||
+	    wjson_get_text(obj, "", WEFT_KEY_RACK, false, PROTO_NODE_TEXT_MAX, &m->rack, cause) !=
+	            0 ||
 	    wjson_get_int(obj, "", WEFT_KEY_MEMORY_MB, true, 1, PROTO_NODE_MAX_MEMORY_MB,
 	                  &m->memory_mb, cause) != 0 ||
 	    wjson_get_int(obj, "", WEFT_KEY_VCORES, true, 1, PROTO_NODE_MAX_VCORES, &m->vcores,
 	                  cause) != 0 ||
-	    proto_node_get_string(obj, "", WEFT_KEY_VERSION, false, PROTO_NODE_TEXT_MAX,
-	                          &m->version, cause) != 0 ||
+	    wjson_get_text(obj, "", WEFT_KEY_VERSION, false, PROTO_NODE_TEXT_MAX, &m->version,
+	                   cause) != 0 ||
 	    wjson_get_int(obj, "", WEFT_NODE_KEY_HEARTBEAT_MS, false, PROTO_NODE_MIN_INTERVAL_MS,
 	                  PROTO_NODE_MAX_INTERVAL_MS, &m->heartbeat_interval_ms, cause) != 0 ||
 	    proto_node_statuses_decode(obj, &m->containers, &m->n_containers, cause) != 0)
@@ -371,8 +352,8 @@ int proto_node_heartbeat_decode(struct json_object *obj, struct proto_node_heart
 	    wjson_get_bool(obj, "", WEFT_NODE_KEY_HEALTHY, false, &m->healthy, cause) != 0 ||
 	    wjson_get_bool(obj, "", WEFT_NODE_KEY_FULL_REPORT, false, &m->full_report, cause) !=
 	            0 ||
-	    proto_node_get_string(obj, "", WEFT_KEY_HEALTH_REPORT, false,
-	                          PROTO_NODE_HEALTH_REPORT_MAX, &m->health_report, cause) != 0 ||
+	    wjson_get_text(obj, "", WEFT_KEY_HEALTH_REPORT, false, PROTO_NODE_HEALTH_REPORT_MAX,
+	                   &m->health_report, cause) != 0 ||
 	    proto_node_statuses_decode(obj, &m->containers, &m->n_containers, cause) != 0)
 		return -1;
 	return 0;
@@ -414,7 +395,7 @@ int proto_node_heartbeat_answer_decode(struct json_object *obj,
 	memset(m, 0, sizeof *m);
 	if (wjson_get_int(obj, "", WEFT_KEY_RESPONSE_ID, true, 0, INT64_MAX, &m->response_id,
 	                  cause) != 0 ||
-	    proto_node_get_string(obj, "", WEFT_KEY_ACTION, true, 64, &action, cause) != 0 ||
+	    wjson_get_text(obj, "", WEFT_KEY_ACTION, true, 64, &action, cause) != 0 ||
 	    proto_node_key_ids_decode(obj, m->key_ids, &m->n_key_ids, &m->has_key_ids, cause) !=
 	            0 ||
 	    proto_node_ids_decode(obj, WEFT_NODE_KEY_TO_CLEANUP, &m->containers_to_cleanup,

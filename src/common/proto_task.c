@@ -40,33 +40,13 @@ static char *proto_task_path(const char *prefix, const char *key)
 	return xasprintf("%s.%s", prefix, key);
 }
 
-/* A string field of at most max bytes (pointing into obj). */
-static int proto_task_get_string(struct json_object *obj, const char *prefix, const char *key,
-                                 bool required, size_t max, const char **out, char **cause)
-{
-	const char *v = NULL;
-	char *path;
-
-	if (wjson_get_string(obj, prefix, key, required, &v, cause) != 0)
-		return -1;
-	if (v != NULL && strlen(v) > max) {
-		path = proto_task_path(prefix, key);
-		set_cause(cause, "%s: longer than %zu bytes", path, max);
-		free(path);
-		return -1;
-	}
-	if (v != NULL)
-		*out = v;
-	return 0;
-}
-
 /* A string field, copied (NULL when absent). */
 static int proto_task_dup_string(struct json_object *obj, const char *prefix, const char *key,
                                  bool required, size_t max, char **out, char **cause)
 {
 	const char *v = NULL;
 
-	if (proto_task_get_string(obj, prefix, key, required, max, &v, cause) != 0)
+	if (wjson_get_text(obj, prefix, key, required, max, &v, cause) != 0)
 		return -1;
 	*out = v != NULL ? xstrdup(v) : NULL;
 	return 0;
@@ -82,30 +62,6 @@ static int proto_task_array_object(struct json_object *arr, size_t i, const char
 	if (o == NULL || !json_object_is_type(o, json_type_object))
 		return set_cause(cause, "%s[%zu]: expected an object", path, i);
 	*out = o;
-	return 0;
-}
-
-/* An array field of at most max elements (*n its length; 0 when absent). */
-static int proto_task_get_array(struct json_object *obj, const char *prefix, const char *key,
-                                bool required, size_t max, struct json_object **out, size_t *n,
-                                char **cause)
-{
-	struct json_object *arr = NULL;
-	char *path;
-
-	*n = 0;
-	if (wjson_get_array(obj, prefix, key, required, &arr, cause) != 0)
-		return -1;
-	if (arr == NULL)
-		return 0;
-	*n = json_object_array_length(arr);
-	if (*n > max) {
-		path = proto_task_path(prefix, key);
-		set_cause(cause, "%s: more than %zu entries", path, max);
-		free(path);
-		return -1;
-	}
-	*out = arr;
 	return 0;
 }
 
@@ -199,7 +155,7 @@ int proto_task_type_decode(struct json_object *obj, enum proto_task_type *type, 
 	const char *t = NULL;
 	size_t i;
 
-	if (proto_task_get_string(obj, "", WEFT_KEY_TYPE, true, 64, &t, cause) != 0)
+	if (wjson_get_text(obj, "", WEFT_KEY_TYPE, true, 64, &t, cause) != 0)
 		return -1;
 	*type = PROTO_TASK_UNKNOWN;
 	if (name != NULL)
@@ -265,15 +221,15 @@ int proto_task_register_decode(struct json_object *obj, struct proto_task_regist
 	int64_t cores;
 
 	memset(m, 0, sizeof *m);
-	if (proto_task_get_string(obj, "", WEFT_KEY_SECRET, true, 1024, &m->secret, cause) != 0 ||
+	if (wjson_get_text(obj, "", WEFT_KEY_SECRET, true, 1024, &m->secret, cause) != 0 ||
 	    wjson_get_string(obj, "", WEFT_KEY_EXECUTOR_ID, true, &m->executor_id, cause) != 0 ||
 	    wjson_get_string(obj, "", WEFT_KEY_HOST, true, &m->host, cause) != 0 ||
 	    wjson_get_string(obj, "", WEFT_KEY_NODE_ID, false, &m->node_id, cause) != 0 ||
 	    wjson_get_string(obj, "", WEFT_KEY_CONTAINER_ID, false, &m->container_id, cause) != 0 ||
 	    wjson_get_int(obj, "", WEFT_KEY_CORES, true, 1, PROTO_TASK_MAX_CORES, &cores, cause) !=
 	            0 ||
-	    proto_task_get_string(obj, "", WEFT_KEY_WORK_DIR, false, PROTO_TASK_PATH_MAX,
-	                          &m->work_dir, cause) != 0 ||
+	    wjson_get_text(obj, "", WEFT_KEY_WORK_DIR, false, PROTO_TASK_PATH_MAX, &m->work_dir,
+	                   cause) != 0 ||
 	    wjson_get_int(obj, "", WEFT_KEY_PID, false, 0, INT_MAX, &m->pid, cause) != 0)
 		return -1;
 	m->cores = (int)cores;
@@ -306,7 +262,7 @@ struct json_object *proto_task_rejected_encode(const struct proto_task_rejected 
 int proto_task_rejected_decode(struct json_object *obj, struct proto_task_rejected *m, char **cause)
 {
 	memset(m, 0, sizeof *m);
-	return proto_task_get_string(obj, "", WEFT_KEY_REASON, false, 64 * 1024, &m->reason, cause);
+	return wjson_get_text(obj, "", WEFT_KEY_REASON, false, 64 * 1024, &m->reason, cause);
 }
 
 struct json_object *proto_task_kill_encode(const struct proto_task_kill *m)
@@ -484,8 +440,8 @@ static int proto_task_side_decode(struct json_object *obj, const char *prefix,
 
 	if (wjson_get_int(obj, prefix, WEFT_KEY_SHUFFLE_ID, true, 0, INT32_MAX, &side->shuffle_id,
 	                  cause) != 0 ||
-	    proto_task_get_array(obj, prefix, WEFT_KEY_MAPS, true, PROTO_TASK_MAX_MAPS, &maps, &n,
-	                         cause) != 0)
+	    wjson_get_list(obj, prefix, WEFT_KEY_MAPS, true, PROTO_TASK_MAX_MAPS, &maps, &n,
+	                   cause) != 0)
 		return -1;
 	side->maps = xcalloc(n > 0 ? n : 1, sizeof *side->maps);
 	mpath = proto_task_path(prefix, WEFT_KEY_MAPS);
@@ -523,7 +479,7 @@ static int proto_task_input_decode(struct json_object *obj, const char *prefix,
 	size_t i, n;
 	int rc = 0;
 
-	if (proto_task_get_string(obj, prefix, WEFT_KEY_TYPE, true, 64, &type, cause) != 0)
+	if (wjson_get_text(obj, prefix, WEFT_KEY_TYPE, true, 64, &type, cause) != 0)
 		return -1;
 	if (strcmp(type, "text") == 0) {
 		in->type = PROTO_TASK_INPUT_TEXT;
@@ -560,7 +516,7 @@ static int proto_task_input_decode(struct json_object *obj, const char *prefix,
 	in->type = PROTO_TASK_INPUT_SHUFFLE;
 	if (wjson_get_string(obj, prefix, WEFT_KEY_MODE, false, &mode, cause) != 0 ||
 	    wjson_get_string(obj, prefix, WEFT_KEY_JOIN, false, &join, cause) != 0 ||
-	    proto_task_get_array(obj, prefix, WEFT_KEY_SIDES, true, 2, &sides, &n, cause) != 0)
+	    wjson_get_list(obj, prefix, WEFT_KEY_SIDES, true, 2, &sides, &n, cause) != 0)
 		return -1;
 	in->mode = PROTO_TASK_REDUCE_GROUP;
 	if (mode != NULL && strcmp(mode, "join") == 0)
@@ -601,8 +557,8 @@ static int proto_task_bounds_decode(struct json_object *obj, const char *prefix,
 	struct json_object *bounds = NULL, *b;
 	size_t i, n;
 
-	if (proto_task_get_array(obj, prefix, WEFT_KEY_BOUNDS, true, PROTO_TASK_MAX_PARTITIONS,
-	                         &bounds, &n, cause) != 0)
+	if (wjson_get_list(obj, prefix, WEFT_KEY_BOUNDS, true, PROTO_TASK_MAX_PARTITIONS, &bounds,
+	                   &n, cause) != 0)
 		return -1;
 	if (n + 1 != (size_t)out->partitions)
 		return set_cause(cause, "%s.bounds: expected partitions - 1 = %u keys, got %zu",
@@ -632,7 +588,7 @@ static int proto_task_output_decode(struct json_object *obj, const char *prefix,
 	const char *type = NULL, *part = NULL;
 	int64_t parts = 1;
 
-	if (proto_task_get_string(obj, prefix, WEFT_KEY_TYPE, true, 64, &type, cause) != 0)
+	if (wjson_get_text(obj, prefix, WEFT_KEY_TYPE, true, 64, &type, cause) != 0)
 		return -1;
 	if (strcmp(type, "collect") == 0) {
 		out->type = PROTO_TASK_OUTPUT_COLLECT;
@@ -708,8 +664,8 @@ static int proto_task_file_decode(struct json_object *obj, struct proto_task_spe
 	                          &spec->node_id, cause) != 0 ||
 	    proto_task_dup_string(obj, "", WEFT_KEY_SECRET, true, 1024, &spec->secret, cause) !=
 	            0 ||
-	    proto_task_get_string(obj, "", WEFT_KEY_LOCAL_DIRS, true, 64 * PROTO_TASK_PATH_MAX,
-	                          &dirs, cause) != 0 ||
+	    wjson_get_text(obj, "", WEFT_KEY_LOCAL_DIRS, true, 64 * PROTO_TASK_PATH_MAX, &dirs,
+	                   cause) != 0 ||
 	    wjson_get_int(obj, "", WEFT_KEY_BUDGET_BYTES, true, 1, INT64_MAX, &budget, cause) != 0)
 		return -1;
 	spec->attempt = (int)attempt;
@@ -744,10 +700,10 @@ int proto_task_spec_decode(struct json_object *obj, const char *prefix,
 	            0 ||
 	    wjson_get_object(obj, prefix, WEFT_KEY_INPUT, true, &input, cause) != 0 ||
 	    wjson_get_object(obj, prefix, WEFT_KEY_OUTPUT, true, &output, cause) != 0 ||
-	    proto_task_get_array(obj, prefix, WEFT_KEY_COMMANDS, false, PROTO_TASK_MAX_COMMANDS,
-	                         &commands, &n, cause) != 0 ||
-	    proto_task_get_array(obj, prefix, WEFT_KEY_PERSIST, false, PROTO_TASK_MAX_COMMANDS + 1,
-	                         &persist, &np, cause) != 0 ||
+	    wjson_get_list(obj, prefix, WEFT_KEY_COMMANDS, false, PROTO_TASK_MAX_COMMANDS,
+	                   &commands, &n, cause) != 0 ||
+	    wjson_get_list(obj, prefix, WEFT_KEY_PERSIST, false, PROTO_TASK_MAX_COMMANDS + 1,
+	                   &persist, &np, cause) != 0 ||
 	    proto_task_input_decode(input, ipath, &spec->in, cause) != 0 ||
 	    proto_task_output_decode(output, opath, &spec->out, cause) != 0)
 		goto out;
@@ -998,8 +954,8 @@ static int proto_task_map_output_decode(struct json_object *mo, const char *path
 
 	if (proto_task_dup_string(mo, path, WEFT_KEY_MAP, true, PROTO_TASK_MAP_ID_MAX,
 	                          &r->map_output.map, cause) != 0 ||
-	    proto_task_get_array(mo, path, WEFT_KEY_SIZES, true, PROTO_TASK_MAX_PARTITIONS, &sizes,
-	                         &n, cause) != 0 ||
+	    wjson_get_list(mo, path, WEFT_KEY_SIZES, true, PROTO_TASK_MAX_PARTITIONS, &sizes, &n,
+	                   cause) != 0 ||
 	    wjson_get_int(mo, path, WEFT_KEY_RECORDS, false, 0, INT64_MAX, &r->map_output.records,
 	                  cause) != 0 ||
 	    wjson_get_int(mo, path, WEFT_KEY_SPILLS, false, 0, INT64_MAX, &r->map_output.spills,
@@ -1031,8 +987,8 @@ static int proto_task_sample_decode(struct json_object *s, const char *path,
 
 	if (wjson_get_int(s, path, WEFT_KEY_RECORDS, false, 0, INT64_MAX, &r->sample.records,
 	                  cause) != 0 ||
-	    proto_task_get_array(s, path, WEFT_KEY_KEYS, false, PROTO_TASK_MAX_SAMPLE, &keys, &n,
-	                         cause) != 0)
+	    wjson_get_list(s, path, WEFT_KEY_KEYS, false, PROTO_TASK_MAX_SAMPLE, &keys, &n,
+	                   cause) != 0)
 		return -1;
 	r->sample.keys = xcalloc(n > 0 ? n : 1, sizeof *r->sample.keys);
 	r->sample.key_lens = xcalloc(n > 0 ? n : 1, sizeof *r->sample.key_lens);
@@ -1077,8 +1033,8 @@ int proto_task_result_decode(struct json_object *obj, const char *prefix,
 	int rc = -1;
 
 	proto_task_result_init(r);
-	if (proto_task_get_array(obj, prefix, WEFT_KEY_BLOCKS, false, PROTO_TASK_MAX_COMMANDS + 1,
-	                         &blocks, &n, cause) != 0 ||
+	if (wjson_get_list(obj, prefix, WEFT_KEY_BLOCKS, false, PROTO_TASK_MAX_COMMANDS + 1,
+	                   &blocks, &n, cause) != 0 ||
 	    wjson_get_object(obj, prefix, WEFT_KEY_MAP_OUTPUT, false, &mo, cause) != 0 ||
 	    wjson_get_object(obj, prefix, WEFT_KEY_SAMPLE, false, &s, cause) != 0 ||
 	    wjson_get_object(obj, prefix, WEFT_KEY_FETCH_FAILED, false, &ff, cause) != 0 ||
@@ -1203,7 +1159,7 @@ int proto_task_status_decode(struct json_object *obj, struct proto_task_status *
 	memset(m, 0, sizeof *m);
 	if (wjson_get_int(obj, "", WEFT_KEY_TASK_ID, true, 0, INT64_MAX, &m->task_id, cause) != 0 ||
 	    wjson_get_int(obj, "", WEFT_KEY_ATTEMPT, true, 0, INT_MAX, &attempt, cause) != 0 ||
-	    proto_task_get_string(obj, "", WEFT_KEY_STATE, true, 64, &state, cause) != 0)
+	    wjson_get_text(obj, "", WEFT_KEY_STATE, true, 64, &state, cause) != 0)
 		return -1;
 	m->attempt = (int)attempt;
 	for (i = 0; i < 4; i++)
@@ -1219,8 +1175,8 @@ int proto_task_status_decode(struct json_object *obj, struct proto_task_status *
 	    wjson_get_bool(obj, "", WEFT_KEY_STDOUT_TRUNCATED, false, &m->stdout_truncated,
 	                   cause) != 0 ||
 	    wjson_get_int(obj, "", WEFT_KEY_STDOUT_SIZE, false, 0, INT64_MAX, &size, cause) != 0 ||
-	    proto_task_get_string(obj, "", WEFT_KEY_STDERR_TAIL, false, PROTO_TASK_STDERR_TAIL_MAX,
-	                          &m->stderr_tail, cause) != 0 ||
+	    wjson_get_text(obj, "", WEFT_KEY_STDERR_TAIL, false, PROTO_TASK_STDERR_TAIL_MAX,
+	                   &m->stderr_tail, cause) != 0 ||
 	    wjson_get_object(obj, "", WEFT_KEY_RESULT, false, &result, cause) != 0)
 		return -1;
 	m->exit_code = (int)exit_code;

@@ -478,6 +478,7 @@ int wjson_get_list(struct json_object *obj, const char *prefix, const char *key,
 	int rc;
 
 	*n = 0;
+	*out = NULL;
 	if (wjson_get_array(obj, prefix, key, required, &array, cause) != 0)
 		return -1;
 	if (array == NULL)

@@ -45,7 +45,8 @@ int wjson_get_array(struct json_object *obj, const char *prefix, const char *key
 /*
  * Bounded getters, the checks every decoder of a message makes: a string
  * of at most max bytes ("x: longer than 64 bytes"), an array of at most
- * max entries ("x: more than 10 entries"; *n its length, 0 when absent),
+ * max entries ("x: more than 10 entries"; *n its length, 0 and *out NULL
+ * when absent),
  * and a number (integer or not) within [min, max] (percentages, shares).
  */
 int wjson_get_text(struct json_object *obj, const char *prefix, const char *key, bool required,

@@ -15,9 +15,9 @@
 /* A toy object: its callback may free it, as a connection's owner may. */
 struct toy {
 	struct ref ref;
-	int *freed;    /* set when the memory goes */
-	int free_at;   /* the callback depth at which the owner frees it */
-	int calls;     /* callbacks that ran */
+	int *freed;  /* set when the memory goes */
+	int free_at; /* the callback depth at which the owner frees it */
+	int calls;   /* callbacks that ran */
 };
 
 static void toy_destroy(struct toy *t)
@@ -92,7 +92,7 @@ START_TEST(test_dead_and_busy)
 	ck_assert(!ref_kill(&r)); /* held: not the last */
 	ck_assert(ref_dead(&r));
 	ck_assert(ref_busy(&r));
-	ck_assert(!ref_kill(&r)); /* a second kill is a no-op */
+	ck_assert(!ref_kill(&r));   /* a second kill is a no-op */
 	ck_assert(ref_release(&r)); /* the holder was last */
 }
 END_TEST
