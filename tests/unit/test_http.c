@@ -404,7 +404,12 @@ static void raw_send(struct raw *r, const char *text)
 
 static char *raw_text(struct raw *r)
 {
-	return xstrndup((const char *)evbuffer_pullup(r->in, -1), evbuffer_get_length(r->in));
+	size_t len = evbuffer_get_length(r->in);
+
+	/* An empty evbuffer pulls up to NULL, which strndup must not see. */
+	if (len == 0)
+		return xstrdup("");
+	return xstrndup((const char *)evbuffer_pullup(r->in, -1), len);
 }
 
 static void raw_close(struct raw *r)
