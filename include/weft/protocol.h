@@ -329,34 +329,56 @@
 
 /* --- keys shared by several areas (one macro per wire string; the proto_*.c
  * modules of every area use them) --- */
-#define WEFT_KEY_CONTAINER_ID      "containerId"
-#define WEFT_KEY_NODE_ID           "nodeId"
-#define WEFT_KEY_NODE_HTTP_ADDRESS "nodeHttpAddress"
-#define WEFT_KEY_STATE             "state"
-#define WEFT_KEY_EXIT_STATUS       "exitStatus"
-#define WEFT_KEY_DIAGNOSTICS       "diagnostics"
-#define WEFT_KEY_APPLICATION_ID    "applicationId"
-#define WEFT_KEY_HOST              "host"
-#define WEFT_KEY_TOKEN             "token"
-#define WEFT_KEY_NAME              "name"
-#define WEFT_KEY_TYPE              "type"
-#define WEFT_KEY_SIZE              "size"
-#define WEFT_KEY_COMMAND           "command"
-#define WEFT_KEY_COMMANDS          "commands"
-#define WEFT_KEY_ENVIRONMENT       "environment"
-#define WEFT_KEY_EXECUTABLE        "executable"
-#define WEFT_KEY_QUEUE             "queue"
-#define WEFT_KEY_USER              "user"
-#define WEFT_KEY_PRIORITY          "priority"
-#define WEFT_KEY_MEMORY            "memory"
-#define WEFT_KEY_VCORES_RESOURCE   "vCores"
-#define WEFT_KEY_MEMORY_MB         "memoryMB"
-#define WEFT_KEY_VCORES            "vcores"
-#define WEFT_KEY_ACTION            "action"
-#define WEFT_KEY_PROGRESS          "progress"
-#define WEFT_KEY_RESPONSE_ID       "responseId"
-#define WEFT_KEY_TRACKING_URL      "trackingUrl"
-#define WEFT_KEY_FINAL_STATUS      "finalStatus"
+#define WEFT_KEY_CONTAINER_ID            "containerId"
+#define WEFT_KEY_NODE_ID                 "nodeId"
+#define WEFT_KEY_NODE_HTTP_ADDRESS       "nodeHttpAddress"
+#define WEFT_KEY_STATE                   "state"
+#define WEFT_KEY_EXIT_STATUS             "exitStatus"
+#define WEFT_KEY_DIAGNOSTICS             "diagnostics"
+#define WEFT_KEY_APPLICATION_ID          "applicationId"
+#define WEFT_KEY_HOST                    "host"
+#define WEFT_KEY_TOKEN                   "token"
+#define WEFT_KEY_NAME                    "name"
+#define WEFT_KEY_TYPE                    "type"
+#define WEFT_KEY_SIZE                    "size"
+#define WEFT_KEY_COMMAND                 "command"
+#define WEFT_KEY_COMMANDS                "commands"
+#define WEFT_KEY_ENVIRONMENT             "environment"
+#define WEFT_KEY_EXECUTABLE              "executable"
+#define WEFT_KEY_QUEUE                   "queue"
+#define WEFT_KEY_USER                    "user"
+#define WEFT_KEY_PRIORITY                "priority"
+#define WEFT_KEY_MEMORY                  "memory"
+#define WEFT_KEY_VCORES_RESOURCE         "vCores"
+#define WEFT_KEY_MEMORY_MB               "memoryMB"
+#define WEFT_KEY_VCORES                  "vcores"
+#define WEFT_KEY_ACTION                  "action"
+#define WEFT_KEY_PROGRESS                "progress"
+#define WEFT_KEY_RESPONSE_ID             "responseId"
+#define WEFT_KEY_TRACKING_URL            "trackingUrl"
+#define WEFT_KEY_FINAL_STATUS            "finalStatus"
+#define WEFT_KEY_ID                      "id"
+#define WEFT_KEY_STARTED_TIME            "startedTime"
+#define WEFT_KEY_FINISHED_TIME           "finishedTime"
+#define WEFT_KEY_NODES                   "nodes"
+#define WEFT_KEY_HTTP_ADDRESS            "httpAddress"
+#define WEFT_KEY_RACK                    "rack"
+#define WEFT_KEY_HEALTH_REPORT           "healthReport"
+#define WEFT_KEY_VERSION                 "version"
+#define WEFT_KEY_APPS                    "apps"
+#define WEFT_KEY_APP                     "app"
+#define WEFT_KEY_ALLOCATED_MB            "allocatedMB"
+#define WEFT_KEY_RESERVED_MB             "reservedMB"
+#define WEFT_KEY_CONTAINERS              "containers"
+#define WEFT_KEY_NODE_HOST_NAME          "nodeHostName"
+#define WEFT_KEY_NUM_CONTAINERS          "numContainers"
+#define WEFT_KEY_USED_MEMORY_MB          "usedMemoryMB"
+#define WEFT_KEY_USED_VIRTUAL_CORES      "usedVirtualCores"
+#define WEFT_KEY_AVAILABLE_VIRTUAL_CORES "availableVirtualCores"
+#define WEFT_KEY_HADOOP_VERSION          "hadoopVersion"
+#define WEFT_KEY_HADOOP_BUILD_VERSION    "hadoopBuildVersion"
+#define WEFT_KEY_CONTAINER               "container"
+#define WEFT_KEY_PENDING                 "pending"
 /* The "action" of a heartbeat's and an allocate's answer (RESYNC: the
  * node's only). */
 #define WEFT_ACTION_NORMAL   "NORMAL"
@@ -387,10 +409,6 @@
 #define WEFT_APP_WAIT_TIMEOUT          "timeout"
 #define WEFT_APP_WAIT_FULL             "full"
 #define WEFT_APP_WAIT_SHUTDOWN         "shutdown"
-/* Staging: the route and a client's path of one file. */
-#define WEFT_ROUTE_STAGING_FILE  "/ws/v1/staging/{}/{}"
-#define WEFT_PATH_STAGING_FMT    "/ws/v1/staging/%s/%s"
-#define WEFT_STAGING_KEY_DELETED "deleted"
 /* The last segment new-application (a GET of it is a 405). */
 #define WEFT_APP_NEW_APPLICATION "new-application"
 /* The ApplicationSubmissionContext, new-application's answer, /state. */
@@ -418,23 +436,23 @@
 #define WEFT_APP_KEY_ATTEMPT_FAILURES_VALIDITY "attempt-failures-validity-interval"
 #define WEFT_APP_KEY_MAX_RESOURCE              "maximum-resource-capability"
 /* The app report ({"app":{...}}, and each of /apps' apps.app[]). */
-#define WEFT_APP_KEY_APPS                   "apps"
-#define WEFT_APP_KEY_APP                    "app"
-#define WEFT_APP_KEY_ID                     "id"
+#define WEFT_APP_KEY_APPS                   WEFT_KEY_APPS /* shared */
+#define WEFT_APP_KEY_APP                    WEFT_KEY_APP  /* shared */
+#define WEFT_APP_KEY_ID                     WEFT_KEY_ID   /* shared */
 #define WEFT_APP_KEY_TRACKING_UI            "trackingUI"
 #define WEFT_APP_KEY_CLUSTER_ID             "clusterId"
 #define WEFT_APP_KEY_APPLICATION_TYPE       "applicationType"
 #define WEFT_APP_KEY_APPLICATION_TAGS       "applicationTags"
-#define WEFT_APP_KEY_STARTED_TIME           "startedTime"
+#define WEFT_APP_KEY_STARTED_TIME           WEFT_KEY_STARTED_TIME /* shared */
 #define WEFT_APP_KEY_LAUNCH_TIME            "launchTime"
-#define WEFT_APP_KEY_FINISHED_TIME          "finishedTime"
+#define WEFT_APP_KEY_FINISHED_TIME          WEFT_KEY_FINISHED_TIME /* shared */
 #define WEFT_APP_KEY_ELAPSED_TIME           "elapsedTime"
 #define WEFT_APP_KEY_AM_CONTAINER_LOGS      "amContainerLogs"
 #define WEFT_APP_KEY_AM_HOST_HTTP_ADDRESS   "amHostHttpAddress"
 #define WEFT_APP_KEY_AM_RPC_ADDRESS         "amRPCAddress"
-#define WEFT_APP_KEY_ALLOCATED_MB           "allocatedMB"
+#define WEFT_APP_KEY_ALLOCATED_MB           WEFT_KEY_ALLOCATED_MB /* shared */
 #define WEFT_APP_KEY_ALLOCATED_VCORES       "allocatedVCores"
-#define WEFT_APP_KEY_RESERVED_MB            "reservedMB"
+#define WEFT_APP_KEY_RESERVED_MB            WEFT_KEY_RESERVED_MB /* shared */
 #define WEFT_APP_KEY_RESERVED_VCORES        "reservedVCores"
 #define WEFT_APP_KEY_RUNNING_CONTAINERS     "runningContainers"
 #define WEFT_APP_KEY_MEMORY_SECONDS         "memorySeconds"
@@ -512,6 +530,9 @@
 #define WEFT_CONTAINER_STATE_RUNNING  "RUNNING"
 #define WEFT_CONTAINER_STATE_COMPLETE "COMPLETE"
 #define WEFT_CONTAINER_STATE_KILLING  "KILLING"
+/* The container token's payload (base64url, then "." and its HMAC). */
+#define WEFT_TOKEN_KEY_EXPIRY "expiry"
+#define WEFT_TOKEN_KEY_KEY_ID "keyId"
 /* --- end of container API keys and routes --- */
 
 /* The NM shuffle service: map outputs and persisted blocks live in this
@@ -527,21 +548,30 @@
  * allocate answer's "completed" and the NM's status answer): the shared
  * WEFT_KEY_CONTAINER_ID, _STATE, _EXIT_STATUS, _DIAGNOSTICS. */
 /* register. */
-#define WEFT_NODE_KEY_HTTP_ADDRESS "httpAddress"
-#define WEFT_NODE_KEY_RACK         "rack"
-#define WEFT_NODE_KEY_VERSION      "version"
+#define WEFT_NODE_KEY_HTTP_ADDRESS WEFT_KEY_HTTP_ADDRESS /* shared */
+#define WEFT_NODE_KEY_RACK         WEFT_KEY_RACK         /* shared */
+#define WEFT_NODE_KEY_VERSION      WEFT_KEY_VERSION      /* shared */
 #define WEFT_NODE_KEY_HEARTBEAT_MS "heartbeatIntervalMs"
-#define WEFT_NODE_KEY_CONTAINERS   "containers"
+#define WEFT_NODE_KEY_CONTAINERS   WEFT_KEY_CONTAINERS /* shared */
 #define WEFT_NODE_KEY_CLUSTER_TS   "clusterTimestamp"
 #define WEFT_NODE_KEY_KEY_IDS      "containerKeyIds"
 #define WEFT_NODE_DEFAULT_RACK     "/default-rack"
 /* heartbeat. */
 #define WEFT_NODE_KEY_FULL_REPORT     "fullReport"
 #define WEFT_NODE_KEY_HEALTHY         "healthy"
-#define WEFT_NODE_KEY_HEALTH_REPORT   "healthReport"
+#define WEFT_NODE_KEY_HEALTH_REPORT   WEFT_KEY_HEALTH_REPORT /* shared */
 #define WEFT_NODE_KEY_TO_CLEANUP      "containersToCleanup"
 #define WEFT_NODE_KEY_TO_ACK          "containersToAck"
 #define WEFT_NODE_KEY_APPS_TO_CLEANUP "appsToCleanup"
+/* The node report of the public REST API: GET WEFT_ROUTE_NODES
+ * ({"nodes":{"node":[...]}}, {"nodes":null} when none; ?states=A,B
+ * filters) and WEFT_ROUTE_NODE ({"node":{...}}); "node" is the shared
+ * WEFT_KEY_NODE. */
+#define WEFT_ROUTE_NODES                 "/ws/v1/cluster/nodes"
+#define WEFT_ROUTE_NODE                  "/ws/v1/cluster/nodes/{}"
+#define WEFT_NODE_KEY_NODE_HTTP_ADDRESS  "nodeHTTPAddress"
+#define WEFT_NODE_KEY_LAST_HEALTH_UPDATE "lastHealthUpdate"
+#define WEFT_NODE_KEY_AVAIL_MEMORY_MB    "availMemoryMB"
 /* --- end of node keys and routes --- */
 
 /* --- driver <-> executor keys (src/common/proto_task.c owns them) --- */
@@ -614,6 +644,62 @@
 #define WEFT_KEY_ERROR         "error"
 /* --- end of driver <-> executor keys --- */
 
+/* --- driver <-> AM keys and the driver's status page (src/common/
+ * proto_driver.c owns them; registered, rejected and shutdown are the
+ * executor section's types, attemptId the AM section's key) --- */
+/* Message types of the client-mode AM link. */
+#define WEFT_MSG_REGISTER_AM       "register-am"
+#define WEFT_MSG_REQUEST_EXECUTORS "request-executors"
+#define WEFT_MSG_KILL_EXECUTOR     "kill-executor"
+#define WEFT_MSG_EXECUTOR_LOST     "executor-lost"
+/* request-executors. */
+#define WEFT_KEY_TOTAL "total"
+/* The status page: GET WEFT_ROUTE_DRIVER (and GET /) answers
+ * {"driver":{...}}; its URL is the application's trackingUrl. */
+#define WEFT_ROUTE_DRIVER                     "/ws/v1/driver"
+#define WEFT_ROUTE_ROOT                       "/"
+#define WEFT_DRIVER_KEY_DRIVER                "driver"
+#define WEFT_DRIVER_KEY_ADDRESS               "address"
+#define WEFT_DRIVER_KEY_TASKS                 "tasks"
+#define WEFT_DRIVER_KEY_RUNNING               "running"
+#define WEFT_DRIVER_KEY_SUCCEEDED             "succeeded"
+#define WEFT_DRIVER_KEY_FAILED                "failed"
+#define WEFT_DRIVER_KEY_EXECUTORS             "executors"
+#define WEFT_DRIVER_KEY_ACTIVE_TASKS          "activeTasks"
+#define WEFT_DRIVER_KEY_COMPLETED_TASKS       "completedTasks"
+#define WEFT_DRIVER_KEY_FAILED_TASKS          "failedTasks"
+#define WEFT_DRIVER_KEY_RELEASED              "released"
+#define WEFT_DRIVER_KEY_DYNAMIC_ALLOCATION    "dynamicAllocation"
+#define WEFT_DRIVER_KEY_MIN_EXECUTORS         "minExecutors"
+#define WEFT_DRIVER_KEY_MAX_EXECUTORS         "maxExecutors"
+#define WEFT_DRIVER_KEY_TARGET_EXECUTORS      "targetExecutors"
+#define WEFT_DRIVER_KEY_RELEASED_EXECUTORS    "releasedExecutors"
+#define WEFT_DRIVER_KEY_JOB                   "job"
+#define WEFT_DRIVER_KEY_KIND                  "kind"
+#define WEFT_DRIVER_KEY_JOBS                  "jobs"
+#define WEFT_DRIVER_KEY_JOB_ID                "jobId"
+#define WEFT_DRIVER_KEY_RESULT_STAGE_ID       "resultStageId"
+#define WEFT_DRIVER_KEY_SUBMISSION_TIME       "submissionTime"
+#define WEFT_DRIVER_KEY_COMPLETION_TIME       "completionTime"
+#define WEFT_DRIVER_KEY_FAILURE_REASON        "failureReason"
+#define WEFT_DRIVER_KEY_STAGES                "stages"
+#define WEFT_DRIVER_KEY_STAGE_ID              "stageId"
+#define WEFT_DRIVER_KEY_ATTEMPTS              "attempts"
+#define WEFT_DRIVER_KEY_NUM_TASKS             "numTasks"
+#define WEFT_DRIVER_KEY_NUM_COMPLETE_TASKS    "numCompleteTasks"
+#define WEFT_DRIVER_KEY_NUM_ACTIVE_TASKS      "numActiveTasks"
+#define WEFT_DRIVER_KEY_NUM_PENDING_TASKS     "numPendingTasks"
+#define WEFT_DRIVER_KEY_NUM_FAILED_TASKS      "numFailedTasks"
+#define WEFT_DRIVER_KEY_NUM_KILLED_TASKS      "numKilledTasks"
+#define WEFT_DRIVER_KEY_NUM_SPECULATIVE_TASKS "numSpeculativeTasks"
+#define WEFT_DRIVER_KEY_NUM_TASKS_LAUNCHED    "numTasksLaunched"
+#define WEFT_DRIVER_KEY_NUM_RECOMPUTED_TASKS  "numRecomputedTasks"
+#define WEFT_DRIVER_KEY_FETCH_FAILURES        "fetchFailures"
+#define WEFT_DRIVER_KEY_SHUFFLE_WRITE_BYTES   "shuffleWriteBytes"
+#define WEFT_DRIVER_KEY_SHUFFLE_WRITE_RECORDS "shuffleWriteRecords"
+#define WEFT_DRIVER_KEY_RECOMPUTED_MAP_PARTS  "recomputedMapPartitions"
+/* --- end of driver <-> AM keys and the status page --- */
+
 /* --- AM protocol keys and routes (src/common/proto_am.c owns them) --- */
 /* AM -> RM, on the RM's internal listener, with this header. */
 #define WEFT_AM_TOKEN_HEADER "X-Weft-AM-Token"
@@ -629,7 +715,7 @@
 #define WEFT_AM_KEY_ASKS              "asks"
 #define WEFT_AM_KEY_RELEASES          "releases"
 #define WEFT_AM_KEY_COUNT             "count"
-#define WEFT_AM_KEY_NODES             "nodes"
+#define WEFT_AM_KEY_NODES             WEFT_KEY_NODES /* shared */
 #define WEFT_AM_KEY_RACKS             "racks"
 #define WEFT_AM_KEY_RELAX_LOCALITY    "relaxLocality"
 #define WEFT_AM_KEY_ALLOCATED         "allocated"
@@ -641,6 +727,173 @@
 /* finish. */
 #define WEFT_AM_KEY_IS_UNREGISTERED "isUnregistered"
 /* --- end of AM protocol keys and routes --- */
+
+/* --- cluster info, metrics and scheduler (src/common/proto_cluster.c owns
+ * them) --- */
+/* GET WEFT_ROUTE_CLUSTER or WEFT_ROUTE_CLUSTER_INFO: {"clusterInfo":{...}}. */
+#define WEFT_ROUTE_CLUSTER                "/ws/v1/cluster"
+#define WEFT_ROUTE_CLUSTER_INFO           "/ws/v1/cluster/info"
+#define WEFT_CLUSTER_KEY_CLUSTER_INFO     "clusterInfo"
+#define WEFT_CLUSTER_KEY_STARTED_ON       "startedOn"
+#define WEFT_CLUSTER_KEY_HA_STATE         "haState"
+#define WEFT_CLUSTER_KEY_STATE_STORE      "rmStateStoreName"
+#define WEFT_CLUSTER_KEY_RM_VERSION       "resourceManagerVersion"
+#define WEFT_CLUSTER_KEY_RM_BUILD_VERSION "resourceManagerBuildVersion"
+#define WEFT_CLUSTER_KEY_RM_BUILT_ON      "resourceManagerVersionBuiltOn"
+#define WEFT_CLUSTER_KEY_HADOOP_BUILT_ON  "hadoopVersionBuiltOn"
+#define WEFT_CLUSTER_KEY_HA_ZOOKEEPER     "haZooKeeperConnectionState"
+/* GET WEFT_ROUTE_CLUSTER_METRICS: {"clusterMetrics":{...}}. */
+#define WEFT_ROUTE_CLUSTER_METRICS            "/ws/v1/cluster/metrics"
+#define WEFT_CLUSTER_KEY_CLUSTER_METRICS      "clusterMetrics"
+#define WEFT_CLUSTER_KEY_APPS_SUBMITTED       "appsSubmitted"
+#define WEFT_CLUSTER_KEY_APPS_COMPLETED       "appsCompleted"
+#define WEFT_CLUSTER_KEY_APPS_PENDING         "appsPending"
+#define WEFT_CLUSTER_KEY_APPS_RUNNING         "appsRunning"
+#define WEFT_CLUSTER_KEY_APPS_FAILED          "appsFailed"
+#define WEFT_CLUSTER_KEY_APPS_KILLED          "appsKilled"
+#define WEFT_CLUSTER_KEY_AVAILABLE_MB         "availableMB"
+#define WEFT_CLUSTER_KEY_TOTAL_MB             "totalMB"
+#define WEFT_CLUSTER_KEY_RESERVED_VCORES      "reservedVirtualCores"
+#define WEFT_CLUSTER_KEY_ALLOCATED_VCORES     "allocatedVirtualCores"
+#define WEFT_CLUSTER_KEY_TOTAL_VCORES         "totalVirtualCores"
+#define WEFT_CLUSTER_KEY_CONTAINERS_ALLOCATED "containersAllocated"
+#define WEFT_CLUSTER_KEY_CONTAINERS_RESERVED  "containersReserved"
+#define WEFT_CLUSTER_KEY_CONTAINERS_PENDING   "containersPending"
+#define WEFT_CLUSTER_KEY_TOTAL_NODES          "totalNodes"
+#define WEFT_CLUSTER_KEY_ACTIVE_NODES         "activeNodes"
+#define WEFT_CLUSTER_KEY_LOST_NODES           "lostNodes"
+#define WEFT_CLUSTER_KEY_UNHEALTHY_NODES      "unhealthyNodes"
+#define WEFT_CLUSTER_KEY_DECOMMISSIONING      "decommissioningNodes"
+#define WEFT_CLUSTER_KEY_DECOMMISSIONED       "decommissionedNodes"
+#define WEFT_CLUSTER_KEY_REBOOTED_NODES       "rebootedNodes"
+#define WEFT_CLUSTER_KEY_SHUTDOWN_NODES       "shutdownNodes"
+/* GET WEFT_ROUTE_SCHEDULER: {"scheduler":{"schedulerInfo":{...}}}, queues
+ * nested in "queues":{"queue":[...]} (WEFT_KEY_QUEUE); POST|PUT
+ * WEFT_ROUTE_SCHEDULER_REFRESH (and WEFT_RPC_ADMIN_REFRESH_QUEUES)
+ * answers {"refreshed":true,"source":"..","queues":N}. */
+#define WEFT_ROUTE_SCHEDULER               "/ws/v1/cluster/scheduler"
+#define WEFT_ROUTE_SCHEDULER_REFRESH       "/ws/v1/cluster/scheduler/refresh"
+#define WEFT_SCHED_KEY_SCHEDULER           "scheduler"
+#define WEFT_SCHED_KEY_SCHEDULER_INFO      "schedulerInfo"
+#define WEFT_SCHED_KEY_CAPACITY            "capacity"
+#define WEFT_SCHED_KEY_USED_CAPACITY       "usedCapacity"
+#define WEFT_SCHED_KEY_MAX_CAPACITY        "maxCapacity"
+#define WEFT_SCHED_KEY_ABS_CAPACITY        "absoluteCapacity"
+#define WEFT_SCHED_KEY_ABS_MAX_CAPACITY    "absoluteMaxCapacity"
+#define WEFT_SCHED_KEY_ABS_USED_CAPACITY   "absoluteUsedCapacity"
+#define WEFT_SCHED_KEY_QUEUE_NAME          "queueName"
+#define WEFT_SCHED_KEY_QUEUE_PATH          "queuePath"
+#define WEFT_SCHED_KEY_QUEUES_SOURCE       "queuesSource"
+#define WEFT_SCHED_KEY_QUEUES              "queues"
+#define WEFT_SCHED_KEY_NUM_APPLICATIONS    "numApplications"
+#define WEFT_SCHED_KEY_USED_RESOURCES      "usedResources"
+#define WEFT_SCHED_KEY_RESOURCES_USED      "resourcesUsed"
+#define WEFT_SCHED_KEY_RESOURCES           "resources"
+#define WEFT_SCHED_KEY_BY_PARTITION        "resourceUsagesByPartition"
+#define WEFT_SCHED_KEY_PARTITION_NAME      "partitionName"
+#define WEFT_SCHED_KEY_USED                "used"
+#define WEFT_SCHED_KEY_RESERVED            "reserved"
+#define WEFT_SCHED_KEY_AM_USED             "amUsed"
+#define WEFT_SCHED_KEY_AM_LIMIT            "amLimit"
+#define WEFT_SCHED_KEY_PREEMPTION_DISABLED "preemptionDisabled"
+#define WEFT_SCHED_KEY_NUM_ACTIVE_APPS     "numActiveApplications"
+#define WEFT_SCHED_KEY_NUM_PENDING_APPS    "numPendingApplications"
+#define WEFT_SCHED_KEY_MAX_APPS            "maxApplications"
+#define WEFT_SCHED_KEY_MAX_APPS_PER_USER   "maxApplicationsPerUser"
+#define WEFT_SCHED_KEY_MAX_PARALLEL_APPS   "maxParallelApps"
+#define WEFT_SCHED_KEY_USER_LIMIT          "userLimit"
+#define WEFT_SCHED_KEY_USER_LIMIT_FACTOR   "userLimitFactor"
+#define WEFT_SCHED_KEY_MAX_AM_PERCENT      "maxAMResourcePercent"
+#define WEFT_SCHED_KEY_USERS               "users"
+#define WEFT_SCHED_KEY_USERNAME            "username"
+#define WEFT_SCHED_KEY_AM_RESOURCE_USED    "AMResourceUsed"
+#define WEFT_SCHED_KEY_USER_RESOURCE_LIMIT "userResourceLimit"
+#define WEFT_SCHED_KEY_AM_RESOURCE_LIMIT   "AMResourceLimit"
+#define WEFT_SCHED_KEY_USED_AM_RESOURCE    "usedAMResource"
+#define WEFT_SCHED_KEY_USER_AM_LIMIT       "userAMResourceLimit"
+#define WEFT_SCHED_KEY_ORDERING_POLICY     "orderingPolicyInfo"
+#define WEFT_SCHED_KEY_ACL_SUBMIT          "aclSubmitApplications"
+#define WEFT_SCHED_KEY_HIDE_RESERVATION    "hideReservationQueues"
+#define WEFT_SCHED_KEY_NODE_LABELS         "nodeLabels"
+#define WEFT_SCHED_KEY_DEFAULT_PRIORITY    "defaultPriority"
+#define WEFT_SCHED_KEY_REFRESHED           "refreshed"
+#define WEFT_SCHED_KEY_SOURCE              "source"
+#define WEFT_SCHED_TYPE_CAPACITY           "capacityScheduler"
+#define WEFT_SCHED_TYPE_LEAF               "capacitySchedulerLeafQueueInfo"
+/* Staging (the RM's public listener): PUT, GET and DELETE of
+ * WEFT_ROUTE_STAGING; PUT answers {"url":..,"size":N}, DELETE
+ * {"url":..,"deleted":true}. */
+#define WEFT_ROUTE_STAGING       "/ws/v1/staging/{}/{}"
+#define WEFT_PATH_STAGING_FMT    WEFT_APP_STAGING_PREFIX "%s/%s"
+#define WEFT_STAGING_KEY_DELETED "deleted"
+/* --- end of cluster info, metrics and scheduler --- */
+
+/* --- the NM's public REST views (src/common/proto_nm.c owns them) --- */
+#define WEFT_ROUTE_NM                "/ws/v1/node"
+#define WEFT_ROUTE_NM_INFO           "/ws/v1/node/info"
+#define WEFT_ROUTE_NM_APPS           "/ws/v1/node/apps"
+#define WEFT_ROUTE_NM_APP            "/ws/v1/node/apps/{}"
+#define WEFT_ROUTE_NM_CONTAINERS     "/ws/v1/node/containers"
+#define WEFT_ROUTE_NM_CONTAINER      "/ws/v1/node/containers/{}"
+#define WEFT_ROUTE_NM_CONTAINER_LOGS "/ws/v1/node/containers/{}/logs"
+#define WEFT_ROUTE_NM_LOGS           "/ws/v1/node/containerlogs/{}"
+#define WEFT_ROUTE_NM_LOG_FILE       "/ws/v1/node/containerlogs/{}/{}"
+/* A container's logs on its NM (a printf format taking the container id). */
+#define WEFT_PATH_NM_LOGS_FMT "/ws/v1/node/containerlogs/%s"
+/* {"nodeInfo":{...}} */
+#define WEFT_NM_KEY_NODE_INFO        "nodeInfo"
+#define WEFT_NM_KEY_NODE_HEALTHY     "nodeHealthy"
+#define WEFT_NM_KEY_LAST_UPDATE      "lastNodeUpdateTime"
+#define WEFT_NM_KEY_STARTUP_TIME     "nmStartupTime"
+#define WEFT_NM_KEY_TOTAL_PMEM_MB    "totalPmemAllocatedContainersMB"
+#define WEFT_NM_KEY_TOTAL_VCORES     "totalVCoresAllocatedContainers"
+#define WEFT_NM_KEY_PMEM_CHECK       "pmemCheckEnabled"
+#define WEFT_NM_KEY_VMEM_CHECK       "vmemCheckEnabled"
+#define WEFT_NM_KEY_REGISTERED       WEFT_MSG_REGISTERED /* the same word */
+#define WEFT_NM_KEY_RM_URL           "resourceManagerUrl"
+#define WEFT_NM_KEY_NM_VERSION       "nodeManagerVersion"
+#define WEFT_NM_KEY_NM_BUILD_VERSION "nodeManagerBuildVersion"
+/* {"apps":{"app":[...]}} (?state=, ?user= filter) and {"app":{...}}. */
+#define WEFT_NM_KEY_CONTAINER_IDS "containerids"
+/* {"containers":{"container":[...]}} and {"container":{...}}. */
+#define WEFT_NM_KEY_TOTAL_MEMORY_NEEDED "totalMemoryNeededMB"
+#define WEFT_NM_KEY_TOTAL_VCORES_NEEDED "totalVCoresNeeded"
+#define WEFT_NM_KEY_EXECUTION_TYPE      "executionType"
+#define WEFT_NM_KEY_CONTAINER_LOGS_LINK "containerLogsLink"
+#define WEFT_NM_KEY_CONTAINER_LOG_FILES "containerLogFiles"
+#define WEFT_NM_EXECUTION_GUARANTEED    "GUARANTEED"
+/* {"containerLogsInfo":{"containerId":..,"nodeId":..,
+ *  "logAggregationType":"LOCAL","containerLogInfo":[{"fileName":..,
+ *  "fileSize":N,"lastModifiedTime":ms}]}}; a file: ?start=, ?size=. */
+#define WEFT_NM_KEY_CONTAINER_LOGS_INFO  "containerLogsInfo"
+#define WEFT_NM_KEY_CONTAINER_LOG_INFO   "containerLogInfo"
+#define WEFT_NM_KEY_LOG_AGGREGATION_TYPE "logAggregationType"
+#define WEFT_NM_KEY_FILE_NAME            "fileName"
+#define WEFT_NM_KEY_FILE_SIZE            "fileSize"
+#define WEFT_NM_KEY_LAST_MODIFIED        "lastModifiedTime"
+#define WEFT_NM_LOG_AGGREGATION_LOCAL    "LOCAL"
+/* The shuffle service (NM shuffle service, above). */
+#define WEFT_ROUTE_NM_SHUFFLE_MAP   "/ws/v1/node/shuffle/{}/map/{}/{}/{}"
+#define WEFT_ROUTE_NM_SHUFFLE_BLOCK "/ws/v1/node/shuffle/{}/block/{}/{}"
+#define WEFT_QUERY_SHUFFLE_AUTH     "auth" /* the header's value, for streams */
+/* --- end of the NM's public REST views --- */
+
+/* Query parameters of the public REST APIs (YARN's names; a parameter
+ * named like a key is that key's macro). */
+#define WEFT_QUERY_STATES            "states"
+#define WEFT_QUERY_STATE             WEFT_KEY_STATE
+#define WEFT_QUERY_FINAL_STATUS      WEFT_KEY_FINAL_STATUS
+#define WEFT_QUERY_USER              WEFT_KEY_USER
+#define WEFT_QUERY_QUEUE             WEFT_KEY_QUEUE
+#define WEFT_QUERY_LIMIT             "limit"
+#define WEFT_QUERY_STARTED_BEGIN     "startedTimeBegin"
+#define WEFT_QUERY_STARTED_END       "startedTimeEnd"
+#define WEFT_QUERY_FINISHED_BEGIN    "finishedTimeBegin"
+#define WEFT_QUERY_FINISHED_END      "finishedTimeEnd"
+#define WEFT_QUERY_APPLICATION_TYPES "applicationTypes"
+#define WEFT_QUERY_APPLICATION_TAGS  WEFT_APP_KEY_APPLICATION_TAGS
+#define WEFT_QUERY_START             WEFT_KEY_START
+#define WEFT_QUERY_SIZE              WEFT_KEY_SIZE
 
 /* Caps on what any side accepts. */
 #define WEFT_MAX_JSON_BODY (1024 * 1024)

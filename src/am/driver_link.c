@@ -18,13 +18,9 @@
 #include "common/lineconn.h"
 #include "common/log.h"
 #include "common/net.h"
-#include "common/wjson.h"
+#include "common/proto_driver.h"
+#include "common/proto_task.h"
 #include "common/xmalloc.h"
-#include "weft/protocol.h"
-
-/* Messages from the driver are small; no need to accept a huge line. */
-#define DRIVER_LINK_MAX_LINE      (1024 * 1024)
-#define DRIVER_LINK_MAX_EXECUTORS 100000
 /* Register with the RM after this long even without the driver's answer. */
 #define DRIVER_LINK_START_TIMEOUT_MS 10000
 
@@ -67,16 +63,13 @@ static void driver_link_start_timeout_cb(evutil_socket_t fd, short events, void 
 /* The driver's "shutdown": the application ends with its status. */
 static void driver_link_on_shutdown(struct driver_link *link, struct json_object *msg)
 {
-	const char *status = NULL, *diag = NULL;
+	struct proto_driver_shutdown m;
+	const char *status, *diag;
 	char *cause = NULL, *text;
 
-	if (wjson_get_string(msg, "", "finalStatus", true, &status, &cause) != 0 ||
-	    wjson_get_string(msg, "", "diagnostics", false, &diag, &cause) != 0 ||
-	    (strcmp(status, "SUCCEEDED") != 0 && strcmp(status, "FAILED") != 0 &&
-	     strcmp(status, "KILLED") != 0)) {
+	if (proto_driver_shutdown_decode(msg, &m, &cause) != 0) {
 		/* A driver that cannot say how the job went did not succeed. */
-		text = xasprintf("driver sent a bad shutdown message: %s",
-		                 cause ? cause : "finalStatus must be SUCCEEDED, FAILED or KILLED");
+		text = xasprintf("driver sent a bad shutdown message: %s", cause);
 		log_error("%s", text);
 		link->shutdown_received = true;
 		driver_link_start_am(link);
@@ -85,6 +78,8 @@ static void driver_link_on_shutdown(struct driver_link *link, struct json_object
 		free(cause);
 		return;
 	}
+	status = m.final_status;
+	diag = m.diagnostics;
 	link->shutdown_received = true;
 	log_info("driver says the application %s%s%s", status, diag && *diag ? ": " : "",
 	         diag ? diag : "");
@@ -96,55 +91,61 @@ static void driver_link_on_shutdown(struct driver_link *link, struct json_object
 static void driver_link_message_cb(struct lineconn *c, struct json_object *msg, void *arg)
 {
 	struct driver_link *link = arg;
-	const char *type = NULL, *reason = NULL;
-	int64_t total = 0;
+	struct proto_driver_request_executors request;
+	struct proto_driver_registered registered;
+	struct proto_driver_kill_executor kill;
+	struct proto_task_rejected rejected;
+	enum proto_driver_type type;
+	const char *name = NULL;
 	char *cause = NULL, *text;
 
-	if (wjson_get_string(msg, "", "type", true, &type, &cause) != 0) {
+	if (proto_driver_type_decode(msg, &type, &name, &cause) != 0) {
 		log_warn("ignoring a driver message: %s", cause);
 		free(cause);
 		return;
 	}
-	if (strcmp(type, "request-executors") == 0) {
-		if (wjson_get_int(msg, "", "total", true, 0, DRIVER_LINK_MAX_EXECUTORS, &total,
-		                  &cause) != 0) {
-			log_warn("ignoring request-executors: %s", cause);
-			free(cause);
-			return;
-		}
-		am_request_executors(link->am, (int)total);
-	} else if (strcmp(type, "shutdown") == 0) {
+	switch (type) {
+	case PROTO_DRIVER_REQUEST_EXECUTORS:
+		if (proto_driver_request_executors_decode(msg, &request, &cause) != 0)
+			break;
+		am_request_executors(link->am, request.total);
+		return;
+	case PROTO_DRIVER_SHUTDOWN:
 		driver_link_on_shutdown(link, msg);
-	} else if (strcmp(type, "rejected") == 0) {
-		wjson_get_string(msg, "", "reason", false, &reason, NULL);
+		return;
+	case PROTO_DRIVER_REJECTED:
+		if (proto_task_rejected_decode(msg, &rejected, NULL) != 0)
+			rejected.reason = NULL;
 		text = xasprintf("the driver rejected the application master: %s",
-		                 reason ? reason : "no reason given");
+		                 rejected.reason ? rejected.reason : "no reason given");
 		log_error("%s", text);
 		link->shutdown_received = true;
 		driver_link_start_am(link);
 		am_finish(link->am, "FAILED", text);
 		free(text);
-	} else if (strcmp(type, "registered") == 0) {
-		const char *url = NULL;
-
+		return;
+	case PROTO_DRIVER_REGISTERED:
 		log_info("registered with the driver at %s", lineconn_peer(c));
 		/* Register with the RM now, linking to the driver's status. */
-		if (wjson_get_string(msg, "", "trackingUrl", false, &url, NULL) == 0 &&
-		    url != NULL && strncmp(url, "http://", 7) == 0 && strlen(url) < 4096)
-			am_set_tracking_url(link->am, url);
+		if (proto_driver_registered_decode(msg, &registered, &cause) == 0 &&
+		    registered.tracking_url != NULL)
+			am_set_tracking_url(link->am, registered.tracking_url);
+		else if (cause != NULL)
+			log_warn("no tracking URL from the driver: %s", cause);
+		free(cause);
 		driver_link_start_am(link);
-	} else if (strcmp(type, "kill-executor") == 0) {
-		const char *container = NULL;
-
-		if (wjson_get_string(msg, "", "containerId", true, &container, &cause) != 0) {
-			log_warn("ignoring kill-executor: %s", cause);
-			free(cause);
-			return;
-		}
-		am_kill_executor(link->am, container);
-	} else {
-		log_debug("ignoring driver message of type '%s'", type);
+		return;
+	case PROTO_DRIVER_KILL_EXECUTOR:
+		if (proto_driver_kill_executor_decode(msg, &kill, &cause) != 0)
+			break;
+		am_kill_executor(link->am, kill.container_id);
+		return;
+	default:
+		log_debug("ignoring driver message of type '%s'", name);
+		return;
 	}
+	log_warn("ignoring %s: %s", name, cause);
+	free(cause);
 }
 
 /* The connection is gone: expected after a shutdown, fatal otherwise. */
@@ -169,15 +170,16 @@ static void driver_link_lost_cb(void *arg, const char *container_id, int exit_st
                                 const char *diagnostics)
 {
 	struct driver_link *link = arg;
+	struct proto_driver_executor_lost m = {
+	        .container_id = container_id,
+	        .exit_status = exit_status,
+	        .diagnostics = diagnostics,
+	};
 	struct json_object *msg;
 
 	if (link->conn == NULL)
 		return;
-	msg = wjson_new_object();
-	wjson_add_string(msg, "type", "executor-lost");
-	wjson_add_string(msg, "containerId", container_id);
-	wjson_add_int(msg, "exitStatus", exit_status);
-	wjson_add_string(msg, "diagnostics", diagnostics ? diagnostics : "");
+	msg = proto_driver_executor_lost_encode(&m);
 	lineconn_send(link->conn, msg);
 	json_object_put(msg);
 }
@@ -228,7 +230,7 @@ void driver_link_start(struct driver_link *link)
 	struct json_object *msg;
 
 	log_info("dialing the driver at %s:%d", link->host, link->port);
-	link->conn = lineconn_connect(link->base, link->host, link->port, DRIVER_LINK_MAX_LINE,
+	link->conn = lineconn_connect(link->base, link->host, link->port, PROTO_DRIVER_AM_LINE_MAX,
 	                              driver_link_message_cb, driver_link_close_cb, link);
 	if (link->conn == NULL) {
 		driver_link_start_am(link);
@@ -240,11 +242,11 @@ void driver_link_start(struct driver_link *link)
 
 		evtimer_add(link->start_timer, &tv);
 	}
-	msg = wjson_new_object();
-	wjson_add_string(msg, "type", "register-am");
-	wjson_add_string(msg, "secret", link->app_secret);
-	wjson_add_string(msg, "applicationId", link->application_id);
-	wjson_add_string(msg, "attemptId", link->attempt_id);
+	msg = proto_driver_register_am_encode(&(struct proto_driver_register_am){
+	        .secret = link->app_secret,
+	        .application_id = link->application_id,
+	        .attempt_id = link->attempt_id,
+	});
 	lineconn_send(link->conn, msg);
 	json_object_put(msg);
 }

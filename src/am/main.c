@@ -19,6 +19,7 @@
 #include "common/config.h"
 #include "common/daemon.h"
 #include "common/log.h"
+#include "common/proto_nm.h"
 #include "common/xmalloc.h"
 #include "weft/protocol.h"
 
@@ -94,9 +95,12 @@ int main(int argc, char **argv)
 	max_failures = o.max_executor_failures >= 0
 	                       ? o.max_executor_failures
 	                       : config_get_int(cfg, "am.max-executor-failures");
-	if (o.nm_http_port != NULL)
-		tracking = xasprintf("http://%s:%s/ws/v1/node/containerlogs/%s/stdout", o.nm_host,
-		                     o.nm_http_port, o.container_id);
+	if (o.nm_http_port != NULL) {
+		char *nm_http = xasprintf("%s:%s", o.nm_host, o.nm_http_port);
+
+		tracking = proto_nm_logs_url(nm_http, o.container_id, "stdout");
+		free(nm_http);
+	}
 	s.rm_addresses = o.rm_url;
 	s.am_token = o.am_token;
 	s.attempt_id = o.attempt_id;

@@ -16,6 +16,7 @@
 #include "common/daemon.h"
 #include "common/proto_app.h"
 #include "common/xmalloc.h"
+#include "weft/protocol.h"
 #include "weft/rm_client.h"
 
 /* Print a JSON answer (pretty, one trailing newline) and put it. */
@@ -85,8 +86,8 @@ static int cli_app_kill_result(const struct cli_args *args, const char *state, b
 {
 	if (args->output == CLI_OUTPUT_JSON) {
 		struct json_object *o = json_object_new_object();
-		json_object_object_add(o, "id", json_object_new_string(args->app_id));
-		json_object_object_add(o, "state", json_object_new_string(state));
+		json_object_object_add(o, WEFT_KEY_ID, json_object_new_string(args->app_id));
+		json_object_object_add(o, WEFT_KEY_STATE, json_object_new_string(state));
 		json_object_object_add(o, "alreadyFinal", json_object_new_boolean(before));
 		cli_app_print_json(out, o);
 	} else if (before)

@@ -14,37 +14,29 @@
 
 #include "cli/cli_call.h"
 #include "cli/report.h"
+#include "common/proto_node.h"
 #include "common/xmalloc.h"
 #include "weft/client.h"
+#include "weft/protocol.h"
 
 /* Drop inactive nodes from the JSON answer, keeping YARN's shape. */
 static struct json_object *cli_node_filter(struct json_object *root, char **cause)
 {
-	struct json_object *nodes = report_collection(root, "nodes", "node", cause);
-	struct json_object *kept, *outer, *result;
+	struct json_object *nodes = report_collection(root, WEFT_KEY_NODES, WEFT_KEY_NODE, cause);
+	struct json_object *kept;
 
 	if (nodes == NULL)
 		return NULL;
 	kept = json_object_new_array();
 	for (size_t i = 0; i < json_object_array_length(nodes); i++) {
 		struct json_object *node = json_object_array_get_idx(nodes, i), *st;
-		if (json_object_object_get_ex(node, "state", &st) &&
+		if (json_object_object_get_ex(node, WEFT_KEY_STATE, &st) &&
 		    json_object_is_type(st, json_type_string) &&
 		    report_node_state_active(json_object_get_string(st)))
 			json_object_array_add(kept, json_object_get(node));
 	}
 	json_object_put(nodes);
-	result = json_object_new_object();
-	if (json_object_array_length(kept) == 0) {
-		/* YARN's way of saying "none". */
-		json_object_put(kept);
-		json_object_object_add(result, "nodes", NULL);
-	} else {
-		outer = json_object_new_object();
-		json_object_object_add(outer, "node", kept);
-		json_object_object_add(result, "nodes", outer);
-	}
-	return result;
+	return proto_node_reports_wrap(kept);
 }
 
 /* weft node list [--all] */
@@ -54,7 +46,7 @@ int cli_node_list(const struct cli_args *args, struct weft_client *client, FILE 
 	char *why = NULL;
 	int rc = 0;
 
-	if (cli_call(client, "GET", "/ws/v1/cluster/nodes", NULL, NULL, WEFT_CALL_IDEMPOTENT, &root,
+	if (cli_call(client, "GET", WEFT_ROUTE_NODES, NULL, NULL, WEFT_CALL_IDEMPOTENT, &root,
 	             err) != 0)
 		return 1;
 	if (args->output == CLI_OUTPUT_JSON) {

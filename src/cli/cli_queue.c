@@ -20,6 +20,7 @@
 #include "cli/table.h"
 #include "common/config.h"
 #include "common/daemon.h"
+#include "common/proto_cluster.h"
 #include "common/security.h"
 #include "common/xmalloc.h"
 #include "weft/client.h"
@@ -30,14 +31,13 @@
 /* schedulerInfo of the answer, or NULL with *cause. */
 static struct json_object *cli_queue_info(struct json_object *root, char **cause)
 {
-	struct json_object *sched = NULL, *info = NULL;
+	struct json_object *info;
+	char *why = NULL;
 
-	if (root == NULL || !json_object_object_get_ex(root, "scheduler", &sched) ||
-	    !json_object_is_type(sched, json_type_object) ||
-	    !json_object_object_get_ex(sched, "schedulerInfo", &info) ||
-	    !json_object_is_type(info, json_type_object)) {
-		set_cause(cause, "unexpected answer: no scheduler.schedulerInfo object");
-		return NULL;
+	info = proto_cluster_scheduler_info(root, &why);
+	if (info == NULL) {
+		set_cause(cause, "unexpected answer: %s", why != NULL ? why : "?");
+		free(why);
 	}
 	return info;
 }
@@ -68,43 +68,41 @@ static char *cli_queue_resource(struct json_object *o, const char *key)
 
 	if (!json_object_object_get_ex(o, key, &r) || !json_object_is_type(r, json_type_object))
 		return xstrdup("N/A");
-	return xasprintf("<memory:%.0f, vCores:%.0f>", cli_queue_number(r, "memory", 0),
-	                 cli_queue_number(r, "vCores", 0));
+	return xasprintf("<memory:%.0f, vCores:%.0f>", cli_queue_number(r, WEFT_KEY_MEMORY, 0),
+	                 cli_queue_number(r, WEFT_KEY_VCORES_RESOURCE, 0));
 }
 
-/* Children of a queue object (borrowed array, or NULL). */
+/* Children of a queue object (a new array, or NULL). */
 static struct json_object *cli_queue_children(struct json_object *q)
 {
-	struct json_object *queues = NULL, *list = NULL;
-
-	if (!json_object_object_get_ex(q, "queues", &queues) ||
-	    !json_object_is_type(queues, json_type_object) ||
-	    !json_object_object_get_ex(queues, "queue", &list) ||
-	    !json_object_is_type(list, json_type_array))
-		return NULL;
-	return list;
+	return proto_cluster_queue_children(q);
 }
 
 /* Whether a queue object is a leaf. */
 static bool cli_queue_is_leaf(struct json_object *q)
 {
-	return cli_queue_children(q) == NULL;
+	struct json_object *children = cli_queue_children(q);
+
+	json_object_put(children);
+	return children == NULL;
 }
 
 /* One table row per queue, depth first. */
 static void cli_queue_rows(struct table *t, struct json_object *q, const char *parent_path)
 {
 	struct json_object *children = cli_queue_children(q);
-	char *name = report_field(q, "queueName"), *path = report_field(q, "queuePath");
-	char *state = report_field(q, "state"), *cap = cli_queue_percent(q, "capacity");
-	char *max = cli_queue_percent(q, "maxCapacity"),
-	     *used = cli_queue_percent(q, "usedCapacity");
-	char *abs = cli_queue_percent(q, "absoluteUsedCapacity");
-	char *apps = report_field(q, "numApplications");
+	char *name = report_field(q, WEFT_SCHED_KEY_QUEUE_NAME);
+	char *path = report_field(q, WEFT_SCHED_KEY_QUEUE_PATH);
+	char *state = report_field(q, WEFT_KEY_STATE);
+	char *cap = cli_queue_percent(q, WEFT_SCHED_KEY_CAPACITY);
+	char *max = cli_queue_percent(q, WEFT_SCHED_KEY_MAX_CAPACITY);
+	char *used = cli_queue_percent(q, WEFT_SCHED_KEY_USED_CAPACITY);
+	char *abs = cli_queue_percent(q, WEFT_SCHED_KEY_ABS_USED_CAPACITY);
+	char *apps = report_field(q, WEFT_SCHED_KEY_NUM_APPLICATIONS);
 	char *pending =
-	        cli_queue_is_leaf(q) ? report_field(q, "numPendingApplications") : xstrdup("");
-	char *containers = report_field(q, "numContainers");
-	char *res = cli_queue_resource(q, "resourcesUsed");
+	        children == NULL ? report_field(q, WEFT_SCHED_KEY_NUM_PENDING_APPS) : xstrdup("");
+	char *containers = report_field(q, WEFT_KEY_NUM_CONTAINERS);
+	char *res = cli_queue_resource(q, WEFT_SCHED_KEY_RESOURCES_USED);
 	const char *row[10];
 
 	if (strcmp(path, "N/A") == 0) {
@@ -128,6 +126,7 @@ static void cli_queue_rows(struct table *t, struct json_object *q, const char *p
 		if (c != NULL && json_object_is_type(c, json_type_object))
 			cli_queue_rows(t, c, path);
 	}
+	json_object_put(children);
 	free(name);
 	free(path);
 	free(state);
@@ -162,6 +161,7 @@ int cli_queue_table(FILE *out, struct json_object *root, char **cause)
 		if (c != NULL && json_object_is_type(c, json_type_object))
 			cli_queue_rows(t, c, "root");
 	}
+	json_object_put(children);
 	fprintf(out, "Total number of queues: %d\n", table_rows(t));
 	table_print(t, out);
 	table_free(t);
@@ -171,23 +171,26 @@ int cli_queue_table(FILE *out, struct json_object *root, char **cause)
 /* Depth-first search for name (queueName) or path (queuePath). */
 static struct json_object *cli_queue_search(struct json_object *q, const char *name)
 {
-	struct json_object *children = cli_queue_children(q), *v = NULL;
+	struct json_object *children, *v = NULL, *found = NULL;
 
-	if ((json_object_object_get_ex(q, "queueName", &v) &&
+	if ((json_object_object_get_ex(q, WEFT_SCHED_KEY_QUEUE_NAME, &v) &&
 	     json_object_is_type(v, json_type_string) &&
 	     strcmp(json_object_get_string(v), name) == 0) ||
-	    (json_object_object_get_ex(q, "queuePath", &v) &&
+	    (json_object_object_get_ex(q, WEFT_SCHED_KEY_QUEUE_PATH, &v) &&
 	     json_object_is_type(v, json_type_string) &&
 	     strcmp(json_object_get_string(v), name) == 0))
 		return q;
+	children = cli_queue_children(q);
 	for (size_t i = 0; children != NULL && i < json_object_array_length(children); i++) {
-		struct json_object *c = json_object_array_get_idx(children, i), *found;
+		struct json_object *c = json_object_array_get_idx(children, i);
 
 		if (c != NULL && json_object_is_type(c, json_type_object) &&
 		    (found = cli_queue_search(c, name)) != NULL)
-			return found;
+			break;
 	}
-	return NULL;
+	/* found lives in q, which the caller holds. */
+	json_object_put(children);
+	return found;
 }
 
 struct json_object *cli_queue_find(struct json_object *root, const char *name)
@@ -215,66 +218,76 @@ int cli_queue_report(FILE *out, struct json_object *root, const char *name, char
 		return set_cause(cause, "queue '%s' does not exist (see weft queue list)", name);
 	fprintf(out, "Queue Information :\n");
 	{
-		char *n = report_field(q, "queueName"), *p = report_field(q, "queuePath");
+		char *n = report_field(q, WEFT_SCHED_KEY_QUEUE_NAME);
+		char *p = report_field(q, WEFT_SCHED_KEY_QUEUE_PATH);
 
 		fprintf(out, "Queue Name : %s\nQueue Path : %s\n", n, p);
 		free(n);
 		free(p);
 	}
-	cli_queue_line(out, "State", report_field(q, "state"));
-	cli_queue_line(out, "Capacity", cli_queue_percent(q, "capacity"));
-	cli_queue_line(out, "Current Capacity", cli_queue_percent(q, "usedCapacity"));
-	cli_queue_line(out, "Maximum Capacity", cli_queue_percent(q, "maxCapacity"));
-	cli_queue_line(out, "Absolute Capacity", cli_queue_percent(q, "absoluteCapacity"));
-	cli_queue_line(out, "Absolute Used Capacity", cli_queue_percent(q, "absoluteUsedCapacity"));
+	cli_queue_line(out, "State", report_field(q, WEFT_KEY_STATE));
+	cli_queue_line(out, "Capacity", cli_queue_percent(q, WEFT_SCHED_KEY_CAPACITY));
+	cli_queue_line(out, "Current Capacity", cli_queue_percent(q, WEFT_SCHED_KEY_USED_CAPACITY));
+	cli_queue_line(out, "Maximum Capacity", cli_queue_percent(q, WEFT_SCHED_KEY_MAX_CAPACITY));
+	cli_queue_line(out, "Absolute Capacity", cli_queue_percent(q, WEFT_SCHED_KEY_ABS_CAPACITY));
+	cli_queue_line(out, "Absolute Used Capacity",
+	               cli_queue_percent(q, WEFT_SCHED_KEY_ABS_USED_CAPACITY));
 	cli_queue_line(out, "Absolute Maximum Capacity",
-	               cli_queue_percent(q, "absoluteMaxCapacity"));
-	cli_queue_line(out, "Used Resources", cli_queue_resource(q, "resourcesUsed"));
-	cli_queue_line(out, "Applications", report_field(q, "numApplications"));
-	cli_queue_line(out, "Containers", report_field(q, "numContainers"));
+	               cli_queue_percent(q, WEFT_SCHED_KEY_ABS_MAX_CAPACITY));
+	cli_queue_line(out, "Used Resources", cli_queue_resource(q, WEFT_SCHED_KEY_RESOURCES_USED));
+	cli_queue_line(out, "Applications", report_field(q, WEFT_SCHED_KEY_NUM_APPLICATIONS));
+	cli_queue_line(out, "Containers", report_field(q, WEFT_KEY_NUM_CONTAINERS));
 	if (!cli_queue_is_leaf(q)) {
 		struct json_object *children = cli_queue_children(q);
 		char *names = xstrdup("");
 
 		for (size_t i = 0; i < json_object_array_length(children); i++) {
-			char *c = report_field(json_object_array_get_idx(children, i), "queueName");
+			char *c = report_field(json_object_array_get_idx(children, i),
+			                       WEFT_SCHED_KEY_QUEUE_NAME);
 			char *next = xasprintf("%s%s%s", names, i > 0 ? ", " : "", c);
 
 			free(c);
 			free(names);
 			names = next;
 		}
+		json_object_put(children);
 		cli_queue_line(out, "Child Queues", names);
 		return 0;
 	}
-	cli_queue_line(out, "Active Applications", report_field(q, "numActiveApplications"));
-	cli_queue_line(out, "Pending Applications", report_field(q, "numPendingApplications"));
-	cli_queue_line(out, "Maximum Applications", report_field(q, "maxApplications"));
-	cli_queue_line(out, "Maximum Parallel Applications", report_field(q, "maxParallelApps"));
-	cli_queue_line(out, "Minimum User Limit Percent", report_field(q, "userLimit"));
-	cli_queue_line(out, "User Limit Factor", report_field(q, "userLimitFactor"));
-	cli_queue_line(out, "Maximum AM Resource Percent", report_field(q, "maxAMResourcePercent"));
-	cli_queue_line(out, "AM Resource Used", cli_queue_resource(q, "usedAMResource"));
-	cli_queue_line(out, "AM Resource Limit", cli_queue_resource(q, "AMResourceLimit"));
-	cli_queue_line(out, "Ordering Policy", report_field(q, "orderingPolicyInfo"));
-	cli_queue_line(out, "Submit ACL", report_field(q, "aclSubmitApplications"));
+	cli_queue_line(out, "Active Applications", report_field(q, WEFT_SCHED_KEY_NUM_ACTIVE_APPS));
+	cli_queue_line(out, "Pending Applications",
+	               report_field(q, WEFT_SCHED_KEY_NUM_PENDING_APPS));
+	cli_queue_line(out, "Maximum Applications", report_field(q, WEFT_SCHED_KEY_MAX_APPS));
+	cli_queue_line(out, "Maximum Parallel Applications",
+	               report_field(q, WEFT_SCHED_KEY_MAX_PARALLEL_APPS));
+	cli_queue_line(out, "Minimum User Limit Percent",
+	               report_field(q, WEFT_SCHED_KEY_USER_LIMIT));
+	cli_queue_line(out, "User Limit Factor", report_field(q, WEFT_SCHED_KEY_USER_LIMIT_FACTOR));
+	cli_queue_line(out, "Maximum AM Resource Percent",
+	               report_field(q, WEFT_SCHED_KEY_MAX_AM_PERCENT));
+	cli_queue_line(out, "AM Resource Used",
+	               cli_queue_resource(q, WEFT_SCHED_KEY_USED_AM_RESOURCE));
+	cli_queue_line(out, "AM Resource Limit",
+	               cli_queue_resource(q, WEFT_SCHED_KEY_AM_RESOURCE_LIMIT));
+	cli_queue_line(out, "Ordering Policy", report_field(q, WEFT_SCHED_KEY_ORDERING_POLICY));
+	cli_queue_line(out, "Submit ACL", report_field(q, WEFT_SCHED_KEY_ACL_SUBMIT));
 	{
 		struct json_object *v = NULL;
-		bool off = json_object_object_get_ex(q, "preemptionDisabled", &v) &&
+		bool off = json_object_object_get_ex(q, WEFT_SCHED_KEY_PREEMPTION_DISABLED, &v) &&
 		           json_object_get_boolean(v);
 
 		cli_queue_line(out, "Preemption", xstrdup(off ? "disabled" : "enabled"));
 	}
-	if (json_object_object_get_ex(q, "users", &users) && users != NULL &&
-	    json_object_object_get_ex(users, "user", &list) &&
+	if (json_object_object_get_ex(q, WEFT_SCHED_KEY_USERS, &users) && users != NULL &&
+	    json_object_object_get_ex(users, WEFT_KEY_USER, &list) &&
 	    json_object_is_type(list, json_type_array)) {
 		for (size_t i = 0; i < json_object_array_length(list); i++) {
 			struct json_object *u = json_object_array_get_idx(list, i);
-			char *name_text = report_field(u, "username");
-			char *used = cli_queue_resource(u, "resourcesUsed");
-			char *limit = cli_queue_resource(u, "userResourceLimit");
-			char *active = report_field(u, "numActiveApplications");
-			char *pend = report_field(u, "numPendingApplications");
+			char *name_text = report_field(u, WEFT_SCHED_KEY_USERNAME);
+			char *used = cli_queue_resource(u, WEFT_SCHED_KEY_RESOURCES_USED);
+			char *limit = cli_queue_resource(u, WEFT_SCHED_KEY_USER_RESOURCE_LIMIT);
+			char *active = report_field(u, WEFT_SCHED_KEY_NUM_ACTIVE_APPS);
+			char *pend = report_field(u, WEFT_SCHED_KEY_NUM_PENDING_APPS);
 
 			cli_queue_line(out, "User",
 			               xasprintf("%s: uses %s of %s, %s active, %s pending "
@@ -304,8 +317,8 @@ int cli_queue_list(const struct cli_args *args, struct weft_client *client, FILE
 	char *why = NULL;
 	int rc = 0;
 
-	if (cli_call(client, "GET", "/ws/v1/cluster/scheduler", NULL, NULL, WEFT_CALL_IDEMPOTENT,
-	             &root, err) != 0)
+	if (cli_call(client, "GET", WEFT_ROUTE_SCHEDULER, NULL, NULL, WEFT_CALL_IDEMPOTENT, &root,
+	             err) != 0)
 		return 1;
 	if (args->output == CLI_OUTPUT_JSON)
 		cli_queue_print_json(out, root);
@@ -324,8 +337,8 @@ int cli_queue_status(const struct cli_args *args, struct weft_client *client, FI
 	char *why = NULL;
 	int rc = 0;
 
-	if (cli_call(client, "GET", "/ws/v1/cluster/scheduler", NULL, NULL, WEFT_CALL_IDEMPOTENT,
-	             &root, err) != 0)
+	if (cli_call(client, "GET", WEFT_ROUTE_SCHEDULER, NULL, NULL, WEFT_CALL_IDEMPOTENT, &root,
+	             err) != 0)
 		return 1;
 	if (args->output == CLI_OUTPUT_JSON) {
 		q = cli_queue_find(root, args->queue_name);
@@ -380,7 +393,8 @@ int cli_admin_refresh_queues(const struct config *cfg, struct weft_client *clien
 	if (rc != 0)
 		return 1;
 	{
-		char *source = report_field(answer, "source"), *n = report_field(answer, "queues");
+		char *source = report_field(answer, WEFT_SCHED_KEY_SOURCE);
+		char *n = report_field(answer, WEFT_SCHED_KEY_QUEUES);
 
 		fprintf(out, "Queues refreshed from %s: %s queue(s)\n", source, n);
 		free(source);

@@ -18,6 +18,7 @@
 
 #include "cli/table.h"
 #include "common/proto_app.h"
+#include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "weft/protocol.h"
 
@@ -63,30 +64,15 @@ static char *report_field_or_na(struct json_object *obj, const char *key)
 struct json_object *report_collection(struct json_object *root, const char *outer,
                                       const char *inner, char **cause)
 {
-	struct json_object *coll, *items;
+	struct json_object *list;
+	char *why = NULL;
 
-	if (root == NULL || !json_object_is_type(root, json_type_object) ||
-	    !json_object_object_get_ex(root, outer, &coll)) {
-		set_cause(cause, "unexpected answer: no \"%s\"", outer);
-		return NULL;
+	list = wjson_yarn_list(root, outer, inner, &why);
+	if (list == NULL) {
+		set_cause(cause, "unexpected answer: %s", why != NULL ? why : "?");
+		free(why);
 	}
-	if (coll == NULL)
-		return json_object_new_array();
-	if (!json_object_is_type(coll, json_type_object)) {
-		set_cause(cause, "unexpected answer: \"%s\" is not an object", outer);
-		return NULL;
-	}
-	if (!json_object_object_get_ex(coll, inner, &items) || items == NULL)
-		return json_object_new_array();
-	if (json_object_is_type(items, json_type_array))
-		return json_object_get(items);
-	if (json_object_is_type(items, json_type_object)) {
-		struct json_object *one = json_object_new_array();
-		json_object_array_add(one, json_object_get(items));
-		return one;
-	}
-	set_cause(cause, "unexpected answer: \"%s.%s\" is not an array", outer, inner);
-	return NULL;
+	return list;
 }
 
 /* Text for a cell: "N/A" for none or "" (caller frees). */
@@ -245,18 +231,18 @@ int report_nodes_table(FILE *out, struct json_object *root, bool all, char **cau
 	        "Mem-Used(MB)", "Mem-Avail(MB)", "VCores-Used",       "VCores-Avail",
 	};
 	static const char *const keys[] = {
-	        "id",
-	        "state",
-	        "nodeHTTPAddress",
-	        "rack",
-	        "numContainers",
-	        "usedMemoryMB",
-	        "availMemoryMB",
-	        "usedVirtualCores",
-	        "availableVirtualCores",
+	        WEFT_KEY_ID,
+	        WEFT_KEY_STATE,
+	        WEFT_NODE_KEY_NODE_HTTP_ADDRESS,
+	        WEFT_KEY_RACK,
+	        WEFT_KEY_NUM_CONTAINERS,
+	        WEFT_KEY_USED_MEMORY_MB,
+	        WEFT_NODE_KEY_AVAIL_MEMORY_MB,
+	        WEFT_KEY_USED_VIRTUAL_CORES,
+	        WEFT_KEY_AVAILABLE_VIRTUAL_CORES,
 	};
 	enum { NCOLS = sizeof headers / sizeof headers[0] };
-	struct json_object *nodes = report_collection(root, "nodes", "node", cause);
+	struct json_object *nodes = report_collection(root, WEFT_KEY_NODES, WEFT_KEY_NODE, cause);
 	struct table *t;
 
 	if (nodes == NULL)
@@ -266,7 +252,7 @@ int report_nodes_table(FILE *out, struct json_object *root, bool all, char **cau
 		struct json_object *node = json_object_array_get_idx(nodes, i);
 		char *cells[NCOLS];
 
-		cells[1] = report_field_or_na(node, "state");
+		cells[1] = report_field_or_na(node, WEFT_KEY_STATE);
 		if (!all && !report_node_state_active(cells[1])) {
 			free(cells[1]);
 			continue;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 
 /* Spaces between two columns. */
@@ -39,12 +40,7 @@ static char *table_clean(const char *text)
 /* Characters (UTF-8 sequences) in text, the width it takes on screen. */
 static size_t table_width(const char *text)
 {
-	size_t n = 0;
-
-	for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++)
-		if ((*p & 0xc0) != 0x80)
-			n++;
-	return n;
+	return utf8_width(text);
 }
 
 /* Store one row of copies. */

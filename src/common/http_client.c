@@ -13,11 +13,13 @@
  * call curl_multi_socket_action() and then drain CURLMSG_DONE, running the
  * caller's callback once per finished call.
  *
- * Reentrancy: a caller's callback may start calls, cancel calls or free the
- * client.  Each finished call is taken out of the multi handle and off the
- * client's list before its callback runs, messages are read one at a time
- * (curl drops the pending message of a handle that gets removed), and a
- * flag on the stack tells the drain loop that the client died under it.
+ * Reentrancy: a caller's callback may start calls, cancel calls (its own
+ * too) or free the client.  Each finished call is taken out of the multi
+ * handle and off the client's list before its callback runs, messages are
+ * read one at a time (curl drops the pending message of a handle that gets
+ * removed), and client and call are reference counted (common/ref.h): the
+ * drain loop and a running callback hold them, a free or cancel inside
+ * marks them dead, and the last release frees.
  */
 #include "weft_config.h"
 
@@ -36,6 +38,7 @@
 
 #include "common/http_client.h"
 #include "common/log.h"
+#include "common/ref.h"
 #include "common/xmalloc.h"
 
 /* Largest response body kept in memory. */
@@ -63,7 +66,7 @@ struct http_call {
 	char errbuf[CURL_ERROR_SIZE];
 	http_response_cb cb;
 	void *arg;
-	bool delivering; /* its callback is running */
+	struct ref ref; /* the caller's handle; held while its callback runs */
 
 	/* Downloads. */
 	bool download;
@@ -97,10 +100,12 @@ struct http_client {
 	struct http_call *calls;
 	int ncalls;
 	struct http_socket *sockets;
-	bool *freed; /* set when the client is freed during a callback */
+	struct ref ref; /* the owner's; held while calls are delivered */
 };
 
 static bool http_curl_initialised;
+
+static void http_client_destroy(struct http_client *client);
 
 /* curl_global_init exactly once per process, before any handle. */
 static void http_curl_init(void)
@@ -300,23 +305,25 @@ static void http_call_deliver(struct http_call *call, CURLcode rc, const char *e
 	resp.error = error;
 	resp.content_length = error == NULL ? (int64_t)length : -1;
 	resp.retry_after_s = error == NULL ? (int64_t)retry_after : -1;
-	call->delivering = true;
+	ref_hold(&call->ref); /* the callback may cancel the call: a no-op */
 	call->cb(&resp, call->arg);
 	free(error);
-	http_call_destroy(call);
+	/* The call is over: the caller's handle ends with its callback. */
+	(void)ref_kill(&call->ref);
+	if (ref_release(&call->ref))
+		http_call_destroy(call);
 }
 
 /* Read curl's finished transfers, one message at a time because each
  * callback may cancel other calls or free the client. */
 static void http_client_drain(struct http_client *client)
 {
-	bool freed = false;
-	bool *outer = client->freed;
 	CURLMsg *msg;
 	int left;
 
-	client->freed = &freed;
-	while ((msg = curl_multi_info_read(client->multi, &left)) != NULL) {
+	ref_hold(&client->ref);
+	while (!ref_dead(&client->ref) &&
+	       (msg = curl_multi_info_read(client->multi, &left)) != NULL) {
 		struct http_call *call = NULL;
 		CURL *easy = msg->easy_handle;
 		CURLcode rc = msg->data.result;
@@ -328,15 +335,9 @@ static void http_client_drain(struct http_client *client)
 		if (call == NULL)
 			continue;
 		http_call_deliver(call, rc, NULL);
-		if (freed)
-			break;
 	}
-	if (freed) {
-		if (outer != NULL)
-			*outer = true;
-		return;
-	}
-	client->freed = outer;
+	if (ref_release(&client->ref))
+		http_client_destroy(client);
 }
 
 /* libevent saw activity on a socket curl watches. */
@@ -443,6 +444,7 @@ struct http_client *http_client_new(struct event_base *base)
 {
 	struct http_client *client = xcalloc(1, sizeof *client);
 
+	ref_init(&client->ref);
 	http_curl_init();
 	client->base = base;
 	client->multi = curl_multi_init();
@@ -460,10 +462,15 @@ struct http_client *http_client_new(struct event_base *base)
 
 void http_client_free(struct http_client *client)
 {
-	if (client == NULL)
-		return;
-	if (client->freed != NULL)
-		*client->freed = true;
+	/* Freed from inside a call's callback: the drain loop holding the
+	 * client stops and frees it once the callback returned. */
+	if (client != NULL && ref_kill(&client->ref))
+		http_client_destroy(client);
+}
+
+/* The last reference is gone: cancel every call (no callbacks) and free. */
+static void http_client_destroy(struct http_client *client)
+{
 	while (client->calls != NULL) {
 		struct http_call *call = client->calls;
 
@@ -584,6 +591,7 @@ static struct http_call *http_call_new(struct http_client *client, http_response
 {
 	struct http_call *call = xcalloc(1, sizeof *call);
 
+	ref_init(&call->ref);
 	call->client = client;
 	call->cb = cb;
 	call->arg = arg;
@@ -691,13 +699,16 @@ void http_call_cancel(struct http_call *call)
 {
 	struct http_client *client;
 
-	if (call == NULL || call->delivering)
+	/* Inside its own callback the call is already out of the multi
+	 * handle and off the list; the delivery frees it. */
+	if (call == NULL || ref_dead(&call->ref))
 		return;
 	client = call->client;
 	if (call->easy != NULL && client != NULL)
 		curl_multi_remove_handle(client->multi, call->easy);
 	http_call_unlink(call);
-	http_call_destroy(call);
+	if (ref_kill(&call->ref))
+		http_call_destroy(call);
 }
 
 int http_client_pending(const struct http_client *client)

@@ -71,6 +71,7 @@
 #include "common/http_head.h"
 #include "common/http_server.h"
 #include "common/log.h"
+#include "common/ref.h"
 #include "common/net.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
@@ -150,12 +151,11 @@ struct http_conn {
 	uint64_t left;             /* CONN_DISCARD */
 	struct timeval head_start; /* first byte of the head in progress */
 	bool head_started;
-	bool read_off; /* rev deleted: too much input held */
-	bool write_on; /* wev added */
-	bool eof;      /* the client will send nothing more */
-	bool closed;   /* socket closed; memory freed when busy drops to 0 */
-	bool refused;  /* answered 429 for its address's cap: not counted */
-	int busy;      /* callbacks of this connection on the stack */
+	bool read_off;  /* rev deleted: too much input held */
+	bool write_on;  /* wev added */
+	bool eof;       /* the client will send nothing more */
+	bool refused;   /* answered 429 for its address's cap: not counted */
+	struct ref ref; /* dead: socket closed; held by its callbacks on the stack */
 	union {
 		struct sockaddr sa;
 		struct sockaddr_in sin;
@@ -191,7 +191,7 @@ struct http_request {
 	struct reply_header *out_headers;
 	int nout_headers;
 
-	bool in_handler; /* the handler has not returned yet */
+	struct ref ref; /* dead once answered or forgotten; held by its handler */
 	bool replied;
 	bool deferred;
 	bool gone; /* the client went away before the reply */
@@ -623,6 +623,14 @@ static void http_request_free(struct http_request *req)
 	free(req);
 }
 
+/* The request is answered or forgotten: free it now, or when its handler
+ * returns. */
+static void http_request_drop(struct http_request *req)
+{
+	if (ref_kill(&req->ref))
+		http_request_free(req);
+}
+
 /* The client of a request went away (connection closed, error, or the
  * server is being freed) before the reply: tell the owner, once. */
 static void http_request_gone(struct http_request *req)
@@ -636,16 +644,14 @@ static void http_request_gone(struct http_request *req)
 	if (!req->deferred) {
 		/* Still being read, or its handler is running (which frees
 		 * it when it returns). */
-		if (!req->in_handler)
-			http_request_free(req);
+		http_request_drop(req);
 		return;
 	}
 	if (req->on_gone != NULL) {
 		/* Contract: after on_gone the owner forgets the request.  (If
 		 * its handler is still running, the dispatcher frees it.) */
 		req->on_gone(req->gone_arg);
-		if (!req->in_handler)
-			http_request_free(req);
+		http_request_drop(req);
 	}
 	/* Without on_gone the owner will still reply: that reply is a no-op
 	 * which frees the request (http_reply_on_orphan). */
@@ -662,6 +668,12 @@ static void http_conn_write_off(struct http_conn *conn)
 	}
 }
 
+/* Whether the connection's socket is closed (its memory may live on). */
+static bool http_conn_closed(const struct http_conn *conn)
+{
+	return ref_dead(&conn->ref);
+}
+
 /* (Re)start reading with the idle timeout, or without one while a request
  * is with its handler (a deferred answer may take its time). */
 static void http_conn_read_on(struct http_conn *conn)
@@ -669,7 +681,7 @@ static void http_conn_read_on(struct http_conn *conn)
 	const struct timeval *tv = NULL;
 
 	/* At EOF a socket stays readable: watching it would spin. */
-	if (conn->closed || conn->eof)
+	if (http_conn_closed(conn) || conn->eof)
 		return;
 	if (conn->state == CONN_LINGER)
 		tv = conn->srv->linger;
@@ -697,9 +709,10 @@ static void http_conn_close(struct http_conn *conn)
 	struct http_server *srv = conn->srv;
 	struct http_request *req = conn->req;
 
-	if (conn->closed)
+	if (http_conn_closed(conn))
 		return;
-	conn->closed = true;
+	ref_hold(&conn->ref); /* until the end of this function */
+	(void)ref_kill(&conn->ref);
 	if (conn->prev != NULL)
 		conn->prev->next = conn->next;
 	else
@@ -715,7 +728,7 @@ static void http_conn_close(struct http_conn *conn)
 	conn->req = NULL;
 	if (req != NULL)
 		http_request_gone(req);
-	if (conn->busy == 0)
+	if (ref_release(&conn->ref))
 		http_conn_destroy(conn);
 }
 
@@ -723,12 +736,12 @@ static void http_conn_close(struct http_conn *conn)
  * outlives every callback that is using it. */
 static void http_conn_hold(struct http_conn *conn)
 {
-	conn->busy++;
+	ref_hold(&conn->ref);
 }
 
 static void http_conn_release(struct http_conn *conn)
 {
-	if (--conn->busy == 0 && conn->closed)
+	if (ref_release(&conn->ref))
 		http_conn_destroy(conn);
 }
 
@@ -775,7 +788,7 @@ static void http_conn_flush(struct http_conn *conn)
 		http_conn_read_on(conn);
 	if (conn->state == CONN_CLOSING) {
 		http_conn_linger(conn);
-	} else if (conn->busy == 0 && conn->state == CONN_HEAD &&
+	} else if (!ref_busy(&conn->ref) && conn->state == CONN_HEAD &&
 	           (evbuffer_get_length(conn->in) > 0 || conn->eof)) {
 		/* A deferred reply went out: serve what is waiting (from the
 		 * loop, not from inside the replying owner's callback). */
@@ -880,9 +893,9 @@ static bool http_reply_begin(struct http_request *req)
 /* A reply on a request whose client is gone: the late reply frees it. */
 static void http_reply_on_orphan(struct http_request *req)
 {
-	if (req->gone && !req->in_handler && !req->replied) {
+	if (req->gone && !req->replied) {
 		req->replied = true;
-		http_request_free(req);
+		http_request_drop(req);
 	}
 }
 
@@ -898,8 +911,7 @@ static void http_reply_finish(struct http_request *req)
 	conn->state = req->keep_alive ? CONN_HEAD : CONN_CLOSING;
 	if (was_handler || conn->read_off)
 		http_conn_read_on(conn);
-	if (!req->in_handler)
-		http_request_free(req);
+	http_request_drop(req);
 	http_conn_flush(conn);
 }
 
@@ -1194,6 +1206,7 @@ static struct http_request *http_conn_new_request(struct http_conn *conn)
 {
 	struct http_request *req = xcalloc(1, sizeof *req);
 
+	ref_init(&req->ref);
 	req->srv = conn->srv;
 	req->conn = conn;
 	req->method_name = "UNKNOWN";
@@ -1220,7 +1233,7 @@ static void http_conn_refuse(struct http_conn *conn, struct http_request *req, u
 	va_end(ap);
 	http_reply_remote_exception(req, status, exception, message);
 	free(message);
-	if (!conn->closed && conn->state == CONN_HEAD && skip > 0 && skip != UINT64_MAX) {
+	if (!http_conn_closed(conn) && conn->state == CONN_HEAD && skip > 0 && skip != UINT64_MAX) {
 		conn->state = CONN_DISCARD;
 		conn->left = skip;
 	}
@@ -1435,7 +1448,7 @@ static void http_conn_dispatch(struct http_conn *conn)
 {
 	struct http_request *req = conn->req;
 
-	req->in_handler = true;
+	ref_hold(&req->ref); /* the handler may answer (and so free) it */
 	req->route->cb(req, req->route->arg);
 	if (!req->replied && !req->deferred && !req->gone) {
 		log_error("handler of %s %s returned without replying (a bug)", req->method_name,
@@ -1444,8 +1457,7 @@ static void http_conn_dispatch(struct http_conn *conn)
 		                 "internal error: %s %s was not answered", req->method_name,
 		                 req->path);
 	}
-	req->in_handler = false;
-	if (req->replied || (req->gone && (!req->deferred || req->on_gone != NULL)))
+	if (ref_release(&req->ref))
 		http_request_free(req);
 }
 
@@ -1454,7 +1466,7 @@ static void http_conn_process(struct http_conn *conn)
 {
 	size_t n;
 
-	while (!conn->closed) {
+	while (!http_conn_closed(conn)) {
 		switch (conn->state) {
 		case CONN_HEAD:
 			/* The previous reply first (a client that pipelines
@@ -1490,7 +1502,7 @@ static void http_conn_process(struct http_conn *conn)
 /* The client sent its last byte: close once nothing more can be served. */
 static void http_conn_after_eof(struct http_conn *conn)
 {
-	if (conn->closed || !conn->eof)
+	if (http_conn_closed(conn) || !conn->eof)
 		return;
 	switch (conn->state) {
 	case CONN_HEAD:
@@ -1562,7 +1574,7 @@ static int http_conn_fill(struct http_conn *conn)
  * reply is out (http_reply_finish, http_conn_flush resume it). */
 static void http_conn_pace(struct http_conn *conn)
 {
-	if (conn->closed || conn->eof || conn->read_off ||
+	if (http_conn_closed(conn) || conn->eof || conn->read_off ||
 	    evbuffer_get_length(conn->in) <= HTTP_HELD_INPUT_MAX)
 		return;
 	if (conn->state == CONN_HANDLER || evbuffer_get_length(conn->out) > 0) {
@@ -1646,7 +1658,7 @@ static void http_conn_write_cb(evutil_socket_t fd, short what, void *arg)
 		http_conn_close(conn);
 	} else {
 		http_conn_flush(conn);
-		if (!conn->closed && conn->state == CONN_HEAD &&
+		if (!http_conn_closed(conn) && conn->state == CONN_HEAD &&
 		    evbuffer_get_length(conn->out) == 0) {
 			http_conn_process(conn);
 			http_conn_after_eof(conn);
@@ -1719,6 +1731,8 @@ static void http_server_add_conn(struct http_server *srv, evutil_socket_t fd,
                                  const struct sockaddr *sa, socklen_t socklen)
 {
 	struct http_conn *conn = xcalloc(1, sizeof *conn);
+
+	ref_init(&conn->ref);
 
 	conn->srv = srv;
 	conn->fd = fd;

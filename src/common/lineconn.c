@@ -41,6 +41,7 @@
 #include "common/lineconn.h"
 #include "common/log.h"
 #include "common/net.h"
+#include "common/ref.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 
@@ -57,8 +58,7 @@ struct lineconn {
 	bool connected;
 	bool closed;          /* no more I/O; the close was (or will be) reported */
 	bool starting;        /* inside lineconn_connect(): report closes later */
-	bool reading;         /* inside lineconn_read_cb(): lineconn_free() defers */
-	bool free_pending;    /* lineconn_free() was called while reading */
+	struct ref ref;       /* held while reading (lineconn_free() then defers) */
 	struct event *report; /* reports a close from the loop */
 	char *report_reason;
 	size_t scanned; /* input bytes already known to hold no '\n' */
@@ -103,6 +103,8 @@ static char *lineconn_format_sockaddr(const struct sockaddr *sa)
 	return net_format_address(host, port);
 }
 
+static void lineconn_destroy(struct lineconn *c);
+
 /* Run the close callback from the loop (see lineconn_close). */
 static void lineconn_report_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -146,8 +148,8 @@ static void lineconn_read_cb(struct bufferevent *bev, void *arg)
 	struct lineconn *c = arg;
 	struct evbuffer *input = bufferevent_get_input(bev);
 
-	c->reading = true;
-	while (!c->closed && !c->free_pending) {
+	ref_hold(&c->ref);
+	while (!c->closed && !ref_dead(&c->ref)) {
 		struct evbuffer_ptr eol;
 		struct json_object *msg;
 		char *line, *cause = NULL;
@@ -211,9 +213,8 @@ static void lineconn_read_cb(struct bufferevent *bev, void *arg)
 			c->on_message(c, msg, c->arg);
 		json_object_put(msg);
 	}
-	c->reading = false;
-	if (c->free_pending)
-		lineconn_free(c);
+	if (ref_release(&c->ref))
+		lineconn_destroy(c);
 }
 
 /* Connected, end of stream or an error. */
@@ -255,6 +256,8 @@ static struct lineconn *lineconn_new(struct event_base *base, struct bufferevent
                                      size_t max_line)
 {
 	struct lineconn *c = xcalloc(1, sizeof *c);
+
+	ref_init(&c->ref);
 
 	c->base = base;
 	c->bev = bev;
@@ -353,14 +356,15 @@ size_t lineconn_pending(const struct lineconn *c)
 
 void lineconn_free(struct lineconn *c)
 {
-	if (c == NULL)
-		return;
 	/* Freed by the owner from inside a message or close callback: the
-	 * read callback frees it once the owner has returned. */
-	if (c->reading) {
-		c->free_pending = true;
-		return;
-	}
+	 * read callback, which holds it, frees it once the owner returned. */
+	if (c != NULL && ref_kill(&c->ref))
+		lineconn_destroy(c);
+}
+
+/* The last reference is gone: flush, close and free. */
+static void lineconn_destroy(struct lineconn *c)
+{
 	/* Best effort: hand what is queued to the kernel now, so a last
 	 * message ("shutdown") sent just before freeing is not lost. */
 	if (c->connected && !c->closed) {

@@ -32,29 +32,11 @@ static const char *const proto_am_final_statuses[] = {"SUCCEEDED", "FAILED", "KI
 /* ------------------------------------------------------------------ */
 /* Field helpers. */
 
-/* A string field of at most max bytes (pointing into obj; *out left
- * alone when absent). */
-static int proto_am_get_string(struct json_object *obj, const char *prefix, const char *key,
-                               bool required, size_t max, const char **out, char **cause)
-{
-	const char *v = NULL;
-
-	if (wjson_get_string(obj, prefix, key, required, &v, cause) != 0)
-		return -1;
-	if (v == NULL)
-		return 0;
-	if (strlen(v) > max)
-		return set_cause(cause, "%s%s%s: longer than %zu bytes", prefix,
-		                 *prefix != '\0' ? "." : "", key, max);
-	*out = v;
-	return 0;
-}
-
 /* A required, non-empty string field of at most max bytes. */
 static int proto_am_get_name(struct json_object *obj, const char *prefix, const char *key,
                              size_t max, const char **out, char **cause)
 {
-	if (proto_am_get_string(obj, prefix, key, true, max, out, cause) != 0)
+	if (wjson_get_text(obj, prefix, key, true, max, out, cause) != 0)
 		return -1;
 	if (**out == '\0')
 		return set_cause(cause, "%s%s%s: empty", prefix, *prefix != '\0' ? "." : "", key);
@@ -67,29 +49,11 @@ static int proto_am_get_container_id(struct json_object *obj, const char *prefix
 {
 	weft_container_id_t cid;
 
-	if (proto_am_get_string(obj, prefix, key, true, WEFT_ID_MAX, out, cause) != 0)
+	if (wjson_get_text(obj, prefix, key, true, WEFT_ID_MAX, out, cause) != 0)
 		return -1;
 	if (weft_container_id_parse(*out, &cid) != 0)
 		return set_cause(cause, "%s%s%s: \"%s\" is not a container id", prefix,
 		                 *prefix != '\0' ? "." : "", key, *out);
-	return 0;
-}
-
-/* An array field of at most max entries (*arr NULL and *n 0 when absent). */
-static int proto_am_get_array(struct json_object *obj, const char *prefix, const char *key,
-                              bool required, size_t max, struct json_object **arr, size_t *n,
-                              char **cause)
-{
-	*arr = NULL;
-	*n = 0;
-	if (wjson_get_array(obj, prefix, key, required, arr, cause) != 0)
-		return -1;
-	if (*arr == NULL)
-		return 0;
-	*n = json_object_array_length(*arr);
-	if (*n > max)
-		return set_cause(cause, "%s%s%s: more than %zu entries", prefix,
-		                 *prefix != '\0' ? "." : "", key, max);
 	return 0;
 }
 
@@ -187,11 +151,11 @@ int proto_am_register_decode(struct json_object *obj, struct proto_am_register *
 	memset(m, 0, sizeof *m);
 	m->host = "";
 	m->tracking_url = "";
-	if (proto_am_get_string(obj, "", WEFT_KEY_HOST, false, PROTO_AM_HOST_MAX, &m->host,
-	                        cause) != 0 ||
+	if (wjson_get_text(obj, "", WEFT_KEY_HOST, false, PROTO_AM_HOST_MAX, &m->host, cause) !=
+	            0 ||
 	    wjson_get_int(obj, "", WEFT_AM_KEY_RPC_PORT, false, -1, 65535, &port, cause) != 0 ||
-	    proto_am_get_string(obj, "", WEFT_KEY_TRACKING_URL, false, PROTO_AM_URL_MAX,
-	                        &m->tracking_url, cause) != 0)
+	    wjson_get_text(obj, "", WEFT_KEY_TRACKING_URL, false, PROTO_AM_URL_MAX,
+	                   &m->tracking_url, cause) != 0)
 		return -1;
 	m->rpc_port = (int)port;
 	return 0;
@@ -220,10 +184,10 @@ int proto_am_registered_decode(struct json_object *obj, struct weft_am_registrat
 	                      cause) != 0 ||
 	    proto_am_get_name(obj, "", WEFT_AM_KEY_ATTEMPT_ID, WEFT_ID_MAX, &m->attempt_id,
 	                      cause) != 0 ||
-	    proto_am_get_string(obj, "", WEFT_KEY_QUEUE, false, PROTO_AM_NAME_MAX, &m->queue,
-	                        cause) != 0 ||
-	    proto_am_get_string(obj, "", WEFT_KEY_USER, false, PROTO_AM_NAME_MAX, &m->user,
-	                        cause) != 0 ||
+	    wjson_get_text(obj, "", WEFT_KEY_QUEUE, false, PROTO_AM_NAME_MAX, &m->queue, cause) !=
+	            0 ||
+	    wjson_get_text(obj, "", WEFT_KEY_USER, false, PROTO_AM_NAME_MAX, &m->user, cause) !=
+	            0 ||
 	    proto_am_resource_decode(obj, WEFT_AM_KEY_MAXIMUM_RESOURCE, &m->maximum, cause) != 0 ||
 	    proto_am_resource_decode(obj, WEFT_AM_KEY_MINIMUM_RESOURCE, &m->minimum, cause) != 0)
 		return -1;
@@ -393,10 +357,10 @@ static int proto_am_ask_decode(struct json_object *item, const char *path, const
 	                  &memory, cause) != 0 ||
 	    wjson_get_int(item, path, WEFT_KEY_VCORES, true, INT32_MIN, 1 << 20, &vcores, cause) !=
 	            0 ||
-	    proto_am_get_array(item, path, WEFT_AM_KEY_NODES, false, PROTO_AM_MAX_HINTS, &nodes, &n,
-	                       cause) != 0 ||
-	    proto_am_get_array(item, path, WEFT_AM_KEY_RACKS, false, PROTO_AM_MAX_HINTS, &racks, &n,
-	                       cause) != 0 ||
+	    wjson_get_list(item, path, WEFT_AM_KEY_NODES, false, PROTO_AM_MAX_HINTS, &nodes, &n,
+	                   cause) != 0 ||
+	    wjson_get_list(item, path, WEFT_AM_KEY_RACKS, false, PROTO_AM_MAX_HINTS, &racks, &n,
+	                   cause) != 0 ||
 	    wjson_get_bool(item, path, WEFT_AM_KEY_RELAX_LOCALITY, false, &relax, cause) != 0)
 		return -1;
 	a->priority = (int32_t)priority;
@@ -421,10 +385,10 @@ int proto_am_allocate_decode(struct json_object *obj, struct proto_am_allocate *
 	if (wjson_get_int(obj, "", WEFT_KEY_RESPONSE_ID, true, 0, INT64_MAX - 1, &m->response_id,
 	                  cause) != 0 ||
 	    proto_am_progress_decode(obj, &m->progress, cause) != 0 ||
-	    proto_am_get_array(obj, "", WEFT_AM_KEY_ASKS, false, PROTO_AM_MAX_ASKS, &asks, &n_asks,
-	                       cause) != 0 ||
-	    proto_am_get_array(obj, "", WEFT_AM_KEY_RELEASES, false, PROTO_AM_MAX_RELEASES,
-	                       &releases, &n_releases, cause) != 0)
+	    wjson_get_list(obj, "", WEFT_AM_KEY_ASKS, false, PROTO_AM_MAX_ASKS, &asks, &n_asks,
+	                   cause) != 0 ||
+	    wjson_get_list(obj, "", WEFT_AM_KEY_RELEASES, false, PROTO_AM_MAX_RELEASES, &releases,
+	                   &n_releases, cause) != 0)
 		return -1;
 	/* Count node and rack hints first so one array holds them all. */
 	for (size_t i = 0; i < n_asks; i++) {
@@ -641,8 +605,8 @@ void proto_am_allocated_write(struct evbuffer *b, const struct proto_am_allocate
 		struct json_object *arr_ = NULL, *item_;                                           \
 		size_t len_ = 0;                                                                   \
 		char path_[48];                                                                    \
-		if (proto_am_get_array(obj, "", key, required, PROTO_AM_MAX_CONTAINERS, &arr_,     \
-		                       &len_, cause) != 0)                                         \
+		if (wjson_get_list(obj, "", key, required, PROTO_AM_MAX_CONTAINERS, &arr_, &len_,  \
+		                   cause) != 0)                                                    \
 			return -1;                                                                 \
 		(out) = xcalloc(len_ + 1, sizeof *(out));                                          \
 		for (size_t i_ = 0; i_ < len_; i_++) {                                             \
@@ -666,8 +630,8 @@ int proto_am_allocated_decode(struct json_object *obj, struct proto_am_allocated
 	memset(m, 0, sizeof *m);
 	if (wjson_get_int(obj, "", WEFT_KEY_RESPONSE_ID, true, 0, INT64_MAX, &m->response_id,
 	                  cause) != 0 ||
-	    proto_am_get_string(obj, "", WEFT_KEY_ACTION, false, PROTO_AM_NAME_MAX, &m->action_name,
-	                        cause) != 0 ||
+	    wjson_get_text(obj, "", WEFT_KEY_ACTION, false, PROTO_AM_NAME_MAX, &m->action_name,
+	                   cause) != 0 ||
 	    wjson_get_int(obj, "", WEFT_AM_KEY_NUM_CLUSTER_NODES, false, 0, INT32_MAX, &nodes,
 	                  cause) != 0 ||
 	    proto_am_resource_decode(obj, WEFT_AM_KEY_AVAILABLE, &m->available, cause) != 0)
@@ -714,24 +678,30 @@ struct json_object *proto_am_finish_encode(const struct proto_am_finish *m)
 
 int proto_am_finish_decode(struct json_object *obj, struct proto_am_finish *m, char **cause)
 {
-	size_t i;
-
 	memset(m, 0, sizeof *m);
 	m->diagnostics = "";
 	m->tracking_url = "";
-	if (proto_am_get_string(obj, "", WEFT_KEY_FINAL_STATUS, true, PROTO_AM_NAME_MAX,
-	                        &m->final_status, cause) != 0 ||
-	    proto_am_get_string(obj, "", WEFT_KEY_DIAGNOSTICS, false, PROTO_AM_DIAGNOSTICS_MAX,
-	                        &m->diagnostics, cause) != 0 ||
-	    proto_am_get_string(obj, "", WEFT_KEY_TRACKING_URL, false, PROTO_AM_URL_MAX,
-	                        &m->tracking_url, cause) != 0)
+	if (wjson_get_text(obj, "", WEFT_KEY_FINAL_STATUS, true, PROTO_AM_NAME_MAX,
+	                   &m->final_status, cause) != 0 ||
+	    wjson_get_text(obj, "", WEFT_KEY_DIAGNOSTICS, false, PROTO_AM_DIAGNOSTICS_MAX,
+	                   &m->diagnostics, cause) != 0 ||
+	    wjson_get_text(obj, "", WEFT_KEY_TRACKING_URL, false, PROTO_AM_URL_MAX,
+	                   &m->tracking_url, cause) != 0)
 		return -1;
-	for (i = 0; i < sizeof proto_am_final_statuses / sizeof *proto_am_final_statuses; i++) {
-		if (strcmp(m->final_status, proto_am_final_statuses[i]) == 0)
-			return 0;
-	}
+	if (proto_am_final_status_valid(m->final_status))
+		return 0;
 	return set_cause(cause, "%s: '%s' is not SUCCEEDED, FAILED or KILLED",
 	                 WEFT_KEY_FINAL_STATUS, m->final_status);
+}
+
+bool proto_am_final_status_valid(const char *status)
+{
+	for (size_t i = 0; i < sizeof proto_am_final_statuses / sizeof *proto_am_final_statuses;
+	     i++) {
+		if (strcmp(status, proto_am_final_statuses[i]) == 0)
+			return true;
+	}
+	return false;
 }
 
 struct json_object *proto_am_finished_encode(void)

@@ -132,6 +132,9 @@ struct proto_am_finish {
 };
 struct json_object *proto_am_finish_encode(const struct proto_am_finish *m);
 int proto_am_finish_decode(struct json_object *obj, struct proto_am_finish *m, char **cause);
+/* Whether status is an application's final status a finish (or the
+ * driver's shutdown) may name: SUCCEEDED, FAILED or KILLED. */
+bool proto_am_final_status_valid(const char *status);
 
 /* The finish answer {"isUnregistered":true}. */
 struct json_object *proto_am_finished_encode(void);

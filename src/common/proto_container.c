@@ -24,6 +24,7 @@
 
 #include <event2/buffer.h>
 
+#include "common/security.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "weft/ids.h"
@@ -31,31 +32,6 @@
 
 /* ------------------------------------------------------------------ */
 /* Field helpers. */
-
-/* A string field of at most max bytes without NUL (pointing into obj). */
-static int proto_container_get_string(struct json_object *obj, const char *prefix, const char *key,
-                                      bool required, size_t max, const char **out, char **cause)
-{
-	struct json_object *v;
-	const char *text = NULL;
-	const char *dot = prefix != NULL && *prefix != '\0' ? "." : "";
-
-	if (prefix == NULL)
-		prefix = "";
-	if (wjson_get_string(obj, prefix, key, required, &text, cause) != 0)
-		return -1;
-	if (text != NULL) {
-		json_object_object_get_ex(obj, key, &v);
-		if ((size_t)json_object_get_string_len(v) > max)
-			return set_cause(cause, "%s%s%s: longer than %zu bytes", prefix, dot, key,
-			                 max);
-		if (strlen(text) != (size_t)json_object_get_string_len(v))
-			return set_cause(cause, "%s%s%s: string contains a NUL character", prefix,
-			                 dot, key);
-	}
-	*out = text;
-	return 0;
-}
 
 /* A valid container id (pointing into obj). */
 static int proto_container_get_id(struct json_object *obj, const char *key, const char **out,
@@ -395,8 +371,8 @@ int proto_container_start_decode(struct json_object *obj, struct proto_container
 	struct json_object *lc = NULL;
 
 	memset(m, 0, sizeof *m);
-	if (proto_container_get_string(obj, "", WEFT_KEY_TOKEN, false, PROTO_CONTAINER_TOKEN_MAX,
-	                               &m->token, cause) != 0)
+	if (wjson_get_text(obj, "", WEFT_KEY_TOKEN, false, PROTO_CONTAINER_TOKEN_MAX, &m->token,
+	                   cause) != 0)
 		return -1;
 	m->token_read = true;
 	if (wjson_get_object(obj, "", WEFT_KEY_LAUNCH_CONTEXT, true, &lc, cause) != 0 ||
@@ -429,8 +405,8 @@ int proto_container_request_decode(struct json_object *obj, struct proto_contain
 {
 	memset(m, 0, sizeof *m);
 	if (proto_container_get_id(obj, WEFT_KEY_CONTAINER_ID, &m->container_id, cause) != 0 ||
-	    proto_container_get_string(obj, "", WEFT_KEY_TOKEN, false, PROTO_CONTAINER_TOKEN_MAX,
-	                               &m->token, cause) != 0)
+	    wjson_get_text(obj, "", WEFT_KEY_TOKEN, false, PROTO_CONTAINER_TOKEN_MAX, &m->token,
+	                   cause) != 0)
 		return -1;
 	return 0;
 }
@@ -454,8 +430,8 @@ int proto_container_state_decode(struct json_object *obj, struct proto_container
 
 	memset(m, 0, sizeof *m);
 	if (proto_container_get_id(obj, WEFT_KEY_CONTAINER_ID, &m->container_id, cause) != 0 ||
-	    proto_container_get_string(obj, "", WEFT_KEY_STATE, true, PROTO_CONTAINER_STATE_MAX,
-	                               &m->state, cause) != 0)
+	    wjson_get_text(obj, "", WEFT_KEY_STATE, true, PROTO_CONTAINER_STATE_MAX, &m->state,
+	                   cause) != 0)
 		return -1;
 	len = strlen(m->state);
 	for (i = 0; i < len; i++) {
@@ -543,5 +519,63 @@ int proto_container_status_decode(struct json_object *obj, const char *path,
 		return set_cause(cause, "%s%s%s: '%s' in a list of completed containers", path, dot,
 		                 WEFT_KEY_STATE, state);
 	m->exit_status = (int32_t)exit_status;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The container token's payload. */
+
+struct json_object *proto_container_token_encode(const struct container_token *tok)
+{
+	struct json_object *o = wjson_new_object();
+
+	wjson_add_string(o, WEFT_KEY_CONTAINER_ID, tok->container_id);
+	wjson_add_string(o, WEFT_KEY_NODE_ID, tok->node_id);
+	wjson_add_string(o, WEFT_KEY_USER, tok->user);
+	wjson_add_int(o, WEFT_KEY_MEMORY_MB, tok->resource.memory_mb);
+	wjson_add_int(o, WEFT_KEY_VCORES, tok->resource.vcores);
+	wjson_add_int(o, WEFT_TOKEN_KEY_EXPIRY, tok->expiry_ms);
+	wjson_add_int(o, WEFT_TOKEN_KEY_KEY_ID, tok->key_id);
+	return o;
+}
+
+int proto_container_token_key_id(struct json_object *obj, int64_t *key_id, char **cause)
+{
+	return wjson_get_int(obj, "", WEFT_TOKEN_KEY_KEY_ID, true, 0, INT64_MAX, key_id, cause);
+}
+
+/* A required non-empty string of the payload, copied into out (n bytes). */
+static int proto_container_token_string(struct json_object *obj, const char *key, char *out,
+                                        size_t n, char **cause)
+{
+	const char *text = NULL;
+
+	if (wjson_get_text(obj, "", key, true, n - 1, &text, cause) != 0)
+		return -1;
+	if (*text == '\0')
+		return set_cause(cause, "%s: empty", key);
+	memcpy(out, text, strlen(text) + 1);
+	return 0;
+}
+
+int proto_container_token_decode(struct json_object *obj, struct container_token *tok, char **cause)
+{
+	weft_container_id_t cid;
+
+	if (proto_container_token_string(obj, WEFT_KEY_CONTAINER_ID, tok->container_id,
+	                                 sizeof tok->container_id, cause) != 0 ||
+	    proto_container_token_string(obj, WEFT_KEY_NODE_ID, tok->node_id, sizeof tok->node_id,
+	                                 cause) != 0 ||
+	    proto_container_token_string(obj, WEFT_KEY_USER, tok->user, sizeof tok->user, cause) !=
+	            0 ||
+	    wjson_get_int(obj, "", WEFT_KEY_MEMORY_MB, true, 0, INT64_MAX, &tok->resource.memory_mb,
+	                  cause) != 0 ||
+	    wjson_get_int(obj, "", WEFT_KEY_VCORES, true, 0, INT64_MAX, &tok->resource.vcores,
+	                  cause) != 0 ||
+	    wjson_get_int(obj, "", WEFT_TOKEN_KEY_EXPIRY, true, 0, INT64_MAX, &tok->expiry_ms,
+	                  cause) != 0)
+		return -1;
+	if (weft_container_id_parse(tok->container_id, &cid) != 0)
+		return set_cause(cause, "bad container id");
 	return 0;
 }

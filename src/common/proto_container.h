@@ -136,4 +136,17 @@ int proto_container_status_decode(struct json_object *obj, const char *path,
                                   enum proto_status_rules rules, struct weft_container_status *m,
                                   char **cause);
 
+/* ------------------------------------------------------------------ */
+/* The container token's payload, {"containerId","nodeId","user",
+ * "memoryMB","vcores","expiry","keyId"}: common/security.c signs its
+ * text and checks the signature; these write and read it. */
+struct container_token;
+struct json_object *proto_container_token_encode(const struct container_token *tok);
+/* The key id alone: it names the key the signature is checked with, so
+ * it is read before anything else is trusted. */
+int proto_container_token_key_id(struct json_object *obj, int64_t *key_id, char **cause);
+/* Every field but the key id, into tok (causes name the field). */
+int proto_container_token_decode(struct json_object *obj, struct container_token *tok,
+                                 char **cause);
+
 #endif

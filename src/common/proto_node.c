@@ -32,25 +32,6 @@ static const char *const proto_node_action_names[] = {WEFT_ACTION_NORMAL, WEFT_A
 /* ------------------------------------------------------------------ */
 /* Field helpers. */
 
-/* A string field of at most max bytes (pointing into obj). */
-static int proto_node_get_string(struct json_object *obj, const char *prefix, const char *key,
-                                 bool required, size_t max, const char **out, char **cause)
-{
-	const char *v = NULL;
-
-	if (wjson_get_string(obj, prefix, key, required, &v, cause) != 0)
-		return -1;
-	if (v == NULL)
-		return 0;
-	if (strlen(v) > max) {
-		if (prefix != NULL && *prefix != '\0')
-			return set_cause(cause, "%s.%s: longer than %zu bytes", prefix, key, max);
-		return set_cause(cause, "%s: longer than %zu bytes", key, max);
-	}
-	*out = v;
-	return 0;
-}
-
 /* A node id or HTTP address: host:port with a real port. */
 static int proto_node_get_address(struct json_object *obj, const char *key, const char **out,
                                   char **cause)
@@ -58,7 +39,7 @@ static int proto_node_get_address(struct json_object *obj, const char *key, cons
 	char *host = NULL, *why = NULL;
 	int port = 0;
 
-	if (proto_node_get_string(obj, "", key, true, PROTO_NODE_ADDRESS_MAX, out, cause) != 0)
+	if (wjson_get_text(obj, "", key, true, PROTO_NODE_ADDRESS_MAX, out, cause) != 0)
 		return -1;
 	if (net_parse_address(*out, &host, &port, cause != NULL ? &why : NULL) != 0) {
 		set_cause(cause, "%s: %s", key, why);
@@ -84,13 +65,13 @@ static int proto_node_statuses_decode(struct json_object *obj, struct weft_conta
 
 	*out = NULL;
 	*n = 0;
-	if (wjson_get_array(obj, "", WEFT_NODE_KEY_CONTAINERS, false, &array, cause) != 0)
+	if (wjson_get_array(obj, "", WEFT_KEY_CONTAINERS, false, &array, cause) != 0)
 		return -1;
 	if (array == NULL)
 		return 0;
 	len = json_object_array_length(array);
 	if (len > PROTO_NODE_MAX_CONTAINERS)
-		return set_cause(cause, "%s: more than %d entries", WEFT_NODE_KEY_CONTAINERS,
+		return set_cause(cause, "%s: more than %d entries", WEFT_KEY_CONTAINERS,
 		                 PROTO_NODE_MAX_CONTAINERS);
 	if (len == 0)
 		return 0;
@@ -104,7 +85,7 @@ static int proto_node_statuses_decode(struct json_object *obj, struct weft_conta
 		if (proto_container_status_decode(item, "", PROTO_STATUS_REPORTED, &st[i], NULL) ==
 		    0)
 			continue;
-		snprintf(path, sizeof path, "%s[%zu]", WEFT_NODE_KEY_CONTAINERS, i);
+		snprintf(path, sizeof path, "%s[%zu]", WEFT_KEY_CONTAINERS, i);
 		proto_container_status_decode(item, path, PROTO_STATUS_REPORTED, &st[i], cause);
 		free(st);
 		return -1;
@@ -122,7 +103,7 @@ static void proto_node_statuses_encode(struct json_object *obj,
 
 	for (int i = 0; i < n; i++)
 		json_object_array_add(array, proto_container_status_encode(&st[i]));
-	wjson_add(obj, WEFT_NODE_KEY_CONTAINERS, array);
+	wjson_add(obj, WEFT_KEY_CONTAINERS, array);
 }
 
 /* ------------------------------------------------------------------ */
@@ -224,13 +205,13 @@ struct json_object *proto_node_register_encode(const struct proto_node_register 
 	struct json_object *o = wjson_new_object();
 
 	wjson_add_string(o, WEFT_KEY_NODE_ID, m->node_id);
-	wjson_add_string(o, WEFT_NODE_KEY_HTTP_ADDRESS, m->http_address);
+	wjson_add_string(o, WEFT_KEY_HTTP_ADDRESS, m->http_address);
 	if (m->rack != NULL)
-		wjson_add_string(o, WEFT_NODE_KEY_RACK, m->rack);
+		wjson_add_string(o, WEFT_KEY_RACK, m->rack);
 	wjson_add_int(o, WEFT_KEY_MEMORY_MB, m->memory_mb);
 	wjson_add_int(o, WEFT_KEY_VCORES, m->vcores);
 	if (m->version != NULL)
-		wjson_add_string(o, WEFT_NODE_KEY_VERSION, m->version);
+		wjson_add_string(o, WEFT_KEY_VERSION, m->version);
 	if (m->heartbeat_interval_ms > 0)
 		wjson_add_int(o, WEFT_NODE_KEY_HEARTBEAT_MS, m->heartbeat_interval_ms);
 	proto_node_statuses_encode(o, m->containers, m->n_containers);
@@ -243,15 +224,15 @@ int proto_node_register_decode(struct json_object *obj, struct proto_node_regist
 	m->rack = WEFT_NODE_DEFAULT_RACK;
 	m->version = "";
 	if (proto_node_get_address(obj, WEFT_KEY_NODE_ID, &m->node_id, cause) != 0 ||
-	    proto_node_get_address(obj, WEFT_NODE_KEY_HTTP_ADDRESS, &m->http_address, cause) != 0 ||
-	    proto_node_get_string(obj, "", WEFT_NODE_KEY_RACK, false, PROTO_NODE_TEXT_MAX, &m->rack,
-	                          cause) != 0 ||
+	    proto_node_get_address(obj, WEFT_KEY_HTTP_ADDRESS, &m->http_address, cause) != 0 ||
+	    wjson_get_text(obj, "", WEFT_KEY_RACK, false, PROTO_NODE_TEXT_MAX, &m->rack, cause) !=
+	            0 ||
 	    wjson_get_int(obj, "", WEFT_KEY_MEMORY_MB, true, 1, PROTO_NODE_MAX_MEMORY_MB,
 	                  &m->memory_mb, cause) != 0 ||
 	    wjson_get_int(obj, "", WEFT_KEY_VCORES, true, 1, PROTO_NODE_MAX_VCORES, &m->vcores,
 	                  cause) != 0 ||
-	    proto_node_get_string(obj, "", WEFT_NODE_KEY_VERSION, false, PROTO_NODE_TEXT_MAX,
-	                          &m->version, cause) != 0 ||
+	    wjson_get_text(obj, "", WEFT_KEY_VERSION, false, PROTO_NODE_TEXT_MAX, &m->version,
+	                   cause) != 0 ||
 	    wjson_get_int(obj, "", WEFT_NODE_KEY_HEARTBEAT_MS, false, PROTO_NODE_MIN_INTERVAL_MS,
 	                  PROTO_NODE_MAX_INTERVAL_MS, &m->heartbeat_interval_ms, cause) != 0 ||
 	    proto_node_statuses_decode(obj, &m->containers, &m->n_containers, cause) != 0)
@@ -303,7 +284,7 @@ struct json_object *proto_node_heartbeat_encode(const struct proto_node_heartbea
 	proto_node_statuses_encode(o, m->containers, m->n_containers);
 	wjson_add_bool(o, WEFT_NODE_KEY_HEALTHY, m->healthy);
 	if (m->health_report != NULL)
-		wjson_add_string(o, WEFT_NODE_KEY_HEALTH_REPORT, m->health_report);
+		wjson_add_string(o, WEFT_KEY_HEALTH_REPORT, m->health_report);
 	return o;
 }
 
@@ -320,8 +301,8 @@ int proto_node_heartbeat_decode(struct json_object *obj, struct proto_node_heart
 	    wjson_get_bool(obj, "", WEFT_NODE_KEY_HEALTHY, false, &m->healthy, cause) != 0 ||
 	    wjson_get_bool(obj, "", WEFT_NODE_KEY_FULL_REPORT, false, &m->full_report, cause) !=
 	            0 ||
-	    proto_node_get_string(obj, "", WEFT_NODE_KEY_HEALTH_REPORT, false,
-	                          PROTO_NODE_HEALTH_REPORT_MAX, &m->health_report, cause) != 0 ||
+	    wjson_get_text(obj, "", WEFT_KEY_HEALTH_REPORT, false, PROTO_NODE_HEALTH_REPORT_MAX,
+	                   &m->health_report, cause) != 0 ||
 	    proto_node_statuses_decode(obj, &m->containers, &m->n_containers, cause) != 0)
 		return -1;
 	return 0;
@@ -363,7 +344,7 @@ int proto_node_heartbeat_answer_decode(struct json_object *obj,
 	memset(m, 0, sizeof *m);
 	if (wjson_get_int(obj, "", WEFT_KEY_RESPONSE_ID, true, 0, INT64_MAX, &m->response_id,
 	                  cause) != 0 ||
-	    proto_node_get_string(obj, "", WEFT_KEY_ACTION, true, 64, &action, cause) != 0 ||
+	    wjson_get_text(obj, "", WEFT_KEY_ACTION, true, 64, &action, cause) != 0 ||
 	    proto_node_key_ids_decode(obj, m->key_ids, &m->n_key_ids, &m->has_key_ids, cause) !=
 	            0 ||
 	    proto_node_ids_decode(obj, WEFT_NODE_KEY_TO_CLEANUP, &m->containers_to_cleanup,
@@ -396,6 +377,105 @@ void proto_node_heartbeat_answer_clear(struct proto_node_heartbeat_answer *m)
 }
 
 /* ------------------------------------------------------------------ */
+/* The node report. */
+
+struct json_object *proto_node_report_encode(const struct proto_node_report *m)
+{
+	struct json_object *o = wjson_new_object();
+
+	wjson_add_string(o, WEFT_KEY_RACK, m->rack);
+	wjson_add_string(o, WEFT_KEY_STATE, m->state);
+	wjson_add_string(o, WEFT_KEY_ID, m->id);
+	wjson_add_string(o, WEFT_KEY_NODE_HOST_NAME, m->host);
+	wjson_add_string(o, WEFT_NODE_KEY_NODE_HTTP_ADDRESS, m->http_address);
+	wjson_add_int(o, WEFT_NODE_KEY_LAST_HEALTH_UPDATE, m->last_health_update);
+	wjson_add_string(o, WEFT_KEY_VERSION, m->version);
+	wjson_add_string(o, WEFT_KEY_HEALTH_REPORT, m->health_report);
+	wjson_add_int(o, WEFT_KEY_NUM_CONTAINERS, m->num_containers);
+	wjson_add_int(o, WEFT_KEY_USED_MEMORY_MB, m->used_memory_mb);
+	wjson_add_int(o, WEFT_NODE_KEY_AVAIL_MEMORY_MB, m->avail_memory_mb);
+	wjson_add_int(o, WEFT_KEY_USED_VIRTUAL_CORES, m->used_vcores);
+	wjson_add_int(o, WEFT_KEY_AVAILABLE_VIRTUAL_CORES, m->avail_vcores);
+	return o;
+}
+
+int proto_node_report_decode(struct json_object *obj, const char *path, struct proto_node_report *m,
+                             char **cause)
+{
+	const int64_t mb = PROTO_NODE_MAX_MEMORY_MB, vc = PROTO_NODE_MAX_VCORES;
+
+	memset(m, 0, sizeof *m);
+	if (obj == NULL || !json_object_is_type(obj, json_type_object))
+		return set_cause(cause, "%s: expected an object", path);
+	if (wjson_get_text(obj, path, WEFT_KEY_ID, true, PROTO_NODE_ADDRESS_MAX, &m->id, cause) !=
+	            0 ||
+	    wjson_get_text(obj, path, WEFT_KEY_STATE, true, PROTO_NODE_STATE_MAX, &m->state,
+	                   cause) != 0 ||
+	    wjson_get_text(obj, path, WEFT_KEY_RACK, false, PROTO_NODE_TEXT_MAX, &m->rack, cause) !=
+	            0 ||
+	    wjson_get_text(obj, path, WEFT_KEY_NODE_HOST_NAME, false, PROTO_NODE_ADDRESS_MAX,
+	                   &m->host, cause) != 0 ||
+	    wjson_get_text(obj, path, WEFT_NODE_KEY_NODE_HTTP_ADDRESS, false,
+	                   PROTO_NODE_ADDRESS_MAX, &m->http_address, cause) != 0 ||
+	    wjson_get_int(obj, path, WEFT_NODE_KEY_LAST_HEALTH_UPDATE, false, 0, INT64_MAX,
+	                  &m->last_health_update, cause) != 0 ||
+	    wjson_get_text(obj, path, WEFT_KEY_VERSION, false, PROTO_NODE_TEXT_MAX, &m->version,
+	                   cause) != 0 ||
+	    wjson_get_text(obj, path, WEFT_KEY_HEALTH_REPORT, false, PROTO_NODE_HEALTH_REPORT_MAX,
+	                   &m->health_report, cause) != 0 ||
+	    wjson_get_int(obj, path, WEFT_KEY_NUM_CONTAINERS, false, 0, PROTO_NODE_MAX_CONTAINERS,
+	                  &m->num_containers, cause) != 0 ||
+	    wjson_get_int(obj, path, WEFT_KEY_USED_MEMORY_MB, false, 0, mb, &m->used_memory_mb,
+	                  cause) != 0 ||
+	    wjson_get_int(obj, path, WEFT_NODE_KEY_AVAIL_MEMORY_MB, false, -mb, mb,
+	                  &m->avail_memory_mb, cause) != 0 ||
+	    wjson_get_int(obj, path, WEFT_KEY_USED_VIRTUAL_CORES, false, 0, vc, &m->used_vcores,
+	                  cause) != 0 ||
+	    wjson_get_int(obj, path, WEFT_KEY_AVAILABLE_VIRTUAL_CORES, false, -vc, vc,
+	                  &m->avail_vcores, cause) != 0)
+		return -1;
+	return 0;
+}
+
+struct json_object *proto_node_reports_wrap(struct json_object *list)
+{
+	struct json_object *body = wjson_new_object(), *nodes;
+
+	if (list == NULL || json_object_array_length(list) == 0) {
+		/* YARN writes an empty collection as null. */
+		json_object_put(list);
+		wjson_add(body, WEFT_KEY_NODES, NULL);
+		return body;
+	}
+	nodes = wjson_new_object();
+	wjson_add(nodes, WEFT_KEY_NODE, list);
+	wjson_add(body, WEFT_KEY_NODES, nodes);
+	return body;
+}
+
+struct json_object *proto_node_reports_unwrap(struct json_object *body, char **cause)
+{
+	return wjson_yarn_list(body, WEFT_KEY_NODES, WEFT_KEY_NODE, cause);
+}
+
+struct json_object *proto_node_report_wrap(struct json_object *report)
+{
+	struct json_object *body = wjson_new_object();
+
+	wjson_add(body, WEFT_KEY_NODE, report);
+	return body;
+}
+
+struct json_object *proto_node_report_unwrap(struct json_object *body, char **cause)
+{
+	struct json_object *report = NULL;
+
+	if (wjson_get_object(body, "", WEFT_KEY_NODE, true, &report, cause) != 0)
+		return NULL;
+	return report;
+}
+
+/* ------------------------------------------------------------------ */
 /* Requests as text. */
 
 /* "key": (after a comma unless first). */
@@ -408,8 +488,8 @@ static void proto_node_write_key(struct evbuffer *b, const char *key, bool first
 static void proto_node_write_statuses(struct evbuffer *b, const struct weft_container_status *st,
                                       int n)
 {
-	evbuffer_add(b, ",\"" WEFT_NODE_KEY_CONTAINERS "\":[",
-	             sizeof(",\"" WEFT_NODE_KEY_CONTAINERS "\":[") - 1);
+	evbuffer_add(b, ",\"" WEFT_KEY_CONTAINERS "\":[",
+	             sizeof(",\"" WEFT_KEY_CONTAINERS "\":[") - 1);
 	for (int i = 0; i < n; i++) {
 		if (i > 0)
 			evbuffer_add(b, ",", 1);

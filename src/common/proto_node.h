@@ -32,12 +32,14 @@
 struct evbuffer;
 
 /* Caps a decoder enforces. */
-#define PROTO_NODE_ADDRESS_MAX       255    /* nodeId, httpAddress: host:port */
-#define PROTO_NODE_TEXT_MAX          255    /* rack, version */
-#define PROTO_NODE_HEALTH_REPORT_MAX 4096   /* healthReport */
-#define PROTO_NODE_MAX_CONTAINERS    100000 /* statuses in one report */
-#define PROTO_NODE_MAX_IDS           100000 /* ids in one answer's list */
-#define PROTO_NODE_MAX_KEY_IDS       16     /* containerKeyIds */
+#define PROTO_NODE_ADDRESS_MAX       255           /* nodeId, httpAddress: host:port */
+#define PROTO_NODE_TEXT_MAX          255           /* rack, version */
+#define PROTO_NODE_STATE_MAX         32            /* a node state's name */
+#define PROTO_NODE_HEALTH_REPORT_MAX 4096          /* healthReport */
+#define PROTO_NODE_DIAGNOSTICS_MAX   (1024 * 1024) /* a status's diagnostics: the body cap */
+#define PROTO_NODE_MAX_CONTAINERS    100000        /* statuses in one report */
+#define PROTO_NODE_MAX_IDS           100000        /* ids in one answer's list */
+#define PROTO_NODE_MAX_KEY_IDS       16            /* containerKeyIds */
 #define PROTO_NODE_MAX_MEMORY_MB     (INT64_C(1) << 40)
 #define PROTO_NODE_MAX_VCORES        (1 << 20)
 #define PROTO_NODE_MIN_INTERVAL_MS   10 /* heartbeatIntervalMs an NM asks */
@@ -122,6 +124,39 @@ int proto_node_heartbeat_answer_decode(struct json_object *obj,
                                        struct proto_node_heartbeat_answer *m, char **cause);
 void proto_node_heartbeat_answer_clear(struct proto_node_heartbeat_answer *m);
 const char *proto_node_action_name(enum proto_node_action action);
+
+/* ------------------------------------------------------------------ */
+/* The node report of the public REST API: GET /ws/v1/cluster/nodes
+ * ({"nodes":{"node":[...]}}) and /nodes/{id} ({"node":{...}}), read by
+ * `weft node list` and scripts.  Strings point into the decoded object;
+ * an absent optional string is NULL, an absent number 0. */
+
+struct proto_node_report {
+	const char *id;    /* the node id, host:port (required) */
+	const char *state; /* NEW, RUNNING, UNHEALTHY, ... (required) */
+	const char *rack;
+	const char *host;           /* nodeHostName */
+	const char *http_address;   /* nodeHTTPAddress */
+	int64_t last_health_update; /* wall clock ms */
+	const char *version;
+	const char *health_report;
+	int64_t num_containers;
+	int64_t used_memory_mb, avail_memory_mb;
+	int64_t used_vcores, avail_vcores;
+};
+struct json_object *proto_node_report_encode(const struct proto_node_report *m);
+/* path names obj in causes ("nodes.node[3]"). */
+int proto_node_report_decode(struct json_object *obj, const char *path, struct proto_node_report *m,
+                             char **cause);
+/* {"nodes":{"node":list}}, or YARN's {"nodes":null} for an empty list
+ * (list taken). */
+struct json_object *proto_node_reports_wrap(struct json_object *list);
+/* The node list of such a body as a new array (YARN's null, {} and a
+ * bare object for one node read as lists), or NULL with *cause. */
+struct json_object *proto_node_reports_unwrap(struct json_object *body, char **cause);
+/* {"node":report} (taken), and the report out of it (borrowed). */
+struct json_object *proto_node_report_wrap(struct json_object *report);
+struct json_object *proto_node_report_unwrap(struct json_object *body, char **cause);
 
 /* ------------------------------------------------------------------ */
 /* Requests as text, appended to buf: the message the encoder's object

@@ -16,10 +16,11 @@
 #include <ctype.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/base64.h"
+#include "common/utf8.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "weft/ids.h"
@@ -39,33 +40,13 @@ static char *proto_task_path(const char *prefix, const char *key)
 	return xasprintf("%s.%s", prefix, key);
 }
 
-/* A string field of at most max bytes (pointing into obj). */
-static int proto_task_get_string(struct json_object *obj, const char *prefix, const char *key,
-                                 bool required, size_t max, const char **out, char **cause)
-{
-	const char *v = NULL;
-	char *path;
-
-	if (wjson_get_string(obj, prefix, key, required, &v, cause) != 0)
-		return -1;
-	if (v != NULL && strlen(v) > max) {
-		path = proto_task_path(prefix, key);
-		set_cause(cause, "%s: longer than %zu bytes", path, max);
-		free(path);
-		return -1;
-	}
-	if (v != NULL)
-		*out = v;
-	return 0;
-}
-
 /* A string field, copied (NULL when absent). */
 static int proto_task_dup_string(struct json_object *obj, const char *prefix, const char *key,
                                  bool required, size_t max, char **out, char **cause)
 {
 	const char *v = NULL;
 
-	if (proto_task_get_string(obj, prefix, key, required, max, &v, cause) != 0)
+	if (wjson_get_text(obj, prefix, key, required, max, &v, cause) != 0)
 		return -1;
 	*out = v != NULL ? xstrdup(v) : NULL;
 	return 0;
@@ -81,30 +62,6 @@ static int proto_task_array_object(struct json_object *arr, size_t i, const char
 	if (o == NULL || !json_object_is_type(o, json_type_object))
 		return set_cause(cause, "%s[%zu]: expected an object", path, i);
 	*out = o;
-	return 0;
-}
-
-/* An array field of at most max elements (*n its length; 0 when absent). */
-static int proto_task_get_array(struct json_object *obj, const char *prefix, const char *key,
-                                bool required, size_t max, struct json_object **out, size_t *n,
-                                char **cause)
-{
-	struct json_object *arr = NULL;
-	char *path;
-
-	*n = 0;
-	if (wjson_get_array(obj, prefix, key, required, &arr, cause) != 0)
-		return -1;
-	if (arr == NULL)
-		return 0;
-	*n = json_object_array_length(arr);
-	if (*n > max) {
-		path = proto_task_path(prefix, key);
-		set_cause(cause, "%s: more than %zu entries", path, max);
-		free(path);
-		return -1;
-	}
-	*out = arr;
 	return 0;
 }
 
@@ -125,97 +82,7 @@ static struct json_object *proto_task_message(const char *type)
 }
 
 /* ------------------------------------------------------------------ */
-/* Bytes in JSON strings, and shuffle file names. */
-
-size_t proto_task_utf8_char(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len, i;
-	unsigned char lo = 0x80, hi = 0xBF;
-
-	if (c == 0)
-		return 0;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		len = 2;
-	else if (c >= 0xE0 && c <= 0xEF)
-		len = 3;
-	else if (c >= 0xF0 && c <= 0xF4)
-		len = 4;
-	else
-		return 0;
-	if (c == 0xE0)
-		lo = 0xA0; /* no overlong forms */
-	else if (c == 0xED)
-		hi = 0x9F; /* no surrogates */
-	else if (c == 0xF0)
-		lo = 0x90;
-	else if (c == 0xF4)
-		hi = 0x8F; /* nothing above U+10FFFF */
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	}
-	return len;
-}
-
-bool proto_task_is_text(const char *buf, size_t len)
-{
-	size_t i = 0, n;
-
-	while (i < len) {
-		/* ASCII runs are the common case: skip them quickly. */
-		if ((unsigned char)buf[i] - 1u < 0x7Fu) {
-			i++;
-			continue;
-		}
-		n = proto_task_utf8_char((const unsigned char *)buf + i, len - i);
-		if (n == 0)
-			return false;
-		i += n;
-	}
-	return true;
-}
-
-char *proto_task_base64_encode(const void *data, size_t len)
-{
-	char *out = xmalloc(4 * ((len + 2) / 3) + 1);
-
-	EVP_EncodeBlock((unsigned char *)out, data, (int)len);
-	return out;
-}
-
-char *proto_task_base64_decode(const char *text, size_t len, size_t *out_len)
-{
-	size_t pad = 0;
-	char *out;
-	int n;
-
-	if (len % 4 != 0 || len > INT_MAX)
-		return NULL;
-	out = xmalloc(len / 4 * 3 + 1);
-	if (len == 0) {
-		*out_len = 0;
-		out[0] = '\0';
-		return out;
-	}
-	n = EVP_DecodeBlock((unsigned char *)out, (const unsigned char *)text, (int)len);
-	if (n < 0) {
-		free(out);
-		return NULL;
-	}
-	/* EVP_DecodeBlock counts padding as zero bytes. */
-	if (text[len - 1] == '=')
-		pad++;
-	if (text[len - 2] == '=')
-		pad++;
-	*out_len = (size_t)n - pad;
-	out[*out_len] = '\0';
-	return out;
-}
+/* Shuffle file names. */
 
 bool proto_task_map_id_valid(const char *s)
 {
@@ -244,17 +111,17 @@ char *proto_task_block_file(int64_t dataset, int64_t partition)
 	return xasprintf("block_%" PRId64 "_%" PRId64, dataset, partition);
 }
 
-int proto_task_dir_index(const char *name, int n)
+char *proto_task_shuffle_map_path(const char *app_id, int64_t shuffle_id, const char *map,
+                                  int64_t reduce)
 {
-	uint32_t h = 2166136261u;
+	return xasprintf("/ws/v1/node/shuffle/%s/map/%" PRId64 "/%s/%" PRId64, app_id, shuffle_id,
+	                 map, reduce);
+}
 
-	if (n <= 1)
-		return 0;
-	for (; *name != '\0'; name++) {
-		h ^= (unsigned char)*name;
-		h *= 16777619u;
-	}
-	return (int)(h % (uint32_t)n);
+char *proto_task_shuffle_block_path(const char *app_id, int64_t dataset, int64_t partition)
+{
+	return xasprintf("/ws/v1/node/shuffle/%s/block/%" PRId64 "/%" PRId64, app_id, dataset,
+	                 partition);
 }
 
 /* Order of two keys: bytes, then length (the executor's record order). */
@@ -288,7 +155,7 @@ int proto_task_type_decode(struct json_object *obj, enum proto_task_type *type, 
 	const char *t = NULL;
 	size_t i;
 
-	if (proto_task_get_string(obj, "", WEFT_KEY_TYPE, true, 64, &t, cause) != 0)
+	if (wjson_get_text(obj, "", WEFT_KEY_TYPE, true, 64, &t, cause) != 0)
 		return -1;
 	*type = PROTO_TASK_UNKNOWN;
 	if (name != NULL)
@@ -354,15 +221,15 @@ int proto_task_register_decode(struct json_object *obj, struct proto_task_regist
 	int64_t cores;
 
 	memset(m, 0, sizeof *m);
-	if (proto_task_get_string(obj, "", WEFT_KEY_SECRET, true, 1024, &m->secret, cause) != 0 ||
+	if (wjson_get_text(obj, "", WEFT_KEY_SECRET, true, 1024, &m->secret, cause) != 0 ||
 	    wjson_get_string(obj, "", WEFT_KEY_EXECUTOR_ID, true, &m->executor_id, cause) != 0 ||
 	    wjson_get_string(obj, "", WEFT_KEY_HOST, true, &m->host, cause) != 0 ||
 	    wjson_get_string(obj, "", WEFT_KEY_NODE_ID, false, &m->node_id, cause) != 0 ||
 	    wjson_get_string(obj, "", WEFT_KEY_CONTAINER_ID, false, &m->container_id, cause) != 0 ||
 	    wjson_get_int(obj, "", WEFT_KEY_CORES, true, 1, PROTO_TASK_MAX_CORES, &cores, cause) !=
 	            0 ||
-	    proto_task_get_string(obj, "", WEFT_KEY_WORK_DIR, false, PROTO_TASK_PATH_MAX,
-	                          &m->work_dir, cause) != 0 ||
+	    wjson_get_text(obj, "", WEFT_KEY_WORK_DIR, false, PROTO_TASK_PATH_MAX, &m->work_dir,
+	                   cause) != 0 ||
 	    wjson_get_int(obj, "", WEFT_KEY_PID, false, 0, INT_MAX, &m->pid, cause) != 0)
 		return -1;
 	m->cores = (int)cores;
@@ -395,7 +262,7 @@ struct json_object *proto_task_rejected_encode(const struct proto_task_rejected 
 int proto_task_rejected_decode(struct json_object *obj, struct proto_task_rejected *m, char **cause)
 {
 	memset(m, 0, sizeof *m);
-	return proto_task_get_string(obj, "", WEFT_KEY_REASON, false, 64 * 1024, &m->reason, cause);
+	return wjson_get_text(obj, "", WEFT_KEY_REASON, false, 64 * 1024, &m->reason, cause);
 }
 
 struct json_object *proto_task_kill_encode(const struct proto_task_kill *m)
@@ -504,7 +371,7 @@ static struct json_object *proto_task_output_encode(const struct proto_task_outp
 		if (out->range) {
 			bounds = json_object_new_array();
 			for (i = 0; i < out->n_bounds; i++) {
-				b64 = proto_task_base64_encode(out->bounds[i], out->bound_lens[i]);
+				b64 = base64_encode(out->bounds[i], out->bound_lens[i]);
 				json_object_array_add(bounds, json_object_new_string(b64));
 				free(b64);
 			}
@@ -573,8 +440,8 @@ static int proto_task_side_decode(struct json_object *obj, const char *prefix,
 
 	if (wjson_get_int(obj, prefix, WEFT_KEY_SHUFFLE_ID, true, 0, INT32_MAX, &side->shuffle_id,
 	                  cause) != 0 ||
-	    proto_task_get_array(obj, prefix, WEFT_KEY_MAPS, true, PROTO_TASK_MAX_MAPS, &maps, &n,
-	                         cause) != 0)
+	    wjson_get_list(obj, prefix, WEFT_KEY_MAPS, true, PROTO_TASK_MAX_MAPS, &maps, &n,
+	                   cause) != 0)
 		return -1;
 	side->maps = xcalloc(n > 0 ? n : 1, sizeof *side->maps);
 	mpath = proto_task_path(prefix, WEFT_KEY_MAPS);
@@ -612,7 +479,7 @@ static int proto_task_input_decode(struct json_object *obj, const char *prefix,
 	size_t i, n;
 	int rc = 0;
 
-	if (proto_task_get_string(obj, prefix, WEFT_KEY_TYPE, true, 64, &type, cause) != 0)
+	if (wjson_get_text(obj, prefix, WEFT_KEY_TYPE, true, 64, &type, cause) != 0)
 		return -1;
 	if (strcmp(type, "text") == 0) {
 		in->type = PROTO_TASK_INPUT_TEXT;
@@ -649,7 +516,7 @@ static int proto_task_input_decode(struct json_object *obj, const char *prefix,
 	in->type = PROTO_TASK_INPUT_SHUFFLE;
 	if (wjson_get_string(obj, prefix, WEFT_KEY_MODE, false, &mode, cause) != 0 ||
 	    wjson_get_string(obj, prefix, WEFT_KEY_JOIN, false, &join, cause) != 0 ||
-	    proto_task_get_array(obj, prefix, WEFT_KEY_SIDES, true, 2, &sides, &n, cause) != 0)
+	    wjson_get_list(obj, prefix, WEFT_KEY_SIDES, true, 2, &sides, &n, cause) != 0)
 		return -1;
 	in->mode = PROTO_TASK_REDUCE_GROUP;
 	if (mode != NULL && strcmp(mode, "join") == 0)
@@ -690,8 +557,8 @@ static int proto_task_bounds_decode(struct json_object *obj, const char *prefix,
 	struct json_object *bounds = NULL, *b;
 	size_t i, n;
 
-	if (proto_task_get_array(obj, prefix, WEFT_KEY_BOUNDS, true, PROTO_TASK_MAX_PARTITIONS,
-	                         &bounds, &n, cause) != 0)
+	if (wjson_get_list(obj, prefix, WEFT_KEY_BOUNDS, true, PROTO_TASK_MAX_PARTITIONS, &bounds,
+	                   &n, cause) != 0)
 		return -1;
 	if (n + 1 != (size_t)out->partitions)
 		return set_cause(cause, "%s.bounds: expected partitions - 1 = %u keys, got %zu",
@@ -701,9 +568,9 @@ static int proto_task_bounds_decode(struct json_object *obj, const char *prefix,
 	for (i = 0; i < n; i++) {
 		b = json_object_array_get_idx(bounds, i);
 		if (b == NULL || !json_object_is_type(b, json_type_string) ||
-		    (out->bounds[i] = proto_task_base64_decode(
-		             json_object_get_string(b), (size_t)json_object_get_string_len(b),
-		             &out->bound_lens[i])) == NULL)
+		    (out->bounds[i] = base64_decode(json_object_get_string(b),
+		                                    (size_t)json_object_get_string_len(b),
+		                                    &out->bound_lens[i])) == NULL)
 			return set_cause(cause, "%s.bounds[%zu]: expected a base64 string", prefix,
 			                 i);
 		out->n_bounds++;
@@ -721,7 +588,7 @@ static int proto_task_output_decode(struct json_object *obj, const char *prefix,
 	const char *type = NULL, *part = NULL;
 	int64_t parts = 1;
 
-	if (proto_task_get_string(obj, prefix, WEFT_KEY_TYPE, true, 64, &type, cause) != 0)
+	if (wjson_get_text(obj, prefix, WEFT_KEY_TYPE, true, 64, &type, cause) != 0)
 		return -1;
 	if (strcmp(type, "collect") == 0) {
 		out->type = PROTO_TASK_OUTPUT_COLLECT;
@@ -797,8 +664,8 @@ static int proto_task_file_decode(struct json_object *obj, struct proto_task_spe
 	                          &spec->node_id, cause) != 0 ||
 	    proto_task_dup_string(obj, "", WEFT_KEY_SECRET, true, 1024, &spec->secret, cause) !=
 	            0 ||
-	    proto_task_get_string(obj, "", WEFT_KEY_LOCAL_DIRS, true, 64 * PROTO_TASK_PATH_MAX,
-	                          &dirs, cause) != 0 ||
+	    wjson_get_text(obj, "", WEFT_KEY_LOCAL_DIRS, true, 64 * PROTO_TASK_PATH_MAX, &dirs,
+	                   cause) != 0 ||
 	    wjson_get_int(obj, "", WEFT_KEY_BUDGET_BYTES, true, 1, INT64_MAX, &budget, cause) != 0)
 		return -1;
 	spec->attempt = (int)attempt;
@@ -833,10 +700,10 @@ int proto_task_spec_decode(struct json_object *obj, const char *prefix,
 	            0 ||
 	    wjson_get_object(obj, prefix, WEFT_KEY_INPUT, true, &input, cause) != 0 ||
 	    wjson_get_object(obj, prefix, WEFT_KEY_OUTPUT, true, &output, cause) != 0 ||
-	    proto_task_get_array(obj, prefix, WEFT_KEY_COMMANDS, false, PROTO_TASK_MAX_COMMANDS,
-	                         &commands, &n, cause) != 0 ||
-	    proto_task_get_array(obj, prefix, WEFT_KEY_PERSIST, false, PROTO_TASK_MAX_COMMANDS + 1,
-	                         &persist, &np, cause) != 0 ||
+	    wjson_get_list(obj, prefix, WEFT_KEY_COMMANDS, false, PROTO_TASK_MAX_COMMANDS,
+	                   &commands, &n, cause) != 0 ||
+	    wjson_get_list(obj, prefix, WEFT_KEY_PERSIST, false, PROTO_TASK_MAX_COMMANDS + 1,
+	                   &persist, &np, cause) != 0 ||
 	    proto_task_input_decode(input, ipath, &spec->in, cause) != 0 ||
 	    proto_task_output_decode(output, opath, &spec->out, cause) != 0)
 		goto out;
@@ -1051,7 +918,7 @@ struct json_object *proto_task_result_encode(const struct proto_task_result *r)
 		wjson_add_int(b, WEFT_KEY_RECORDS, r->sample.records);
 		a = json_object_new_array();
 		for (i = 0; i < r->sample.n_keys; i++) {
-			b64 = proto_task_base64_encode(r->sample.keys[i], r->sample.key_lens[i]);
+			b64 = base64_encode(r->sample.keys[i], r->sample.key_lens[i]);
 			json_object_array_add(a, json_object_new_string(b64));
 			free(b64);
 		}
@@ -1087,8 +954,8 @@ static int proto_task_map_output_decode(struct json_object *mo, const char *path
 
 	if (proto_task_dup_string(mo, path, WEFT_KEY_MAP, true, PROTO_TASK_MAP_ID_MAX,
 	                          &r->map_output.map, cause) != 0 ||
-	    proto_task_get_array(mo, path, WEFT_KEY_SIZES, true, PROTO_TASK_MAX_PARTITIONS, &sizes,
-	                         &n, cause) != 0 ||
+	    wjson_get_list(mo, path, WEFT_KEY_SIZES, true, PROTO_TASK_MAX_PARTITIONS, &sizes, &n,
+	                   cause) != 0 ||
 	    wjson_get_int(mo, path, WEFT_KEY_RECORDS, false, 0, INT64_MAX, &r->map_output.records,
 	                  cause) != 0 ||
 	    wjson_get_int(mo, path, WEFT_KEY_SPILLS, false, 0, INT64_MAX, &r->map_output.spills,
@@ -1120,17 +987,17 @@ static int proto_task_sample_decode(struct json_object *s, const char *path,
 
 	if (wjson_get_int(s, path, WEFT_KEY_RECORDS, false, 0, INT64_MAX, &r->sample.records,
 	                  cause) != 0 ||
-	    proto_task_get_array(s, path, WEFT_KEY_KEYS, false, PROTO_TASK_MAX_SAMPLE, &keys, &n,
-	                         cause) != 0)
+	    wjson_get_list(s, path, WEFT_KEY_KEYS, false, PROTO_TASK_MAX_SAMPLE, &keys, &n,
+	                   cause) != 0)
 		return -1;
 	r->sample.keys = xcalloc(n > 0 ? n : 1, sizeof *r->sample.keys);
 	r->sample.key_lens = xcalloc(n > 0 ? n : 1, sizeof *r->sample.key_lens);
 	for (i = 0; i < n; i++) {
 		k = json_object_array_get_idx(keys, i);
 		if (k == NULL || !json_object_is_type(k, json_type_string) ||
-		    (r->sample.keys[i] = proto_task_base64_decode(
-		             json_object_get_string(k), (size_t)json_object_get_string_len(k),
-		             &r->sample.key_lens[i])) == NULL)
+		    (r->sample.keys[i] = base64_decode(json_object_get_string(k),
+		                                       (size_t)json_object_get_string_len(k),
+		                                       &r->sample.key_lens[i])) == NULL)
 			return set_cause(cause, "%s.keys[%zu]: expected a base64 string", path, i);
 		r->sample.n_keys++;
 	}
@@ -1166,8 +1033,8 @@ int proto_task_result_decode(struct json_object *obj, const char *prefix,
 	int rc = -1;
 
 	proto_task_result_init(r);
-	if (proto_task_get_array(obj, prefix, WEFT_KEY_BLOCKS, false, PROTO_TASK_MAX_COMMANDS + 1,
-	                         &blocks, &n, cause) != 0 ||
+	if (wjson_get_list(obj, prefix, WEFT_KEY_BLOCKS, false, PROTO_TASK_MAX_COMMANDS + 1,
+	                   &blocks, &n, cause) != 0 ||
 	    wjson_get_object(obj, prefix, WEFT_KEY_MAP_OUTPUT, false, &mo, cause) != 0 ||
 	    wjson_get_object(obj, prefix, WEFT_KEY_SAMPLE, false, &s, cause) != 0 ||
 	    wjson_get_object(obj, prefix, WEFT_KEY_FETCH_FAILED, false, &ff, cause) != 0 ||
@@ -1262,10 +1129,10 @@ struct json_object *proto_task_status_encode(const struct proto_task_status *m)
 	if (m->result != NULL)
 		wjson_add(msg, WEFT_KEY_RESULT, proto_task_result_encode(m->result));
 	if (m->stdout_data != NULL) {
-		if (proto_task_is_text(m->stdout_data, m->stdout_len)) {
+		if (utf8_is_text(m->stdout_data, m->stdout_len)) {
 			value = json_object_new_string_len(m->stdout_data, (int)m->stdout_len);
 		} else {
-			encoded = proto_task_base64_encode(m->stdout_data, m->stdout_len);
+			encoded = base64_encode(m->stdout_data, m->stdout_len);
 			value = json_object_new_string(encoded);
 		}
 		if (value == NULL)
@@ -1292,7 +1159,7 @@ int proto_task_status_decode(struct json_object *obj, struct proto_task_status *
 	memset(m, 0, sizeof *m);
 	if (wjson_get_int(obj, "", WEFT_KEY_TASK_ID, true, 0, INT64_MAX, &m->task_id, cause) != 0 ||
 	    wjson_get_int(obj, "", WEFT_KEY_ATTEMPT, true, 0, INT_MAX, &attempt, cause) != 0 ||
-	    proto_task_get_string(obj, "", WEFT_KEY_STATE, true, 64, &state, cause) != 0)
+	    wjson_get_text(obj, "", WEFT_KEY_STATE, true, 64, &state, cause) != 0)
 		return -1;
 	m->attempt = (int)attempt;
 	for (i = 0; i < 4; i++)
@@ -1308,14 +1175,14 @@ int proto_task_status_decode(struct json_object *obj, struct proto_task_status *
 	    wjson_get_bool(obj, "", WEFT_KEY_STDOUT_TRUNCATED, false, &m->stdout_truncated,
 	                   cause) != 0 ||
 	    wjson_get_int(obj, "", WEFT_KEY_STDOUT_SIZE, false, 0, INT64_MAX, &size, cause) != 0 ||
-	    proto_task_get_string(obj, "", WEFT_KEY_STDERR_TAIL, false, PROTO_TASK_STDERR_TAIL_MAX,
-	                          &m->stderr_tail, cause) != 0 ||
+	    wjson_get_text(obj, "", WEFT_KEY_STDERR_TAIL, false, PROTO_TASK_STDERR_TAIL_MAX,
+	                   &m->stderr_tail, cause) != 0 ||
 	    wjson_get_object(obj, "", WEFT_KEY_RESULT, false, &result, cause) != 0)
 		return -1;
 	m->exit_code = (int)exit_code;
 	if (out != NULL) {
 		if (encoding != NULL && strcmp(encoding, "base64") == 0) {
-			m->decoded = proto_task_base64_decode(out, strlen(out), &m->stdout_len);
+			m->decoded = base64_decode(out, strlen(out), &m->stdout_len);
 			if (m->decoded == NULL)
 				return set_cause(cause, "stdout: not valid base64");
 			m->stdout_data = m->decoded;

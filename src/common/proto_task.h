@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/hash.h"
+
 /* Caps a decoder enforces. */
 #define PROTO_TASK_ID_MAX          128 /* executorId: [A-Za-z0-9._:-]{1,128} */
 #define PROTO_TASK_HOST_MAX        255
@@ -309,17 +311,7 @@ void proto_task_status_clear(struct proto_task_status *m);
 const char *proto_task_state_name(enum proto_task_state state);
 
 /* ------------------------------------------------------------------ */
-/* Bytes in JSON strings, and where shuffle files live. */
-
-/* Length of the well-formed UTF-8 character at s (n bytes available), or
- * 0 when it is not one (NUL counts as not one: it cannot travel). */
-size_t proto_task_utf8_char(const unsigned char *s, size_t n);
-/* Whether buf is UTF-8 text without NUL (it can travel as it is). */
-bool proto_task_is_text(const char *buf, size_t len);
-/* Standard base64 (keys and binary stdout travel so; caller frees). */
-char *proto_task_base64_encode(const void *data, size_t len);
-/* RET a new buffer (NUL after it) and *out_len, or NULL when not base64. */
-char *proto_task_base64_decode(const char *text, size_t len, size_t *out_len);
+/* Where shuffle files live. */
 
 /* Whether s is a map output id ([0-9_]{1,64}). */
 bool proto_task_map_id_valid(const char *s);
@@ -332,8 +324,14 @@ char *proto_task_map_id(int64_t partition, int64_t task_id, int attempt);
 #define PROTO_TASK_MAP_INDEX "index"
 char *proto_task_map_file(int64_t shuffle_id, const char *map, const char *suffix);
 char *proto_task_block_file(int64_t dataset, int64_t partition);
-/* The local dir (of n) a file name goes to: FNV-1a of the name, so that
- * its writer and its readers agree. */
-int proto_task_dir_index(const char *name, int n);
+/* The shuffle service's paths of a map output's partition and of a
+ * persisted block (WEFT_ROUTE_NM_SHUFFLE_MAP, _BLOCK; caller frees). */
+char *proto_task_shuffle_map_path(const char *app_id, int64_t shuffle_id, const char *map,
+                                  int64_t reduce);
+char *proto_task_shuffle_block_path(const char *app_id, int64_t dataset, int64_t partition);
+/* The local dir (of n) a file name goes to: common/hash.h's
+ * hash_dir_index, so that its writer and its readers agree (the name
+ * stays for the callers that know it so). */
+#define proto_task_dir_index(name, n) hash_dir_index(name, n)
 
 #endif

@@ -28,6 +28,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/base64.h"
+#include "common/proto_container.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 
@@ -437,89 +439,6 @@ int security_verify_am_token(const struct secret *s, const char *token,
 /* Container tokens                                                   */
 /* ------------------------------------------------------------------ */
 
-static const char security_b64url[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/* base64url without padding (RFC 4648 §5). */
-static char *security_b64url_encode(const unsigned char *in, size_t n)
-{
-	char *out = xmalloc((n + 2) / 3 * 4 + 1), *o = out;
-	size_t i;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-		*o++ = security_b64url[v >> 18 & 63];
-		*o++ = security_b64url[v >> 12 & 63];
-		*o++ = security_b64url[v >> 6 & 63];
-		*o++ = security_b64url[v & 63];
-	}
-	if (n - i == 1) {
-		uint32_t v = (uint32_t)in[i] << 16;
-		*o++ = security_b64url[v >> 18 & 63];
-		*o++ = security_b64url[v >> 12 & 63];
-	} else if (n - i == 2) {
-		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-		*o++ = security_b64url[v >> 18 & 63];
-		*o++ = security_b64url[v >> 12 & 63];
-		*o++ = security_b64url[v >> 6 & 63];
-	}
-	*o = '\0';
-	return out;
-}
-
-/* Value of one base64url character, or -1. */
-static int security_b64url_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
-
-/*
- * Decode canonical unpadded base64url (unused low bits must be zero, so
- * one token has one spelling).  RET allocated NUL-terminated bytes and
- * *out_len, or NULL.
- */
-static unsigned char *security_b64url_decode(const char *in, size_t n, size_t *out_len)
-{
-	unsigned char *out, *o;
-	uint32_t acc = 0;
-	int bits = 0;
-	size_t i;
-
-	if (n % 4 == 1)
-		return NULL;
-	out = o = xmalloc(n / 4 * 3 + 3);
-	for (i = 0; i < n; i++) {
-		int v = security_b64url_value(in[i]);
-		if (v < 0) {
-			free(out);
-			return NULL;
-		}
-		acc = (acc << 6 | (uint32_t)v) & 0xffffff;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			*o++ = (unsigned char)(acc >> bits & 0xff);
-		}
-	}
-	if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) {
-		free(out);
-		return NULL;
-	}
-	*o = '\0';
-	*out_len = (size_t)(o - out);
-	return out;
-}
-
 /* The container key for a key id: HMAC(secret, "container-key\n<id>"). */
 static void security_container_key(const struct secret *s, int64_t key_id, unsigned char key[32])
 {
@@ -543,19 +462,12 @@ static void security_container_mac(const struct secret *s, int64_t key_id, const
 /* Sign a container grant. */
 char *security_container_token_sign(const struct secret *s, const struct container_token *tok)
 {
-	struct json_object *o = wjson_new_object();
+	struct json_object *o = proto_container_token_encode(tok);
 	const char *json;
 	char *payload, *text, mac[65];
 
-	wjson_add_string(o, "containerId", tok->container_id);
-	wjson_add_string(o, "nodeId", tok->node_id);
-	wjson_add_string(o, "user", tok->user);
-	wjson_add_int(o, "memoryMB", tok->resource.memory_mb);
-	wjson_add_int(o, "vcores", tok->resource.vcores);
-	wjson_add_int(o, "expiry", tok->expiry_ms);
-	wjson_add_int(o, "keyId", tok->key_id);
 	json = wjson_text(o);
-	payload = security_b64url_encode((const unsigned char *)json, strlen(json));
+	payload = base64url_encode(json, strlen(json));
 	json_object_put(o);
 	security_container_mac(s, tok->key_id, payload, strlen(payload), mac);
 	text = xasprintf("%s.%s", payload, mac);
@@ -563,39 +475,12 @@ char *security_container_token_sign(const struct secret *s, const struct contain
 	return text;
 }
 
-/* Prefix a wjson cause so the reader knows it is about the token. */
+/* Prefix a decoder's cause so the reader knows it is about the token. */
 static int security_token_cause(char **cause, char *inner)
 {
 	set_cause(cause, "container token: %s", inner != NULL ? inner : "bad payload");
 	free(inner);
 	return -1;
-}
-
-/* A required non-negative integer field of the payload. */
-static int security_payload_int(struct json_object *o, const char *key, int64_t *out, char **cause)
-{
-	char *inner = NULL;
-
-	if (wjson_get_int(o, "", key, true, 0, INT64_MAX, out, &inner) != 0)
-		return security_token_cause(cause, inner);
-	return 0;
-}
-
-/* A required non-empty string field of the payload, copied into out. */
-static int security_payload_string(struct json_object *o, const char *key, char *out, size_t n,
-                                   char **cause)
-{
-	const char *text = NULL;
-	char *inner = NULL;
-	size_t len;
-
-	if (wjson_get_string(o, "", key, true, &text, &inner) != 0)
-		return security_token_cause(cause, inner);
-	len = strlen(text);
-	if (len == 0 || len >= n)
-		return set_cause(cause, "container token: %s empty or too long", key);
-	memcpy(out, text, len + 1);
-	return 0;
 }
 
 /*
@@ -613,7 +498,6 @@ int security_container_token_verify(const struct secret *s, const char *text,
 	unsigned char *json = NULL;
 	struct json_object *o = NULL;
 	struct container_token tok;
-	weft_container_id_t cid;
 	int64_t key_id;
 	bool accepted = false;
 	char mac[65], *inner = NULL;
@@ -630,7 +514,7 @@ int security_container_token_verify(const struct secret *s, const char *text,
 	    !security_is_hex64(dot + 1, strlen(dot + 1)))
 		return set_cause(cause, "malformed container token");
 	payload_len = (size_t)(dot - text);
-	json = security_b64url_decode(text, payload_len, &json_len);
+	json = (unsigned char *)base64url_decode(text, payload_len, &json_len);
 	if (json == NULL)
 		return set_cause(cause, "malformed container token: bad base64url payload");
 	o = wjson_parse_object((const char *)json, json_len, &inner);
@@ -638,8 +522,10 @@ int security_container_token_verify(const struct secret *s, const char *text,
 		security_token_cause(cause, inner);
 		goto fail;
 	}
-	if (security_payload_int(o, "keyId", &key_id, cause) != 0)
+	if (proto_container_token_key_id(o, &key_id, &inner) != 0) {
+		security_token_cause(cause, inner);
 		goto fail;
+	}
 	for (i = 0; i < n_keys; i++) {
 		if (accepted_key_ids[i] == key_id)
 			accepted = true;
@@ -654,16 +540,8 @@ int security_container_token_verify(const struct secret *s, const char *text,
 		goto fail;
 	}
 	tok.key_id = key_id;
-	if (security_payload_string(o, "containerId", tok.container_id, sizeof tok.container_id,
-	                            cause) != 0 ||
-	    security_payload_string(o, "nodeId", tok.node_id, sizeof tok.node_id, cause) != 0 ||
-	    security_payload_string(o, "user", tok.user, sizeof tok.user, cause) != 0 ||
-	    security_payload_int(o, "memoryMB", &tok.resource.memory_mb, cause) != 0 ||
-	    security_payload_int(o, "vcores", &tok.resource.vcores, cause) != 0 ||
-	    security_payload_int(o, "expiry", &tok.expiry_ms, cause) != 0)
-		goto fail;
-	if (weft_container_id_parse(tok.container_id, &cid) != 0) {
-		set_cause(cause, "container token: bad container id");
+	if (proto_container_token_decode(o, &tok, &inner) != 0) {
+		security_token_cause(cause, inner);
 		goto fail;
 	}
 	if (now_ms >= tok.expiry_ms) {
@@ -684,4 +562,31 @@ fail:
 	json_object_put(o);
 	free(json);
 	return -1;
+}
+
+/* Decode a token's payload without checking it. */
+int security_container_token_peek(const char *text, struct container_token *out, char **cause)
+{
+	const char *dot = text != NULL ? strchr(text, '.') : NULL;
+	struct json_object *o;
+	unsigned char *json;
+	size_t json_len = 0;
+	char *inner = NULL;
+	int rc = -1;
+
+	memset(out, 0, sizeof *out);
+	if (dot == NULL || dot == text || (size_t)(dot - text) > SECURITY_TOKEN_MAX)
+		return set_cause(cause, "malformed container token");
+	json = (unsigned char *)base64url_decode(text, (size_t)(dot - text), &json_len);
+	if (json == NULL)
+		return set_cause(cause, "malformed container token: bad base64url payload");
+	o = wjson_parse_object((const char *)json, json_len, &inner);
+	if (o != NULL && proto_container_token_key_id(o, &out->key_id, &inner) == 0 &&
+	    proto_container_token_decode(o, out, &inner) == 0)
+		rc = 0;
+	else
+		security_token_cause(cause, inner);
+	json_object_put(o);
+	free(json);
+	return rc;
 }

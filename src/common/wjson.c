@@ -449,6 +449,131 @@ int wjson_get_array(struct json_object *obj, const char *prefix, const char *key
 	return rc;
 }
 
+/* A string field of at most max bytes. */
+int wjson_get_text(struct json_object *obj, const char *prefix, const char *key, bool required,
+                   size_t max, const char **out, char **cause)
+{
+	const char *v = NULL;
+	char *path;
+	int rc;
+
+	if (wjson_get_string(obj, prefix, key, required, &v, cause) != 0)
+		return -1;
+	if (v == NULL)
+		return 0;
+	if (strlen(v) > max) {
+		path = wjson_path(prefix, key);
+		rc = set_cause(cause, "%s: longer than %zu bytes", path, max);
+		free(path);
+		return rc;
+	}
+	*out = v;
+	return 0;
+}
+
+/* An array field of at most max entries. */
+int wjson_get_list(struct json_object *obj, const char *prefix, const char *key, bool required,
+                   size_t max, struct json_object **out, size_t *n, char **cause)
+{
+	struct json_object *array = NULL;
+	char *path;
+	int rc;
+
+	*n = 0;
+	*out = NULL;
+	if (wjson_get_array(obj, prefix, key, required, &array, cause) != 0)
+		return -1;
+	if (array == NULL)
+		return 0;
+	if (json_object_array_length(array) > max) {
+		path = wjson_path(prefix, key);
+		rc = set_cause(cause, "%s: more than %zu entries", path, max);
+		free(path);
+		return rc;
+	}
+	*n = json_object_array_length(array);
+	*out = array;
+	return 0;
+}
+
+/* A number field (an integer, or one with a fraction or exponent) within
+ * [min, max]. */
+int wjson_get_number(struct json_object *obj, const char *prefix, const char *key, bool required,
+                     double min, double max, double *out, char **cause)
+{
+	struct json_object *value = NULL;
+	char *path;
+	double v;
+	int rc;
+
+	rc = wjson_lookup(obj, prefix, key, required, &value, cause);
+	if (rc != 1)
+		return rc;
+	path = NULL;
+	if (!json_object_is_type(value, json_type_int) &&
+	    !json_object_is_type(value, json_type_double)) {
+		path = wjson_path(prefix, key);
+		rc = set_cause(cause, "%s: expected a number, got %s", path,
+		               wjson_type_name(value));
+	} else if (v = json_object_get_double(value), !(v >= min && v <= max)) {
+		path = wjson_path(prefix, key);
+		rc = set_cause(cause, "%s: %g is out of range [%g, %g]", path, v, min, max);
+	} else {
+		*out = v;
+		rc = 0;
+	}
+	free(path);
+	return rc;
+}
+
+/* Element i of an array, required to be an object. */
+int wjson_array_object(struct json_object *array, const char *path, size_t i,
+                       struct json_object **out, char **cause)
+{
+	struct json_object *o = json_object_array_get_idx(array, i);
+
+	if (o == NULL || !json_object_is_type(o, json_type_object))
+		return set_cause(cause, "%s[%zu]: expected an object, got %s", path, i,
+		                 o == NULL ? "null" : wjson_type_name(o));
+	*out = o;
+	return 0;
+}
+
+/* A YARN collection's array. */
+struct json_object *wjson_yarn_list(struct json_object *root, const char *outer, const char *inner,
+                                    char **cause)
+{
+	struct json_object *coll = NULL, *items = NULL, *one;
+
+	if (root == NULL || !json_object_is_type(root, json_type_object)) {
+		set_cause(cause, "(top): expected an object, got %s",
+		          root == NULL ? "null" : wjson_type_name(root));
+		return NULL;
+	}
+	if (!json_object_object_get_ex(root, outer, &coll)) {
+		set_cause(cause, "%s: missing", outer);
+		return NULL;
+	}
+	if (coll == NULL)
+		return json_object_new_array();
+	if (!json_object_is_type(coll, json_type_object)) {
+		set_cause(cause, "%s: expected an object, got %s", outer, wjson_type_name(coll));
+		return NULL;
+	}
+	if (!json_object_object_get_ex(coll, inner, &items) || items == NULL)
+		return json_object_new_array();
+	if (json_object_is_type(items, json_type_array))
+		return json_object_get(items);
+	if (json_object_is_type(items, json_type_object)) {
+		one = json_object_new_array();
+		json_object_array_add(one, json_object_get(items));
+		return one;
+	}
+	set_cause(cause, "%s.%s: expected an array or an object, got %s", outer, inner,
+	          wjson_type_name(items));
+	return NULL;
+}
+
 /* Compact text, with '/' left unescaped (URLs read as written). */
 const char *wjson_text(struct json_object *obj)
 {

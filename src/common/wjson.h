@@ -44,6 +44,32 @@ int wjson_get_object(struct json_object *obj, const char *prefix, const char *ke
 int wjson_get_array(struct json_object *obj, const char *prefix, const char *key, bool required,
                     struct json_object **out, char **cause);
 
+/*
+ * Bounded getters, the checks every decoder of a message makes: a string
+ * of at most max bytes ("x: longer than 64 bytes"), an array of at most
+ * max entries ("x: more than 10 entries"; *n its length, 0 and *out NULL
+ * when absent),
+ * and a number (integer or not) within [min, max] (percentages, shares).
+ */
+int wjson_get_text(struct json_object *obj, const char *prefix, const char *key, bool required,
+                   size_t max, const char **out, char **cause);
+int wjson_get_list(struct json_object *obj, const char *prefix, const char *key, bool required,
+                   size_t max, struct json_object **out, size_t *n, char **cause);
+int wjson_get_number(struct json_object *obj, const char *prefix, const char *key, bool required,
+                     double min, double max, double *out, char **cause);
+/* Element i of array, which must be an object; path names the array in
+ * causes ("executors[2]: expected an object, got a string"). */
+int wjson_array_object(struct json_object *array, const char *path, size_t i,
+                       struct json_object **out, char **cause);
+
+/* The array of a YARN collection, root[outer][inner] ({"nodes":{"node":
+ * [...]}}), read with YARN's ways of saying "none" (outer null, inner
+ * missing or null) and of writing one element (a bare object).  RET a new
+ * array the caller puts, or NULL with *cause ("nodes: missing", "nodes.
+ * node: expected an array or an object, got a string"). */
+struct json_object *wjson_yarn_list(struct json_object *root, const char *outer, const char *inner,
+                                    char **cause);
+
 /* Compact text of a value (owned by the value, valid until it changes). */
 const char *wjson_text(struct json_object *obj);
 

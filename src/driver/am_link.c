@@ -12,19 +12,15 @@
 
 #include "driver/am_link.h"
 
-#include <limits.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "common/lineconn.h"
 #include "common/log.h"
+#include "common/proto_driver.h"
+#include "common/proto_task.h"
 #include "common/security.h"
-#include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "driver/closing.h"
-#include "weft/ids.h"
-
-#define AM_LINK_DIAGNOSTICS_MAX (64 * 1024)
 
 struct am_link {
 	char *secret;
@@ -65,13 +61,20 @@ static void am_link_send(struct am_link *l, struct json_object *msg)
 /* The shutdown line with the final status. */
 static struct json_object *am_link_shutdown_message(const struct am_link *l)
 {
-	struct json_object *msg;
+	struct proto_driver_shutdown m = {
+	        .final_status = l->succeeded ? "SUCCEEDED" : "FAILED",
+	        .diagnostics = l->diagnostics,
+	};
 
-	msg = wjson_new_object();
-	wjson_add_string(msg, "type", "shutdown");
-	wjson_add_string(msg, "finalStatus", l->succeeded ? "SUCCEEDED" : "FAILED");
-	wjson_add_string(msg, "diagnostics", l->diagnostics != NULL ? l->diagnostics : "");
-	return msg;
+	return proto_driver_shutdown_encode(&m);
+}
+
+/* request-executors with the last total asked for. */
+static void am_link_send_request(struct am_link *l)
+{
+	struct proto_driver_request_executors m = {.total = l->requested};
+
+	am_link_send(l, proto_driver_request_executors_encode(&m));
 }
 
 /* Drop the current AM connection (gracefully when a message is queued). */
@@ -101,27 +104,23 @@ static void am_link_lost(struct am_link *l, const char *reason)
 static void am_link_message_cb(struct lineconn *c, struct json_object *msg, void *arg)
 {
 	struct am_link *l = arg;
-	const char *type = NULL, *container_id = NULL, *diagnostics = NULL;
-	int64_t exit_status = 0;
+	struct proto_driver_executor_lost lost;
+	enum proto_driver_type type;
+	const char *name = NULL;
 	char *cause = NULL, *reason;
 
-	if (wjson_get_string(msg, "", "type", true, &type, &cause) != 0)
+	(void)c;
+	if (proto_driver_type_decode(msg, &type, &name, &cause) != 0)
 		goto bad;
-	if (strcmp(type, "executor-lost") != 0) {
-		cause = xasprintf("type: unexpected message '%.32s'", type);
-		goto bad;
-	}
-	if (wjson_get_string(msg, "", "containerId", true, &container_id, &cause) != 0 ||
-	    wjson_get_int(msg, "", "exitStatus", false, INT_MIN, INT_MAX, &exit_status, &cause) !=
-	            0 ||
-	    wjson_get_string(msg, "", "diagnostics", false, &diagnostics, &cause) != 0)
-		goto bad;
-	if (diagnostics != NULL && strlen(diagnostics) > AM_LINK_DIAGNOSTICS_MAX) {
-		cause = xasprintf("diagnostics: longer than %d bytes", AM_LINK_DIAGNOSTICS_MAX);
+	if (type != PROTO_DRIVER_EXECUTOR_LOST) {
+		cause = xasprintf("type: unexpected message '%.32s'", name);
 		goto bad;
 	}
+	if (proto_driver_executor_lost_decode(msg, &lost, &cause) != 0)
+		goto bad;
 	if (l->cb.executor_lost != NULL)
-		l->cb.executor_lost(l->cb.arg, container_id, (int)exit_status, diagnostics);
+		l->cb.executor_lost(l->cb.arg, lost.container_id, lost.exit_status,
+		                    lost.diagnostics);
 	return;
 bad:
 	reason = xasprintf("bad message: %s", cause);
@@ -139,12 +138,11 @@ static void am_link_close_cb(struct lineconn *c, const char *reason, void *arg)
 /* Answer rejected and close. */
 void am_link_refuse(struct am_link *l, struct lineconn *c, const char *reason)
 {
+	struct proto_task_rejected m = {.reason = reason};
 	struct json_object *msg;
 
 	log_warn("%s: AM rejected: %s", lineconn_peer(c), reason);
-	msg = wjson_new_object();
-	wjson_add_string(msg, "type", "rejected");
-	wjson_add_string(msg, "reason", reason);
+	msg = proto_task_rejected_encode(&m);
 	lineconn_send(c, msg);
 	json_object_put(msg);
 	closing_add(l->closing, c);
@@ -153,56 +151,40 @@ void am_link_refuse(struct am_link *l, struct lineconn *c, const char *reason)
 /* First message of a connection was register-am. */
 void am_link_register(struct am_link *l, struct lineconn *c, struct json_object *msg)
 {
-	const char *secret, *app_id, *attempt_id;
-	weft_attempt_id_t attempt;
-	weft_app_id_t app;
-	struct json_object *answer;
+	struct proto_driver_register_am m;
+	struct proto_driver_registered answer;
 	char *cause = NULL;
+	int rc;
 
-	if (wjson_get_string(msg, "", "secret", true, &secret, &cause) != 0 ||
-	    wjson_get_string(msg, "", "applicationId", true, &app_id, &cause) != 0 ||
-	    wjson_get_string(msg, "", "attemptId", true, &attempt_id, &cause) != 0)
-		goto reject;
-	if (!security_equal(secret, l->secret)) {
+	/* A stranger (no or a wrong secret) learns nothing about the rest. */
+	rc = proto_driver_register_am_decode(msg, &m, &cause);
+	if (m.secret != NULL && !security_equal(m.secret, l->secret)) {
+		free(cause);
 		cause = xstrdup("wrong application secret");
 		goto reject;
 	}
-	if (weft_app_id_parse(app_id, &app) != 0) {
-		cause = xstrdup("applicationId: not an application id");
+	if (rc != 0)
 		goto reject;
-	}
-	if (weft_attempt_id_parse(attempt_id, &attempt) != 0 ||
-	    !weft_app_id_equal(&attempt.app, &app)) {
-		cause = xstrdup("attemptId: not an attempt of applicationId");
-		goto reject;
-	}
 
 	if (l->conn != NULL) {
-		log_info("AM %s replaces AM %s", attempt_id, l->attempt_id);
+		log_info("AM %s replaces AM %s", m.attempt_id, l->attempt_id);
 		am_link_detach(l, false);
 	}
 	l->conn = c;
-	l->attempt_id = xstrdup(attempt_id);
+	l->attempt_id = xstrdup(m.attempt_id);
 	l->ever_connected = true;
 	lineconn_set_callbacks(c, am_link_message_cb, am_link_close_cb, l);
-	log_info("AM %s registered from %s", attempt_id, lineconn_peer(c));
+	log_info("AM %s registered from %s", m.attempt_id, lineconn_peer(c));
 
-	answer = wjson_new_object();
-	wjson_add_string(answer, "type", "registered");
-	if (l->tracking_url != NULL)
-		wjson_add_string(answer, "trackingUrl", l->tracking_url);
-	am_link_send(l, answer);
+	answer.tracking_url = l->tracking_url;
+	am_link_send(l, proto_driver_registered_encode(&answer));
 	if (l->over) {
 		am_link_send(l, am_link_shutdown_message(l));
 		am_link_detach(l, true);
 		return;
 	}
-	if (l->requested >= 0) {
-		answer = wjson_new_object();
-		wjson_add_string(answer, "type", "request-executors");
-		wjson_add_int(answer, "total", l->requested);
-		am_link_send(l, answer);
-	}
+	if (l->requested >= 0)
+		am_link_send_request(l);
 	return;
 reject:
 	am_link_refuse(l, c, cause);
@@ -224,28 +206,20 @@ bool am_link_ever_connected(const struct am_link *l)
 /* Ask the AM for total executors. */
 void am_link_request_executors(struct am_link *l, int total)
 {
-	struct json_object *msg;
-
 	l->requested = total;
 	if (l->conn == NULL || l->over)
 		return;
-	msg = wjson_new_object();
-	wjson_add_string(msg, "type", "request-executors");
-	wjson_add_int(msg, "total", total);
-	am_link_send(l, msg);
+	am_link_send_request(l);
 }
 
 /* Ask the AM to stop an executor's container. */
 void am_link_kill_executor(struct am_link *l, const char *container_id)
 {
-	struct json_object *msg;
+	struct proto_driver_kill_executor m = {.container_id = container_id};
 
 	if (l->conn == NULL || l->over)
 		return;
-	msg = wjson_new_object();
-	wjson_add_string(msg, "type", "kill-executor");
-	wjson_add_string(msg, "containerId", container_id);
-	am_link_send(l, msg);
+	am_link_send(l, proto_driver_kill_executor_encode(&m));
 }
 
 /* Remember the status URL for AMs that register. */

@@ -28,6 +28,7 @@
 
 #include "common/daemon.h"
 #include "common/log.h"
+#include "common/proto_driver.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "driver/dag_state.h"
@@ -663,10 +664,8 @@ int dag_scheduler_recomputed(const struct dag_scheduler *dag)
 }
 
 /* One stage for the status page. */
-static struct json_object *dag_scheduler_stage_status(const struct dag_scheduler *dag,
-                                                      const struct stage *st)
+static void dag_scheduler_stage_status(const struct stage *st, struct proto_driver_stage *o)
 {
-	struct json_object *o = wjson_new_object();
 	struct task_set_counts c;
 	int p, done = 0;
 
@@ -677,66 +676,70 @@ static struct json_object *dag_scheduler_stage_status(const struct dag_scheduler
 	for (p = 0; p < st->partitions; p++)
 		if (!dag_scheduler_partition_missing(st, p))
 			done++;
-	wjson_add_int(o, "stageId", st->id);
-	wjson_add_string(o, "name", st->name);
-	wjson_add_string(o, "kind", stage_kind_names[st->kind]);
-	wjson_add_string(o, "state", stage_state_names[st->state]);
-	wjson_add_string(o, "dataset", st->final->name);
-	if (st->shuffle != NULL)
-		wjson_add_int(o, "shuffleId", st->shuffle->id);
-	if (st->job >= 0)
-		wjson_add_int(o, "jobId", st->job);
-	wjson_add_int(o, "attempts", st->attempts);
-	wjson_add_int(o, "numTasks", st->partitions);
-	wjson_add_int(o, "numCompleteTasks", done);
-	wjson_add_int(o, "numActiveTasks", st->set != NULL ? c.running : 0);
-	wjson_add_int(o, "numPendingTasks", st->set != NULL ? c.pending : 0);
-	wjson_add_int(o, "numFailedTasks", c.failed);
-	wjson_add_int(o, "numKilledTasks", c.killed);
-	wjson_add_int(o, "numSpeculativeTasks", c.speculative);
-	wjson_add_int(o, "numTasksLaunched", st->tasks_launched);
-	wjson_add_int(o, "numRecomputedTasks", st->recomputed);
-	wjson_add_int(o, "fetchFailures", st->fetch_failures);
+	memset(o, 0, sizeof *o);
+	o->stage_id = st->id;
+	o->name = st->name;
+	o->kind = stage_kind_names[st->kind];
+	o->state = stage_state_names[st->state];
+	o->dataset = st->final->name;
+	o->shuffle_id = st->shuffle != NULL ? st->shuffle->id : -1;
+	o->job_id = st->job >= 0 ? st->job : -1;
+	o->attempts = st->attempts;
+	o->num_tasks = st->partitions;
+	o->num_complete = done;
+	o->num_active = st->set != NULL ? c.running : 0;
+	o->num_pending = st->set != NULL ? c.pending : 0;
+	o->num_failed = c.failed;
+	o->num_killed = c.killed;
+	o->num_speculative = c.speculative;
+	o->num_launched = st->tasks_launched;
+	o->num_recomputed = st->recomputed;
+	o->fetch_failures = st->fetch_failures;
 	if (st->kind == STAGE_MAP) {
-		wjson_add_int(o, "shuffleWriteBytes", map_outputs_bytes(st->shuffle->outputs));
-		wjson_add_int(o, "shuffleWriteRecords", st->records);
-		wjson_add_int(o, "spills", st->spills);
+		o->has_shuffle_write = true;
+		o->shuffle_write_bytes = map_outputs_bytes(st->shuffle->outputs);
+		o->shuffle_write_records = st->records;
+		o->spills = st->spills;
 	}
-	if (st->submitted_ms > 0)
-		wjson_add_int(o, "submissionTime", st->submitted_ms);
-	if (st->completed_ms > 0)
-		wjson_add_int(o, "completionTime", st->completed_ms);
-	(void)dag;
-	return o;
+	o->submission_ms = st->submitted_ms;
+	o->completion_ms = st->completed_ms;
+}
+
+void dag_scheduler_status_fill(const struct dag_scheduler *dag, struct proto_driver_job *out)
+{
+	int i;
+
+	memset(out, 0, sizeof *out);
+	out->jobs = xcalloc((size_t)dag->n_jobs + 1, sizeof *out->jobs);
+	out->stages = xcalloc((size_t)dag->n_stages + 1, sizeof *out->stages);
+	for (i = 0; i < dag->n_jobs; i++) {
+		const struct dag_job *job = dag->jobs[i];
+		struct proto_driver_action *j = &out->jobs[i];
+
+		j->job_id = job->id;
+		j->action = job->kind == ACTION_COLLECT ? "collect" : "save";
+		j->dataset = job->ds->name;
+		j->state = job->state;
+		j->result_stage_id = job->result->id;
+		j->submission_ms = job->started_ms;
+		j->completion_ms = job->finished_ms;
+		j->failure_reason = job->failure;
+	}
+	out->n_jobs = dag->n_jobs;
+	for (i = 0; i < dag->n_stages; i++)
+		dag_scheduler_stage_status(dag->stages[i], &out->stages[i]);
+	out->n_stages = dag->n_stages;
+	out->recomputed_map_partitions = dag->recomputed;
 }
 
 struct json_object *dag_scheduler_status(const struct dag_scheduler *dag)
 {
-	struct json_object *o = wjson_new_object(), *jobs = json_object_new_array(),
-	                   *stages = json_object_new_array();
-	int i;
+	struct proto_driver_job m;
+	struct json_object *o;
 
-	for (i = 0; i < dag->n_jobs; i++) {
-		const struct dag_job *job = dag->jobs[i];
-		struct json_object *j = wjson_new_object();
-
-		wjson_add_int(j, "jobId", job->id);
-		wjson_add_string(j, "action", job->kind == ACTION_COLLECT ? "collect" : "save");
-		wjson_add_string(j, "dataset", job->ds->name);
-		wjson_add_string(j, "state", job->state);
-		wjson_add_int(j, "resultStageId", job->result->id);
-		wjson_add_int(j, "submissionTime", job->started_ms);
-		if (job->finished_ms > 0)
-			wjson_add_int(j, "completionTime", job->finished_ms);
-		if (job->failure != NULL)
-			wjson_add_string(j, "failureReason", job->failure);
-		json_object_array_add(jobs, j);
-	}
-	for (i = 0; i < dag->n_stages; i++)
-		json_object_array_add(stages, dag_scheduler_stage_status(dag, dag->stages[i]));
-	wjson_add(o, "jobs", jobs);
-	wjson_add(o, "stages", stages);
-	wjson_add_int(o, "recomputedMapPartitions", dag->recomputed);
+	dag_scheduler_status_fill(dag, &m);
+	o = proto_driver_job_encode(&m);
+	proto_driver_job_clear(&m);
 	return o;
 }
 

@@ -27,6 +27,8 @@
 #include "driver/lineage.h"
 #include "driver/task_scheduler.h"
 
+struct proto_driver_job;
+
 #define DAG_MAX_STAGE_ATTEMPTS 4
 
 struct dag_scheduler;
@@ -63,7 +65,11 @@ void dag_scheduler_cancel(struct dag_scheduler *dag);
 void dag_scheduler_executor_removed(struct dag_scheduler *dag, const char *executor_id,
                                     const char *node, const char *reason);
 
-/* {"jobs":[...],"stages":[...]} for the status server. */
+/* The jobs, stages and recomputed partitions of the status page's "job"
+ * (out->jobs and out->stages are new arrays pointing into dag:
+ * proto_driver_job_clear; kind and name are the caller's). */
+void dag_scheduler_status_fill(const struct dag_scheduler *dag, struct proto_driver_job *out);
+/* The same as JSON: {"jobs":[...],"stages":[...],...}. */
 struct json_object *dag_scheduler_status(const struct dag_scheduler *dag);
 /* Map partitions recomputed because their output was lost (tests). */
 int dag_scheduler_recomputed(const struct dag_scheduler *dag);

@@ -34,6 +34,7 @@
 #include "common/lineconn.h"
 #include "common/log.h"
 #include "common/net.h"
+#include "common/proto_driver.h"
 #include "common/proto_task.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
@@ -237,6 +238,7 @@ static void driver_handshake_message_cb(struct lineconn *c, struct json_object *
 {
 	struct handshake *h = arg;
 	struct driver *d = h->d;
+	enum proto_driver_type am_kind;
 	enum proto_task_type kind;
 	const char *type = NULL;
 	char *cause = NULL;
@@ -248,7 +250,8 @@ static void driver_handshake_message_cb(struct lineconn *c, struct json_object *
 		lineconn_free(c);
 	} else if (kind == PROTO_TASK_REGISTER) {
 		executor_registry_register(d->executors, c, msg);
-	} else if (strcmp(type, "register-am") == 0) {
+	} else if (proto_driver_type_decode(msg, &am_kind, NULL, NULL) == 0 &&
+	           am_kind == PROTO_DRIVER_REGISTER_AM) {
 		if (d->has_backend)
 			am_link_refuse(d->am, c, "this driver runs inside the AM (cluster mode)");
 		else
@@ -337,57 +340,69 @@ static void driver_allocation_release_cb(void *arg, void *handle)
 	}
 }
 
+/* The executors of the status, as the scheduler lists them. */
+struct driver_status_executors {
+	struct proto_driver_executor *list;
+	int n, alloc;
+};
+
 /* One executor in the status. */
 static void driver_status_executor_cb(const struct task_executor_info *info, void *arg)
 {
-	struct json_object *list = arg, *e = wjson_new_object();
-	const char *container = executor_registry_container(info->handle);
+	struct driver_status_executors *e = arg;
+	struct proto_driver_executor *x;
 
-	wjson_add_string(e, "id", info->id);
-	wjson_add_string(e, "host", info->host);
-	wjson_add_string(e, "nodeId", info->node);
-	if (*container != '\0')
-		wjson_add_string(e, "containerId", container);
-	wjson_add_int(e, "cores", info->cores);
-	wjson_add_int(e, "activeTasks", info->running);
-	wjson_add_int(e, "completedTasks", info->succeeded);
-	wjson_add_int(e, "failedTasks", info->failed);
-	wjson_add_bool(e, "released", info->disabled);
-	json_object_array_add(list, e);
+	if (e->n == e->alloc) {
+		e->alloc = e->alloc > 0 ? 2 * e->alloc : 8;
+		e->list = xreallocarray(e->list, (size_t)e->alloc, sizeof *e->list);
+	}
+	x = &e->list[e->n++];
+	x->id = info->id;
+	x->host = info->host;
+	x->node_id = info->node;
+	x->container_id = executor_registry_container(info->handle);
+	x->cores = info->cores;
+	x->active_tasks = info->running;
+	x->completed_tasks = info->succeeded;
+	x->failed_tasks = info->failed;
+	x->released = info->disabled;
 }
 
 /* The driver's status (driver.h). */
 struct json_object *driver_status(const struct driver *d)
 {
 	static const char *const states[] = {"IDLE", "RUNNING", "ENDING", "DONE"};
-	struct json_object *o = wjson_new_object(), *executors = json_object_new_array();
-	struct json_object *tasks = wjson_new_object();
+	struct driver_status_executors executors = {0};
+	struct proto_driver_status m = {0};
+	struct json_object *o;
 
-	wjson_add_string(o, "address", d->address);
+	m.address = d->address;
 	if (d->state == DRIVER_ENDING || d->state == DRIVER_DONE)
-		wjson_add_string(o, "state", d->succeeded ? "SUCCEEDED" : "FAILED");
+		m.state = d->succeeded ? "SUCCEEDED" : "FAILED";
 	else
-		wjson_add_string(o, "state", states[d->state]);
-	wjson_add_int(o, "startedTime", d->started_ms);
-	if (d->finished_ms > 0)
-		wjson_add_int(o, "finishedTime", d->finished_ms);
-	if (d->diagnostics != NULL && *d->diagnostics != '\0')
-		wjson_add_string(o, "diagnostics", d->diagnostics);
-	wjson_add_int(tasks, "pending", task_scheduler_pending_count(d->scheduler));
-	wjson_add_int(tasks, "running", task_scheduler_running_count(d->scheduler));
-	wjson_add_int(tasks, "succeeded", task_scheduler_succeeded_count(d->scheduler));
-	wjson_add_int(tasks, "failed", task_scheduler_failed_count(d->scheduler));
-	wjson_add(o, "tasks", tasks);
-	task_scheduler_each_executor(d->scheduler, driver_status_executor_cb, executors);
-	wjson_add(o, "executors", executors);
-	if (d->allocation != NULL)
-		wjson_add(o, "dynamicAllocation", executor_allocation_status(d->allocation));
+		m.state = states[d->state];
+	m.started_ms = d->started_ms;
+	m.finished_ms = d->finished_ms;
+	m.diagnostics = d->diagnostics;
+	m.pending = task_scheduler_pending_count(d->scheduler);
+	m.running = task_scheduler_running_count(d->scheduler);
+	m.succeeded = task_scheduler_succeeded_count(d->scheduler);
+	m.failed = task_scheduler_failed_count(d->scheduler);
+	task_scheduler_each_executor(d->scheduler, driver_status_executor_cb, &executors);
+	m.executors = executors.list;
+	m.n_executors = executors.n;
+	if (d->allocation != NULL) {
+		m.has_allocation = true;
+		executor_allocation_status(d->allocation, &m.allocation);
+	}
 	if (d->job != NULL && d->kind->status != NULL)
-		wjson_add(o, "job", d->kind->status(d->job));
+		m.job_object = d->kind->status(d->job);
 	else if (d->job_status != NULL)
-		wjson_add(o, "job", json_object_get(d->job_status));
+		m.job_object = json_object_get(d->job_status);
 	else if (d->kind != NULL)
-		wjson_add_string(o, "kind", d->kind->name);
+		m.kind = d->kind->name;
+	o = proto_driver_status_encode(&m);
+	free(executors.list);
 	return o;
 }
 

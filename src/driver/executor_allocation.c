@@ -13,7 +13,7 @@
 
 #include "common/daemon.h"
 #include "common/log.h"
-#include "common/wjson.h"
+#include "common/proto_driver.h"
 #include "common/xmalloc.h"
 
 struct executor_allocation {
@@ -120,13 +120,11 @@ void executor_allocation_free(struct executor_allocation *ea)
 	free(ea);
 }
 
-struct json_object *executor_allocation_status(const struct executor_allocation *ea)
+void executor_allocation_status(const struct executor_allocation *ea,
+                                struct proto_driver_allocation *out)
 {
-	struct json_object *o = wjson_new_object();
-
-	wjson_add_int(o, "minExecutors", ea->min);
-	wjson_add_int(o, "maxExecutors", ea->max);
-	wjson_add_int(o, "targetExecutors", ea->target);
-	wjson_add_int(o, "releasedExecutors", ea->released);
-	return o;
+	out->min_executors = ea->min;
+	out->max_executors = ea->max;
+	out->target_executors = ea->target;
+	out->released_executors = ea->released;
 }

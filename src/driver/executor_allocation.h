@@ -23,6 +23,7 @@
 #define EXECUTOR_ALLOCATION_TICK_MS 250
 
 struct executor_allocation;
+struct proto_driver_allocation;
 
 struct executor_allocation_ops {
 	/* Want this many executors in total. */
@@ -37,7 +38,8 @@ struct executor_allocation *executor_allocation_new(struct event_base *base,
                                                     int64_t idle_timeout_ms,
                                                     const struct executor_allocation_ops *ops);
 void executor_allocation_free(struct executor_allocation *ea);
-/* {"min","max","target","released"} */
-struct json_object *executor_allocation_status(const struct executor_allocation *ea);
+/* The status page's "dynamicAllocation". */
+void executor_allocation_status(const struct executor_allocation *ea,
+                                struct proto_driver_allocation *out);
 
 #endif

@@ -26,6 +26,7 @@
 
 #include "common/http_client.h"
 #include "common/log.h"
+#include "common/proto_driver.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "driver/dag_scheduler.h"
@@ -361,20 +362,21 @@ static void job_dataflow_executor_removed(void *arg, const char *executor_id, co
 static struct json_object *job_dataflow_status(void *arg)
 {
 	struct job_dataflow *job = arg;
+	struct proto_driver_job m;
 	struct json_object *o;
 
-	if (job->dag == NULL) {
-		/* Still asking for the inputs' sizes. */
-		o = wjson_new_object();
-		wjson_add(o, "jobs", json_object_new_array());
-		wjson_add(o, "stages", json_object_new_array());
+	/* No DAG yet (still asking for the inputs' sizes): no jobs, no
+	 * stages. */
+	if (job->dag != NULL) {
+		dag_scheduler_status_fill(job->dag, &m);
 	} else {
-		o = dag_scheduler_status(job->dag);
+		memset(&m, 0, sizeof m);
+		m.recomputed_map_partitions = -1;
 	}
-
-	if (job->l->name != NULL)
-		wjson_add_string(o, "name", job->l->name);
-	wjson_add_string(o, "kind", "dataflow");
+	m.name = job->l->name;
+	m.kind = job_dataflow_kind.name;
+	o = proto_driver_job_encode(&m);
+	proto_driver_job_clear(&m);
 	return o;
 }
 

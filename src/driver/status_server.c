@@ -9,8 +9,9 @@
 
 #include "common/http_server.h"
 #include "common/net.h"
-#include "common/wjson.h"
+#include "common/proto_driver.h"
 #include "common/xmalloc.h"
+#include "weft/protocol.h"
 
 struct status_server {
 	struct http_server *http;
@@ -23,10 +24,8 @@ struct status_server {
 static void status_server_get_cb(struct http_request *req, void *arg)
 {
 	struct status_server *s = arg;
-	struct json_object *body = wjson_new_object();
 
-	wjson_add(body, "driver", s->build(s->arg));
-	http_reply_json(req, 200, body);
+	http_reply_json(req, 200, proto_driver_page_wrap(s->build(s->arg)));
 }
 
 struct status_server *status_server_new(struct event_base *base, const char *bind_host,
@@ -46,10 +45,10 @@ struct status_server *status_server_new(struct event_base *base, const char *bin
 		return NULL;
 	}
 	free(address);
-	http_server_route(s->http, HTTP_M_GET, "/ws/v1/driver", 0, status_server_get_cb, s);
-	http_server_route(s->http, HTTP_M_GET, "/", 0, status_server_get_cb, s);
+	http_server_route(s->http, HTTP_M_GET, WEFT_ROUTE_DRIVER, 0, status_server_get_cb, s);
+	http_server_route(s->http, HTTP_M_GET, WEFT_ROUTE_ROOT, 0, status_server_get_cb, s);
 	host = net_format_address(advertise_host, http_server_port(s->http));
-	s->url = xasprintf("http://%s/ws/v1/driver", host);
+	s->url = proto_driver_page_url(host);
 	free(host);
 	return s;
 }

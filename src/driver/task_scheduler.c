@@ -25,7 +25,7 @@
  * Lifetime: an attempt outlives its task set (a killed attempt still holds
  * its slot until the executor reports it gone); its task pointer is
  * cleared when the set is cancelled.  A set freed from inside one of its
- * own callbacks is destroyed when the callback returns.
+ * own callbacks is destroyed when the callback returns (common/ref.h).
  */
 #include "weft_config.h"
 
@@ -38,6 +38,7 @@
 
 #include "common/daemon.h"
 #include "common/log.h"
+#include "common/ref.h"
 #include "common/xmalloc.h"
 
 enum task_state { TASK_PENDING, TASK_RUNNING, TASK_SUCCEEDED, TASK_FAILED };
@@ -92,9 +93,8 @@ struct task_set {
 	int succeeded;
 	struct task_set_callbacks cb;
 	void *arg;
-	bool active; /* in ts->sets: may still launch and call back */
-	int in_callback;
-	bool free_requested;
+	bool active;    /* in ts->sets: may still launch and call back */
+	struct ref ref; /* the owner's (task_set_free kills it); held by callbacks */
 	bool has_preferences;
 	struct node_queue *nodes;
 	int n_nodes;
@@ -283,27 +283,24 @@ void task_set_free(struct task_set *set)
 	if (set == NULL)
 		return;
 	task_set_cancel(set);
-	if (set->in_callback > 0) {
-		set->free_requested = true;
-		return;
-	}
-	task_set_destroy(set);
+	if (ref_kill(&set->ref))
+		task_set_destroy(set);
 }
 
-/* Around a callback: RET false when the set was freed inside it. */
+/* Around a callback: RET false when the set was freed inside it (then it
+ * is gone, or goes when the outermost callback returns). */
 static void task_set_enter(struct task_set *set)
 {
-	set->in_callback++;
+	ref_hold(&set->ref);
 }
 
 static bool task_set_leave(struct task_set *set)
 {
-	set->in_callback--;
-	if (set->in_callback == 0 && set->free_requested) {
+	bool dead = ref_dead(&set->ref);
+
+	if (ref_release(&set->ref))
 		task_set_destroy(set);
-		return false;
-	}
-	return true;
+	return !dead;
 }
 
 /* Everything the scheduler still holds. */
@@ -919,6 +916,7 @@ struct task_set *task_scheduler_submit(struct task_scheduler *ts, const char *na
 	int i;
 
 	set = xcalloc(1, sizeof *set);
+	ref_init(&set->ref);
 	set->ts = ts;
 	set->name = name != NULL ? xstrdup(name) : NULL;
 	set->n = n;

@@ -23,6 +23,7 @@
 
 #include "common/log.h"
 #include "common/wjson.h"
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "weft/protocol.h"
 
@@ -72,20 +73,11 @@ static char *executor_output_read_head(const char *path, size_t max, size_t *len
  * new start. */
 static char *executor_output_sanitize_tail(char *buf, size_t *len)
 {
-	size_t i = 0, n, skip = 0;
+	size_t skip = utf8_cut_start(buf, *len);
 
-	while (skip < 3 && skip < *len && ((unsigned char)buf[skip] & 0xC0) == 0x80)
-		skip++;
 	buf += skip;
 	*len -= skip;
-	while (i < *len) {
-		n = proto_task_utf8_char((const unsigned char *)buf + i, *len - i);
-		if (n == 0) {
-			buf[i] = '?';
-			n = 1;
-		}
-		i += n;
-	}
+	utf8_sanitize(buf, *len, UTF8_KEEP_CONTROLS);
 	return buf;
 }
 
@@ -197,8 +189,7 @@ struct json_object *executor_output_final_status(const char *dir, int64_t task_i
 		/* Escapes or base64 made it too long: keep proportionally less. */
 		kept = (size_t)((double)kept * EXECUTOR_OUTPUT_STATUS_LIMIT / (double)text_len *
 		                0.9);
-		while (kept > 0 && ((unsigned char)out[kept] & 0xC0) == 0x80)
-			kept--;
+		kept = utf8_boundary(out, kept);
 	}
 	if ((int64_t)kept < size)
 		log_warn("task %" PRId64 " attempt %d: stdout of %" PRId64 " bytes cut to %zu",

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "common/hash.h"
 #include "common/xmalloc.h"
 
 #define LINE_READER_INITIAL (1024 * 1024)
@@ -166,13 +167,8 @@ void out_buf_free(struct out_buf *w)
 /* FNV-1a over the key, folded to n partitions. */
 uint32_t record_hash_partition(const char *key, size_t klen, uint32_t n)
 {
-	uint64_t h = UINT64_C(14695981039346656037);
-	size_t i;
+	uint64_t h = hash_fnv1a64(key, klen);
 
-	for (i = 0; i < klen; i++) {
-		h ^= (unsigned char)key[i];
-		h *= UINT64_C(1099511628211);
-	}
 	h ^= h >> 29;
 	return n > 0 ? (uint32_t)(h % n) : 0;
 }

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "common/daemon.h"
+#include "common/hash.h"
 #include "common/http_client.h"
 #include "common/security.h"
 #include "common/xmalloc.h"
@@ -75,7 +76,7 @@ struct fetch_state {
 
 int shuffle_fetch_open_local(const struct proto_task_spec *spec, const char *name)
 {
-	int first = proto_task_dir_index(name, spec->n_local_dirs), k, fd = -1, saved = ENOENT;
+	int first = hash_dir_index(name, spec->n_local_dirs), k, fd = -1, saved = ENOENT;
 	char *path;
 
 	for (k = 0; k < spec->n_local_dirs && fd < 0; k++) {
@@ -337,7 +338,8 @@ static void shuffle_fetch_start(struct fetch_state *st, struct fetch_job *j)
 		 * signature goes in the query (the NM accepts either). */
 		free(j->file);
 		j->file = xasprintf("fetch-%d", j->seg);
-		url = xasprintf("http://%s%s?auth=%s", j->node, j->path, auth);
+		url = xasprintf("http://%s%s?" WEFT_QUERY_SHUFFLE_AUTH "=%s", j->node, j->path,
+		                auth);
 		st->in_flight++;
 		j->call = http_client_download(st->http, url, j->file, j->size,
 		                               SHUFFLE_FETCH_TIMEOUT_MS,
@@ -423,9 +425,8 @@ int shuffle_fetch(const struct proto_task_spec *spec, struct fetch_result *r, ch
 			j->map = side->maps[m].map;
 			j->node = side->maps[m].node;
 			j->size = side->maps[m].size;
-			j->path =
-			        xasprintf("/ws/v1/node/shuffle/%s/map/%" PRId64 "/%s/%" PRId64,
-			                  spec->app_id, side->shuffle_id, j->map, spec->partition);
+			j->path = proto_task_shuffle_map_path(spec->app_id, side->shuffle_id,
+			                                      j->map, spec->partition);
 			r->segs[st.n_jobs].side = s;
 			st.n_jobs++;
 		}
@@ -451,8 +452,7 @@ int shuffle_fetch_block(const struct proto_task_spec *spec, struct fetch_result 
 	j->shuffle_id = -1;
 	j->node = spec->in.node;
 	j->size = spec->in.size;
-	j->path = xasprintf("/ws/v1/node/shuffle/%s/block/%" PRId64 "/%" PRId64, spec->app_id,
-	                    spec->in.dataset, spec->partition);
+	j->path = proto_task_shuffle_block_path(spec->app_id, spec->in.dataset, spec->partition);
 	return shuffle_fetch_run(&st, cause);
 }
 

@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/hash.h"
 #include "common/xmalloc.h"
 #include "executor/record_io.h"
 #include "executor/record_sorter.h"
@@ -165,7 +166,7 @@ static char *shuffle_writer_dir(const struct proto_task_spec *spec, const char *
 	char *dir;
 
 	dir = xasprintf("%s/" WEFT_SHUFFLE_DIR,
-	                spec->local_dirs[proto_task_dir_index(name, spec->n_local_dirs)]);
+	                spec->local_dirs[hash_dir_index(name, spec->n_local_dirs)]);
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 		set_cause(cause, "mkdir %s: %s", dir, strerror(errno));
 		free(dir);

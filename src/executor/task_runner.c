@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "common/wjson.h"
+#include "common/hash.h"
 #include "common/xmalloc.h"
 #include "executor/record_io.h"
 #include "executor/reduce_input.h"
@@ -240,7 +241,7 @@ static void task_runner_block_paths(struct runner *r, struct runner_stage *st)
 	const struct proto_task_persist *p = &r->spec.persist[st->persist];
 	char *name = proto_task_block_file(p->dataset, r->spec.partition);
 	char *dir = xasprintf("%s/" WEFT_SHUFFLE_DIR,
-	                      r->spec.local_dirs[proto_task_dir_index(name, r->spec.n_local_dirs)]);
+	                      r->spec.local_dirs[hash_dir_index(name, r->spec.n_local_dirs)]);
 
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		fprintf(stderr, "weft: mkdir %s: %s\n", dir, strerror(errno));

@@ -654,7 +654,7 @@ struct weft_rm_op *weft_rm_list_apps(struct weft_rm_client *rm,
                                      void *arg)
 {
 	struct weft_rm_op *op = rm_op_new(rm, RM_OP_LIST, arg);
-	const char *names[] = {"states", "queue", "user"};
+	const char *names[] = {WEFT_QUERY_STATES, WEFT_QUERY_QUEUE, WEFT_QUERY_USER};
 	const char *values[3] = {NULL, NULL, NULL};
 	char *query = xstrdup(""), *path;
 

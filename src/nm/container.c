@@ -27,6 +27,7 @@
 #include "common/proc.h"
 #include "common/proto_container.h"
 #include "common/wjson.h"
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "nm/launcher.h"
 #include "nm/localizer.h"
@@ -229,30 +230,6 @@ static void container_fail(struct container *c, int exit_status, const char *dia
 	container_finish(c);
 }
 
-/* Length of a valid UTF-8 sequence at p (at most n bytes), 0 if invalid. */
-static size_t container_utf8_length(const unsigned char *p, size_t n)
-{
-	size_t len, i;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		len = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	}
-	return len;
-}
-
 /* The last bytes of the container's stderr, made safe for JSON text:
  * control characters and broken UTF-8 become '?'. */
 static char *container_stderr_tail(const struct container *c)
@@ -260,7 +237,7 @@ static char *container_stderr_tail(const struct container *c)
 	unsigned char buf[CONTAINER_STDERR_TAIL];
 	char *path, *out;
 	struct stat st;
-	size_t i, n, k, len;
+	size_t n;
 	ssize_t got;
 	int fd;
 
@@ -282,18 +259,9 @@ static char *container_stderr_tail(const struct container *c)
 		return NULL;
 	n = (size_t)got;
 	out = xmalloc(n + 1);
-	for (i = 0, k = 0; i < n; i += len) {
-		len = container_utf8_length(buf + i, n - i);
-		if (len == 0 || (len == 1 && buf[i] < 0x20 && buf[i] != '\n' && buf[i] != '\t') ||
-		    buf[i] == 0x7f) {
-			out[k++] = '?';
-			len = 1;
-			continue;
-		}
-		memcpy(out + k, buf + i, len);
-		k += len;
-	}
-	out[k] = '\0';
+	memcpy(out, buf, n);
+	out[n] = '\0';
+	utf8_sanitize(out, n, UTF8_NO_CONTROLS);
 	return out;
 }
 

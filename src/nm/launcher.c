@@ -19,27 +19,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/hash.h"
 #include "common/xmalloc.h"
 #include "nm/dirs.h"
 #include "weft/protocol.h"
 
 /* PATH for containers when the NM itself has none. */
 #define LAUNCHER_DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
-
-/* FNV-1a of the application id, so an app's dirs are stable over time. */
-int launcher_dir_index(const char *app_id, int n)
-{
-	uint32_t hash = 2166136261u;
-	const unsigned char *p;
-
-	if (n <= 1)
-		return 0;
-	for (p = (const unsigned char *)app_id; *p != '\0'; p++) {
-		hash ^= *p;
-		hash *= 16777619u;
-	}
-	return (int)(hash % (uint32_t)n);
-}
 
 /* YARN's per-application cache directory in one local dir. */
 char *launcher_app_cache_dir(const char *local_dir, const char *user, const char *app_id)
@@ -60,12 +46,12 @@ void launcher_paths_init(const struct nm_context *ctx, const char *user, const c
 	char *app_dir, *joined = NULL, *next;
 	int i;
 
-	app_dir = launcher_app_cache_dir(
-	        ctx->local_dirs[launcher_dir_index(app_id, ctx->n_local_dirs)], user, app_id);
+	app_dir = launcher_app_cache_dir(ctx->local_dirs[hash_dir_index(app_id, ctx->n_local_dirs)],
+	                                 user, app_id);
 	out->work_dir = xasprintf("%s/%s", app_dir, container_id);
 	free(app_dir);
 	out->log_dir = launcher_container_log_dir(
-	        ctx->log_dirs[launcher_dir_index(app_id, ctx->n_log_dirs)], app_id, container_id);
+	        ctx->log_dirs[hash_dir_index(app_id, ctx->n_log_dirs)], app_id, container_id);
 	for (i = 0; i < ctx->n_local_dirs; i++) {
 		app_dir = launcher_app_cache_dir(ctx->local_dirs[i], user, app_id);
 		if (joined == NULL) {
@@ -96,7 +82,7 @@ int launcher_prepare_dirs(const struct nm_context *ctx, const char *user, const 
 	char *rel;
 	int i, rc = 0, chosen;
 
-	chosen = launcher_dir_index(app_id, ctx->n_local_dirs);
+	chosen = hash_dir_index(app_id, ctx->n_local_dirs);
 	for (i = 0; i < ctx->n_local_dirs && rc == 0; i++) {
 		if (i == chosen)
 			rel = xasprintf("usercache/%s/appcache/%s/%s", user, app_id, container_id);
@@ -108,7 +94,7 @@ int launcher_prepare_dirs(const struct nm_context *ctx, const char *user, const 
 	if (rc != 0)
 		return -1;
 	rel = xasprintf("%s/%s", app_id, container_id);
-	rc = dirs_make_below(ctx->log_dirs[launcher_dir_index(app_id, ctx->n_log_dirs)], rel, 0750,
+	rc = dirs_make_below(ctx->log_dirs[hash_dir_index(app_id, ctx->n_log_dirs)], rel, 0750,
 	                     cause);
 	free(rel);
 	return rc;
@@ -118,14 +104,14 @@ int launcher_prepare_dirs(const struct nm_context *ctx, const char *user, const 
 char *launcher_private_app_dir(const struct nm_context *ctx, const char *app_id)
 {
 	return xasprintf("%s/nmPrivate/%s",
-	                 ctx->local_dirs[launcher_dir_index(app_id, ctx->n_local_dirs)], app_id);
+	                 ctx->local_dirs[hash_dir_index(app_id, ctx->n_local_dirs)], app_id);
 }
 
 /* Write the pid file: <container>.pid.tmp, then renamed into place. */
 int launcher_write_pid_file(const struct nm_context *ctx, const char *app_id,
                             const char *container_id, pid_t pid, char **cause)
 {
-	const char *local = ctx->local_dirs[launcher_dir_index(app_id, ctx->n_local_dirs)];
+	const char *local = ctx->local_dirs[hash_dir_index(app_id, ctx->n_local_dirs)];
 	char *rel, *tmp, *path, text[32];
 	int fd, len, rc = -1;
 

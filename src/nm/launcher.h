@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "common/hash.h"
 #include "common/proc.h"
 #include "nm/launch_context.h"
 #include "nm/nm.h"
@@ -27,8 +28,10 @@ struct launcher_paths {
 	char *local_dirs; /* every app cache dir, comma-separated (LOCAL_DIRS) */
 };
 
-/* Which of n directories an application uses. */
-int launcher_dir_index(const char *app_id, int n);
+/* Which of n directories an application uses: common/hash.h's
+ * hash_dir_index of its id (the name stays for the callers that know it
+ * so). */
+#define launcher_dir_index(app_id, n) hash_dir_index(app_id, n)
 /* <local_dir>/usercache/<user>/appcache/<app_id> (caller frees). */
 char *launcher_app_cache_dir(const char *local_dir, const char *user, const char *app_id);
 /* <log_dir>/<app_id>/<container_id> (caller frees). */

@@ -216,7 +216,7 @@ static const char *shuffle_service_check(struct shuffle_service *ss, struct http
 	}
 	auth = http_request_header(req, WEFT_SHUFFLE_AUTH_HEADER);
 	if (auth == NULL)
-		auth = http_request_query(req, "auth"); /* a streamed download */
+		auth = http_request_query(req, WEFT_QUERY_SHUFFLE_AUTH); /* a streamed download */
 	if (auth == NULL) {
 		http_reply_error(req, 401, "AuthenticationException", "missing %s header",
 		                 WEFT_SHUFFLE_AUTH_HEADER);
@@ -331,8 +331,8 @@ static void shuffle_service_block_cb(struct http_request *req, void *arg)
 
 void shuffle_service_routes(struct shuffle_service *ss, struct http_server *srv)
 {
-	http_server_route(srv, HTTP_M_GET, "/ws/v1/node/shuffle/{}/map/{}/{}/{}", 0,
-	                  shuffle_service_map_cb, ss);
-	http_server_route(srv, HTTP_M_GET, "/ws/v1/node/shuffle/{}/block/{}/{}", 0,
-	                  shuffle_service_block_cb, ss);
+	http_server_route(srv, HTTP_M_GET, WEFT_ROUTE_NM_SHUFFLE_MAP, 0, shuffle_service_map_cb,
+	                  ss);
+	http_server_route(srv, HTTP_M_GET, WEFT_ROUTE_NM_SHUFFLE_BLOCK, 0, shuffle_service_block_cb,
+	                  ss);
 }

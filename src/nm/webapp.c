@@ -24,8 +24,9 @@
 #include <unistd.h>
 
 #include "common/config.h"
+#include "common/hash.h"
 #include "common/http_server.h"
-#include "common/wjson.h"
+#include "common/proto_nm.h"
 #include "common/parse.h"
 #include "common/xmalloc.h"
 #include "nm/application.h"
@@ -188,7 +189,7 @@ static int webapp_find_log_dir(const struct nm_context *ctx, const char *app_id,
 
 	if (ctx->n_log_dirs <= 0)
 		return -1;
-	first = launcher_dir_index(app_id, ctx->n_log_dirs);
+	first = hash_dir_index(app_id, ctx->n_log_dirs);
 	for (k = 0; k < ctx->n_log_dirs; k++) {
 		fd = webapp_open_log_dir(ctx->log_dirs[(first + k) % ctx->n_log_dirs], app_id,
 		                         container_id);
@@ -210,60 +211,58 @@ static int webapp_app_of(const char *container_id, char app_id[WEFT_ID_MAX])
 	return 0;
 }
 
-/* {"nodeInfo":{...}} */
+/* {"nodeInfo":{...}} (common/proto_nm.c writes the views) */
 static void webapp_node_info_cb(struct http_request *req, void *arg)
 {
 	struct nm_context *ctx = arg;
-	struct json_object *info = wjson_new_object(), *body = wjson_new_object();
 	weft_resource_t used = container_manager_allocated(ctx->containers);
 	int64_t last = ctx->updater != NULL ? status_updater_last_update_ms(ctx->updater) : 0;
+	struct proto_nm_info m = {
+	        .id = ctx->node_id,
+	        .host = ctx->host,
+	        .http_address = ctx->node_id,
+	        .rack = config_get(ctx->cfg, "nm.rack"),
+	        .health_report = "",
+	        .healthy = true,
+	        .last_update_ms = last != 0 ? last : ctx->start_time_ms,
+	        .startup_ms = ctx->start_time_ms,
+	        .total_memory_mb = ctx->capability.memory_mb,
+	        .total_vcores = ctx->capability.vcores,
+	        .pmem_check = config_get_bool(ctx->cfg, "nm.pmem-check-enabled"),
+	        .vmem_check = false,
+	        .used_memory_mb = used.memory_mb,
+	        .used_vcores = used.vcores,
+	        .num_containers = (int64_t)container_manager_live_count(ctx->containers),
+	        .registered = ctx->updater != NULL && status_updater_registered(ctx->updater),
+	        .rm_url = ctx->rm_url,
+	        .version = WEFT_VERSION_STRING,
+	        .build_version = "weft " WEFT_VERSION_STRING,
+	};
 
-	wjson_add_string(info, "id", ctx->node_id);
-	wjson_add_string(info, "nodeHostName", ctx->host);
-	wjson_add_string(info, "httpAddress", ctx->node_id);
-	wjson_add_string(info, "rack", config_get(ctx->cfg, "nm.rack"));
-	wjson_add_string(info, "healthReport", "");
-	wjson_add_bool(info, "nodeHealthy", true);
-	wjson_add_int(info, "lastNodeUpdateTime", last != 0 ? last : ctx->start_time_ms);
-	wjson_add_int(info, "nmStartupTime", ctx->start_time_ms);
-	wjson_add_int(info, "totalPmemAllocatedContainersMB", ctx->capability.memory_mb);
-	wjson_add_int(info, "totalVCoresAllocatedContainers", ctx->capability.vcores);
-	wjson_add_bool(info, "pmemCheckEnabled",
-	               config_get_bool(ctx->cfg, "nm.pmem-check-enabled"));
-	wjson_add_bool(info, "vmemCheckEnabled", false);
-	wjson_add_int(info, "usedMemoryMB", used.memory_mb);
-	wjson_add_int(info, "usedVirtualCores", used.vcores);
-	wjson_add_int(info, "numContainers", container_manager_live_count(ctx->containers));
-	wjson_add_bool(info, "registered",
-	               ctx->updater != NULL && status_updater_registered(ctx->updater));
-	wjson_add_string(info, "resourceManagerUrl", ctx->rm_url);
-	wjson_add_string(info, "nodeManagerVersion", WEFT_VERSION_STRING);
-	wjson_add_string(info, "nodeManagerBuildVersion", "weft " WEFT_VERSION_STRING);
-	wjson_add_string(info, "hadoopVersion", WEFT_VERSION_STRING);
-	wjson_add_string(info, "hadoopBuildVersion", "weft " WEFT_VERSION_STRING);
-	wjson_add(body, "nodeInfo", info);
-	http_reply_json(req, 200, body);
+	http_reply_json(req, 200, proto_nm_info_encode(&m));
 }
 
 /* One application in YARN's NM AppInfo shape. */
 static struct json_object *webapp_app_json(const struct nm_context *ctx,
                                            const struct application *a)
 {
-	struct json_object *o = wjson_new_object(), *ids = json_object_new_array();
-	size_t i;
+	size_t i, n = container_manager_count(ctx->containers);
+	struct proto_nm_app m = {
+	        .id = application_id(a),
+	        .state = application_state_name(application_get_state(a)),
+	        .user = application_user(a),
+	        .container_ids = xcalloc(n + 1, sizeof *m.container_ids),
+	};
+	struct json_object *o;
 
-	if (ids == NULL)
-		fatalx("webapp_app_json: out of memory");
-	wjson_add_string(o, "id", application_id(a));
-	wjson_add_string(o, "state", application_state_name(application_get_state(a)));
-	wjson_add_string(o, "user", application_user(a));
-	for (i = 0; i < container_manager_count(ctx->containers); i++) {
+	for (i = 0; i < n; i++) {
 		struct container *c = container_manager_at(ctx->containers, i);
 
 		if (strcmp(container_app_id(c), application_id(a)) == 0)
-			json_object_array_add(ids, json_object_new_string(container_id(c)));
+			m.container_ids[m.n_container_ids++] = container_id(c);
 	}
-	wjson_add(o, "containerids", ids);
+	o = proto_nm_app_encode(&m);
+	proto_nm_app_clear(&m);
 	return o;
 }
 
@@ -283,9 +282,9 @@ static bool webapp_app_state_known(const char *text)
 static void webapp_apps_cb(struct http_request *req, void *arg)
 {
 	struct nm_context *ctx = arg;
-	const char *state = http_request_query(req, "state");
-	const char *user = http_request_query(req, "user");
-	struct json_object *list, *apps, *body;
+	const char *state = http_request_query(req, WEFT_QUERY_STATE);
+	const char *user = http_request_query(req, WEFT_QUERY_USER);
+	struct json_object *list;
 	size_t i;
 
 	if (state != NULL && !webapp_app_state_known(state)) {
@@ -306,11 +305,7 @@ static void webapp_apps_cb(struct http_request *req, void *arg)
 			continue;
 		json_object_array_add(list, webapp_app_json(ctx, a));
 	}
-	apps = wjson_new_object();
-	wjson_add(apps, "app", list);
-	body = wjson_new_object();
-	wjson_add(body, "apps", apps);
-	http_reply_json(req, 200, body);
+	http_reply_json(req, 200, proto_nm_apps_wrap(list));
 }
 
 /* {"app":{...}} */
@@ -319,7 +314,6 @@ static void webapp_app_cb(struct http_request *req, void *arg)
 	struct nm_context *ctx = arg;
 	const char *id = http_request_param(req, 0);
 	struct application *a;
-	struct json_object *body;
 	weft_app_id_t app;
 
 	if (id == NULL || weft_app_id_parse(id, &app) != 0) {
@@ -332,45 +326,44 @@ static void webapp_app_cb(struct http_request *req, void *arg)
 		http_reply_error(req, 404, "NotFoundException", "app with id %s not found", id);
 		return;
 	}
-	body = wjson_new_object();
-	wjson_add(body, "app", webapp_app_json(ctx, a));
-	http_reply_json(req, 200, body);
+	http_reply_json(req, 200, proto_nm_app_wrap(webapp_app_json(ctx, a)));
 }
 
 /* One container in YARN's NM ContainerInfo shape. */
 static struct json_object *webapp_container_json(const struct nm_context *ctx,
                                                  const struct container *c)
 {
-	struct json_object *o = wjson_new_object(), *names = json_object_new_array();
-	struct webapp_log_file *files;
 	weft_resource_t r = container_resource(c);
-	size_t n, i;
+	struct webapp_log_file *files = NULL;
+	struct proto_nm_container m = {
+	        .id = container_id(c),
+	        .state = container_state_name(container_get_state(c)),
+	        .exit_code = container_exit_status(c),
+	        .diagnostics = container_diagnostics(c),
+	        .user = container_user(c),
+	        .memory_mb = r.memory_mb,
+	        .vcores = r.vcores,
+	        .node_id = ctx->node_id,
+	        .started_ms = container_start_time(c),
+	        .finished_ms = container_finish_time(c),
+	};
+	struct json_object *o;
 	char *link;
+	size_t n, i;
 	int fd;
 
-	if (names == NULL)
-		fatalx("webapp_container_json: out of memory");
-	wjson_add_string(o, "id", container_id(c));
-	wjson_add_string(o, "state", container_state_name(container_get_state(c)));
-	wjson_add_int(o, "exitCode", container_exit_status(c));
-	wjson_add_string(o, "diagnostics", container_diagnostics(c));
-	wjson_add_string(o, "user", container_user(c));
-	wjson_add_int(o, "totalMemoryNeededMB", r.memory_mb);
-	wjson_add_int(o, "totalVCoresNeeded", r.vcores);
-	wjson_add_string(o, "executionType", "GUARANTEED");
-	link = xasprintf("http://%s/ws/v1/node/containerlogs/%s", ctx->node_id, container_id(c));
-	wjson_add_string(o, "containerLogsLink", link);
-	free(link);
-	wjson_add_string(o, "nodeId", ctx->node_id);
-	wjson_add_int(o, "startedTime", container_start_time(c));
-	wjson_add_int(o, "finishedTime", container_finish_time(c));
+	link = proto_nm_logs_url(ctx->node_id, container_id(c), NULL);
+	m.logs_link = link;
 	fd = webapp_find_log_dir(ctx, container_app_id(c), container_id(c));
 	n = fd != -1 ? webapp_list_logs(fd, &files) : 0;
+	m.log_files = xcalloc(n + 1, sizeof *m.log_files);
 	for (i = 0; i < n; i++)
-		json_object_array_add(names, json_object_new_string(files[i].name));
-	if (n > 0)
-		webapp_free_logs(files, n);
-	wjson_add(o, "containerLogFiles", names);
+		m.log_files[i] = files[i].name;
+	m.n_log_files = (int)n;
+	o = proto_nm_container_encode(&m);
+	proto_nm_container_clear(&m);
+	webapp_free_logs(files, n);
+	free(link);
 	return o;
 }
 
@@ -378,7 +371,7 @@ static struct json_object *webapp_container_json(const struct nm_context *ctx,
 static void webapp_containers_cb(struct http_request *req, void *arg)
 {
 	struct nm_context *ctx = arg;
-	struct json_object *list = json_object_new_array(), *containers, *body;
+	struct json_object *list = json_object_new_array();
 	size_t i;
 
 	if (list == NULL)
@@ -386,11 +379,7 @@ static void webapp_containers_cb(struct http_request *req, void *arg)
 	for (i = 0; i < container_manager_count(ctx->containers); i++)
 		json_object_array_add(
 		        list, webapp_container_json(ctx, container_manager_at(ctx->containers, i)));
-	containers = wjson_new_object();
-	wjson_add(containers, "container", list);
-	body = wjson_new_object();
-	wjson_add(body, "containers", containers);
-	http_reply_json(req, 200, body);
+	http_reply_json(req, 200, proto_nm_containers_wrap(list));
 }
 
 /* The container id parameter, validated; RET NULL after replying 400. */
@@ -411,7 +400,6 @@ static void webapp_container_cb(struct http_request *req, void *arg)
 {
 	struct nm_context *ctx = arg;
 	char app_id[WEFT_ID_MAX];
-	struct json_object *body;
 	struct container *c;
 	const char *id;
 
@@ -423,17 +411,15 @@ static void webapp_container_cb(struct http_request *req, void *arg)
 		                 id);
 		return;
 	}
-	body = wjson_new_object();
-	wjson_add(body, "container", webapp_container_json(ctx, c));
-	http_reply_json(req, 200, body);
+	http_reply_json(req, 200, proto_nm_container_wrap(webapp_container_json(ctx, c)));
 }
 
 /* {"containerLogsInfo":{...,"containerLogInfo":[{fileName,fileSize,...}]}} */
 static void webapp_log_list_cb(struct http_request *req, void *arg)
 {
 	struct nm_context *ctx = arg;
-	struct json_object *list, *info, *body, *entry;
 	struct webapp_log_file *files = NULL;
+	struct proto_nm_logs m = {0};
 	char app_id[WEFT_ID_MAX];
 	const char *id;
 	size_t n = 0, i;
@@ -449,25 +435,16 @@ static void webapp_log_list_cb(struct http_request *req, void *arg)
 	}
 	if (fd != -1)
 		n = webapp_list_logs(fd, &files);
-	list = json_object_new_array();
-	if (list == NULL)
-		fatalx("webapp_log_list_cb: out of memory");
-	for (i = 0; i < n; i++) {
-		entry = wjson_new_object();
-		wjson_add_string(entry, "fileName", files[i].name);
-		wjson_add_int(entry, "fileSize", (int64_t)files[i].size);
-		wjson_add_int(entry, "lastModifiedTime", files[i].mtime_ms);
-		json_object_array_add(list, entry);
-	}
+	m.container_id = id;
+	m.node_id = ctx->node_id;
+	m.files = xcalloc(n + 1, sizeof *m.files);
+	for (i = 0; i < n; i++)
+		m.files[i] = (struct proto_nm_log_file){files[i].name, (int64_t)files[i].size,
+		                                        files[i].mtime_ms};
+	m.n_files = (int)n;
+	http_reply_json(req, 200, proto_nm_logs_encode(&m));
+	proto_nm_logs_clear(&m);
 	webapp_free_logs(files, n);
-	info = wjson_new_object();
-	wjson_add_string(info, "containerId", id);
-	wjson_add_string(info, "nodeId", ctx->node_id);
-	wjson_add_string(info, "logAggregationType", "LOCAL");
-	wjson_add(info, "containerLogInfo", list);
-	body = wjson_new_object();
-	wjson_add(body, "containerLogsInfo", info);
-	http_reply_json(req, 200, body);
 }
 
 /* One log file as text/plain, whole or a range. */
@@ -488,7 +465,7 @@ static void webapp_log_file_cb(struct http_request *req, void *arg)
 		                 name != NULL ? name : "");
 		return;
 	}
-	first = launcher_dir_index(app_id, ctx->n_log_dirs);
+	first = hash_dir_index(app_id, ctx->n_log_dirs);
 	for (k = 0; k < ctx->n_log_dirs && fd == -1; k++)
 		fd = webapp_open_log(ctx->log_dirs[(first + k) % ctx->n_log_dirs], app_id, id, name,
 		                     &size);
@@ -497,8 +474,8 @@ static void webapp_log_file_cb(struct http_request *req, void *arg)
 		                 "log file %s of container %s not found on this node", name, id);
 		return;
 	}
-	if (webapp_log_range(http_request_query(req, "start"), http_request_query(req, "size"),
-	                     size, &offset, &len) != 0) {
+	if (webapp_log_range(http_request_query(req, WEFT_QUERY_START),
+	                     http_request_query(req, WEFT_QUERY_SIZE), size, &offset, &len) != 0) {
 		close(fd);
 		http_reply_error(req, 400, "BadRequestException",
 		                 "start and size must be integers (size not negative)");
@@ -512,13 +489,13 @@ void webapp_routes(struct nm_context *ctx, struct http_server *srv)
 {
 	int get = HTTP_M_GET;
 
-	http_server_route(srv, get, "/ws/v1/node", 0, webapp_node_info_cb, ctx);
-	http_server_route(srv, get, "/ws/v1/node/info", 0, webapp_node_info_cb, ctx);
-	http_server_route(srv, get, "/ws/v1/node/apps", 0, webapp_apps_cb, ctx);
-	http_server_route(srv, get, "/ws/v1/node/apps/{}", 0, webapp_app_cb, ctx);
-	http_server_route(srv, get, "/ws/v1/node/containers", 0, webapp_containers_cb, ctx);
-	http_server_route(srv, get, "/ws/v1/node/containers/{}", 0, webapp_container_cb, ctx);
-	http_server_route(srv, get, "/ws/v1/node/containers/{}/logs", 0, webapp_log_list_cb, ctx);
-	http_server_route(srv, get, "/ws/v1/node/containerlogs/{}", 0, webapp_log_list_cb, ctx);
-	http_server_route(srv, get, "/ws/v1/node/containerlogs/{}/{}", 0, webapp_log_file_cb, ctx);
+	http_server_route(srv, get, WEFT_ROUTE_NM, 0, webapp_node_info_cb, ctx);
+	http_server_route(srv, get, WEFT_ROUTE_NM_INFO, 0, webapp_node_info_cb, ctx);
+	http_server_route(srv, get, WEFT_ROUTE_NM_APPS, 0, webapp_apps_cb, ctx);
+	http_server_route(srv, get, WEFT_ROUTE_NM_APP, 0, webapp_app_cb, ctx);
+	http_server_route(srv, get, WEFT_ROUTE_NM_CONTAINERS, 0, webapp_containers_cb, ctx);
+	http_server_route(srv, get, WEFT_ROUTE_NM_CONTAINER, 0, webapp_container_cb, ctx);
+	http_server_route(srv, get, WEFT_ROUTE_NM_CONTAINER_LOGS, 0, webapp_log_list_cb, ctx);
+	http_server_route(srv, get, WEFT_ROUTE_NM_LOGS, 0, webapp_log_list_cb, ctx);
+	http_server_route(srv, get, WEFT_ROUTE_NM_LOG_FILE, 0, webapp_log_file_cb, ctx);
 }

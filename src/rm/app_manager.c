@@ -31,6 +31,7 @@
 #include "rm/strmap.h"
 #include "rm/submission.h"
 #include "rm/user_groups.h"
+#include "weft/protocol.h"
 
 #define APP_MAX_RESERVED   100000 /* handed-out ids not yet submitted */
 #define AM_GROUPS_CACHE_MS 300000 /* YARN's hadoop.security.groups.cache.secs */
@@ -197,7 +198,7 @@ int app_manager_submit(struct app_manager *am, struct weft_app_submission *sub, 
 			                 sub->app_id);
 		return set_cause(cause,
 		                 "application-id: %s was not handed out by this RM "
-		                 "(POST /ws/v1/cluster/apps/new-application first)",
+		                 "(POST " WEFT_ROUTE_NEW_APPLICATION " first)",
 		                 sub->app_id);
 	}
 	n_groups = user_groups_get(am->groups, user, &groups);

@@ -19,8 +19,8 @@
 #include "common/config.h"
 #include "common/http_server.h"
 #include "common/log.h"
+#include "common/proto_cluster.h"
 #include "common/security.h"
-#include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "rm/rm.h"
 #include "rm/submission.h"
@@ -285,6 +285,6 @@ static void staging_cb(struct http_request *req, void *arg)
 
 void staging_routes(struct staging *st)
 {
-	http_server_route(st->rm->http, HTTP_M_GET | HTTP_M_PUT | HTTP_M_DELETE,
-	                  WEFT_ROUTE_STAGING_FILE, st->max_bytes, staging_cb, st);
+	http_server_route(st->rm->http, HTTP_M_GET | HTTP_M_PUT | HTTP_M_DELETE, WEFT_ROUTE_STAGING,
+	                  st->max_bytes, staging_cb, st);
 }

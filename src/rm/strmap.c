@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "common/xmalloc.h"
 
 struct strmap_entry {
@@ -28,13 +29,7 @@ struct strmap {
 /* FNV-1a: short ids hash well and it needs no seed. */
 static uint32_t strmap_hash(const char *key)
 {
-	uint32_t h = 2166136261u;
-
-	for (; *key != '\0'; key++) {
-		h ^= (unsigned char)*key;
-		h *= 16777619u;
-	}
-	return h;
+	return hash_fnv1a32_str(key);
 }
 
 /* An empty map with a few buckets. */

@@ -21,6 +21,7 @@
 #include "common/daemon.h"
 #include "common/http_server.h"
 #include "common/log.h"
+#include "common/proto_nm.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "rm/app_manager.h"
@@ -165,10 +166,10 @@ static int webapp_parse_filter(const struct rm *rm, struct http_request *req, st
 	int rc;
 
 	memset(f, 0, sizeof *f);
-	if (webapp_filter_states(req, "states", &f->states) != 0 ||
-	    webapp_filter_states(req, "state", &f->states) != 0)
+	if (webapp_filter_states(req, WEFT_QUERY_STATES, &f->states) != 0 ||
+	    webapp_filter_states(req, WEFT_QUERY_STATE, &f->states) != 0)
 		return -1;
-	text = http_request_query(req, "finalStatus");
+	text = http_request_query(req, WEFT_QUERY_FINAL_STATUS);
 	if (text != NULL) {
 		if (app_final_status_parse(text, &f->final_status) != 0) {
 			http_reply_error(req, 400, "BadRequestException",
@@ -179,14 +180,14 @@ static int webapp_parse_filter(const struct rm *rm, struct http_request *req, st
 		}
 		f->final_status_set = true;
 	}
-	f->user = http_request_query(req, "user");
+	f->user = http_request_query(req, WEFT_QUERY_USER);
 	if (f->user != NULL && f->user[0] == '\0')
 		f->user = NULL;
 	f->scheduler = rm->scheduler;
-	f->queue = http_request_query(req, "queue");
+	f->queue = http_request_query(req, WEFT_QUERY_QUEUE);
 	if (f->queue != NULL && f->queue[0] == '\0')
 		f->queue = NULL;
-	rc = webapp_query_number(req, "limit", &f->limit);
+	rc = webapp_query_number(req, WEFT_QUERY_LIMIT, &f->limit);
 	if (rc < 0)
 		return -1;
 	if (rc == 0 && f->limit <= 0) {
@@ -194,15 +195,15 @@ static int webapp_parse_filter(const struct rm *rm, struct http_request *req, st
 		                 "limit value must be greater then 0");
 		return -1;
 	}
-	if (webapp_filter_range(req, "startedTimeBegin", "startedTimeEnd", &f->started_begin,
-	                        &f->started_end, NULL) != 0 ||
-	    webapp_filter_range(req, "finishedTimeBegin", "finishedTimeEnd", &f->finished_begin,
-	                        &f->finished_end, &f->check_finished) != 0)
+	if (webapp_filter_range(req, WEFT_QUERY_STARTED_BEGIN, WEFT_QUERY_STARTED_END,
+	                        &f->started_begin, &f->started_end, NULL) != 0 ||
+	    webapp_filter_range(req, WEFT_QUERY_FINISHED_BEGIN, WEFT_QUERY_FINISHED_END,
+	                        &f->finished_begin, &f->finished_end, &f->check_finished) != 0)
 		return -1;
-	text = http_request_query(req, "applicationTypes");
+	text = http_request_query(req, WEFT_QUERY_APPLICATION_TYPES);
 	if (text != NULL)
 		f->n_types = webapp_split(text, &f->types);
-	text = http_request_query(req, "applicationTags");
+	text = http_request_query(req, WEFT_QUERY_APPLICATION_TAGS);
 	if (text != NULL)
 		f->n_tags = webapp_split(text, &f->tags);
 	return 0;
@@ -549,7 +550,7 @@ static void webapp_app_attempts_cb(struct http_request *req, void *arg)
 
 		if (a->container_id != NULL && a->node_http_address != NULL)
 			m.logs_link = logs =
-			        webapp_logs_link(a->node_http_address, a->container_id);
+			        proto_nm_logs_url(a->node_http_address, a->container_id, "");
 		json_object_array_add(list, proto_app_attempt_encode(&m));
 		free(logs);
 	}

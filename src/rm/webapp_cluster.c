@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "common/http_server.h"
+#include "common/proto_cluster.h"
+#include "common/proto_node.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "rm/app_manager.h"
@@ -19,35 +21,35 @@
 #include "rm/webapp.h"
 #include "weft/protocol.h"
 
-/* clusterInfo */
+/* clusterInfo (common/proto_cluster.c writes it) */
 static void webapp_cluster_info_cb(struct http_request *req, void *arg)
 {
 	struct rm *rm = arg;
-	struct json_object *info = wjson_new_object(), *body = wjson_new_object();
 	char *build = xasprintf("%s (weft)", WEFT_VERSION_STRING);
+	struct proto_cluster_info m = {
+	        .id = rm->cluster_ts,
+	        .started_on = rm->cluster_ts,
+	        .state = "STARTED",
+	        .ha_state = "ACTIVE",
+	        .state_store = "none (weft keeps no state store)",
+	        .rm_version = WEFT_VERSION_STRING,
+	        .rm_build_version = build,
+	        .rm_built_on = __DATE__ " " __TIME__,
+	        .hadoop_version = WEFT_VERSION_STRING,
+	        .hadoop_build_version = build,
+	        .hadoop_built_on = __DATE__ " " __TIME__,
+	        .ha_zookeeper = "ResourceManager HA is not enabled.",
+	};
 
-	wjson_add_int(info, "id", rm->cluster_ts);
-	wjson_add_int(info, "startedOn", rm->cluster_ts);
-	wjson_add_string(info, "state", "STARTED");
-	wjson_add_string(info, "haState", "ACTIVE");
-	wjson_add_string(info, "rmStateStoreName", "none (weft keeps no state store)");
-	wjson_add_string(info, "resourceManagerVersion", WEFT_VERSION_STRING);
-	wjson_add_string(info, "resourceManagerBuildVersion", build);
-	wjson_add_string(info, "resourceManagerVersionBuiltOn", __DATE__ " " __TIME__);
-	wjson_add_string(info, "hadoopVersion", WEFT_VERSION_STRING);
-	wjson_add_string(info, "hadoopBuildVersion", build);
-	wjson_add_string(info, "hadoopVersionBuiltOn", __DATE__ " " __TIME__);
-	wjson_add_string(info, "haZooKeeperConnectionState", "ResourceManager HA is not enabled.");
-	wjson_add(body, "clusterInfo", info);
+	http_reply_json(req, 200, proto_cluster_info_encode(&m));
 	free(build);
-	http_reply_json(req, 200, body);
 }
 
 /* clusterMetrics: counters from the modules that own them. */
 static void webapp_cluster_metrics_cb(struct http_request *req, void *arg)
 {
 	struct rm *rm = arg;
-	struct json_object *m = wjson_new_object(), *body = wjson_new_object();
+	struct proto_cluster_metrics m;
 	struct app_metrics apps;
 	struct scheduler_usage usage;
 	struct node_counts nodes;
@@ -57,57 +59,59 @@ static void webapp_cluster_metrics_cb(struct http_request *req, void *arg)
 	scheduler_usage(rm->scheduler, &usage);
 	node_tracker_counts(rm->nodes, &nodes);
 	available = weft_resource_sub(usage.total, usage.used);
-	wjson_add_int(m, "appsSubmitted", apps.submitted);
-	wjson_add_int(m, "appsCompleted", apps.completed);
-	wjson_add_int(m, "appsPending", apps.pending);
-	wjson_add_int(m, "appsRunning", apps.running);
-	wjson_add_int(m, "appsFailed", apps.failed);
-	wjson_add_int(m, "appsKilled", apps.killed);
-	wjson_add_int(m, "reservedMB", usage.reserved.memory_mb);
-	wjson_add_int(m, "availableMB", available.memory_mb);
-	wjson_add_int(m, "allocatedMB", usage.allocated.memory_mb);
-	wjson_add_int(m, "totalMB", usage.total.memory_mb);
-	wjson_add_int(m, "reservedVirtualCores", usage.reserved.vcores);
-	wjson_add_int(m, "availableVirtualCores", available.vcores);
-	wjson_add_int(m, "allocatedVirtualCores", usage.allocated.vcores);
-	wjson_add_int(m, "totalVirtualCores", usage.total.vcores);
-	wjson_add_int(m, "containersAllocated", usage.n_containers);
-	wjson_add_int(m, "containersReserved", usage.n_reserved);
-	wjson_add_int(m, "containersPending", usage.n_pending);
-	wjson_add_int(m, "totalNodes", nodes.total);
-	wjson_add_int(m, "activeNodes", nodes.active);
-	wjson_add_int(m, "lostNodes", nodes.per_state[NODE_LOST]);
-	wjson_add_int(m, "unhealthyNodes", nodes.per_state[NODE_UNHEALTHY]);
-	wjson_add_int(m, "decommissioningNodes", 0);
-	wjson_add_int(m, "decommissionedNodes", nodes.per_state[NODE_DECOMMISSIONED]);
-	wjson_add_int(m, "rebootedNodes", nodes.per_state[NODE_REBOOTED]);
-	wjson_add_int(m, "shutdownNodes", nodes.per_state[NODE_SHUTDOWN]);
-	wjson_add(body, "clusterMetrics", m);
-	http_reply_json(req, 200, body);
+	m = (struct proto_cluster_metrics){
+	        .apps_submitted = apps.submitted,
+	        .apps_completed = apps.completed,
+	        .apps_pending = apps.pending,
+	        .apps_running = apps.running,
+	        .apps_failed = apps.failed,
+	        .apps_killed = apps.killed,
+	        .reserved_mb = usage.reserved.memory_mb,
+	        .available_mb = available.memory_mb,
+	        .allocated_mb = usage.allocated.memory_mb,
+	        .total_mb = usage.total.memory_mb,
+	        .reserved_vcores = usage.reserved.vcores,
+	        .available_vcores = available.vcores,
+	        .allocated_vcores = usage.allocated.vcores,
+	        .total_vcores = usage.total.vcores,
+	        .containers_allocated = usage.n_containers,
+	        .containers_reserved = usage.n_reserved,
+	        .containers_pending = usage.n_pending,
+	        .total_nodes = nodes.total,
+	        .active_nodes = nodes.active,
+	        .lost_nodes = nodes.per_state[NODE_LOST],
+	        .unhealthy_nodes = nodes.per_state[NODE_UNHEALTHY],
+	        .decommissioning_nodes = 0,
+	        .decommissioned_nodes = nodes.per_state[NODE_DECOMMISSIONED],
+	        .rebooted_nodes = nodes.per_state[NODE_REBOOTED],
+	        .shutdown_nodes = nodes.per_state[NODE_SHUTDOWN],
+	};
+	http_reply_json(req, 200, proto_cluster_metrics_encode(&m));
 }
 
-/* One node object. */
+/* One node object (common/proto_node.c writes it). */
 static struct json_object *webapp_node_json(const struct node_report *r)
 {
-	struct json_object *o = wjson_new_object();
 	bool live = r->state == NODE_RUNNING || r->state == NODE_UNHEALTHY;
 	weft_resource_t avail =
 	        live ? weft_resource_sub(r->capability, r->used) : weft_resource(0, 0);
+	struct proto_node_report m = {
+	        .id = r->id,
+	        .state = node_state_name(r->state),
+	        .rack = r->rack,
+	        .host = r->host,
+	        .http_address = r->http_address,
+	        .last_health_update = r->last_health_update,
+	        .version = r->version,
+	        .health_report = r->health_report,
+	        .num_containers = r->n_containers,
+	        .used_memory_mb = r->used.memory_mb,
+	        .avail_memory_mb = avail.memory_mb,
+	        .used_vcores = r->used.vcores,
+	        .avail_vcores = avail.vcores,
+	};
 
-	wjson_add_string(o, "rack", r->rack);
-	wjson_add_string(o, "state", node_state_name(r->state));
-	wjson_add_string(o, "id", r->id);
-	wjson_add_string(o, "nodeHostName", r->host);
-	wjson_add_string(o, "nodeHTTPAddress", r->http_address);
-	wjson_add_int(o, "lastHealthUpdate", r->last_health_update);
-	wjson_add_string(o, "version", r->version);
-	wjson_add_string(o, "healthReport", r->health_report);
-	wjson_add_int(o, "numContainers", r->n_containers);
-	wjson_add_int(o, "usedMemoryMB", r->used.memory_mb);
-	wjson_add_int(o, "availMemoryMB", avail.memory_mb);
-	wjson_add_int(o, "usedVirtualCores", r->used.vcores);
-	wjson_add_int(o, "availableVirtualCores", avail.vcores);
-	return o;
+	return proto_node_report_encode(&m);
 }
 
 /* Parse a comma-separated list of node states into a mask.  RET 0, -1
@@ -148,12 +152,12 @@ static void webapp_nodes_cb(struct http_request *req, void *arg)
 {
 	struct rm *rm = arg;
 	struct node_report *reports = NULL;
-	struct json_object *list, *nodes, *body;
+	struct json_object *list;
 	unsigned mask = 0;
 	int n;
 
-	if (webapp_node_states(req, "states", &mask) != 0 ||
-	    webapp_node_states(req, "state", &mask) != 0)
+	if (webapp_node_states(req, WEFT_QUERY_STATES, &mask) != 0 ||
+	    webapp_node_states(req, WEFT_QUERY_STATE, &mask) != 0)
 		return;
 	n = node_tracker_reports(rm->nodes, &reports);
 	list = json_object_new_array();
@@ -163,17 +167,7 @@ static void webapp_nodes_cb(struct http_request *req, void *arg)
 		json_object_array_add(list, webapp_node_json(&reports[i]));
 	}
 	free(reports);
-	body = wjson_new_object();
-	if (json_object_array_length(list) == 0) {
-		/* YARN writes an empty collection as null. */
-		json_object_put(list);
-		wjson_add(body, "nodes", NULL);
-	} else {
-		nodes = wjson_new_object();
-		wjson_add(nodes, "node", list);
-		wjson_add(body, "nodes", nodes);
-	}
-	http_reply_json(req, 200, body);
+	http_reply_json(req, 200, proto_node_reports_wrap(list));
 }
 
 /* {"node":{...}} */
@@ -182,25 +176,22 @@ static void webapp_node_cb(struct http_request *req, void *arg)
 	struct rm *rm = arg;
 	const char *id = http_request_param(req, 0);
 	struct node_report r;
-	struct json_object *body;
 
 	if (id == NULL || node_tracker_report(rm->nodes, id, &r) != 0) {
 		http_reply_error(req, 404, "NotFoundException", "nodeId, %s, is not found",
 		                 id != NULL ? id : "");
 		return;
 	}
-	body = wjson_new_object();
-	wjson_add(body, "node", webapp_node_json(&r));
-	http_reply_json(req, 200, body);
+	http_reply_json(req, 200, proto_node_report_wrap(webapp_node_json(&r)));
 }
 
 void webapp_cluster_routes(struct rm *rm)
 {
-	http_server_route(rm->http, HTTP_M_GET, "/ws/v1/cluster", 0, webapp_cluster_info_cb, rm);
-	http_server_route(rm->http, HTTP_M_GET, "/ws/v1/cluster/info", 0, webapp_cluster_info_cb,
+	http_server_route(rm->http, HTTP_M_GET, WEFT_ROUTE_CLUSTER, 0, webapp_cluster_info_cb, rm);
+	http_server_route(rm->http, HTTP_M_GET, WEFT_ROUTE_CLUSTER_INFO, 0, webapp_cluster_info_cb,
 	                  rm);
-	http_server_route(rm->http, HTTP_M_GET, "/ws/v1/cluster/metrics", 0,
+	http_server_route(rm->http, HTTP_M_GET, WEFT_ROUTE_CLUSTER_METRICS, 0,
 	                  webapp_cluster_metrics_cb, rm);
-	http_server_route(rm->http, HTTP_M_GET, "/ws/v1/cluster/nodes", 0, webapp_nodes_cb, rm);
-	http_server_route(rm->http, HTTP_M_GET, "/ws/v1/cluster/nodes/{}", 0, webapp_node_cb, rm);
+	http_server_route(rm->http, HTTP_M_GET, WEFT_ROUTE_NODES, 0, webapp_nodes_cb, rm);
+	http_server_route(rm->http, HTTP_M_GET, WEFT_ROUTE_NODE, 0, webapp_node_cb, rm);
 }

@@ -27,6 +27,7 @@
 #include "common/daemon.h"
 #include "common/log.h"
 #include "common/proto_app.h"
+#include "common/proto_nm.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "rm/app_manager.h"
@@ -97,12 +98,6 @@ struct webapp_reports {
 
 /* --- the app object --- */
 
-/* "http://nodeHttpAddress/ws/v1/node/containerlogs/<container>/" */
-char *webapp_logs_link(const char *node_http, const char *container_id)
-{
-	return xasprintf("http://%s/ws/v1/node/containerlogs/%s/", node_http, container_id);
-}
-
 /* One app object, YARN's field names (common/proto_app.c writes it). */
 struct json_object *webapp_app_json(const struct rm *rm, const struct app_report *r,
                                     const char *base_url)
@@ -146,7 +141,7 @@ struct json_object *webapp_app_json(const struct rm *rm, const struct app_report
 	m.elapsed_ms = end > r->started_ms ? end - r->started_ms : 0;
 	if (r->am_container_id != NULL && r->am_node_http_address != NULL) {
 		m.am_container_logs = logs =
-		        webapp_logs_link(r->am_node_http_address, r->am_container_id);
+		        proto_nm_logs_url(r->am_node_http_address, r->am_container_id, "");
 		m.am_host_http_address = r->am_node_http_address;
 	}
 	if (r->am_host != NULL && r->am_host[0] != '\0' && r->am_rpc_port >= 0)

@@ -31,10 +31,6 @@ void webapp_reports_free(struct webapp_reports *c);
 struct json_object *webapp_app_json(const struct rm *rm, const struct app_report *r,
                                     const char *base_url);
 
-/* "http://nodeHttpAddress/ws/v1/node/containerlogs/<container>/"
- * (caller frees). */
-char *webapp_logs_link(const char *node_http, const char *container_id);
-
 /*
  * The /apps body for the reports picked[0..n_picked) (indexes into
  * all[0..n_all), in answer order): {"apps":{"app":[...]}}, or

@@ -1,10 +1,11 @@
 /*
  * fairness.c — polling queue shares from the RM (see fairness.h).
  *
- * The Capacity Scheduler's JSON nests queues: a parent's "queues" holds
- * {"queue":[...]} again.  Every queue met on the way is matched against
- * the scenario's queue paths, by queuePath when the RM gives one, else by
- * name ("etl" matches "root.prod.etl"), so both old and new shapes work.
+ * The Capacity Scheduler's answer (common/proto_cluster.c decodes it)
+ * lists every queue of the tree; each is matched against the scenario's
+ * queue paths, by queuePath when the RM gives one, else by name ("etl"
+ * matches "root.prod.etl"), so both old and new shapes work.  Without
+ * it, /apps (common/proto_app.c's app report) gives the shares.
  */
 #include "weft_config.h"
 
@@ -16,6 +17,8 @@
 
 #include "common/log.h"
 #include "common/proto_app.h"
+#include "common/proto_cluster.h"
+#include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "sls/metrics.h"
 #include "sls/scenario.h"
@@ -96,69 +99,13 @@ static int fairness_match(const struct fairness *f, const char *path, const char
 	return -1;
 }
 
-/* A number field (integer or not), or -1. */
-static double fairness_number(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !(json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
-		return -1;
-	return json_object_get_double(v);
-}
-
-static int fairness_walk(struct fairness *f, struct json_object *queues);
-
-/* One queue object: its figures if followed, then its children.  RET
- * queues seen. */
-static int fairness_visit(struct fairness *f, struct json_object *q)
-{
-	struct json_object *v, *sub = NULL;
-	const char *path = NULL, *name = NULL;
-	int k;
-
-	if (!json_object_is_type(q, json_type_object))
-		return 0;
-	if (json_object_object_get_ex(q, "queuePath", &v))
-		path = json_object_get_string(v);
-	if (json_object_object_get_ex(q, "queueName", &v))
-		name = json_object_get_string(v);
-	k = fairness_match(f, path, name);
-	if (k >= 0) {
-		f->share[k] = fairness_number(q, "absoluteUsedCapacity");
-		f->rm_guarantee[k] = fairness_number(q, "absoluteCapacity");
-	}
-	if (json_object_object_get_ex(q, "queues", &sub))
-		return 1 + fairness_walk(f, sub);
-	return 1;
-}
-
-/* {"queue":[...]} (JAXB writes a one-element list as the element).  RET
- * queues seen. */
-static int fairness_walk(struct fairness *f, struct json_object *queues)
-{
-	struct json_object *list = NULL;
-	int seen = 0;
-
-	if (queues == NULL || !json_object_object_get_ex(queues, "queue", &list))
-		return 0;
-	if (json_object_is_type(list, json_type_object))
-		return fairness_visit(f, list);
-	if (!json_object_is_type(list, json_type_array))
-		return 0;
-	for (size_t i = 0; i < json_object_array_length(list); i++)
-		seen += fairness_visit(f, json_object_array_get_idx(list, i));
-	return seen;
-}
-
-/* The /apps fallback: allocatedMB of running apps (proto_app's report),
- * summed per queue. */
+/* The /apps fallback: allocatedMB of running apps, summed per queue. */
 static void fairness_apps_cb(const struct weft_status *st, struct json_object *body,
                              const char *raw, size_t len, void *arg)
 {
 	struct fairness *f = arg;
 	const struct scenario *sc = f->sls->sc;
-	struct json_object *apps = NULL, *list = NULL;
+	struct json_object *list;
 	double total = (double)sim_cluster_capacity(f->sls->cluster).memory_mb;
 	double *mb;
 
@@ -172,27 +119,19 @@ static void fairness_apps_cb(const struct weft_status *st, struct json_object *b
 		return;
 	}
 	mb = xcalloc((size_t)sc->n_queues + 1, sizeof *mb);
-	/* {"apps":null} when there is none, as YARN writes it. */
-	if (json_object_object_get_ex(body, WEFT_APP_KEY_APPS, &apps) &&
-	    json_object_is_type(apps, json_type_object) &&
-	    json_object_object_get_ex(apps, WEFT_APP_KEY_APP, &list) &&
-	    json_object_is_type(list, json_type_array)) {
-		for (size_t i = 0; i < json_object_array_length(list); i++) {
-			struct weft_app_report m;
-			char *why = NULL;
-			int k;
+	list = wjson_yarn_list(body, WEFT_KEY_APPS, WEFT_KEY_APP, NULL);
+	for (size_t i = 0; list != NULL && i < json_object_array_length(list); i++) {
+		struct weft_app_report app;
+		int k;
 
-			if (proto_app_report_decode(json_object_array_get_idx(list, i), &m, &why) !=
-			    0) {
-				log_debug("apps.app[%zu]: %s", i, why);
-				free(why);
-				continue;
-			}
-			k = m.queue != NULL ? fairness_match(f, NULL, m.queue) : -1;
-			if (k >= 0 && m.allocated_mb > 0)
-				mb[k] += (double)m.allocated_mb;
-		}
+		if (proto_app_report_decode(json_object_array_get_idx(list, i), &app, NULL) != 0 ||
+		    app.queue == NULL)
+			continue;
+		k = fairness_match(f, NULL, app.queue);
+		if (k >= 0 && app.allocated_mb > 0)
+			mb[k] += (double)app.allocated_mb;
 	}
+	json_object_put(list);
 	for (int i = 0; i < sc->n_queues; i++)
 		f->share[i] = total > 0 ? 100.0 * mb[i] / total : 0;
 	f->source = SRC_APPS;
@@ -204,7 +143,8 @@ static void fairness_scheduler_cb(const struct weft_status *st, struct json_obje
                                   const char *raw, size_t len, void *arg)
 {
 	struct fairness *f = arg;
-	struct json_object *info = NULL, *queues = NULL;
+	struct proto_cluster_scheduler sched;
+	char *cause = NULL;
 
 	(void)raw;
 	(void)len;
@@ -212,7 +152,7 @@ static void fairness_scheduler_cb(const struct weft_status *st, struct json_obje
 	if (f->sls->stopping)
 		return;
 	if (st->http_status == 404) {
-		log_info("the RM has no /ws/v1/cluster/scheduler: queue shares come from /apps");
+		log_info("the RM has no " WEFT_ROUTE_SCHEDULER ": queue shares come from /apps");
 		f->scheduler_missing = true;
 		fairness_poll(f);
 		return;
@@ -221,15 +161,28 @@ static void fairness_scheduler_cb(const struct weft_status *st, struct json_obje
 		metrics_rpc_error(f->sls->metrics, "scheduler", st);
 		return;
 	}
-	if (json_object_object_get_ex(body, "scheduler", &info))
-		json_object_object_get_ex(info, "schedulerInfo", &info);
-	if (info != NULL && json_object_object_get_ex(info, "queues", &queues) &&
-	    fairness_walk(f, queues) > 0) {
-		f->source = SRC_SCHEDULER;
-	} else {
+	if (proto_cluster_scheduler_decode(body, &sched, &cause) != 0) {
+		log_info("the RM's scheduler answer is unreadable (%s): queue shares come from "
+		         "/apps",
+		         cause);
+		free(cause);
+		f->scheduler_missing = true;
+	} else if (sched.n_queues == 0) {
 		log_info("the RM's scheduler lists no queues: queue shares come from /apps");
 		f->scheduler_missing = true;
+	} else {
+		for (int i = 0; i < sched.n_queues; i++) {
+			const struct proto_cluster_queue *q = &sched.queues[i];
+			int k = fairness_match(f, q->path, q->name);
+
+			if (k >= 0) {
+				f->share[k] = q->abs_used_capacity;
+				f->rm_guarantee[k] = q->abs_capacity;
+			}
+		}
+		f->source = SRC_SCHEDULER;
 	}
+	proto_cluster_scheduler_clear(&sched);
 }
 
 /* One poll at a time; none without queues to follow. */
@@ -239,9 +192,10 @@ void fairness_poll(struct fairness *f)
 		return;
 	f->in_flight = true;
 	if (f->scheduler_missing)
-		weft_client_call(f->sls->rest, "GET", WEFT_ROUTE_APPS "?states=RUNNING", NULL, 0,
-		                 NULL, WEFT_CALL_IDEMPOTENT, fairness_apps_cb, f);
+		weft_client_call(f->sls->rest, "GET",
+		                 WEFT_ROUTE_APPS "?" WEFT_QUERY_STATES "=RUNNING", NULL, 0, NULL,
+		                 WEFT_CALL_IDEMPOTENT, fairness_apps_cb, f);
 	else
-		weft_client_call(f->sls->rest, "GET", "/ws/v1/cluster/scheduler", NULL, 0, NULL,
+		weft_client_call(f->sls->rest, "GET", WEFT_ROUTE_SCHEDULER, NULL, 0, NULL,
 		                 WEFT_CALL_IDEMPOTENT, fairness_scheduler_cb, f);
 }

@@ -15,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "common/daemon.h"
 #include "common/http_server.h"
 #include "common/log.h"
@@ -37,38 +35,11 @@ struct nm_api {
 /* The node id inside a token's payload (caller frees), or NULL. */
 static char *nm_api_token_node(const char *token)
 {
-	const char *dot = strchr(token, '.');
-	size_t len = dot != NULL ? (size_t)(dot - token) : 0, padded;
-	unsigned char *text, *raw;
-	struct json_object *payload;
-	const char *node = NULL;
-	char *out = NULL;
-	int n;
+	struct container_token tok;
 
-	if (len == 0 || len > SECURITY_CONTAINER_TOKEN_MAX)
+	if (security_container_token_peek(token, &tok, NULL) != 0)
 		return NULL;
-	padded = (len + 3) / 4 * 4;
-	text = xmalloc(padded + 1);
-	for (size_t i = 0; i < len; i++)
-		text[i] = token[i] == '-' ? '+' : token[i] == '_' ? '/' : (unsigned char)token[i];
-	for (size_t i = len; i < padded; i++)
-		text[i] = '=';
-	text[padded] = '\0';
-	raw = xmalloc(padded + 1);
-	n = EVP_DecodeBlock(raw, text, (int)padded);
-	free(text);
-	if (n < 0) {
-		free(raw);
-		return NULL;
-	}
-	/* EVP_DecodeBlock counts the padding as zero bytes. */
-	n -= (int)(padded - len);
-	payload = n > 0 ? wjson_parse_object((const char *)raw, (size_t)n, NULL) : NULL;
-	free(raw);
-	if (payload != NULL && wjson_get_string(payload, "", "nodeId", true, &node, NULL) == 0)
-		out = xstrdup(node);
-	json_object_put(payload);
-	return out;
+	return xstrdup(tok.node_id);
 }
 
 /* Verify a token for its own node.  RET the node index, or -1 after

@@ -16,6 +16,7 @@
 
 #include "common/http_client.h"
 #include "common/net.h"
+#include "common/proto_nm.h"
 #include "common/xmalloc.h"
 #include "lib/client_internal.h"
 #include "weft/ids.h"
@@ -149,7 +150,7 @@ static void submit_logs_stderr_cb(const struct weft_status *st, struct json_obje
 /* The NM's path of one log file of the AM container (caller frees). */
 static char *submit_logs_path(const struct submit_logs *l, const char *file)
 {
-	return xasprintf("/ws/v1/node/containerlogs/%s/%s", l->container_id, file);
+	return proto_nm_logs_path(l->container_id, file);
 }
 
 /* Ask for stderr, or end when it is not wanted. */

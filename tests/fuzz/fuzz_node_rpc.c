@@ -11,12 +11,15 @@
  *
  * Input: one byte choosing the call (bit 0: register or heartbeat; bit 1:
  * the RM's answer to it instead of the NM's request; '0' register, '1'
- * heartbeat, '2' register answer, '3' heartbeat answer), then the JSON
+ * heartbeat, '2' register answer, '3' heartbeat answer; bit 2 instead: the
+ * public node report, '4' a GET /ws/v1/cluster/nodes body, '5' a
+ * /nodes/{id} body, as `weft node` and scripts read them), then the JSON
  * text.
  */
 #include "weft_config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include <event2/buffer.h>
 
@@ -121,6 +124,34 @@ static int fuzz_node_answer(struct json_object *body, bool heartbeat, char **cau
 	return 0;
 }
 
+/* The node report: a list body (or one node's), each node decoded,
+ * encoded and decoded again. */
+static void fuzz_node_report(struct json_object *body, bool one)
+{
+	struct json_object *list, *again;
+	struct proto_node_report m, back;
+
+	if (one) {
+		list = json_object_new_array();
+		json_object_array_add(list, json_object_get(proto_node_report_unwrap(body, NULL)));
+	} else if ((list = proto_node_reports_unwrap(body, NULL)) == NULL) {
+		return;
+	}
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		if (proto_node_report_decode(json_object_array_get_idx(list, i), "n", &m, NULL) !=
+		    0)
+			continue;
+		again = proto_node_report_encode(&m);
+		if (proto_node_report_decode(again, "n", &back, NULL) != 0 ||
+		    strcmp(back.id, m.id) != 0 || back.avail_vcores != m.avail_vcores)
+			abort();
+		json_object_put(again);
+	}
+	again = proto_node_reports_wrap(json_object_get(list));
+	json_object_put(again);
+	json_object_put(list);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rm *rm = fuzz_rm_get();
@@ -138,7 +169,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(cause);
 		return 0;
 	}
-	if (reply) {
+	if (data[0] & 4) {
+		fuzz_node_report(body, heartbeat);
+		rc = 0;
+		answer = json_object_new_object();
+	} else if (reply) {
 		rc = fuzz_node_answer(body, heartbeat, &cause);
 		answer = rc == 0 ? json_object_new_object() : NULL;
 	} else {

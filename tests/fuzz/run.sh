@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-harnesses=${only:-"http_head job_file submission node_rpc am_allocate container_start config_file task_spec task_status parse"}
+harnesses=${only:-"http_head job_file submission node_rpc am_allocate container_start config_file task_spec task_status parse driver cluster nm"}
 
 cc=${FUZZ_CC:-$(command -v clang || command -v clang-14 || true)}
 if [ -z "$cc" ]; then

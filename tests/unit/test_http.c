@@ -408,6 +408,7 @@ static char *raw_text(struct raw *r)
 {
 	size_t len = evbuffer_get_length(r->in);
 
+	/* An empty evbuffer pulls up to NULL, which strndup must not see. */
 	if (len == 0)
 		return xstrdup("");
 	return xstrndup((const char *)evbuffer_pullup(r->in, -1), len);

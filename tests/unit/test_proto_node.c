@@ -423,6 +423,108 @@ START_TEST(test_heartbeat_answer_refuses_malformed)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* The node report of GET /ws/v1/cluster/nodes. */
+
+static int decode_report(struct json_object *obj, char **cause)
+{
+	struct proto_node_report m;
+
+	return proto_node_report_decode(obj, "node", &m, cause);
+}
+
+START_TEST(test_node_report_round_trip)
+{
+	struct proto_node_report m = {.id = "h1:8041",
+	                              .state = "RUNNING",
+	                              .rack = "/rack-1",
+	                              .host = "h1",
+	                              .http_address = "h1:8042",
+	                              .last_health_update = 1700000000000,
+	                              .version = "0.1.0",
+	                              .health_report = "disk \"ok\"",
+	                              .num_containers = 3,
+	                              .used_memory_mb = 3072,
+	                              .avail_memory_mb = 5120,
+	                              .used_vcores = 3,
+	                              .avail_vcores = 5},
+	                         back;
+	struct json_object *list = json_object_new_array(), *body, *items, *one;
+	char *cause = NULL;
+
+	json_object_array_add(list, proto_node_report_encode(&m));
+	json_object_array_add(list, proto_node_report_encode(&m));
+	body = testlib_json_wire(proto_node_reports_wrap(list));
+	/* YARN's names. */
+	one = json_object_array_get_idx(
+	        json_object_object_get(json_object_object_get(body, "nodes"), "node"), 0);
+	ck_assert(has(one, "nodeHTTPAddress") && has(one, "nodeHostName") &&
+	          has(one, "availableVirtualCores") && has(one, "lastHealthUpdate"));
+	items = proto_node_reports_unwrap(body, &cause);
+	ck_assert_ptr_nonnull(items);
+	ck_assert_int_eq((int)json_object_array_length(items), 2);
+	ck_assert_int_eq(proto_node_report_decode(json_object_array_get_idx(items, 1),
+	                                          "nodes.node[1]", &back, &cause),
+	                 0);
+	ck_assert_str_eq(back.id, "h1:8041");
+	ck_assert_str_eq(back.state, "RUNNING");
+	ck_assert_str_eq(back.rack, "/rack-1");
+	ck_assert_str_eq(back.host, "h1");
+	ck_assert_str_eq(back.http_address, "h1:8042");
+	ck_assert_int_eq(back.last_health_update, 1700000000000);
+	ck_assert_str_eq(back.version, "0.1.0");
+	ck_assert_str_eq(back.health_report, m.health_report);
+	ck_assert_int_eq(back.num_containers, 3);
+	ck_assert_int_eq(back.used_memory_mb, 3072);
+	ck_assert_int_eq(back.avail_memory_mb, 5120);
+	ck_assert_int_eq(back.used_vcores, 3);
+	ck_assert_int_eq(back.avail_vcores, 5);
+	json_object_put(items);
+	json_object_put(body);
+
+	/* None: YARN's null. */
+	body = testlib_json_wire(proto_node_reports_wrap(json_object_new_array()));
+	ck_assert_str_eq(json_object_to_json_string(body), "{ \"nodes\": null }");
+	items = proto_node_reports_unwrap(body, &cause);
+	ck_assert_int_eq((int)json_object_array_length(items), 0);
+	json_object_put(items);
+	json_object_put(body);
+
+	/* One node: {"node":{...}}. */
+	body = testlib_json_wire(proto_node_report_wrap(proto_node_report_encode(&m)));
+	ck_assert_int_eq(proto_node_report_decode(proto_node_report_unwrap(body, &cause), "node",
+	                                          &back, &cause),
+	                 0);
+	ck_assert_str_eq(back.id, "h1:8041");
+	json_object_put(body);
+	body = json_tokener_parse("{\"nodes\":null}");
+	ck_assert_ptr_null(proto_node_report_unwrap(body, &cause));
+	ck_assert_str_eq(cause, "node: missing");
+	free(cause);
+	json_object_put(body);
+}
+END_TEST
+
+START_TEST(test_node_report_refuses_malformed)
+{
+	testlib_decode_ok(decode_report, "{\"id\":\"h:1\",\"state\":\"LOST\"}");
+	testlib_decode_fails(decode_report, "{\"state\":\"LOST\"}", "node.id: missing");
+	testlib_decode_fails(decode_report, "{\"id\":\"h:1\"}", "node.state: missing");
+	testlib_decode_fails(decode_report, "[]", "node: expected an object");
+	testlib_decode_fails(decode_report, "{\"id\":\"h:1\",\"state\":\"X\",\"numContainers\":-1}",
+	                     "node.numContainers: -1 is out of range");
+	testlib_decode_fails(decode_report,
+	                     "{\"id\":\"h:1\",\"state\":\"X\",\"usedMemoryMB\":\"1024\"}",
+	                     "node.usedMemoryMB: expected an integer, got a string");
+	testlib_decode_fails(decode_report,
+	                     "{\"id\":\"h:1\",\"state\":\"" /* 33 bytes */
+	                     "RUNNINGRUNNINGRUNNINGRUNNINGRUNNI\"}",
+	                     "node.state: longer than 32 bytes");
+	testlib_decode_fails(decode_report, "{\"id\":\"h:1\",\"state\":\"X\",\"rack\":7}",
+	                     "node.rack: expected a string");
+}
+END_TEST
+
 static Suite *proto_node_suite(void)
 {
 	Suite *s = suite_create("proto_node");
@@ -436,6 +538,8 @@ static Suite *proto_node_suite(void)
 	tcase_add_test(tc, test_register_answer_refuses_malformed);
 	tcase_add_test(tc, test_heartbeat_refuses_malformed);
 	tcase_add_test(tc, test_heartbeat_answer_refuses_malformed);
+	tcase_add_test(tc, test_node_report_round_trip);
+	tcase_add_test(tc, test_node_report_refuses_malformed);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -437,6 +437,27 @@ START_TEST(test_container_token_good)
 }
 END_TEST
 
+/* A token read without its key (weft-sls routes calls by its node). */
+START_TEST(test_container_token_peek)
+{
+	struct container_token tok = sample_token(), out;
+	char *text = security_container_token_sign(secret, &tok), *cause = NULL;
+
+	ck_assert_int_eq(security_container_token_peek(text, &out, &cause), 0);
+	ck_assert_str_eq(out.node_id, "node1.example.com:8041");
+	ck_assert_str_eq(out.container_id, tok.container_id);
+	ck_assert_int_eq(out.key_id, 5);
+	free(text);
+	ck_assert_int_eq(security_container_token_peek("nodot", &out, &cause), -1);
+	ck_assert_str_eq(cause, "malformed container token");
+	free(cause);
+	/* base64url of {"keyId":1}: the other fields are missing. */
+	ck_assert_int_eq(security_container_token_peek("eyJrZXlJZCI6MX0.00", &out, &cause), -1);
+	ck_assert_str_eq(cause, "container token: containerId: missing");
+	free(cause);
+}
+END_TEST
+
 /* Expect a container token to be refused with a cause containing want. */
 static void expect_token_fail(const char *text, const char *node, int64_t now, const char *want)
 {
@@ -600,6 +621,7 @@ static Suite *security_suite(void)
 	tcase_add_test(tc, test_container_token_garbage);
 	tcase_add_test(tc, test_container_token_over_long);
 	tcase_add_test(tc, test_container_token_no_accepted_keys);
+	tcase_add_test(tc, test_container_token_peek);
 	suite_add_tcase(s, tc);
 	return s;
 }

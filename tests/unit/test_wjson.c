@@ -558,6 +558,93 @@ START_TEST(test_builders)
 }
 END_TEST
 
+/* The bounded getters every decoder of a message uses. */
+START_TEST(test_bounded_getters)
+{
+	struct json_object *obj =
+	        object("{\"s\":\"abcd\",\"a\":[1,{},3],\"n\":2.5,\"i\":7,\"t\":\"x\",\"z\":null}");
+	struct json_object *list = NULL, *item = NULL;
+	const char *s = NULL;
+	double d = 0;
+	size_t n = 9;
+	char *cause = NULL;
+
+	ck_assert_int_eq(wjson_get_text(obj, "p", "s", true, 4, &s, &cause), 0);
+	ck_assert_str_eq(s, "abcd");
+	ck_assert_int_eq(wjson_get_text(obj, "p", "s", true, 3, &s, &cause), -1);
+	ck_assert_str_eq(cause, "p.s: longer than 3 bytes");
+	free(cause);
+	s = NULL;
+	ck_assert_int_eq(wjson_get_text(obj, "", "missing", false, 3, &s, &cause), 0);
+	ck_assert_ptr_null(s);
+
+	ck_assert_int_eq(wjson_get_list(obj, "", "a", true, 3, &list, &n, &cause), 0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(wjson_get_list(obj, "", "a", true, 2, &list, &n, &cause), -1);
+	ck_assert_str_eq(cause, "a: more than 2 entries");
+	free(cause);
+	ck_assert_int_eq(wjson_get_list(obj, "", "z", false, 2, &list, &n, &cause), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(wjson_get_list(obj, "", "a", true, 3, &list, &n, &cause), 0);
+	ck_assert_int_eq(wjson_array_object(list, "a", 1, &item, &cause), 0);
+	ck_assert_int_eq(wjson_array_object(list, "a", 0, &item, &cause), -1);
+	ck_assert_str_eq(cause, "a[0]: expected an object, got an integer");
+	free(cause);
+
+	ck_assert_int_eq(wjson_get_number(obj, "", "n", true, 0, 100, &d, &cause), 0);
+	ck_assert(d == 2.5);
+	ck_assert_int_eq(wjson_get_number(obj, "", "i", true, 0, 100, &d, &cause), 0);
+	ck_assert(d == 7);
+	ck_assert_int_eq(wjson_get_number(obj, "", "i", true, 0, 5, &d, &cause), -1);
+	ck_assert_str_eq(cause, "i: 7 is out of range [0, 5]");
+	free(cause);
+	ck_assert_int_eq(wjson_get_number(obj, "q", "t", true, 0, 5, &d, &cause), -1);
+	ck_assert_str_eq(cause, "q.t: expected a number, got a string");
+	free(cause);
+	json_object_put(obj);
+}
+END_TEST
+
+/* YARN's collections: null, {}, null inside, a bare object, a list. */
+START_TEST(test_yarn_list)
+{
+	static const struct {
+		const char *text;
+		int n; /* -1: refused with cause */
+		const char *cause;
+	} cases[] = {
+	        {"{\"nodes\":null}", 0, NULL},
+	        {"{\"nodes\":{}}", 0, NULL},
+	        {"{\"nodes\":{\"node\":null}}", 0, NULL},
+	        {"{\"nodes\":{\"node\":[]}}", 0, NULL},
+	        {"{\"nodes\":{\"node\":{\"id\":\"a\"}}}", 1, NULL},
+	        {"{\"nodes\":{\"node\":[{},{}]}}", 2, NULL},
+	        {"{}", -1, "nodes: missing"},
+	        {"{\"nodes\":[]}", -1, "nodes: expected an object, got an array"},
+	        {"{\"nodes\":{\"node\":\"x\"}}", -1,
+	         "nodes.node: expected an array or an object, got a string"},
+	        {"[1]", -1, "(top): expected an object, got an array"},
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct json_object *root = json_tokener_parse(cases[i].text), *list;
+		char *cause = NULL;
+
+		list = wjson_yarn_list(root, "nodes", "node", &cause);
+		if (cases[i].n < 0) {
+			ck_assert_msg(list == NULL, "%s accepted", cases[i].text);
+			ck_assert_str_eq(cause, cases[i].cause);
+			free(cause);
+		} else {
+			ck_assert_msg(list != NULL, "%s: %s", cases[i].text, cause);
+			ck_assert_int_eq((int)json_object_array_length(list), cases[i].n);
+			json_object_put(list);
+		}
+		json_object_put(root);
+	}
+}
+END_TEST
+
 static Suite *wjson_suite(void)
 {
 	Suite *s = suite_create("wjson");
@@ -582,6 +669,8 @@ static Suite *wjson_suite(void)
 	tcase_add_test(tc, test_missing_null_present);
 	tcase_add_test(tc, test_get_from_non_object);
 	tcase_add_test(tc, test_builders);
+	tcase_add_test(tc, test_bounded_getters);
+	tcase_add_test(tc, test_yarn_list);
 	suite_add_tcase(s, tc);
 	return s;
 }
