@@ -70,7 +70,6 @@ src/lib/client.c: message # the client library'"'"'s RemoteException reader
 src/submit/submit_args.c: name queue tasks version # weft-submit(1) options and the job file'"'"'s keys
 src/submit/submit_job.c: kind command tasks name # the weft-job(5) job file'"'"'s keys
 src/submit/submit_logs.c: stdout # the name of a container log file
-src/submit/submit_progress.c: driver job stages state name stageId attempts numTasks numCompleteTasks numActiveTasks numFailedTasks numSpeculativeTasks numRecomputedTasks # moving into the client library (proto_driver_status_decode then)
 '
 protocol_keys=$(sed -n 's/^#define \(WEFT_[A-Z0-9_]*\)[[:space:]][[:space:]]*"\([^"]*\)".*/\1 \2/p' \
 	include/weft/protocol.h | awk '$1 ~ /KEY|_MSG_|_QUERY_/ { print $2 }' | sort -u)

@@ -10,6 +10,7 @@
 
 #include "submit/submit_progress.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -18,6 +19,7 @@
 #include "common/daemon.h"
 #include "common/http_client.h"
 #include "common/wjson.h"
+#include "common/proto_driver.h"
 #include "common/xmalloc.h"
 #include "driver/driver.h"
 
@@ -150,35 +152,25 @@ static struct stage_seen *submit_progress_stage(struct submit_progress *p, int i
 	return &p->stages[p->n_stages++];
 }
 
-/* An integer field of a stage (0 when absent). */
-static int submit_progress_int(struct json_object *o, const char *key)
-{
-	int64_t v = 0;
-
-	wjson_get_int(o, "", key, false, INT32_MIN, INT32_MAX, &v, NULL);
-	return (int)v;
-}
-
 /* " (3 recomputed, 1 speculative, 2 failed)", or "" (caller frees). */
-static char *submit_progress_extras(struct json_object *st)
+static char *submit_progress_extras(const struct proto_driver_stage *st)
 {
-	int recomputed = submit_progress_int(st, "numRecomputedTasks");
-	int speculative = submit_progress_int(st, "numSpeculativeTasks");
-	int failed = submit_progress_int(st, "numFailedTasks");
 	char *out = xstrdup(""), *next;
 
-	if (recomputed > 0) {
-		next = xasprintf("%s%s%d recomputed", out, *out ? ", " : "", recomputed);
+	if (st->num_recomputed > 0) {
+		next = xasprintf("%s%s%" PRId64 " recomputed", out, *out ? ", " : "",
+		                 st->num_recomputed);
 		free(out);
 		out = next;
 	}
-	if (speculative > 0) {
-		next = xasprintf("%s%s%d speculative", out, *out ? ", " : "", speculative);
+	if (st->num_speculative > 0) {
+		next = xasprintf("%s%s%" PRId64 " speculative", out, *out ? ", " : "",
+		                 st->num_speculative);
 		free(out);
 		out = next;
 	}
-	if (failed > 0) {
-		next = xasprintf("%s%s%d failed", out, *out ? ", " : "", failed);
+	if (st->num_failed > 0) {
+		next = xasprintf("%s%s%" PRId64 " failed", out, *out ? ", " : "", st->num_failed);
 		free(out);
 		out = next;
 	}
@@ -192,48 +184,40 @@ static char *submit_progress_extras(struct json_object *st)
 
 void submit_progress_update(struct submit_progress *p, struct json_object *driver)
 {
-	struct json_object *job = NULL, *stages = NULL, *st;
-	const char *state, *name;
-	char *bars = xstrdup(""), *bar, *next, *extras;
-	int i, n, running_stages = 0, width;
-	size_t k;
+	struct proto_driver_status status;
+	const struct proto_driver_job *job;
+	char *bars, *bar, *next, *extras;
+	int running_stages = 0, width;
 
-	if (p->finished || driver == NULL ||
-	    wjson_get_object(driver, "", "job", false, &job, NULL) != 0 || job == NULL ||
-	    wjson_get_array(job, "", "stages", false, &stages, NULL) != 0 || stages == NULL) {
-		free(bars);
+	/* A page that does not decode (a driver of another version) shows
+	 * nothing: progress is a courtesy, the job goes on. */
+	if (p->finished || driver == NULL || proto_driver_status_decode(driver, &status, NULL) != 0)
+		return;
+	if (!status.has_job) {
+		proto_driver_status_clear(&status);
 		return;
 	}
-	n = (int)json_object_array_length(stages);
-	for (i = 0; i < n; i++) {
-		st = json_object_array_get_idx(stages, (size_t)i);
-		if (st != NULL && wjson_get_string(st, "", "state", false, &state, NULL) == 0 &&
-		    state != NULL && strcmp(state, "RUNNING") == 0)
+	job = &status.job;
+	bars = xstrdup("");
+	for (int i = 0; i < job->n_stages; i++)
+		if (strcmp(job->stages[i].state, "RUNNING") == 0)
 			running_stages++;
-	}
 	width = submit_progress_width(p) /
 	        (running_stages > 0
 	                 ? (running_stages < PROGRESS_MAX_BARS ? running_stages : PROGRESS_MAX_BARS)
 	                 : 1);
-	for (k = 0; k < (size_t)n; k++) {
+	for (int k = 0; k < job->n_stages; k++) {
+		const struct proto_driver_stage *st = &job->stages[k];
+		const char *name = st->name != NULL ? st->name : "?";
 		struct stage_seen *seen;
-		int id, done, running, total, attempts;
+		int id = (int)st->stage_id, done = (int)st->num_complete;
+		int running = (int)st->num_active, total = (int)st->num_tasks;
+		int attempts = (int)st->attempts;
 
-		st = json_object_array_get_idx(stages, k);
-		state = name = NULL;
-		if (st == NULL || wjson_get_string(st, "", "state", false, &state, NULL) != 0 ||
-		    state == NULL)
-			continue;
-		wjson_get_string(st, "", "name", false, &name, NULL);
-		id = submit_progress_int(st, "stageId");
-		done = submit_progress_int(st, "numCompleteTasks");
-		running = submit_progress_int(st, "numActiveTasks");
-		total = submit_progress_int(st, "numTasks");
-		attempts = submit_progress_int(st, "attempts");
 		if (attempts == 0)
 			continue; /* skipped, or not submitted yet */
 		seen = submit_progress_stage(p, id);
-		if (strcmp(state, "RUNNING") == 0) {
+		if (strcmp(st->state, "RUNNING") == 0) {
 			if (p->tty) {
 				if (running_stages <= PROGRESS_MAX_BARS || k < PROGRESS_MAX_BARS) {
 					bar = submit_progress_bar(id, done, running, total, width);
@@ -247,15 +231,15 @@ void submit_progress_update(struct submit_progress *p, struct json_object *drive
 				fprintf(p->err,
 				        "weft-submit: stage %d (%s): %d/%d tasks done, %d "
 				        "running\n",
-				        id, name != NULL ? name : "?", done, total, running);
+				        id, name, done, total, running);
 				seen->shown_any = true;
 			}
-		} else if (strcmp(state, "DONE") == 0 && seen->shown_done != attempts) {
+		} else if (strcmp(st->state, "DONE") == 0 && seen->shown_done != attempts) {
 			/* Done, or done again after lost outputs were recomputed. */
 			if (!p->tty) {
 				extras = submit_progress_extras(st);
 				fprintf(p->err, "weft-submit: stage %d (%s) done: %d tasks%s\n", id,
-				        name != NULL ? name : "?", total, extras);
+				        name, total, extras);
 				free(extras);
 			}
 			seen->shown_done = attempts;
@@ -275,13 +259,14 @@ void submit_progress_update(struct submit_progress *p, struct json_object *drive
 	}
 	fflush(p->err);
 	free(bars);
+	proto_driver_status_clear(&status);
 }
 
 /* The status of a cluster-mode driver arrived. */
 static void submit_progress_answer_cb(const struct http_response *resp, void *arg)
 {
 	struct submit_progress *p = arg;
-	struct json_object *root, *driver = NULL;
+	struct json_object *root, *driver;
 
 	p->call = NULL;
 	if (resp->status != 200)
@@ -289,7 +274,8 @@ static void submit_progress_answer_cb(const struct http_response *resp, void *ar
 	root = wjson_parse_object(resp->body, resp->body_len, NULL);
 	if (root == NULL)
 		return;
-	if (wjson_get_object(root, "", "driver", false, &driver, NULL) == 0 && driver != NULL)
+	driver = proto_driver_page_unwrap(root, NULL);
+	if (driver != NULL)
 		submit_progress_update(p, driver);
 	json_object_put(root);
 }

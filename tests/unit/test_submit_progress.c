@@ -13,8 +13,10 @@
 #include <string.h>
 
 #include "common/http_client.h"
+#include "common/proto_driver.h"
 #include "common/xmalloc.h"
 #include "submit/submit_progress.h"
+#include "testlib.h"
 
 START_TEST(test_bar)
 {
@@ -37,19 +39,33 @@ START_TEST(test_bar)
 }
 END_TEST
 
-/* A status with one stage. */
+/* A driver's status page (as the driver encodes it) with one stage. */
 static struct json_object *status(const char *state, int done, int running, int attempts,
                                   int recomputed)
 {
-	char *text =
-	        xasprintf("{\"job\":{\"stages\":[{\"stageId\":3,\"name\":\"counts\",\"state\":"
-	                  "\"%s\",\"numTasks\":8,\"numCompleteTasks\":%d,\"numActiveTasks\":%d,"
-	                  "\"attempts\":%d,\"numRecomputedTasks\":%d}]}}",
-	                  state, done, running, attempts, recomputed);
-	struct json_object *o = json_tokener_parse(text);
+	struct proto_driver_stage stage = {
+	        .stage_id = 3,
+	        .name = "counts",
+	        .kind = "result",
+	        .state = state,
+	        .dataset = "counts",
+	        .shuffle_id = -1,
+	        .job_id = -1,
+	        .attempts = attempts,
+	        .num_tasks = 8,
+	        .num_complete = done,
+	        .num_active = running,
+	        .num_recomputed = recomputed,
+	};
+	struct proto_driver_job job = {.kind = "dataflow",
+	                               .stages = &stage,
+	                               .n_stages = 1,
+	                               .recomputed_map_partitions = -1};
+	struct proto_driver_status m = {
+	        .address = "127.0.0.1:7077", .state = "RUNNING", .started_ms = 1};
 
-	free(text);
-	return o;
+	m.job_object = proto_driver_job_encode(&job);
+	return testlib_json_wire(proto_driver_status_encode(&m));
 }
 
 START_TEST(test_plain_lines)
