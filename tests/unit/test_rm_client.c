@@ -167,6 +167,7 @@ static void submission_for(struct weft_app_submission *sub, struct weft_app_file
 	static char *commands[] = {"true"};
 
 	memset(sub, 0, sizeof *sub);
+	memset(file, 0, sizeof *file);
 	snprintf(sub->app_id, sizeof sub->app_id, "%s", app_id);
 	sub->name = "rm client test";
 	sub->queue = "default";
@@ -552,14 +553,14 @@ START_TEST(the_blocking_layer)
 	        0);
 	ck_assert_int_eq(staged->size, 2);
 	submission_for(&sub, &file, na.app_id, staged->url);
+	ck_assert_int_eq(weft_rm_submit_sync(rm, &sub, &err), 0);
+	weft_staged_file_free(staged);
 	snprintf(path, sizeof path, "%s/blocking.txt", fx->dir);
 	f = fopen(path, "w");
 	fputs("abc", f);
 	fclose(f);
-	weft_staged_file_free(staged);
 	ck_assert_int_eq(weft_rm_stage_file_sync(rm, na.app_id, "b.txt", path, &staged, &err), 0);
 	ck_assert_int_eq(staged->size, 3);
-	ck_assert_int_eq(weft_rm_submit_sync(rm, &sub, &err), 0);
 	ck_assert_int_eq(weft_rm_get_app_sync(rm, na.app_id, &r, &err), 0);
 	ck_assert_str_eq(r->state, "ACCEPTED");
 	ck_assert_str_eq(r->id, na.app_id);
