@@ -166,7 +166,7 @@ void am_launcher_launch(struct am_launcher *l, const struct am_launch *req)
 	char *am_token = security_am_token(l->rm->secret, req->attempt_id);
 	const char *extra[] = {
 	        WEFT_ENV_RM_URL,
-	        l->rm->rpc_url,
+	        l->rm->rpc_urls != NULL ? l->rm->rpc_urls : l->rm->rpc_url,
 	        WEFT_ENV_AM_TOKEN,
 	        am_token,
 	        WEFT_ENV_APP_ATTEMPT_ID,

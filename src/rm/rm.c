@@ -295,6 +295,29 @@ static char *rm_url_of(const char *host, int port)
 	return url;
 }
 
+/* What an AM is told of the RMs' internal RPC (WEFT_RM_URL): this RM's
+ * URL first, then every other RM rm.rpc-address names, so that the AM's
+ * client fails over to them (caller frees). */
+static char *rm_rpc_urls(const struct rm *rm)
+{
+	int n = 0;
+	char **list = config_get_list(rm->cfg, "rm.rpc-address", &n);
+	char *mine = rm_own_address(rm->cfg, "rm.rpc-address"), *urls = xstrdup(rm->rpc_url);
+
+	for (int i = 0; i < n; i++) {
+		char *next;
+
+		if (strcmp(list[i], mine) == 0)
+			continue;
+		next = xasprintf("%s,http://%s", urls, list[i]);
+		free(urls);
+		urls = next;
+	}
+	config_list_free(list);
+	free(mine);
+	return urls;
+}
+
 /* Listen on rm.address (public REST) and rm.rpc-address (internal RPC),
  * or on rm.bind-host with their ports; work out the URLs everyone else
  * should use; write both bound addresses to $WEFT_ADDRESS_FILE (REST
@@ -320,6 +343,7 @@ static int rm_listen(struct rm *rm, char **cause)
 		rm->rpc_url = rm_url_of(advertised, rm->rpc_port);
 		free(advertised);
 	}
+	rm->rpc_urls = rm_rpc_urls(rm);
 	log_info("REST at %s, internal RPC at %s", bound[0], bound[1]);
 	daemon_announce_addresses("weft-rm", (const char *const *)bound, 2);
 	log_info("advertised as %s, RPC %s (cluster timestamp %lld)", rm->url, rm->rpc_url,
@@ -436,5 +460,6 @@ void rm_free(struct rm *rm)
 	free(rm->host);
 	free(rm->url);
 	free(rm->rpc_url);
+	free(rm->rpc_urls);
 	free(rm);
 }

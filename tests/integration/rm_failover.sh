@@ -3,15 +3,10 @@
 # and weft-submit, `weft app list` and `weft app kill` still work (they
 # fail over to the live one); weft-submit follows its application by
 # waits the RM answers when the state changes, not by polling: the RM's
-# log shows no more waits for the application than it had transitions.
+# log shows no more waits for the application than it had transitions;
+# and an AM is told of every RM rm.rpc-address names, its own first.
 . "$WEFT_SRCDIR/tests/integration/lib.sh"
 weft_setup
-# The RM logs every wait (held or answered at once) at debug level.
-start_rm -D log.level=debug
-start_nm nm1
-wait_for 10 "1 active node" nodes_are 1
-RM_LOG=$WEFT_LOG_DIR/weft-rm.log
-
 # A dead address: the first loopback port below 100 that refuses a
 # connection (nothing listens there).
 dead=
@@ -22,6 +17,14 @@ for p in $(seq 1 99); do
 	fi
 done
 [ -n "$dead" ] || fail "no refused port on 127.0.0.1 below 100"
+# rm.rpc-address names a second RM (the dead one): AMs are told of both.
+weft_conf_set rm.rpc-address "127.0.0.1:0,$dead"
+# The RM logs every wait (held or answered at once) at debug level.
+start_rm -D log.level=debug
+start_nm nm1
+wait_for 10 "1 active node" nodes_are 1
+RM_LOG=$WEFT_LOG_DIR/weft-rm.log
+
 # From here on the tools read a list whose first RM is dead (the daemons
 # already run with theirs).
 weft_conf_set rm.address "$dead,$RM_ADDR"
@@ -56,6 +59,12 @@ ok "weft-submit asked $waits times for $transitions transitions: waits, not poll
 weft-submit --deploy-mode cluster --no-wait --num-executors 1 --shell 'sleep 300' --tasks 1 \
 	>/dev/null 2>"$T/nowait.err" || { cat "$T/nowait.err"; fail "weft-submit --no-wait"; }
 id=$(grep -o 'application_[0-9]*_[0-9]*' "$T/nowait.err" | head -n 1)
+wait_for 30 "the AM of $id running" has_program "$id" weft-am
+am_pid=$(program_pids "$id" weft-am | head -n 1)
+rm_url=$(tr '\0' '\n' <"/proc/$am_pid/environ" | sed -n 's/^WEFT_RM_URL=//p')
+[ "$rm_url" = "$RM_RPC_URL,http://$dead" ] ||
+	fail "the AM's WEFT_RM_URL is '$rm_url', not this RM's then the other of rm.rpc-address"
+ok "the AM is told of every RM of rm.rpc-address, this one first: $rm_url"
 weft app kill "$id" >"$T/kill.out" 2>&1 || fail "weft app kill: $(cat "$T/kill.out")"
 grep -q "^Killed application $id\$" "$T/kill.out" || fail "weft app kill said: $(cat "$T/kill.out")"
 [ "$(app_field "$id" state)" = KILLED ] || fail "$id is $(app_field "$id" state)"
