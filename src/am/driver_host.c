@@ -86,7 +86,7 @@ struct driver_host *driver_host_new(struct event_base *base, struct am *am,
 	        .arg = dh,
 	};
 	struct driver_options dopts = {
-	        .bind_host = NULL,
+	        .bind_host = opts->bind_host,
 	        .port = opts->port,
 	        .advertise_host = opts->advertise_host,
 	        .app_secret = opts->app_secret,

@@ -22,6 +22,7 @@ struct driver_host;
 struct driver_host_options {
 	const char *job_file;       /* --job */
 	const char *advertise_host; /* driver.host, else NM_HOST, else the host's name */
+	const char *bind_host;      /* driver.bind-host; "" = advertise_host */
 	int port;                   /* driver.port */
 	const char *app_secret;
 	int max_task_failures;            /* driver.task.max-failures */

@@ -134,6 +134,7 @@ int main(int argc, char **argv)
 		driver_host_cfg = config_get(cfg, "driver.host");
 		dho.job_file = o.job_file;
 		dho.advertise_host = *driver_host_cfg != '\0' ? driver_host_cfg : o.nm_host;
+		dho.bind_host = config_get(cfg, "driver.bind-host");
 		dho.port = (int)config_get_int(cfg, "driver.port");
 		dho.app_secret = o.app_secret;
 		dho.max_task_failures = (int)config_get_int(cfg, "driver.task.max-failures");

@@ -139,6 +139,8 @@ const struct config_key config_keys[] = {
 	/* driver (in weft-submit or weft-am) */
 	STR("driver.host", "",
 	    "Address executors dial to reach the driver; empty = the local interface that reaches the RM."),
+	STR("driver.bind-host", "",
+	    "Address the driver's listeners (executors, status) bind; empty = the address it advertises; 0.0.0.0 = every interface."),
 	INT("driver.port", "0", 0, 65535, "Driver port; 0 = any free port."),
 	INT("driver.task.max-failures", "4", 1, 1000,
 	    "Attempts a task gets before the job fails."),

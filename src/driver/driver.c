@@ -418,6 +418,18 @@ const char *driver_status_url(const struct driver *d)
 	return d->status != NULL ? status_server_url(d->status) : NULL;
 }
 
+/* Where the driver's listeners bind: what the caller asked (driver.bind-host,
+ * 0.0.0.0 only by that explicit choice), else exactly the address it
+ * advertises, else loopback.  Never wider than executors need. */
+const char *driver_bind_host(const struct driver_options *opts)
+{
+	if (opts->bind_host != NULL && *opts->bind_host != '\0')
+		return opts->bind_host;
+	if (opts->advertise_host != NULL && *opts->advertise_host != '\0')
+		return opts->advertise_host;
+	return "127.0.0.1";
+}
+
 /* Create the driver and start listening; see driver.h. */
 struct driver *driver_new(struct event_base *base, const struct driver_options *opts,
                           const struct driver_backend *backend, driver_done_cb done, void *arg,
@@ -441,8 +453,7 @@ struct driver *driver_new(struct event_base *base, const struct driver_options *
 		set_cause(cause, "driver.port: %d is out of range [0, 65535]", opts->port);
 		return NULL;
 	}
-	bind_host =
-	        opts->bind_host != NULL && *opts->bind_host != '\0' ? opts->bind_host : "0.0.0.0";
+	bind_host = driver_bind_host(opts);
 
 	d = xcalloc(1, sizeof *d);
 	d->base = base;

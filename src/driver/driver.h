@@ -48,7 +48,9 @@ struct driver_backend {
 };
 
 struct driver_options {
-	const char *bind_host;      /* listen here; NULL = 0.0.0.0 */
+	/* Listen here; NULL or "" = advertise_host (else 127.0.0.1).  A
+	 * wildcard only when asked for (driver.bind-host = 0.0.0.0). */
+	const char *bind_host;
 	int port;                   /* 0 = any free port */
 	const char *advertise_host; /* what executors dial; NULL = bind_host */
 	const char *app_secret;     /* executors and the AM must present it */
@@ -74,6 +76,9 @@ typedef void (*driver_done_cb)(struct driver *d, bool succeeded, const char *dia
                                void *arg);
 
 /* RET the driver, listening, or NULL with *cause. */
+/* The address the driver's listeners bind for opts (see bind_host). */
+const char *driver_bind_host(const struct driver_options *opts);
+/* Create the driver and start listening.  */
 struct driver *driver_new(struct event_base *base, const struct driver_options *opts,
                           const struct driver_backend *backend, driver_done_cb done, void *arg,
                           char **cause);

@@ -38,7 +38,7 @@ struct status_server *status_server_new(struct event_base *base, const char *bin
 	s->build = build;
 	s->arg = arg;
 	s->http = http_server_new(base, 4096);
-	address = net_format_address(bind_host != NULL ? bind_host : "0.0.0.0", 0);
+	address = net_format_address(bind_host, 0);
 	if (http_server_bind(s->http, address, cause) != 0) {
 		free(address);
 		status_server_free(s);

@@ -20,7 +20,7 @@ struct status_server;
 /* build(arg) makes the body's "driver" object (the server puts it). */
 typedef struct json_object *(*status_build_cb)(void *arg);
 
-/* Listen on bind_host:0.  RET the server, or NULL with *cause. */
+/* Listen on bind_host:0 (required: no default wildcard).  RET the server, or NULL with *cause. */
 struct status_server *status_server_new(struct event_base *base, const char *bind_host,
                                         const char *advertise_host, status_build_cb build,
                                         void *arg, char **cause);

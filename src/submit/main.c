@@ -150,6 +150,7 @@ int main(int argc, char **argv)
 	set.poll_interval_ms = config_get_int(cfg, "submit.poll-interval-ms");
 	set.am_memory_mb = config_get_int(cfg, "submit.am-memory-mb");
 	set.driver_host = config_get(cfg, "driver.host");
+	set.driver_bind_host = config_get(cfg, "driver.bind-host");
 	set.driver_port = (int)config_get_int(cfg, "driver.port");
 	set.max_task_failures = (int)config_get_int(cfg, "driver.task.max-failures");
 	set.speculation = config_get_bool(cfg, "driver.speculation");

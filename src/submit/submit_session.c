@@ -224,7 +224,7 @@ static int submit_session_start_driver(struct submit_session *s)
 		}
 	}
 	memset(&opts, 0, sizeof opts);
-	opts.bind_host = "0.0.0.0";
+	opts.bind_host = set->driver_bind_host;
 	opts.port = set->driver_port;
 	opts.advertise_host = s->advertise_host;
 	opts.app_secret = s->secret;

@@ -50,7 +50,8 @@ struct submit_settings {
 	int64_t poll_interval_ms; /* pace of a wait the RM does not hold */
 	int64_t am_memory_mb;     /* client mode */
 	/* client-mode driver */
-	const char *driver_host; /* "" or NULL = the interface that reaches the RM */
+	const char *driver_host;      /* "" or NULL = the interface that reaches the RM */
+	const char *driver_bind_host; /* "" or NULL = the advertised host */
 	int driver_port;
 	int max_task_failures;
 	bool speculation;

@@ -717,10 +717,30 @@ START_TEST(test_binary_and_large_output)
 }
 END_TEST
 
+/* The driver binds what it advertises; a wildcard only when asked for. */
+START_TEST(test_bind_host_is_the_advertised_one)
+{
+	struct driver_options opts;
+
+	memset(&opts, 0, sizeof opts);
+	ck_assert_str_eq(driver_bind_host(&opts), "127.0.0.1");
+	opts.advertise_host = "10.0.0.7";
+	ck_assert_str_eq(driver_bind_host(&opts), "10.0.0.7");
+	opts.bind_host = "";
+	ck_assert_str_eq(driver_bind_host(&opts), "10.0.0.7");
+	opts.bind_host = "0.0.0.0";
+	ck_assert_str_eq(driver_bind_host(&opts), "0.0.0.0");
+	opts.advertise_host = "";
+	opts.bind_host = NULL;
+	ck_assert_str_eq(driver_bind_host(&opts), "127.0.0.1");
+}
+END_TEST
+
 static Suite *exec_suite(void)
 {
 	Suite *s = suite_create("driver_exec");
 	TCase *tc = tcase_create("core");
+	TCase *tc_bind = tcase_create("bind");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
@@ -735,6 +755,8 @@ static Suite *exec_suite(void)
 	tcase_add_test(tc, test_am_gone_with_executors);
 	tcase_add_test(tc, test_binary_and_large_output);
 	suite_add_tcase(s, tc);
+	tcase_add_test(tc_bind, test_bind_host_is_the_advertised_one);
+	suite_add_tcase(s, tc_bind);
 	return s;
 }
 
