@@ -16,7 +16,7 @@
 
 #define REPLAY_NONCE_BYTES 16
 /* What a daemon holds: more than a thousand signed calls a second for the
- * whole validity window (about 44 bytes each). */
+ * whole validity window (about 56 bytes each with malloc's overhead). */
 #define REPLAY_CACHE_DEFAULT_MAX (256 * 1024)
 
 enum replay_verdict {
