@@ -14,6 +14,7 @@
 
 #include "rm/app_manager.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,7 @@
 #define AM_GROUPS_CACHE_MS 300000 /* YARN's hadoop.security.groups.cache.secs */
 
 static void app_manager_prune_cb(evutil_socket_t fd, short what, void *arg);
+static void app_reservation_drop(struct app_manager *am, struct app_reservation *r);
 
 /* --- construction --- */
 
@@ -54,6 +56,8 @@ struct app_manager *app_manager_new(struct rm *rm, const struct app_manager_even
 	am->app_index = strmap_new();
 	am->containers = strmap_new();
 	am->reserved = strmap_new();
+	am->reserved_by_user = strmap_new();
+	am->max_reserved_per_user = config_get_int(cfg, "rm.max-reserved-apps-per-user");
 	am->next_seq = 1;
 	am->max_attempts = (int)config_get_int(cfg, "rm.am.max-attempts");
 	am->max_completed = config_get_int(cfg, "rm.max-completed-applications");
@@ -134,10 +138,9 @@ void app_manager_free(struct app_manager *am)
 		app_free(am, app);
 	}
 	while ((r = TAILQ_FIRST(&am->reservations)) != NULL) {
-		TAILQ_REMOVE(&am->reservations, r, link);
 		if (am->rm->staging != NULL)
 			staging_remove_app(am->rm->staging, r->id);
-		free(r);
+		app_reservation_drop(am, r);
 	}
 	app_liveness_stop(am);
 	event_free(am->prune_event);
@@ -146,30 +149,72 @@ void app_manager_free(struct app_manager *am)
 	strmap_free(am->app_index);
 	strmap_free(am->containers);
 	strmap_free(am->reserved);
+	strmap_free(am->reserved_by_user);
 	free(am);
 }
 
 /* --- submission --- */
 
-void app_manager_new_application(struct app_manager *am, char id_out[WEFT_ID_MAX])
+/* How many ids user holds now. */
+static int64_t app_reserved_count(const struct app_manager *am, const char *user)
 {
-	weft_app_id_t id = {am->rm->cluster_ts, am->next_seq++};
-	struct app_reservation *r = xcalloc(1, sizeof *r);
+	const int64_t *n = strmap_get(am->reserved_by_user, user);
 
+	return n != NULL ? *n : 0;
+}
+
+/* Forget a reservation (submitted, let go, shutdown): its user holds one
+ * id less. */
+static void app_reservation_drop(struct app_manager *am, struct app_reservation *r)
+{
+	int64_t *n = strmap_get(am->reserved_by_user, r->user);
+
+	WEFT_ASSERT(n != NULL && *n > 0);
+	if (n != NULL && --*n <= 0)
+		free(strmap_remove(am->reserved_by_user, r->user));
+	TAILQ_REMOVE(&am->reservations, r, link);
+	strmap_remove(am->reserved, r->id);
+	free(r->user);
+	free(r);
+}
+
+int app_manager_new_application(struct app_manager *am, const char *user, char id_out[WEFT_ID_MAX],
+                                char **cause)
+{
+	weft_app_id_t id;
+	struct app_reservation *r;
+	int64_t *n, held = app_reserved_count(am, user);
+
+	/* One user asking for ids forever must not crowd out the others. */
+	if (am->max_reserved_per_user > 0 && held >= am->max_reserved_per_user)
+		return set_cause(
+		        cause,
+		        "user %s holds %" PRId64 " application ids from new-application "
+		        "not yet submitted, the most rm.max-reserved-apps-per-user (%" PRId64
+		        ") allows: submit them first",
+		        user, held, am->max_reserved_per_user);
+	id = (weft_app_id_t){am->rm->cluster_ts, am->next_seq++};
+	r = xcalloc(1, sizeof *r);
 	weft_app_id_format(&id, r->id);
+	r->user = xstrdup(user);
 	snprintf(id_out, WEFT_ID_MAX, "%s", r->id);
 	TAILQ_INSERT_TAIL(&am->reservations, r, link);
 	strmap_put(am->reserved, r->id, r);
-	/* A client that asks for ids forever must not grow the RM forever. */
+	n = strmap_get(am->reserved_by_user, user);
+	if (n == NULL) {
+		n = xcalloc(1, sizeof *n);
+		strmap_put(am->reserved_by_user, user, n);
+	}
+	++*n;
+	/* All clients asking for ids forever must not grow the RM forever. */
 	if (strmap_count(am->reserved) > APP_MAX_RESERVED) {
 		r = TAILQ_FIRST(&am->reservations);
-		TAILQ_REMOVE(&am->reservations, r, link);
-		strmap_remove(am->reserved, r->id);
 		if (am->rm->staging != NULL)
 			staging_remove_app(am->rm->staging, r->id);
-		free(r);
+		app_reservation_drop(am, r);
 	}
-	log_debug("handed out %s", id_out);
+	log_debug("handed out %s to %s", id_out, user);
+	return 0;
 }
 
 int app_manager_submit(struct app_manager *am, struct weft_app_submission *sub, const char *user,
@@ -224,9 +269,7 @@ int app_manager_submit(struct app_manager *am, struct weft_app_submission *sub, 
 	 * submission named it. */
 	free(sub->queue);
 	sub->queue = xstrdup(leaf);
-	TAILQ_REMOVE(&am->reservations, r, link);
-	strmap_remove(am->reserved, r->id);
-	free(r);
+	app_reservation_drop(am, r);
 	app = xcalloc(1, sizeof *app);
 	app->manager = am;
 	snprintf(app->submission_digest, sizeof app->submission_digest, "%s", digest);

@@ -156,8 +156,12 @@ struct app_manager *app_manager_new(struct rm *rm, const struct app_manager_even
 void app_manager_free(struct app_manager *am);
 
 /* --- submission (REST) --- */
-/* Hand out the next application id (application_<clusterTs>_<seq>). */
-void app_manager_new_application(struct app_manager *am, char id_out[WEFT_ID_MAX]);
+/* Hand out the next application id (application_<clusterTs>_<seq>) to
+ * user, who then holds it until it is submitted (by anyone) or the oldest
+ * ids are let go.  RET 0, or -1 with *cause when user already holds
+ * rm.max-reserved-apps-per-user ids (nothing handed out). */
+int app_manager_new_application(struct app_manager *am, const char *user, char id_out[WEFT_ID_MAX],
+                                char **cause);
 /*
  * Submit: the id must have been handed out and not used; queue and AM
  * resource must be valid.  Checked before anything changes.  RET 0 (sub

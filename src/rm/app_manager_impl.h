@@ -135,6 +135,7 @@ TAILQ_HEAD(rm_app_list, rm_app);
 struct app_reservation {
 	TAILQ_ENTRY(app_reservation) link;
 	char id[WEFT_ID_MAX];
+	char *user; /* who asked for it: counted against their cap */
 };
 
 struct app_manager {
@@ -147,6 +148,8 @@ struct app_manager {
 	struct strmap *containers; /* id -> rm_container (rm_containers.c) */
 	struct strmap *reserved;
 	TAILQ_HEAD(, app_reservation) reservations;
+	struct strmap *reserved_by_user; /* user -> int64_t count, only above 0 */
+	int64_t max_reserved_per_user;   /* rm.max-reserved-apps-per-user, 0 = none */
 	int32_t next_seq;
 	int max_attempts;
 	int64_t max_completed;

@@ -2,6 +2,12 @@
  * staging.c — the RM's staging store: one directory per application under
  * rm.staging-dir, files written atomically, served with sendfile-style
  * replies, removed with the application.
+ *
+ * Each user's staged bytes are bounded (rm.staging.max-mb-per-user): the
+ * store remembers who put each file and its size, charges the uploader,
+ * and refuses (403, nothing written) a PUT that would take them over.  A
+ * file's bytes are given back when it is replaced, deleted, or goes with
+ * its application's directory.
  */
 #include "weft_config.h"
 
@@ -10,12 +16,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/assert.h"
 #include "common/config.h"
 #include "common/http_server.h"
 #include "common/log.h"
@@ -23,7 +31,9 @@
 #include "common/security.h"
 #include "common/xmalloc.h"
 #include "rm/rm.h"
+#include "rm/strmap.h"
 #include "rm/submission.h"
+#include "rm/webapp.h"
 #include "weft/ids.h"
 #include "weft/protocol.h"
 
@@ -32,7 +42,72 @@ struct staging {
 	struct staging_apps apps;
 	char *dir;
 	size_t max_bytes;
+	int64_t max_user_bytes;    /* rm.staging.max-mb-per-user, 0 = none */
+	struct strmap *files;      /* "appid/name" -> struct staging_file */
+	struct strmap *user_bytes; /* user -> int64_t, only above 0 */
 };
+
+/* A staged file, as charged to the user who put it. */
+struct staging_file {
+	char *user;
+	int64_t size;
+};
+
+/* Bytes user has staged now. */
+static int64_t staging_user_bytes(const struct staging *st, const char *user)
+{
+	const int64_t *n = strmap_get(st->user_bytes, user);
+
+	return n != NULL ? *n : 0;
+}
+
+/* Add delta (negative: give back) to user's staged bytes. */
+static void staging_charge(struct staging *st, const char *user, int64_t delta)
+{
+	int64_t *n = strmap_get(st->user_bytes, user);
+
+	if (n == NULL) {
+		n = xcalloc(1, sizeof *n);
+		strmap_put(st->user_bytes, user, n);
+	}
+	*n += delta;
+	WEFT_ASSERT(*n >= 0);
+	if (*n <= 0)
+		free(strmap_remove(st->user_bytes, user));
+}
+
+/* Forget app_id/name's record, giving its bytes back to its user. */
+static void staging_forget(struct staging *st, const char *app_id, const char *name)
+{
+	char *key = xasprintf("%s/%s", app_id, name);
+	struct staging_file *f = strmap_remove(st->files, key);
+
+	if (f != NULL) {
+		staging_charge(st, f->user, -f->size);
+		free(f->user);
+		free(f);
+	}
+	free(key);
+}
+
+/* strmap_foreach: free a record at shutdown. */
+static void staging_free_file_cb(const char *key, void *value, void *arg)
+{
+	struct staging_file *f = value;
+
+	(void)key;
+	(void)arg;
+	free(f->user);
+	free(f);
+}
+
+/* strmap_foreach: free a counter at shutdown. */
+static void staging_free_count_cb(const char *key, void *value, void *arg)
+{
+	(void)key;
+	(void)arg;
+	free(value);
+}
 
 /* mkdir -p with the given mode for what it creates. */
 static int staging_mkdirs(const char *path, mode_t mode, char **cause)
@@ -65,6 +140,9 @@ struct staging *staging_new(struct rm *rm, const struct staging_apps *apps, char
 	st->apps = *apps;
 	st->dir = config_get_path(rm->cfg, "rm.staging-dir");
 	st->max_bytes = (size_t)config_get_int(rm->cfg, "rm.staging.max-file-mb") * 1024 * 1024;
+	st->max_user_bytes = config_get_int(rm->cfg, "rm.staging.max-mb-per-user") * 1024 * 1024;
+	st->files = strmap_new();
+	st->user_bytes = strmap_new();
 	if (st->dir == NULL || st->dir[0] == '\0') {
 		set_cause(cause, "rm.staging-dir: must not be empty");
 		goto fail;
@@ -77,8 +155,7 @@ struct staging *staging_new(struct rm *rm, const struct staging_apps *apps, char
 	}
 	return st;
 fail:
-	free(st->dir);
-	free(st);
+	staging_free(st);
 	return NULL;
 }
 
@@ -86,6 +163,10 @@ void staging_free(struct staging *st)
 {
 	if (st == NULL)
 		return;
+	strmap_foreach(st->files, staging_free_file_cb, NULL);
+	strmap_free(st->files);
+	strmap_foreach(st->user_bytes, staging_free_count_cb, NULL);
+	strmap_free(st->user_bytes);
 	free(st->dir);
 	free(st);
 }
@@ -114,6 +195,7 @@ void staging_remove_app(struct staging *st, const char *app_id)
 		if (unlink(path) != 0)
 			log_warn("%s: %s", path, strerror(errno));
 		free(path);
+		staging_forget(st, app_id, e->d_name);
 	}
 	closedir(d);
 	if (rmdir(dir) != 0)
@@ -167,21 +249,66 @@ static int staging_write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
+/* Whether user may put len bytes as app_id/name (replacing their own
+ * file there gives its bytes back first).  RET 0, or -1 after answering
+ * 403: a cap, not a rate, so not a 429 that clients would retry. */
+static int staging_check_quota(struct staging *st, struct http_request *req, const char *user,
+                               const char *app_id, const char *name, size_t len)
+{
+	char *key = xasprintf("%s/%s", app_id, name);
+	const struct staging_file *old = strmap_get(st->files, key);
+	int64_t held = staging_user_bytes(st, user);
+	int64_t after = held + (int64_t)len;
+
+	free(key);
+	if (old != NULL && strcmp(old->user, user) == 0)
+		after -= old->size;
+	if (st->max_user_bytes == 0 || after <= st->max_user_bytes)
+		return 0;
+	http_reply_error(req, 403, "ForbiddenException",
+	                 "user %s has %" PRId64 " bytes staged; %s/%s (%zu bytes) would take them "
+	                 "past rm.staging.max-mb-per-user (%" PRId64
+	                 " MiB): delete staged files or finish applications first",
+	                 user, held, app_id, name, len, st->max_user_bytes / (1024 * 1024));
+	return -1;
+}
+
+/* Record app_id/name as user's len bytes, giving back what it replaced. */
+static void staging_record(struct staging *st, const char *user, const char *app_id,
+                           const char *name, size_t len)
+{
+	struct staging_file *f = xcalloc(1, sizeof *f);
+	char *key;
+
+	staging_forget(st, app_id, name);
+	key = xasprintf("%s/%s", app_id, name);
+	f->user = xstrdup(user);
+	f->size = (int64_t)len;
+	strmap_put(st->files, key, f);
+	staging_charge(st, user, f->size);
+	free(key);
+}
+
 /* PUT: write to a temporary name, then rename over the final one. */
 static void staging_put(struct staging *st, struct http_request *req, const char *app_id,
                         const char *name)
 {
 	size_t len = 0;
 	const char *body = http_request_body(req, &len);
+	const char *user = webapp_user(req);
 	char *dir = NULL, *tmp = NULL, *final = NULL, *rnd = NULL, *cause = NULL, *url;
 	struct weft_staged_file staged;
 	int fd;
 
+	if (user == NULL)
+		return;
 	if (!st->apps.accepts_files(st->apps.arg, app_id)) {
 		http_reply_error(req, 400, "BadRequestException",
 		                 "application %s has finished: its staging area is closed", app_id);
 		return;
 	}
+	if (staging_check_quota(st, req, user, app_id, name, len) != 0)
+		return;
 	dir = xasprintf("%s/%s", st->dir, app_id);
 	if (staging_mkdirs(dir, 0700, &cause) != 0) {
 		http_reply_error(req, 500, "WebApplicationException", "%s", cause);
@@ -211,7 +338,8 @@ static void staging_put(struct staging *st, struct http_request *req, const char
 		                 strerror(err));
 		goto out;
 	}
-	log_debug("staged %s/%s (%zu bytes)", app_id, name, len);
+	staging_record(st, user, app_id, name, len);
+	log_debug("staged %s/%s (%zu bytes, by %s)", app_id, name, len, user);
 	url = xasprintf(WEFT_PATH_STAGING_FMT, app_id, name);
 	staged.url = url;
 	staged.size = (int64_t)len;
@@ -255,6 +383,7 @@ static void staging_delete(struct staging *st, struct http_request *req, const c
 	if (unlink(path) != 0) {
 		http_reply_error(req, 404, "NotFoundException", "%s/%s: not staged", app_id, name);
 	} else {
+		staging_forget(st, app_id, name);
 		url = xasprintf(WEFT_PATH_STAGING_FMT, app_id, name);
 		staged.url = url;
 		http_reply_json(req, 200, proto_app_staged_encode(&staged, true));

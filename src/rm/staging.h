@@ -8,7 +8,9 @@
  * Uploads are capped by rm.staging.max-file-mb (the route's body cap),
  * written to a temporary name and renamed, and accepted only while the
  * application id is handed out or the application is not finished.  The
- * directory goes when the application reaches a final state.
+ * directory goes when the application reaches a final state.  A user's
+ * staged bytes over all applications are capped by
+ * rm.staging.max-mb-per-user (403, nothing stored).
  */
 #ifndef WEFT_RM_STAGING_H
 #define WEFT_RM_STAGING_H

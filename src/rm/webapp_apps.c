@@ -350,10 +350,17 @@ static void webapp_new_application_cb(struct http_request *req, void *arg)
 	struct rm *rm = arg;
 	struct weft_new_application m;
 	weft_resource_t maximum = scheduler_maximum_allocation(rm->scheduler);
+	const char *user = webapp_user(req);
+	char *cause = NULL;
 
-	if (webapp_user(req) == NULL)
+	if (user == NULL)
 		return;
-	app_manager_new_application(rm->apps, m.app_id);
+	/* A cap, not a rate: 403, since a 429 would have clients retry. */
+	if (app_manager_new_application(rm->apps, user, m.app_id, &cause) != 0) {
+		http_reply_error(req, 403, "ForbiddenException", "%s", cause);
+		free(cause);
+		return;
+	}
 	m.max_memory_mb = maximum.memory_mb;
 	m.max_vcores = maximum.vcores;
 	http_reply_json(req, 200, proto_app_new_application_encode(&m));

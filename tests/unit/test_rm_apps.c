@@ -1048,7 +1048,7 @@ START_TEST(test_submit_refusals)
 	proto_app_submission_free(sub);
 	json_object_put(body);
 	/* A resource above the maximum: InvalidResourceRequest, id unused. */
-	app_manager_new_application(fx->rm->apps, id);
+	ck_assert_int_eq(app_manager_new_application(fx->rm->apps, "u", id, &cause), 0);
 	{
 		char *text = xasprintf("{\"application-id\":\"%s\",\"resource\":{\"memory\":99999,"
 		                       "\"vCores\":1},\"am-container-spec\":{\"commands\":"

@@ -240,7 +240,7 @@ void fixture_submit(struct rm_fixture *fx, const char *extra_members, char *id)
 	enum app_error error;
 	char *cause = NULL, *text;
 
-	app_manager_new_application(fx->rm->apps, id);
+	ck_assert_int_eq(app_manager_new_application(fx->rm->apps, "alice", id, &cause), 0);
 	text = xasprintf(
 	        "{\"application-id\":\"%s\",\"application-name\":\"t\",\"queue\":\"default\","
 	        "\"application-type\":\"WEFT\",\"resource\":{\"memory\":1024,\"vCores\":1},"

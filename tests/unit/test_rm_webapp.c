@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <check.h>
+#include <dirent.h>
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -827,6 +828,167 @@ START_TEST(test_staging)
 }
 END_TEST
 
+/* POST new-application as user; RET the status (id filled on 200). */
+static long new_app_as(struct rm_fixture *fx, const char *user, char *id, struct test_response *out)
+{
+	char *path = xasprintf("/ws/v1/cluster/apps/new-application%s%s",
+	                       user != NULL ? "?user.name=" : "", user != NULL ? user : "");
+	struct test_response r = fixture_call(fx, "POST", path, NULL, NULL, 0);
+	long status = r.status;
+
+	if (status == 200)
+		snprintf(id, WEFT_ID_MAX, "%s", jstr(r.json, "application-id"));
+	if (out != NULL)
+		*out = r;
+	else
+		test_response_clear(&r);
+	free(path);
+	return status;
+}
+
+/* Submit id as user; RET the status. */
+static long submit_as(struct rm_fixture *fx, const char *user, const char *id)
+{
+	char *text = submission_text(id, NULL);
+	char *path = xasprintf("/ws/v1/cluster/apps?user.name=%s", user);
+	struct test_response r = send_json(fx, "POST", path, text);
+	long status = r.status;
+
+	test_response_clear(&r);
+	free(path);
+	free(text);
+	return status;
+}
+
+START_TEST(test_reserved_ids_per_user)
+{
+	const char *defines[] = {"rm.max-reserved-apps-per-user=3", NULL};
+	struct rm_fixture *fx = fixture_new(defines);
+	char ids[3][WEFT_ID_MAX], id[WEFT_ID_MAX];
+	struct test_response r;
+
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(new_app_as(fx, "alice", ids[i], NULL), 200);
+	/* The fourth is refused, saying which cap and key. */
+	ck_assert_int_eq(new_app_as(fx, "alice", id, &r), 403);
+	assert_remote(&r, 403, "ForbiddenException", "rm.max-reserved-apps-per-user (3)");
+	ck_assert_ptr_nonnull(strstr(jstr(r.json, "RemoteException.message"), "user alice"));
+	test_response_clear(&r);
+	/* Others are not affected: bob, and the anonymous dr.who. */
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(new_app_as(fx, "bob", id, NULL), 200);
+		ck_assert_int_eq(new_app_as(fx, NULL, id, NULL), 200);
+	}
+	ck_assert_int_eq(new_app_as(fx, "bob", id, NULL), 403);
+	ck_assert_int_eq(new_app_as(fx, NULL, id, &r), 403);
+	assert_remote(&r, 403, "ForbiddenException", "user dr.who");
+	test_response_clear(&r);
+	/* A submitted id no longer counts: alice may ask for one more. */
+	ck_assert_int_eq(submit_as(fx, "alice", ids[0]), 202);
+	ck_assert_int_eq(new_app_as(fx, "alice", id, NULL), 200);
+	ck_assert_int_eq(new_app_as(fx, "alice", id, NULL), 403);
+	/* A refused id was never handed out: the next one follows on. */
+	ck_assert_int_eq(submit_as(fx, "alice", id), 202);
+	fixture_free(fx);
+}
+END_TEST
+
+/* PUT n bytes to app_id/name as user; RET the response (caller clears). */
+static struct test_response put_as(struct rm_fixture *fx, const char *user, const char *app_id,
+                                   const char *name, size_t n)
+{
+	char *blob = xmalloc(n + 1);
+	char *path = xasprintf("/ws/v1/staging/%s/%s?user.name=%s", app_id, name, user);
+	struct test_response r;
+
+	memset(blob, 'x', n);
+	r = fixture_call(fx, "PUT", path, NULL, blob, n);
+	free(path);
+	free(blob);
+	return r;
+}
+
+static long put_status(struct rm_fixture *fx, const char *user, const char *app_id,
+                       const char *name, size_t n)
+{
+	struct test_response r = put_as(fx, user, app_id, name, n);
+	long status = r.status;
+
+	ck_assert_msg(status == 201 || status == 403, "PUT %s/%s: %ld %s", app_id, name, status,
+	              r.body);
+	test_response_clear(&r);
+	return status;
+}
+
+/* Names in dir (a missing directory: 0). */
+static int count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+START_TEST(test_staged_bytes_per_user)
+{
+	const char *defines[] = {"rm.staging.max-mb-per-user=1", NULL};
+	struct rm_fixture *fx = fixture_new(defines);
+	const size_t mib = 1024 * 1024;
+	char a1[WEFT_ID_MAX], a2[WEFT_ID_MAX], b1[WEFT_ID_MAX], *path, *dir;
+	struct test_response r;
+
+	ck_assert_int_eq(new_app_as(fx, "alice", a1, NULL), 200);
+	ck_assert_int_eq(new_app_as(fx, "alice", a2, NULL), 200);
+	ck_assert_int_eq(new_app_as(fx, "bob", b1, NULL), 200);
+	ck_assert_int_eq(put_status(fx, "alice", a1, "f1", 600000), 201);
+	/* Counted across applications: a2's file would pass the cap.  It is
+	 * refused with the key, and nothing of it is stored. */
+	r = put_as(fx, "alice", a2, "f2", 500000);
+	assert_remote(&r, 403, "ForbiddenException", "rm.staging.max-mb-per-user (1 MiB)");
+	ck_assert_ptr_nonnull(strstr(jstr(r.json, "RemoteException.message"), "user alice"));
+	test_response_clear(&r);
+	path = xasprintf("/ws/v1/staging/%s/f2", a2);
+	expect_remote(fx, "GET", path, NULL, 404, "NotFoundException", NULL);
+	free(path);
+	dir = xasprintf("%s/staging/%s", fx->dir, a2);
+	ck_assert_int_eq(count_entries(dir), 0);
+	/* Bob is not affected. */
+	ck_assert_int_eq(put_status(fx, "bob", b1, "f1", mib), 201);
+	ck_assert_int_eq(put_status(fx, "bob", b1, "f2", 1), 403);
+	/* Counted across files; replacing one's own file counts it once. */
+	ck_assert_int_eq(put_status(fx, "alice", a1, "f1", 900000), 201);
+	ck_assert_int_eq(put_status(fx, "alice", a1, "f3", 200000), 403);
+	ck_assert_int_eq(put_status(fx, "alice", a1, "f3", mib - 900000), 201);
+	ck_assert_int_eq(put_status(fx, "alice", a2, "f2", 1), 403);
+	/* A deleted file gives its bytes back. */
+	path = xasprintf("/ws/v1/staging/%s/f1?user.name=alice", a1);
+	r = fixture_call(fx, "DELETE", path, NULL, NULL, 0);
+	ck_assert_int_eq(r.status, 200);
+	test_response_clear(&r);
+	free(path);
+	ck_assert_int_eq(put_status(fx, "alice", a2, "f2", 500000), 201);
+	ck_assert_int_eq(count_entries(dir), 1);
+	/* An application that ends gives its staging area's bytes back. */
+	ck_assert_int_eq(submit_as(fx, "alice", a1), 202);
+	path = xasprintf("/ws/v1/cluster/apps/%s/state?user.name=alice", a1);
+	r = send_json(fx, "PUT", path, "{\"state\":\"KILLED\"}");
+	ck_assert_int_eq(r.status, 202);
+	test_response_clear(&r);
+	free(path);
+	ck_assert_int_eq(put_status(fx, "alice", a2, "f4", mib - 500000), 201);
+	ck_assert_int_eq(put_status(fx, "alice", a2, "f5", 1), 403);
+	free(dir);
+	fixture_free(fx);
+}
+END_TEST
+
 /* Bring an app's AM container to a fake NM; RET the AM token header. */
 static char *launched_am(struct rm_fixture *fx, struct fake_nm *nm, char *app, char *attempt)
 {
@@ -1035,6 +1197,8 @@ static Suite *rm_webapp_suite(void)
 	tcase_add_test(tc, test_unknown_ids_methods_paths);
 	tcase_add_test(tc, test_oversized_bodies);
 	tcase_add_test(tc, test_staging);
+	tcase_add_test(tc, test_reserved_ids_per_user);
+	tcase_add_test(tc, test_staged_bytes_per_user);
 	tcase_add_test(tc, test_am_protocol);
 	tcase_add_test(tc, test_half_sent_request);
 	suite_add_tcase(s, tc);
