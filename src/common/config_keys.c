@@ -86,6 +86,8 @@ const struct config_key config_keys[] = {
 	    "Total a user may have staged over all applications not yet cleaned up (counted per uploading user; a PUT beyond it is answered 403 and stores nothing; 0 = no cap)."),
 	INT("rm.max-reserved-apps-per-user", "100", 0, 100000,
 	    "Application ids one user may hold from new-application and not yet submitted; beyond, new-application is answered 403 (0 = no cap; all users together hold at most 100000, the oldest let go first)."),
+	INT("rm.reserved-apps.expiry-ms", "3600000", 1000, INT64_C(86400000) * 7,
+	    "A user at rm.max-reserved-apps-per-user whose oldest id is older than this gets a new id and the oldest is let go, with its staged files."),
 	INT("rm.max-completed-applications", "1000", 0, 10000000,
 	    "Finished applications kept for REST reports."),
 	INT("rm.container-token.expiry-ms", "600000", 1000, INT64_C(86400000),

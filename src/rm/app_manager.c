@@ -58,6 +58,7 @@ struct app_manager *app_manager_new(struct rm *rm, const struct app_manager_even
 	am->reserved = strmap_new();
 	am->reserved_by_user = strmap_new();
 	am->max_reserved_per_user = config_get_int(cfg, "rm.max-reserved-apps-per-user");
+	am->reserved_expiry_ms = config_get_int(cfg, "rm.reserved-apps.expiry-ms");
 	am->next_seq = 1;
 	am->max_attempts = (int)config_get_int(cfg, "rm.am.max-attempts");
 	am->max_completed = config_get_int(cfg, "rm.max-completed-applications");
@@ -155,64 +156,77 @@ void app_manager_free(struct app_manager *am)
 
 /* --- submission --- */
 
-/* How many ids user holds now. */
-static int64_t app_reserved_count(const struct app_manager *am, const char *user)
-{
-	const int64_t *n = strmap_get(am->reserved_by_user, user);
-
-	return n != NULL ? *n : 0;
-}
-
 /* Forget a reservation (submitted, let go, shutdown): its user holds one
  * id less. */
 static void app_reservation_drop(struct app_manager *am, struct app_reservation *r)
 {
-	int64_t *n = strmap_get(am->reserved_by_user, r->user);
+	struct app_user_reservations *u = r->user;
 
-	WEFT_ASSERT(n != NULL && *n > 0);
-	if (n != NULL && --*n <= 0)
-		free(strmap_remove(am->reserved_by_user, r->user));
+	WEFT_ASSERT(u->n > 0);
+	TAILQ_REMOVE(&u->list, r, user_link);
+	if (--u->n <= 0) {
+		strmap_remove(am->reserved_by_user, u->user);
+		free(u->user);
+		free(u);
+	}
 	TAILQ_REMOVE(&am->reservations, r, link);
 	strmap_remove(am->reserved, r->id);
-	free(r->user);
 	free(r);
+}
+
+/* Let a reservation go with what was staged for it. */
+static void app_reservation_let_go(struct app_manager *am, struct app_reservation *r,
+                                   const char *why)
+{
+	log_info("%s: reserved for %s, never submitted: let go (%s)", r->id, r->user->user, why);
+	if (am->rm->staging != NULL)
+		staging_remove_app(am->rm->staging, r->id);
+	app_reservation_drop(am, r);
 }
 
 int app_manager_new_application(struct app_manager *am, const char *user, char id_out[WEFT_ID_MAX],
                                 char **cause)
 {
-	weft_app_id_t id;
+	struct app_user_reservations *u = strmap_get(am->reserved_by_user, user);
 	struct app_reservation *r;
-	int64_t *n, held = app_reserved_count(am, user);
+	weft_app_id_t id;
 
-	/* One user asking for ids forever must not crowd out the others. */
-	if (am->max_reserved_per_user > 0 && held >= am->max_reserved_per_user)
-		return set_cause(
-		        cause,
-		        "user %s holds %" PRId64 " application ids from new-application "
-		        "not yet submitted, the most rm.max-reserved-apps-per-user (%" PRId64
-		        ") allows: submit them first",
-		        user, held, am->max_reserved_per_user);
+	/* One user asking for ids forever must not crowd out the others; a
+	 * client that died holding ids must not lock its user out for good:
+	 * at the cap, the user's oldest id goes once it is old enough. */
+	if (u != NULL && am->max_reserved_per_user > 0 && u->n >= am->max_reserved_per_user) {
+		r = TAILQ_FIRST(&u->list);
+		if (time_mono_ms() - r->created_ms < am->reserved_expiry_ms)
+			return set_cause(
+			        cause,
+			        "user %s holds %" PRId64 " application ids from "
+			        "new-application not yet submitted, the most "
+			        "rm.max-reserved-apps-per-user (%" PRId64 ") allows: submit "
+			        "them first (the oldest is let go once older than "
+			        "rm.reserved-apps.expiry-ms, %" PRId64 " ms)",
+			        user, u->n, am->max_reserved_per_user, am->reserved_expiry_ms);
+		app_reservation_let_go(am, r, "over rm.max-reserved-apps-per-user");
+		u = strmap_get(am->reserved_by_user, user);
+	}
+	if (u == NULL) {
+		u = xcalloc(1, sizeof *u);
+		u->user = xstrdup(user);
+		TAILQ_INIT(&u->list);
+		strmap_put(am->reserved_by_user, user, u);
+	}
 	id = (weft_app_id_t){am->rm->cluster_ts, am->next_seq++};
 	r = xcalloc(1, sizeof *r);
 	weft_app_id_format(&id, r->id);
-	r->user = xstrdup(user);
+	r->user = u;
+	r->created_ms = time_mono_ms();
 	snprintf(id_out, WEFT_ID_MAX, "%s", r->id);
 	TAILQ_INSERT_TAIL(&am->reservations, r, link);
+	TAILQ_INSERT_TAIL(&u->list, r, user_link);
+	u->n++;
 	strmap_put(am->reserved, r->id, r);
-	n = strmap_get(am->reserved_by_user, user);
-	if (n == NULL) {
-		n = xcalloc(1, sizeof *n);
-		strmap_put(am->reserved_by_user, user, n);
-	}
-	++*n;
 	/* All clients asking for ids forever must not grow the RM forever. */
-	if (strmap_count(am->reserved) > APP_MAX_RESERVED) {
-		r = TAILQ_FIRST(&am->reservations);
-		if (am->rm->staging != NULL)
-			staging_remove_app(am->rm->staging, r->id);
-		app_reservation_drop(am, r);
-	}
+	if (strmap_count(am->reserved) > APP_MAX_RESERVED)
+		app_reservation_let_go(am, TAILQ_FIRST(&am->reservations), "over 100000 in all");
 	log_debug("handed out %s to %s", id_out, user);
 	return 0;
 }

@@ -157,9 +157,11 @@ void app_manager_free(struct app_manager *am);
 
 /* --- submission (REST) --- */
 /* Hand out the next application id (application_<clusterTs>_<seq>) to
- * user, who then holds it until it is submitted (by anyone) or the oldest
- * ids are let go.  RET 0, or -1 with *cause when user already holds
- * rm.max-reserved-apps-per-user ids (nothing handed out). */
+ * user, who then holds it until it is submitted (by anyone) or let go
+ * (with its staging): the user's oldest when at the cap and older than
+ * rm.reserved-apps.expiry-ms, or the oldest of all beyond 100000.  RET 0,
+ * or -1 with *cause when user holds rm.max-reserved-apps-per-user ids,
+ * none old enough (nothing handed out). */
 int app_manager_new_application(struct app_manager *am, const char *user, char id_out[WEFT_ID_MAX],
                                 char **cause);
 /*

@@ -133,9 +133,19 @@ struct rm_app {
 TAILQ_HEAD(rm_app_list, rm_app);
 
 struct app_reservation {
-	TAILQ_ENTRY(app_reservation) link;
+	TAILQ_ENTRY(app_reservation) link;      /* every reservation, oldest first */
+	TAILQ_ENTRY(app_reservation) user_link; /* its user's, oldest first */
 	char id[WEFT_ID_MAX];
-	char *user; /* who asked for it: counted against their cap */
+	struct app_user_reservations *user; /* who asked for it */
+	int64_t created_ms;
+};
+
+/* One user's reserved ids, counted against rm.max-reserved-apps-per-user;
+ * exists while the user holds any. */
+struct app_user_reservations {
+	char *user;
+	int64_t n;
+	TAILQ_HEAD(, app_reservation) list;
 };
 
 struct app_manager {
@@ -148,8 +158,9 @@ struct app_manager {
 	struct strmap *containers; /* id -> rm_container (rm_containers.c) */
 	struct strmap *reserved;
 	TAILQ_HEAD(, app_reservation) reservations;
-	struct strmap *reserved_by_user; /* user -> int64_t count, only above 0 */
+	struct strmap *reserved_by_user; /* user -> struct app_user_reservations */
 	int64_t max_reserved_per_user;   /* rm.max-reserved-apps-per-user, 0 = none */
+	int64_t reserved_expiry_ms;      /* rm.reserved-apps.expiry-ms */
 	int32_t next_seq;
 	int max_attempts;
 	int64_t max_completed;

@@ -920,6 +920,37 @@ static long put_status(struct rm_fixture *fx, const char *user, const char *app_
 	return status;
 }
 
+START_TEST(test_reserved_ids_expire_at_cap)
+{
+	const char *defines[] = {"rm.max-reserved-apps-per-user=2",
+	                         "rm.reserved-apps.expiry-ms=1000", NULL};
+	struct rm_fixture *fx = fixture_new(defines);
+	char first[WEFT_ID_MAX], second[WEFT_ID_MAX], id[WEFT_ID_MAX], *path;
+	struct test_response r;
+	long status = 403;
+
+	ck_assert_int_eq(new_app_as(fx, "alice", first, NULL), 200);
+	ck_assert_int_eq(put_status(fx, "alice", first, "job.json", 10), 201);
+	ck_assert_int_eq(new_app_as(fx, "alice", second, NULL), 200);
+	ck_assert_int_eq(new_app_as(fx, "alice", id, &r), 403);
+	assert_remote(&r, 403, "ForbiddenException", "rm.reserved-apps.expiry-ms");
+	test_response_clear(&r);
+	/* A client that died holding ids does not lock its user out: once
+	 * the oldest is old enough, it is let go for a new one. */
+	for (int i = 0; i < TESTLIB_WAIT_MS / 100 && status == 403; i++) {
+		fixture_run_for(fx, 100);
+		status = new_app_as(fx, "alice", id, NULL);
+	}
+	ck_assert_int_eq(status, 200);
+	path = xasprintf("/ws/v1/staging/%s/job.json", first);
+	expect_remote(fx, "GET", path, NULL, 404, "NotFoundException", NULL);
+	free(path);
+	ck_assert_int_eq(submit_as(fx, "alice", first), 400);
+	ck_assert_int_eq(submit_as(fx, "alice", second), 202);
+	fixture_free(fx);
+}
+END_TEST
+
 /* Names in dir (a missing directory: 0). */
 static int count_entries(const char *dir)
 {
@@ -1199,6 +1230,7 @@ static Suite *rm_webapp_suite(void)
 	tcase_add_test(tc, test_staging);
 	tcase_add_test(tc, test_reserved_ids_per_user);
 	tcase_add_test(tc, test_staged_bytes_per_user);
+	tcase_add_test(tc, test_reserved_ids_expire_at_cap);
 	tcase_add_test(tc, test_am_protocol);
 	tcase_add_test(tc, test_half_sent_request);
 	suite_add_tcase(s, tc);
