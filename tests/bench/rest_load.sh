@@ -74,11 +74,13 @@ run() {
 	[ -z "$rm_rpc" ] || sed -i "s/^rm.rpc-address = .*/rm.rpc-address = $rm_rpc/" "$D/conf/weft.conf"
 
 	# 1. History: ids, submissions, kills, each as one curl process with
-	# keep-alive (no NM yet, so nothing is launched).
+	# keep-alive (no NM yet, so nothing is launched).  Each id is asked
+	# for by its own user: all are held at once, and one user may hold
+	# only rm.max-reserved-apps-per-user.
 	i=0
 	: >"$D/new.cfg"
 	while [ $i -lt "$apps" ]; do
-		printf 'url = "%s/ws/v1/cluster/apps/new-application"\nrequest = POST\nnext\n' "$url" >>"$D/new.cfg"
+		printf 'url = "%s/ws/v1/cluster/apps/new-application?user.name=h%d"\nrequest = POST\nnext\n' "$url" "$i" >>"$D/new.cfg"
 		i=$((i + 1))
 	done
 	sed -i '$d' "$D/new.cfg" # no "next" after the last
