@@ -72,8 +72,8 @@ int proto_task_type_decode(struct json_object *obj, enum proto_task_type *type, 
 #define PROTO_TASK_ROLE_EXECUTOR "executor"
 
 struct proto_task_register {
-	const char *executor_id; /* [A-Za-z0-9._:-]{1,128} */
-	const char *nonce;       /* PROTO_TASK_NONCE_HEX hex digits */
+	const char *executor_id;  /* [A-Za-z0-9._:-]{1,128} */
+	const char *nonce;        /* PROTO_TASK_NONCE_HEX hex digits */
 	const char *host;         /* printable, no spaces, 1..255 */
 	const char *node_id;      /* optional ("" or NULL: host) */
 	const char *container_id; /* optional: a container id, or "" */

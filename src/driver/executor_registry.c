@@ -411,8 +411,7 @@ static void executor_pending_close_cb(struct lineconn *c, const char *reason, vo
 {
 	struct executor *e = arg;
 
-	log_info("%s: executor %s left before authenticating: %s", lineconn_peer(c), e->id,
-	         reason);
+	log_info("%s: executor %s left before authenticating: %s", lineconn_peer(c), e->id, reason);
 	TAILQ_REMOVE(&e->reg->pending, e, entry);
 	executor_destroy(e);
 }

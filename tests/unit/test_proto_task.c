@@ -638,7 +638,7 @@ END_TEST
 #define NONCE     "0123456789abcdef0123456789abcdef"
 #define NONCE_BAD "0123456789abcdef0123456789abcdeg"
 #define PROOF     NONCE NONCE
-#define REG_OK "\"type\":\"register\",\"executorId\":\"3\",\"nonce\":\"" NONCE "\",\"host\":\"h\","
+#define REG_OK    "\"type\":\"register\",\"executorId\":\"3\",\"nonce\":\"" NONCE "\",\"host\":\"h\","
 
 START_TEST(test_register_refuses_malformed)
 {
@@ -661,7 +661,8 @@ START_TEST(test_register_refuses_malformed)
 	testlib_decode_fails(decode_register,
 	                     "{\"secret\":\"s\",\"executorId\":\"3\",\"host\":\"h\",\"cores\":1}",
 	                     "nonce: missing");
-	testlib_decode_fails(decode_register, "{\"nonce\":\"" NONCE "\",\"host\":\"h\",\"cores\":1}",
+	testlib_decode_fails(decode_register,
+	                     "{\"nonce\":\"" NONCE "\",\"host\":\"h\",\"cores\":1}",
 	                     "executorId: missing");
 	testlib_decode_fails(decode_register, "{" REG_OK "\"cores\":\"2\"}", "cores: expected");
 	testlib_decode_fails(decode_register, "{" REG_OK "\"cores\":0}",
@@ -672,26 +673,27 @@ START_TEST(test_register_refuses_malformed)
 	                     "pid: -4 is out of range");
 	testlib_decode_fails(decode_register, "{" REG_OK "\"cores\":1,\"nodeId\":[]}",
 	                     "nodeId: expected");
-	testlib_decode_fails(
-	        decode_register,
-	        "{\"type\":\"register\",\"executorId\":\"../x\",\"nonce\":\"" NONCE "\",\"host\":\"h\","
-	        "\"cores\":1}",
-	        "executorId: expected [A-Za-z0-9._:-]");
 	testlib_decode_fails(decode_register,
-	                     "{\"executorId\":\"3\",\"nonce\":\"" NONCE "\",\"host\":\"a b\",\"cores\":1}",
+	                     "{\"type\":\"register\",\"executorId\":\"../x\",\"nonce\":\"" NONCE
+	                     "\",\"host\":\"h\","
+	                     "\"cores\":1}",
+	                     "executorId: expected [A-Za-z0-9._:-]");
+	testlib_decode_fails(decode_register,
+	                     "{\"executorId\":\"3\",\"nonce\":\"" NONCE
+	                     "\",\"host\":\"a b\",\"cores\":1}",
 	                     "host: not a host name");
 	testlib_decode_fails(decode_register, "{" REG_OK "\"cores\":1,\"containerId\":\"c_1\"}",
 	                     "containerId: not a container id");
 	memset(big, 'x', 1999);
-	text = xasprintf("{\"executorId\":\"%s\",\"nonce\":\"" NONCE "\",\"host\":\"h\",\"cores\":1}",
-	                 big);
+	text = xasprintf(
+	        "{\"executorId\":\"%s\",\"nonce\":\"" NONCE "\",\"host\":\"h\",\"cores\":1}", big);
 	testlib_decode_fails(decode_register, text, "executorId: expected");
 	free(text);
 	text = xasprintf("{" REG_OK "\"cores\":1,\"workDir\":\"%s%s%s\"}", big, big, big);
 	testlib_decode_fails(decode_register, text, "workDir: longer than");
 	free(text);
-	text = xasprintf("{\"executorId\":\"3\",\"nonce\":\"" NONCE "\",\"host\":\"%s\",\"cores\":1}",
-	                 big);
+	text = xasprintf(
+	        "{\"executorId\":\"3\",\"nonce\":\"" NONCE "\",\"host\":\"%s\",\"cores\":1}", big);
 	testlib_decode_fails(decode_register, text, "host: not a host name");
 	free(text);
 	free(big);
@@ -701,8 +703,7 @@ START_TEST(test_register_refuses_malformed)
 	testlib_decode_fails(decode_challenge, "{\"nonce\":\"" NONCE "\"}", "proof: missing");
 	testlib_decode_fails(decode_challenge, "{\"nonce\":\"" NONCE "\",\"proof\":\"" NONCE "\"}",
 	                     "proof: expected 64 hex digits");
-	testlib_decode_fails(decode_challenge,
-	                     "{\"nonce\":\"" NONCE "\",\"proof\":\"" PROOF "0\"}",
+	testlib_decode_fails(decode_challenge, "{\"nonce\":\"" NONCE "\",\"proof\":\"" PROOF "0\"}",
 	                     "proof: ");
 	testlib_decode_fails(decode_challenge, "{\"nonce\":[],\"proof\":\"" PROOF "\"}",
 	                     "nonce: expected");
