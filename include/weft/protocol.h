@@ -263,8 +263,15 @@
  *   A peer told "shutdown" or "rejected" closes its end; the driver closes
  *   it anyway once the line has been flushed for 100 ms (2 s at most).
  * In client mode the AM dials the driver too:
- *   am  -> drv {"type":"register-am","secret":"..","applicationId":"..",
+ *   am  -> drv {"type":"register-am","nonce":"<32 hex>","applicationId":"..",
  *               "attemptId":".."}
+ *   drv -> am  {"type":"challenge","nonce":"<32 hex>","proof":"<64 hex>"}
+ *   am  -> drv {"type":"auth","proof":"<64 hex>"}
+ *               (as the executor's handshake, the proofs' roles being
+ *               "driver-am" and "am" and the id the attempt id; the AM
+ *               obeys nothing from a driver whose proof is wrong and fails
+ *               the application with "wrong application secret"; the
+ *               driver sends nothing else before a right auth)
  *   drv -> am  {"type":"registered","trackingUrl":"http://h:p/ws/v1/driver"}
  *               | {"type":"rejected","reason":".."}
  *               (a newer attempt's register-am replaces the older link; the

@@ -218,20 +218,27 @@ static bool proto_task_host_valid(const char *host)
 	return true;
 }
 
+bool proto_task_hex_valid(const char *s, size_t len)
+{
+	size_t i;
+
+	if (strlen(s) != len)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	}
+	return true;
+}
+
 /* A required string of exactly len hex digits (a nonce or a proof). */
 static int proto_task_get_hex(struct json_object *obj, const char *key, size_t len,
                               const char **out, char **cause)
 {
-	size_t i;
-
 	if (wjson_get_text(obj, "", key, true, len, out, cause) != 0)
 		return -1;
-	if (strlen(*out) != len)
+	if (!proto_task_hex_valid(*out, len))
 		return set_cause(cause, "%s: expected %zu hex digits", key, len);
-	for (i = 0; i < len; i++) {
-		if (!isxdigit((unsigned char)(*out)[i]))
-			return set_cause(cause, "%s: expected %zu hex digits", key, len);
-	}
 	return 0;
 }
 

@@ -70,6 +70,9 @@ int proto_task_type_decode(struct json_object *obj, enum proto_task_type *type, 
 /* Whose proof (the two never match, so one cannot be replayed as the other). */
 #define PROTO_TASK_ROLE_DRIVER   "driver"
 #define PROTO_TASK_ROLE_EXECUTOR "executor"
+/* The AM link's (proto_driver.h): the id is the AM's attempt id. */
+#define PROTO_TASK_ROLE_DRIVER_AM "driver-am"
+#define PROTO_TASK_ROLE_AM        "am"
 
 struct proto_task_register {
 	const char *executor_id;  /* [A-Za-z0-9._:-]{1,128} */
@@ -99,6 +102,9 @@ struct proto_task_auth {
 };
 struct json_object *proto_task_auth_encode(const struct proto_task_auth *m);
 int proto_task_auth_decode(struct json_object *obj, struct proto_task_auth *m, char **cause);
+
+/* Whether s is exactly len hex digits (a nonce or a proof). */
+bool proto_task_hex_valid(const char *s, size_t len);
 
 /* The handshake proof of role (PROTO_TASK_ROLE_*): HMAC-SHA256(secret,
  * role NUL executor_id NUL executor_nonce NUL driver_nonce) as 64 hex

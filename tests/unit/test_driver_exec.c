@@ -409,6 +409,36 @@ static void fake_handshake(struct fake_peer *p, const char *id, const char *secr
 	free(text);
 }
 
+#define AM_REGISTER_FMT                                                                            \
+	"{\"type\":\"register-am\",\"nonce\":\"" FAKE_NONCE "\",\"applicationId\":\"%s\","         \
+	"\"attemptId\":\"%s\"}"
+
+/* A fake AM's handshake (as fake_handshake); the challenge is
+ * p->messages[0]. */
+static void fake_am_handshake(struct fake_peer *p, const char *app_id, const char *attempt_id,
+                              const char *secret)
+{
+	struct json_object *ch;
+	char proof[65], *text;
+
+	text = xasprintf(AM_REGISTER_FMT, app_id, attempt_id);
+	fake_send_text(p, text);
+	free(text);
+	wait_messages(p, 1, "the AM's challenge");
+	ch = p->messages[0];
+	ck_assert_str_eq(msg_type(ch), "challenge");
+	ck_assert_msg(strstr(json_object_to_json_string(ch), SECRET) == NULL,
+	              "the secret is on the wire");
+	proto_task_proof(SECRET, PROTO_TASK_ROLE_DRIVER_AM, attempt_id, FAKE_NONCE,
+	                 get_str(ch, "nonce"), proof);
+	ck_assert_str_eq(get_str(ch, "proof"), proof);
+	proto_task_proof(secret, PROTO_TASK_ROLE_AM, attempt_id, FAKE_NONCE, get_str(ch, "nonce"),
+	                 proof);
+	text = xasprintf("{\"type\":\"auth\",\"proof\":\"%s\"}", proof);
+	fake_send_text(p, text);
+	free(text);
+}
+
 /* ---- the tests ---- */
 
 START_TEST(test_eight_tasks_in_order)
@@ -688,26 +718,24 @@ START_TEST(test_client_mode_am_link)
 	struct fake_peer am;
 	struct json_object *v, *last;
 
-	/* Wrong secret: rejected. */
+	/* Wrong secret: rejected after its auth, told nothing else. */
+	driver_request_executors(C.d, 3);
 	fake_connect(&am);
-	fake_send_text(&am,
-	               "{\"type\":\"register-am\",\"secret\":\"nope\",\"applicationId\":\"" APP_ID
-	               "\",\"attemptId\":\"" ATTEMPT_ID "\"}");
-	wait_messages(&am, 1, "the AM's rejection");
-	ck_assert_str_eq(msg_type(am.messages[0]), "rejected");
+	fake_am_handshake(&am, APP_ID, ATTEMPT_ID, "nope");
+	wait_messages(&am, 2, "the AM's rejection");
+	ck_assert_str_eq(msg_type(am.messages[1]), "rejected");
+	ck_assert_str_eq(get_str(am.messages[1], "reason"), "wrong application secret");
 	wait_closed(&am, "the rejected AM to be closed");
+	ck_assert_int_eq(am.n_messages, 2);
 	fake_free(&am);
 
 	fake_connect(&am);
-	fake_send_text(&am,
-	               "{\"type\":\"register-am\",\"secret\":\"" SECRET
-	               "\",\"applicationId\":\"" APP_ID "\",\"attemptId\":\"" ATTEMPT_ID "\"}");
-	wait_messages(&am, 1, "the AM to be registered");
-	ck_assert_str_eq(msg_type(am.messages[0]), "registered");
-	driver_request_executors(C.d, 3);
-	wait_messages(&am, 2, "request-executors");
-	ck_assert_str_eq(msg_type(am.messages[1]), "request-executors");
-	ck_assert(json_object_object_get_ex(am.messages[1], "total", &v));
+	fake_am_handshake(&am, APP_ID, ATTEMPT_ID, SECRET);
+	wait_messages(&am, 2, "the AM to be registered");
+	ck_assert_str_eq(msg_type(am.messages[1]), "registered");
+	wait_messages(&am, 3, "request-executors");
+	ck_assert_str_eq(msg_type(am.messages[2]), "request-executors");
+	ck_assert(json_object_object_get_ex(am.messages[2], "total", &v));
 	ck_assert_int_eq(json_object_get_int(v), 3);
 
 	spawn_executor("1", 2, SECRET, CONTAINER_1);
@@ -725,7 +753,7 @@ START_TEST(test_client_mode_am_link)
 	ck_assert_str_eq(output(), "task 0\ntask 1\ntask 2\ntask 3\n");
 
 	/* The AM was told the final status, and its link closed. */
-	wait_messages(&am, 3, "shutdown to the AM");
+	wait_messages(&am, 4, "shutdown to the AM");
 	last = am.messages[am.n_messages - 1];
 	ck_assert_str_eq(msg_type(last), "shutdown");
 	ck_assert(json_object_object_get_ex(last, "finalStatus", &v));
@@ -740,10 +768,8 @@ START_TEST(test_am_gone_without_executors)
 	struct fake_peer am;
 
 	fake_connect(&am);
-	fake_send_text(&am,
-	               "{\"type\":\"register-am\",\"secret\":\"" SECRET
-	               "\",\"applicationId\":\"" APP_ID "\",\"attemptId\":\"" ATTEMPT_ID "\"}");
-	wait_messages(&am, 1, "the AM to be registered");
+	fake_am_handshake(&am, APP_ID, ATTEMPT_ID, SECRET);
+	wait_messages(&am, 2, "the AM to be registered");
 	run_job("true", 2);
 	run_for(100);
 	ck_assert(!C.done);
@@ -759,10 +785,8 @@ START_TEST(test_am_gone_with_executors)
 	struct fake_peer am;
 
 	fake_connect(&am);
-	fake_send_text(&am,
-	               "{\"type\":\"register-am\",\"secret\":\"" SECRET
-	               "\",\"applicationId\":\"" APP_ID "\",\"attemptId\":\"" ATTEMPT_ID "\"}");
-	wait_messages(&am, 1, "the AM to be registered");
+	fake_am_handshake(&am, APP_ID, ATTEMPT_ID, SECRET);
+	wait_messages(&am, 2, "the AM to be registered");
 	spawn_executor("1", 2, SECRET, CONTAINER_1);
 	wait_for_executors(1);
 	run_job("sleep 0.3; echo task $WEFT_TASK_INDEX", 3);
