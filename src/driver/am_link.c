@@ -28,9 +28,13 @@
 #include "common/xmalloc.h"
 #include "driver/closing.h"
 
+/* A challenged AM that has not answered by then is dropped. */
+#define AM_LINK_AUTH_MS 30000
+
 /* An AM challenged, not yet authenticated. */
 struct am_pending {
 	struct am_link *l;
+	struct event *auth_timer;
 	struct lineconn *conn;
 	char *attempt_id;
 	char *am_nonce;
@@ -39,6 +43,7 @@ struct am_pending {
 };
 
 struct am_link {
+	struct event_base *base;
 	char *secret;
 	TAILQ_HEAD(, am_pending) pending;
 	struct closing *closing;
@@ -54,12 +59,13 @@ struct am_link {
 };
 
 /* A link with no AM yet. */
-struct am_link *am_link_new(const char *secret, struct closing *closing,
+struct am_link *am_link_new(struct event_base *base, const char *secret, struct closing *closing,
                             const struct am_link_callbacks *cb)
 {
 	struct am_link *l;
 
 	l = xcalloc(1, sizeof *l);
+	l->base = base;
 	l->secret = xstrdup(secret);
 	l->closing = closing;
 	l->cb = *cb;
@@ -170,6 +176,7 @@ void am_link_refuse(struct am_link *l, struct lineconn *c, const char *reason)
 static void am_pending_free(struct am_pending *p)
 {
 	TAILQ_REMOVE(&p->l->pending, p, entry);
+	event_free(p->auth_timer);
 	free(p->attempt_id);
 	free(p->am_nonce);
 	free(p->driver_nonce);
@@ -250,11 +257,23 @@ static void am_pending_close_cb(struct lineconn *c, const char *reason, void *ar
 	lineconn_free(c);
 }
 
+/* A challenged AM did not answer in time. */
+static void am_pending_timeout_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct am_pending *p = arg;
+	struct am_link *l = p->l;
+	struct lineconn *c = p->conn;
+
+	am_pending_free(p);
+	am_link_refuse(l, c, "no auth in time");
+}
+
 /* First message of a connection was register-am: challenge or reject. */
 void am_link_register(struct am_link *l, struct lineconn *c, struct json_object *msg)
 {
 	struct proto_driver_register_am m;
 	struct proto_task_challenge ch;
+	struct timeval tv = {AM_LINK_AUTH_MS / 1000, 0};
 	struct json_object *answer;
 	struct am_pending *p;
 	char *cause = NULL, proof[65];
@@ -271,6 +290,10 @@ void am_link_register(struct am_link *l, struct lineconn *c, struct json_object 
 	p->am_nonce = xstrdup(m.nonce);
 	p->driver_nonce = security_random_hex(PROTO_TASK_NONCE_BYTES);
 	TAILQ_INSERT_TAIL(&l->pending, p, entry);
+	p->auth_timer = evtimer_new(l->base, am_pending_timeout_cb, p);
+	if (p->auth_timer == NULL)
+		fatalx("am_link_register: evtimer_new failed");
+	evtimer_add(p->auth_timer, &tv);
 	lineconn_set_callbacks(c, am_pending_message_cb, am_pending_close_cb, p);
 	proto_task_proof(l->secret, PROTO_TASK_ROLE_DRIVER_AM, p->attempt_id, p->am_nonce,
 	                 p->driver_nonce, proof);

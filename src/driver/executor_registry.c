@@ -34,8 +34,13 @@
 #include "driver/closing.h"
 #include "weft/protocol.h"
 
+/* A challenged executor that has not answered by then is dropped, as a
+ * connection that says nothing is (driver.c's DRIVER_HANDSHAKE_MS). */
+#define EXECUTOR_AUTH_MS 30000
+
 struct executor {
 	struct executor_registry *reg;
+	struct event *auth_timer; /* pending: the deadline for auth */
 	struct lineconn *conn;
 	char *id;
 	char *host;
@@ -108,6 +113,8 @@ void executor_registry_set_scheduler(struct executor_registry *reg, struct task_
 /* Free an executor's record and connection (already unlinked). */
 static void executor_destroy(struct executor *e)
 {
+	if (e->auth_timer != NULL)
+		event_free(e->auth_timer);
 	if (e->conn != NULL)
 		lineconn_free(e->conn);
 	free(e->id);
@@ -354,6 +361,8 @@ static void executor_admit(struct executor *e)
 	struct json_object *answer;
 
 	TAILQ_REMOVE(&reg->pending, e, entry);
+	event_free(e->auth_timer);
+	e->auth_timer = NULL;
 	free(e->executor_nonce);
 	free(e->driver_nonce);
 	e->executor_nonce = e->driver_nonce = NULL;
@@ -416,11 +425,18 @@ static void executor_pending_close_cb(struct lineconn *c, const char *reason, vo
 	executor_destroy(e);
 }
 
+/* A challenged executor did not answer in time. */
+static void executor_pending_timeout_cb(evutil_socket_t fd, short events, void *arg)
+{
+	executor_pending_refuse(arg, "no auth in time");
+}
+
 /* First message of a connection was a register: challenge or reject. */
 void executor_registry_register(struct executor_registry *reg, struct lineconn *c,
                                 struct json_object *msg)
 {
 	struct proto_task_challenge m;
+	struct timeval tv = {EXECUTOR_AUTH_MS / 1000, 0};
 	struct json_object *answer;
 	struct executor *e;
 	char *cause = NULL, proof[65];
@@ -445,6 +461,10 @@ void executor_registry_register(struct executor_registry *reg, struct lineconn *
 	proto_task_proof(reg->secret, PROTO_TASK_ROLE_DRIVER, e->id, e->executor_nonce,
 	                 e->driver_nonce, proof);
 	TAILQ_INSERT_TAIL(&reg->pending, e, entry);
+	e->auth_timer = evtimer_new(reg->base, executor_pending_timeout_cb, e);
+	if (e->auth_timer == NULL)
+		fatalx("executor_registry_register: evtimer_new failed");
+	evtimer_add(e->auth_timer, &tv);
 	lineconn_set_callbacks(c, executor_pending_message_cb, executor_pending_close_cb, e);
 	m.nonce = e->driver_nonce;
 	m.proof = proof;
