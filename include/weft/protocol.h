@@ -199,10 +199,19 @@
  * ---------------------------------------------------------------------
  * The driver listens on a TCP port; weft-executor gets
  * --driver HOST:PORT and WEFT_APP_SECRET in its environment.
- *   exec -> drv {"type":"register","executorId":"3","secret":"..",
+ *   exec -> drv {"type":"register","executorId":"3","nonce":"<32 hex>",
  *                "host":"h","nodeId":"h:p","containerId":"container_..",
  *                "cores":2,"workDir":"/...","pid":123}
+ *   drv -> exec {"type":"challenge","nonce":"<32 hex>","proof":"<64 hex>"}
+ *   exec -> drv {"type":"auth","proof":"<64 hex>"}
  *   drv -> exec {"type":"registered"} | {"type":"rejected","reason":".."}
+ *     The application secret never travels: each side sends a fresh
+ *     random nonce, and proves it holds the secret with
+ *     HMAC-SHA256(secret, "driver"|"executor" NUL executorId NUL
+ *     executor nonce NUL driver nonce) (proto_task_proof).  The executor
+ *     checks the driver's proof before it answers (a wrong one: it logs
+ *     "wrong application secret" and exits); the driver checks the
+ *     executor's before it registers it or sends anything else.
  *   drv -> exec {"type":"launch","taskId":17,"attempt":0,"index":4,
  *                "command":"sh command","env":{"K":"V"}}
  *   exec -> drv {"type":"status","taskId":17,"attempt":0,
@@ -254,8 +263,15 @@
  *   A peer told "shutdown" or "rejected" closes its end; the driver closes
  *   it anyway once the line has been flushed for 100 ms (2 s at most).
  * In client mode the AM dials the driver too:
- *   am  -> drv {"type":"register-am","secret":"..","applicationId":"..",
+ *   am  -> drv {"type":"register-am","nonce":"<32 hex>","applicationId":"..",
  *               "attemptId":".."}
+ *   drv -> am  {"type":"challenge","nonce":"<32 hex>","proof":"<64 hex>"}
+ *   am  -> drv {"type":"auth","proof":"<64 hex>"}
+ *               (as the executor's handshake, the proofs' roles being
+ *               "driver-am" and "am" and the id the attempt id; the AM
+ *               obeys nothing from a driver whose proof is wrong and fails
+ *               the application with "wrong application secret"; the
+ *               driver sends nothing else before a right auth)
  *   drv -> am  {"type":"registered","trackingUrl":"http://h:p/ws/v1/driver"}
  *               | {"type":"rejected","reason":".."}
  *               (a newer attempt's register-am replaces the older link; the
@@ -583,7 +599,11 @@
 #define WEFT_MSG_STATUS     "status"
 #define WEFT_MSG_KILL       "kill"
 #define WEFT_MSG_SHUTDOWN   "shutdown"
-/* register, rejected. */
+#define WEFT_MSG_CHALLENGE  "challenge"
+#define WEFT_MSG_AUTH       "auth"
+/* register, challenge, auth, rejected. */
+#define WEFT_KEY_NONCE       "nonce"
+#define WEFT_KEY_PROOF       "proof"
 #define WEFT_KEY_EXECUTOR_ID "executorId"
 #define WEFT_KEY_SECRET      "secret"
 #define WEFT_KEY_CORES       "cores"

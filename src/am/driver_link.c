@@ -6,6 +6,12 @@
  * requests, reports the executors the RM says are gone, and ends the
  * application as the driver says.  Losing the driver ends the
  * application too — there is nobody left to run the job.
+ *
+ * The driver must prove the application secret first: register-am carries
+ * the AM's nonce, the driver's challenge its own nonce and an HMAC proof
+ * (proto_task_proof), and only a right proof is answered with auth.  A
+ * driver that cannot prove it is not ours: the AM obeys nothing from it and
+ * ends the application.  The secret itself never travels.
  */
 #include "weft_config.h"
 
@@ -20,6 +26,7 @@
 #include "common/net.h"
 #include "common/proto_driver.h"
 #include "common/proto_task.h"
+#include "common/security.h"
 #include "common/xmalloc.h"
 /* Register with the RM after this long even without the driver's answer. */
 #define DRIVER_LINK_START_TIMEOUT_MS 10000
@@ -33,6 +40,8 @@ struct driver_link {
 	char *app_secret;
 	char *application_id;
 	char *attempt_id;
+	char *nonce;            /* register-am's */
+	bool authenticated;     /* the driver proved the secret */
 	bool shutdown_received; /* the driver said how the app ends */
 	bool closing;           /* we close it ourselves: not a disconnect */
 	bool am_started;        /* am_start called */
@@ -87,6 +96,53 @@ static void driver_link_on_shutdown(struct driver_link *link, struct json_object
 	am_finish(link->am, status, diag ? diag : "");
 }
 
+/* The driver is not ours (or broke the handshake): hang up, end the app. */
+static void driver_link_refuse_driver(struct driver_link *link, const char *why)
+{
+	char *text = xasprintf("the driver at %s:%d: %s", link->host, link->port, why);
+
+	log_error("%s", text);
+	link->shutdown_received = true;
+	if (link->conn != NULL) {
+		lineconn_free(link->conn);
+		link->conn = NULL;
+	}
+	driver_link_start_am(link);
+	am_finish(link->am, "FAILED", text);
+	free(text);
+}
+
+/* The driver's challenge: check its proof, then prove ours. */
+static void driver_link_on_challenge(struct driver_link *link, struct json_object *msg)
+{
+	struct proto_task_challenge m;
+	struct proto_task_auth auth;
+	struct json_object *answer;
+	char *cause = NULL, *why, proof[65];
+
+	if (proto_task_challenge_decode(msg, &m, &cause) != 0) {
+		why = xasprintf("bad challenge: %s", cause);
+		driver_link_refuse_driver(link, why);
+		free(why);
+		free(cause);
+		return;
+	}
+	proto_task_proof(link->app_secret, PROTO_TASK_ROLE_DRIVER_AM, link->attempt_id, link->nonce,
+	                 m.nonce, proof);
+	if (!security_equal(m.proof, proof)) {
+		driver_link_refuse_driver(link, "it does not prove the application secret: "
+		                                "wrong application secret");
+		return;
+	}
+	link->authenticated = true;
+	proto_task_proof(link->app_secret, PROTO_TASK_ROLE_AM, link->attempt_id, link->nonce,
+	                 m.nonce, proof);
+	auth.proof = proof;
+	answer = proto_task_auth_encode(&auth);
+	lineconn_send(link->conn, answer);
+	json_object_put(answer);
+}
+
 /* One message from the driver. */
 static void driver_link_message_cb(struct lineconn *c, struct json_object *msg, void *arg)
 {
@@ -102,6 +158,16 @@ static void driver_link_message_cb(struct lineconn *c, struct json_object *msg, 
 	if (proto_driver_type_decode(msg, &type, &name, &cause) != 0) {
 		log_warn("ignoring a driver message: %s", cause);
 		free(cause);
+		return;
+	}
+	if (type == PROTO_DRIVER_CHALLENGE && !link->authenticated) {
+		driver_link_on_challenge(link, msg);
+		return;
+	}
+	if (!link->authenticated && type != PROTO_DRIVER_REJECTED) {
+		text = xasprintf("sent '%.32s' before it proved the application secret", name);
+		driver_link_refuse_driver(link, text);
+		free(text);
 		return;
 	}
 	switch (type) {
@@ -242,8 +308,11 @@ void driver_link_start(struct driver_link *link)
 
 		evtimer_add(link->start_timer, &tv);
 	}
+	free(link->nonce);
+	link->nonce = security_random_hex(PROTO_TASK_NONCE_BYTES);
+	link->authenticated = false;
 	msg = proto_driver_register_am_encode(&(struct proto_driver_register_am){
-	        .secret = link->app_secret,
+	        .nonce = link->nonce,
 	        .application_id = link->application_id,
 	        .attempt_id = link->attempt_id,
 	});
@@ -261,6 +330,7 @@ void driver_link_free(struct driver_link *link)
 		event_free(link->start_timer);
 	free(link->host);
 	free(link->app_secret);
+	free(link->nonce);
 	free(link->application_id);
 	free(link->attempt_id);
 	free(link);

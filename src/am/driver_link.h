@@ -3,7 +3,8 @@
  * weft-submit on the client host (Spark's ExecutorLauncher).
  *
  * Over one line-delimited JSON connection (weft/protocol.h) the AM
- * registers ("register-am" with the application secret), obeys
+ * registers ("register-am", then a challenge-response proving the
+ * application secret both ways, the secret never sent), obeys
  * "request-executors", reports "executor-lost", and finishes the
  * application with the status of the driver's "shutdown".  If the
  * connection drops before a shutdown message, the application finishes

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "common/proto_am.h"
+#include "common/proto_task.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "weft/ids.h"
@@ -64,6 +65,8 @@ int proto_driver_type_decode(struct json_object *obj, enum proto_driver_type *ty
 	        {WEFT_MSG_KILL_EXECUTOR, PROTO_DRIVER_KILL_EXECUTOR},
 	        {WEFT_MSG_EXECUTOR_LOST, PROTO_DRIVER_EXECUTOR_LOST},
 	        {WEFT_MSG_SHUTDOWN, PROTO_DRIVER_SHUTDOWN},
+	        {WEFT_MSG_CHALLENGE, PROTO_DRIVER_CHALLENGE},
+	        {WEFT_MSG_AUTH, PROTO_DRIVER_AUTH},
 	};
 	const char *t = NULL;
 
@@ -85,7 +88,7 @@ struct json_object *proto_driver_register_am_encode(const struct proto_driver_re
 {
 	struct json_object *msg = proto_driver_message(WEFT_MSG_REGISTER_AM);
 
-	wjson_add_string(msg, WEFT_KEY_SECRET, m->secret);
+	wjson_add_string(msg, WEFT_KEY_NONCE, m->nonce);
 	wjson_add_string(msg, WEFT_KEY_APPLICATION_ID, m->application_id);
 	wjson_add_string(msg, WEFT_AM_KEY_ATTEMPT_ID, m->attempt_id);
 	return msg;
@@ -98,12 +101,16 @@ int proto_driver_register_am_decode(struct json_object *obj, struct proto_driver
 	weft_app_id_t app;
 
 	memset(m, 0, sizeof *m);
-	if (wjson_get_text(obj, "", WEFT_KEY_SECRET, true, 1024, &m->secret, cause) != 0 ||
+	if (wjson_get_text(obj, "", WEFT_KEY_NONCE, true, PROTO_TASK_NONCE_HEX, &m->nonce, cause) !=
+	            0 ||
 	    wjson_get_text(obj, "", WEFT_KEY_APPLICATION_ID, true, WEFT_ID_MAX, &m->application_id,
 	                   cause) != 0 ||
 	    wjson_get_text(obj, "", WEFT_AM_KEY_ATTEMPT_ID, true, WEFT_ID_MAX, &m->attempt_id,
 	                   cause) != 0)
 		return -1;
+	if (!proto_task_hex_valid(m->nonce, PROTO_TASK_NONCE_HEX))
+		return set_cause(cause, "%s: expected %d hex digits", WEFT_KEY_NONCE,
+		                 PROTO_TASK_NONCE_HEX);
 	if (weft_app_id_parse(m->application_id, &app) != 0)
 		return set_cause(cause, "%s: '%s' is not an application id",
 		                 WEFT_KEY_APPLICATION_ID, m->application_id);

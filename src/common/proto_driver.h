@@ -45,6 +45,8 @@ enum proto_driver_type {
 	PROTO_DRIVER_KILL_EXECUTOR,     /* drv -> am */
 	PROTO_DRIVER_EXECUTOR_LOST,     /* am -> drv */
 	PROTO_DRIVER_SHUTDOWN,          /* drv -> am */
+	PROTO_DRIVER_CHALLENGE,         /* drv -> am: proto_task_challenge */
+	PROTO_DRIVER_AUTH,              /* am -> drv: proto_task_auth */
 };
 
 /* A line's "type".  RET 0 with *type (PROTO_DRIVER_UNKNOWN for another
@@ -53,15 +55,16 @@ enum proto_driver_type {
 int proto_driver_type_decode(struct json_object *obj, enum proto_driver_type *type,
                              const char **name, char **cause);
 
-/* am -> drv, the link's first line. */
+/* am -> drv, the link's first line.  The driver answers with a challenge
+ * and the AM with auth, as on the executor link (proto_task.h), the proofs
+ * made with PROTO_TASK_ROLE_DRIVER_AM / PROTO_TASK_ROLE_AM and the attempt
+ * id. */
 struct proto_driver_register_am {
-	const char *secret;
+	const char *nonce;          /* PROTO_TASK_NONCE_HEX hex digits */
 	const char *application_id; /* an application id */
 	const char *attempt_id;     /* an attempt of that application */
 };
 struct json_object *proto_driver_register_am_encode(const struct proto_driver_register_am *m);
-/* The secret is read first: when a later field fails, m->secret is
- * already set (NULL when it was missing). */
 int proto_driver_register_am_decode(struct json_object *obj, struct proto_driver_register_am *m,
                                     char **cause);
 

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "common/base64.h"
+#include "common/security.h"
 #include "common/utf8.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
@@ -151,6 +152,8 @@ int proto_task_type_decode(struct json_object *obj, enum proto_task_type *type, 
 	        {WEFT_MSG_STATUS, PROTO_TASK_STATUS},
 	        {WEFT_MSG_KILL, PROTO_TASK_KILL},
 	        {WEFT_MSG_SHUTDOWN, PROTO_TASK_SHUTDOWN},
+	        {WEFT_MSG_CHALLENGE, PROTO_TASK_CHALLENGE},
+	        {WEFT_MSG_AUTH, PROTO_TASK_AUTH},
 	};
 	const char *t = NULL;
 	size_t i;
@@ -177,7 +180,7 @@ struct json_object *proto_task_register_encode(const struct proto_task_register 
 	struct json_object *msg = proto_task_message(WEFT_MSG_REGISTER);
 
 	wjson_add_string(msg, WEFT_KEY_EXECUTOR_ID, m->executor_id);
-	wjson_add_string(msg, WEFT_KEY_SECRET, m->secret);
+	wjson_add_string(msg, WEFT_KEY_NONCE, m->nonce);
 	wjson_add_string(msg, WEFT_KEY_HOST, m->host);
 	proto_task_add_string(msg, WEFT_KEY_NODE_ID, m->node_id);
 	proto_task_add_string(msg, WEFT_KEY_CONTAINER_ID, m->container_id);
@@ -215,14 +218,38 @@ static bool proto_task_host_valid(const char *host)
 	return true;
 }
 
+bool proto_task_hex_valid(const char *s, size_t len)
+{
+	size_t i;
+
+	if (strlen(s) != len)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	}
+	return true;
+}
+
+/* A required string of exactly len hex digits (a nonce or a proof). */
+static int proto_task_get_hex(struct json_object *obj, const char *key, size_t len,
+                              const char **out, char **cause)
+{
+	if (wjson_get_text(obj, "", key, true, len, out, cause) != 0)
+		return -1;
+	if (!proto_task_hex_valid(*out, len))
+		return set_cause(cause, "%s: expected %zu hex digits", key, len);
+	return 0;
+}
+
 int proto_task_register_decode(struct json_object *obj, struct proto_task_register *m, char **cause)
 {
 	weft_container_id_t cid;
 	int64_t cores;
 
 	memset(m, 0, sizeof *m);
-	if (wjson_get_text(obj, "", WEFT_KEY_SECRET, true, 1024, &m->secret, cause) != 0 ||
-	    wjson_get_string(obj, "", WEFT_KEY_EXECUTOR_ID, true, &m->executor_id, cause) != 0 ||
+	if (wjson_get_string(obj, "", WEFT_KEY_EXECUTOR_ID, true, &m->executor_id, cause) != 0 ||
+	    proto_task_get_hex(obj, WEFT_KEY_NONCE, PROTO_TASK_NONCE_HEX, &m->nonce, cause) != 0 ||
 	    wjson_get_string(obj, "", WEFT_KEY_HOST, true, &m->host, cause) != 0 ||
 	    wjson_get_string(obj, "", WEFT_KEY_NODE_ID, false, &m->node_id, cause) != 0 ||
 	    wjson_get_string(obj, "", WEFT_KEY_CONTAINER_ID, false, &m->container_id, cause) != 0 ||
@@ -244,6 +271,59 @@ int proto_task_register_decode(struct json_object *obj, struct proto_task_regist
 	    weft_container_id_parse(m->container_id, &cid) != 0)
 		return set_cause(cause, "containerId: not a container id");
 	return 0;
+}
+
+struct json_object *proto_task_challenge_encode(const struct proto_task_challenge *m)
+{
+	struct json_object *msg = proto_task_message(WEFT_MSG_CHALLENGE);
+
+	wjson_add_string(msg, WEFT_KEY_NONCE, m->nonce);
+	wjson_add_string(msg, WEFT_KEY_PROOF, m->proof);
+	return msg;
+}
+
+int proto_task_challenge_decode(struct json_object *obj, struct proto_task_challenge *m,
+                                char **cause)
+{
+	memset(m, 0, sizeof *m);
+	if (proto_task_get_hex(obj, WEFT_KEY_NONCE, PROTO_TASK_NONCE_HEX, &m->nonce, cause) != 0 ||
+	    proto_task_get_hex(obj, WEFT_KEY_PROOF, PROTO_TASK_PROOF_HEX, &m->proof, cause) != 0)
+		return -1;
+	return 0;
+}
+
+struct json_object *proto_task_auth_encode(const struct proto_task_auth *m)
+{
+	struct json_object *msg = proto_task_message(WEFT_MSG_AUTH);
+
+	wjson_add_string(msg, WEFT_KEY_PROOF, m->proof);
+	return msg;
+}
+
+int proto_task_auth_decode(struct json_object *obj, struct proto_task_auth *m, char **cause)
+{
+	memset(m, 0, sizeof *m);
+	return proto_task_get_hex(obj, WEFT_KEY_PROOF, PROTO_TASK_PROOF_HEX, &m->proof, cause);
+}
+
+/* Each field NUL-terminated, so no two field splits give the same bytes. */
+void proto_task_proof(const char *secret, const char *role, const char *executor_id,
+                      const char *executor_nonce, const char *driver_nonce, char out[65])
+{
+	const char *parts[] = {role, executor_id, executor_nonce, driver_nonce};
+	size_t len = 0, off = 0, i, n;
+	char *data;
+
+	for (i = 0; i < 4; i++)
+		len += strlen(parts[i]) + 1;
+	data = xmalloc(len);
+	for (i = 0; i < 4; i++) {
+		n = strlen(parts[i]) + 1;
+		memcpy(data + off, parts[i], n);
+		off += n;
+	}
+	security_hmac_hex(secret, strlen(secret), data, len, out);
+	free(data);
 }
 
 struct json_object *proto_task_registered_encode(void)

@@ -50,6 +50,8 @@ enum proto_task_type {
 	PROTO_TASK_STATUS,     /* exec -> drv */
 	PROTO_TASK_KILL,       /* drv -> exec */
 	PROTO_TASK_SHUTDOWN,   /* drv -> exec */
+	PROTO_TASK_CHALLENGE,  /* drv -> exec */
+	PROTO_TASK_AUTH,       /* exec -> drv */
 };
 
 /* A line's "type".  RET 0 with *type (PROTO_TASK_UNKNOWN for a type of
@@ -61,9 +63,20 @@ int proto_task_type_decode(struct json_object *obj, enum proto_task_type *type, 
 /* ------------------------------------------------------------------ */
 /* register / registered / rejected / kill / shutdown. */
 
+/* A handshake nonce: PROTO_TASK_NONCE_BYTES random bytes as hex. */
+#define PROTO_TASK_NONCE_BYTES 16
+#define PROTO_TASK_NONCE_HEX   (2 * PROTO_TASK_NONCE_BYTES)
+#define PROTO_TASK_PROOF_HEX   64
+/* Whose proof (the two never match, so one cannot be replayed as the other). */
+#define PROTO_TASK_ROLE_DRIVER   "driver"
+#define PROTO_TASK_ROLE_EXECUTOR "executor"
+/* The AM link's (proto_driver.h): the id is the AM's attempt id. */
+#define PROTO_TASK_ROLE_DRIVER_AM "driver-am"
+#define PROTO_TASK_ROLE_AM        "am"
+
 struct proto_task_register {
-	const char *executor_id; /* [A-Za-z0-9._:-]{1,128} */
-	const char *secret;
+	const char *executor_id;  /* [A-Za-z0-9._:-]{1,128} */
+	const char *nonce;        /* PROTO_TASK_NONCE_HEX hex digits */
 	const char *host;         /* printable, no spaces, 1..255 */
 	const char *node_id;      /* optional ("" or NULL: host) */
 	const char *container_id; /* optional: a container id, or "" */
@@ -72,11 +85,32 @@ struct proto_task_register {
 	int64_t pid;              /* optional, 0 when absent */
 };
 struct json_object *proto_task_register_encode(const struct proto_task_register *m);
-/* The secret is read first: when a later field fails, m->secret is
- * already set, so the receiver can refuse a stranger without telling it
- * anything about the rest. */
 int proto_task_register_decode(struct json_object *obj, struct proto_task_register *m,
                                char **cause);
+
+/* drv -> exec: the driver's nonce and its proof; exec -> drv (auth): the
+ * executor's proof. */
+struct proto_task_challenge {
+	const char *nonce; /* PROTO_TASK_NONCE_HEX hex digits */
+	const char *proof; /* PROTO_TASK_PROOF_HEX hex digits */
+};
+struct json_object *proto_task_challenge_encode(const struct proto_task_challenge *m);
+int proto_task_challenge_decode(struct json_object *obj, struct proto_task_challenge *m,
+                                char **cause);
+struct proto_task_auth {
+	const char *proof; /* PROTO_TASK_PROOF_HEX hex digits */
+};
+struct json_object *proto_task_auth_encode(const struct proto_task_auth *m);
+int proto_task_auth_decode(struct json_object *obj, struct proto_task_auth *m, char **cause);
+
+/* Whether s is exactly len hex digits (a nonce or a proof). */
+bool proto_task_hex_valid(const char *s, size_t len);
+
+/* The handshake proof of role (PROTO_TASK_ROLE_*): HMAC-SHA256(secret,
+ * role NUL executor_id NUL executor_nonce NUL driver_nonce) as 64 hex
+ * chars + NUL in out.  Compare proofs with security_equal. */
+void proto_task_proof(const char *secret, const char *role, const char *executor_id,
+                      const char *executor_nonce, const char *driver_nonce, char out[65]);
 
 struct json_object *proto_task_registered_encode(void);
 

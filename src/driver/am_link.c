@@ -7,12 +7,18 @@
  * hears it), and the job's final status once it is known (so an AM that
  * registers after the end is told at once).  Messages are checked field
  * by field; a bad one closes the link, as a drop would.
+ *
+ * A register-am is only a claim: the driver answers a challenge (its nonce
+ * and its proof of the application secret) and admits the AM once its
+ * auth proves the secret too (proto_task_proof).  Until then the
+ * connection is pending and hears nothing else; the secret never travels.
  */
 #include "weft_config.h"
 
 #include "driver/am_link.h"
 
 #include <stdlib.h>
+#include <sys/queue.h>
 
 #include "common/lineconn.h"
 #include "common/log.h"
@@ -22,8 +28,24 @@
 #include "common/xmalloc.h"
 #include "driver/closing.h"
 
+/* A challenged AM that has not answered by then is dropped. */
+#define AM_LINK_AUTH_MS 30000
+
+/* An AM challenged, not yet authenticated. */
+struct am_pending {
+	struct am_link *l;
+	struct event *auth_timer;
+	struct lineconn *conn;
+	char *attempt_id;
+	char *am_nonce;
+	char *driver_nonce;
+	TAILQ_ENTRY(am_pending) entry;
+};
+
 struct am_link {
+	struct event_base *base;
 	char *secret;
+	TAILQ_HEAD(, am_pending) pending;
 	struct closing *closing;
 	struct am_link_callbacks cb;
 	struct lineconn *conn; /* the registered AM, or NULL */
@@ -37,16 +59,18 @@ struct am_link {
 };
 
 /* A link with no AM yet. */
-struct am_link *am_link_new(const char *secret, struct closing *closing,
+struct am_link *am_link_new(struct event_base *base, const char *secret, struct closing *closing,
                             const struct am_link_callbacks *cb)
 {
 	struct am_link *l;
 
 	l = xcalloc(1, sizeof *l);
+	l->base = base;
 	l->secret = xstrdup(secret);
 	l->closing = closing;
 	l->cb = *cb;
 	l->requested = -1;
+	TAILQ_INIT(&l->pending);
 	return l;
 }
 
@@ -148,33 +172,31 @@ void am_link_refuse(struct am_link *l, struct lineconn *c, const char *reason)
 	closing_add(l->closing, c);
 }
 
-/* First message of a connection was register-am. */
-void am_link_register(struct am_link *l, struct lineconn *c, struct json_object *msg)
+/* Forget a pending AM (its connection is the caller's). */
+static void am_pending_free(struct am_pending *p)
 {
-	struct proto_driver_register_am m;
-	struct proto_driver_registered answer;
-	char *cause = NULL;
-	int rc;
+	TAILQ_REMOVE(&p->l->pending, p, entry);
+	event_free(p->auth_timer);
+	free(p->attempt_id);
+	free(p->am_nonce);
+	free(p->driver_nonce);
+	free(p);
+}
 
-	/* A stranger (no or a wrong secret) learns nothing about the rest. */
-	rc = proto_driver_register_am_decode(msg, &m, &cause);
-	if (m.secret != NULL && !security_equal(m.secret, l->secret)) {
-		free(cause);
-		cause = xstrdup("wrong application secret");
-		goto reject;
-	}
-	if (rc != 0)
-		goto reject;
+/* The AM proved the secret: it is the link now. */
+static void am_link_admit(struct am_link *l, struct lineconn *c, const char *attempt_id)
+{
+	struct proto_driver_registered answer;
 
 	if (l->conn != NULL) {
-		log_info("AM %s replaces AM %s", m.attempt_id, l->attempt_id);
+		log_info("AM %s replaces AM %s", attempt_id, l->attempt_id);
 		am_link_detach(l, false);
 	}
 	l->conn = c;
-	l->attempt_id = xstrdup(m.attempt_id);
+	l->attempt_id = xstrdup(attempt_id);
 	l->ever_connected = true;
 	lineconn_set_callbacks(c, am_link_message_cb, am_link_close_cb, l);
-	log_info("AM %s registered from %s", m.attempt_id, lineconn_peer(c));
+	log_info("AM %s registered from %s", attempt_id, lineconn_peer(c));
 
 	answer.tracking_url = l->tracking_url;
 	am_link_send(l, proto_driver_registered_encode(&answer));
@@ -185,10 +207,102 @@ void am_link_register(struct am_link *l, struct lineconn *c, struct json_object 
 	}
 	if (l->requested >= 0)
 		am_link_send_request(l);
-	return;
-reject:
-	am_link_refuse(l, c, cause);
-	free(cause);
+}
+
+/* The answer to our challenge: the AM's proof, or a refusal. */
+static void am_pending_message_cb(struct lineconn *c, struct json_object *msg, void *arg)
+{
+	struct am_pending *p = arg;
+	struct am_link *l = p->l;
+	struct proto_task_auth m;
+	enum proto_driver_type type;
+	const char *name = NULL;
+	char *cause = NULL, *attempt_id, proof[65];
+
+	if (proto_driver_type_decode(msg, &type, &name, &cause) != 0 ||
+	    (type == PROTO_DRIVER_AUTH && proto_task_auth_decode(msg, &m, &cause) != 0)) {
+		am_pending_free(p);
+		am_link_refuse(l, c, cause);
+		free(cause);
+		return;
+	}
+	if (type != PROTO_DRIVER_AUTH) {
+		cause = xasprintf("type: expected auth, got '%.32s'", name);
+		am_pending_free(p);
+		am_link_refuse(l, c, cause);
+		free(cause);
+		return;
+	}
+	proto_task_proof(l->secret, PROTO_TASK_ROLE_AM, p->attempt_id, p->am_nonce, p->driver_nonce,
+	                 proof);
+	if (!security_equal(m.proof, proof)) {
+		am_pending_free(p);
+		am_link_refuse(l, c, "wrong application secret");
+		return;
+	}
+	attempt_id = xstrdup(p->attempt_id);
+	am_pending_free(p);
+	am_link_admit(l, c, attempt_id);
+	free(attempt_id);
+}
+
+/* A pending AM left before it proved anything. */
+static void am_pending_close_cb(struct lineconn *c, const char *reason, void *arg)
+{
+	struct am_pending *p = arg;
+
+	log_info("%s: AM %s left before authenticating: %s", lineconn_peer(c), p->attempt_id,
+	         reason);
+	am_pending_free(p);
+	lineconn_free(c);
+}
+
+/* A challenged AM did not answer in time. */
+static void am_pending_timeout_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct am_pending *p = arg;
+	struct am_link *l = p->l;
+	struct lineconn *c = p->conn;
+
+	am_pending_free(p);
+	am_link_refuse(l, c, "no auth in time");
+}
+
+/* First message of a connection was register-am: challenge or reject. */
+void am_link_register(struct am_link *l, struct lineconn *c, struct json_object *msg)
+{
+	struct proto_driver_register_am m;
+	struct proto_task_challenge ch;
+	struct timeval tv = {AM_LINK_AUTH_MS / 1000, 0};
+	struct json_object *answer;
+	struct am_pending *p;
+	char *cause = NULL, proof[65];
+
+	if (proto_driver_register_am_decode(msg, &m, &cause) != 0) {
+		am_link_refuse(l, c, cause);
+		free(cause);
+		return;
+	}
+	p = xcalloc(1, sizeof *p);
+	p->l = l;
+	p->conn = c;
+	p->attempt_id = xstrdup(m.attempt_id);
+	p->am_nonce = xstrdup(m.nonce);
+	p->driver_nonce = security_random_hex(PROTO_TASK_NONCE_BYTES);
+	TAILQ_INSERT_TAIL(&l->pending, p, entry);
+	p->auth_timer = evtimer_new(l->base, am_pending_timeout_cb, p);
+	if (p->auth_timer == NULL)
+		fatalx("am_link_register: evtimer_new failed");
+	evtimer_add(p->auth_timer, &tv);
+	lineconn_set_callbacks(c, am_pending_message_cb, am_pending_close_cb, p);
+	proto_task_proof(l->secret, PROTO_TASK_ROLE_DRIVER_AM, p->attempt_id, p->am_nonce,
+	                 p->driver_nonce, proof);
+	ch.nonce = p->driver_nonce;
+	ch.proof = proof;
+	answer = proto_task_challenge_encode(&ch);
+	if (lineconn_send(c, answer) != 0)
+		log_info("%s: AM %s: cannot send the challenge", lineconn_peer(c), p->attempt_id);
+	json_object_put(answer);
 }
 
 /* An AM is registered now. */
@@ -249,6 +363,12 @@ void am_link_free(struct am_link *l)
 	if (l == NULL)
 		return;
 	am_link_detach(l, false);
+	while (!TAILQ_EMPTY(&l->pending)) {
+		struct am_pending *p = TAILQ_FIRST(&l->pending);
+
+		lineconn_free(p->conn);
+		am_pending_free(p);
+	}
 	free(l->tracking_url);
 	free(l->diagnostics);
 	free(l->secret);

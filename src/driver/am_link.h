@@ -12,6 +12,7 @@
 #ifndef WEFT_DRIVER_AM_LINK_H
 #define WEFT_DRIVER_AM_LINK_H
 
+#include <event2/event.h>
 #include <json-c/json.h>
 #include <stdbool.h>
 
@@ -28,7 +29,7 @@ struct am_link_callbacks {
 	void *arg;
 };
 
-struct am_link *am_link_new(const char *secret, struct closing *closing,
+struct am_link *am_link_new(struct event_base *base, const char *secret, struct closing *closing,
                             const struct am_link_callbacks *cb);
 /* A connection whose first message is msg ({"type":"register-am"}):
  * admit it (after the job ended: answer shutdown) or reject it. */

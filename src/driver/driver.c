@@ -483,7 +483,7 @@ struct driver *driver_new(struct event_base *base, const struct driver_options *
 	am_cb.executor_lost = driver_am_executor_lost_cb;
 	am_cb.disconnected = driver_am_disconnected_cb;
 	am_cb.arg = d;
-	d->am = am_link_new(d->secret, d->closing, &am_cb);
+	d->am = am_link_new(base, d->secret, d->closing, &am_cb);
 	task_scheduler_set_speculation(d->scheduler, opts->speculation);
 	if (opts->speculation) {
 		struct timeval tv = {0, DRIVER_SPECULATION_INTERVAL_MS * 1000};

@@ -53,7 +53,7 @@ struct driver_options {
 	const char *bind_host;
 	int port;                   /* 0 = any free port */
 	const char *advertise_host; /* what executors dial; NULL = bind_host */
-	const char *app_secret;     /* executors and the AM must present it */
+	const char *app_secret;     /* executors and the AM must prove it */
 	int max_task_failures;      /* attempts per task (driver.task.max-failures) */
 	bool speculation;           /* driver.speculation */
 	FILE *out;                  /* where results go (stdout) */

@@ -4,7 +4,11 @@
  * status, kill, shutdown).
  *
  * Owns each executor's connection and what it said when it registered
- * (id, host, node, container, cores).  It is the task scheduler's backend:
+ * (id, host, node, container, cores).  A register is only a claim: the
+ * driver answers a challenge (its nonce and its proof of the application
+ * secret) and admits the executor once its auth line proves the secret
+ * too; until then the executor is pending, not known to the scheduler,
+ * and is sent nothing else.  The secret itself never travels.  It is the task scheduler's backend:
  * launch and kill become lines to the executor; status lines, once
  * checked field by field, become task_scheduler_status() calls.  Anything
  * malformed closes that executor and only that executor.
@@ -30,14 +34,21 @@
 #include "driver/closing.h"
 #include "weft/protocol.h"
 
+/* A challenged executor that has not answered by then is dropped, as a
+ * connection that says nothing is (driver.c's DRIVER_HANDSHAKE_MS). */
+#define EXECUTOR_AUTH_MS 30000
+
 struct executor {
 	struct executor_registry *reg;
+	struct event *auth_timer; /* pending: the deadline for auth */
 	struct lineconn *conn;
 	char *id;
 	char *host;
 	char *node_id;
 	char *container_id; /* "" when not in a container */
 	int cores;
+	char *executor_nonce;         /* pending: the nonce of its register */
+	char *driver_nonce;           /* pending: the nonce of our challenge */
 	struct task_executor *record; /* the scheduler's view */
 	bool broken;                  /* a send failed: remove soon */
 	TAILQ_ENTRY(executor) entry;
@@ -55,6 +66,7 @@ struct executor_registry {
 	int count;
 	struct event *reap_event;
 	TAILQ_HEAD(, executor) executors;
+	TAILQ_HEAD(, executor) pending; /* challenged, not yet authenticated */
 };
 
 static void executor_registry_reap_cb(evutil_socket_t fd, short events, void *arg);
@@ -80,6 +92,7 @@ executor_registry_new(struct event_base *base, const char *secret, struct closin
 	if (reg->reap_event == NULL)
 		fatalx("executor_registry_new: event_new failed");
 	TAILQ_INIT(&reg->executors);
+	TAILQ_INIT(&reg->pending);
 	return reg;
 }
 
@@ -100,12 +113,16 @@ void executor_registry_set_scheduler(struct executor_registry *reg, struct task_
 /* Free an executor's record and connection (already unlinked). */
 static void executor_destroy(struct executor *e)
 {
+	if (e->auth_timer != NULL)
+		event_free(e->auth_timer);
 	if (e->conn != NULL)
 		lineconn_free(e->conn);
 	free(e->id);
 	free(e->host);
 	free(e->node_id);
 	free(e->container_id);
+	free(e->executor_nonce);
+	free(e->driver_nonce);
 	free(e);
 }
 
@@ -282,50 +299,147 @@ static void executor_close_cb(struct lineconn *c, const char *reason, void *arg)
 	free(why);
 }
 
-/* Check a register message.  RET 0 / -1 with *cause. */
+/* Is an executor of this id registered or being challenged? */
+static bool executor_registry_has(struct executor_registry *reg, const char *id)
+{
+	struct executor *other;
+
+	TAILQ_FOREACH(other, &reg->executors, entry)
+	{
+		if (strcmp(other->id, id) == 0)
+			return true;
+	}
+	TAILQ_FOREACH(other, &reg->pending, entry)
+	{
+		if (strcmp(other->id, id) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Check a register message and keep what it claims.  RET 0 / -1 with
+ * *cause. */
 static int executor_registry_check(struct executor_registry *reg, struct json_object *msg,
                                    struct executor *e, char **cause)
 {
 	struct proto_task_register m;
-	struct executor *other;
-	char *why = NULL;
 
-	if (proto_task_register_decode(msg, &m, &why) != 0) {
-		/* The secret first: a stranger learns nothing about the rest. */
-		if (m.secret != NULL && !security_equal(m.secret, reg->secret)) {
-			free(why);
-			return set_cause(cause, "wrong application secret");
-		}
-		*cause = why;
+	if (proto_task_register_decode(msg, &m, cause) != 0)
 		return -1;
-	}
-	if (!security_equal(m.secret, reg->secret))
-		return set_cause(cause, "wrong application secret");
-	TAILQ_FOREACH(other, &reg->executors, entry)
-	{
-		if (strcmp(other->id, m.executor_id) == 0)
-			return set_cause(cause, "executor %s is already registered", m.executor_id);
-	}
+	if (executor_registry_has(reg, m.executor_id))
+		return set_cause(cause, "executor %s is already registered", m.executor_id);
 	e->id = xstrdup(m.executor_id);
+	e->executor_nonce = xstrdup(m.nonce);
 	e->host = xstrdup(m.host);
 	e->node_id = xstrdup(m.node_id != NULL && *m.node_id != '\0' ? m.node_id : m.host);
 	e->container_id = xstrdup(m.container_id != NULL ? m.container_id : "");
 	e->cores = m.cores;
-	log_info("executor %s registered from %s: host %s, node %s, %s, %d core%s, pid %" PRId64
-	         ", work dir %s",
-	         e->id, lineconn_peer(e->conn), e->host, e->node_id,
-	         *e->container_id != '\0' ? e->container_id : "no container", e->cores,
-	         e->cores == 1 ? "" : "s", m.pid, m.work_dir != NULL ? m.work_dir : "?");
+	log_debug("executor %s from %s: host %s, node %s, %s, %d core%s, pid %" PRId64
+	          ", work dir %s: challenged",
+	          e->id, lineconn_peer(e->conn), e->host, e->node_id,
+	          *e->container_id != '\0' ? e->container_id : "no container", e->cores,
+	          e->cores == 1 ? "" : "s", m.pid, m.work_dir != NULL ? m.work_dir : "?");
 	return 0;
 }
 
-/* First message of a connection was a register: admit or reject. */
+/* A pending executor is refused: rejected, then closed. */
+static void executor_pending_refuse(struct executor *e, const char *reason)
+{
+	struct executor_registry *reg = e->reg;
+	struct lineconn *c = e->conn;
+
+	TAILQ_REMOVE(&reg->pending, e, entry);
+	e->conn = NULL;
+	executor_destroy(e);
+	executor_registry_reject(reg, c, reason);
+}
+
+/* The pending executor proved the secret: it joins the scheduler. */
+static void executor_admit(struct executor *e)
+{
+	struct executor_registry *reg = e->reg;
+	struct json_object *answer;
+
+	TAILQ_REMOVE(&reg->pending, e, entry);
+	event_free(e->auth_timer);
+	e->auth_timer = NULL;
+	free(e->executor_nonce);
+	free(e->driver_nonce);
+	e->executor_nonce = e->driver_nonce = NULL;
+	TAILQ_INSERT_TAIL(&reg->executors, e, entry);
+	reg->count++;
+	lineconn_set_callbacks(e->conn, executor_message_cb, executor_close_cb, e);
+	log_info("executor %s registered from %s: host %s, node %s, %s, %d core%s", e->id,
+	         lineconn_peer(e->conn), e->host, e->node_id,
+	         *e->container_id != '\0' ? e->container_id : "no container", e->cores,
+	         e->cores == 1 ? "" : "s");
+
+	answer = proto_task_registered_encode();
+	executor_send(e, answer);
+	json_object_put(answer);
+	/* Only now may tasks be launched on it (after "registered"). */
+	if (reg->ts != NULL)
+		e->record = task_scheduler_executor_added(reg->ts, e->id, e->host, e->node_id,
+		                                          e->cores, e);
+}
+
+/* The answer to our challenge: the executor's proof, or a refusal. */
+static void executor_pending_message_cb(struct lineconn *c, struct json_object *msg, void *arg)
+{
+	struct executor *e = arg;
+	struct proto_task_auth m;
+	enum proto_task_type type;
+	const char *name = NULL;
+	char *cause = NULL, *why, proof[65];
+
+	if (proto_task_type_decode(msg, &type, &name, &cause) != 0 ||
+	    (type == PROTO_TASK_AUTH && proto_task_auth_decode(msg, &m, &cause) != 0)) {
+		why = xasprintf("bad auth: %s", cause);
+		executor_pending_refuse(e, why);
+		free(why);
+		free(cause);
+		return;
+	}
+	if (type != PROTO_TASK_AUTH) {
+		why = xasprintf("type: expected auth, got '%.32s'", name);
+		executor_pending_refuse(e, why);
+		free(why);
+		return;
+	}
+	proto_task_proof(e->reg->secret, PROTO_TASK_ROLE_EXECUTOR, e->id, e->executor_nonce,
+	                 e->driver_nonce, proof);
+	if (!security_equal(m.proof, proof)) {
+		executor_pending_refuse(e, "wrong application secret");
+		return;
+	}
+	executor_admit(e);
+}
+
+/* A pending executor left before it proved anything. */
+static void executor_pending_close_cb(struct lineconn *c, const char *reason, void *arg)
+{
+	struct executor *e = arg;
+
+	log_info("%s: executor %s left before authenticating: %s", lineconn_peer(c), e->id, reason);
+	TAILQ_REMOVE(&e->reg->pending, e, entry);
+	executor_destroy(e);
+}
+
+/* A challenged executor did not answer in time. */
+static void executor_pending_timeout_cb(evutil_socket_t fd, short events, void *arg)
+{
+	executor_pending_refuse(arg, "no auth in time");
+}
+
+/* First message of a connection was a register: challenge or reject. */
 void executor_registry_register(struct executor_registry *reg, struct lineconn *c,
                                 struct json_object *msg)
 {
+	struct proto_task_challenge m;
+	struct timeval tv = {EXECUTOR_AUTH_MS / 1000, 0};
 	struct json_object *answer;
 	struct executor *e;
-	char *cause = NULL;
+	char *cause = NULL, proof[65];
 
 	if (reg->shut_down) {
 		log_info("%s: executor registering after the job ended: shutdown",
@@ -343,17 +457,21 @@ void executor_registry_register(struct executor_registry *reg, struct lineconn *
 		free(cause);
 		return;
 	}
-	TAILQ_INSERT_TAIL(&reg->executors, e, entry);
-	reg->count++;
-	lineconn_set_callbacks(c, executor_message_cb, executor_close_cb, e);
-
-	answer = proto_task_registered_encode();
-	executor_send(e, answer);
+	e->driver_nonce = security_random_hex(PROTO_TASK_NONCE_BYTES);
+	proto_task_proof(reg->secret, PROTO_TASK_ROLE_DRIVER, e->id, e->executor_nonce,
+	                 e->driver_nonce, proof);
+	TAILQ_INSERT_TAIL(&reg->pending, e, entry);
+	e->auth_timer = evtimer_new(reg->base, executor_pending_timeout_cb, e);
+	if (e->auth_timer == NULL)
+		fatalx("executor_registry_register: evtimer_new failed");
+	evtimer_add(e->auth_timer, &tv);
+	lineconn_set_callbacks(c, executor_pending_message_cb, executor_pending_close_cb, e);
+	m.nonce = e->driver_nonce;
+	m.proof = proof;
+	answer = proto_task_challenge_encode(&m);
+	if (lineconn_send(c, answer) != 0)
+		log_info("%s: executor %s: cannot send the challenge", lineconn_peer(c), e->id);
 	json_object_put(answer);
-	/* Only now may tasks be launched on it (after "registered"). */
-	if (reg->ts != NULL)
-		e->record = task_scheduler_executor_added(reg->ts, e->id, e->host, e->node_id,
-		                                          e->cores, e);
 }
 
 /* The AM (or the host) says a container ended. */
@@ -392,6 +510,12 @@ void executor_registry_shutdown(struct executor_registry *reg)
 	struct executor *e;
 
 	reg->shut_down = true;
+	while ((e = TAILQ_FIRST(&reg->pending)) != NULL) {
+		TAILQ_REMOVE(&reg->pending, e, entry);
+		executor_registry_send_shutdown(reg, e->conn);
+		e->conn = NULL;
+		executor_destroy(e);
+	}
 	while ((e = TAILQ_FIRST(&reg->executors)) != NULL) {
 		TAILQ_REMOVE(&reg->executors, e, entry);
 		reg->count--;
@@ -414,6 +538,10 @@ void executor_registry_free(struct executor_registry *reg)
 		return;
 	while ((e = TAILQ_FIRST(&reg->executors)) != NULL) {
 		TAILQ_REMOVE(&reg->executors, e, entry);
+		executor_destroy(e);
+	}
+	while ((e = TAILQ_FIRST(&reg->pending)) != NULL) {
+		TAILQ_REMOVE(&reg->pending, e, entry);
 		executor_destroy(e);
 	}
 	event_free(reg->reap_event);

@@ -38,6 +38,7 @@
 #include "common/log.h"
 #include "common/proc.h"
 #include "common/proto_task.h"
+#include "common/security.h"
 #include "common/xmalloc.h"
 #include "executor/executor_env.h"
 #include "executor/executor_output.h"
@@ -86,6 +87,8 @@ struct executor {
 	size_t task_budget; /* bytes a dataflow task may sort in memory */
 
 	struct lineconn *conn;
+	char *nonce;        /* this connection's handshake nonce */
+	bool authenticated; /* the driver proved the secret; we answered */
 	bool registered;
 	int connect_attempts;
 	struct event *retry_timer;
@@ -336,6 +339,38 @@ static void executor_kill(struct executor *e, struct json_object *msg)
 /* ------------------------------------------------------------------ */
 /* The connection. */
 
+/* The driver's challenge: check its proof of the application secret
+ * before anything else, then prove ours.  A driver that cannot is not
+ * ours: nothing it sends is run. */
+static void executor_challenge(struct executor *e, struct json_object *msg)
+{
+	struct proto_task_challenge m;
+	struct proto_task_auth auth;
+	char *cause = NULL, *why, proof[65];
+
+	if (proto_task_challenge_decode(msg, &m, &cause) != 0) {
+		why = xasprintf("bad challenge from the driver at %s:%d: %s", e->driver_host,
+		                e->driver_port, cause);
+		executor_finish(e, 1, why);
+		free(why);
+		free(cause);
+		return;
+	}
+	proto_task_proof(e->secret, PROTO_TASK_ROLE_DRIVER, e->id, e->nonce, m.nonce, proof);
+	if (!security_equal(m.proof, proof)) {
+		why = xasprintf("the driver at %s:%d does not prove the application secret: "
+		                "wrong application secret",
+		                e->driver_host, e->driver_port);
+		executor_finish(e, 1, why);
+		free(why);
+		return;
+	}
+	e->authenticated = true;
+	proto_task_proof(e->secret, PROTO_TASK_ROLE_EXECUTOR, e->id, e->nonce, m.nonce, proof);
+	auth.proof = proof;
+	executor_send(e, proto_task_auth_encode(&auth));
+}
+
 /* A line from the driver. */
 static void executor_message_cb(struct lineconn *c, struct json_object *msg, void *arg)
 {
@@ -362,6 +397,10 @@ static void executor_message_cb(struct lineconn *c, struct json_object *msg, voi
 		                rejected.reason != NULL ? rejected.reason : "no reason given");
 		executor_finish(e, 1, why);
 		free(why);
+	} else if (type == PROTO_TASK_CHALLENGE && !e->registered && !e->authenticated) {
+		executor_challenge(e, msg);
+	} else if (type == PROTO_TASK_REGISTERED && !e->authenticated) {
+		executor_finish(e, 1, "the driver said registered before it proved the secret");
 	} else if (type == PROTO_TASK_REGISTERED) {
 		if (!e->registered)
 			log_info("registered with the driver at %s:%d", e->driver_host,
@@ -433,9 +472,12 @@ static void executor_connect(struct executor *e)
 		executor_finish(e, 1, "cannot create a connection");
 		return;
 	}
+	free(e->nonce);
+	e->nonce = security_random_hex(PROTO_TASK_NONCE_BYTES);
+	e->authenticated = false;
 	memset(&m, 0, sizeof m);
 	m.executor_id = e->id;
-	m.secret = e->secret;
+	m.nonce = e->nonce;
 	m.host = e->host;
 	m.node_id = e->node_id;
 	m.container_id = e->container_id;
@@ -591,6 +633,7 @@ void executor_free(struct executor *e)
 	free(e->driver_host);
 	free(e->id);
 	free(e->secret);
+	free(e->nonce);
 	free(e->host);
 	free(e->node_id);
 	free(e->container_id);

@@ -71,6 +71,23 @@ static void fuzz_driver_line(struct json_object *msg)
 			           (b.reason == NULL) == (m.reason == NULL));
 		break;
 	}
+	case PROTO_DRIVER_CHALLENGE: {
+		struct proto_task_challenge m;
+
+		if (proto_task_challenge_decode(msg, &m, NULL) == 0)
+			FUZZ_AGAIN(proto_task_challenge, proto_task_challenge_decode,
+			           proto_task_challenge_encode(&m), b,
+			           strcmp(b.nonce, m.nonce) == 0 && strcmp(b.proof, m.proof) == 0);
+		break;
+	}
+	case PROTO_DRIVER_AUTH: {
+		struct proto_task_auth m;
+
+		if (proto_task_auth_decode(msg, &m, NULL) == 0)
+			FUZZ_AGAIN(proto_task_auth, proto_task_auth_decode,
+			           proto_task_auth_encode(&m), b, strcmp(b.proof, m.proof) == 0);
+		break;
+	}
 	case PROTO_DRIVER_REQUEST_EXECUTORS: {
 		struct proto_driver_request_executors m;
 

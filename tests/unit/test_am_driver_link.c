@@ -3,8 +3,10 @@
  * between the fake RM/NM of test_am_fake.c and a fake driver: a
  * lineserver on 127.0.0.1:0 in the same event loop.
  *
- * It checks what the AM says to the driver (register-am with the secret
- * and ids, executor-lost) and that it obeys it (request-executors, the
+ * It checks what the AM says to the driver (register-am with its nonce
+ * and ids, never the secret; auth answering the driver's challenge;
+ * executor-lost), that a driver with the wrong secret is obeyed in
+ * nothing, and that it obeys a proven one (request-executors, the
  * final status of shutdown), and that a driver that goes away, refuses
  * the AM or cannot be reached fails the application ("driver
  * disconnected").
@@ -22,6 +24,7 @@
 #include "am/driver_link.h"
 #include "common/lineconn.h"
 #include "common/log.h"
+#include "common/proto_task.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "test_am_fake.h"
@@ -36,7 +39,10 @@ enum driver_script {
 	SCRIPT_REJECT,     /* {"type":"rejected"} */
 	SCRIPT_BAD_STATUS, /* shutdown with a made-up final status */
 	SCRIPT_JUNK,       /* malformed messages, then shutdown SUCCEEDED */
+	SCRIPT_WRONG,      /* a challenge proving another secret, then orders */
 };
+
+#define DRIVER_NONCE "00112233445566778899aabbccddeeff"
 
 /* The fake driver's state (one test at a time). */
 static struct {
@@ -45,6 +51,8 @@ static struct {
 	struct lineconn *conn;
 	enum driver_script script;
 	int registers;
+	int auths;
+	char am_nonce[64];
 	int lost;
 	bool sent_shutdown;
 } drv;
@@ -64,26 +72,61 @@ static void drv_message_cb(struct lineconn *c, struct json_object *msg, void *ar
 	const char *type = NULL, *s = NULL;
 	int64_t v = 0;
 
+	char proof[65], *text;
+
+	ck_assert_msg(strstr(json_object_to_json_string(msg), SECRET) == NULL,
+	              "the secret is on the wire: %s", json_object_to_json_string(msg));
 	ck_assert_int_eq(wjson_get_string(msg, "", "type", true, &type, NULL), 0);
 	if (strcmp(type, "register-am") == 0) {
 		drv.registers++;
-		ck_assert_int_eq(wjson_get_string(msg, "", "secret", true, &s, NULL), 0);
-		ck_assert_str_eq(s, SECRET);
+		ck_assert(!json_object_object_get_ex(msg, "secret", NULL));
+		ck_assert_int_eq(wjson_get_string(msg, "", "nonce", true, &s, NULL), 0);
+		ck_assert_int_eq(strlen(s), PROTO_TASK_NONCE_HEX);
+		snprintf(drv.am_nonce, sizeof drv.am_nonce, "%s", s);
 		ck_assert_int_eq(wjson_get_string(msg, "", "applicationId", true, &s, NULL), 0);
 		ck_assert_str_eq(s, APP_ID);
 		ck_assert_int_eq(wjson_get_string(msg, "", "attemptId", true, &s, NULL), 0);
 		ck_assert_str_eq(s, ATTEMPT_ID);
+		if (drv.script == SCRIPT_DROP) {
+			lineconn_free(c);
+			drv.conn = NULL;
+			return;
+		}
+		if (drv.script == SCRIPT_REJECT) {
+			drv_send("{\"type\":\"rejected\",\"reason\":\"wrong secret\"}");
+			return;
+		}
+		proto_task_proof(drv.script == SCRIPT_WRONG ? "not-the-app-secret" : SECRET,
+		                 PROTO_TASK_ROLE_DRIVER_AM, ATTEMPT_ID, drv.am_nonce, DRIVER_NONCE,
+		                 proof);
+		text = xasprintf("{\"type\":\"challenge\",\"nonce\":\"" DRIVER_NONCE
+		                 "\",\"proof\":\"%s\"}",
+		                 proof);
+		drv_send(text);
+		free(text);
+		if (drv.script == SCRIPT_WRONG) {
+			/* An impostor's orders: none may be obeyed. */
+			drv_send("{\"type\":\"registered\"}");
+			drv_send("{\"type\":\"request-executors\",\"total\":3}");
+			drv_send("{\"type\":\"shutdown\",\"finalStatus\":\"SUCCEEDED\"}");
+		}
+		return;
+	}
+	if (strcmp(type, "auth") == 0) {
+		drv.auths++;
+		ck_assert_int_ne(drv.script, SCRIPT_WRONG);
+		proto_task_proof(SECRET, PROTO_TASK_ROLE_AM, ATTEMPT_ID, drv.am_nonce, DRIVER_NONCE,
+		                 proof);
+		ck_assert_int_eq(wjson_get_string(msg, "", "proof", true, &s, NULL), 0);
+		ck_assert_str_eq(s, proof);
 		switch (drv.script) {
 		case SCRIPT_OBEY:
 			drv_send("{\"type\":\"registered\"}");
 			drv_send("{\"type\":\"request-executors\",\"total\":3}");
 			break;
 		case SCRIPT_DROP:
-			lineconn_free(c);
-			drv.conn = NULL;
-			break;
 		case SCRIPT_REJECT:
-			drv_send("{\"type\":\"rejected\",\"reason\":\"wrong secret\"}");
+		case SCRIPT_WRONG:
 			break;
 		case SCRIPT_BAD_STATUS:
 			drv_send("{\"type\":\"shutdown\",\"finalStatus\":\"MAYBE\"}");
@@ -288,6 +331,26 @@ START_TEST(test_junk_ignored)
 }
 END_TEST
 
+/* A "driver" that cannot prove the secret gets no auth and is obeyed in
+ * nothing: not its registered, its request for 3, nor its SUCCEEDED. */
+START_TEST(test_driver_wrong_secret)
+{
+	struct fake *f = fake_new(grant_all_allocate, 1, 0, 100, NULL);
+	struct driver_link *link = link_setup(f, SCRIPT_WRONG, 0);
+	int i;
+
+	link_run(f, link);
+	ck_assert_int_eq(drv.registers, 1);
+	ck_assert_int_eq(drv.auths, 0);
+	ck_assert_str_eq(f->finish_status, "FAILED");
+	ck_assert_msg(strstr(f->finish_diag, "wrong application secret") != NULL, "diag: %s",
+	              f->finish_diag);
+	for (i = 0; i < f->allocates; i++)
+		ck_assert_int_le(fake_ask_count(f->alloc_req[i]), 1);
+	link_teardown(f, link);
+}
+END_TEST
+
 static Suite *driver_link_suite(void)
 {
 	Suite *s = suite_create("am_driver_link");
@@ -300,6 +363,7 @@ static Suite *driver_link_suite(void)
 	tcase_add_test(tc, test_driver_rejects);
 	tcase_add_test(tc, test_bad_final_status);
 	tcase_add_test(tc, test_junk_ignored);
+	tcase_add_test(tc, test_driver_wrong_secret);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,9 +1,9 @@
 /*
  * test_driver_exec.c — the whole driver in this process with real
  * weft-executor processes on loopback: shell jobs, output order, retries,
- * a task that always fails, an executor SIGKILLed mid-job, a wrong secret,
- * malformed lines from a fake executor, and the client-mode AM link
- * (register-am, request-executors, executor-lost, shutdown).
+ * a task that always fails, an executor SIGKILLed mid-job, a wrong secret
+ * on either side of the handshake, malformed lines from a fake executor, and the client-mode AM
+ * link (register-am, request-executors, executor-lost, shutdown).
  *
  * weft-executor is found in $WEFT_BUILDDIR (set by `make check`), else in
  * the current directory.  Every wait is bounded by a timer that fails the
@@ -27,6 +27,7 @@
 #include "common/lineconn.h"
 #include "common/log.h"
 #include "common/proc.h"
+#include "common/proto_task.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "driver/driver.h"
@@ -371,6 +372,73 @@ static void wait_closed(struct fake_peer *p, const char *what)
 	run_until(peer_closed, TESTLIB_WAIT_MS, what);
 }
 
+#define FAKE_NONCE "ffeeddccbbaa99887766554433221100"
+
+static const char *get_str(struct json_object *msg, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(msg, key, &v) ? json_object_get_string(v) : "";
+}
+
+/* A fake executor's handshake: register as id, check the driver's
+ * challenge proves SECRET and never shows it, answer with a proof made
+ * with secret.  The challenge is p->messages[0]. */
+static void fake_handshake(struct fake_peer *p, const char *id, const char *secret)
+{
+	struct json_object *ch;
+	char proof[65], *text;
+
+	text = xasprintf("{\"type\":\"register\",\"executorId\":\"%s\",\"nonce\":\"" FAKE_NONCE
+	                 "\",\"host\":\"h\",\"nodeId\":\"h:1\",\"cores\":1,\"pid\":1}",
+	                 id);
+	fake_send_text(p, text);
+	free(text);
+	wait_messages(p, 1, "the challenge");
+	ch = p->messages[0];
+	ck_assert_str_eq(msg_type(ch), "challenge");
+	ck_assert_msg(strstr(json_object_to_json_string(ch), SECRET) == NULL,
+	              "the secret is on the wire");
+	proto_task_proof(SECRET, PROTO_TASK_ROLE_DRIVER, id, FAKE_NONCE, get_str(ch, "nonce"),
+	                 proof);
+	ck_assert_str_eq(get_str(ch, "proof"), proof);
+	proto_task_proof(secret, PROTO_TASK_ROLE_EXECUTOR, id, FAKE_NONCE, get_str(ch, "nonce"),
+	                 proof);
+	text = xasprintf("{\"type\":\"auth\",\"proof\":\"%s\"}", proof);
+	fake_send_text(p, text);
+	free(text);
+}
+
+#define AM_REGISTER_FMT                                                                            \
+	"{\"type\":\"register-am\",\"nonce\":\"" FAKE_NONCE "\",\"applicationId\":\"%s\","         \
+	"\"attemptId\":\"%s\"}"
+
+/* A fake AM's handshake (as fake_handshake); the challenge is
+ * p->messages[0]. */
+static void fake_am_handshake(struct fake_peer *p, const char *app_id, const char *attempt_id,
+                              const char *secret)
+{
+	struct json_object *ch;
+	char proof[65], *text;
+
+	text = xasprintf(AM_REGISTER_FMT, app_id, attempt_id);
+	fake_send_text(p, text);
+	free(text);
+	wait_messages(p, 1, "the AM's challenge");
+	ch = p->messages[0];
+	ck_assert_str_eq(msg_type(ch), "challenge");
+	ck_assert_msg(strstr(json_object_to_json_string(ch), SECRET) == NULL,
+	              "the secret is on the wire");
+	proto_task_proof(SECRET, PROTO_TASK_ROLE_DRIVER_AM, attempt_id, FAKE_NONCE,
+	                 get_str(ch, "nonce"), proof);
+	ck_assert_str_eq(get_str(ch, "proof"), proof);
+	proto_task_proof(secret, PROTO_TASK_ROLE_AM, attempt_id, FAKE_NONCE, get_str(ch, "nonce"),
+	                 proof);
+	text = xasprintf("{\"type\":\"auth\",\"proof\":\"%s\"}", proof);
+	fake_send_text(p, text);
+	free(text);
+}
+
 /* ---- the tests ---- */
 
 START_TEST(test_eight_tasks_in_order)
@@ -517,6 +585,53 @@ START_TEST(test_wrong_secret_rejected)
 }
 END_TEST
 
+/* An executor whose auth proves a wrong secret, or that skips auth, is
+ * rejected and dropped: it is never counted and gets no task. */
+START_TEST(test_wrong_proof_gets_no_task)
+{
+	struct fake_peer bad, skip, good;
+
+	fake_connect(&bad);
+	fake_handshake(&bad, "intruder", "not-the-secret");
+	wait_messages(&bad, 2, "the rejection");
+	ck_assert_str_eq(msg_type(bad.messages[1]), "rejected");
+	ck_assert_str_eq(get_str(bad.messages[1], "reason"), "wrong application secret");
+	wait_closed(&bad, "the intruder's connection to close");
+	ck_assert_int_eq(bad.n_messages, 2);
+	ck_assert_int_eq(driver_executor_count(C.d), 0);
+
+	/* A challenged executor that sends anything but auth is refused. */
+	fake_connect(&skip);
+	fake_send_text(&skip,
+	               "{\"type\":\"register\",\"executorId\":\"skip\",\"nonce\":\"" FAKE_NONCE
+	               "\",\"host\":\"h\",\"cores\":1}");
+	wait_messages(&skip, 1, "the challenge");
+	fake_send_text(&skip, "{\"type\":\"status\",\"taskId\":0,\"attempt\":0,"
+	                      "\"state\":\"RUNNING\"}");
+	wait_messages(&skip, 2, "the rejection");
+	ck_assert_str_eq(msg_type(skip.messages[1]), "rejected");
+	wait_closed(&skip, "the connection to close");
+	ck_assert_int_eq(driver_executor_count(C.d), 0);
+
+	/* While a job waits, only the proven executor is sent its tasks. */
+	fake_connect(&good);
+	fake_handshake(&good, "good", SECRET);
+	wait_messages(&good, 2, "registered");
+	ck_assert_str_eq(msg_type(good.messages[1]), "registered");
+	ck_assert_int_eq(driver_executor_count(C.d), 1);
+	run_job("echo hi", 1);
+	wait_messages(&good, 3, "a launch");
+	ck_assert_str_eq(msg_type(good.messages[2]), "launch");
+	ck_assert_int_eq(bad.n_messages, 2);
+	ck_assert_int_eq(skip.n_messages, 2);
+	driver_abort(C.d, "test over");
+	run_until(job_done, TESTLIB_WAIT_MS, "the abort to end the job");
+	fake_free(&bad);
+	fake_free(&skip);
+	fake_free(&good);
+}
+END_TEST
+
 /* A raw socket to the driver, for lines lineconn would never send. */
 static int raw_fd;
 static bool raw_closed(void *arg)
@@ -556,8 +671,9 @@ START_TEST(test_bad_lines_close_only_that_connection)
 
 	/* A register with a badly typed field is rejected with the field. */
 	fake_connect(&badreg);
-	fake_send_text(&badreg, "{\"type\":\"register\",\"executorId\":\"x\",\"secret\":\"" SECRET
-	                        "\",\"host\":\"h\",\"cores\":\"2\"}");
+	fake_send_text(&badreg,
+	               "{\"type\":\"register\",\"executorId\":\"x\",\"nonce\":\"" FAKE_NONCE
+	               "\",\"host\":\"h\",\"cores\":\"2\"}");
 	wait_messages(&badreg, 1, "the rejection");
 	ck_assert_str_eq(msg_type(badreg.messages[0]), "rejected");
 	ck_assert(json_object_object_get_ex(badreg.messages[0], "reason", &v));
@@ -569,15 +685,14 @@ START_TEST(test_bad_lines_close_only_that_connection)
 	/* A registered executor sending a bad status is dropped; its task
 	 * runs elsewhere. */
 	fake_connect(&fake);
-	fake_send_text(&fake, "{\"type\":\"register\",\"executorId\":\"fake\",\"secret\":\"" SECRET
-	                      "\",\"host\":\"h\",\"nodeId\":\"h:1\",\"cores\":1,\"pid\":1}");
-	wait_messages(&fake, 1, "registered");
-	ck_assert_str_eq(msg_type(fake.messages[0]), "registered");
+	fake_handshake(&fake, "fake", SECRET);
+	wait_messages(&fake, 2, "registered");
+	ck_assert_str_eq(msg_type(fake.messages[1]), "registered");
 	ck_assert_int_eq(driver_executor_count(C.d), 1);
 	run_job("echo task $WEFT_TASK_INDEX", 2);
-	wait_messages(&fake, 2, "a launch");
-	ck_assert_str_eq(msg_type(fake.messages[1]), "launch");
-	ck_assert(json_object_object_get_ex(fake.messages[1], "command", &v));
+	wait_messages(&fake, 3, "a launch");
+	ck_assert_str_eq(msg_type(fake.messages[2]), "launch");
+	ck_assert(json_object_object_get_ex(fake.messages[2], "command", &v));
 	ck_assert_str_eq(json_object_get_string(v), "echo task $WEFT_TASK_INDEX");
 	fake_send_text(&fake, "{\"type\":\"status\",\"taskId\":\"zero\",\"attempt\":0,"
 	                      "\"state\":\"RUNNING\"}");
@@ -603,26 +718,24 @@ START_TEST(test_client_mode_am_link)
 	struct fake_peer am;
 	struct json_object *v, *last;
 
-	/* Wrong secret: rejected. */
+	/* Wrong secret: rejected after its auth, told nothing else. */
+	driver_request_executors(C.d, 3);
 	fake_connect(&am);
-	fake_send_text(&am,
-	               "{\"type\":\"register-am\",\"secret\":\"nope\",\"applicationId\":\"" APP_ID
-	               "\",\"attemptId\":\"" ATTEMPT_ID "\"}");
-	wait_messages(&am, 1, "the AM's rejection");
-	ck_assert_str_eq(msg_type(am.messages[0]), "rejected");
+	fake_am_handshake(&am, APP_ID, ATTEMPT_ID, "nope");
+	wait_messages(&am, 2, "the AM's rejection");
+	ck_assert_str_eq(msg_type(am.messages[1]), "rejected");
+	ck_assert_str_eq(get_str(am.messages[1], "reason"), "wrong application secret");
 	wait_closed(&am, "the rejected AM to be closed");
+	ck_assert_int_eq(am.n_messages, 2);
 	fake_free(&am);
 
 	fake_connect(&am);
-	fake_send_text(&am,
-	               "{\"type\":\"register-am\",\"secret\":\"" SECRET
-	               "\",\"applicationId\":\"" APP_ID "\",\"attemptId\":\"" ATTEMPT_ID "\"}");
-	wait_messages(&am, 1, "the AM to be registered");
-	ck_assert_str_eq(msg_type(am.messages[0]), "registered");
-	driver_request_executors(C.d, 3);
-	wait_messages(&am, 2, "request-executors");
-	ck_assert_str_eq(msg_type(am.messages[1]), "request-executors");
-	ck_assert(json_object_object_get_ex(am.messages[1], "total", &v));
+	fake_am_handshake(&am, APP_ID, ATTEMPT_ID, SECRET);
+	wait_messages(&am, 2, "the AM to be registered");
+	ck_assert_str_eq(msg_type(am.messages[1]), "registered");
+	wait_messages(&am, 3, "request-executors");
+	ck_assert_str_eq(msg_type(am.messages[2]), "request-executors");
+	ck_assert(json_object_object_get_ex(am.messages[2], "total", &v));
 	ck_assert_int_eq(json_object_get_int(v), 3);
 
 	spawn_executor("1", 2, SECRET, CONTAINER_1);
@@ -640,7 +753,7 @@ START_TEST(test_client_mode_am_link)
 	ck_assert_str_eq(output(), "task 0\ntask 1\ntask 2\ntask 3\n");
 
 	/* The AM was told the final status, and its link closed. */
-	wait_messages(&am, 3, "shutdown to the AM");
+	wait_messages(&am, 4, "shutdown to the AM");
 	last = am.messages[am.n_messages - 1];
 	ck_assert_str_eq(msg_type(last), "shutdown");
 	ck_assert(json_object_object_get_ex(last, "finalStatus", &v));
@@ -655,10 +768,8 @@ START_TEST(test_am_gone_without_executors)
 	struct fake_peer am;
 
 	fake_connect(&am);
-	fake_send_text(&am,
-	               "{\"type\":\"register-am\",\"secret\":\"" SECRET
-	               "\",\"applicationId\":\"" APP_ID "\",\"attemptId\":\"" ATTEMPT_ID "\"}");
-	wait_messages(&am, 1, "the AM to be registered");
+	fake_am_handshake(&am, APP_ID, ATTEMPT_ID, SECRET);
+	wait_messages(&am, 2, "the AM to be registered");
 	run_job("true", 2);
 	run_for(100);
 	ck_assert(!C.done);
@@ -674,10 +785,8 @@ START_TEST(test_am_gone_with_executors)
 	struct fake_peer am;
 
 	fake_connect(&am);
-	fake_send_text(&am,
-	               "{\"type\":\"register-am\",\"secret\":\"" SECRET
-	               "\",\"applicationId\":\"" APP_ID "\",\"attemptId\":\"" ATTEMPT_ID "\"}");
-	wait_messages(&am, 1, "the AM to be registered");
+	fake_am_handshake(&am, APP_ID, ATTEMPT_ID, SECRET);
+	wait_messages(&am, 2, "the AM to be registered");
 	spawn_executor("1", 2, SECRET, CONTAINER_1);
 	wait_for_executors(1);
 	run_job("sleep 0.3; echo task $WEFT_TASK_INDEX", 3);
@@ -749,6 +858,7 @@ static Suite *exec_suite(void)
 	tcase_add_test(tc, test_always_failing_task);
 	tcase_add_test(tc, test_executor_killed_mid_job);
 	tcase_add_test(tc, test_wrong_secret_rejected);
+	tcase_add_test(tc, test_wrong_proof_gets_no_task);
 	tcase_add_test(tc, test_bad_lines_close_only_that_connection);
 	tcase_add_test(tc, test_client_mode_am_link);
 	tcase_add_test(tc, test_am_gone_without_executors);

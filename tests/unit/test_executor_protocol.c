@@ -2,7 +2,9 @@
  * test_executor_protocol.c — weft-executor as a program: its command line
  * (help, version, every bad argument refused with a message), dialling a
  * driver that is not there, and the line protocol against a fake driver
- * in this process: register fields, task env and output, FAILED and
+ * in this process: register fields and the challenge-response handshake
+ * (the secret never on the wire; a fake driver with the wrong secret is
+ * refused before anything it sends is run), task env and output, FAILED and
  * KILLED reports, a refused launch, task slots emptied and removed, and the
  * three ways to leave (shutdown: 0; driver gone: 1; SIGTERM: 143), each
  * taking its running task with it.
@@ -25,6 +27,7 @@
 #include "common/lineconn.h"
 #include "common/log.h"
 #include "common/proc.h"
+#include "common/proto_task.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 #include "weft/protocol.h"
@@ -297,11 +300,14 @@ static bool have_messages(void *arg)
 	return T.n_messages >= wanted_messages;
 }
 
-/* Wait for message number n (0-based); RET it. */
+/* Wait for message number n (0-based); RET it.  No line the executor
+ * sends ever holds the application secret. */
 static struct json_object *message(int n)
 {
 	wanted_messages = n + 1;
 	run_until(have_messages, TESTLIB_WAIT_MS, "a message from the executor");
+	ck_assert_msg(strstr(json_object_to_json_string(T.messages[n]), SECRET) == NULL,
+	              "the secret is on the wire: %s", json_object_to_json_string(T.messages[n]));
 	return T.messages[n];
 }
 
@@ -333,8 +339,8 @@ static void send_text(const char *text)
 	json_object_put(msg);
 }
 
-/* Start the fake driver and an executor registered with it. */
-static void start_registered(void)
+/* Start the fake driver and an executor; RET its register line. */
+static struct json_object *start_executor(void)
 {
 	static char address[64];
 	const char *args[] = {"--driver", address, "--executor-id", "e7", "--cores", "2", NULL};
@@ -352,13 +358,49 @@ static void start_registered(void)
 	reg = message(0);
 	ck_assert_str_eq(get_string(reg, "type"), "register");
 	ck_assert_str_eq(get_string(reg, "executorId"), "e7");
-	ck_assert_str_eq(get_string(reg, "secret"), SECRET);
+	ck_assert_ptr_null(get_string(reg, "secret"));
+	ck_assert_int_eq(strlen(get_string(reg, "nonce")), PROTO_TASK_NONCE_HEX);
+	return reg;
+}
+
+#define DRIVER_NONCE "00112233445566778899aabbccddeeff"
+
+/* Send the driver's challenge, its proof made with secret. */
+static void send_challenge(struct json_object *reg, const char *secret)
+{
+	char proof[65], *text;
+
+	proto_task_proof(secret, PROTO_TASK_ROLE_DRIVER, "e7", get_string(reg, "nonce"),
+	                 DRIVER_NONCE, proof);
+	text = xasprintf("{\"type\":\"challenge\",\"nonce\":\"" DRIVER_NONCE "\",\"proof\":\"%s\"}",
+	                 proof);
+	send_text(text);
+	free(text);
+}
+
+/* Start the fake driver and an executor registered with it. */
+static void start_registered(void)
+{
+	struct json_object *reg, *auth;
+	char proof[65];
+
+	reg = start_executor();
 	ck_assert_str_eq(get_string(reg, "host"), "nmhost");
 	ck_assert_str_eq(get_string(reg, "nodeId"), "nmhost:8042");
 	ck_assert_str_eq(get_string(reg, "containerId"), "container_1700000000000_0001_01_000002");
 	ck_assert_int_eq(get_int(reg, "cores"), 2);
 	ck_assert_int_eq(get_int(reg, "pid"), T.exec_pid);
 	ck_assert_ptr_nonnull(strstr(get_string(reg, "workDir"), "/executor-"));
+	send_challenge(reg, SECRET);
+	auth = message(1);
+	ck_assert_str_eq(get_string(auth, "type"), "auth");
+	proto_task_proof(SECRET, PROTO_TASK_ROLE_EXECUTOR, "e7", get_string(reg, "nonce"),
+	                 DRIVER_NONCE, proof);
+	ck_assert_str_eq(get_string(auth, "proof"), proof);
+	/* Later tests count from the register line. */
+	json_object_put(T.messages[1]);
+	T.messages[1] = NULL;
+	T.n_messages = 1;
 	send_text("{\"type\":\"registered\"}");
 }
 
@@ -600,6 +642,46 @@ START_TEST(test_rejected)
 }
 END_TEST
 
+/* A "driver" that cannot prove the secret is refused: no auth line, the
+ * connection closed, exit 1, and a launch it sent at once never runs. */
+START_TEST(test_fake_driver_wrong_secret)
+{
+	struct json_object *reg;
+	char *marker = xasprintf("%s/ran", T.dir);
+	char *text;
+
+	reg = start_executor();
+	T.exited = false;
+	send_challenge(reg, "not-the-application-secret");
+	text = xasprintf("{\"type\":\"launch\",\"taskId\":1,\"attempt\":0,\"index\":0,"
+	                 "\"command\":\"touch %s\"}",
+	                 marker);
+	send_text(text);
+	free(text);
+	run_until(exited, TESTLIB_WAIT_MS, "the executor to refuse the driver");
+	ck_assert_int_eq(T.code, 1);
+	ck_assert(file_contains("stderr", "wrong application secret"));
+	run_until(conn_closed, TESTLIB_WAIT_MS, "the connection to close");
+	ck_assert_int_eq(T.n_messages, 1); /* the register, no auth, no status */
+	ck_assert_int_eq(access(marker, F_OK), -1);
+	free(marker);
+}
+END_TEST
+
+/* A driver that says registered without a challenge (or launches at once)
+ * proved nothing: the executor leaves without running anything. */
+START_TEST(test_driver_skips_challenge)
+{
+	start_executor();
+	T.exited = false;
+	send_text("{\"type\":\"registered\"}");
+	run_until(exited, TESTLIB_WAIT_MS, "the executor to refuse the driver");
+	ck_assert_int_eq(T.code, 1);
+	ck_assert(file_contains("stderr", "before it proved the secret"));
+	ck_assert_int_eq(T.n_messages, 1);
+}
+END_TEST
+
 static Suite *executor_suite(void)
 {
 	Suite *s = suite_create("executor_protocol");
@@ -614,6 +696,8 @@ static Suite *executor_suite(void)
 	tcase_add_test(tc, test_driver_gone);
 	tcase_add_test(tc, test_sigterm);
 	tcase_add_test(tc, test_rejected);
+	tcase_add_test(tc, test_fake_driver_wrong_secret);
+	tcase_add_test(tc, test_driver_skips_challenge);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -94,7 +94,8 @@ static int decode_type(struct json_object *obj, char **cause)
 
 START_TEST(test_link_round_trips)
 {
-	struct proto_driver_register_am reg = {"s3cret", APP, ATTEMPT}, reg_back;
+	struct proto_driver_register_am reg = {"0123456789abcdef0123456789abcdef", APP, ATTEMPT},
+	                                reg_back;
 	struct proto_driver_registered ok = {"http://h:1/ws/v1/driver"}, ok_back;
 	struct proto_driver_request_executors req = {7}, req_back;
 	struct proto_driver_kill_executor kill = {CID}, kill_back;
@@ -110,7 +111,8 @@ START_TEST(test_link_round_trips)
 	ck_assert_int_eq(proto_driver_type_decode(obj, &type, &name, &cause), 0);
 	ck_assert_int_eq(type, PROTO_DRIVER_REGISTER_AM);
 	ck_assert_int_eq(proto_driver_register_am_decode(obj, &reg_back, &cause), 0);
-	ck_assert_str_eq(reg_back.secret, "s3cret");
+	ck_assert_str_eq(reg_back.nonce, reg.nonce);
+	ck_assert(!json_object_object_get_ex(obj, "secret", NULL));
 	ck_assert_str_eq(reg_back.application_id, APP);
 	ck_assert_str_eq(reg_back.attempt_id, ATTEMPT);
 	json_object_put(obj);
@@ -181,20 +183,29 @@ START_TEST(test_link_malformed)
 	testlib_decode_fails(decode_type, "{}", "type: missing");
 
 	testlib_decode_fails(decode_register_am, "{\"applicationId\":\"" APP "\"}",
-	                     "secret: missing");
-	testlib_decode_fails(
-	        decode_register_am,
-	        "{\"secret\":\"s\",\"applicationId\":\"app_1\",\"attemptId\":\"" ATTEMPT "\"}",
-	        "applicationId: 'app_1' is not an application id");
+	                     "nonce: missing");
 	testlib_decode_fails(decode_register_am,
 	                     "{\"secret\":\"s\",\"applicationId\":\"" APP
-	                     "\",\"attemptId\":\"appattempt_1700000000000_0002_000001\"}",
-	                     "attemptId: 'appattempt_1700000000000_0002_000001' is not an attempt "
-	                     "of " APP);
+	                     "\",\"attemptId\":\"" ATTEMPT "\"}",
+	                     "nonce: missing");
 	testlib_decode_fails(decode_register_am,
-	                     "{\"secret\":7,\"applicationId\":\"" APP "\",\"attemptId\":\"" ATTEMPT
+	                     "{\"nonce\":\"xyz\",\"applicationId\":\"" APP
+	                     "\",\"attemptId\":\"" ATTEMPT "\"}",
+	                     "nonce: expected 32 hex digits");
+	testlib_decode_fails(decode_register_am,
+	                     "{\"nonce\":\"0123456789abcdef0123456789abcdef\",\"applicationId\":"
+	                     "\"app_1\",\"attemptId\":\"" ATTEMPT "\"}",
+	                     "applicationId: 'app_1' is not an application id");
+	testlib_decode_fails(
+	        decode_register_am,
+	        "{\"nonce\":\"0123456789abcdef0123456789abcdef\",\"applicationId\":\"" APP
+	        "\",\"attemptId\":\"appattempt_1700000000000_0002_000001\"}",
+	        "attemptId: 'appattempt_1700000000000_0002_000001' is not an attempt "
+	        "of " APP);
+	testlib_decode_fails(decode_register_am,
+	                     "{\"nonce\":7,\"applicationId\":\"" APP "\",\"attemptId\":\"" ATTEMPT
 	                     "\"}",
-	                     "secret: expected a string, got an integer");
+	                     "nonce: expected a string, got an integer");
 
 	testlib_decode_fails(decode_registered, "{\"trackingUrl\":\"ftp://h/\"}",
 	                     "trackingUrl: 'ftp://h/' is not an http:// URL");

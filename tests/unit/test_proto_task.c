@@ -39,6 +39,20 @@ static int decode_register(struct json_object *obj, char **cause)
 	return proto_task_register_decode(obj, &m, cause);
 }
 
+static int decode_challenge(struct json_object *obj, char **cause)
+{
+	struct proto_task_challenge m;
+
+	return proto_task_challenge_decode(obj, &m, cause);
+}
+
+static int decode_auth(struct json_object *obj, char **cause)
+{
+	struct proto_task_auth m;
+
+	return proto_task_auth_decode(obj, &m, cause);
+}
+
 static int decode_rejected(struct json_object *obj, char **cause)
 {
 	struct proto_task_rejected m;
@@ -102,7 +116,7 @@ static int decode_result(struct json_object *obj, char **cause)
 START_TEST(test_register_round_trip)
 {
 	struct proto_task_register m = {.executor_id = "3",
-	                                .secret = "s3cret",
+	                                .nonce = "00112233445566778899aabbccddeeff",
 	                                .host = "h1",
 	                                .node_id = "h1:8042",
 	                                .container_id = "container_1700000000000_0001_01_000002",
@@ -120,13 +134,63 @@ START_TEST(test_register_round_trip)
 	ck_assert_int_eq(type, PROTO_TASK_REGISTER);
 	ck_assert_int_eq(proto_task_register_decode(obj, &d, &cause), 0);
 	ck_assert_str_eq(d.executor_id, "3");
-	ck_assert_str_eq(d.secret, "s3cret");
+	ck_assert_str_eq(d.nonce, m.nonce);
+	ck_assert(!json_object_object_get_ex(obj, "secret", NULL));
 	ck_assert_str_eq(d.host, "h1");
 	ck_assert_str_eq(d.node_id, "h1:8042");
 	ck_assert_str_eq(d.container_id, m.container_id);
 	ck_assert_int_eq(d.cores, 2);
 	ck_assert_str_eq(d.work_dir, "/w");
 	ck_assert_int_eq(d.pid, 123);
+	json_object_put(obj);
+}
+END_TEST
+
+START_TEST(test_handshake_round_trip)
+{
+	char driver_proof[65], exec_proof[65], other[65];
+	struct proto_task_challenge ch, ch2;
+	struct proto_task_auth auth, auth2;
+	struct json_object *obj;
+	enum proto_task_type type;
+	char *cause = NULL;
+
+	proto_task_proof("s3cret", PROTO_TASK_ROLE_DRIVER, "3", "00", "11", driver_proof);
+	proto_task_proof("s3cret", PROTO_TASK_ROLE_EXECUTOR, "3", "00", "11", exec_proof);
+	ck_assert_int_eq(strlen(driver_proof), 64);
+	/* Each input changes the proof: role, secret, id, either nonce. */
+	ck_assert_str_ne(driver_proof, exec_proof);
+	proto_task_proof("s3creT", PROTO_TASK_ROLE_DRIVER, "3", "00", "11", other);
+	ck_assert_str_ne(driver_proof, other);
+	proto_task_proof("s3cret", PROTO_TASK_ROLE_DRIVER, "4", "00", "11", other);
+	ck_assert_str_ne(driver_proof, other);
+	proto_task_proof("s3cret", PROTO_TASK_ROLE_DRIVER, "3", "01", "11", other);
+	ck_assert_str_ne(driver_proof, other);
+	proto_task_proof("s3cret", PROTO_TASK_ROLE_DRIVER, "3", "00", "12", other);
+	ck_assert_str_ne(driver_proof, other);
+	/* Field boundaries count: "3","00" is not "30","0". */
+	proto_task_proof("s3cret", PROTO_TASK_ROLE_DRIVER, "30", "0", "11", other);
+	ck_assert_str_ne(driver_proof, other);
+
+	ch.nonce = "ffeeddccbbaa99887766554433221100";
+	ch.proof = driver_proof;
+	obj = testlib_json_wire(proto_task_challenge_encode(&ch));
+	ck_assert_str_eq(field(obj, "type"), "challenge");
+	ck_assert_int_eq(proto_task_type_decode(obj, &type, NULL, &cause), 0);
+	ck_assert_int_eq(type, PROTO_TASK_CHALLENGE);
+	ck_assert_int_eq(proto_task_challenge_decode(obj, &ch2, &cause), 0);
+	ck_assert_str_eq(ch2.nonce, ch.nonce);
+	ck_assert_str_eq(ch2.proof, driver_proof);
+	json_object_put(obj);
+
+	auth.proof = exec_proof;
+	obj = testlib_json_wire(proto_task_auth_encode(&auth));
+	ck_assert_str_eq(field(obj, "type"), "auth");
+	ck_assert_int_eq(proto_task_type_decode(obj, &type, NULL, &cause), 0);
+	ck_assert_int_eq(type, PROTO_TASK_AUTH);
+	ck_assert_int_eq(proto_task_auth_decode(obj, &auth2, &cause), 0);
+	ck_assert_str_eq(auth2.proof, exec_proof);
+	ck_assert_int_eq(json_object_object_length(obj), 2);
 	json_object_put(obj);
 }
 END_TEST
@@ -571,7 +635,10 @@ END_TEST
 /* ------------------------------------------------------------------ */
 /* Malformed input. */
 
-#define REG_OK "\"type\":\"register\",\"executorId\":\"3\",\"secret\":\"s\",\"host\":\"h\","
+#define NONCE     "0123456789abcdef0123456789abcdef"
+#define NONCE_BAD "0123456789abcdef0123456789abcdeg"
+#define PROOF     NONCE NONCE
+#define REG_OK    "\"type\":\"register\",\"executorId\":\"3\",\"nonce\":\"" NONCE "\",\"host\":\"h\","
 
 START_TEST(test_register_refuses_malformed)
 {
@@ -579,10 +646,23 @@ START_TEST(test_register_refuses_malformed)
 
 	testlib_decode_ok(decode_register, "{" REG_OK "\"cores\":1}");
 	testlib_decode_fails(decode_register, "{\"executorId\":\"3\",\"host\":\"h\",\"cores\":1}",
-	                     "secret: missing");
-	testlib_decode_fails(decode_register, "{\"secret\":5,\"executorId\":\"3\",\"host\":\"h\"}",
-	                     "secret: expected");
-	testlib_decode_fails(decode_register, "{\"secret\":\"s\",\"host\":\"h\",\"cores\":1}",
+	                     "nonce: missing");
+	testlib_decode_fails(decode_register,
+	                     "{\"nonce\":5,\"executorId\":\"3\",\"host\":\"h\",\"cores\":1}",
+	                     "nonce: expected");
+	testlib_decode_fails(decode_register,
+	                     "{\"nonce\":\"abc\",\"executorId\":\"3\",\"host\":\"h\",\"cores\":1}",
+	                     "nonce: expected 32 hex digits");
+	testlib_decode_fails(decode_register,
+	                     "{\"nonce\":\"" NONCE_BAD "\",\"executorId\":\"3\",\"host\":\"h\","
+	                     "\"cores\":1}",
+	                     "nonce: expected 32 hex digits");
+	/* The old plain-text secret is not a nonce. */
+	testlib_decode_fails(decode_register,
+	                     "{\"secret\":\"s\",\"executorId\":\"3\",\"host\":\"h\",\"cores\":1}",
+	                     "nonce: missing");
+	testlib_decode_fails(decode_register,
+	                     "{\"nonce\":\"" NONCE "\",\"host\":\"h\",\"cores\":1}",
 	                     "executorId: missing");
 	testlib_decode_fails(decode_register, "{" REG_OK "\"cores\":\"2\"}", "cores: expected");
 	testlib_decode_fails(decode_register, "{" REG_OK "\"cores\":0}",
@@ -593,29 +673,45 @@ START_TEST(test_register_refuses_malformed)
 	                     "pid: -4 is out of range");
 	testlib_decode_fails(decode_register, "{" REG_OK "\"cores\":1,\"nodeId\":[]}",
 	                     "nodeId: expected");
-	testlib_decode_fails(
-	        decode_register,
-	        "{\"type\":\"register\",\"executorId\":\"../x\",\"secret\":\"s\",\"host\":\"h\","
-	        "\"cores\":1}",
-	        "executorId: expected [A-Za-z0-9._:-]");
 	testlib_decode_fails(decode_register,
-	                     "{\"executorId\":\"3\",\"secret\":\"s\",\"host\":\"a b\",\"cores\":1}",
+	                     "{\"type\":\"register\",\"executorId\":\"../x\",\"nonce\":\"" NONCE
+	                     "\",\"host\":\"h\","
+	                     "\"cores\":1}",
+	                     "executorId: expected [A-Za-z0-9._:-]");
+	testlib_decode_fails(decode_register,
+	                     "{\"executorId\":\"3\",\"nonce\":\"" NONCE
+	                     "\",\"host\":\"a b\",\"cores\":1}",
 	                     "host: not a host name");
 	testlib_decode_fails(decode_register, "{" REG_OK "\"cores\":1,\"containerId\":\"c_1\"}",
 	                     "containerId: not a container id");
 	memset(big, 'x', 1999);
-	text = xasprintf("{\"executorId\":\"%s\",\"secret\":\"s\",\"host\":\"h\",\"cores\":1}",
-	                 big);
+	text = xasprintf(
+	        "{\"executorId\":\"%s\",\"nonce\":\"" NONCE "\",\"host\":\"h\",\"cores\":1}", big);
 	testlib_decode_fails(decode_register, text, "executorId: expected");
 	free(text);
 	text = xasprintf("{" REG_OK "\"cores\":1,\"workDir\":\"%s%s%s\"}", big, big, big);
 	testlib_decode_fails(decode_register, text, "workDir: longer than");
 	free(text);
-	text = xasprintf("{\"executorId\":\"3\",\"secret\":\"s\",\"host\":\"%s\",\"cores\":1}",
-	                 big);
+	text = xasprintf(
+	        "{\"executorId\":\"3\",\"nonce\":\"" NONCE "\",\"host\":\"%s\",\"cores\":1}", big);
 	testlib_decode_fails(decode_register, text, "host: not a host name");
 	free(text);
 	free(big);
+
+	testlib_decode_ok(decode_challenge, "{\"nonce\":\"" NONCE "\",\"proof\":\"" PROOF "\"}");
+	testlib_decode_fails(decode_challenge, "{\"proof\":\"" PROOF "\"}", "nonce: missing");
+	testlib_decode_fails(decode_challenge, "{\"nonce\":\"" NONCE "\"}", "proof: missing");
+	testlib_decode_fails(decode_challenge, "{\"nonce\":\"" NONCE "\",\"proof\":\"" NONCE "\"}",
+	                     "proof: expected 64 hex digits");
+	testlib_decode_fails(decode_challenge, "{\"nonce\":\"" NONCE "\",\"proof\":\"" PROOF "0\"}",
+	                     "proof: ");
+	testlib_decode_fails(decode_challenge, "{\"nonce\":[],\"proof\":\"" PROOF "\"}",
+	                     "nonce: expected");
+	testlib_decode_ok(decode_auth, "{\"proof\":\"" PROOF "\"}");
+	testlib_decode_fails(decode_auth, "{}", "proof: missing");
+	testlib_decode_fails(decode_auth, "{\"proof\":\"" NONCE_BAD NONCE "\"}",
+	                     "proof: expected 64 hex digits");
+	testlib_decode_fails(decode_auth, "{\"proof\":7}", "proof: expected");
 }
 END_TEST
 
@@ -950,6 +1046,7 @@ static Suite *proto_task_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_register_round_trip);
+	tcase_add_test(tc, test_handshake_round_trip);
 	tcase_add_test(tc, test_small_messages_round_trip);
 	tcase_add_test(tc, test_shell_launch_round_trip);
 	tcase_add_test(tc, test_dataflow_launch_and_task_file_round_trip);
