@@ -68,10 +68,11 @@ static struct ni_cap *ni_cap_at(const struct node_index *ni, int e)
 	return &ni->cap[e + NI_PAD];
 }
 
-/* The rank of free room (fm, fv), both at least -1. */
+/* The rank of free room (fm, fv), both at least -1 (and up to INT32_MAX:
+ * the +1 is done unsigned, where INT32_MAX + 1 fits). */
 static uint64_t ni_rank(int32_t fm, int32_t fv)
 {
-	return (uint64_t)(uint32_t)(fm + 1) << 32 | (uint32_t)(fv + 1);
+	return (uint64_t)((uint32_t)fm + 1u) << 32 | ((uint32_t)fv + 1u);
 }
 
 /* Free memory, vcores of an entry's best slot (the subtree's most memory). */
