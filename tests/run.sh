@@ -82,7 +82,7 @@ fi
 make -s format-check || status=1 # the root .clang-format; `make format` fixes
 [ "$status" -eq 0 ] || exit "$status"
 if [ "$fuzz" = auto ]; then
-	"$top/tests/fuzz/run.sh" --if-clang || exit 1
+	"$top/tests/fuzz/run.sh" --if-clang --seed 1 || exit 1
 fi
 if [ "$distcheck" = yes ]; then
 	make -j"$jobs" distcheck || exit 1

@@ -2,8 +2,13 @@
 # tests/fuzz/run.sh — build the libFuzzer harnesses (clang, ASan + UBSan) in
 # build-fuzz/ and run each on its seed corpus for a bounded time; any crash,
 # leak, sanitizer report or timeout fails the run (tests/fuzz/README).
-#   tests/fuzz/run.sh [--time SECONDS] [--if-clang] [HARNESS...]
+#   tests/fuzz/run.sh [--time SECONDS] [--seed N] [--if-clang] [HARNESS...]
 #   --time S     seconds per harness (default 8; README: longer runs)
+#   --seed N     a repeatable run instead: libFuzzer's seed N, $FUZZ_RUNS
+#                (default 300000) inputs per harness from a fresh working
+#                corpus and no time limit, so the same tree always gives the
+#                same verdict (tests/run.sh: a landing must not depend on
+#                what a random run happens to find)
 #   --if-clang   without clang or libFuzzer, say so and succeed (tests/run.sh)
 # The sources are copied to build-fuzz/src (an out-of-tree build would need
 # an unconfigured source tree); only what changed is rebuilt.
@@ -11,13 +16,15 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 top=$PWD
 seconds=8
+seed=
 if_clang=no
 only=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--time) seconds=$2; shift ;;
+	--seed) seed=$2; shift ;;
 	--if-clang) if_clang=yes ;;
-	-h | --help) sed -n '2,9s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,14s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	-*) echo "tests/fuzz/run.sh: unknown option $1" >&2; exit 2 ;;
 	*) only="$only $1" ;;
 	esac
@@ -74,7 +81,14 @@ for h in $harnesses; do
 	mkdir -p "$work" "$build/crashes/$h"
 	seeds=$top/tests/fuzz/corpus/$h
 	[ -d "$seeds" ] || seeds=
-	if "tests/fuzz/$h" -max_total_time="$seconds" -runs="${FUZZ_RUNS:-5000000}" -timeout=10 -rss_limit_mb=2048 \
+	if [ -n "$seed" ]; then
+		rm -rf "$work" && mkdir -p "$work"
+		limits="-seed=$seed -runs=${FUZZ_RUNS:-300000} -max_total_time=0"
+	else
+		limits="-max_total_time=$seconds -runs=${FUZZ_RUNS:-5000000}"
+	fi
+	# shellcheck disable=SC2086 # limits is a list of options
+	if "tests/fuzz/$h" $limits -timeout=10 -rss_limit_mb=2048 \
 		-max_len=65536 -print_final_stats=1 -artifact_prefix="$build/crashes/$h/" \
 		"$work" $seeds >"$build/$h.log" 2>&1; then
 		echo "fuzz: $h: $(sed -n 's/^stat::number_of_executed_units: *//p' "$build/$h.log") runs, no crash"
