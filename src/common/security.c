@@ -30,7 +30,6 @@
 
 #include "common/base64.h"
 #include "common/proto_container.h"
-#include "common/replay.h"
 #include "common/wjson.h"
 #include "common/xmalloc.h"
 
@@ -58,12 +57,11 @@ static void security_hex(const unsigned char *in, size_t n, char *out)
 }
 
 /* True when text is exactly 64 lower-case hex digits. */
-/* len lowercase hex digits, exactly. */
-static bool security_is_hex_n(const char *text, size_t len, size_t want)
+static bool security_is_hex64(const char *text, size_t len)
 {
 	size_t i;
 
-	if (len != want)
+	if (len != SECURITY_HEX_LEN)
 		return false;
 	for (i = 0; i < len; i++) {
 		char c = text[i];
@@ -71,11 +69,6 @@ static bool security_is_hex_n(const char *text, size_t len, size_t want)
 			return false;
 	}
 	return true;
-}
-
-static bool security_is_hex64(const char *text, size_t len)
-{
-	return security_is_hex_n(text, len, SECURITY_HEX_LEN);
 }
 
 /* SHA-256, fetched once: OpenSSL 3 looks an algorithm up by name (under
@@ -324,10 +317,9 @@ int secret_create(const char *path, char **cause)
 /* Cluster call authentication (X-Weft-Auth)                          */
 /* ------------------------------------------------------------------ */
 
-/* The signature over method, path, timestamp, nonce and the body's digest. */
+/* The signature over method, path, timestamp and the body's digest. */
 static void security_request_mac(const struct secret *s, const char *method, const char *path,
-                                 const void *body, size_t body_len, int64_t ms, const char *nonce,
-                                 char out[65])
+                                 const void *body, size_t body_len, int64_t ms, char out[65])
 {
 	unsigned char digest[32];
 	unsigned int digest_len = 0;
@@ -340,44 +332,29 @@ static void security_request_mac(const struct secret *s, const char *method, con
 	    digest_len != 32)
 		fatalx("SHA-256 failed in libcrypto");
 	security_hex(digest, sizeof digest, body_hex);
-	msg = xasprintf("%s\n%s\n%" PRId64 "\n%s\n%s", method, path, ms, nonce, body_hex);
+	msg = xasprintf("%s\n%s\n%" PRId64 "\n%s", method, path, ms, body_hex);
 	security_hmac_hex(s->bytes, s->len, msg, strlen(msg), out);
 	free(msg);
 }
 
-/* Header value "<ms>:<nonce>:<hex>" for a cluster call. */
+/* Header value "<ms>:<hex>" for a cluster call. */
 char *security_sign_request(const struct secret *s, const char *method, const char *path,
                             const void *body, size_t body_len, int64_t now_ms)
 {
-	char mac[65], *nonce = security_random_hex(SECURITY_NONCE_BYTES), *v;
+	char mac[65];
 
-	security_request_mac(s, method, path, body, body_len, now_ms, nonce, mac);
-	v = xasprintf("%" PRId64 ":%s:%s", now_ms, nonce, mac);
-	free(nonce);
-	return v;
+	security_request_mac(s, method, path, body, body_len, now_ms, mac);
+	return xasprintf("%" PRId64 ":%s", now_ms, mac);
 }
 
-/* Two lowercase hex digits as a byte. */
-static unsigned char security_unhex2(const char *p)
+/* Check a cluster call's X-Weft-Auth value: shape, clock skew, signature. */
+int security_verify_request(const struct secret *s, const char *header_value, const char *method,
+                            const char *path, const void *body, size_t body_len, int64_t now_ms,
+                            char **cause)
 {
-	int hi = p[0] <= '9' ? p[0] - '0' : p[0] - 'a' + 10;
-	int lo = p[1] <= '9' ? p[1] - '0' : p[1] - 'a' + 10;
-
-	return (unsigned char)(hi << 4 | lo);
-}
-
-/* Check a cluster call's X-Weft-Auth value: shape, clock skew, signature,
- * then (with a cache) that its nonce was not used before. */
-int security_verify_request(const struct secret *s, struct replay_cache *replay,
-                            const char *header_value, const char *method, const char *path,
-                            const void *body, size_t body_len, int64_t now_ms, char **cause)
-{
-	const char *p = header_value, *nonce, *mac_text;
-	unsigned char raw[REPLAY_NONCE_BYTES];
-	char nonce_hex[2 * SECURITY_NONCE_BYTES + 1];
+	const char *p = header_value;
 	int64_t ms = 0, skew;
 	int digits = 0;
-	size_t i;
 	char mac[65];
 
 	if (header_value == NULL || *header_value == '\0')
@@ -388,13 +365,9 @@ int security_verify_request(const struct secret *s, struct replay_cache *replay,
 		ms = ms * 10 + (*p - '0');
 		p++;
 	}
-	nonce = p + 1;
-	mac_text = nonce + 2 * SECURITY_NONCE_BYTES + 1;
-	if (digits == 0 || *p != ':' || strlen(nonce) != 2 * SECURITY_NONCE_BYTES + 1 + 64 ||
-	    !security_is_hex_n(nonce, 2 * SECURITY_NONCE_BYTES, 2 * SECURITY_NONCE_BYTES) ||
-	    mac_text[-1] != ':' || !security_is_hex64(mac_text, strlen(mac_text)))
+	if (digits == 0 || *p != ':' || !security_is_hex64(p + 1, strlen(p + 1)))
 		return set_cause(cause, "malformed " SECURITY_AUTH_HEADER
-		                        " header (expected <ms>:<32 hex digits>:<64 hex digits>)");
+		                        " header (expected <ms>:<64 hex digits>)");
 	skew = ms > now_ms ? ms - now_ms : now_ms - ms;
 	if (skew > SECURITY_AUTH_SKEW_MS)
 		return set_cause(cause,
@@ -402,31 +375,12 @@ int security_verify_request(const struct secret *s, struct replay_cache *replay,
 		                 " timestamp is %" PRId64
 		                 " ms off this host's clock (more than %d allowed)",
 		                 skew, SECURITY_AUTH_SKEW_MS);
-	memcpy(nonce_hex, nonce, 2 * SECURITY_NONCE_BYTES);
-	nonce_hex[2 * SECURITY_NONCE_BYTES] = '\0';
-	security_request_mac(s, method, path, body, body_len, ms, nonce_hex, mac);
-	if (!security_equal(mac, mac_text))
+	security_request_mac(s, method, path, body, body_len, ms, mac);
+	if (!security_equal(mac, p + 1))
 		return set_cause(cause, SECURITY_AUTH_HEADER
 		                 " signature does not match "
 		                 "(different cluster secret, or request altered)");
-	if (replay == NULL)
-		return 0;
-	for (i = 0; i < SECURITY_NONCE_BYTES; i++)
-		raw[i] = security_unhex2(nonce + 2 * i);
-	switch (replay_cache_check(replay, raw, ms + SECURITY_AUTH_SKEW_MS + 1, now_ms)) {
-	case REPLAY_FRESH:
-		return 0;
-	case REPLAY_SEEN:
-		return set_cause(cause, "replayed request: this " SECURITY_AUTH_HEADER
-		                        " signature was already used");
-	case REPLAY_FULL:
-		set_cause(cause,
-		          "too many signed calls in the last %d ms to check for replays; "
-		          "retry later",
-		          2 * SECURITY_AUTH_SKEW_MS);
-		return SECURITY_VERIFY_BUSY;
-	}
-	return -1;
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */

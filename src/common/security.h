@@ -3,12 +3,9 @@
  *
  * One secret file (security.secret-file, mode 0600, same content on every
  * host) authenticates:
- *   - NM→RM and RM→NM calls (and weft-sls's, and admin calls): header
- *     "X-Weft-Auth: <ms>:<nonce>:<hex HMAC>" over method, path, timestamp,
- *     a fresh random nonce (16 bytes, hex) and a SHA-256 of the body;
- *     accepted within SECURITY_AUTH_SKEW_MS of the receiver's clock, and
- *     only once: the receiving daemon keeps the nonces it accepted until
- *     their signatures expire (replay.h) and refuses a second use.
+ *   - NM→RM and RM→NM calls: header "X-Weft-Auth: <ms>:<hex HMAC>" over
+ *     method, path, timestamp and a SHA-256 of the body; accepted within
+ *     SECURITY_AUTH_SKEW_MS of the receiver's clock.
  *   - AM→RM calls: header "X-Weft-AM-Token: <appattempt id>:<hex HMAC>",
  *     a token the RM derives per attempt and hands the AM in its
  *     environment (WEFT_AM_TOKEN), so AMs never hold the cluster secret.
@@ -28,24 +25,13 @@
 #include "weft/protocol.h"
 #include "weft/resource.h"
 
-#define SECURITY_AUTH_HEADER "X-Weft-Auth"
-#define SECURITY_AM_HEADER   WEFT_AM_TOKEN_HEADER
-/*
- * How far a signature's timestamp may be from the receiver's clock, either
- * way: the hosts' clock skew (keep it to seconds with NTP) plus how long a
- * caller re-sends one signed call (an NM's registration tries the RM's
- * addresses for up to STATUS_UPDATER_REGISTER_RETRY_MS, 60 s).  A receiver
- * remembers each accepted nonce that long after its timestamp.
- */
-#define SECURITY_AUTH_SKEW_MS (2 * 60 * 1000)
-#define SECURITY_NONCE_BYTES  16
-/* security_verify_request's answer when its replay cache is full (503). */
-#define SECURITY_VERIFY_BUSY (-2)
+#define SECURITY_AUTH_HEADER  "X-Weft-Auth"
+#define SECURITY_AM_HEADER    WEFT_AM_TOKEN_HEADER
+#define SECURITY_AUTH_SKEW_MS (5 * 60 * 1000)
 /* Longer container tokens are refused unread. */
 #define SECURITY_CONTAINER_TOKEN_MAX 4096
 
 struct secret;
-struct replay_cache;
 
 /* Load a secret file: must exist, be a regular file not readable or
  * writable by group/others, and hold at least 16 bytes (whitespace at the
@@ -64,22 +50,12 @@ bool security_equal(const char *a, const char *b);
 /* n random bytes as 2n hex chars (caller frees). */
 char *security_random_hex(size_t n);
 
-/* Cluster call authentication (header value without the name); each
- * signature carries a new nonce. */
+/* Cluster call authentication (header value without the name). */
 char *security_sign_request(const struct secret *s, const char *method, const char *path,
                             const void *body, size_t body_len, int64_t now_ms);
-/* RET 0 when header_value signs this call and (replay not NULL) its nonce
- * is new, recorded in replay now; -1 with *cause when it does not (a 401:
- * "replayed request" for a second use); SECURITY_VERIFY_BUSY with *cause
- * when replay is full of valid nonces (a 503).  replay NULL skips the
- * replay check (tests, and fakes of a daemon). */
-int security_verify_request(const struct secret *s, struct replay_cache *replay,
-                            const char *header_value, const char *method, const char *path,
-                            const void *body, size_t body_len, int64_t now_ms, char **cause);
-/* The HTTP status and exception for a security_verify_request failure. */
-#define SECURITY_VERIFY_STATUS(rc) ((rc) == SECURITY_VERIFY_BUSY ? 503 : 401)
-#define SECURITY_VERIFY_EXCEPTION(rc)                                                              \
-	((rc) == SECURITY_VERIFY_BUSY ? "ServiceUnavailableException" : "AuthenticationException")
+int security_verify_request(const struct secret *s, const char *header_value, const char *method,
+                            const char *path, const void *body, size_t body_len, int64_t now_ms,
+                            char **cause);
 
 /* AM tokens: "<attempt id>:<hex>" for the given attempt. */
 char *security_am_token(const struct secret *s, const char *attempt_id);

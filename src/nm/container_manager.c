@@ -525,18 +525,15 @@ static int container_manager_authorize(struct container_manager *cm, struct http
 	struct container *c;
 	char *cause = NULL;
 	size_t len;
-	int rc;
 
 	*by_rm = false;
 	if (auth != NULL) {
 		text = http_request_body(req, &len);
-		rc = security_verify_request(cm->ctx->secret, cm->ctx->replay, auth,
-		                             http_request_method_name(req), http_request_path(req),
-		                             text, len, time_now_ms(), &cause);
-		if (rc != 0) {
+		if (security_verify_request(cm->ctx->secret, auth, http_request_method_name(req),
+		                            http_request_path(req), text, len, time_now_ms(),
+		                            &cause) != 0) {
 			log_warn("refused a call from %s: %s", http_request_peer(req), cause);
-			http_reply_error(req, SECURITY_VERIFY_STATUS(rc),
-			                 SECURITY_VERIFY_EXCEPTION(rc), "%s", cause);
+			http_reply_error(req, 401, "AuthenticationException", "%s", cause);
 			free(cause);
 			return -1;
 		}

@@ -22,7 +22,6 @@
 #include "common/log.h"
 #include "common/net.h"
 #include "common/proc.h"
-#include "common/replay.h"
 #include "common/security.h"
 #include "common/xmalloc.h"
 #include "nm/container_manager.h"
@@ -286,7 +285,6 @@ int main(int argc, char **argv)
 	if (base == NULL)
 		fatalx("event_base_new failed");
 	daemon_state.ctx.secret = secret;
-	daemon_state.ctx.replay = replay_cache_new(REPLAY_CACHE_DEFAULT_MAX);
 	if (nm_start(&daemon_state, cfg, base) != 0) {
 		exit_code = 1;
 	} else {
@@ -296,7 +294,6 @@ int main(int argc, char **argv)
 	}
 	nm_free(&daemon_state);
 	secret_free(secret);
-	replay_cache_free(daemon_state.ctx.replay);
 	config_free(cfg);
 	proc_shutdown();
 	event_base_free(base);

@@ -18,7 +18,6 @@
 
 struct config;
 struct secret;
-struct replay_cache;
 struct http_client;
 struct container_manager;
 struct status_updater;
@@ -30,15 +29,14 @@ struct nm_context {
 	struct event_base *base;
 	const struct config *cfg;
 	const struct secret *secret;
-	struct replay_cache *replay; /* nonces of accepted signed calls (NULL: unchecked) */
-	struct http_client *http;    /* shared async client (RM calls, localizing) */
-	char *host;                  /* advertised host */
-	int port;                    /* bound port (REST, logs and container API) */
-	char *node_id;               /* host:port, also the HTTP address */
-	char *rm_url;                /* "http://host:port" of the RM's REST (staging) */
-	char *rm_rpc_addresses;      /* rm.rpc-address: its internal RPC (heartbeats), one or
-	                              * more host:port (weft_client_options.rm_addresses) */
-	char **local_dirs;           /* nm.local-dirs, absolute, checked writable */
+	struct http_client *http; /* shared async client (RM calls, localizing) */
+	char *host;               /* advertised host */
+	int port;                 /* bound port (REST, logs and container API) */
+	char *node_id;            /* host:port, also the HTTP address */
+	char *rm_url;             /* "http://host:port" of the RM's REST (staging) */
+	char *rm_rpc_addresses;   /* rm.rpc-address: its internal RPC (heartbeats), one or
+	                           * more host:port (weft_client_options.rm_addresses) */
+	char **local_dirs;        /* nm.local-dirs, absolute, checked writable */
 	int n_local_dirs;
 	char **log_dirs; /* nm.log-dirs */
 	int n_log_dirs;

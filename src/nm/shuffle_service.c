@@ -193,7 +193,6 @@ static const char *shuffle_service_check(struct shuffle_service *ss, struct http
 	const char *auth;
 	char *cause = NULL;
 	size_t i;
-	int rc;
 
 	if (weft_app_id_parse(app_id, &parsed) != 0) {
 		http_reply_error(req, 400, "BadRequestException", "Invalid application id: %.64s",
@@ -223,11 +222,9 @@ static const char *shuffle_service_check(struct shuffle_service *ss, struct http
 		                 WEFT_SHUFFLE_AUTH_HEADER);
 		return NULL;
 	}
-	rc = security_verify_request(known->secret, ss->ctx->replay, auth, "GET",
-	                             http_request_path(req), "", 0, time_now_ms(), &cause);
-	if (rc != 0) {
-		http_reply_error(req, SECURITY_VERIFY_STATUS(rc), SECURITY_VERIFY_EXCEPTION(rc),
-		                 "%s", cause);
+	if (security_verify_request(known->secret, auth, "GET", http_request_path(req), "", 0,
+	                            time_now_ms(), &cause) != 0) {
+		http_reply_error(req, 401, "AuthenticationException", "%s", cause);
 		free(cause);
 		return NULL;
 	}

@@ -556,17 +556,13 @@ static struct json_object *node_tracker_authenticate(struct node_tracker *nt,
 	size_t len = 0;
 	const char *body = http_request_body(req, &len);
 	char *why = NULL;
-	int rc;
 
-	rc = security_verify_request(nt->rm->secret, nt->rm->replay,
-	                             http_request_header(req, SECURITY_AUTH_HEADER),
-	                             http_request_method_name(req), http_request_path(req), body,
-	                             len, time_now_ms(), &why);
-	if (rc != 0) {
+	if (security_verify_request(nt->rm->secret, http_request_header(req, SECURITY_AUTH_HEADER),
+	                            http_request_method_name(req), http_request_path(req), body,
+	                            len, time_now_ms(), &why) != 0) {
 		log_warn("%s %s from %s refused: %s", http_request_method_name(req),
 		         http_request_path(req), http_request_peer(req), why);
-		http_reply_error(req, SECURITY_VERIFY_STATUS(rc), SECURITY_VERIFY_EXCEPTION(rc),
-		                 "%s", why);
+		http_reply_error(req, 401, "AuthenticationException", "%s", why);
 		free(why);
 		return NULL;
 	}

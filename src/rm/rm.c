@@ -17,7 +17,6 @@
 #include "common/http_server.h"
 #include "common/log.h"
 #include "common/net.h"
-#include "common/replay.h"
 #include "common/security.h"
 #include "common/xmalloc.h"
 #include "rm/am_launcher.h"
@@ -403,7 +402,6 @@ struct rm *rm_new(struct event_base *base, const struct config *cfg, char **caus
 	rm->secret = rm_load_secret(cfg, cause);
 	if (rm->secret == NULL)
 		goto fail;
-	rm->replay = replay_cache_new(REPLAY_CACHE_DEFAULT_MAX);
 	rm->scheduler = rm_scheduler_new(cfg, cause);
 	if (rm->scheduler == NULL)
 		goto fail;
@@ -459,7 +457,6 @@ void rm_free(struct rm *rm)
 	scheduler_free(rm->scheduler);
 	container_tokens_free(rm->tokens);
 	secret_free(rm->secret);
-	replay_cache_free(rm->replay);
 	free(rm->host);
 	free(rm->url);
 	free(rm->rpc_url);

@@ -17,7 +17,6 @@
 
 struct config;
 struct secret;
-struct replay_cache;
 struct http_server;
 struct container_tokens;
 struct scheduler;
@@ -42,14 +41,13 @@ struct rm {
 	struct event_base *base;
 	const struct config *cfg;
 	struct secret *secret;
-	struct replay_cache *replay; /* nonces of accepted X-Weft-Auth calls */
-	int64_t cluster_ts;          /* start time in ms: the ids' clusterTimestamp */
-	char *host;                  /* advertised host (rm.hostname, or derived) */
-	int port;                    /* bound port of public REST (rm.address) */
-	char *url;                   /* "http://host:port" of public REST */
-	int rpc_port;                /* bound port of internal RPC (rm.rpc-address) */
-	char *rpc_url;               /* "http://host:port" of internal RPC: NMs, AMs, admin */
-	char *rpc_urls; /* rpc_url, then the other RMs rm.rpc-address names (AMs fail over) */
+	int64_t cluster_ts; /* start time in ms: the ids' clusterTimestamp */
+	char *host;         /* advertised host (rm.hostname, or derived) */
+	int port;           /* bound port of public REST (rm.address) */
+	char *url;          /* "http://host:port" of public REST */
+	int rpc_port;       /* bound port of internal RPC (rm.rpc-address) */
+	char *rpc_url;      /* "http://host:port" of internal RPC: NMs, AMs, admin */
+	char *rpc_urls;     /* rpc_url, then the other RMs rm.rpc-address names (AMs fail over) */
 	struct http_server *http; /* public REST: /ws/v1/..., staging */
 	struct http_server *rpc;  /* internal RPC: /rpc/node, /rpc/am, /rpc/admin */
 	struct container_tokens *tokens;

@@ -120,15 +120,13 @@ static void webapp_scheduler_refresh_cb(struct http_request *req, void *arg)
 	struct scheduler_queue_info *qs = NULL;
 	struct proto_cluster_refreshed answer;
 	char *why = NULL;
-	int n, rc;
+	int n;
 
-	rc = security_verify_request(rm->secret, rm->replay,
-	                             http_request_header(req, SECURITY_AUTH_HEADER),
-	                             http_request_method_name(req), http_request_path(req), body,
-	                             len, time_now_ms(), &why);
-	if (rc != 0) {
+	if (security_verify_request(rm->secret, http_request_header(req, SECURITY_AUTH_HEADER),
+	                            http_request_method_name(req), http_request_path(req), body,
+	                            len, time_now_ms(), &why) != 0) {
 		log_warn("queue refresh from %s refused: %s", http_request_peer(req), why);
-		http_reply_error(req, SECURITY_VERIFY_STATUS(rc), SECURITY_VERIFY_EXCEPTION(rc),
+		http_reply_error(req, 401, "AuthenticationException",
 		                 "%s (the refresh needs the cluster secret: X-Weft-Auth)", why);
 		free(why);
 		return;

@@ -21,7 +21,6 @@
 #include "common/daemon.h"
 #include "common/log.h"
 #include "common/net.h"
-#include "common/replay.h"
 #include "common/security.h"
 #include "common/xmalloc.h"
 #include "sls/fairness.h"
@@ -329,7 +328,6 @@ int main(int argc, char **argv)
 	free(secret_path);
 	if (sls.secret == NULL)
 		goto fail;
-	sls.replay = replay_cache_new(REPLAY_CACHE_DEFAULT_MAX);
 	sls.rm_address = rm != NULL ? xstrdup(rm) : sls_rm_from_config(cfg, "rm.address", &cause);
 	if (sls.rm_address == NULL)
 		goto fail;
@@ -405,7 +403,6 @@ int main(int argc, char **argv)
 	event_base_free(sls.base);
 	scenario_free(sls.sc);
 	secret_free(sls.secret);
-	replay_cache_free(sls.replay);
 	free(sls.rm_address);
 	free(sls.rm_rpc_address);
 	free(sls.nm_http_address);
@@ -427,7 +424,6 @@ fail:
 		event_base_free(sls.base);
 	scenario_free(sls.sc);
 	secret_free(sls.secret);
-	replay_cache_free(sls.replay);
 	free(sls.rm_address);
 	free(sls.rm_rpc_address);
 	config_free(cfg);

@@ -136,12 +136,9 @@ static int nm_api_locate(struct nm_api *api, struct http_request *req, struct js
 	token = m.token;
 	*by_rm = auth != NULL;
 	if (auth != NULL) {
-		int rc = security_verify_request(sls->secret, sls->replay, auth, "POST",
-		                                 http_request_path(req), raw, len, time_now_ms(),
-		                                 &why);
-		if (rc != 0) {
-			http_reply_error(req, SECURITY_VERIFY_STATUS(rc),
-			                 SECURITY_VERIFY_EXCEPTION(rc), "%s", why);
+		if (security_verify_request(sls->secret, auth, "POST", http_request_path(req), raw,
+		                            len, time_now_ms(), &why) != 0) {
+			http_reply_error(req, 401, "AuthenticationException", "%s", why);
 			free(why);
 			return -1;
 		}

@@ -23,7 +23,6 @@
 
 struct config;
 struct secret;
-struct replay_cache;
 struct scenario;
 struct rm_pool;
 struct weft_client;
@@ -39,7 +38,6 @@ struct sls {
 	struct event_base *base;
 	const struct config *cfg;
 	struct secret *secret;
-	struct replay_cache *replay; /* nonces of the RM's accepted calls */
 	struct scenario *sc;
 	char *rm_address;     /* host:port of public REST (submissions, reports) */
 	char *rm_rpc_address; /* host:port of internal RPC (NM and AM calls) */

@@ -27,7 +27,6 @@
 #include "common/http_server.h"
 #include "common/log.h"
 #include "common/proc.h"
-#include "common/replay.h"
 #include "common/security.h"
 #include "common/xmalloc.h"
 #include "nm/container_manager.h"
@@ -84,7 +83,6 @@ static NMT_UNUSED void nmt_setup(struct nmt *t, const char *const *extra)
 	if (node_init(&t->ctx, t->cfg, t->base, &cause) != 0)
 		ck_abort_msg("node_init: %s", cause);
 	t->ctx.secret = t->secret;
-	t->ctx.replay = replay_cache_new(REPLAY_CACHE_DEFAULT_MAX);
 	t->ctx.http = http_client_new(t->base);
 	t->srv = http_server_new(t->base, 1024 * 1024);
 	if (http_server_bind(t->srv, "127.0.0.1:0", &cause) != 0)
@@ -260,7 +258,6 @@ static NMT_UNUSED void nmt_teardown(struct nmt *t)
 	node_free(&t->ctx);
 	config_free(t->cfg);
 	secret_free(t->secret);
-	replay_cache_free(t->ctx.replay);
 	event_base_free(t->base);
 	testlib_rmtree(t->dir);
 }

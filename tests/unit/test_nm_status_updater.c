@@ -46,9 +46,8 @@ static struct json_object *fake_rm_body(struct http_request *req)
 	size_t len;
 
 	text = http_request_body(req, &len);
-	if (auth == NULL ||
-	    security_verify_request(t.secret, NULL, auth, "POST", http_request_path(req), text, len,
-	                            time_now_ms(), &cause) != 0) {
+	if (auth == NULL || security_verify_request(t.secret, auth, "POST", http_request_path(req),
+	                                            text, len, time_now_ms(), &cause) != 0) {
 		rm.auth_failures++;
 		http_reply_error(req, 401, "AuthenticationException", "%s",
 		                 cause != NULL ? cause : "no auth");

@@ -679,76 +679,6 @@ START_TEST(test_node_lost)
 }
 END_TEST
 
-/* Issue 9: a captured, signed NM register (or heartbeat) sent again is
- * refused as a replay, and the node keeps its containers; freshly signed
- * calls still work. */
-START_TEST(test_replayed_node_calls_refused)
-{
-	struct rm_fixture *fx = fixture_new(NULL);
-	struct fake_nm *nm = fixture_add_nm(fx);
-	char app[WEFT_ID_MAX], a1[WEFT_ID_MAX], c1[WEFT_ID_MAX];
-	char *reg = xasprintf("{\"nodeId\":\"%s\",\"httpAddress\":\"%s\",\"memoryMB\":8192,"
-	                      "\"vcores\":8,\"version\":\"test\",\"containers\":[]}",
-	                      nm->address, nm->address);
-	char *reg_auth = fixture_nm_header(fx, WEFT_RPC_NODE_REGISTER, reg), *hb_text, *hb_auth,
-	     *st;
-	const char *headers[2] = {reg_auth, NULL};
-	struct scheduler_usage u;
-	struct test_response r;
-
-	r = fixture_call(fx, "POST", WEFT_RPC_NODE_REGISTER, headers, reg, strlen(reg));
-	ck_assert_int_eq(r.status, 200);
-	test_response_clear(&r);
-	submit_launched(fx, nm, NULL, app, a1, c1);
-	scheduler_usage(fx->rm->scheduler, &u);
-	ck_assert_int_eq(u.n_containers, 1);
-
-	/* The captured register, sent again: 401, nothing dropped. */
-	r = fixture_call(fx, "POST", WEFT_RPC_NODE_REGISTER, headers, reg, strlen(reg));
-	ck_assert_int_eq(r.status, 401);
-	ck_assert_ptr_nonnull(strstr(r.body, "AuthenticationException"));
-	ck_assert_ptr_nonnull(strstr(r.body, "replayed request"));
-	test_response_clear(&r);
-	scheduler_usage(fx->rm->scheduler, &u);
-	ck_assert_int_eq(u.n_containers, 1);
-	ck_assert_int_eq(attempt_of(fx, app, 1, NULL, NULL), ATTEMPT_LAUNCHED);
-	ck_assert_int_eq(nm->n_stops, 0);
-
-	/* A freshly signed heartbeat works; the same one again does not. */
-	st = statuses((const char *const[]){c1, NULL}, NULL, 0);
-	hb_text = xasprintf("{\"nodeId\":\"%s\",\"responseId\":1,\"healthy\":true,"
-	                    "\"containers\":%s}",
-	                    nm->address, st);
-	free(st);
-	hb_auth = fixture_nm_header(fx, WEFT_RPC_NODE_HEARTBEAT, hb_text);
-	headers[0] = hb_auth;
-	r = fixture_call(fx, "POST", WEFT_RPC_NODE_HEARTBEAT, headers, hb_text, strlen(hb_text));
-	ck_assert_int_eq(r.status, 200);
-	ck_assert_str_eq(jstr(r.json, "action"), "NORMAL");
-	test_response_clear(&r);
-	r = fixture_call(fx, "POST", WEFT_RPC_NODE_HEARTBEAT, headers, hb_text, strlen(hb_text));
-	ck_assert_int_eq(r.status, 401);
-	ck_assert_ptr_nonnull(strstr(r.body, "replayed request"));
-	test_response_clear(&r);
-	scheduler_usage(fx->rm->scheduler, &u);
-	ck_assert_int_eq(u.n_containers, 1);
-	ck_assert_int_eq(attempt_of(fx, app, 1, NULL, NULL), ATTEMPT_LAUNCHED);
-	free(hb_auth);
-
-	/* A freshly signed register is still honoured (the node restarted). */
-	free(reg_auth);
-	reg_auth = fixture_nm_header(fx, WEFT_RPC_NODE_REGISTER, reg);
-	headers[0] = reg_auth;
-	r = fixture_call(fx, "POST", WEFT_RPC_NODE_REGISTER, headers, reg, strlen(reg));
-	ck_assert_int_eq(r.status, 200);
-	test_response_clear(&r);
-	free(reg_auth);
-	free(hb_text);
-	free(reg);
-	fixture_free(fx);
-}
-END_TEST
-
 START_TEST(test_partial_reports)
 {
 	struct rm_fixture *fx = fixture_new(NULL);
@@ -1115,7 +1045,6 @@ static Suite *rm_apps_suite(void)
 	tcase_add_test(tc, test_kill_running);
 	tcase_add_test(tc, test_kill_finished);
 	tcase_add_test(tc, test_node_lost);
-	tcase_add_test(tc, test_replayed_node_calls_refused);
 	tcase_add_test(tc, test_partial_reports);
 	tcase_add_test(tc, test_liveness_expiry);
 	tcase_add_test(tc, test_launch_failure);

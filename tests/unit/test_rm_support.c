@@ -167,7 +167,7 @@ static void fake_nm_stop_cb(struct http_request *req, void *arg)
 	struct json_object *body, *answer;
 	const char *id = NULL;
 
-	if (security_verify_request(nm->fx->rm->secret, NULL,
+	if (security_verify_request(nm->fx->rm->secret,
 	                            http_request_header(req, SECURITY_AUTH_HEADER), "POST",
 	                            http_request_path(req), text, len, time_now_ms(), NULL) != 0)
 		nm->stop_auth_ok = false;

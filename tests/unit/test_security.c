@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/replay.h"
 #include "common/security.h"
 #include "testlib.h"
 
@@ -60,14 +59,10 @@ START_TEST(test_secret_load_good)
 
 	ck_assert_ptr_nonnull(s);
 	ck_assert_ptr_null(cause);
-	/* Trailing whitespace is not part of the key: the bare text's key
-	 * verifies its signatures. */
+	/* Trailing whitespace is not part of the key: same signatures as the
+	 * bare text. */
 	a = security_sign_request(s, "POST", "/x", "b", 1, NOW);
-	b = security_am_token(s, "appattempt_1700000000000_0001_000001");
-	ck_assert_int_eq(security_verify_request(secret, NULL, a, "POST", "/x", "b", 1, NOW, NULL),
-	                 0);
-	free(a);
-	a = security_am_token(secret, "appattempt_1700000000000_0001_000001");
+	b = security_sign_request(secret, "POST", "/x", "b", 1, NOW);
 	ck_assert_str_eq(a, b);
 	free(a);
 	free(b);
@@ -226,27 +221,23 @@ START_TEST(test_request_good)
 	char *cause = NULL;
 
 	ck_assert_int_eq(strncmp(v, "1700000000000:", 14), 0);
-	ck_assert_uint_eq(strlen(v), 14 + 2 * SECURITY_NONCE_BYTES + 1 + 64);
-	ck_assert_int_eq(v[14 + 2 * SECURITY_NONCE_BYTES], ':');
-	ck_assert_int_eq(security_verify_request(secret, NULL, v, "POST", "/rpc/node/heartbeat",
-	                                         body, strlen(body), NOW + 1000, &cause),
+	ck_assert_uint_eq(strlen(v), 14 + 64);
+	ck_assert_int_eq(security_verify_request(secret, v, "POST", "/rpc/node/heartbeat", body,
+	                                         strlen(body), NOW + 1000, &cause),
 	                 0);
 	/* Just inside the skew window either side. */
-	ck_assert_int_eq(security_verify_request(secret, NULL, v, "POST", "/rpc/node/heartbeat",
-	                                         body, strlen(body), NOW + SECURITY_AUTH_SKEW_MS,
-	                                         &cause),
+	ck_assert_int_eq(security_verify_request(secret, v, "POST", "/rpc/node/heartbeat", body,
+	                                         strlen(body), NOW + SECURITY_AUTH_SKEW_MS, &cause),
 	                 0);
-	ck_assert_int_eq(security_verify_request(secret, NULL, v, "POST", "/rpc/node/heartbeat",
-	                                         body, strlen(body), NOW - SECURITY_AUTH_SKEW_MS,
-	                                         &cause),
+	ck_assert_int_eq(security_verify_request(secret, v, "POST", "/rpc/node/heartbeat", body,
+	                                         strlen(body), NOW - SECURITY_AUTH_SKEW_MS, &cause),
 	                 0);
 	ck_assert_ptr_null(cause);
 	free(v);
 
 	/* Empty body. */
 	v = security_sign_request(secret, "GET", "/x", NULL, 0, NOW);
-	ck_assert_int_eq(security_verify_request(secret, NULL, v, "GET", "/x", "", 0, NOW, &cause),
-	                 0);
+	ck_assert_int_eq(security_verify_request(secret, v, "GET", "/x", "", 0, NOW, &cause), 0);
 	free(v);
 }
 END_TEST
@@ -257,7 +248,7 @@ static void expect_request_fail(const char *header, const char *method, const ch
 {
 	char *cause = NULL;
 
-	ck_assert_int_eq(security_verify_request(secret, NULL, header, method, path, body,
+	ck_assert_int_eq(security_verify_request(secret, header, method, path, body,
 	                                         body ? strlen(body) : 0, now, &cause),
 	                 -1);
 	ck_assert_ptr_nonnull(cause);
@@ -285,96 +276,6 @@ START_TEST(test_request_tampered)
 	free(v);
 	free(w);
 	secret_free(other);
-}
-END_TEST
-
-/* Each signature has its own nonce, and the MAC covers it. */
-START_TEST(test_request_nonce)
-{
-	const char *body = "{}";
-	char *v = security_sign_request(secret, "POST", "/rpc/node/register", body, 2, NOW);
-	char *w = security_sign_request(secret, "POST", "/rpc/node/register", body, 2, NOW);
-	char *n = v + 14;
-
-	ck_assert_str_ne(v, w); /* same call, same time: different nonces */
-	ck_assert_int_ne(strncmp(v, w, 14 + 2 * SECURITY_NONCE_BYTES), 0);
-	/* A changed nonce (still hex) breaks the signature. */
-	n[0] = n[0] == '0' ? '1' : '0';
-	expect_request_fail(v, "POST", "/rpc/node/register", body, NOW, "signature");
-	/* Another signature's nonce with this MAC: refused too. */
-	memcpy(n, w + 14, 2 * SECURITY_NONCE_BYTES);
-	expect_request_fail(v, "POST", "/rpc/node/register", body, NOW, "signature");
-	/* No nonce (the old "<ms>:<mac>" shape) or a short one: malformed. */
-	expect_request_fail(
-	        "1700000000000:5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b96"
-	        "4ec3843",
-	        "POST", "/p", "x", NOW, "malformed");
-	expect_request_fail("1700000000000:00:5bdcc146bf60754e6a042426089575c75a003f089d2739839dec5"
-	                    "8b964ec3843",
-	                    "POST", "/p", "x", NOW, "malformed");
-	free(v);
-	free(w);
-}
-END_TEST
-
-/* With a cache: a signature is good once; a second use is "replayed". */
-START_TEST(test_request_replay)
-{
-	struct replay_cache *rc = replay_cache_new(2);
-	const char *body = "{\"nodeId\":\"h:1\"}";
-	char *v = security_sign_request(secret, "POST", "/rpc/node/register", body, strlen(body),
-	                                NOW);
-	char *w = security_sign_request(secret, "POST", "/rpc/node/register", body, strlen(body),
-	                                NOW);
-	char *x = security_sign_request(secret, "POST", "/rpc/node/register", body, strlen(body),
-	                                NOW + 1);
-	char *cause = NULL;
-
-	ck_assert_int_eq(security_verify_request(secret, rc, v, "POST", "/rpc/node/register", body,
-	                                         strlen(body), NOW, &cause),
-	                 0);
-	/* The same header 8 s later (the measured hole): refused. */
-	ck_assert_int_eq(security_verify_request(secret, rc, v, "POST", "/rpc/node/register", body,
-	                                         strlen(body), NOW + 8000, &cause),
-	                 -1);
-	ck_assert_ptr_nonnull(strstr(cause, "replayed request"));
-	free(cause);
-	cause = NULL;
-	/* A bad signature is not recorded (it cannot fill the cache). */
-	expect_request_fail(w, "POST", "/rpc/node/register", "{}", NOW, "signature");
-	ck_assert_uint_eq(replay_cache_size(rc), 1);
-	/* A fresh signature of the same call is fine. */
-	ck_assert_int_eq(security_verify_request(secret, rc, w, "POST", "/rpc/node/register", body,
-	                                         strlen(body), NOW + 8000, &cause),
-	                 0);
-	/* Full of valid nonces: busy (503), nothing forgotten. */
-	ck_assert_int_eq(security_verify_request(secret, rc, x, "POST", "/rpc/node/register", body,
-	                                         strlen(body), NOW + 8000, &cause),
-	                 SECURITY_VERIFY_BUSY);
-	ck_assert_ptr_nonnull(strstr(cause, "retry later"));
-	free(cause);
-	cause = NULL;
-	/* Still replayed at the last instant its timestamp is good. */
-	ck_assert_int_eq(security_verify_request(secret, rc, v, "POST", "/rpc/node/register", body,
-	                                         strlen(body), NOW + SECURITY_AUTH_SKEW_MS, &cause),
-	                 -1);
-	ck_assert_ptr_nonnull(strstr(cause, "replayed request"));
-	free(cause);
-	cause = NULL;
-	/* Once v and w are too old to verify, their nonces go and x fits; v
-	 * stays refused (now as stale). */
-	ck_assert_int_eq(security_verify_request(secret, rc, x, "POST", "/rpc/node/register", body,
-	                                         strlen(body), NOW + SECURITY_AUTH_SKEW_MS + 1,
-	                                         &cause),
-	                 0);
-	ck_assert_uint_eq(replay_cache_size(rc), 1);
-	expect_request_fail(v, "POST", "/rpc/node/register", body, NOW + SECURITY_AUTH_SKEW_MS + 1,
-	                    "clock");
-	ck_assert_ptr_null(cause);
-	free(v);
-	free(w);
-	free(x);
-	replay_cache_free(rc);
 }
 END_TEST
 
@@ -412,8 +313,8 @@ START_TEST(test_request_garbage)
 
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		expect_request_fail(bad[i], "POST", "/p", "x", NOW, "X-Weft-Auth");
-	ck_assert_int_eq(
-	        security_verify_request(secret, NULL, NULL, "POST", "/p", "x", 1, NOW, &cause), -1);
+	ck_assert_int_eq(security_verify_request(secret, NULL, "POST", "/p", "x", 1, NOW, &cause),
+	                 -1);
 	ck_assert_ptr_nonnull(strstr(cause, "missing"));
 	free(cause);
 }
@@ -708,8 +609,6 @@ static Suite *security_suite(void)
 	tcase_add_test(tc, test_equal_and_random);
 	tcase_add_test(tc, test_request_good);
 	tcase_add_test(tc, test_request_tampered);
-	tcase_add_test(tc, test_request_nonce);
-	tcase_add_test(tc, test_request_replay);
 	tcase_add_test(tc, test_request_stale_and_future);
 	tcase_add_test(tc, test_request_garbage);
 	tcase_add_test(tc, test_am_token_round_trip);
